@@ -1,0 +1,77 @@
+//! The one door to AWS. Every read the panes need (and, later, every mutation) is a method of
+//! [`Backend`]; there is a real AWS implementation and the built-in [`demo::DemoBackend`].
+
+pub mod demo;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::model::{Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Series};
+
+/// What kind of failure a backend call had; pollers use it for backoff and for what the user
+/// is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Throttled,
+    Auth,
+    ExpiredCredentials,
+    Network,
+    NotFound,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct BackendError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl BackendError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+pub type BResult<T> = Result<T, BackendError>;
+
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// Account, region, caller.
+    async fn identity(&self) -> BResult<Identity>;
+    /// Buses, rules with targets, delivery streams with their configuration. A stream or rule
+    /// that cannot be described is reported in `Inventory::errors`, never fails the whole call.
+    async fn inventory(&self) -> BResult<Inventory>;
+    /// One series per query, aligned to `window` (`None` = no datapoint), in query order.
+    async fn metrics(&self, queries: &[MetricQuery], window: &MetricWindow)
+    -> BResult<Vec<Series>>;
+    /// Every CloudWatch alarm (the caller links them to streams and rules by dimension).
+    async fn alarms(&self) -> BResult<Vec<Alarm>>;
+    /// Events of `group` with timestamp >= `since`, oldest first, at most `limit`. The caller
+    /// removes the ones it has already seen (see `store::LogCursor`).
+    async fn log_events(
+        &self,
+        group: &str,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> BResult<Vec<LogEvent>>;
+}
+
+/// Where "now" comes from: the wall clock, or a fixed instant for reproducible output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    System,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+}

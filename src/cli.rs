@@ -1,0 +1,87 @@
+//! Command line. Global options are accepted before or after a subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fhtop",
+    version,
+    about = "htop for EventBridge rule → Kinesis Data Firehose → S3",
+    long_about = "A live terminal dashboard for the EventBridge rule → Firehose delivery stream → S3 \
+                  path. Run `fhtop --demo` to see it on a built-in simulated account."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Use the built-in simulated account (no AWS credentials needed).
+    #[arg(long, global = true, env = "FHTOP_DEMO")]
+    pub demo: bool,
+    /// Seed of the demo account's simulation (deterministic output).
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// AWS named profile (as in the AWS CLI).
+    #[arg(long, global = true, env = "AWS_PROFILE", value_name = "P")]
+    pub profile: Option<String>,
+    /// AWS region (as in the AWS CLI).
+    #[arg(long, global = true, env = "AWS_REGION", value_name = "R")]
+    pub region: Option<String>,
+    /// Endpoint of an AWS-compatible server (LocalStack, moto).
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Refuse every mutating action.
+    #[arg(long, global = true, env = "FHTOP_READ_ONLY")]
+    pub read_only: bool,
+    /// Theme name (default, light, ansi16) or path to a theme TOML file.
+    #[arg(long, global = true, env = "FHTOP_THEME", value_name = "T")]
+    pub theme: Option<String>,
+    /// Seconds between metric and alarm polls.
+    #[arg(long, global = true, env = "FHTOP_REFRESH", value_name = "SECS")]
+    pub refresh: Option<u64>,
+    /// Metrics window in minutes (default 180).
+    #[arg(long, global = true, value_name = "MIN")]
+    pub window: Option<u32>,
+    /// Config file (default: $XDG_CONFIG_HOME/fhtop/config.toml).
+    #[arg(long, global = true, env = "FHTOP_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print the effective configuration (defaults → file → env → flags) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one frame after the first complete poll, to stdout.
+    Snapshot(SnapshotArgs),
+    /// Print the effective configuration and exit.
+    Config,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[arg(long, default_value_t = 160)]
+    pub width: u16,
+    #[arg(long, default_value_t = 48)]
+    pub height: u16,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Keys to press before the frame is taken, space separated (e.g. "j j enter", "?").
+    #[arg(long, value_name = "KEYS", allow_hyphen_values = true)]
+    pub keys: Option<String>,
+    /// Freeze the clock at this instant (RFC 3339) for reproducible frames.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}

@@ -1,0 +1,256 @@
+//! Layered settings: built-in defaults → config file → environment → command line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::GlobalArgs;
+
+/// Seconds between polls, per data kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intervals {
+    pub inventory: u64,
+    pub metrics: u64,
+    pub alarms: u64,
+    pub logs: u64,
+}
+
+impl Intervals {
+    /// AWS: CloudWatch has 60 s periods and GetMetricData is billed per metric, so there is
+    /// nothing to gain from polling metrics faster. The demo moves faster so it looks alive.
+    pub fn defaults(demo: bool) -> Self {
+        if demo {
+            Self {
+                inventory: 60,
+                metrics: 5,
+                alarms: 10,
+                logs: 2,
+            }
+        } else {
+            Self {
+                inventory: 300,
+                metrics: 60,
+                alarms: 60,
+                logs: 10,
+            }
+        }
+    }
+    pub fn of(&self, secs: u64) -> Duration {
+        Duration::from_secs(secs.max(1))
+    }
+}
+
+/// The config file, every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub theme: Option<String>,
+    pub read_only: Option<bool>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub refresh: Option<u64>,
+    pub window_minutes: Option<u32>,
+    pub intervals: Option<PartialIntervals>,
+    #[serde(default)]
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartialIntervals {
+    pub inventory: Option<u64>,
+    pub metrics: Option<u64>,
+    pub alarms: Option<u64>,
+    pub logs: Option<u64>,
+}
+
+/// The effective settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub demo: bool,
+    pub seed: u64,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: bool,
+    pub theme: String,
+    pub no_color: bool,
+    pub window_minutes: u32,
+    pub intervals: Intervals,
+    /// Action name → keys, only the ones the file rebinds (defaults live in the keymap).
+    pub keys: BTreeMap<String, Vec<String>>,
+    #[serde(skip)]
+    pub config_file: Option<PathBuf>,
+}
+
+pub fn default_config_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("fhtop").join("config.toml"))
+}
+
+pub fn load_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("in config file {}", path.display()))
+}
+
+impl Settings {
+    /// Build the effective settings. `env_no_color` is whether NO_COLOR is set (non-empty).
+    pub fn resolve(args: &GlobalArgs, env_no_color: bool) -> Result<Self> {
+        let (file, config_file) = match &args.config {
+            Some(p) => (load_file(p)?, Some(p.clone())),
+            None => match default_config_path() {
+                Some(p) if p.exists() => (load_file(&p)?, Some(p)),
+                _ => (FileConfig::default(), None),
+            },
+        };
+        Self::layer(args, file, config_file, env_no_color)
+    }
+
+    pub fn layer(
+        args: &GlobalArgs,
+        file: FileConfig,
+        config_file: Option<PathBuf>,
+        env_no_color: bool,
+    ) -> Result<Self> {
+        let demo = args.demo;
+        let mut intervals = Intervals::defaults(demo);
+        if let Some(r) = file.refresh {
+            intervals.metrics = r;
+            intervals.alarms = r;
+        }
+        if let Some(i) = &file.intervals {
+            intervals.inventory = i.inventory.unwrap_or(intervals.inventory);
+            intervals.metrics = i.metrics.unwrap_or(intervals.metrics);
+            intervals.alarms = i.alarms.unwrap_or(intervals.alarms);
+            intervals.logs = i.logs.unwrap_or(intervals.logs);
+        }
+        if let Some(r) = args.refresh {
+            intervals.metrics = r;
+            intervals.alarms = r;
+            intervals.logs = intervals.logs.min(r);
+        }
+        let window_minutes = args
+            .window
+            .or(file.window_minutes)
+            .unwrap_or(180)
+            .clamp(5, 1440);
+        Ok(Self {
+            demo,
+            seed: args.seed.unwrap_or(7),
+            profile: args.profile.clone().or(file.profile),
+            region: args.region.clone().or(file.region),
+            endpoint_url: args.endpoint_url.clone().or(file.endpoint_url),
+            // Any layer can turn read-only on; none can turn it off once on.
+            read_only: args.read_only || file.read_only.unwrap_or(false),
+            theme: args
+                .theme
+                .clone()
+                .or(file.theme)
+                .unwrap_or_else(|| "default".to_string()),
+            no_color: env_no_color,
+            window_minutes,
+            intervals,
+            keys: file.keys,
+            config_file,
+        })
+    }
+
+    /// The effective configuration in the config file's own format.
+    pub fn to_toml(&self, keymap: &crate::ui::keymap::Keymap) -> String {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            theme: &'a str,
+            read_only: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            profile: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            region: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            endpoint_url: Option<&'a str>,
+            window_minutes: u32,
+            intervals: Intervals,
+            keys: BTreeMap<String, Vec<String>>,
+        }
+        let out = Out {
+            theme: &self.theme,
+            read_only: self.read_only,
+            profile: self.profile.as_deref(),
+            region: self.region.as_deref(),
+            endpoint_url: self.endpoint_url.as_deref(),
+            window_minutes: self.window_minutes,
+            intervals: self.intervals,
+            keys: keymap.to_config(),
+        };
+        let source = match &self.config_file {
+            Some(p) => format!("# config file: {}\n", p.display()),
+            None => "# config file: none (defaults)\n".to_string(),
+        };
+        format!(
+            "{source}{}",
+            toml::to_string_pretty(&out).unwrap_or_else(|e| format!("# cannot print: {e}\n"))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_beats_file_beats_defaults() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            theme = "light"
+            refresh = 30
+            window_minutes = 60
+            [intervals]
+            logs = 7
+            [keys]
+            quit = ["x"]
+            "#,
+        )
+        .unwrap();
+        let args = GlobalArgs {
+            theme: Some("ansi16".into()),
+            ..Default::default()
+        };
+        let s = Settings::layer(&args, file, None, false).unwrap();
+        assert_eq!(s.theme, "ansi16");
+        assert_eq!(s.intervals.metrics, 30);
+        assert_eq!(s.intervals.logs, 7);
+        assert_eq!(s.intervals.inventory, 300);
+        assert_eq!(s.window_minutes, 60);
+        assert_eq!(s.keys["quit"], vec!["x".to_string()]);
+        assert!(!s.read_only);
+    }
+
+    #[test]
+    fn read_only_from_any_layer_wins() {
+        let file: FileConfig = toml::from_str("read_only = true").unwrap();
+        let s = Settings::layer(&GlobalArgs::default(), file, None, false).unwrap();
+        assert!(s.read_only);
+    }
+
+    #[test]
+    fn refresh_flag_sets_metric_and_alarm_intervals() {
+        let args = GlobalArgs {
+            refresh: Some(3),
+            demo: true,
+            ..Default::default()
+        };
+        let s = Settings::layer(&args, FileConfig::default(), None, false).unwrap();
+        assert_eq!(
+            (s.intervals.metrics, s.intervals.alarms, s.intervals.logs),
+            (3, 3, 2)
+        );
+    }
+
+    #[test]
+    fn unknown_config_keys_are_errors() {
+        assert!(toml::from_str::<FileConfig>("thme = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,344 @@
+//! Pollers: one tokio task per data kind, each on its own interval, with jittered exponential
+//! backoff on failure. They publish into the [`Store`] and never touch the terminal.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Duration as CDuration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::backend::{Backend, BackendError, Clock, ErrorKind};
+use crate::config::Intervals;
+use crate::health::{Level, stream_health};
+use crate::model::{MetricWindow, Metrics, metric_queries, normalise_series};
+use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
+
+/// How far back the first read of a log group looks.
+pub const LOG_LOOKBACK_MIN: i64 = 15;
+/// Most events asked for per group per poll.
+pub const LOG_PAGE: usize = 1_000;
+
+/// What the UI is looking at, so the log poller reads only the groups that matter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Interest {
+    pub log_groups: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub backend: Arc<dyn Backend>,
+    pub store: Arc<Store>,
+    pub clock: Clock,
+    pub window_minutes: u32,
+}
+
+pub async fn poll_identity(c: &Ctx) -> Result<(), BackendError> {
+    let id = c.backend.identity().await?;
+    c.store.set_identity(id, c.clock.now());
+    Ok(())
+}
+
+pub async fn poll_inventory(c: &Ctx) -> Result<(), BackendError> {
+    let inv = c.backend.inventory().await?;
+    c.store.set_inventory(inv, c.clock.now());
+    Ok(())
+}
+
+pub async fn poll_alarms(c: &Ctx) -> Result<(), BackendError> {
+    let alarms = c.backend.alarms().await?;
+    c.store.set_alarms(alarms, c.clock.now());
+    Ok(())
+}
+
+/// One GetMetricData-style fetch of every metric the panes show. Needs the inventory.
+pub async fn poll_metrics(c: &Ctx, snap: &Snapshot) -> Result<(), BackendError> {
+    let Some(inv) = snap.inventory.get() else {
+        return Err(BackendError::new(
+            ErrorKind::Other,
+            "waiting for the inventory",
+        ));
+    };
+    let queries = metric_queries(&inv.inv);
+    let now = c.clock.now();
+    let window = MetricWindow::ending_at(now, c.window_minutes, 60);
+    let raw = c.backend.metrics(&queries, &window).await?;
+    if raw.len() != queries.len() {
+        return Err(BackendError::new(
+            ErrorKind::Other,
+            format!("asked for {} series, got {}", queries.len(), raw.len()),
+        ));
+    }
+    let series = queries
+        .into_iter()
+        .zip(raw)
+        .map(|(q, mut s)| {
+            s.resize(window.points, None);
+            ((q.scope, q.metric), normalise_series(q.metric, s))
+        })
+        .collect();
+    c.store.set_metrics(Metrics { window, series }, now);
+    Ok(())
+}
+
+/// The log groups worth reading now: what the UI shows, plus every failing stream's.
+pub fn log_groups(snap: &Snapshot, interest: &Interest) -> Vec<String> {
+    let mut groups: BTreeSet<String> = interest.log_groups.iter().cloned().collect();
+    if let Some(inv) = snap.inventory.get() {
+        let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+        for s in &inv.inv.streams {
+            if let Some(g) = s.log_group()
+                && stream_health(s, snap.metrics.get(), alarms).level == Level::Fail
+            {
+                groups.insert(g.to_string());
+            }
+        }
+    }
+    groups.into_iter().collect()
+}
+
+/// Read new events of each group once; every event lands in the store exactly once.
+pub async fn poll_logs(
+    c: &Ctx,
+    groups: &[String],
+    logs: &mut LogStore,
+) -> Result<(), BackendError> {
+    let now = c.clock.now();
+    let mut last_err = None;
+    for g in groups {
+        let entry = logs.groups.entry(g.clone()).or_default();
+        let since = entry
+            .cursor
+            .last_ts
+            .unwrap_or(now - CDuration::minutes(LOG_LOOKBACK_MIN));
+        match c.backend.log_events(g, since, LOG_PAGE).await {
+            Ok(events) => {
+                let buf = Arc::make_mut(entry);
+                let fresh = buf.cursor.take_new(events);
+                buf.error = None;
+                buf.push(fresh);
+            }
+            Err(e) => {
+                let buf: &mut LogBuffer = Arc::make_mut(entry);
+                buf.error = Some(e.message.clone());
+                if e.kind != ErrorKind::NotFound {
+                    last_err = Some(e);
+                }
+            }
+        }
+    }
+    c.store.set_logs(logs.clone(), now);
+    match last_err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Every section once, in dependency order: what `fhtop snapshot` and the tests use.
+pub async fn poll_once(c: &Ctx, interest: &Interest) -> Result<(), BackendError> {
+    poll_identity(c).await?;
+    poll_inventory(c).await?;
+    poll_alarms(c).await?;
+    let snap = c.store.snapshot();
+    poll_metrics(c, &snap).await?;
+    let snap = c.store.snapshot();
+    let mut logs = LogStore::default();
+    poll_logs(c, &log_groups(&snap, interest), &mut logs).await
+}
+
+/// Delay before the next poll: the interval, doubled per consecutive failure (capped at
+/// five minutes or the interval, whichever is longer), spread ±20 % so pollers do not
+/// synchronise against a throttled API.
+pub fn next_delay(base: Duration, failures: u32, jitter01: f64) -> Duration {
+    let factor = 2u32.saturating_pow(failures.min(6));
+    let cap = base.max(Duration::from_secs(300));
+    let d = base.saturating_mul(factor).min(cap);
+    d.mul_f64(0.8 + 0.4 * jitter01.clamp(0.0, 1.0))
+}
+
+fn jitter() -> f64 {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(n % 1000) / 1000.0
+}
+
+/// Handles to the running pollers; `refresh` wakes them all now.
+pub struct Pollers {
+    pub handles: Vec<JoinHandle<()>>,
+    refresh: watch::Sender<u64>,
+    interest: watch::Sender<Interest>,
+}
+
+impl Pollers {
+    pub fn refresh_now(&self) {
+        self.refresh.send_modify(|n| *n += 1);
+    }
+    pub fn set_interest(&self, i: Interest) {
+        self.interest.send_if_modified(|cur| {
+            if *cur == i {
+                false
+            } else {
+                *cur = i;
+                true
+            }
+        });
+    }
+}
+
+impl Drop for Pollers {
+    fn drop(&mut self) {
+        for h in &self.handles {
+            h.abort();
+        }
+    }
+}
+
+/// Report a failure once (not once per retry) and a recovery once.
+fn log_outcome(kind: SectionKind, res: &Result<(), BackendError>, failures: &mut u32) {
+    match res {
+        Ok(()) => {
+            if *failures > 0 {
+                tracing::info!("{kind:?}: recovered after {failures} failed poll(s)");
+            }
+            *failures = 0;
+        }
+        Err(e) => {
+            *failures += 1;
+            if *failures == 1 {
+                tracing::warn!(
+                    "{kind:?}: poll failed: {}",
+                    crate::sanitize::clean(&e.message)
+                );
+            }
+        }
+    }
+}
+
+pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
+    let (refresh, _) = watch::channel(0u64);
+    let (interest, _) = watch::channel(Interest::default());
+    let mut handles = Vec::new();
+
+    let simple: [(SectionKind, u64); 3] = [
+        (SectionKind::Identity, 300),
+        (SectionKind::Inventory, intervals.inventory),
+        (SectionKind::Alarms, intervals.alarms),
+    ];
+    for (kind, secs) in simple {
+        let c = c.clone();
+        let mut rx = refresh.subscribe();
+        handles.push(tokio::spawn(async move {
+            let mut failures = 0;
+            loop {
+                let res = match kind {
+                    SectionKind::Identity => poll_identity(&c).await,
+                    SectionKind::Inventory => poll_inventory(&c).await,
+                    _ => poll_alarms(&c).await,
+                };
+                if let Err(e) = &res {
+                    c.store.set_error(kind, e, c.clock.now());
+                }
+                log_outcome(kind, &res, &mut failures);
+                let delay = next_delay(Duration::from_secs(secs.max(1)), failures, jitter());
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = rx.changed() => {}
+                }
+            }
+        }));
+    }
+
+    {
+        let c = c.clone();
+        let mut rx = refresh.subscribe();
+        let mut store_rx = c.store.subscribe();
+        let base = Duration::from_secs(intervals.metrics.max(1));
+        handles.push(tokio::spawn(async move {
+            let mut failures = 0;
+            loop {
+                let snap = c.store.snapshot();
+                if snap.inventory.data.is_none() {
+                    // Nothing to ask for yet: wait for the inventory.
+                    if store_rx.changed().await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                let res = poll_metrics(&c, &snap).await;
+                if let Err(e) = &res {
+                    c.store.set_error(SectionKind::Metrics, e, c.clock.now());
+                }
+                log_outcome(SectionKind::Metrics, &res, &mut failures);
+                tokio::select! {
+                    _ = tokio::time::sleep(next_delay(base, failures, jitter())) => {}
+                    _ = rx.changed() => {}
+                }
+            }
+        }));
+    }
+
+    {
+        let c = c.clone();
+        let mut rx = refresh.subscribe();
+        let mut interest_rx = interest.subscribe();
+        let base = Duration::from_secs(intervals.logs.max(1));
+        handles.push(tokio::spawn(async move {
+            let mut failures = 0;
+            let mut logs = LogStore::default();
+            // Groups not read for this long are dropped from memory.
+            let mut last_wanted: HashMap<String, chrono::DateTime<chrono::Utc>> = HashMap::new();
+            loop {
+                let snap = c.store.snapshot();
+                let wanted = log_groups(&snap, &interest_rx.borrow_and_update().clone());
+                let now = c.clock.now();
+                for g in &wanted {
+                    last_wanted.insert(g.clone(), now);
+                }
+                last_wanted.retain(|_, t| now - *t < CDuration::minutes(10));
+                logs.groups.retain(|g, _| last_wanted.contains_key(g));
+                let res = if wanted.is_empty() {
+                    Ok(())
+                } else {
+                    poll_logs(&c, &wanted, &mut logs).await
+                };
+                if let Err(e) = &res {
+                    c.store.set_error(SectionKind::Logs, e, c.clock.now());
+                }
+                log_outcome(SectionKind::Logs, &res, &mut failures);
+                tokio::select! {
+                    _ = tokio::time::sleep(next_delay(base, failures, jitter())) => {}
+                    _ = rx.changed() => {}
+                    _ = interest_rx.changed() => {}
+                }
+            }
+        }));
+    }
+
+    Pollers {
+        handles,
+        refresh,
+        interest,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_caps_and_jitters() {
+        let b = Duration::from_secs(10);
+        assert_eq!(next_delay(b, 0, 0.5), b);
+        assert_eq!(next_delay(b, 1, 0.5), Duration::from_secs(20));
+        assert_eq!(next_delay(b, 3, 0.5), Duration::from_secs(80));
+        assert_eq!(next_delay(b, 30, 0.5), Duration::from_secs(300));
+        assert_eq!(next_delay(b, 0, 0.0), Duration::from_secs(8));
+        assert_eq!(next_delay(b, 0, 1.0), Duration::from_secs(12));
+        // An interval longer than the cap is never shortened by failures.
+        let long = Duration::from_secs(600);
+        assert_eq!(next_delay(long, 4, 0.5), long);
+    }
+}

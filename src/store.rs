@@ -1,0 +1,336 @@
+//! The shared store: one section per data kind, each replaced whole by its poller (data behind
+//! an `Arc`, so a snapshot is a handful of pointer copies), then a notify. Only pollers write it;
+//! the UI reads one consistent [`Snapshot`] per frame.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::backend::{BackendError, ErrorKind};
+use crate::model::{Alarm, Identity, Inventory, LogEvent, Metrics, PipelineLink};
+
+/// The last failure of a section's poller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub at: DateTime<Utc>,
+    /// Consecutive failures.
+    pub failures: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section<T> {
+    pub data: Option<Arc<T>>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub error: Option<SectionError>,
+    /// Bumped on every publish (data or error).
+    pub generation: u64,
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Self {
+        Self {
+            data: None,
+            fetched_at: None,
+            error: None,
+            generation: 0,
+        }
+    }
+}
+
+impl<T> Section<T> {
+    pub fn get(&self) -> Option<&T> {
+        self.data.as_deref()
+    }
+    pub fn is_stale(&self) -> bool {
+        self.error.is_some()
+    }
+    fn ok(&mut self, data: T, at: DateTime<Utc>) {
+        self.data = Some(Arc::new(data));
+        self.fetched_at = Some(at);
+        self.error = None;
+        self.generation += 1;
+    }
+    fn err(&mut self, e: &BackendError, at: DateTime<Utc>) -> u32 {
+        let failures = self.error.as_ref().map_or(0, |p| p.failures) + 1;
+        self.error = Some(SectionError {
+            kind: e.kind,
+            message: e.message.clone(),
+            at,
+            failures,
+        });
+        self.generation += 1;
+        failures
+    }
+}
+
+/// Inventory plus what is derived from it once per fetch instead of once per frame.
+#[derive(Debug, Clone, Default)]
+pub struct InventoryView {
+    pub inv: Inventory,
+    pub pipelines: Vec<PipelineLink>,
+}
+
+impl InventoryView {
+    pub fn new(inv: Inventory) -> Self {
+        let pipelines = inv.pipelines();
+        Self { inv, pipelines }
+    }
+}
+
+/// Resume point for one log group, so that each event is shown exactly once even when several
+/// share the last millisecond and the next query has to start at that same millisecond.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogCursor {
+    pub last_ts: Option<DateTime<Utc>>,
+    /// Event ids already taken at `last_ts`.
+    pub ids_at_last_ts: BTreeSet<String>,
+}
+
+impl LogCursor {
+    /// Keep the events not seen before (input oldest first) and advance the cursor.
+    pub fn take_new(&mut self, events: Vec<LogEvent>) -> Vec<LogEvent> {
+        let mut fresh = Vec::with_capacity(events.len());
+        for e in events {
+            match self.last_ts {
+                Some(t) if e.timestamp < t => continue,
+                Some(t) if e.timestamp == t => {
+                    if !self.ids_at_last_ts.insert(e.event_id.clone()) {
+                        continue;
+                    }
+                }
+                _ => {
+                    self.last_ts = Some(e.timestamp);
+                    self.ids_at_last_ts.clear();
+                    self.ids_at_last_ts.insert(e.event_id.clone());
+                }
+            }
+            fresh.push(e);
+        }
+        fresh
+    }
+}
+
+/// Most events kept per log group.
+pub const LOG_BUFFER: usize = 2_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct LogBuffer {
+    pub events: VecDeque<LogEvent>,
+    pub cursor: LogCursor,
+    /// Events received in total (including those the bounded buffer let go).
+    pub received: u64,
+    pub error: Option<String>,
+}
+
+impl LogBuffer {
+    pub fn push(&mut self, new: Vec<LogEvent>) {
+        self.received += new.len() as u64;
+        self.events.extend(new);
+        let excess = self.events.len().saturating_sub(LOG_BUFFER);
+        self.events.drain(..excess);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LogStore {
+    pub groups: BTreeMap<String, Arc<LogBuffer>>,
+}
+
+impl LogStore {
+    pub fn group(&self, name: &str) -> Option<&LogBuffer> {
+        self.groups.get(name).map(Arc::as_ref)
+    }
+}
+
+/// One consistent view of everything, cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub identity: Section<Identity>,
+    pub inventory: Section<InventoryView>,
+    pub metrics: Section<Metrics>,
+    pub alarms: Section<Vec<Alarm>>,
+    pub logs: Section<LogStore>,
+}
+
+impl Snapshot {
+    /// The oldest successful fetch among the sections that have data.
+    pub fn oldest_fetch(&self) -> Option<DateTime<Utc>> {
+        [
+            self.inventory.fetched_at,
+            self.metrics.fetched_at,
+            self.alarms.fetched_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+    /// Sections whose last poll failed, with their error.
+    pub fn stale_sections(&self) -> Vec<(&'static str, &SectionError)> {
+        let mut v = Vec::new();
+        for (name, e) in [
+            ("identity", &self.identity.error),
+            ("inventory", &self.inventory.error),
+            ("metrics", &self.metrics.error),
+            ("alarms", &self.alarms.error),
+            ("logs", &self.logs.error),
+        ] {
+            if let Some(e) = e {
+                v.push((name, e));
+            }
+        }
+        v
+    }
+    pub fn is_complete(&self) -> bool {
+        self.identity.data.is_some()
+            && self.inventory.data.is_some()
+            && self.metrics.data.is_some()
+            && self.alarms.data.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    Identity,
+    Inventory,
+    Metrics,
+    Alarms,
+    Logs,
+}
+
+pub struct Store {
+    inner: RwLock<Snapshot>,
+    tx: watch::Sender<u64>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Self {
+            inner: RwLock::new(Snapshot::default()),
+            tx: watch::channel(0).0,
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        match self.inner.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Resolves when anything was published since the receiver last looked.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.tx.subscribe()
+    }
+
+    fn write(&self, f: impl FnOnce(&mut Snapshot)) {
+        {
+            let mut g = match self.inner.write() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            f(&mut g);
+        }
+        self.tx.send_modify(|n| *n += 1);
+    }
+
+    pub fn set_identity(&self, v: Identity, at: DateTime<Utc>) {
+        self.write(|s| s.identity.ok(v, at));
+    }
+    pub fn set_inventory(&self, v: Inventory, at: DateTime<Utc>) {
+        self.write(|s| s.inventory.ok(InventoryView::new(v), at));
+    }
+    pub fn set_metrics(&self, v: Metrics, at: DateTime<Utc>) {
+        self.write(|s| s.metrics.ok(v, at));
+    }
+    pub fn set_alarms(&self, v: Vec<Alarm>, at: DateTime<Utc>) {
+        self.write(|s| s.alarms.ok(v, at));
+    }
+    pub fn set_logs(&self, v: LogStore, at: DateTime<Utc>) {
+        self.write(|s| s.logs.ok(v, at));
+    }
+
+    /// Record a failed poll; the section keeps its data. Returns consecutive failures.
+    pub fn set_error(&self, kind: SectionKind, e: &BackendError, at: DateTime<Utc>) -> u32 {
+        let mut n = 0;
+        self.write(|s| {
+            n = match kind {
+                SectionKind::Identity => s.identity.err(e, at),
+                SectionKind::Inventory => s.inventory.err(e, at),
+                SectionKind::Metrics => s.metrics.err(e, at),
+                SectionKind::Alarms => s.alarms.err(e, at),
+                SectionKind::Logs => s.logs.err(e, at),
+            }
+        });
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(ms: i64, id: &str) -> LogEvent {
+        LogEvent {
+            group: "g".into(),
+            stream: "s".into(),
+            timestamp: DateTime::from_timestamp_millis(ms).unwrap(),
+            event_id: id.into(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn cursor_takes_same_millisecond_events_exactly_once() {
+        let mut c = LogCursor::default();
+        // First page ends in the middle of a same-millisecond burst.
+        let a = c.take_new(vec![ev(1, "a"), ev(2, "b1"), ev(2, "b2")]);
+        assert_eq!(a.len(), 3);
+        // The next query starts at the last millisecond and repeats b1, b2.
+        let b = c.take_new(vec![ev(2, "b1"), ev(2, "b2"), ev(2, "b3"), ev(3, "c")]);
+        let ids: Vec<_> = b.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(ids, ["b3", "c"]);
+        // A late page repeating everything yields nothing.
+        assert!(
+            c.take_new(vec![ev(1, "a"), ev(2, "b1"), ev(3, "c")])
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn buffer_is_bounded_and_counts_everything() {
+        let mut b = LogBuffer::default();
+        b.push(
+            (0..LOG_BUFFER as i64 + 10)
+                .map(|i| ev(i, &i.to_string()))
+                .collect(),
+        );
+        assert_eq!(b.events.len(), LOG_BUFFER);
+        assert_eq!(b.received, LOG_BUFFER as u64 + 10);
+        assert_eq!(b.events.front().map(|e| e.event_id.as_str()), Some("10"));
+    }
+
+    #[test]
+    fn errors_keep_data_and_count_failures() {
+        let st = Store::new();
+        let t = Utc::now();
+        st.set_alarms(vec![], t);
+        let e = BackendError::new(ErrorKind::Throttled, "Rate exceeded");
+        assert_eq!(st.set_error(SectionKind::Alarms, &e, t), 1);
+        assert_eq!(st.set_error(SectionKind::Alarms, &e, t), 2);
+        let s = st.snapshot();
+        assert!(s.alarms.data.is_some());
+        assert!(s.alarms.is_stale());
+        st.set_alarms(vec![], t);
+        assert!(!st.snapshot().alarms.is_stale());
+    }
+}

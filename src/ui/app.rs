@@ -1,0 +1,108 @@
+//! The interactive loop: `select!` over terminal events, store notifications, a 1 s clock and
+//! signals; redraw only when one of them says something changed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Result;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::backend::{Backend, Clock};
+use crate::config::Settings;
+use crate::poll;
+use crate::store::Store;
+use crate::ui::keymap::Keymap;
+use crate::ui::render::{self, render};
+use crate::ui::terminal::TerminalGuard;
+use crate::ui::theme::Theme;
+use crate::ui::view::{Effect, View};
+
+/// Route `tracing` events to the App log pane (and nowhere else: stdout is the screen).
+pub fn init_logging() {
+    use tracing_subscriber::layer::SubscriberExt;
+    if tui_logger::init_logger(tui_logger::LevelFilter::Info).is_err() {
+        return;
+    }
+    tui_logger::set_default_level(tui_logger::LevelFilter::Info);
+    let sub = tracing_subscriber::registry().with(tui_logger::TuiTracingSubscriberLayer);
+    let _ = tracing::subscriber::set_global_default(sub);
+}
+
+pub async fn run(
+    settings: &Settings,
+    theme: &Theme,
+    keymap: &Keymap,
+    backend: Arc<dyn Backend>,
+    clock: Clock,
+) -> Result<()> {
+    init_logging();
+    tracing::info!(
+        "fhtop {} started ({})",
+        env!("CARGO_PKG_VERSION"),
+        if settings.demo { "demo account" } else { "AWS" }
+    );
+    let store = Arc::new(Store::new());
+    let pollers = poll::spawn(
+        poll::Ctx {
+            backend,
+            store: store.clone(),
+            clock,
+            window_minutes: settings.window_minutes,
+        },
+        settings.intervals,
+    );
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut guard = TerminalGuard::enter()?;
+    let mut view = View::new(settings.read_only);
+    let mut events = EventStream::new();
+    let mut store_rx = store.subscribe();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let snap = store.snapshot();
+            view.sync_target(&snap);
+            pollers.set_interest(view.interest(&snap));
+            let ctx = render::Ctx {
+                theme,
+                keymap,
+                now: clock.now(),
+                intervals: settings.intervals,
+            };
+            guard.terminal.draw(|f| render(f, &snap, &view, &ctx))?;
+            dirty = false;
+        }
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                    let snap = store.snapshot();
+                    match view.on_key(&k, keymap, &snap) {
+                        Effect::Quit => break,
+                        Effect::Refresh => {
+                            tracing::info!("refresh requested");
+                            pollers.refresh_now();
+                        }
+                        Effect::None => {}
+                    }
+                    dirty = true;
+                }
+                Some(Ok(Event::Resize(..))) => dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            _ = store_rx.changed() => dirty = true,
+            _ = tick.tick() => dirty = true,
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        }
+    }
+    drop(guard);
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! The terminal UI: view state, keymap, theme, and one render function per pane.
+
+pub mod app;
+pub mod fmt;
+pub mod keymap;
+pub mod panes;
+pub mod render;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use std::borrow::Cow;
+
+use ratatui::style::Style;
+use ratatui::text::Span;
+
+/// Untrusted text → a span that is safe on a terminal. Every string that came from AWS goes
+/// through here (or through `sanitize::clean`) before it is drawn.
+pub fn safe<'a>(s: &'a str, style: Style) -> Span<'a> {
+    match crate::sanitize::clean(s) {
+        Cow::Borrowed(b) => Span::styled(b, style),
+        Cow::Owned(o) => Span::styled(o, style),
+    }
+}
+
+/// Untrusted text → an owned, clean, width-limited string.
+pub fn safe_fit(s: &str, w: usize) -> String {
+    fmt::fit(&crate::sanitize::clean(s), w)
+}
+
+/// Untrusted text → an owned span that is safe on a terminal.
+pub fn safe_owned(s: &str, style: Style) -> Span<'static> {
+    Span::styled(crate::sanitize::clean(s).into_owned(), style)
+}

@@ -1,0 +1,102 @@
+//! The strip under a list pane: why the selected row has the health it has, and its newest
+//! error log lines. Answers "what is wrong here?" without a keypress.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::health::{Health, Level, rule_health, stream_health};
+use crate::store::Snapshot;
+use crate::ui::render::{Ctx, title};
+use crate::ui::view::{Target, View};
+use crate::ui::{safe_fit, safe_owned};
+
+/// Health of whatever the target names: rule and stream findings together.
+pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
+    let inv = snap.inventory.get()?;
+    let metrics = snap.metrics.get();
+    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let mut h = Health {
+        level: Level::Ok,
+        findings: Vec::new(),
+    };
+    if let Some(r) = target.rule.as_ref().and_then(|k| inv.inv.rule(k)) {
+        let rh = rule_health(r, metrics, alarms);
+        h.level = h.level.max(rh.level);
+        h.findings.extend(rh.findings);
+    }
+    if let Some(name) = &target.stream {
+        match inv.inv.stream(name) {
+            Some(s) => {
+                let sh = stream_health(s, metrics, alarms);
+                h.level = h.level.max(sh.level);
+                h.findings.extend(sh.findings);
+            }
+            None if target.rule.is_some() => {
+                h.level = Level::Fail;
+                h.findings.push(crate::health::Finding {
+                    level: Level::Fail,
+                    text: format!("target stream {name} not found in this account/region"),
+                });
+            }
+            None => {}
+        }
+    }
+    Some(h.sorted())
+}
+
+pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+    let target = &view.target;
+    let label = safe_fit(&target.label(), 60);
+
+    let block = ctx.block(title(ctx, format!("Why — {label}"), String::new()), false);
+    let inner = block.inner(left);
+    f.render_widget(block, left);
+    let mut lines: Vec<Line> = Vec::new();
+    match target_findings(snap, target) {
+        Some(h) if h.findings.is_empty() => {
+            lines.push(Line::from(Span::styled(
+                "● healthy: nothing to report",
+                t.ok(),
+            )));
+        }
+        Some(h) => {
+            for fd in &h.findings {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", fd.level.mark()), t.level(fd.level)),
+                    safe_owned(&fd.text, t.level(fd.level)),
+                ]));
+            }
+        }
+        None => lines.push(Line::from(Span::styled("loading…", t.dim()))),
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+
+    let groups = target.log_groups(snap);
+    let events = super::logs::merged(snap, &groups);
+    let note = format!("{} events · Enter/5 for more", events.len());
+    let block = ctx.block(title(ctx, "Recent log events".into(), note), false);
+    let inner = block.inner(right);
+    f.render_widget(block, right);
+    let h = inner.height as usize;
+    let lines: Vec<Line> = if events.is_empty() {
+        vec![Line::from(Span::styled(
+            if groups.is_empty() {
+                "no log group for this selection"
+            } else {
+                "no events in the last 15 minutes"
+            },
+            t.dim(),
+        ))]
+    } else {
+        events[events.len().saturating_sub(h)..]
+            .iter()
+            .map(|e| super::logs::line(e, ctx))
+            .collect()
+    };
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,227 @@
+//! Pipelines: one row per rule → stream link (and per stream nothing feeds), with the whole
+//! funnel MatchedEvents → Invocations → FailedInvocations → IncomingRecords → DeliveryToS3.Records.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+use super::{TableSpec, health_cell, num, num_styled, rest_width, table};
+use crate::health::pipeline_health;
+use crate::model::{MetricId, RECENT_POINTS, Scope};
+use crate::store::Snapshot;
+use crate::ui::fmt;
+use crate::ui::render::{Ctx, staleness, title};
+use crate::ui::safe_fit;
+use crate::ui::view::{Pane, View, entries};
+
+const HEADER: [&str; 14] = [
+    "HEALTH",
+    "RULE (bus/name)",
+    "STATE",
+    "STREAM",
+    "MATCHED",
+    "INVOKED",
+    "FAILED",
+    "INCOMING",
+    "TO S3",
+    "S3 OK%",
+    "FRESH",
+    "PARTS",
+    "THROTL",
+    "INCOMING TREND",
+];
+const FIXED: [u16; 13] = [6, 30, 8, 20, 8, 8, 7, 9, 8, 6, 6, 9, 6];
+
+pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let ls = view.list(Pane::Pipelines).cloned().unwrap_or_default();
+    let rows_e = entries(Pane::Pipelines, snap, &ls.filter);
+    let (note, _) = staleness(ctx, snap.metrics.fetched_at, snap.metrics.error.as_ref());
+    let counts = format!("counts: last {RECENT_POINTS} min");
+    let note = if note.is_empty() {
+        counts
+    } else {
+        format!("{counts} · metrics {note}")
+    };
+    let block = ctx.block(
+        title(ctx, format!("Pipelines ({})", rows_e.len()), note),
+        true,
+    );
+    let Some(inv) = snap.inventory.get() else {
+        let (msg, _) = staleness(ctx, None, snap.inventory.error.as_ref());
+        table(
+            f,
+            area,
+            block,
+            TableSpec {
+                header: &HEADER,
+                widths: vec![],
+                rows: vec![],
+                selected: None,
+                empty: &msg,
+            },
+            ctx,
+        );
+        return;
+    };
+    let metrics = snap.metrics.get();
+    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let spark_w = rest_width(area, &FIXED);
+    let stale = snap.metrics.is_stale();
+    let mstyle = if stale { t.stale() } else { t.text() };
+    let mut rows = Vec::with_capacity(rows_e.len());
+    for e in &rows_e {
+        let Some(link) = inv.pipelines.get(e.index) else {
+            continue;
+        };
+        let rule = link.rule.and_then(|i| inv.inv.rules.get(i));
+        let h = pipeline_health(&inv.inv, link, metrics, alarms);
+        let (rule_cell, state_cell) = match rule {
+            Some(r) => {
+                let mut name = safe_fit(&format!("{}/{}", r.bus, r.name), FIXED[1] as usize);
+                if r.managed_by.is_some() {
+                    name = safe_fit(&format!("{name} ⚙"), FIXED[1] as usize);
+                }
+                let st = r.state.as_str();
+                let style = if r.state.is_enabled() {
+                    t.ok()
+                } else {
+                    t.disabled()
+                };
+                (
+                    Cell::from(name),
+                    Cell::from(Span::styled(safe_fit(st, 8), style)),
+                )
+            }
+            None => (
+                Cell::from(Span::styled("(no rule: direct PUT)", t.dim())),
+                Cell::from(Span::styled("–", t.dim())),
+            ),
+        };
+        let stream_style = if link.stream.is_some() {
+            t.text()
+        } else {
+            t.fail()
+        };
+        let stream_name = if link.stream.is_some() {
+            safe_fit(&link.stream_name, FIXED[3] as usize)
+        } else {
+            safe_fit(
+                &format!("{} (missing)", link.stream_name),
+                FIXED[3] as usize,
+            )
+        };
+        let mut cells = vec![
+            health_cell(ctx, h.level),
+            rule_cell,
+            state_cell,
+            Cell::from(Span::styled(stream_name, stream_style)),
+        ];
+        match metrics {
+            Some(m) => {
+                let rs = rule.map(|r| Scope::Rule(r.key()));
+                let ss = Scope::Stream(link.stream_name.clone());
+                let rsum = |id| rs.as_ref().and_then(|s| m.recent_sum(s, id));
+                let failed = rsum(MetricId::FailedInvocations);
+                cells.push(num(fmt::opt_count(rsum(MetricId::MatchedEvents))));
+                cells.push(num(fmt::opt_count(rsum(MetricId::Invocations))));
+                cells.push(num_styled(
+                    fmt::opt_count(failed),
+                    if failed.unwrap_or(0.0) > 0.0 {
+                        t.fail()
+                    } else {
+                        mstyle
+                    },
+                ));
+                let stream = link.stream.and_then(|i| inv.inv.streams.get(i));
+                let has_s3 = stream.is_some_and(|s| s.s3().is_some());
+                cells.push(num(fmt::opt_count(
+                    m.recent_sum(&ss, MetricId::IncomingRecords),
+                )));
+                let delivered = m.recent_sum(&ss, MetricId::DeliveryRecords);
+                cells.push(num(if has_s3 {
+                    fmt::opt_count(delivered)
+                } else {
+                    "n/a".into()
+                }));
+                let ok = m.recent_avg(&ss, MetricId::DeliverySuccess);
+                let ok_style = match ok {
+                    Some(v) if v < 1.0 => t.fail(),
+                    _ => mstyle,
+                };
+                cells.push(num_styled(
+                    if has_s3 {
+                        fmt::ratio_pct(ok)
+                    } else {
+                        "n/a".into()
+                    },
+                    ok_style,
+                ));
+                let fresh = m.recent_max(&ss, MetricId::DataFreshness);
+                let buffer = stream
+                    .and_then(|s| s.s3())
+                    .map(|d| f64::from(d.buffering_seconds.max(60)))
+                    .unwrap_or(300.0);
+                let fresh_style = match fresh {
+                    Some(v) if v > (buffer * 4.0).max(900.0) => t.fail(),
+                    Some(v) if v > buffer + 60.0 => t.warn(),
+                    _ => mstyle,
+                };
+                cells.push(num_styled(fmt::secs(fresh), fresh_style));
+                let parts = match (
+                    m.recent_max(&ss, MetricId::PartitionCount),
+                    m.recent_max(&ss, MetricId::ActivePartitionsLimit),
+                ) {
+                    (Some(u), Some(l)) if l > 0.0 => {
+                        let style = if u >= 0.8 * l { t.warn() } else { mstyle };
+                        Span::styled(format!("{u:.0}/{l:.0}"), style)
+                    }
+                    _ => Span::styled("–", t.dim()),
+                };
+                cells.push(num_styled(parts.content.into_owned(), parts.style));
+                let thr = m.recent_sum(&ss, MetricId::ThrottledRecords);
+                cells.push(num_styled(
+                    fmt::opt_count(thr),
+                    if thr.unwrap_or(0.0) > 0.0 {
+                        t.warn()
+                    } else {
+                        mstyle
+                    },
+                ));
+                let spark = m
+                    .series(&ss, MetricId::IncomingRecords)
+                    .map(|s| fmt::sparkline(s, spark_w))
+                    .unwrap_or_default();
+                cells.push(Cell::from(Span::styled(spark, t.spark())));
+            }
+            None => {
+                for _ in 0..10 {
+                    cells.push(Cell::from(Span::styled("…", t.dim())));
+                }
+            }
+        }
+        rows.push(Row::new(cells));
+    }
+    let mut widths: Vec<Constraint> = FIXED.iter().map(|w| Constraint::Length(*w)).collect();
+    widths.push(Constraint::Min(1));
+    let empty = if ls.filter.is_empty() {
+        "no delivery streams or Firehose-targeting rules in this account/region".to_string()
+    } else {
+        format!("nothing matches filter {:?}", ls.filter)
+    };
+    let selected = (!rows.is_empty()).then(|| ls.position(&rows_e));
+    table(
+        f,
+        area,
+        block,
+        TableSpec {
+            header: &HEADER,
+            widths,
+            rows,
+            selected,
+            empty: &empty,
+        },
+        ctx,
+    );
+}

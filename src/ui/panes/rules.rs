@@ -1,0 +1,195 @@
+//! Rules: every rule on every bus, its state, what it matches and where it sends.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
+
+use super::{TableSpec, health_cell, num, num_styled, rest_width, table};
+use crate::health::rule_health;
+use crate::model::{MetricId, Rule, Scope};
+use crate::store::Snapshot;
+use crate::ui::fmt;
+use crate::ui::render::{Ctx, staleness, title};
+use crate::ui::safe_fit;
+use crate::ui::view::{Pane, View, entries};
+
+const HEADER: [&str; 9] = [
+    "HEALTH",
+    "BUS",
+    "RULE",
+    "STATE",
+    "TARGETS",
+    "MATCHED",
+    "FAILED",
+    "MANAGED BY",
+    "PATTERN / SCHEDULE",
+];
+const W: [u16; 8] = [6, 12, 30, 8, 24, 8, 7, 14];
+
+/// `{"source":["aws.ec2"],"detail":{"state":["stopped"]}}` → `source=aws.ec2 detail.state=stopped`.
+pub fn pattern_summary(pattern: &str) -> String {
+    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&p, v, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                let vals: Vec<String> = items
+                    .iter()
+                    .map(|i| match i {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Object(o) => o
+                            .iter()
+                            .map(|(k, v)| format!("{k}:{}", v.to_string().trim_matches('"')))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                out.push(format!("{prefix}={}", vals.join("|")));
+            }
+            other => out.push(format!("{prefix}={other}")),
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(pattern) {
+        Ok(v) => {
+            let mut out = Vec::new();
+            walk("", &v, &mut out);
+            out.join(" ")
+        }
+        Err(_) => format!("(unparsable pattern) {pattern}"),
+    }
+}
+
+pub fn rule_kind(r: &Rule) -> String {
+    match (&r.schedule, &r.event_pattern) {
+        (Some(s), _) => format!("schedule {s}"),
+        (None, Some(p)) => pattern_summary(p),
+        (None, None) => "–".to_string(),
+    }
+}
+
+fn targets_summary(r: &Rule) -> String {
+    let v: Vec<String> = r
+        .targets
+        .iter()
+        .map(|t| match t.firehose_stream_name() {
+            Some(s) => format!("firehose:{s}"),
+            None => t.arn.split(':').nth(2).unwrap_or("?").to_string(),
+        })
+        .collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let ls = view.list(Pane::Rules).cloned().unwrap_or_default();
+    let es = entries(Pane::Rules, snap, &ls.filter);
+    let (note, _) = staleness(
+        ctx,
+        snap.inventory.fetched_at,
+        snap.inventory.error.as_ref(),
+    );
+    let buses = snap.inventory.get().map_or(0, |i| i.inv.buses.len());
+    let note = if note.is_empty() {
+        format!("{buses} buses")
+    } else {
+        note
+    };
+    let block = ctx.block(title(ctx, format!("Rules ({})", es.len()), note), true);
+    let inv = snap.inventory.get();
+    let metrics = snap.metrics.get();
+    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let last_w = rest_width(area, &W);
+    let mut rows = Vec::new();
+    if let Some(inv) = inv {
+        for e in &es {
+            let Some(r) = inv.inv.rules.get(e.index) else {
+                continue;
+            };
+            let h = rule_health(r, metrics, alarms);
+            let sc = Scope::Rule(r.key());
+            let m = |id| metrics.and_then(|m| m.recent_sum(&sc, id));
+            let failed = m(MetricId::FailedInvocations);
+            let state_style = if r.state.is_enabled() {
+                t.ok()
+            } else {
+                t.disabled()
+            };
+            rows.push(Row::new(vec![
+                health_cell(ctx, h.level),
+                Cell::from(safe_fit(&r.bus, W[1] as usize)),
+                Cell::from(safe_fit(&r.name, W[2] as usize)),
+                Cell::from(Span::styled(safe_fit(r.state.as_str(), 8), state_style)),
+                Cell::from(safe_fit(&targets_summary(r), W[4] as usize)),
+                num(fmt::opt_count(m(MetricId::MatchedEvents))),
+                num_styled(
+                    fmt::opt_count(failed),
+                    if failed.unwrap_or(0.0) > 0.0 {
+                        t.fail()
+                    } else {
+                        t.text()
+                    },
+                ),
+                Cell::from(Span::styled(
+                    safe_fit(r.managed_by.as_deref().unwrap_or("–"), W[7] as usize),
+                    t.dim(),
+                )),
+                Cell::from(safe_fit(&rule_kind(r), last_w)),
+            ]));
+        }
+    }
+    let mut widths: Vec<Constraint> = W.iter().map(|w| Constraint::Length(*w)).collect();
+    widths.push(Constraint::Min(1));
+    let selected = (!rows.is_empty()).then(|| ls.position(&es));
+    let empty = if inv.is_none() {
+        "loading…"
+    } else {
+        "no rules match"
+    };
+    table(
+        f,
+        area,
+        block,
+        TableSpec {
+            header: &HEADER,
+            widths,
+            rows,
+            selected,
+            empty,
+        },
+        ctx,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries() {
+        assert_eq!(
+            pattern_summary(
+                r#"{"source":["aws.ec2"],"detail":{"state":["stopped","terminated"]}}"#
+            ),
+            "source=aws.ec2 detail.state=stopped|terminated"
+        );
+        assert_eq!(
+            pattern_summary(r#"{"detail-type":[{"prefix":"Stock"}]}"#),
+            "detail-type=prefix:Stock"
+        );
+        assert!(pattern_summary("{nope").starts_with("(unparsable pattern)"));
+    }
+}

@@ -1,0 +1,288 @@
+//! The frame: header, pane tabs, the focused pane (or a drill-in), the context strip, the
+//! footer, and the help overlay. A pure function of (snapshot, view, context).
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::config::Intervals;
+use crate::model::AlarmState;
+use crate::store::Snapshot;
+use crate::ui::fmt;
+use crate::ui::keymap::{Action, Keymap};
+use crate::ui::panes;
+use crate::ui::theme::Theme;
+use crate::ui::view::{Detail, Pane, View};
+
+/// Everything a frame depends on besides the data and the view.
+pub struct Ctx<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub now: DateTime<Utc>,
+    pub intervals: Intervals,
+}
+
+impl Ctx<'_> {
+    pub fn block<'b>(&self, title: Line<'b>, focused: bool) -> Block<'b> {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.theme.border(focused))
+            .title(title)
+    }
+}
+
+/// Smallest area the full layout is drawn in; below it a one-line notice.
+const MIN_W: u16 = 40;
+const MIN_H: u16 = 8;
+
+pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let area = f.area();
+    if area.width < MIN_W || area.height < MIN_H {
+        let msg = format!(
+            "fhtop: terminal {}×{} too small (need {MIN_W}×{MIN_H}) · q quits",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(msg).style(ctx.theme.warn()), area);
+        return;
+    }
+    let [header, tabs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(f, header, snap, view, ctx);
+    render_tabs(f, tabs, snap, view, ctx);
+    match &view.detail {
+        Some(Detail::Stream(name)) => panes::detail::stream(f, body, snap, name, ctx),
+        Some(Detail::Rule(key)) => panes::detail::rule(f, body, snap, key, ctx),
+        None => render_pane(f, body, snap, view, ctx),
+    }
+    render_footer(f, footer, view, ctx);
+    if view.help {
+        panes::help::render(f, area, ctx);
+    }
+}
+
+fn render_pane(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let with_context = matches!(
+        view.pane,
+        Pane::Pipelines | Pane::Streams | Pane::Rules | Pane::Alarms
+    ) && area.height >= 22;
+    let (main, strip) = if with_context {
+        // The list gets what its rows need; the context strip gets the rest (at least 9 rows).
+        let filter = view
+            .list(view.pane)
+            .map(|l| l.filter.as_str())
+            .unwrap_or("");
+        let rows = crate::ui::view::entries(view.pane, snap, filter).len() as u16;
+        let list_h = (rows + 3).clamp(8, area.height.saturating_sub(9));
+        let [m, s] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(9)]).areas(area);
+        (m, Some(s))
+    } else {
+        (area, None)
+    };
+    match view.pane {
+        Pane::Pipelines => panes::pipelines::render(f, main, snap, view, ctx),
+        Pane::Streams => panes::streams::render(f, main, snap, view, ctx),
+        Pane::Rules => panes::rules::render(f, main, snap, view, ctx),
+        Pane::Alarms => panes::alarms::render(f, main, snap, view, ctx),
+        Pane::Logs => panes::logs::render(f, main, snap, view, ctx),
+        Pane::AppLog => panes::applog::render(f, main, ctx),
+    }
+    if let Some(s) = strip {
+        panes::context::render(f, s, snap, view, ctx);
+    }
+}
+
+fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let base = t.header();
+    let mut spans = vec![Span::styled(
+        " fhtop ",
+        base.add_modifier(ratatui::style::Modifier::BOLD),
+    )];
+    match snap.identity.get() {
+        Some(id) => {
+            if id.demo {
+                spans.push(Span::styled(" DEMO ", t.badge()));
+                spans.push(Span::styled(" ", base));
+            }
+            spans.push(Span::styled("account ", base));
+            spans.push(crate::ui::safe(&id.account, base));
+            spans.push(Span::styled(" · ", base));
+            spans.push(crate::ui::safe(&id.region, base));
+            if let Some(p) = &id.profile {
+                spans.push(Span::styled(" · profile ", base));
+                spans.push(crate::ui::safe(p, base));
+            }
+        }
+        None => spans.push(Span::styled("connecting…", base)),
+    }
+    let arn_slot = spans.len();
+    spans.push(Span::styled("  ", base));
+    if snap.oldest_fetch().is_none() {
+        spans.push(Span::styled("waiting for first poll", base));
+    } else {
+        let ages: Vec<String> = [
+            ("metrics", snap.metrics.fetched_at),
+            ("alarms", snap.alarms.fetched_at),
+            ("inventory", snap.inventory.fetched_at),
+        ]
+        .into_iter()
+        .map(|(n, t0)| format!("{n} {}", t0.map_or("–".into(), |t0| fmt::age(ctx.now, t0))))
+        .collect();
+        spans.push(Span::styled(format!("age: {}", ages.join(" · ")), base));
+    }
+    let stale = snap.stale_sections();
+    if let Some((name, e)) = stale.first() {
+        spans.push(Span::styled("  ", base));
+        spans.push(Span::styled(
+            format!(" STALE {name}: {} ", crate::ui::safe_fit(&e.message, 40)),
+            t.stale()
+                .patch(base.remove_modifier(ratatui::style::Modifier::BOLD)),
+        ));
+    }
+    if view.read_only {
+        spans.push(Span::styled("  ", base));
+        spans.push(Span::styled(" READ-ONLY ", t.badge()));
+    }
+    let clock = ctx.now.format(" %H:%M:%S UTC ").to_string();
+    // The caller ARN goes after the account when the row has room for it.
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    if let Some(arn) = snap.identity.get().and_then(|i| i.caller_arn.as_deref()) {
+        let arn = crate::ui::safe_fit(arn, 60);
+        let room = (area.width as usize).saturating_sub(used + clock.len());
+        if room > arn.chars().count() + 6 {
+            let at = arn_slot.min(spans.len());
+            spans.insert(at, Span::styled(format!(" · {arn}"), base));
+        }
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let pad = (area.width as usize).saturating_sub(used + clock.len());
+    spans.push(Span::styled(" ".repeat(pad), base));
+    spans.push(Span::styled(clock, base));
+    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+fn render_tabs(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let firing = snap
+        .alarms
+        .get()
+        .map(|a| a.iter().filter(|a| a.state == AlarmState::Alarm).count())
+        .unwrap_or(0);
+    let keys = [
+        Action::PanePipelines,
+        Action::PaneStreams,
+        Action::PaneRules,
+        Action::PaneAlarms,
+        Action::PaneLogs,
+        Action::PaneAppLog,
+    ];
+    let mut spans = Vec::new();
+    for (p, a) in Pane::ALL.iter().zip(keys) {
+        let label = format!(" {} {} ", ctx.keymap.first_label(a), p.title());
+        let style = if *p == view.pane && view.detail.is_none() {
+            t.selection()
+        } else {
+            t.text()
+        };
+        spans.push(Span::styled(label, style));
+        if *p == Pane::Alarms && firing > 0 {
+            spans.push(Span::styled(format!("✖{firing}"), t.fail()));
+        }
+        spans.push(Span::raw(" "));
+    }
+    if let Some(d) = &view.detail {
+        let what = match d {
+            Detail::Stream(s) => format!(" › stream {}", crate::ui::safe_fit(s, 60)),
+            Detail::Rule(r) => format!(" › rule {}", crate::ui::safe_fit(&r.to_string(), 60)),
+        };
+        spans.push(Span::styled(what, t.title()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn key_hint<'a>(ctx: &Ctx, a: Action, what: &'a str) -> [Span<'a>; 2] {
+    [
+        Span::styled(ctx.keymap.label(a), ctx.theme.title()),
+        Span::styled(format!(" {what}  "), ctx.theme.dim()),
+    ]
+}
+
+fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let mut spans: Vec<Span> = Vec::new();
+    if view.help {
+        spans.extend(key_hint(ctx, Action::Help, "close help"));
+        spans.extend(key_hint(ctx, Action::Back, "close help"));
+    } else if view.editing_filter {
+        let filter = view
+            .list(view.pane)
+            .map(|l| l.filter.as_str())
+            .unwrap_or("");
+        spans.push(Span::styled("filter: ", t.title()));
+        spans.push(Span::styled(format!("{filter}▏"), t.text()));
+        spans.push(Span::styled("  Enter keep · Esc clear", t.dim()));
+    } else {
+        if view.detail.is_some() {
+            spans.extend(key_hint(ctx, Action::Back, "back"));
+        } else if view.pane == Pane::Logs {
+            spans.extend(key_hint(ctx, Action::Up, "scroll"));
+            let follow = if view.follow {
+                "follow: on"
+            } else {
+                "follow: off"
+            };
+            spans.extend(key_hint(ctx, Action::Follow, follow));
+            spans.extend(key_hint(ctx, Action::DrillIn, "details"));
+        } else if view.pane != Pane::AppLog {
+            spans.extend(key_hint(ctx, Action::Down, "move"));
+            spans.extend(key_hint(ctx, Action::DrillIn, "details"));
+            spans.extend(key_hint(ctx, Action::Filter, "filter"));
+            if let Some(l) = view.list(view.pane).filter(|l| !l.filter.is_empty()) {
+                spans.push(Span::styled(format!("[filter: {}] ", l.filter), t.warn()));
+                spans.extend(key_hint(ctx, Action::Back, "clear"));
+            }
+        }
+        spans.extend(key_hint(ctx, Action::NextPane, "pane"));
+        spans.extend(key_hint(ctx, Action::Refresh, "refresh"));
+        spans.extend(key_hint(ctx, Action::Help, "help"));
+        spans.extend(key_hint(ctx, Action::Quit, "quit"));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "title · note" block title.
+pub fn title<'a>(ctx: &Ctx, main: String, note: String) -> Line<'a> {
+    let mut v = vec![Span::styled(format!(" {main} "), ctx.theme.title())];
+    if !note.is_empty() {
+        v.push(Span::styled(format!("{note} "), ctx.theme.dim()));
+    }
+    Line::from(v)
+}
+
+/// A note for a block title when the section behind it is stale or missing.
+pub fn staleness(
+    ctx: &Ctx,
+    fetched: Option<DateTime<Utc>>,
+    err: Option<&crate::store::SectionError>,
+) -> (String, Style) {
+    match (fetched, err) {
+        (_, Some(e)) => (
+            format!(
+                "stale {} · {}",
+                fetched.map_or_else(|| "never fetched".to_string(), |t| fmt::age(ctx.now, t)),
+                crate::ui::safe_fit(&e.message, 50)
+            ),
+            ctx.theme.stale(),
+        ),
+        (None, None) => ("loading…".to_string(), ctx.theme.dim()),
+        (Some(_), None) => (String::new(), ctx.theme.dim()),
+    }
+}

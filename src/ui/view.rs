@@ -1,0 +1,516 @@
+//! View state (owned by the UI task) and how actions change it. Pure: no I/O, no clock.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::health::{Level, pipeline_health, rule_health, stream_health};
+use crate::model::{AlarmState, RuleKey};
+use crate::poll::Interest;
+use crate::store::Snapshot;
+use crate::ui::keymap::{Action, Keymap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Pipelines,
+    Streams,
+    Rules,
+    Alarms,
+    Logs,
+    AppLog,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 6] = [
+        Pane::Pipelines,
+        Pane::Streams,
+        Pane::Rules,
+        Pane::Alarms,
+        Pane::Logs,
+        Pane::AppLog,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Pipelines => "Pipelines",
+            Pane::Streams => "Streams",
+            Pane::Rules => "Rules",
+            Pane::Alarms => "Alarms",
+            Pane::Logs => "Logs",
+            Pane::AppLog => "App log",
+        }
+    }
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    /// The panes that are selectable lists.
+    fn list_slot(self) -> Option<usize> {
+        match self {
+            Pane::Pipelines => Some(0),
+            Pane::Streams => Some(1),
+            Pane::Rules => Some(2),
+            Pane::Alarms => Some(3),
+            _ => None,
+        }
+    }
+}
+
+/// What a row points at: the Logs pane and the drill-ins follow it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    pub rule: Option<RuleKey>,
+    pub stream: Option<String>,
+}
+
+impl Target {
+    pub fn label(&self) -> String {
+        match (&self.rule, &self.stream) {
+            (Some(r), Some(s)) => format!("{r} → {s}"),
+            (Some(r), None) => r.to_string(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => "nothing selected".to_string(),
+        }
+    }
+    /// The log groups that belong to this target (stream error log, `/aws/events/<rule>`).
+    pub fn log_groups(&self, snap: &Snapshot) -> Vec<String> {
+        let mut v = Vec::new();
+        let Some(inv) = snap.inventory.get() else {
+            return v;
+        };
+        if let Some(g) = self
+            .stream
+            .as_deref()
+            .and_then(|s| inv.inv.stream(s))
+            .and_then(|s| s.log_group())
+        {
+            v.push(g.to_string());
+        }
+        if let Some(r) = self.rule.as_ref().and_then(|k| inv.inv.rule(k)) {
+            v.push(r.log_group());
+        }
+        v
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    Stream(String),
+    Rule(RuleKey),
+}
+
+/// One row of a list pane, in display order.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub level: Level,
+    pub target: Target,
+    /// Index into the pane's source list (pipelines, streams, rules, alarms).
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub selected: usize,
+    /// The selected row's id, so the selection stays on the same item when rows re-sort.
+    pub selected_id: Option<String>,
+    pub filter: String,
+}
+
+impl ListState {
+    /// The selected position among `entries`.
+    pub fn position(&self, entries: &[Entry]) -> usize {
+        if let Some(id) = &self.selected_id
+            && let Some(i) = entries.iter().position(|e| &e.id == id)
+        {
+            return i;
+        }
+        self.selected.min(entries.len().saturating_sub(1))
+    }
+}
+
+fn matches(filter: &str, hay: &[&str]) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let f = filter.to_lowercase();
+    hay.iter().any(|h| h.to_lowercase().contains(&f))
+}
+
+/// The rows of a list pane, filtered and sorted (worst health first, then by name).
+pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
+    let Some(inv) = snap.inventory.get() else {
+        return Vec::new();
+    };
+    let metrics = snap.metrics.get();
+    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let mut out: Vec<(Entry, String)> = Vec::new();
+    match pane {
+        Pane::Pipelines => {
+            for (i, link) in inv.pipelines.iter().enumerate() {
+                let rule = link.rule.and_then(|r| inv.inv.rules.get(r));
+                let rk = rule.map(|r| r.key());
+                let name = format!(
+                    "{} {}",
+                    rk.as_ref().map(|k| k.to_string()).unwrap_or_default(),
+                    link.stream_name
+                );
+                if !matches(filter, &[&name]) {
+                    continue;
+                }
+                let level = pipeline_health(&inv.inv, link, metrics, alarms).level;
+                out.push((
+                    Entry {
+                        id: format!("{name}#{i}"),
+                        level,
+                        target: Target {
+                            rule: rk,
+                            stream: Some(link.stream_name.clone()),
+                        },
+                        index: i,
+                    },
+                    name,
+                ));
+            }
+        }
+        Pane::Streams => {
+            for (i, s) in inv.inv.streams.iter().enumerate() {
+                let bucket = s.s3().map(|d| d.bucket_arn.as_str()).unwrap_or("");
+                if !matches(filter, &[&s.name, &s.status, bucket]) {
+                    continue;
+                }
+                out.push((
+                    Entry {
+                        id: s.name.clone(),
+                        level: stream_health(s, metrics, alarms).level,
+                        target: Target {
+                            rule: None,
+                            stream: Some(s.name.clone()),
+                        },
+                        index: i,
+                    },
+                    s.name.clone(),
+                ));
+            }
+        }
+        Pane::Rules => {
+            for (i, r) in inv.inv.rules.iter().enumerate() {
+                let key = r.key().to_string();
+                if !matches(filter, &[&key, r.state.as_str()]) {
+                    continue;
+                }
+                let stream = r
+                    .targets
+                    .iter()
+                    .find_map(|t| t.firehose_stream_name())
+                    .map(str::to_string);
+                out.push((
+                    Entry {
+                        id: key.clone(),
+                        level: rule_health(r, metrics, alarms).level,
+                        target: Target {
+                            rule: Some(r.key()),
+                            stream,
+                        },
+                        index: i,
+                    },
+                    key,
+                ));
+            }
+        }
+        Pane::Alarms => {
+            for (i, a) in alarms.iter().enumerate() {
+                if !matches(filter, &[&a.name, a.state.as_str()]) {
+                    continue;
+                }
+                let level = match a.state {
+                    AlarmState::Alarm => Level::Fail,
+                    AlarmState::InsufficientData => Level::Warn,
+                    AlarmState::Ok => Level::Ok,
+                };
+                let rule = a.rule().map(|n| RuleKey {
+                    bus: a.bus().to_string(),
+                    name: n.to_string(),
+                });
+                out.push((
+                    Entry {
+                        id: a.name.clone(),
+                        level,
+                        target: Target {
+                            rule,
+                            stream: a.stream().map(str::to_string),
+                        },
+                        index: i,
+                    },
+                    a.name.clone(),
+                ));
+            }
+        }
+        Pane::Logs | Pane::AppLog => {}
+    }
+    out.sort_by(|(a, an), (b, bn)| b.level.cmp(&a.level).then_with(|| an.cmp(bn)));
+    out.into_iter().map(|(e, _)| e).collect()
+}
+
+/// Effects the app loop carries out for the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    Quit,
+    Refresh,
+}
+
+pub const PAGE: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub pane: Pane,
+    pub lists: [ListState; 4],
+    pub detail: Option<Detail>,
+    pub help: bool,
+    /// The filter being typed (the focused list's filter updates as you type).
+    pub editing_filter: bool,
+    pub follow: bool,
+    /// Lines scrolled up from the newest when not following.
+    pub log_scroll: usize,
+    /// What the Logs pane shows: the last row selected in a list pane.
+    pub target: Target,
+    pub read_only: bool,
+}
+
+impl View {
+    pub fn new(read_only: bool) -> Self {
+        Self {
+            pane: Pane::Pipelines,
+            lists: Default::default(),
+            detail: None,
+            help: false,
+            editing_filter: false,
+            follow: true,
+            log_scroll: 0,
+            target: Target::default(),
+            read_only,
+        }
+    }
+
+    pub fn list(&self, pane: Pane) -> Option<&ListState> {
+        pane.list_slot().map(|i| &self.lists[i])
+    }
+
+    /// The focused list pane's rows and selected position.
+    pub fn selection(&self, snap: &Snapshot) -> Option<(Vec<Entry>, usize)> {
+        let ls = self.list(self.pane)?;
+        let e = entries(self.pane, snap, &ls.filter);
+        let pos = ls.position(&e);
+        Some((e, pos))
+    }
+
+    /// What the log poller should read for this view.
+    pub fn interest(&self, snap: &Snapshot) -> Interest {
+        let target = match &self.detail {
+            Some(Detail::Stream(s)) => Target {
+                rule: None,
+                stream: Some(s.clone()),
+            },
+            Some(Detail::Rule(r)) => Target {
+                rule: Some(r.clone()),
+                stream: None,
+            },
+            None => self.target.clone(),
+        };
+        Interest {
+            log_groups: target.log_groups(snap),
+        }
+    }
+
+    /// Re-derive the target from the focused list (rows may have re-sorted or appeared).
+    pub fn sync_target(&mut self, snap: &Snapshot) {
+        if let Some((e, pos)) = self.selection(snap)
+            && let Some(entry) = e.get(pos)
+        {
+            self.target = entry.target.clone();
+        }
+    }
+
+    fn move_to(&mut self, snap: &Snapshot, f: impl FnOnce(usize, usize) -> usize) {
+        let Some(slot) = self.pane.list_slot() else {
+            return;
+        };
+        let e = entries(self.pane, snap, &self.lists[slot].filter);
+        if e.is_empty() {
+            return;
+        }
+        let cur = self.lists[slot].position(&e);
+        let new = f(cur, e.len()).min(e.len() - 1);
+        self.lists[slot].selected = new;
+        self.lists[slot].selected_id = Some(e[new].id.clone());
+        self.target = e[new].target.clone();
+    }
+
+    fn set_pane(&mut self, p: Pane, snap: &Snapshot) {
+        self.pane = p;
+        self.detail = None;
+        self.editing_filter = false;
+        self.sync_target(snap);
+    }
+
+    /// Typing into the filter: every key edits it; Enter keeps it, Esc clears it.
+    pub fn filter_key(&mut self, key: &KeyEvent, snap: &Snapshot) {
+        let Some(slot) = self.pane.list_slot() else {
+            self.editing_filter = false;
+            return;
+        };
+        let ls = &mut self.lists[slot];
+        match key.code {
+            KeyCode::Enter => self.editing_filter = false,
+            KeyCode::Esc => {
+                ls.filter.clear();
+                self.editing_filter = false;
+            }
+            KeyCode::Backspace => {
+                ls.filter.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() && ls.filter.chars().count() < 64 => {
+                ls.filter.push(c);
+            }
+            _ => {}
+        }
+        ls.selected = 0;
+        ls.selected_id = None;
+        self.sync_target(snap);
+    }
+
+    /// One key press.
+    pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, snap: &Snapshot) -> Effect {
+        if self.editing_filter {
+            // Ctrl-C still quits while typing.
+            if keymap.action(key) == Some(Action::Quit)
+                && key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL)
+            {
+                return Effect::Quit;
+            }
+            self.filter_key(key, snap);
+            return Effect::None;
+        }
+        match keymap.action(key) {
+            Some(a) => self.apply(a, snap),
+            None => Effect::None,
+        }
+    }
+
+    pub fn apply(&mut self, a: Action, snap: &Snapshot) -> Effect {
+        if self.help {
+            // The overlay swallows keys; these close it.
+            if matches!(a, Action::Help | Action::Back) {
+                self.help = false;
+            } else if a == Action::Quit {
+                return Effect::Quit;
+            }
+            return Effect::None;
+        }
+        match a {
+            Action::Quit => return Effect::Quit,
+            Action::Help => self.help = true,
+            Action::Refresh => return Effect::Refresh,
+            Action::NextPane => {
+                let i = (self.pane.index() + 1) % Pane::ALL.len();
+                self.set_pane(Pane::ALL[i], snap);
+            }
+            Action::PrevPane => {
+                let i = (self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len();
+                self.set_pane(Pane::ALL[i], snap);
+            }
+            Action::PanePipelines => self.set_pane(Pane::Pipelines, snap),
+            Action::PaneStreams => self.set_pane(Pane::Streams, snap),
+            Action::PaneRules => self.set_pane(Pane::Rules, snap),
+            Action::PaneAlarms => self.set_pane(Pane::Alarms, snap),
+            Action::PaneLogs => self.set_pane(Pane::Logs, snap),
+            Action::PaneAppLog => self.set_pane(Pane::AppLog, snap),
+            Action::Back => {
+                if self.detail.is_some() {
+                    self.detail = None;
+                } else if let Some(slot) = self.pane.list_slot() {
+                    self.lists[slot].filter.clear();
+                    self.sync_target(snap);
+                }
+            }
+            Action::Filter => {
+                if self.detail.is_none() && self.pane.list_slot().is_some() {
+                    self.editing_filter = true;
+                }
+            }
+            Action::DrillIn => self.drill_in(snap),
+            Action::Follow => {
+                self.follow = !self.follow;
+                self.log_scroll = 0;
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                let up = matches!(a, Action::Up | Action::PageUp);
+                let n = if matches!(a, Action::Up | Action::Down) {
+                    1
+                } else {
+                    PAGE
+                };
+                if self.detail.is_some() {
+                    // Drill-ins are one screen; nothing to move.
+                } else if self.pane == Pane::Logs {
+                    if up {
+                        self.follow = false;
+                        self.log_scroll = self.log_scroll.saturating_add(n);
+                    } else {
+                        self.log_scroll = self.log_scroll.saturating_sub(n);
+                        if self.log_scroll == 0 {
+                            self.follow = true;
+                        }
+                    }
+                } else if up {
+                    self.move_to(snap, |cur, _| cur.saturating_sub(n));
+                } else {
+                    self.move_to(snap, |cur, _| cur.saturating_add(n));
+                }
+            }
+            Action::Top => {
+                if self.pane == Pane::Logs {
+                    self.follow = false;
+                    self.log_scroll = usize::MAX / 2;
+                } else {
+                    self.move_to(snap, |_, _| 0);
+                }
+            }
+            Action::Bottom => {
+                if self.pane == Pane::Logs {
+                    self.follow = true;
+                    self.log_scroll = 0;
+                } else {
+                    self.move_to(snap, |_, len| len.saturating_sub(1));
+                }
+            }
+        }
+        Effect::None
+    }
+
+    fn drill_in(&mut self, snap: &Snapshot) {
+        if self.detail.is_some() {
+            return;
+        }
+        let target = match self.selection(snap) {
+            Some((e, pos)) => match e.get(pos) {
+                Some(entry) => entry.target.clone(),
+                None => return,
+            },
+            // Logs pane: drill into what it shows.
+            None if self.pane == Pane::Logs => self.target.clone(),
+            None => return,
+        };
+        let stream_exists = |s: &str| {
+            snap.inventory
+                .get()
+                .is_some_and(|inv| inv.inv.stream(s).is_some())
+        };
+        self.detail = match (self.pane, &target.rule, &target.stream) {
+            (Pane::Rules, Some(r), _) => Some(Detail::Rule(r.clone())),
+            (_, _, Some(s)) if stream_exists(s) => Some(Detail::Stream(s.clone())),
+            (_, Some(r), _) => Some(Detail::Rule(r.clone())),
+            _ => None,
+        };
+        self.target = target;
+    }
+}

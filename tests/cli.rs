@@ -1,0 +1,146 @@
+//! The real binary: `fhtop snapshot`, `fhtop config`, and the error paths.
+
+use std::process::Command;
+
+fn fhtop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_fhtop"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env("XDG_CONFIG_HOME", "/nonexistent-fhtop-test")
+        .output()
+        .expect("fhtop runs")
+}
+
+#[test]
+fn text_snapshot_is_48_plain_lines_with_alarm_and_rule_states() {
+    let out = fhtop(&[
+        "snapshot", "--demo", "--width", "160", "--height", "48", "--format", "text",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.contains(&0x1b), "no escape byte");
+    assert!(
+        out.stdout.iter().all(|&b| b == b'\n' || b >= 0x20),
+        "no control byte at all"
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(text.lines().count(), 48);
+    assert!(text.contains("ALARM"));
+    assert!(text.contains("ENABLED"));
+    assert!(text.contains("DISABLED"));
+}
+
+#[test]
+fn global_options_work_after_the_subcommand_too() {
+    let a = fhtop(&[
+        "--demo",
+        "--seed",
+        "3",
+        "snapshot",
+        "--at",
+        "2026-03-01T12:00:30Z",
+    ]);
+    let b = fhtop(&[
+        "snapshot",
+        "--at",
+        "2026-03-01T12:00:30Z",
+        "--seed",
+        "3",
+        "--demo",
+    ]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(a.stdout, b.stdout, "same frame either way");
+    let c = fhtop(&[
+        "snapshot",
+        "--at",
+        "2026-03-01T12:00:30Z",
+        "--seed",
+        "4",
+        "--demo",
+    ]);
+    assert_ne!(a.stdout, c.stdout, "the seed changes the numbers");
+}
+
+#[test]
+fn svg_snapshot_keeps_theme_colours() {
+    let out = fhtop(&["snapshot", "--demo", "--format", "svg", "--theme", "light"]);
+    assert!(out.status.success());
+    let svg = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("#eff1f5"), "light canvas background");
+    assert!(svg.contains("#d20f39"), "light theme's fail colour");
+    assert!(!svg.contains('\u{1b}'));
+}
+
+#[test]
+fn no_color_snapshot_svg_has_no_theme_colours() {
+    let out = Command::new(env!("CARGO_BIN_EXE_fhtop"))
+        .args(["snapshot", "--demo", "--format", "svg"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let svg = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        !svg.contains("#f7768e"),
+        "default theme's fail colour is gone"
+    );
+}
+
+#[test]
+fn config_prints_effective_settings_and_keys() {
+    let out = fhtop(&["--demo", "--read-only", "--theme", "ansi16", "config"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("theme = \"ansi16\""));
+    assert!(text.contains("read_only = true"));
+    assert!(text.contains("quit = [\"q\"]"));
+    let again = fhtop(&[
+        "--demo",
+        "--read-only",
+        "--theme",
+        "ansi16",
+        "--print-config",
+    ]);
+    assert_eq!(again.stdout, text.as_bytes());
+}
+
+#[test]
+fn config_file_rebinds_keys_and_errors_name_the_file() {
+    let dir = std::env::temp_dir().join(format!("fhtop-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let good = dir.join("good.toml");
+    std::fs::write(&good, "theme = \"light\"\n[keys]\nquit = [\"x\"]\n").expect("write");
+    let out = fhtop(&["--config", good.to_str().unwrap_or_default(), "config"]);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("quit = [\"x\"]"), "{text}");
+    assert!(text.contains("theme = \"light\""));
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[keys]\nquit = [\"j\"]\n").expect("write");
+    let out = fhtop(&["--config", bad.to_str().unwrap_or_default(), "--demo"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bound to both"), "{err}");
+}
+
+#[test]
+fn without_demo_explains_instead_of_crashing() {
+    let out = fhtop(&["snapshot"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--demo"), "{err}");
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "no terminal escapes on a plain error"
+    );
+}
+
+#[test]
+fn unknown_theme_is_a_clear_error() {
+    let out = fhtop(&["--demo", "--theme", "neon", "snapshot"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown theme \"neon\""));
+}

@@ -1,0 +1,63 @@
+//! Shared helpers: a settled demo snapshot at a fixed instant, and frame rendering.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use fhtop::backend::{Clock, demo::DemoBackend};
+use fhtop::config::Intervals;
+use fhtop::snapshot;
+use fhtop::store::Snapshot;
+use fhtop::ui::keymap::{Keymap, parse_key_sequence};
+use fhtop::ui::render::Ctx;
+use fhtop::ui::theme::Theme;
+use fhtop::ui::view::View;
+use ratatui::buffer::Buffer;
+
+pub const AT: &str = "2026-03-01T12:00:30Z";
+pub const SEED: u64 = 7;
+
+pub fn at() -> DateTime<Utc> {
+    snapshot::parse_at(AT).expect("fixed instant parses")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Poll the demo account once, press `keys`, return the data and the view.
+pub fn settle(keys: &str) -> (Snapshot, View) {
+    let clock = Clock::Fixed(at());
+    let backend = Arc::new(DemoBackend::new(SEED, clock, None));
+    let keys = parse_key_sequence(keys).expect("keys parse");
+    runtime()
+        .block_on(snapshot::settle(
+            backend,
+            clock,
+            180,
+            &Keymap::default(),
+            &keys,
+            false,
+        ))
+        .expect("demo settles")
+}
+
+pub fn draw_with(snap: &Snapshot, view: &View, theme: &Theme, w: u16, h: u16) -> Buffer {
+    let keymap = Keymap::default();
+    let ctx = Ctx {
+        theme,
+        keymap: &keymap,
+        now: at(),
+        intervals: Intervals::defaults(true),
+    };
+    snapshot::draw(snap, view, &ctx, w, h).expect("draws")
+}
+
+/// The frame after `keys`, as text, at `w`×`h`.
+pub fn frame(keys: &str, w: u16, h: u16) -> String {
+    let (snap, view) = settle(keys);
+    snapshot::to_text(&draw_with(&snap, &view, &Theme::default_theme(), w, h))
+}

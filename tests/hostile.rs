@@ -1,0 +1,215 @@
+//! Untrusted text from AWS in every field the panes show, rendered through the real crossterm
+//! backend: the bytes that would reach the tty carry no escape sequence from the data.
+
+mod common;
+
+use chrono::Utc;
+use fhtop::model::*;
+use fhtop::store::Store;
+use fhtop::ui::keymap::{Keymap, parse_key_sequence};
+use fhtop::ui::render::{Ctx, render};
+use fhtop::ui::theme::Theme;
+use fhtop::ui::view::View;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+const EVIL: &[&str] = &[
+    "\x1b]0;pwned\x07",           // OSC 0: retitle
+    "\x1b]52;c;cm0gLXJmIH4=\x07", // OSC 52: write the clipboard
+    "\x1b[2J\x1b[H",              // CSI: clear screen, home
+    "\x07\x07",                   // BEL
+    "\u{9b}31m\u{9d}0;x\u{9c}",   // C1 CSI / OSC / ST
+    "\u{202e}gnp.exe",            // bidi override
+    "\x1bP+q544e\x1b\\",          // DCS
+];
+
+fn evil(i: usize) -> String {
+    format!("n{i}{}end", EVIL[i % EVIL.len()])
+}
+
+fn hostile_store() -> Store {
+    let now = Utc::now();
+    let st = Store::new();
+    st.set_identity(
+        Identity {
+            account: evil(0),
+            region: evil(1),
+            profile: Some(evil(2)),
+            caller_arn: Some(evil(3)),
+            demo: false,
+        },
+        now,
+    );
+    let stream_name = evil(4);
+    let rule = Rule {
+        bus: evil(5),
+        name: evil(6),
+        arn: evil(7),
+        state: RuleState::Other(evil(8)),
+        description: Some(evil(9)),
+        event_pattern: Some(format!("{{\"source\":[\"{}\"]}}", "\\u001b]0;x\\u0007")),
+        schedule: None,
+        managed_by: Some(evil(10)),
+        role_arn: Some(evil(11)),
+        targets: vec![Target {
+            id: evil(12),
+            arn: format!("arn:aws:firehose:r:1:deliverystream/{stream_name}"),
+            role_arn: Some(evil(13)),
+            dead_letter_arn: Some(evil(14)),
+            has_input_transformer: false,
+        }],
+    };
+    let stream = Stream {
+        name: stream_name.clone(),
+        arn: evil(15),
+        status: evil(16),
+        source: evil(17),
+        created: None,
+        failure: Some(evil(18)),
+        encryption: Some(evil(19)),
+        destination: Destination::S3(Box::new(S3Destination {
+            bucket_arn: evil(20),
+            prefix: Some(evil(21)),
+            error_output_prefix: Some(evil(22)),
+            role_arn: evil(23),
+            buffering_mb: 1,
+            buffering_seconds: 60,
+            compression: evil(24),
+            kms_key_arn: Some(evil(25)),
+            dynamic_partitioning: Some(DynamicPartitioning {
+                enabled: true,
+                jq_query: Some(evil(26)),
+                retry_seconds: None,
+            }),
+            log_group: Some("/g".into()),
+            log_stream: Some(evil(27)),
+        })),
+    };
+    st.set_inventory(
+        Inventory {
+            buses: vec![],
+            rules: vec![rule],
+            streams: vec![stream],
+            errors: vec![],
+        },
+        now,
+    );
+    st.set_alarms(
+        vec![Alarm {
+            name: evil(28),
+            state: AlarmState::Alarm,
+            reason: evil(29),
+            namespace: None,
+            metric: Some(evil(30)),
+            dimensions: vec![("DeliveryStreamName".into(), stream_name.clone())],
+            state_updated: now,
+            threshold: Some(1.0),
+            comparison: Some(evil(31)),
+        }],
+        now,
+    );
+    let mut logs = fhtop::store::LogStore::default();
+    let mut buf = fhtop::store::LogBuffer::default();
+    buf.push(vec![
+        LogEvent {
+            group: "/g".into(),
+            stream: evil(32),
+            timestamp: now,
+            event_id: "1".into(),
+            message: format!(
+                "{{\"errorCode\":\"{}\",\"message\":\"{}\"}}",
+                "S3.\\u001b]0;t\\u0007", "\\u001b[2J"
+            ),
+        },
+        LogEvent {
+            group: "/g".into(),
+            stream: "s".into(),
+            timestamp: now,
+            event_id: "2".into(),
+            message: format!("{}{}", evil(33), "x".repeat(1 << 20)),
+        },
+    ]);
+    buf.error = Some(evil(34));
+    logs.groups.insert("/g".into(), std::sync::Arc::new(buf));
+    st.set_logs(logs, now);
+    st
+}
+
+/// Every escape sequence in `out` must be one ratatui/crossterm itself writes: CSI with digits
+/// and semicolons, ending in a cursor-move, SGR, or cursor show/hide.
+fn assert_only_own_sequences(out: &[u8], what: &str) {
+    let s = String::from_utf8_lossy(out);
+    assert!(!out.contains(&0x07), "{what}: BEL reached the tty");
+    assert!(
+        !s.contains('\u{9b}') && !s.contains('\u{9d}'),
+        "{what}: C1 control reached the tty"
+    );
+    assert!(
+        !s.contains('\u{202e}'),
+        "{what}: bidi override reached the tty"
+    );
+    let mut it = s.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c != '\x1b' {
+            continue;
+        }
+        let rest = &s[i + 1..];
+        assert!(
+            rest.starts_with('['),
+            "{what}: non-CSI escape at byte {i}: {:?}",
+            &s[i..(i + 12).min(s.len())]
+        );
+        let body: String = rest[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ';' || *c == '?')
+            .collect();
+        let fin = rest[1 + body.len()..].chars().next();
+        assert!(
+            matches!(fin, Some('H' | 'm' | 'l' | 'h')),
+            "{what}: unexpected CSI {:?}",
+            &s[i..(i + 16).min(s.len())]
+        );
+        assert!(!(fin == Some('J')), "{what}: clear-screen from data");
+    }
+}
+
+#[test]
+fn no_escape_from_data_reaches_the_tty_in_any_pane() {
+    let st = hostile_store();
+    let snap = st.snapshot();
+    let keymap = Keymap::default();
+    let theme = Theme::default_theme();
+    for keys in ["", "2", "3", "4", "5", "enter", "3 enter", "?"] {
+        let mut view = View::new(true);
+        view.sync_target(&snap);
+        for k in parse_key_sequence(keys).unwrap_or_default() {
+            view.on_key(&k, &keymap, &snap);
+        }
+        let mut out: Vec<u8> = Vec::new();
+        {
+            let backend = CrosstermBackend::new(&mut out);
+            let mut term = Terminal::with_options(
+                backend,
+                TerminalOptions {
+                    viewport: Viewport::Fixed(Rect::new(0, 0, 160, 48)),
+                },
+            )
+            .expect("terminal");
+            let ctx = Ctx {
+                theme: &theme,
+                keymap: &keymap,
+                now: Utc::now(),
+                intervals: fhtop::config::Intervals::defaults(false),
+            };
+            term.draw(|f| render(f, &snap, &view, &ctx)).expect("draw");
+        }
+        assert!(out.len() > 1000, "{keys:?}: something was drawn");
+        assert_only_own_sequences(&out, keys);
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains('␛'),
+            "{keys:?}: the escapes are shown, made visible"
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! Key handling against a real demo snapshot: each binding does what the help says.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fhtop::ui::keymap::{Keymap, parse_key_sequence};
+use fhtop::ui::view::{Detail, Effect, Pane, View, entries};
+
+fn press(view: &mut View, snap: &fhtop::store::Snapshot, keys: &str) -> Vec<Effect> {
+    let km = Keymap::default();
+    parse_key_sequence(keys)
+        .unwrap()
+        .iter()
+        .map(|k| view.on_key(k, &km, snap))
+        .collect()
+}
+
+#[test]
+fn move_drill_in_and_back() {
+    let (snap, mut view) = common::settle("");
+    let rows = entries(Pane::Pipelines, &snap, "");
+    assert!(rows.len() >= 10);
+    press(&mut view, &snap, "j j");
+    assert_eq!(
+        view.target, rows[2].target,
+        "the selection drives the target"
+    );
+    press(&mut view, &snap, "k");
+    assert_eq!(view.target, rows[1].target);
+    press(&mut view, &snap, "G");
+    assert_eq!(view.target, rows[rows.len() - 1].target);
+    press(&mut view, &snap, "g enter");
+    assert_eq!(view.detail, Some(Detail::Stream("clickstream-raw".into())));
+    press(&mut view, &snap, "esc");
+    assert_eq!(view.detail, None);
+}
+
+#[test]
+fn missing_stream_drills_into_the_rule() {
+    let (snap, mut view) = common::settle("");
+    press(&mut view, &snap, "j enter");
+    match &view.detail {
+        Some(Detail::Rule(k)) => assert_eq!(k.name, "legacy-export"),
+        other => panic!("expected the rule, got {other:?}"),
+    }
+}
+
+#[test]
+fn tab_cycles_all_panes_and_numbers_jump() {
+    let (snap, mut view) = common::settle("");
+    let mut seen = vec![view.pane];
+    for _ in 0..6 {
+        press(&mut view, &snap, "tab");
+        seen.push(view.pane);
+    }
+    assert_eq!(seen.first(), seen.last());
+    assert_eq!(seen[..6], Pane::ALL);
+    press(&mut view, &snap, "shift-tab");
+    assert_eq!(view.pane, Pane::AppLog);
+    for (k, p) in ["1", "2", "3", "4", "5", "6"].iter().zip(Pane::ALL) {
+        press(&mut view, &snap, k);
+        assert_eq!(view.pane, p);
+    }
+}
+
+#[test]
+fn filter_typing_enter_keeps_esc_clears() {
+    let (snap, mut view) = common::settle("");
+    press(&mut view, &snap, "/ o r d e r");
+    assert!(view.editing_filter);
+    // While typing, 'q' is text, not quit.
+    assert_eq!(press(&mut view, &snap, "q"), vec![Effect::None]);
+    press(&mut view, &snap, "backspace enter");
+    assert!(!view.editing_filter);
+    let filtered = entries(Pane::Pipelines, &snap, "order");
+    let all = entries(Pane::Pipelines, &snap, "");
+    assert!(!filtered.is_empty() && filtered.len() < all.len());
+    assert!(filtered.iter().all(|e| e.target.label().contains("order")));
+    assert_eq!(
+        filtered.len(),
+        all.iter()
+            .filter(|e| e.target.label().contains("order"))
+            .count()
+    );
+    assert_eq!(view.list(Pane::Pipelines).unwrap().filter, "order");
+    press(&mut view, &snap, "esc");
+    assert_eq!(view.list(Pane::Pipelines).unwrap().filter, "");
+    // Ctrl-C quits even while typing.
+    press(&mut view, &snap, "/");
+    let e = view.on_key(
+        &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        &Keymap::default(),
+        &snap,
+    );
+    assert_eq!(e, Effect::Quit);
+}
+
+#[test]
+fn help_swallows_keys_until_closed() {
+    let (snap, mut view) = common::settle("");
+    press(&mut view, &snap, "? j j 2");
+    assert!(view.help);
+    assert_eq!(
+        view.pane,
+        Pane::Pipelines,
+        "keys under the overlay do nothing"
+    );
+    press(&mut view, &snap, "esc");
+    assert!(!view.help);
+    press(&mut view, &snap, "? ?");
+    assert!(!view.help);
+}
+
+#[test]
+fn quit_refresh_and_follow() {
+    let (snap, mut view) = common::settle("");
+    assert_eq!(press(&mut view, &snap, "r"), vec![Effect::Refresh]);
+    assert_eq!(press(&mut view, &snap, "q"), vec![Effect::Quit]);
+    press(&mut view, &snap, "5");
+    assert!(view.follow);
+    press(&mut view, &snap, "k");
+    assert!(!view.follow, "scrolling up pauses follow");
+    assert_eq!(view.log_scroll, 1);
+    press(&mut view, &snap, "j");
+    assert!(view.follow, "back at the bottom resumes follow");
+    press(&mut view, &snap, "f");
+    assert!(!view.follow);
+    press(&mut view, &snap, "G");
+    assert!(view.follow);
+}
+
+#[test]
+fn logs_interest_follows_the_selection() {
+    let (snap, mut view) = common::settle("");
+    let groups = view.interest(&snap).log_groups;
+    assert!(groups.contains(&"/aws/kinesisfirehose/clickstream-raw".to_string()));
+    assert!(groups.contains(&"/aws/events/clickstream-capture".to_string()));
+    press(&mut view, &snap, "2 / o r d e r s enter");
+    let groups = view.interest(&snap).log_groups;
+    assert_eq!(
+        groups,
+        vec!["/aws/kinesisfirehose/orders-to-s3".to_string()]
+    );
+}
+
+#[test]
+fn selection_sticks_to_its_item_when_rows_reorder() {
+    let (snap, mut view) = common::settle("");
+    press(&mut view, &snap, "j j j");
+    let before = view.target.clone();
+    // Same data, but a filter that keeps the item while removing rows above it.
+    let name = before.stream.clone().unwrap();
+    let ls = &mut view.lists[0];
+    ls.filter = name.clone();
+    let e = entries(Pane::Pipelines, &snap, &name);
+    let pos = view.list(Pane::Pipelines).unwrap().position(&e);
+    assert_eq!(e[pos].target, before);
+}

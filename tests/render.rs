@@ -1,0 +1,134 @@
+//! Whole-screen render snapshots of every pane, the drill-ins and the help overlay, from the
+//! demo account at a fixed seed and instant. Review changes with `cargo insta review`.
+
+mod common;
+
+use common::frame;
+
+fn check(name: &str, keys: &str) -> String {
+    let text = frame(keys, 160, 48);
+    assert_eq!(
+        text.lines().count(),
+        48,
+        "{name}: a frame is exactly 48 lines"
+    );
+    insta::assert_snapshot!(name, text);
+    text
+}
+
+#[test]
+fn pipelines() {
+    let t = check("pipelines", "");
+    // The running incident is at the top, worst first.
+    let first_row = t.lines().nth(4).unwrap_or_default();
+    assert!(
+        first_row.contains("✖ FAIL") && first_row.contains("clickstream-raw"),
+        "{first_row}"
+    );
+    assert!(t.contains("DISABLED") && t.contains("ENABLED"));
+    assert!(
+        t.contains("in ALARM"),
+        "the why-strip names the firing alarm"
+    );
+}
+
+#[test]
+fn streams() {
+    let t = check("streams", "2");
+    assert!(t.contains("s3://acme-orders-lake"));
+}
+
+#[test]
+fn rules() {
+    let t = check("rules", "3");
+    assert!(t.contains("schedule rate(1 hour)"));
+    assert!(t.contains("securityhub.amazonaws.com") || t.contains("securityhub.a…"));
+}
+
+#[test]
+fn alarms() {
+    let t = check("alarms", "4");
+    for state in ["✖ ALARM", "? INSUFFICIENT_DATA", "● OK"] {
+        assert!(t.contains(state), "{state}");
+    }
+}
+
+#[test]
+fn logs_follow_the_selected_pipeline() {
+    let t = check("logs", "5");
+    assert!(t.contains("S3.AccessDenied"));
+    // The hostile log line is shown, inert.
+    assert!(
+        t.contains("␛]0;owned␇␛[2J"),
+        "escape sequences are made visible"
+    );
+}
+
+#[test]
+fn app_log() {
+    check("app_log", "6");
+}
+
+#[test]
+fn stream_drill_in() {
+    let t = check("stream_drill_in", "enter");
+    assert!(t.contains("Stream clickstream-raw"));
+    assert!(t.contains("S3.AccessDenied"), "errors grouped by code");
+    assert!(t.contains("DeliveryToS3.DataFreshness"));
+    assert!(
+        t.contains("default/clickstream-capture"),
+        "the rule feeding it"
+    );
+}
+
+#[test]
+fn partitioned_stream_drill_in_shows_jq_and_partitions() {
+    let t = check(
+        "stream_drill_in_partitioned",
+        "2 / o r d e r s - t o enter enter",
+    );
+    assert!(t.contains("Stream orders-to-s3"));
+    assert!(t.contains("JQ query"));
+    assert!(t.contains("PartitionCount"));
+}
+
+#[test]
+fn rule_drill_in() {
+    let t = check("rule_drill_in", "3 j enter");
+    assert!(t.contains("Rule orders-bus/order-cancelled"));
+    assert!(
+        t.contains("\"detail-type\": ["),
+        "pattern is pretty-printed"
+    );
+    assert!(
+        t.contains("eventbridge-firehose-writer"),
+        "target role shown"
+    );
+}
+
+#[test]
+fn help_overlay() {
+    let t = check("help", "?");
+    for k in [
+        "Shift-Tab",
+        "Enter",
+        "Esc",
+        "Ctrl-C",
+        "refresh everything now",
+    ] {
+        assert!(t.contains(k), "{k}");
+    }
+}
+
+#[test]
+fn filter_narrows_the_list() {
+    let t = check("filter", "/ p a y m e n t enter");
+    assert!(t.contains("Pipelines (2)"), "two payment pipelines");
+    assert!(t.contains("[filter: payment]"));
+}
+
+#[test]
+fn tiny_terminal_gets_a_notice() {
+    let t = frame("", 30, 5);
+    assert!(t.starts_with("fhtop: terminal 30×5 too small"));
+}
