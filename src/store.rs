@@ -119,7 +119,8 @@ pub const LOG_BUFFER: usize = 2_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct LogBuffer {
-    pub events: VecDeque<LogEvent>,
+    /// Shared, so publishing a buffer that grew by a few events copies pointers, not text.
+    pub events: VecDeque<Arc<LogEvent>>,
     pub cursor: LogCursor,
     /// Events received in total (including those the bounded buffer let go).
     pub received: u64,
@@ -129,7 +130,7 @@ pub struct LogBuffer {
 impl LogBuffer {
     pub fn push(&mut self, new: Vec<LogEvent>) {
         self.received += new.len() as u64;
-        self.events.extend(new);
+        self.events.extend(new.into_iter().map(Arc::new));
         let excess = self.events.len().saturating_sub(LOG_BUFFER);
         self.events.drain(..excess);
     }

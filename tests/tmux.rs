@@ -129,10 +129,10 @@ impl Tmux {
         self.keys(&["Enter"]);
         let start = Instant::now();
         let stty = loop {
-            if let Ok(s) = std::fs::read_to_string(&file) {
-                if s.contains("icanon") {
-                    break s;
-                }
+            if let Ok(s) = std::fs::read_to_string(&file)
+                && s.contains("icanon")
+            {
+                break s;
             }
             assert!(start.elapsed() < DEADLINE, "{how}: stty did not run");
             std::thread::sleep(Duration::from_millis(100));

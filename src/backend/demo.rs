@@ -212,8 +212,7 @@ impl DemoBackend {
         if !rule.state.is_enabled() {
             return None; // missing → zero
         }
-        let k = format!("{key}");
-        let jitter = 0.85 + 0.3 * self.noise(&k, minute);
+        let jitter = 0.85 + 0.3 * self.noise(&key.name, minute);
         let (matched, invocations, failed) = if rule.is_schedule() {
             let fires = match rule.name.as_str() {
                 "hourly-metrics-snapshot" => minute.rem_euclid(60) == 0,

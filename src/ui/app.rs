@@ -20,11 +20,12 @@ use crate::ui::theme::Theme;
 use crate::ui::view::{Effect, View};
 
 /// Route `tracing` events to the App log pane (and nowhere else: stdout is the screen).
+///
+/// `tui_logger::init_logger` is deliberately not called: it starts a thread that wakes every
+/// 10 ms to move events from its hot buffer, which alone costs more than the whole idle UI.
+/// The UI loop calls `tui_logger::move_events()` before each frame instead.
 pub fn init_logging() {
     use tracing_subscriber::layer::SubscriberExt;
-    if tui_logger::init_logger(tui_logger::LevelFilter::Info).is_err() {
-        return;
-    }
     tui_logger::set_default_level(tui_logger::LevelFilter::Info);
     let sub = tracing_subscriber::registry().with(tui_logger::TuiTracingSubscriberLayer);
     let _ = tracing::subscriber::set_global_default(sub);
@@ -65,6 +66,7 @@ pub async fn run(
     let mut dirty = true;
     loop {
         if dirty {
+            tui_logger::move_events();
             let snap = store.snapshot();
             view.sync_target(&snap);
             pollers.set_interest(view.interest(&snap));

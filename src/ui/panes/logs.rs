@@ -18,7 +18,7 @@ pub fn merged<'a>(snap: &'a Snapshot, groups: &[String]) -> Vec<&'a LogEvent> {
     if let Some(logs) = snap.logs.get() {
         for g in groups {
             if let Some(b) = logs.group(g) {
-                v.extend(b.events.iter());
+                v.extend(b.events.iter().map(|e| &**e));
             }
         }
     }

@@ -1,0 +1,40 @@
+//! The SVGs in `screenshots/` are generated from the demo account (fixed seed and instant) and
+//! must match what the code renders now, so the README never shows a stale UI.
+//! Regenerate with: `UPDATE_SCREENSHOTS=1 cargo test --test screenshots`
+
+mod common;
+
+use std::path::Path;
+
+use fhtop::snapshot::to_svg;
+use fhtop::ui::theme::Theme;
+
+const SHOTS: [(&str, &str, &str); 5] = [
+    ("pipelines", "", "default"),
+    ("stream-drill-in", "enter", "default"),
+    ("help", "?", "default"),
+    ("rule-drill-in", "3 j enter", "default"),
+    ("pipelines-ansi16", "", "ansi16"),
+];
+
+#[test]
+fn screenshots_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
+    let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
+    let mut stale = Vec::new();
+    for (name, keys, theme) in SHOTS {
+        let (snap, view) = common::settle(keys);
+        let theme = Theme::load(theme, false).expect("theme");
+        let svg = to_svg(&common::draw_with(&snap, &view, &theme, 160, 48), &theme);
+        let path = dir.join(format!("{name}.svg"));
+        if update {
+            std::fs::write(&path, &svg).expect("write screenshot");
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(svg.as_str()) {
+            stale.push(name);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "screenshots out of date: {stale:?}; run UPDATE_SCREENSHOTS=1 cargo test --test screenshots"
+    );
+}
