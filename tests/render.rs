@@ -132,3 +132,25 @@ fn tiny_terminal_gets_a_notice() {
     let t = frame("", 30, 5);
     assert!(t.starts_with("fhtop: terminal 30×5 too small"));
 }
+
+#[test]
+fn stale_metrics_are_marked_with_age_and_reason() {
+    let (mut snap, view) = common::settle("");
+    snap.metrics.error = Some(fhtop::store::SectionError {
+        kind: fhtop::backend::ErrorKind::Throttled,
+        message: "Rate exceeded".into(),
+        at: common::at(),
+        failures: 3,
+    });
+    snap.metrics.fetched_at = Some(common::at() - chrono::Duration::seconds(95));
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let t = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let header = t.lines().next().unwrap_or_default();
+    assert!(header.contains("STALE metrics: Rate exceeded"), "{header}");
+    assert!(header.contains("metrics 95s"), "{header}");
+    assert!(
+        t.contains("metrics stale 95s · Rate exceeded"),
+        "pane title says it too"
+    );
+    assert!(t.contains("0.0%"), "the last data stays on screen");
+}

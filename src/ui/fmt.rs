@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn sparkline_distinguishes_gaps_from_zero() {
         let s = sparkline(&[None, Some(0.0), Some(5.0), Some(10.0)], 10);
-        assert_eq!(s, " ▁▄█");
+        assert_eq!(s, " ▁▅█");
         assert_eq!(sparkline(&[Some(1.0); 20], 5).chars().count(), 5);
         assert_eq!(sparkline(&[], 5), "");
     }

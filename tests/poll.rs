@@ -1,0 +1,173 @@
+//! Pollers and the store: a failing poll keeps the last data and says why, backoff does not
+//! spin, recovery is automatic, and log events land exactly once. Uses tokio's paused clock,
+//! so nothing here depends on wall time.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use fhtop::backend::{BResult, Backend, BackendError, Clock, ErrorKind, demo::DemoBackend};
+use fhtop::config::Intervals;
+use fhtop::model::*;
+use fhtop::poll::{self, Ctx};
+use fhtop::store::{LogStore, Store};
+
+/// The demo account, except that alarm polls fail while `failing` is set (a throttled API),
+/// counting every call. A wrapper over the demo for poller logic, not an AWS stand-in.
+struct Flaky {
+    inner: DemoBackend,
+    failing: std::sync::atomic::AtomicBool,
+    alarm_calls: AtomicU32,
+}
+
+#[async_trait]
+impl Backend for Flaky {
+    async fn identity(&self) -> BResult<Identity> {
+        self.inner.identity().await
+    }
+    async fn inventory(&self) -> BResult<Inventory> {
+        self.inner.inventory().await
+    }
+    async fn metrics(&self, q: &[MetricQuery], w: &MetricWindow) -> BResult<Vec<Series>> {
+        self.inner.metrics(q, w).await
+    }
+    async fn alarms(&self) -> BResult<Vec<Alarm>> {
+        self.alarm_calls.fetch_add(1, Ordering::SeqCst);
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(BackendError::new(ErrorKind::Throttled, "Rate exceeded"));
+        }
+        self.inner.alarms().await
+    }
+    async fn log_events(&self, g: &str, s: DateTime<Utc>, l: usize) -> BResult<Vec<LogEvent>> {
+        self.inner.log_events(g, s, l).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn stale_section_keeps_data_backs_off_and_recovers() {
+    let clock = Clock::Fixed(common::at());
+    let flaky = Arc::new(Flaky {
+        inner: DemoBackend::new(7, clock, None),
+        failing: false.into(),
+        alarm_calls: AtomicU32::new(0),
+    });
+    let store = Arc::new(Store::new());
+    let intervals = Intervals {
+        inventory: 60,
+        metrics: 10,
+        alarms: 10,
+        logs: 10,
+    };
+    let pollers = poll::spawn(
+        Ctx {
+            backend: flaky.clone(),
+            store: store.clone(),
+            clock,
+            window_minutes: 60,
+        },
+        intervals,
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let snap = store.snapshot();
+    assert!(snap.is_complete(), "first polls published everything");
+    let alarms_before = snap.alarms.get().map(Vec::len);
+
+    flaky.failing.store(true, Ordering::SeqCst);
+    let calls_at_fault = flaky.alarm_calls.load(Ordering::SeqCst);
+    // Ten minutes of a throttled API.
+    tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    let snap = store.snapshot();
+    let err = snap.alarms.error.clone().expect("the failure is recorded");
+    assert_eq!(err.kind, ErrorKind::Throttled);
+    assert!(err.failures >= 2);
+    assert_eq!(
+        snap.alarms.get().map(Vec::len),
+        alarms_before,
+        "last data kept"
+    );
+    let calls = flaky.alarm_calls.load(Ordering::SeqCst) - calls_at_fault;
+    // Without backoff a 10 s interval makes 60 calls in 10 minutes; with it, far fewer.
+    assert!(calls <= 8, "backed off: {calls} calls in 10 minutes");
+    assert!(
+        snap.metrics.error.is_none(),
+        "other sections are unaffected"
+    );
+
+    flaky.failing.store(false, Ordering::SeqCst);
+    pollers.refresh_now();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let snap = store.snapshot();
+    assert!(
+        snap.alarms.error.is_none(),
+        "recovered by itself after refresh"
+    );
+    // And without a refresh, within one capped backoff period.
+    flaky.failing.store(true, Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+    flaky.failing.store(false, Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_secs(301)).await;
+    assert!(store.snapshot().alarms.error.is_none());
+}
+
+#[tokio::test]
+async fn log_events_land_exactly_once_across_polls() {
+    let clock = Clock::Fixed(common::at());
+    let demo = Arc::new(DemoBackend::new(7, clock, None));
+    let store = Arc::new(Store::new());
+    let c = Ctx {
+        backend: demo.clone(),
+        store: store.clone(),
+        clock,
+        window_minutes: 60,
+    };
+    let group = "/aws/kinesisfirehose/clickstream-raw".to_string();
+    let mut logs = LogStore::default();
+    for _ in 0..4 {
+        poll::poll_logs(&c, std::slice::from_ref(&group), &mut logs)
+            .await
+            .expect("poll");
+    }
+    let since = common::at() - chrono::Duration::minutes(poll::LOG_LOOKBACK_MIN);
+    let all = demo
+        .log_events(&group, since, usize::MAX)
+        .await
+        .expect("read");
+    let buf = store.snapshot();
+    let buf = buf
+        .logs
+        .get()
+        .and_then(|l| l.group(&group))
+        .expect("group polled");
+    assert_eq!(buf.received as usize, all.len(), "no duplicate, no loss");
+    let ids: std::collections::HashSet<_> = buf.events.iter().map(|e| e.event_id.clone()).collect();
+    assert_eq!(ids.len(), buf.events.len());
+    assert!(
+        all.windows(2).any(|w| w[0].timestamp == w[1].timestamp),
+        "bursts share a millisecond"
+    );
+}
+
+#[tokio::test]
+async fn missing_log_group_is_reported_on_the_group_not_the_section() {
+    let clock = Clock::Fixed(common::at());
+    let store = Arc::new(Store::new());
+    let c = Ctx {
+        backend: Arc::new(DemoBackend::new(7, clock, None)),
+        store: store.clone(),
+        clock,
+        window_minutes: 60,
+    };
+    let mut logs = LogStore::default();
+    let res = poll::poll_logs(&c, &["/aws/events/nope".to_string()], &mut logs).await;
+    assert!(res.is_ok());
+    let snap = store.snapshot();
+    let g = snap
+        .logs
+        .get()
+        .and_then(|l| l.group("/aws/events/nope"))
+        .expect("group");
+    assert!(g.error.as_deref().unwrap_or("").contains("does not exist"));
+}
