@@ -154,3 +154,19 @@ fn stale_metrics_are_marked_with_age_and_reason() {
     );
     assert!(t.contains("0.0%"), "the last data stays on screen");
 }
+
+#[test]
+fn narrow_ssh_terminal_keeps_essential_columns_whole() {
+    let t = frame("", 80, 24);
+    insta::assert_snapshot!("pipelines_80x24", t);
+    assert!(
+        t.contains("default/clickstream-capture"),
+        "rule names are not squashed"
+    );
+    assert!(t.contains("clickstream-raw"));
+    assert!(
+        t.contains("S3 OK%") && t.contains("FRESH"),
+        "delivery health columns stay"
+    );
+    assert!(!t.contains("PARTS"), "low-priority columns make room");
+}

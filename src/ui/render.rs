@@ -100,6 +100,41 @@ fn render_pane(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ct
 }
 
 fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+    let base = ctx.theme.header();
+    let clock = ctx.now.format(" %H:%M:%S UTC ").to_string();
+    let width = area.width as usize;
+    // Shorter forms until it fits next to the clock: full, short ages, no profile.
+    let mut spans = Vec::new();
+    for compact in 0..3 {
+        spans = header_spans(snap, view, ctx, compact);
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        if used + clock.len() <= width {
+            break;
+        }
+    }
+    // The caller ARN goes after the account when the row has room for it.
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    if let Some(arn) = snap.identity.get().and_then(|i| i.caller_arn.as_deref()) {
+        let arn = crate::ui::safe_fit(arn, 60);
+        if width.saturating_sub(used + clock.len()) > arn.chars().count() + 6 {
+            let at = spans.len().min(ARN_SLOT);
+            spans.insert(at, Span::styled(format!(" · {arn}"), base));
+        }
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::styled(
+        " ".repeat(width.saturating_sub(used + clock.len())),
+        base,
+    ));
+    spans.push(Span::styled(clock, base));
+    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+/// Where the caller ARN is inserted: after the nine identity spans (name, badge, gap, account
+/// label and value, separator, region, profile label and value).
+const ARN_SLOT: usize = 9;
+
+fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> Vec<Span<'a>> {
     let t = ctx.theme;
     let base = t.header();
     let mut spans = vec![Span::styled(
@@ -108,22 +143,25 @@ fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &
     )];
     match snap.identity.get() {
         Some(id) => {
-            if id.demo {
-                spans.push(Span::styled(" DEMO ", t.badge()));
-                spans.push(Span::styled(" ", base));
-            }
-            spans.push(Span::styled("account ", base));
+            spans.push(Span::styled(if id.demo { " DEMO " } else { "" }, t.badge()));
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(
+                if compact < 2 { "account " } else { "" },
+                base,
+            ));
             spans.push(crate::ui::safe(&id.account, base));
             spans.push(Span::styled(" · ", base));
             spans.push(crate::ui::safe(&id.region, base));
-            if let Some(p) = &id.profile {
+            if let (Some(p), true) = (&id.profile, compact < 2) {
                 spans.push(Span::styled(" · profile ", base));
                 spans.push(crate::ui::safe(p, base));
+            } else {
+                spans.push(Span::styled("", base));
+                spans.push(Span::styled("", base));
             }
         }
         None => spans.push(Span::styled("connecting…", base)),
     }
-    let arn_slot = spans.len();
     spans.push(Span::styled("  ", base));
     if snap.oldest_fetch().is_none() {
         spans.push(Span::styled("waiting for first poll", base));
@@ -134,12 +172,25 @@ fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &
             ("inventory", snap.inventory.fetched_at),
         ]
         .into_iter()
-        .map(|(n, t0)| format!("{n} {}", t0.map_or("–".into(), |t0| fmt::age(ctx.now, t0))))
+        .map(|(n, t0)| {
+            let age = t0.map_or("–".into(), |t0| fmt::age(ctx.now, t0));
+            if compact == 0 {
+                format!("{n} {age}")
+            } else {
+                age
+            }
+        })
         .collect();
-        spans.push(Span::styled(format!("age: {}", ages.join(" · ")), base));
+        spans.push(Span::styled(
+            if compact == 0 {
+                format!("age: {}", ages.join(" · "))
+            } else {
+                format!("age m/a/i {}", ages.join("/"))
+            },
+            base,
+        ));
     }
-    let stale = snap.stale_sections();
-    if let Some((name, e)) = stale.first() {
+    if let Some((name, e)) = snap.stale_sections().first() {
         spans.push(Span::styled("  ", base));
         spans.push(Span::styled(
             format!(" STALE {name}: {} ", crate::ui::safe_fit(&e.message, 40)),
@@ -151,22 +202,7 @@ fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &
         spans.push(Span::styled("  ", base));
         spans.push(Span::styled(" READ-ONLY ", t.badge()));
     }
-    let clock = ctx.now.format(" %H:%M:%S UTC ").to_string();
-    // The caller ARN goes after the account when the row has room for it.
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    if let Some(arn) = snap.identity.get().and_then(|i| i.caller_arn.as_deref()) {
-        let arn = crate::ui::safe_fit(arn, 60);
-        let room = (area.width as usize).saturating_sub(used + clock.len());
-        if room > arn.chars().count() + 6 {
-            let at = arn_slot.min(spans.len());
-            spans.insert(at, Span::styled(format!(" · {arn}"), base));
-        }
-    }
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let pad = (area.width as usize).saturating_sub(used + clock.len());
-    spans.push(Span::styled(" ".repeat(pad), base));
-    spans.push(Span::styled(clock, base));
-    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+    spans
 }
 
 fn render_tabs(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {

@@ -1,11 +1,11 @@
 //! Alarms: every CloudWatch alarm, firing first, with the stream or rule it watches.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
-use super::{TableSpec, rest_width, table};
+use super::{Col, TableSpec, fit_columns, table};
 use crate::model::AlarmState;
 use crate::store::Snapshot;
 use crate::ui::fmt;
@@ -13,8 +13,14 @@ use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
-const HEADER: [&str; 6] = ["STATE", "ALARM", "METRIC", "WATCHES", "SINCE", "REASON"];
-const W: [u16; 5] = [19, 36, 28, 30, 7];
+const COLS: [Col; 6] = [
+    Col("STATE", 19, 0),
+    Col("ALARM", 36, 0),
+    Col("METRIC", 28, 2),
+    Col("WATCHES", 30, 1),
+    Col("SINCE", 7, 1),
+    Col("REASON", 0, 3),
+];
 
 pub fn state_span<'a>(ctx: &Ctx, s: AlarmState) -> Span<'a> {
     let t = ctx.theme;
@@ -31,7 +37,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let (note, _) = staleness(ctx, snap.alarms.fetched_at, snap.alarms.error.as_ref());
     let block = ctx.block(title(ctx, format!("Alarms ({})", es.len()), note), true);
     let alarms = snap.alarms.get();
-    let reason_w = rest_width(area, &W);
+    let fitted = fit_columns(&COLS, area);
+    let header = fitted.header(&COLS);
+    let reason_w = fitted.flex;
     let mut rows = Vec::new();
     if let Some(alarms) = alarms {
         for e in &es {
@@ -51,18 +59,17 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     _ => String::new(),
                 }
             );
-            rows.push(Row::new(vec![
+            rows.push(fitted.row(vec![
                 Cell::from(state_span(ctx, a.state)),
-                Cell::from(safe_fit(&a.name, W[1] as usize)),
-                Cell::from(safe_fit(&metric, W[2] as usize)),
-                Cell::from(safe_fit(&watches, W[3] as usize)),
+                Cell::from(safe_fit(&a.name, COLS[1].1 as usize)),
+                Cell::from(safe_fit(&metric, COLS[2].1 as usize)),
+                Cell::from(safe_fit(&watches, COLS[3].1 as usize)),
                 Cell::from(fmt::age(ctx.now, a.state_updated)),
                 Cell::from(Span::styled(safe_fit(&a.reason, reason_w), ctx.theme.dim())),
             ]));
         }
     }
-    let mut widths: Vec<Constraint> = W.iter().map(|w| Constraint::Length(*w)).collect();
-    widths.push(Constraint::Min(1));
+    let widths = fitted.widths(&COLS);
     let selected = (!rows.is_empty()).then(|| ls.position(&es));
     let empty = if alarms.is_none() {
         "loading…"
@@ -74,7 +81,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         area,
         block,
         TableSpec {
-            header: &HEADER,
+            header: &header,
             widths,
             rows,
             selected,

@@ -30,6 +30,71 @@ pub fn health_cell<'a>(ctx: &Ctx, l: Level) -> Cell<'a> {
     ))
 }
 
+/// A table column: header, width (0 = flexible: takes what is left, at least [`FLEX_MIN`]) and
+/// priority (0 = always shown; higher numbers go first when the terminal is narrow).
+pub struct Col(pub &'static str, pub u16, pub u8);
+
+pub const FLEX_MIN: u16 = 10;
+
+/// The columns that fit a width, in display order.
+pub struct Fitted {
+    keep: Vec<usize>,
+    /// Width of the flexible column, when it is shown.
+    pub flex: usize,
+}
+
+/// Keep columns by priority until the width is used up, so an 80-column SSH session shows the
+/// essentials whole instead of every column squashed.
+pub fn fit_columns(cols: &[Col], area: Rect) -> Fitted {
+    let avail = area.width.saturating_sub(2) as usize;
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by_key(|&i| (cols[i].2, i));
+    let mut used = 0usize;
+    let mut keep = Vec::new();
+    for i in order {
+        let w = if cols[i].1 == 0 { FLEX_MIN } else { cols[i].1 } as usize + 1;
+        if used + w <= avail + 1 || cols[i].2 == 0 {
+            used += w;
+            keep.push(i);
+        }
+    }
+    keep.sort_unstable();
+    let fixed: usize = keep
+        .iter()
+        .filter(|&&i| cols[i].1 > 0)
+        .map(|&i| cols[i].1 as usize + 1)
+        .sum();
+    Fitted {
+        flex: avail.saturating_sub(fixed).max(1),
+        keep,
+    }
+}
+
+impl Fitted {
+    pub fn header(&self, cols: &[Col]) -> Vec<&'static str> {
+        self.keep.iter().map(|&i| cols[i].0).collect()
+    }
+    pub fn widths(&self, cols: &[Col]) -> Vec<Constraint> {
+        self.keep
+            .iter()
+            .map(|&i| match cols[i].1 {
+                0 => Constraint::Min(1),
+                w => Constraint::Length(w),
+            })
+            .collect()
+    }
+    /// The row made of the kept cells (`cells` has one per column).
+    pub fn row<'a>(&self, cells: Vec<Cell<'a>>) -> Row<'a> {
+        Row::new(
+            cells
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| self.keep.contains(i))
+                .map(|(_, c)| c),
+        )
+    }
+}
+
 /// What a list pane hands to [`table`].
 pub struct TableSpec<'a> {
     pub header: &'a [&'a str],
@@ -67,13 +132,6 @@ pub fn table(f: &mut Frame, area: Rect, block: Block, spec: TableSpec, ctx: &Ctx
         .row_highlight_style(ctx.theme.selection());
     let mut state = TableState::default().with_selected(selected);
     f.render_stateful_widget(t, area, &mut state);
-}
-
-/// Sum of fixed widths plus spacing, to size the last (flexible) column.
-pub fn rest_width(area: Rect, fixed: &[u16]) -> usize {
-    let inner = area.width.saturating_sub(2) as usize;
-    let used: usize = fixed.iter().map(|w| *w as usize + 1).sum();
-    inner.saturating_sub(used).max(1)
 }
 
 /// A right-aligned, styled cell.

@@ -2,11 +2,11 @@
 //! funnel MatchedEvents → Invocations → FailedInvocations → IncomingRecords → DeliveryToS3.Records.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
-use super::{TableSpec, health_cell, num, num_styled, rest_width, table};
+use super::{Col, TableSpec, fit_columns, health_cell, num, num_styled, table};
 use crate::health::pipeline_health;
 use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
@@ -15,23 +15,22 @@ use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
-const HEADER: [&str; 14] = [
-    "HEALTH",
-    "RULE (bus/name)",
-    "STATE",
-    "STREAM",
-    "MATCHED",
-    "INVOKED",
-    "FAILED",
-    "INCOMING",
-    "TO S3",
-    "S3 OK%",
-    "FRESH",
-    "PARTS",
-    "THROTL",
-    "INCOMING TREND",
+const COLS: [Col; 14] = [
+    Col("HEALTH", 6, 0),
+    Col("RULE (bus/name)", 30, 0),
+    Col("STATE", 8, 4),
+    Col("STREAM", 20, 0),
+    Col("MATCHED", 8, 5),
+    Col("INVOKED", 8, 6),
+    Col("FAILED", 7, 3),
+    Col("INCOMING", 9, 2),
+    Col("TO S3", 8, 2),
+    Col("S3 OK%", 6, 1),
+    Col("FRESH", 6, 1),
+    Col("PARTS", 9, 6),
+    Col("THROTL", 6, 5),
+    Col("INCOMING TREND", 0, 7),
 ];
-const FIXED: [u16; 13] = [6, 30, 8, 20, 8, 8, 7, 9, 8, 6, 6, 9, 6];
 
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
@@ -48,6 +47,8 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         title(ctx, format!("Pipelines ({})", rows_e.len()), note),
         true,
     );
+    let fitted = fit_columns(&COLS, area);
+    let header = fitted.header(&COLS);
     let Some(inv) = snap.inventory.get() else {
         let (msg, _) = staleness(ctx, None, snap.inventory.error.as_ref());
         table(
@@ -55,7 +56,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             area,
             block,
             TableSpec {
-                header: &HEADER,
+                header: &header,
                 widths: vec![],
                 rows: vec![],
                 selected: None,
@@ -67,7 +68,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     };
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-    let spark_w = rest_width(area, &FIXED);
+    let spark_w = fitted.flex;
     let stale = snap.metrics.is_stale();
     let mstyle = if stale { t.stale() } else { t.text() };
     let mut rows = Vec::with_capacity(rows_e.len());
@@ -79,9 +80,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         let h = pipeline_health(&inv.inv, link, metrics, alarms);
         let (rule_cell, state_cell) = match rule {
             Some(r) => {
-                let mut name = safe_fit(&format!("{}/{}", r.bus, r.name), FIXED[1] as usize);
+                let mut name = safe_fit(&format!("{}/{}", r.bus, r.name), COLS[1].1 as usize);
                 if r.managed_by.is_some() {
-                    name = safe_fit(&format!("{name} ⚙"), FIXED[1] as usize);
+                    name = safe_fit(&format!("{name} ⚙"), COLS[1].1 as usize);
                 }
                 let st = r.state.as_str();
                 let style = if r.state.is_enabled() {
@@ -105,11 +106,11 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             t.fail()
         };
         let stream_name = if link.stream.is_some() {
-            safe_fit(&link.stream_name, FIXED[3] as usize)
+            safe_fit(&link.stream_name, COLS[3].1 as usize)
         } else {
             safe_fit(
                 &format!("{} (missing)", link.stream_name),
-                FIXED[3] as usize,
+                COLS[3].1 as usize,
             )
         };
         let mut cells = vec![
@@ -201,10 +202,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 }
             }
         }
-        rows.push(Row::new(cells));
+        rows.push(fitted.row(cells));
     }
-    let mut widths: Vec<Constraint> = FIXED.iter().map(|w| Constraint::Length(*w)).collect();
-    widths.push(Constraint::Min(1));
+    let widths = fitted.widths(&COLS);
     let empty = if ls.filter.is_empty() {
         "no delivery streams or Firehose-targeting rules in this account/region".to_string()
     } else {
@@ -216,7 +216,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         area,
         block,
         TableSpec {
-            header: &HEADER,
+            header: &header,
             widths,
             rows,
             selected,

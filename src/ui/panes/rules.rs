@@ -1,11 +1,11 @@
 //! Rules: every rule on every bus, its state, what it matches and where it sends.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
-use super::{TableSpec, health_cell, num, num_styled, rest_width, table};
+use super::{Col, TableSpec, fit_columns, health_cell, num, num_styled, table};
 use crate::health::rule_health;
 use crate::model::{MetricId, Rule, Scope};
 use crate::store::Snapshot;
@@ -14,18 +14,17 @@ use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
-const HEADER: [&str; 9] = [
-    "HEALTH",
-    "BUS",
-    "RULE",
-    "STATE",
-    "TARGETS",
-    "MATCHED",
-    "FAILED",
-    "MANAGED BY",
-    "PATTERN / SCHEDULE",
+const COLS: [Col; 9] = [
+    Col("HEALTH", 6, 0),
+    Col("BUS", 12, 1),
+    Col("RULE", 30, 0),
+    Col("STATE", 8, 0),
+    Col("TARGETS", 24, 2),
+    Col("MATCHED", 8, 3),
+    Col("FAILED", 7, 3),
+    Col("MANAGED BY", 14, 5),
+    Col("PATTERN / SCHEDULE", 0, 4),
 ];
-const W: [u16; 8] = [6, 12, 30, 8, 24, 8, 7, 14];
 
 /// `{"source":["aws.ec2"],"detail":{"state":["stopped"]}}` → `source=aws.ec2 detail.state=stopped`.
 pub fn pattern_summary(pattern: &str) -> String {
@@ -112,7 +111,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let inv = snap.inventory.get();
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-    let last_w = rest_width(area, &W);
+    let fitted = fit_columns(&COLS, area);
+    let header = fitted.header(&COLS);
+    let last_w = fitted.flex;
     let mut rows = Vec::new();
     if let Some(inv) = inv {
         for e in &es {
@@ -128,12 +129,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             } else {
                 t.disabled()
             };
-            rows.push(Row::new(vec![
+            rows.push(fitted.row(vec![
                 health_cell(ctx, h.level),
-                Cell::from(safe_fit(&r.bus, W[1] as usize)),
-                Cell::from(safe_fit(&r.name, W[2] as usize)),
+                Cell::from(safe_fit(&r.bus, COLS[1].1 as usize)),
+                Cell::from(safe_fit(&r.name, COLS[2].1 as usize)),
                 Cell::from(Span::styled(safe_fit(r.state.as_str(), 8), state_style)),
-                Cell::from(safe_fit(&targets_summary(r), W[4] as usize)),
+                Cell::from(safe_fit(&targets_summary(r), COLS[4].1 as usize)),
                 num(fmt::opt_count(m(MetricId::MatchedEvents))),
                 num_styled(
                     fmt::opt_count(failed),
@@ -144,15 +145,14 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     },
                 ),
                 Cell::from(Span::styled(
-                    safe_fit(r.managed_by.as_deref().unwrap_or("–"), W[7] as usize),
+                    safe_fit(r.managed_by.as_deref().unwrap_or("–"), COLS[7].1 as usize),
                     t.dim(),
                 )),
                 Cell::from(safe_fit(&rule_kind(r), last_w)),
             ]));
         }
     }
-    let mut widths: Vec<Constraint> = W.iter().map(|w| Constraint::Length(*w)).collect();
-    widths.push(Constraint::Min(1));
+    let widths = fitted.widths(&COLS);
     let selected = (!rows.is_empty()).then(|| ls.position(&es));
     let empty = if inv.is_none() {
         "loading…"
@@ -164,7 +164,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         area,
         block,
         TableSpec {
-            header: &HEADER,
+            header: &header,
             widths,
             rows,
             selected,

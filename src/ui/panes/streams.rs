@@ -1,11 +1,11 @@
 //! Streams: every delivery stream with its destination, buffering and delivery figures.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::Cell;
 
-use super::{TableSpec, health_cell, num, num_styled, table};
+use super::{Col, TableSpec, fit_columns, health_cell, num, num_styled, table};
 use crate::health::stream_health;
 use crate::model::{AlarmState, Destination, MetricId, Scope, bucket_from_arn};
 use crate::store::Snapshot;
@@ -14,21 +14,20 @@ use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
-const HEADER: [&str; 12] = [
-    "HEALTH",
-    "STREAM",
-    "STATUS",
-    "DESTINATION",
-    "BUFFER",
-    "COMPRESS",
-    "DYN-PART",
-    "IN/5m",
-    "S3/5m",
-    "S3 OK%",
-    "FRESH",
-    "ALARMS",
+const COLS: [Col; 12] = [
+    Col("HEALTH", 6, 0),
+    Col("STREAM", 24, 0),
+    Col("STATUS", 8, 3),
+    Col("DESTINATION", 34, 2),
+    Col("BUFFER", 12, 5),
+    Col("COMPRESS", 12, 6),
+    Col("DYN-PART", 8, 6),
+    Col("IN/5m", 8, 2),
+    Col("S3/5m", 8, 2),
+    Col("S3 OK%", 6, 1),
+    Col("FRESH", 6, 1),
+    Col("ALARMS", 8, 3),
 ];
-const W: [u16; 12] = [6, 24, 8, 34, 12, 12, 8, 8, 8, 6, 6, 8];
 
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
@@ -43,6 +42,8 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let inv = snap.inventory.get();
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let fitted = fit_columns(&COLS, area);
+    let header = fitted.header(&COLS);
     let mut rows = Vec::new();
     if let Some(inv) = inv {
         for e in &es {
@@ -77,13 +78,13 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             } else {
                 t.warn()
             };
-            rows.push(Row::new(vec![
+            rows.push(fitted.row(vec![
                 health_cell(ctx, h.level),
-                Cell::from(safe_fit(&s.name, W[1] as usize)),
+                Cell::from(safe_fit(&s.name, COLS[1].1 as usize)),
                 Cell::from(Span::styled(safe_fit(&s.status, 8), status_style)),
-                Cell::from(safe_fit(&dest, W[3] as usize)),
-                Cell::from(safe_fit(&buffer, W[4] as usize)),
-                Cell::from(safe_fit(&compress, W[5] as usize)),
+                Cell::from(safe_fit(&dest, COLS[3].1 as usize)),
+                Cell::from(safe_fit(&buffer, COLS[4].1 as usize)),
+                Cell::from(safe_fit(&compress, COLS[5].1 as usize)),
                 Cell::from(dp),
                 num(fmt::opt_count(m(MetricId::IncomingRecords))),
                 num(fmt::opt_count(m(MetricId::DeliveryRecords))),
@@ -107,7 +108,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             ]));
         }
     }
-    let widths: Vec<Constraint> = W.iter().map(|w| Constraint::Length(*w)).collect();
+    let widths = fitted.widths(&COLS);
     let selected = (!rows.is_empty()).then(|| ls.position(&es));
     let empty = if inv.is_none() {
         "loading…"
@@ -119,7 +120,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         area,
         block,
         TableSpec {
-            header: &HEADER,
+            header: &header,
             widths,
             rows,
             selected,
