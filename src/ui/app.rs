@@ -1,5 +1,5 @@
 //! The interactive loop: `select!` over terminal events, store notifications, a 1 s clock and
-//! signals; redraw only when one of them says something changed.
+//! signals. Keys and resizes redraw at once; new data redraws with the next clock second.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +64,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut shown_complete = false;
     loop {
         if dirty {
             tui_logger::move_events();
@@ -77,6 +78,7 @@ pub async fn run(
                 intervals: settings.intervals,
             };
             guard.terminal.draw(|f| render(f, &snap, &view, &ctx))?;
+            shown_complete = snap.is_complete();
             dirty = false;
         }
         tokio::select! {
@@ -98,7 +100,10 @@ pub async fn run(
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            _ = store_rx.changed() => dirty = true,
+            // New data is drawn with the next clock second (ages are shown in seconds, so
+            // nothing is lost), which halves idle redraws; before the first complete poll it
+            // is drawn at once.
+            _ = store_rx.changed() => dirty = !shown_complete,
             _ = tick.tick() => dirty = true,
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
