@@ -17,7 +17,7 @@ pub mod ui;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use backend::{Backend, Clock, demo::DemoBackend};
 use cli::{Cli, Command, Format};
@@ -29,7 +29,7 @@ fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-fn backend_for(settings: &Settings, clock: Clock) -> Result<Arc<dyn Backend>> {
+async fn backend_for(settings: &Settings, clock: Clock) -> Result<Arc<dyn Backend>> {
     if settings.demo {
         return Ok(Arc::new(DemoBackend::new(
             settings.seed,
@@ -37,9 +37,56 @@ fn backend_for(settings: &Settings, clock: Clock) -> Result<Arc<dyn Backend>> {
             settings.region.clone(),
         )));
     }
-    bail!(
-        "this build of fhtop only has the built-in demo account: run `fhtop --demo`.\n\
-         The AWS backend (profiles, SSO, --endpoint-url) is the next milestone."
+    let opts = backend::aws::AwsOptions::new(
+        settings.profile.clone(),
+        settings.region.clone(),
+        settings.endpoint_url.clone(),
+    );
+    let aws = backend::aws::AwsBackend::connect(opts).await;
+    Ok(Arc::new(aws))
+}
+
+/// Before the screen opens: can we talk to AWS at all? Otherwise one screen of explanation.
+async fn preflight(backend: &Arc<dyn Backend>, settings: &Settings) -> Option<String> {
+    if settings.demo {
+        return None;
+    }
+    let r = tokio::time::timeout(std::time::Duration::from_secs(20), backend.identity()).await;
+    let e = match r {
+        Ok(Ok(_)) => return None,
+        Ok(Err(e)) => e,
+        Err(_) => backend::BackendError::new(
+            backend::ErrorKind::Network,
+            "no answer from AWS (STS GetCallerIdentity) within 20 s",
+        ),
+    };
+    Some(explain(&e, settings))
+}
+
+/// The one-screen explanation for "fhtop cannot use AWS".
+pub fn explain(e: &backend::BackendError, settings: &Settings) -> String {
+    use backend::ErrorKind::*;
+    let what = match e.kind {
+        ExpiredCredentials => "Your AWS credentials have expired.",
+        Auth => "fhtop found no usable AWS credentials.",
+        Network => "fhtop cannot reach AWS.",
+        _ => "fhtop cannot read this AWS account.",
+    };
+    let profile = settings.profile.as_deref().unwrap_or("(default)");
+    let region = settings
+        .region
+        .as_deref()
+        .unwrap_or("(from profile / AWS_REGION)");
+    let endpoint = settings.endpoint_url.as_deref().unwrap_or("(AWS)");
+    format!(
+        "fhtop: {what}\n\n  {}\n\n  profile   {profile}\n  region    {region}\n  endpoint  {endpoint}\n\n\
+         Try one of:\n\
+         \x20 fhtop --demo                   the built-in demo account, no credentials needed\n\
+         \x20 fhtop --profile NAME           a profile from ~/.aws/config (or set AWS_PROFILE)\n\
+         \x20 aws sso login --profile NAME   then run fhtop again (an SSO session expired)\n\
+         \x20 fhtop --endpoint-url URL       LocalStack or moto\n\
+         On EC2 (a bastion), fhtop uses the instance role when nothing else is configured.\n",
+        sanitize::clean(&e.message)
     )
 }
 
@@ -62,7 +109,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 Some(at) => Clock::Fixed(snapshot::parse_at(at)?),
                 None => Clock::Fixed(chrono::Utc::now()),
             };
-            let backend = backend_for(&settings, clock)?;
+            let backend = rt.block_on(backend_for(&settings, clock))?;
+            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
+                eprint!("{msg}");
+                return Ok(ExitCode::from(3));
+            }
             let keys = parse_key_sequence(args.keys.as_deref().unwrap_or(""))?;
             let (snap, view) = rt.block_on(snapshot::settle(
                 backend,
@@ -88,7 +139,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Config) => Ok(ExitCode::SUCCESS),
         None => {
             let clock = Clock::System;
-            let backend = backend_for(&settings, clock)?;
+            let backend = rt.block_on(backend_for(&settings, clock))?;
+            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
+                eprint!("{msg}");
+                return Ok(ExitCode::from(3));
+            }
             rt.block_on(ui::app::run(&settings, &theme, &keymap, backend, clock))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -17,6 +17,9 @@ use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
 /// How far back the first read of a log group looks.
 pub const LOG_LOOKBACK_MIN: i64 = 15;
+/// Longest wait between polls of a failing section (unless its interval is longer).
+pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
+
 /// Most events asked for per group per poll.
 pub const LOG_PAGE: usize = 1_000;
 
@@ -147,12 +150,12 @@ pub async fn poll_once(c: &Ctx, interest: &Interest) -> Result<(), BackendError>
     poll_logs(c, &log_groups(&snap, interest), &mut logs).await
 }
 
-/// Delay before the next poll: the interval, doubled per consecutive failure (capped at
-/// five minutes or the interval, whichever is longer), spread ±20 % so pollers do not
-/// synchronise against a throttled API.
+/// Delay before the next poll: the interval, doubled per consecutive failure (capped at a
+/// minute or the interval, whichever is longer, so a section recovers within a minute of the
+/// fault ending), spread ±20 % so pollers do not synchronise against a throttled API.
 pub fn next_delay(base: Duration, failures: u32, jitter01: f64) -> Duration {
     let factor = 2u32.saturating_pow(failures.min(6));
-    let cap = base.max(Duration::from_secs(300));
+    let cap = base.max(BACKOFF_CAP);
     let d = base.saturating_mul(factor).min(cap);
     d.mul_f64(0.8 + 0.4 * jitter01.clamp(0.0, 1.0))
 }
@@ -333,12 +336,12 @@ mod tests {
         let b = Duration::from_secs(10);
         assert_eq!(next_delay(b, 0, 0.5), b);
         assert_eq!(next_delay(b, 1, 0.5), Duration::from_secs(20));
-        assert_eq!(next_delay(b, 3, 0.5), Duration::from_secs(80));
-        assert_eq!(next_delay(b, 30, 0.5), Duration::from_secs(300));
+        assert_eq!(next_delay(b, 2, 0.5), Duration::from_secs(40));
+        assert_eq!(next_delay(b, 30, 0.5), Duration::from_secs(60));
         assert_eq!(next_delay(b, 0, 0.0), Duration::from_secs(8));
         assert_eq!(next_delay(b, 0, 1.0), Duration::from_secs(12));
         // An interval longer than the cap is never shortened by failures.
-        let long = Duration::from_secs(600);
+        let long = Duration::from_secs(120);
         assert_eq!(next_delay(long, 4, 0.5), long);
     }
 }

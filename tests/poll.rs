@@ -89,8 +89,9 @@ async fn stale_section_keeps_data_backs_off_and_recovers() {
         "last data kept"
     );
     let calls = flaky.alarm_calls.load(Ordering::SeqCst) - calls_at_fault;
-    // Without backoff a 10 s interval makes 60 calls in 10 minutes; with it, far fewer.
-    assert!(calls <= 8, "backed off: {calls} calls in 10 minutes");
+    // Without backoff a 10 s interval makes 60 calls in 10 minutes; with it (10, 20, 40,
+    // then 60 s ± 20 %) about 12.
+    assert!(calls <= 15, "backed off: {calls} calls in 10 minutes");
     assert!(
         snap.metrics.error.is_none(),
         "other sections are unaffected"
@@ -104,11 +105,11 @@ async fn stale_section_keeps_data_backs_off_and_recovers() {
         snap.alarms.error.is_none(),
         "recovered by itself after refresh"
     );
-    // And without a refresh, within one capped backoff period.
+    // And without a refresh, within one capped backoff period of the fault ending.
     flaky.failing.store(true, Ordering::SeqCst);
-    tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(300)).await;
     flaky.failing.store(false, Ordering::SeqCst);
-    tokio::time::sleep(std::time::Duration::from_secs(301)).await;
+    tokio::time::sleep(poll::BACKOFF_CAP.mul_f64(1.21)).await;
     assert!(store.snapshot().alarms.error.is_none());
 }
 

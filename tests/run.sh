@@ -13,6 +13,10 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# The AWS-compatible server the backend tests run against (moto) and the harness's CBOR
+# adapter's dependencies, pinned.
+python3 -c 'import moto, cbor2' 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1' 'cbor2==6.3.0'
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

@@ -1,6 +1,7 @@
 //! The one door to AWS. Every read the panes need (and, later, every mutation) is a method of
 //! [`Backend`]; there is a real AWS implementation and the built-in [`demo::DemoBackend`].
 
+pub mod aws;
 pub mod demo;
 
 use async_trait::async_trait;
@@ -58,6 +59,10 @@ pub trait Backend: Send + Sync {
         since: DateTime<Utc>,
         limit: usize,
     ) -> BResult<Vec<LogEvent>>;
+    /// What the backend has cost so far (API calls, metrics requested), if it counts.
+    fn api_stats(&self) -> Option<aws::ApiStatsView> {
+        None
+    }
 }
 
 /// Where "now" comes from: the wall clock, or a fixed instant for reproducible output.

@@ -1,0 +1,170 @@
+//! CloudWatch: GetMetricData only (batched up to 500 queries a call, every page followed) and
+//! DescribeAlarms (paginated).
+
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{
+    Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StateValue,
+};
+use aws_smithy_types::DateTime as SmithyTime;
+
+use super::stats::ApiStats;
+use super::{classify, to_chrono};
+use crate::backend::BResult;
+use crate::model::{Alarm, AlarmState, MetricQuery, MetricWindow, Scope, Series};
+
+/// GetMetricData's limit of queries per call.
+pub const BATCH: usize = 500;
+
+fn dimensions(scope: &Scope) -> Vec<Dimension> {
+    match scope {
+        Scope::Stream(name) => vec![
+            Dimension::builder()
+                .name("DeliveryStreamName")
+                .value(name)
+                .build(),
+        ],
+        Scope::Rule(key) => {
+            let mut d = vec![
+                Dimension::builder()
+                    .name("RuleName")
+                    .value(&key.name)
+                    .build(),
+            ];
+            if key.bus != "default" {
+                d.push(
+                    Dimension::builder()
+                        .name("EventBusName")
+                        .value(&key.bus)
+                        .build(),
+                );
+            }
+            d
+        }
+    }
+}
+
+fn query(i: usize, q: &MetricQuery, period: i32) -> MetricDataQuery {
+    let metric = Metric::builder()
+        .namespace(q.metric.namespace())
+        .metric_name(q.metric.name())
+        .set_dimensions(Some(dimensions(&q.scope)))
+        .build();
+    MetricDataQuery::builder()
+        .id(format!("m{i}"))
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(period)
+                .stat(q.metric.stat().as_str())
+                .build(),
+        )
+        .return_data(true)
+        .build()
+}
+
+pub(super) async fn metrics(
+    c: &Client,
+    stats: &ApiStats,
+    queries: &[MetricQuery],
+    window: &MetricWindow,
+) -> BResult<Vec<Series>> {
+    let period = window.period_seconds as i32;
+    let start = window.start.timestamp();
+    let mut out: Vec<Series> = vec![vec![None; window.points]; queries.len()];
+    for (b, chunk) in queries.chunks(BATCH).enumerate() {
+        let base = b * BATCH;
+        let batch: Vec<MetricDataQuery> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, q)| query(base + i, q, period))
+            .collect();
+        stats.metrics_requested(batch.len() as u64);
+        let mut token: Option<String> = None;
+        loop {
+            stats.call("cloudwatch:GetMetricData");
+            let r = c
+                .get_metric_data()
+                .set_metric_data_queries(Some(batch.clone()))
+                .start_time(SmithyTime::from_secs(start))
+                .end_time(SmithyTime::from_secs(window.end().timestamp()))
+                .scan_by(ScanBy::TimestampAscending)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify("GetMetricData", e))?;
+            for res in r.metric_data_results() {
+                let Some(idx) = res
+                    .id()
+                    .and_then(|id| id.strip_prefix('m'))
+                    .and_then(|n| n.parse::<usize>().ok())
+                else {
+                    continue;
+                };
+                let Some(series) = out.get_mut(idx) else {
+                    continue;
+                };
+                for (t, v) in res.timestamps().iter().zip(res.values()) {
+                    let off = t.secs() - start;
+                    if off < 0 {
+                        continue;
+                    }
+                    let i = (off / i64::from(period.max(1))) as usize;
+                    if let Some(slot) = series.get_mut(i) {
+                        *slot = Some(*v);
+                    }
+                }
+            }
+            token = r.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(super) async fn alarms(c: &Client, stats: &ApiStats) -> BResult<Vec<Alarm>> {
+    let mut alarms = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        stats.call("cloudwatch:DescribeAlarms");
+        let r = c
+            .describe_alarms()
+            .max_records(100)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify("DescribeAlarms", e))?;
+        for a in r.metric_alarms() {
+            let Some(name) = a.alarm_name() else { continue };
+            let state = match a.state_value() {
+                Some(StateValue::Alarm) => AlarmState::Alarm,
+                Some(StateValue::Ok) => AlarmState::Ok,
+                _ => AlarmState::InsufficientData,
+            };
+            alarms.push(Alarm {
+                name: name.to_string(),
+                state,
+                reason: a.state_reason().unwrap_or("").to_string(),
+                namespace: a.namespace().map(str::to_string),
+                metric: a.metric_name().map(str::to_string),
+                dimensions: a
+                    .dimensions()
+                    .iter()
+                    .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
+                    .collect(),
+                state_updated: a
+                    .state_updated_timestamp()
+                    .and_then(to_chrono)
+                    .unwrap_or_default(),
+                threshold: a.threshold(),
+                comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
+            });
+        }
+        token = r.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(alarms)
+}

@@ -1,0 +1,161 @@
+//! EventBridge: every bus, every rule on it, every rule's targets (all paginated), targets
+//! listed a few rules at a time under a pace.
+
+use aws_sdk_eventbridge::Client;
+use futures_util::stream::{self, StreamExt};
+
+use super::stats::ApiStats;
+use super::{Pace, classify};
+use crate::backend::{BResult, ErrorKind};
+use crate::model::{Bus, InventoryError, Rule, RuleState, Target};
+
+const CONCURRENCY: usize = 8;
+
+pub(super) async fn rules(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+) -> BResult<(Vec<Bus>, Vec<Rule>, Vec<InventoryError>)> {
+    let mut buses = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        pace.wait().await;
+        stats.call("events:ListEventBuses");
+        let out = c
+            .list_event_buses()
+            .set_next_token(token.take())
+            .limit(100)
+            .send()
+            .await
+            .map_err(|e| classify("ListEventBuses", e))?;
+        for b in out.event_buses() {
+            if let (Some(name), Some(arn)) = (b.name(), b.arn()) {
+                buses.push(Bus {
+                    name: name.to_string(),
+                    arn: arn.to_string(),
+                });
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut rules = Vec::new();
+    for bus in &buses {
+        let mut token: Option<String> = None;
+        loop {
+            pace.wait().await;
+            stats.call("events:ListRules");
+            let out = c
+                .list_rules()
+                .event_bus_name(&bus.name)
+                .set_next_token(token.take())
+                .limit(100)
+                .send()
+                .await
+                .map_err(|e| classify("ListRules", e))?;
+            for r in out.rules() {
+                let Some(name) = r.name() else { continue };
+                rules.push(Rule {
+                    bus: r.event_bus_name().unwrap_or(&bus.name).to_string(),
+                    name: name.to_string(),
+                    arn: r.arn().unwrap_or("").to_string(),
+                    state: RuleState::parse(r.state().map(|s| s.as_str()).unwrap_or("")),
+                    description: r.description().map(str::to_string),
+                    event_pattern: r.event_pattern().map(str::to_string),
+                    schedule: r.schedule_expression().map(str::to_string),
+                    managed_by: r.managed_by().map(str::to_string),
+                    role_arn: r.role_arn().map(str::to_string),
+                    targets: Vec::new(),
+                });
+            }
+            token = out.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    let keys: Vec<(usize, String, String)> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i, r.bus.clone(), r.name.clone()))
+        .collect();
+    let targets: Vec<(usize, BResult<Vec<Target>>)> = stream::iter(keys)
+        .map(|(i, bus, name)| async move { (i, targets(c, stats, pace, &bus, &name).await) })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut errors = Vec::new();
+    for (i, t) in targets {
+        match t {
+            Ok(t) => {
+                if let Some(r) = rules.get_mut(i) {
+                    r.targets = t;
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::Network
+                        | ErrorKind::Auth
+                        | ErrorKind::ExpiredCredentials
+                        | ErrorKind::Throttled
+                ) =>
+            {
+                return Err(e);
+            }
+            Err(e) => {
+                if let Some(r) = rules.get(i) {
+                    errors.push(InventoryError {
+                        kind: "rule",
+                        name: format!("{}/{}", r.bus, r.name),
+                        message: e.message,
+                    });
+                }
+            }
+        }
+    }
+    Ok((buses, rules, errors))
+}
+
+async fn targets(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    bus: &str,
+    rule: &str,
+) -> BResult<Vec<Target>> {
+    let mut out_targets = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        pace.wait().await;
+        stats.call("events:ListTargetsByRule");
+        let out = c
+            .list_targets_by_rule()
+            .rule(rule)
+            .event_bus_name(bus)
+            .set_next_token(token.take())
+            .limit(100)
+            .send()
+            .await
+            .map_err(|e| classify("ListTargetsByRule", e))?;
+        for t in out.targets() {
+            out_targets.push(Target {
+                id: t.id().to_string(),
+                arn: t.arn().to_string(),
+                role_arn: t.role_arn().map(str::to_string),
+                dead_letter_arn: t
+                    .dead_letter_config()
+                    .and_then(|d| d.arn())
+                    .map(str::to_string),
+                has_input_transformer: t.input_transformer().is_some(),
+            });
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(out_targets)
+}

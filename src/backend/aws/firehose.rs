@@ -1,0 +1,221 @@
+//! Delivery streams: ListDeliveryStreams (paginated), then DescribeDeliveryStream for each, a
+//! few at a time and paced under the Firehose control-plane limit. A stream that cannot be
+//! described or decoded becomes an error row; it never blanks the others.
+
+use aws_sdk_firehose::Client;
+use aws_sdk_firehose::types::{DeliveryStreamDescription, ProcessorParameterName, ProcessorType};
+use futures_util::stream::{self, StreamExt};
+
+use super::stats::ApiStats;
+use super::{Pace, classify, to_chrono};
+use crate::backend::{BResult, ErrorKind};
+use crate::model::{Destination, DynamicPartitioning, InventoryError, S3Destination, Stream};
+
+/// Describes in flight at once (the pace still bounds the rate).
+const CONCURRENCY: usize = 4;
+
+pub(super) async fn streams(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+) -> BResult<(Vec<Stream>, Vec<InventoryError>)> {
+    let mut names: Vec<String> = Vec::new();
+    loop {
+        pace.wait().await;
+        stats.call("firehose:ListDeliveryStreams");
+        let mut req = c.list_delivery_streams().limit(100);
+        if let Some(last) = names.last() {
+            req = req.exclusive_start_delivery_stream_name(last);
+        }
+        let out = req
+            .send()
+            .await
+            .map_err(|e| classify("ListDeliveryStreams", e))?;
+        let page = out.delivery_stream_names();
+        names.extend(page.iter().cloned());
+        if !out.has_more_delivery_streams() || page.is_empty() {
+            break;
+        }
+    }
+    let results: Vec<(String, BResult<Stream>)> = stream::iter(names)
+        .map(|name| async move {
+            pace.wait().await;
+            stats.call("firehose:DescribeDeliveryStream");
+            let r = c
+                .describe_delivery_stream()
+                .delivery_stream_name(&name)
+                .send()
+                .await
+                .map_err(|e| classify("DescribeDeliveryStream", e))
+                .and_then(|out| {
+                    out.delivery_stream_description()
+                        .map(to_stream)
+                        .ok_or_else(|| {
+                            crate::backend::BackendError::new(ErrorKind::Other, "empty description")
+                        })
+                });
+            (name, r)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut streams = Vec::new();
+    let mut errors = Vec::new();
+    for (name, r) in results {
+        match r {
+            Ok(s) => streams.push(s),
+            // The account as a whole is unreachable: the inventory is stale, not a list of
+            // error rows.
+            Err(e)
+                if matches!(
+                    e.kind,
+                    ErrorKind::Network
+                        | ErrorKind::Auth
+                        | ErrorKind::ExpiredCredentials
+                        | ErrorKind::Throttled
+                ) =>
+            {
+                return Err(e);
+            }
+            Err(e) => errors.push(InventoryError {
+                kind: "stream",
+                name,
+                message: e.message,
+            }),
+        }
+    }
+    streams.sort_by(|a, b| a.name.cmp(&b.name));
+    errors.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((streams, errors))
+}
+
+fn to_stream(d: &DeliveryStreamDescription) -> Stream {
+    let enc = d.delivery_stream_encryption_configuration();
+    let mut failure = d
+        .failure_description()
+        .map(|f| format!("{}: {}", f.r#type().as_str(), f.details()));
+    if failure.is_none() {
+        failure = enc
+            .and_then(|e| e.failure_description())
+            .map(|f| format!("encryption {}: {}", f.r#type().as_str(), f.details()));
+    }
+    let encryption = enc.and_then(|e| {
+        e.key_type().map(|k| {
+            format!(
+                "{}{}",
+                k.as_str(),
+                e.status()
+                    .map(|s| format!(" ({})", s.as_str()))
+                    .unwrap_or_default()
+            )
+        })
+    });
+    Stream {
+        name: d.delivery_stream_name().to_string(),
+        arn: d.delivery_stream_arn().to_string(),
+        status: d.delivery_stream_status().as_str().to_string(),
+        source: d.delivery_stream_type().as_str().to_string(),
+        created: d.create_timestamp().and_then(to_chrono),
+        failure,
+        encryption,
+        destination: destination(d),
+    }
+}
+
+fn destination(d: &DeliveryStreamDescription) -> Destination {
+    let Some(dest) = d.destinations().first() else {
+        return Destination::Other("none".into());
+    };
+    if let Some(x) = dest.extended_s3_destination_description() {
+        let logging = x
+            .cloud_watch_logging_options()
+            .filter(|l| l.enabled() == Some(true));
+        let jq = x.processing_configuration().and_then(|p| {
+            p.processors()
+                .iter()
+                .filter(|pr| *pr.r#type() == ProcessorType::MetadataExtraction)
+                .flat_map(|pr| pr.parameters())
+                .find(|pa| *pa.parameter_name() == ProcessorParameterName::MetadataExtractionQuery)
+                .map(|pa| pa.parameter_value().to_string())
+        });
+        return Destination::S3(Box::new(S3Destination {
+            bucket_arn: x.bucket_arn().to_string(),
+            prefix: x.prefix().map(str::to_string),
+            error_output_prefix: x.error_output_prefix().map(str::to_string),
+            role_arn: x.role_arn().to_string(),
+            buffering_mb: x
+                .buffering_hints()
+                .and_then(|b| b.size_in_mbs())
+                .unwrap_or(5) as u32,
+            buffering_seconds: x
+                .buffering_hints()
+                .and_then(|b| b.interval_in_seconds())
+                .unwrap_or(300) as u32,
+            compression: x.compression_format().as_str().to_string(),
+            kms_key_arn: x
+                .encryption_configuration()
+                .and_then(|e| e.kms_encryption_config())
+                .map(|k| k.awskms_key_arn().to_string()),
+            dynamic_partitioning: x.dynamic_partitioning_configuration().map(|p| {
+                DynamicPartitioning {
+                    enabled: p.enabled().unwrap_or(false),
+                    jq_query: jq.clone(),
+                    retry_seconds: p
+                        .retry_options()
+                        .and_then(|r| r.duration_in_seconds())
+                        .map(|s| s as u32),
+                }
+            }),
+            log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
+            log_stream: logging
+                .and_then(|l| l.log_stream_name())
+                .map(str::to_string),
+        }));
+    }
+    if let Some(x) = dest.s3_destination_description() {
+        let logging = x
+            .cloud_watch_logging_options()
+            .filter(|l| l.enabled() == Some(true));
+        return Destination::S3(Box::new(S3Destination {
+            bucket_arn: x.bucket_arn().to_string(),
+            prefix: x.prefix().map(str::to_string),
+            error_output_prefix: x.error_output_prefix().map(str::to_string),
+            role_arn: x.role_arn().to_string(),
+            buffering_mb: x
+                .buffering_hints()
+                .and_then(|b| b.size_in_mbs())
+                .unwrap_or(5) as u32,
+            buffering_seconds: x
+                .buffering_hints()
+                .and_then(|b| b.interval_in_seconds())
+                .unwrap_or(300) as u32,
+            compression: x.compression_format().as_str().to_string(),
+            kms_key_arn: None,
+            dynamic_partitioning: None,
+            log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
+            log_stream: logging
+                .and_then(|l| l.log_stream_name())
+                .map(str::to_string),
+        }));
+    }
+    let kind = if dest.http_endpoint_destination_description().is_some() {
+        "HttpEndpoint"
+    } else if dest.redshift_destination_description().is_some() {
+        "Redshift"
+    } else if dest
+        .amazonopensearchservice_destination_description()
+        .is_some()
+        || dest.elasticsearch_destination_description().is_some()
+    {
+        "OpenSearch"
+    } else if dest.splunk_destination_description().is_some() {
+        "Splunk"
+    } else if dest.snowflake_destination_description().is_some() {
+        "Snowflake"
+    } else if dest.iceberg_destination_description().is_some() {
+        "Iceberg"
+    } else {
+        "other"
+    };
+    Destination::Other(kind.to_string())
+}

@@ -1,0 +1,340 @@
+//! The real AWS backend: the SDK for Rust behind the same [`Backend`] trait as the demo.
+//!
+//! Credentials and endpoints come from `aws-config`'s default chain (environment, profiles with
+//! assume-role / credential_process / SSO, web identity, container, IMDS), so `AWS_PROFILE`,
+//! `AWS_REGION`, `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` behave as in the AWS CLI.
+//! `--profile`, `--region` and `--endpoint-url` override them.
+
+mod cloudwatch;
+mod events;
+mod firehose;
+mod logs;
+pub mod stats;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_config::BehaviorVersion;
+use aws_sdk_firehose::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use chrono::{DateTime, Utc};
+use tokio::sync::RwLock;
+
+use super::{BResult, Backend, BackendError, ErrorKind};
+use crate::model::{Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Series};
+pub use stats::{ApiStats, ApiStatsView};
+
+/// Where and as whom to connect.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// One endpoint for every service (LocalStack, moto). Per-service endpoints come from
+    /// `AWS_ENDPOINT_URL_<SERVICE>` as in the AWS CLI.
+    pub endpoint_url: Option<String>,
+    /// Firehose control-plane calls per second (DescribeDeliveryStream, ListDeliveryStreams).
+    pub firehose_tps: f64,
+    /// EventBridge control-plane calls per second (ListRules, ListTargetsByRule, ...).
+    pub events_tps: f64,
+    /// CloudWatch Logs FilterLogEvents calls per second, account-wide.
+    pub logs_tps: f64,
+    /// A shared-credentials file to read instead of ~/.aws/credentials (as
+    /// AWS_SHARED_CREDENTIALS_FILE does; used by the tests).
+    pub credentials_file: Option<std::path::PathBuf>,
+}
+
+impl AwsOptions {
+    pub fn new(
+        profile: Option<String>,
+        region: Option<String>,
+        endpoint_url: Option<String>,
+    ) -> Self {
+        Self {
+            profile,
+            region,
+            endpoint_url,
+            firehose_tps: 4.0,
+            events_tps: 10.0,
+            logs_tps: 4.0,
+            credentials_file: None,
+        }
+    }
+}
+
+struct Clients {
+    firehose: aws_sdk_firehose::Client,
+    events: aws_sdk_eventbridge::Client,
+    cw: aws_sdk_cloudwatch::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    sts: aws_sdk_sts::Client,
+    region: String,
+}
+
+async fn load(opts: &AwsOptions) -> Clients {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    if let Some(e) = &opts.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    if let Some(f) = &opts.credentials_file {
+        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+        loader = loader.profile_files(
+            EnvConfigFiles::builder()
+                .with_file(EnvConfigFileKind::Credentials, f)
+                .build(),
+        );
+    }
+    let conf = loader.load().await;
+    Clients {
+        firehose: aws_sdk_firehose::Client::new(&conf),
+        events: aws_sdk_eventbridge::Client::new(&conf),
+        cw: aws_sdk_cloudwatch::Client::new(&conf),
+        logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
+        sts: aws_sdk_sts::Client::new(&conf),
+        region: conf
+            .region()
+            .map(|r| r.as_ref().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Spaces calls out to at most `per_second`, shared by every task using it.
+pub struct Pace {
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+    gap: Duration,
+}
+
+impl Pace {
+    pub fn new(per_second: f64) -> Self {
+        Self {
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+            gap: Duration::from_secs_f64(1.0 / per_second.max(0.01)),
+        }
+    }
+    pub async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let at = (*next).max(tokio::time::Instant::now());
+            *next = at + self.gap;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+pub struct AwsBackend {
+    opts: AwsOptions,
+    clients: RwLock<Arc<Clients>>,
+    stats: Arc<ApiStats>,
+    firehose_pace: Pace,
+    events_pace: Pace,
+    logs_pace: Pace,
+    /// When the clients were last rebuilt after an expired-credentials error.
+    reloaded: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl AwsBackend {
+    pub async fn connect(opts: AwsOptions) -> Self {
+        let clients = load(&opts).await;
+        Self {
+            firehose_pace: Pace::new(opts.firehose_tps),
+            events_pace: Pace::new(opts.events_tps),
+            logs_pace: Pace::new(opts.logs_tps),
+            opts,
+            clients: RwLock::new(Arc::new(clients)),
+            stats: Arc::new(ApiStats::default()),
+            reloaded: std::sync::Mutex::new(None),
+        }
+    }
+
+    async fn clients(&self) -> Arc<Clients> {
+        self.clients.read().await.clone()
+    }
+
+    /// After credentials expired, rebuild the SDK configuration (at most every 10 s) so that
+    /// credentials refreshed outside fhtop (`aws sso login`, a rewritten credentials file) are
+    /// picked up without a restart.
+    async fn after_error(&self, e: &BackendError) {
+        if !matches!(e.kind, ErrorKind::ExpiredCredentials | ErrorKind::Auth) {
+            return;
+        }
+        {
+            let mut last = match self.reloaded.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(10)) {
+                return;
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        let fresh = load(&self.opts).await;
+        *self.clients.write().await = Arc::new(fresh);
+    }
+
+    async fn guard<T>(&self, r: BResult<T>) -> BResult<T> {
+        if let Err(e) = &r {
+            self.after_error(e).await;
+        }
+        r
+    }
+
+    pub fn stats(&self) -> Arc<ApiStats> {
+        self.stats.clone()
+    }
+}
+
+/// Turn any SDK error into what fhtop needs to know: throttled, expired, denied, network...
+pub(crate) fn classify<E, R>(op: &str, e: SdkError<E, R>) -> BackendError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = e.code().unwrap_or("").to_string();
+    let msg = e.message().unwrap_or("").to_string();
+    let full = format!("{}", DisplayErrorContext(&e));
+    let lower = full.to_lowercase();
+    let kind = match &e {
+        SdkError::ServiceError(_) => kind_of_code(&code, &lower),
+        SdkError::TimeoutError(_) => ErrorKind::Network,
+        SdkError::DispatchFailure(d) if d.is_timeout() || d.is_io() => ErrorKind::Network,
+        // The answer arrived but could not be decoded (e.g. a required field missing).
+        SdkError::ResponseError(_) => ErrorKind::Other,
+        _ => kind_of_code(&code, &lower),
+    };
+    let message = match kind {
+        ErrorKind::ExpiredCredentials => format!(
+            "{op}: AWS credentials expired ({}); refresh them (e.g. `aws sso login`) and fhtop picks them up",
+            if code.is_empty() {
+                "token expired"
+            } else {
+                &code
+            }
+        ),
+        ErrorKind::Auth if code.is_empty() => {
+            format!("{op}: no usable AWS credentials: {}", short(&full))
+        }
+        ErrorKind::Network => format!("{op}: cannot reach AWS: {}", short(&full)),
+        _ if !code.is_empty() => format!("{op}: {code}: {msg}"),
+        _ => format!("{op}: {}", short(&full)),
+    };
+    BackendError::new(kind, message)
+}
+
+fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
+    match code {
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "LimitExceededException"
+        | "ProvisionedThroughputExceededException" => ErrorKind::Throttled,
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
+            ErrorKind::ExpiredCredentials
+        }
+        "AccessDenied"
+        | "AccessDeniedException"
+        | "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "AuthFailure"
+        | "MissingAuthenticationToken" => ErrorKind::Auth,
+        "ResourceNotFoundException" | "ResourceNotFound" => ErrorKind::NotFound,
+        _ if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) => {
+            ErrorKind::ExpiredCredentials
+        }
+        _ if lower.contains("credentials") || lower.contains("no credential") => ErrorKind::Auth,
+        _ if lower.contains("connection") || lower.contains("dispatch failure") => {
+            ErrorKind::Network
+        }
+        _ => ErrorKind::Other,
+    }
+}
+
+/// The innermost useful part of a long error chain, on one line.
+fn short(s: &str) -> String {
+    let one = s.replace('\n', " ");
+    crate::ui::fmt::fit(&one, 300)
+}
+
+pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+#[async_trait]
+impl Backend for AwsBackend {
+    async fn identity(&self) -> BResult<Identity> {
+        let c = self.clients().await;
+        self.stats.call("sts:GetCallerIdentity");
+        let r = c
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| classify("GetCallerIdentity", e));
+        let r = self.guard(r).await?;
+        Ok(Identity {
+            account: r.account().unwrap_or("?").to_string(),
+            region: c.region.clone(),
+            profile: self
+                .opts
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok()),
+            caller_arn: r.arn().map(str::to_string),
+            demo: false,
+        })
+    }
+
+    async fn inventory(&self) -> BResult<Inventory> {
+        let c = self.clients().await;
+        let streams = firehose::streams(&c.firehose, &self.stats, &self.firehose_pace).await;
+        let streams = self.guard(streams).await?;
+        let rules = events::rules(&c.events, &self.stats, &self.events_pace).await;
+        let (buses, rules, mut errors) = self.guard(rules).await?;
+        let (streams, stream_errors) = streams;
+        errors.extend(stream_errors);
+        Ok(Inventory {
+            buses,
+            rules,
+            streams,
+            errors,
+        })
+    }
+
+    async fn metrics(
+        &self,
+        queries: &[MetricQuery],
+        window: &MetricWindow,
+    ) -> BResult<Vec<Series>> {
+        let c = self.clients().await;
+        let r = cloudwatch::metrics(&c.cw, &self.stats, queries, window).await;
+        self.guard(r).await
+    }
+
+    async fn alarms(&self) -> BResult<Vec<Alarm>> {
+        let c = self.clients().await;
+        let r = cloudwatch::alarms(&c.cw, &self.stats).await;
+        self.guard(r).await
+    }
+
+    async fn log_events(
+        &self,
+        group: &str,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> BResult<Vec<LogEvent>> {
+        let c = self.clients().await;
+        let r = logs::events(&c.logs, &self.stats, &self.logs_pace, group, since, limit).await;
+        self.guard(r).await
+    }
+
+    fn api_stats(&self) -> Option<ApiStatsView> {
+        Some(self.stats.view())
+    }
+}

@@ -1,0 +1,123 @@
+//! What fhtop costs: API calls per operation and CloudWatch metrics requested (GetMetricData is
+//! billed per metric requested).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Inner {
+    calls: VecDeque<(Instant, &'static str)>,
+    metrics: VecDeque<(Instant, u64)>,
+    totals: BTreeMap<&'static str, u64>,
+    metrics_total: u64,
+}
+
+#[derive(Default)]
+pub struct ApiStats {
+    inner: Mutex<Inner>,
+}
+
+/// A copy for the UI: per operation (calls in the last minute, calls since start), and metrics
+/// requested in the last hour and since start.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApiStatsView {
+    pub ops: Vec<(String, u64, u64)>,
+    pub metrics_last_hour: u64,
+    pub metrics_total: u64,
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl ApiStats {
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        let mut g = match self.inner.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        f(&mut g)
+    }
+
+    pub fn call(&self, op: &'static str) {
+        let now = Instant::now();
+        self.with(|i| {
+            i.calls.push_back((now, op));
+            *i.totals.entry(op).or_default() += 1;
+            while i
+                .calls
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) > MINUTE)
+            {
+                i.calls.pop_front();
+            }
+        });
+    }
+
+    pub fn metrics_requested(&self, n: u64) {
+        let now = Instant::now();
+        self.with(|i| {
+            i.metrics.push_back((now, n));
+            i.metrics_total += n;
+            while i
+                .metrics
+                .front()
+                .is_some_and(|(t, _)| now.duration_since(*t) > HOUR)
+            {
+                i.metrics.pop_front();
+            }
+        });
+    }
+
+    pub fn view(&self) -> ApiStatsView {
+        let now = Instant::now();
+        self.with(|i| {
+            let mut minute: BTreeMap<&str, u64> = BTreeMap::new();
+            for (t, op) in &i.calls {
+                if now.duration_since(*t) <= MINUTE {
+                    *minute.entry(op).or_default() += 1;
+                }
+            }
+            ApiStatsView {
+                ops: i
+                    .totals
+                    .iter()
+                    .map(|(op, total)| {
+                        (op.to_string(), minute.get(op).copied().unwrap_or(0), *total)
+                    })
+                    .collect(),
+                metrics_last_hour: i
+                    .metrics
+                    .iter()
+                    .filter(|(t, _)| now.duration_since(*t) <= HOUR)
+                    .map(|(_, n)| n)
+                    .sum(),
+                metrics_total: i.metrics_total,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_operation_and_metrics() {
+        let s = ApiStats::default();
+        s.call("firehose:DescribeDeliveryStream");
+        s.call("firehose:DescribeDeliveryStream");
+        s.call("cloudwatch:GetMetricData");
+        s.metrics_requested(500);
+        s.metrics_requested(20);
+        let v = s.view();
+        assert_eq!(v.metrics_last_hour, 520);
+        assert_eq!(v.metrics_total, 520);
+        let d = v
+            .ops
+            .iter()
+            .find(|o| o.0 == "firehose:DescribeDeliveryStream")
+            .unwrap();
+        assert_eq!((d.1, d.2), (2, 2));
+    }
+}

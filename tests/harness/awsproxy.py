@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Loopback proxy between fhtop and moto, for the tests.
+
+- Forwards every AWS request to moto (the upstream) unchanged.
+- Speaks Smithy RPC v2 CBOR for CloudWatch, which moto does not: the CBOR request is decoded,
+  sent to moto through botocore's CloudWatch client (query protocol), and the answer is encoded
+  back as CBOR. The Rust CloudWatch client only speaks CBOR.
+- Counts requests per operation:  GET /__stats  -> {"Op": n, ...};  POST /__reset.
+- Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
+  "down"|"none", "ops": [optional operation names], "seconds": latency}.
+
+Usage: awsproxy.py --upstream http://127.0.0.1:PORT  (prints "PORT <n>" once listening)
+"""
+import argparse
+import datetime
+import http.client
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import botocore.config
+import botocore.exceptions
+import cbor2
+
+CBOR_PATH = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
+LOCK = threading.Lock()
+COUNTS = {}
+FAULT = {"mode": "none", "ops": None, "seconds": 0}
+CLIENTS = {}
+
+
+def smithy_values(v):
+    """Smithy RPC v2 CBOR wants timestamps as tag 1 over a float (epoch seconds)."""
+    if isinstance(v, datetime.datetime):
+        return cbor2.CBORTag(1, float(v.timestamp()))
+    if isinstance(v, dict):
+        return {k: smithy_values(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [smithy_values(x) for x in v]
+    return v
+
+
+def snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    upstream = None
+
+    def log_message(self, *args):
+        pass
+
+    def _body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _send(self, status, body, headers):
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _op(self, body):
+        m = CBOR_PATH.match(self.path)
+        if m:
+            return m.group(1), "cbor"
+        target = self.headers.get("X-Amz-Target")
+        if target:
+            return target.split(".")[-1], "json"
+        if body:
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            if "Action" in form:
+                return form["Action"][0], "query"
+        return f"{self.command} {self.path.split('?')[0]}", "rest"
+
+    def _error(self, proto, status, code, message):
+        if proto == "cbor":
+            body = cbor2.dumps({"__type": code, "message": message})
+            hdr = {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}
+        elif proto == "json":
+            body = json.dumps({"__type": code, "message": message}).encode()
+            hdr = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
+        else:
+            body = (
+                "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message>"
+                "</Error><RequestId>fault</RequestId></ErrorResponse>" % (code, message)
+            ).encode()
+            hdr = {"Content-Type": "text/xml"}
+        self._send(status, body, hdr)
+
+    def _control(self, body):
+        if self.path == "/__stats":
+            with LOCK:
+                out = json.dumps(COUNTS).encode()
+            self._send(200, out, {"Content-Type": "application/json"})
+        elif self.path == "/__reset":
+            with LOCK:
+                COUNTS.clear()
+            self._send(200, b"{}", {"Content-Type": "application/json"})
+        elif self.path == "/__fault":
+            spec = json.loads(body or b"{}")
+            with LOCK:
+                FAULT.update({"mode": spec.get("mode", "none"), "ops": spec.get("ops"),
+                              "seconds": spec.get("seconds", 0)})
+            self._send(200, b"{}", {"Content-Type": "application/json"})
+        else:
+            self._send(404, b"", {})
+
+    def _handle(self):
+        body = self._body()
+        if self.path.startswith("/__"):
+            return self._control(body)
+        op, proto = self._op(body)
+        with LOCK:
+            COUNTS[op] = COUNTS.get(op, 0) + 1
+            fault = dict(FAULT)
+        if fault["mode"] != "none" and (not fault["ops"] or op in fault["ops"]):
+            mode = fault["mode"]
+            if mode in ("reset", "down"):
+                # Drop the connection without an answer (a reset, or a server that is gone).
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            if mode == "throttle":
+                code = "ThrottlingException" if proto != "query" else "Throttling"
+                return self._error(proto, 400, code, "Rate exceeded")
+            if mode == "expired":
+                code = "ExpiredTokenException" if proto != "query" else "ExpiredToken"
+                return self._error(proto, 400, code, "The security token included in the request is expired")
+            if mode == "error500":
+                return self._error(proto, 500, "InternalFailure", "injected server error")
+            if mode == "latency":
+                time.sleep(float(fault["seconds"] or 8))
+        if proto == "cbor":
+            return self._cbor(op, body)
+        return self._forward(body)
+
+    def _forward(self, body):
+        u = urllib.parse.urlparse(self.upstream)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        conn.request(self.command, self.path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        hdr = {k: v for k, v in resp.getheaders()
+               if k.lower() not in ("content-length", "transfer-encoding", "connection")}
+        conn.close()
+        self._send(resp.status, data, hdr)
+
+    def _cloudwatch(self):
+        """A botocore CloudWatch client for the region the request was signed for."""
+        m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", self.headers.get("Authorization", ""))
+        region = m.group(1) if m else "us-east-1"
+        with LOCK:
+            if region not in CLIENTS:
+                CLIENTS[region] = boto3.client(
+                    "cloudwatch", endpoint_url=self.upstream, region_name=region,
+                    aws_access_key_id="testing", aws_secret_access_key="testing",
+                    config=botocore.config.Config(retries={"max_attempts": 1}),
+                )
+            return CLIENTS[region]
+
+    def _cbor(self, op, body):
+        params = cbor2.loads(body) if body else {}
+        try:
+            out = getattr(self._cloudwatch(), snake(op))(**(params or {}))
+        except botocore.exceptions.ClientError as e:
+            err = e.response.get("Error", {})
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400)
+            return self._error("cbor", status, err.get("Code", "InternalFailure"), err.get("Message", ""))
+        except botocore.exceptions.ParamValidationError as e:
+            return self._error("cbor", 400, "ValidationError", str(e))
+        out.pop("ResponseMetadata", None)
+        data = cbor2.dumps(smithy_values(out))
+        self._send(200, data, {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"})
+
+    def do_GET(self):
+        self._handle()
+
+    def do_POST(self):
+        self._handle()
+
+    def do_PUT(self):
+        self._handle()
+
+    def do_DELETE(self):
+        self._handle()
+
+    def do_HEAD(self):
+        self._handle()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    args = ap.parse_args()
+    Handler.upstream = args.upstream
+    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    srv.daemon_threads = True
+    print(f"PORT {srv.server_address[1]}", flush=True)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

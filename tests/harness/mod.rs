@@ -1,0 +1,203 @@
+//! A real AWS-compatible server for the tests: moto on 127.0.0.1 at a free port, and in front of
+//! it `awsproxy.py` (CloudWatch over Smithy RPC v2 CBOR, request counting, fault injection).
+//! Both are processes of the test and die with it. `tests/run.sh` installs them.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fhtop::backend::aws::{AwsBackend, AwsOptions};
+
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+pub struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn harness_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/harness")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_listening(port: u16, what: &str) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "{what} did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// moto + the proxy in front of it.
+pub struct Aws {
+    _moto: Proc,
+    _proxy: Proc,
+    pub moto_url: String,
+    /// What fhtop talks to.
+    pub url: String,
+    pub dir: PathBuf,
+}
+
+impl Aws {
+    pub fn start() -> Self {
+        let port = free_port();
+        let moto = Command::new("python3")
+            .arg(harness_dir().join("motoserver.py"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server is installed (pip install 'moto[server]'; tests/run.sh does)");
+        let moto = Proc(moto);
+        wait_listening(port, "moto_server");
+        let moto_url = format!("http://127.0.0.1:{port}");
+        let (proxy, url) = Self::proxy(&moto_url);
+        let dir = std::env::temp_dir().join(format!("fhtop-aws-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("tmp dir");
+        std::fs::write(
+            dir.join("credentials"),
+            "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+        )
+        .expect("credentials file");
+        Self {
+            _moto: moto,
+            _proxy: proxy,
+            moto_url,
+            url,
+            dir,
+        }
+    }
+
+    fn proxy(upstream: &str) -> (Proc, String) {
+        let mut child = Command::new("python3")
+            .arg(harness_dir().join("awsproxy.py"))
+            .args(["--upstream", upstream])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the proxy");
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(out)
+            .read_line(&mut line)
+            .expect("proxy prints its port");
+        let port: u16 = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("proxy said {line:?}"));
+        (Proc(child), format!("http://127.0.0.1:{port}"))
+    }
+
+    pub fn credentials_file(&self) -> PathBuf {
+        self.dir.join("credentials")
+    }
+
+    pub fn seed(&self, region: &str, scenario: &str) {
+        let out = Command::new("python3")
+            .arg(harness_dir().join("seed.py"))
+            .args([
+                "--endpoint",
+                &self.moto_url,
+                "--region",
+                region,
+                "--scenario",
+                scenario,
+            ])
+            .output()
+            .expect("python3 runs the seeder");
+        assert!(
+            out.status.success(),
+            "seeding {scenario}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// fhtop's real AWS backend, pointed at the proxy, with credentials from a profile file.
+    pub async fn backend(&self, region: &str) -> Arc<AwsBackend> {
+        let mut o = AwsOptions::new(None, Some(region.to_string()), Some(self.url.clone()));
+        o.credentials_file = Some(self.credentials_file());
+        // The emulator has no quota; pacing is tested on its own.
+        o.firehose_tps = 200.0;
+        o.events_tps = 200.0;
+        o.logs_tps = 200.0;
+        Arc::new(AwsBackend::connect(o).await)
+    }
+
+    fn control(&self, path: &str, body: &str) -> String {
+        http(&self.url, "POST", path, body)
+    }
+
+    /// Requests per operation the proxy has seen since the last reset.
+    pub fn counts(&self) -> serde_json::Map<String, serde_json::Value> {
+        let body = http(&self.url, "GET", "/__stats", "");
+        serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn count(&self, op: &str) -> u64 {
+        self.counts().get(op).and_then(|v| v.as_u64()).unwrap_or(0)
+    }
+
+    pub fn reset_counts(&self) {
+        self.control("/__reset", "");
+    }
+
+    /// `mode`: throttle, error500, reset, latency, expired, down, none.
+    pub fn fault(&self, mode: &str, seconds: f64) {
+        self.control(
+            "/__fault",
+            &format!(r#"{{"mode":"{mode}","seconds":{seconds}}}"#),
+        );
+    }
+}
+
+impl Drop for Aws {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A minimal HTTP/1.1 request on loopback (the control endpoints of the proxy).
+pub fn http(base: &str, method: &str, path: &str, body: &str) -> String {
+    let hostport = base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(hostport).expect("proxy reachable");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    resp.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// Poll `f` until it is true, up to the deadline.
+pub async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Seed an AWS-compatible server (moto) through its AWS API, for fhtop's tests and benches.
+
+Scenarios (one region each, so they never mix):
+  incident  a small account with one fault of each kind next to healthy pipelines
+  scale     150 streams, 3 buses, 300 rules
+  logs10k   one log group with 10,000 events, bursts sharing a millisecond
+
+Usage: seed.py --endpoint URL --region R --scenario NAME
+"""
+import argparse
+import datetime
+import json
+
+import boto3
+
+ACCOUNT = "123456789012"
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def clients(endpoint, region):
+    kw = dict(endpoint_url=endpoint, region_name=region,
+              aws_access_key_id="testing", aws_secret_access_key="testing")
+    return {n: boto3.client(n, **kw) for n in ("firehose", "events", "logs", "cloudwatch", "s3")}
+
+
+def bucket(c, region, name):
+    conf = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    c["s3"].create_bucket(Bucket=name, **conf)
+
+
+def stream(c, region, name, bucket_name, logging=True, dynamic=False, compression="GZIP", interval=60):
+    cfg = {
+        "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+        "BucketARN": f"arn:aws:s3:::{bucket_name}",
+        "Prefix": f"{name}/",
+        "ErrorOutputPrefix": f"errors/{name}/",
+        "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": interval},
+        "CompressionFormat": compression,
+        "EncryptionConfiguration": {"NoEncryptionConfig": "NoEncryption"},
+        "CloudWatchLoggingOptions": {"Enabled": logging, "LogGroupName": f"/aws/kinesisfirehose/{name}",
+                                     "LogStreamName": "DestinationDelivery"},
+    }
+    if dynamic:
+        cfg["Prefix"] = "orders/!{partitionKeyFromQuery:region}/"
+        cfg["DynamicPartitioningConfiguration"] = {"Enabled": True, "RetryOptions": {"DurationInSeconds": 300}}
+        cfg["ProcessingConfiguration"] = {"Enabled": True, "Processors": [{
+            "Type": "MetadataExtraction",
+            "Parameters": [{"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{region: .detail.region}"},
+                           {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]}]}
+    c["firehose"].create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+                                         ExtendedS3DestinationConfiguration=cfg)
+    if logging:
+        c["logs"].create_log_group(logGroupName=f"/aws/kinesisfirehose/{name}")
+        c["logs"].create_log_stream(logGroupName=f"/aws/kinesisfirehose/{name}", logStreamName="DestinationDelivery")
+    return f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}"
+
+
+def rule(c, bus, name, target_arn, state="ENABLED", pattern=None, schedule=None):
+    kw = {"Name": name, "State": state, "EventBusName": bus}
+    if pattern is not None:
+        kw["EventPattern"] = json.dumps(pattern)
+    if schedule is not None:
+        kw["ScheduleExpression"] = schedule
+    c["events"].put_rule(**kw)
+    c["events"].put_targets(Rule=name, EventBusName=bus, Targets=[{
+        "Id": "firehose", "Arn": target_arn,
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
+
+
+def series(c, namespace, metric, dims, values):
+    """One datapoint a minute for the last len(values) minutes, oldest first."""
+    n = len(values)
+    data = [{"MetricName": metric, "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+             "Timestamp": NOW - datetime.timedelta(minutes=n - 1 - i, seconds=5), "Value": float(v)}
+            for i, v in enumerate(values)]
+    for i in range(0, len(data), 20):
+        c["cloudwatch"].put_metric_data(Namespace=namespace, MetricData=data[i:i + 20])
+
+
+def alarm(c, name, metric, stream_name, state, threshold=1.0, op="GreaterThanThreshold"):
+    c["cloudwatch"].put_metric_alarm(
+        AlarmName=name, Namespace="AWS/Firehose", MetricName=metric,
+        Dimensions=[{"Name": "DeliveryStreamName", "Value": stream_name}],
+        Statistic="Maximum", Period=60, EvaluationPeriods=1, Threshold=threshold, ComparisonOperator=op)
+    c["cloudwatch"].set_alarm_state(AlarmName=name, StateValue=state, StateReason=f"seeded {state}")
+
+
+def incident(c, region):
+    bucket(c, region, "acme-lake")
+    bucket(c, region, "acme-clicks")
+    orders = stream(c, region, "orders-to-s3", "acme-lake", dynamic=True)
+    clicks = stream(c, region, "clickstream-raw", "acme-clicks", interval=300)
+    audit = stream(c, region, "audit-trail", "acme-lake", logging=False)
+    # moto omits CompressionFormat and BufferingHints for a stream created like this: the Rust
+    # SDK cannot decode it, and fhtop must show it as an error row without losing the rest.
+    c["firehose"].create_delivery_stream(DeliveryStreamName="legacy-gap", S3DestinationConfiguration={
+        "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/r", "BucketARN": "arn:aws:s3:::acme-lake"})
+    c["events"].create_event_bus(Name="orders-bus")
+    rule(c, "default", "clickstream-capture", clicks, pattern={"source": ["web.clickstream"]})
+    rule(c, "orders-bus", "order-events", orders, pattern={"source": ["acme.orders"]})
+    rule(c, "orders-bus", "payment-refunded", audit, state="DISABLED", pattern={"source": ["acme.payments"]})
+    rule(c, "default", "hourly-snapshot", audit, schedule="rate(1 hour)")
+    minutes = 30
+    fh = "AWS/Firehose"
+    series(c, fh, "IncomingRecords", [("DeliveryStreamName", "clickstream-raw")], [1000] * minutes)
+    series(c, fh, "DeliveryToS3.Records", [("DeliveryStreamName", "clickstream-raw")], [0] * minutes)
+    series(c, fh, "DeliveryToS3.Success", [("DeliveryStreamName", "clickstream-raw")], [0] * minutes)
+    series(c, fh, "DeliveryToS3.DataFreshness", [("DeliveryStreamName", "clickstream-raw")],
+           [60 * (i + 1) for i in range(minutes)])
+    series(c, fh, "IncomingRecords", [("DeliveryStreamName", "orders-to-s3")], [5000] * minutes)
+    series(c, fh, "DeliveryToS3.Records", [("DeliveryStreamName", "orders-to-s3")], [5000] * minutes)
+    series(c, fh, "DeliveryToS3.Success", [("DeliveryStreamName", "orders-to-s3")], [1] * minutes)
+    series(c, fh, "PartitionCount", [("DeliveryStreamName", "orders-to-s3")], [450] * minutes)
+    series(c, fh, "ActivePartitionsLimit", [("DeliveryStreamName", "orders-to-s3")], [500] * minutes)
+    series(c, fh, "ThrottledRecords", [("DeliveryStreamName", "orders-to-s3")], [12] * minutes)
+    series(c, "AWS/Events", "MatchedEvents", [("RuleName", "clickstream-capture")], [1000] * minutes)
+    series(c, "AWS/Events", "Invocations", [("RuleName", "clickstream-capture")], [1000] * minutes)
+    series(c, "AWS/Events", "MatchedEvents", [("RuleName", "order-events"), ("EventBusName", "orders-bus")],
+           [5000] * minutes)
+    alarm(c, "clickstream-raw-DataFreshness", "DeliveryToS3.DataFreshness", "clickstream-raw", "ALARM", 900)
+    alarm(c, "orders-to-s3-Success", "DeliveryToS3.Success", "orders-to-s3", "OK", 1, "LessThanThreshold")
+    alarm(c, "audit-trail-Incoming", "IncomingRecords", "audit-trail", "INSUFFICIENT_DATA")
+    group = "/aws/kinesisfirehose/clickstream-raw"
+    ts = int(NOW.timestamp() * 1000)
+    msg = json.dumps({"deliveryStreamARN": clicks, "destination": "arn:aws:s3:::acme-clicks",
+                      "message": "Access was denied. Ensure that the access policies allow access to the S3 bucket.",
+                      "errorCode": "S3.AccessDenied"})
+    c["logs"].put_log_events(logGroupName=group, logStreamName="DestinationDelivery",
+                             logEvents=[{"timestamp": ts - 600_000 + i * 30_000, "message": msg} for i in range(20)])
+
+
+def scale(c, region):
+    bucket(c, region, "scale-lake")
+    arns = [stream(c, region, f"s-{i:03d}", "scale-lake", logging=False) for i in range(150)]
+    buses = ["default", "bus-a", "bus-b"]
+    for b in buses[1:]:
+        c["events"].create_event_bus(Name=b)
+    for i in range(300):
+        rule(c, buses[i % 3], f"r-{i:03d}", arns[i % 150], pattern={"source": [f"app.{i}"]})
+
+
+def logs10k(c, region):
+    group = "/aws/kinesisfirehose/big"
+    c["logs"].create_log_group(logGroupName=group)
+    c["logs"].create_log_stream(logGroupName=group, logStreamName="DestinationDelivery")
+    start = int(NOW.timestamp() * 1000) - 600_000
+    # 10,000 events over ten minutes; every five share one millisecond.
+    events = [{"timestamp": start + (i // 5) * 300, "message": f"event {i:05d}"} for i in range(10_000)]
+    for i in range(0, len(events), 2_500):
+        c["logs"].put_log_events(logGroupName=group, logStreamName="DestinationDelivery", logEvents=events[i:i + 2_500])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--endpoint", required=True)
+    ap.add_argument("--region", required=True)
+    ap.add_argument("--scenario", required=True, choices=["incident", "scale", "logs10k"])
+    a = ap.parse_args()
+    c = clients(a.endpoint, a.region)
+    {"incident": incident, "scale": scale, "logs10k": logs10k}[a.scenario](c, a.region)
+    print(f"seeded {a.scenario} in {a.region}")
+
+
+if __name__ == "__main__":
+    main()
