@@ -147,7 +147,9 @@ pub async fn poll_once(c: &Ctx, interest: &Interest) -> Result<(), BackendError>
     poll_metrics(c, &snap).await?;
     let snap = c.store.snapshot();
     let mut logs = LogStore::default();
-    poll_logs(c, &log_groups(&snap, interest), &mut logs).await
+    let r = poll_logs(c, &log_groups(&snap, interest), &mut logs).await;
+    publish_api_stats(c);
+    r
 }
 
 /// Delay before the next poll: the interval, doubled per consecutive failure (capped at a
@@ -171,7 +173,7 @@ fn jitter() -> f64 {
 /// Handles to the running pollers; `refresh` wakes them all now.
 pub struct Pollers {
     pub handles: Vec<JoinHandle<()>>,
-    refresh: watch::Sender<u64>,
+    refresh: Arc<watch::Sender<u64>>,
     interest: watch::Sender<Interest>,
 }
 
@@ -199,12 +201,27 @@ impl Drop for Pollers {
     }
 }
 
-/// Report a failure once (not once per retry) and a recovery once.
-fn log_outcome(kind: SectionKind, res: &Result<(), BackendError>, failures: &mut u32) {
+/// Publish what the backend has cost so far (for the API cost pane).
+pub fn publish_api_stats(c: &Ctx) {
+    if let Some(v) = c.backend.api_stats() {
+        c.store.set_api(v, c.clock.now());
+    }
+}
+
+/// Report a failure once (not once per retry) and a recovery once. A recovery wakes every
+/// poller: whatever failed (network, credentials) is likely fixed for the others too, and they
+/// should not wait out their backoff.
+fn log_outcome(
+    kind: SectionKind,
+    res: &Result<(), BackendError>,
+    failures: &mut u32,
+    refresh: &watch::Sender<u64>,
+) {
     match res {
         Ok(()) => {
             if *failures > 0 {
                 tracing::info!("{kind:?}: recovered after {failures} failed poll(s)");
+                refresh.send_modify(|n| *n += 1);
             }
             *failures = 0;
         }
@@ -221,7 +238,7 @@ fn log_outcome(kind: SectionKind, res: &Result<(), BackendError>, failures: &mut
 }
 
 pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
-    let (refresh, _) = watch::channel(0u64);
+    let refresh = Arc::new(watch::channel(0u64).0);
     let (interest, _) = watch::channel(Interest::default());
     let mut handles = Vec::new();
 
@@ -232,6 +249,7 @@ pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
     ];
     for (kind, secs) in simple {
         let c = c.clone();
+        let tx = refresh.clone();
         let mut rx = refresh.subscribe();
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
@@ -244,7 +262,8 @@ pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
                 if let Err(e) = &res {
                     c.store.set_error(kind, e, c.clock.now());
                 }
-                log_outcome(kind, &res, &mut failures);
+                log_outcome(kind, &res, &mut failures, &tx);
+                publish_api_stats(&c);
                 let delay = next_delay(Duration::from_secs(secs.max(1)), failures, jitter());
                 tokio::select! {
                     _ = tokio::time::sleep(delay) => {}
@@ -256,6 +275,7 @@ pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
 
     {
         let c = c.clone();
+        let tx = refresh.clone();
         let mut rx = refresh.subscribe();
         let mut store_rx = c.store.subscribe();
         let base = Duration::from_secs(intervals.metrics.max(1));
@@ -274,7 +294,8 @@ pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
                 if let Err(e) = &res {
                     c.store.set_error(SectionKind::Metrics, e, c.clock.now());
                 }
-                log_outcome(SectionKind::Metrics, &res, &mut failures);
+                log_outcome(SectionKind::Metrics, &res, &mut failures, &tx);
+                publish_api_stats(&c);
                 tokio::select! {
                     _ = tokio::time::sleep(next_delay(base, failures, jitter())) => {}
                     _ = rx.changed() => {}
@@ -285,6 +306,7 @@ pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
 
     {
         let c = c.clone();
+        let tx = refresh.clone();
         let mut rx = refresh.subscribe();
         let mut interest_rx = interest.subscribe();
         let base = Duration::from_secs(intervals.logs.max(1));
@@ -310,7 +332,8 @@ pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
                 if let Err(e) = &res {
                     c.store.set_error(SectionKind::Logs, e, c.clock.now());
                 }
-                log_outcome(SectionKind::Logs, &res, &mut failures);
+                log_outcome(SectionKind::Logs, &res, &mut failures, &tx);
+                publish_api_stats(&c);
                 tokio::select! {
                     _ = tokio::time::sleep(next_delay(base, failures, jitter())) => {}
                     _ = rx.changed() => {}

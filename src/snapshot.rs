@@ -53,6 +53,7 @@ pub async fn settle(
     let mut logs = LogStore::default();
     // A log group that cannot be read shows as an error line in the frame, not a failure.
     let _ = poll::poll_logs(&c, &groups, &mut logs).await;
+    poll::publish_api_stats(&c);
     Ok((store.snapshot(), view))
 }
 

@@ -155,6 +155,8 @@ pub struct Snapshot {
     pub metrics: Section<Metrics>,
     pub alarms: Section<Vec<Alarm>>,
     pub logs: Section<LogStore>,
+    /// What the backend has cost (API calls, metrics requested); absent for the demo.
+    pub api: Section<crate::backend::aws::ApiStatsView>,
 }
 
 impl Snapshot {
@@ -258,6 +260,9 @@ impl Store {
     }
     pub fn set_logs(&self, v: LogStore, at: DateTime<Utc>) {
         self.write(|s| s.logs.ok(v, at));
+    }
+    pub fn set_api(&self, v: crate::backend::aws::ApiStatsView, at: DateTime<Utc>) {
+        self.write(|s| s.api.ok(v, at));
     }
 
     /// Record a failed poll; the section keeps its data. Returns consecutive failures.

@@ -2,6 +2,7 @@
 //! through its AWS API. CloudWatch goes through the harness's CBOR adapter (moto has no Smithy
 //! RPC v2 CBOR); everything else is moto as is.
 
+mod common;
 mod harness;
 
 use std::collections::HashSet;
@@ -340,4 +341,58 @@ async fn pace_spaces_calls() {
         p.wait().await;
     }
     assert!(start.elapsed() >= std::time::Duration::from_millis(1900));
+}
+
+#[test]
+fn binary_shows_the_seeded_account_and_answers_keys_while_aws_hangs() {
+    let aws = Aws::start();
+    aws.seed("us-west-2", "incident");
+    let t = common::tmux::Tmux::start("aws");
+    t.launch_with(
+        &format!(
+            "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true",
+            aws.credentials_file().display()
+        ),
+        &format!("--region us-west-2 --endpoint-url {} --refresh 2", aws.url),
+    );
+    let s = t.wait_text("clickstream-raw");
+    assert!(s.contains("account 123456789012") || s.contains("123456789012"));
+    let s = t.wait_for("metrics on screen", |s| {
+        s.contains("0.0%") && s.contains("DISABLED")
+    });
+    assert!(s.contains("ENABLED"));
+    t.literal("4");
+    let s = t.wait_text("Alarms (3)");
+    for st in ["✖ ALARM", "? INSUFFICIENT_DATA", "● OK"] {
+        assert!(s.contains(st), "{st}:\n{s}");
+    }
+    t.literal("2");
+    t.wait_text("legacy-gap");
+    t.literal("7");
+    let s = t.wait_text("GetMetricData");
+    assert!(
+        s.contains("DescribeDeliveryStream"),
+        "the cost pane counts calls:\n{s}"
+    );
+    assert_eq!(aws.count("GetMetricStatistics"), 0);
+
+    // AWS hangs for a minute: keys still answer, the screen keeps its data.
+    aws.fault("latency", 60.0);
+    t.literal("r");
+    t.literal("1");
+    t.wait_text("Pipelines (");
+    t.literal("3");
+    t.wait_text("Rules (");
+    t.literal("1");
+    let s = t.wait_text("Pipelines (");
+    assert!(s.contains("clickstream-raw"));
+    aws.fault("none", 0.0);
+
+    // AWS gone: stale, with the reason; back: fresh again, without a restart.
+    aws.fault("down", 0.0);
+    t.wait_text("STALE");
+    aws.fault("none", 0.0);
+    t.wait_for("recovery", |s| !s.contains("STALE"));
+    t.literal("q");
+    t.assert_terminal_restored("q");
 }

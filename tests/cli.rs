@@ -126,16 +126,56 @@ fn config_file_rebinds_keys_and_errors_name_the_file() {
     assert!(err.contains("bound to both"), "{err}");
 }
 
+/// The binary with no AWS configuration at all: no credentials, no profile files, no IMDS, and
+/// an endpoint on loopback so that nothing could ever reach a real AWS endpoint.
+fn fhtop_without_aws(args: &[&str], creds: bool) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fhtop"));
+    c.args(args)
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            "us-east-1",
+        ])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", "/nonexistent-fhtop-home")
+        .env("AWS_CONFIG_FILE", "/nonexistent-fhtop/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent-fhtop/credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if creds {
+        c.env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing");
+    }
+    c.output().expect("fhtop runs")
+}
+
 #[test]
-fn without_demo_explains_instead_of_crashing() {
-    let out = fhtop(&["snapshot"]);
-    assert_eq!(out.status.code(), Some(1));
+fn no_credentials_gets_one_screen_of_explanation() {
+    let out = fhtop_without_aws(&["snapshot"], false);
+    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--demo"), "{err}");
+    assert!(err.contains("no usable AWS credentials"), "{err}");
+    for hint in ["fhtop --demo", "--profile", "aws sso login"] {
+        assert!(err.contains(hint), "names {hint}: {err}");
+    }
+    assert!(!err.contains("panicked") && !err.contains("stack backtrace"));
+    assert!(err.lines().count() < 24, "fits one screen");
     assert!(
         !out.stderr.contains(&0x1b),
         "no terminal escapes on a plain error"
     );
+}
+
+#[test]
+fn unreachable_endpoint_is_explained() {
+    let out = fhtop_without_aws(&["snapshot"], true);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot reach AWS"), "{err}");
 }
 
 #[test]

@@ -170,3 +170,27 @@ fn narrow_ssh_terminal_keeps_essential_columns_whole() {
     );
     assert!(!t.contains("PARTS"), "low-priority columns make room");
 }
+
+#[test]
+fn undescribable_stream_is_an_error_row_not_a_gap() {
+    let (mut snap, view) = common::settle("");
+    let mut inv = snap.inventory.get().expect("inventory").inv.clone();
+    inv.errors.push(fhtop::model::InventoryError {
+        kind: "stream",
+        name: "broken-stream".into(),
+        message: "DescribeDeliveryStream: could not decode the response".into(),
+    });
+    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let t = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let row = t
+        .lines()
+        .find(|l| l.contains("broken-stream"))
+        .unwrap_or_default();
+    assert!(row.contains("✖ ERR"), "{row}");
+    assert!(row.contains("could not describe"), "{row}");
+    assert!(
+        t.contains("Pipelines (13)"),
+        "the other 12 rows are still there"
+    );
+}

@@ -17,6 +17,9 @@ fi
 # adapter's dependencies, pinned.
 python3 -c 'import moto, cbor2' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1' 'cbor2==6.3.0'
+# End-to-end tests drive the release binary, as a user would run it.
+cargo build --release --locked --quiet
+export FHTOP_BIN="$PWD/target/release/fhtop"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

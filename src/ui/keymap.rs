@@ -29,10 +29,11 @@ pub enum Action {
     PaneAlarms,
     PaneLogs,
     PaneAppLog,
+    PaneCost,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -54,6 +55,7 @@ impl Action {
         Action::PaneAlarms,
         Action::PaneLogs,
         Action::PaneAppLog,
+        Action::PaneCost,
     ];
 
     /// The name used in the config file.
@@ -81,6 +83,7 @@ impl Action {
             PaneAlarms => "pane_alarms",
             PaneLogs => "pane_logs",
             PaneAppLog => "pane_app_log",
+            PaneCost => "pane_cost",
         }
     }
 
@@ -108,6 +111,7 @@ impl Action {
             PaneAlarms => "Alarms pane",
             PaneLogs => "Logs pane",
             PaneAppLog => "App log pane",
+            PaneCost => "API cost pane: calls per minute, metrics requested",
         }
     }
 
@@ -135,6 +139,7 @@ impl Action {
             PaneAlarms => &["4"],
             PaneLogs => &["5"],
             PaneAppLog => &["6"],
+            PaneCost => &["7"],
         }
     }
 }

@@ -93,6 +93,7 @@ fn render_pane(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ct
         Pane::Alarms => panes::alarms::render(f, main, snap, view, ctx),
         Pane::Logs => panes::logs::render(f, main, snap, view, ctx),
         Pane::AppLog => panes::applog::render(f, main, ctx),
+        Pane::Cost => panes::cost::render(f, main, snap, ctx),
     }
     if let Some(s) = strip {
         panes::context::render(f, s, snap, view, ctx);
@@ -190,6 +191,10 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
             base,
         ));
     }
+    if let Some(api) = snap.api.get() {
+        let per_min: u64 = api.ops.iter().map(|o| o.1).sum();
+        spans.push(Span::styled(format!("  API {per_min}/min"), base));
+    }
     if let Some((name, e)) = snap.stale_sections().first() {
         spans.push(Span::styled("  ", base));
         spans.push(Span::styled(
@@ -219,6 +224,7 @@ fn render_tabs(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ct
         Action::PaneAlarms,
         Action::PaneLogs,
         Action::PaneAppLog,
+        Action::PaneCost,
     ];
     let mut spans = Vec::new();
     for (p, a) in Pane::ALL.iter().zip(keys) {
@@ -277,7 +283,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             };
             spans.extend(key_hint(ctx, Action::Follow, follow));
             spans.extend(key_hint(ctx, Action::DrillIn, "details"));
-        } else if view.pane != Pane::AppLog {
+        } else if !matches!(view.pane, Pane::AppLog | Pane::Cost) {
             spans.extend(key_hint(ctx, Action::Down, "move"));
             spans.extend(key_hint(ctx, Action::DrillIn, "details"));
             spans.extend(key_hint(ctx, Action::Filter, "filter"));

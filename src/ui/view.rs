@@ -16,16 +16,18 @@ pub enum Pane {
     Alarms,
     Logs,
     AppLog,
+    Cost,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Pipelines,
         Pane::Streams,
         Pane::Rules,
         Pane::Alarms,
         Pane::Logs,
         Pane::AppLog,
+        Pane::Cost,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -35,6 +37,7 @@ impl Pane {
             Pane::Alarms => "Alarms",
             Pane::Logs => "Logs",
             Pane::AppLog => "App log",
+            Pane::Cost => "API cost",
         }
     }
     fn index(self) -> usize {
@@ -103,6 +106,9 @@ pub struct Entry {
     pub target: Target,
     /// Index into the pane's source list (pipelines, streams, rules, alarms).
     pub index: usize,
+    /// Set for a stream or rule the backend could not describe: index into
+    /// `Inventory::errors`.
+    pub error: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -164,6 +170,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             stream: Some(link.stream_name.clone()),
                         },
                         index: i,
+                        error: None,
                     },
                     name,
                 ));
@@ -184,6 +191,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             stream: Some(s.name.clone()),
                         },
                         index: i,
+                        error: None,
                     },
                     s.name.clone(),
                 ));
@@ -209,6 +217,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             stream,
                         },
                         index: i,
+                        error: None,
                     },
                     key,
                 ));
@@ -237,12 +246,35 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             stream: a.stream().map(str::to_string),
                         },
                         index: i,
+                        error: None,
                     },
                     a.name.clone(),
                 ));
             }
         }
-        Pane::Logs | Pane::AppLog => {}
+        Pane::Logs | Pane::AppLog | Pane::Cost => {}
+    }
+    // Streams and rules that could not be described are rows too, so nothing silently vanishes.
+    for (i, err) in inv.inv.errors.iter().enumerate() {
+        let wanted = match pane {
+            Pane::Pipelines | Pane::Streams => err.kind == "stream",
+            Pane::Rules => err.kind == "rule",
+            _ => false,
+        };
+        if !wanted || !matches(filter, &[&err.name]) {
+            continue;
+        }
+        let stream = (err.kind == "stream").then(|| err.name.clone());
+        out.push((
+            Entry {
+                id: format!("error:{}:{}", err.kind, err.name),
+                level: Level::Fail,
+                target: Target { rule: None, stream },
+                index: usize::MAX,
+                error: Some(i),
+            },
+            err.name.clone(),
+        ));
     }
     out.sort_by(|(a, an), (b, bn)| b.level.cmp(&a.level).then_with(|| an.cmp(bn)));
     out.into_iter().map(|(e, _)| e).collect()
@@ -424,6 +456,7 @@ impl View {
             Action::PaneAlarms => self.set_pane(Pane::Alarms, snap),
             Action::PaneLogs => self.set_pane(Pane::Logs, snap),
             Action::PaneAppLog => self.set_pane(Pane::AppLog, snap),
+            Action::PaneCost => self.set_pane(Pane::Cost, snap),
             Action::Back => {
                 if self.detail.is_some() {
                     self.detail = None;

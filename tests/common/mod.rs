@@ -1,6 +1,8 @@
 //! Shared helpers: a settled demo snapshot at a fixed instant, and frame rendering.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

@@ -71,7 +71,14 @@ struct Clients {
 }
 
 async fn load(opts: &AwsOptions) -> Clients {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    // A hanging AWS must turn into a stale section with a reason, not a poller stuck forever:
+    // each attempt gets 10 s (an 8 s stall still succeeds), a call with its retries 30 s.
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(30))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }
@@ -259,7 +266,18 @@ fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
 /// The innermost useful part of a long error chain, on one line.
 fn short(s: &str) -> String {
     let one = s.replace('\n', " ");
-    crate::ui::fmt::fit(&one, 300)
+    // DisplayErrorContext ends with the Debug form of the error: " (DispatchFailure(..."
+    let cut = one
+        .match_indices(" (")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            one[i + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+        })
+        .unwrap_or(one.len());
+    crate::ui::fmt::fit(&one[..cut], 300)
 }
 
 pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {

@@ -33,6 +33,25 @@ pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
                 h.level = h.level.max(sh.level);
                 h.findings.extend(sh.findings);
             }
+            None if inv
+                .inv
+                .errors
+                .iter()
+                .any(|e| e.kind == "stream" && &e.name == name) =>
+            {
+                h.level = Level::Fail;
+                for e in inv
+                    .inv
+                    .errors
+                    .iter()
+                    .filter(|e| e.kind == "stream" && &e.name == name)
+                {
+                    h.findings.push(crate::health::Finding {
+                        level: Level::Fail,
+                        text: format!("could not describe stream {name}: {}", e.message),
+                    });
+                }
+            }
             None if target.rule.is_some() => {
                 h.level = Level::Fail;
                 h.findings.push(crate::health::Finding {

@@ -3,6 +3,7 @@
 pub mod alarms;
 pub mod applog;
 pub mod context;
+pub mod cost;
 pub mod detail;
 pub mod help;
 pub mod logs;
@@ -137,4 +138,29 @@ pub fn table(f: &mut Frame, area: Rect, block: Block, spec: TableSpec, ctx: &Ctx
 /// A right-aligned, styled cell.
 pub fn num_styled<'a>(s: String, style: ratatui::style::Style) -> Cell<'a> {
     Cell::from(Line::from(Span::styled(s, style)).alignment(Alignment::Right))
+}
+
+/// A row for a stream or rule the backend could not describe: `✖ ERR`, its name in column
+/// `name_col`, the reason in column `msg_col`, dashes elsewhere.
+pub fn error_row<'a>(
+    ctx: &Ctx,
+    fitted: &Fitted,
+    ncols: usize,
+    (name_col, msg_col): (usize, usize),
+    name: &str,
+    msg: &str,
+) -> Row<'a> {
+    let t = ctx.theme;
+    let cells = (0..ncols)
+        .map(|c| match c {
+            0 => Cell::from(Span::styled("✖ ERR", t.fail())),
+            c if c == name_col => Cell::from(Span::styled(crate::ui::safe_fit(name, 40), t.fail())),
+            c if c == msg_col => Cell::from(Span::styled(
+                crate::ui::safe_fit(&format!("could not describe: {msg}"), 200),
+                t.fail(),
+            )),
+            _ => Cell::from(Span::styled("–", t.dim())),
+        })
+        .collect();
+    fitted.row(cells)
 }

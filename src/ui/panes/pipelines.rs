@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, TableSpec, fit_columns, health_cell, num, num_styled, table};
+use super::{Col, TableSpec, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::pipeline_health;
 use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
@@ -73,6 +73,17 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let mstyle = if stale { t.stale() } else { t.text() };
     let mut rows = Vec::with_capacity(rows_e.len());
     for e in &rows_e {
+        if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
+            rows.push(error_row(
+                ctx,
+                &fitted,
+                COLS.len(),
+                (3, 1),
+                &err.name,
+                &err.message,
+            ));
+            continue;
+        }
         let Some(link) = inv.pipelines.get(e.index) else {
             continue;
         };

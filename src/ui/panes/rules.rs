@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, TableSpec, fit_columns, health_cell, num, num_styled, table};
+use super::{Col, TableSpec, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::rule_health;
 use crate::model::{MetricId, Rule, Scope};
 use crate::store::Snapshot;
@@ -117,6 +117,17 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let mut rows = Vec::new();
     if let Some(inv) = inv {
         for e in &es {
+            if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
+                rows.push(error_row(
+                    ctx,
+                    &fitted,
+                    COLS.len(),
+                    (2, 8),
+                    &err.name,
+                    &err.message,
+                ));
+                continue;
+            }
             let Some(r) = inv.inv.rules.get(e.index) else {
                 continue;
             };

@@ -1,0 +1,66 @@
+//! API cost: what fhtop has asked AWS for, per operation, and the CloudWatch metrics it has
+//! requested (GetMetricData is billed per metric requested).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
+
+use super::{TableSpec, num, table};
+use crate::store::Snapshot;
+use crate::ui::fmt;
+use crate::ui::render::{Ctx, title};
+
+/// USD per 1,000 metrics requested with GetMetricData (us-east-1 list price).
+pub const GET_METRIC_DATA_PER_1000: f64 = 0.01;
+
+pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
+    let t = ctx.theme;
+    let Some(api) = snap.api.get() else {
+        let block = ctx.block(title(ctx, "API cost".into(), String::new()), true);
+        f.render_widget(
+            Paragraph::new("The demo account makes no AWS calls. Against AWS this pane counts every API call fhtop makes, per operation, and the CloudWatch metrics it requests.")
+                .style(t.dim())
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let per_hour = api.metrics_last_hour as f64;
+    let note = format!(
+        "metrics requested: {} in the last hour, {} since start · ≈ ${:.2}/hour, ${:.0}/month at this rate",
+        fmt::count(per_hour),
+        fmt::count(api.metrics_total as f64),
+        per_hour / 1000.0 * GET_METRIC_DATA_PER_1000,
+        per_hour / 1000.0 * GET_METRIC_DATA_PER_1000 * 24.0 * 30.0
+    );
+    let block = ctx.block(title(ctx, "API cost".into(), note), true);
+    let rows: Vec<Row> = api
+        .ops
+        .iter()
+        .map(|(op, minute, total)| {
+            Row::new(vec![
+                Cell::from(Line::from(Span::styled(op.clone(), t.text()))),
+                num(fmt::count(*minute as f64)),
+                num(fmt::count(*total as f64)),
+            ])
+        })
+        .collect();
+    table(
+        f,
+        area,
+        block,
+        TableSpec {
+            header: &["OPERATION", "LAST MIN", "TOTAL"],
+            widths: vec![
+                Constraint::Length(36),
+                Constraint::Length(9),
+                Constraint::Length(9),
+            ],
+            rows,
+            selected: None,
+            empty: "no calls yet",
+        },
+        ctx,
+    );
+}
