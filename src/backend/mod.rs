@@ -35,6 +35,18 @@ impl BackendError {
             message: message.into(),
         }
     }
+
+    /// An error about the account or the connection rather than one resource: it makes the
+    /// whole section stale instead of one error row.
+    pub fn is_account_wide(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Network
+                | ErrorKind::Auth
+                | ErrorKind::ExpiredCredentials
+                | ErrorKind::Throttled
+        )
+    }
 }
 
 pub type BResult<T> = Result<T, BackendError>;

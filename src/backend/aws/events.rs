@@ -6,7 +6,7 @@ use futures_util::stream::{self, StreamExt};
 
 use super::stats::ApiStats;
 use super::{Pace, classify};
-use crate::backend::{BResult, ErrorKind};
+use crate::backend::BResult;
 use crate::model::{Bus, InventoryError, Rule, RuleState, Target};
 
 const CONCURRENCY: usize = 8;
@@ -94,17 +94,7 @@ pub(super) async fn rules(
                     r.targets = t;
                 }
             }
-            Err(e)
-                if matches!(
-                    e.kind,
-                    ErrorKind::Network
-                        | ErrorKind::Auth
-                        | ErrorKind::ExpiredCredentials
-                        | ErrorKind::Throttled
-                ) =>
-            {
-                return Err(e);
-            }
+            Err(e) if e.is_account_wide() => return Err(e),
             Err(e) => {
                 if let Some(r) = rules.get(i) {
                     errors.push(InventoryError {

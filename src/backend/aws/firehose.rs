@@ -3,7 +3,9 @@
 //! described or decoded becomes an error row; it never blanks the others.
 
 use aws_sdk_firehose::Client;
-use aws_sdk_firehose::types::{DeliveryStreamDescription, ProcessorParameterName, ProcessorType};
+use aws_sdk_firehose::types::{
+    CompressionFormat, DeliveryStreamDescription, ProcessorParameterName, ProcessorType,
+};
 use futures_util::stream::{self, StreamExt};
 
 use super::stats::ApiStats;
@@ -66,17 +68,7 @@ pub(super) async fn streams(
             Ok(s) => streams.push(s),
             // The account as a whole is unreachable: the inventory is stale, not a list of
             // error rows.
-            Err(e)
-                if matches!(
-                    e.kind,
-                    ErrorKind::Network
-                        | ErrorKind::Auth
-                        | ErrorKind::ExpiredCredentials
-                        | ErrorKind::Throttled
-                ) =>
-            {
-                return Err(e);
-            }
+            Err(e) if e.is_account_wide() => return Err(e),
             Err(e) => errors.push(InventoryError {
                 kind: "stream",
                 name,
@@ -122,14 +114,47 @@ fn to_stream(d: &DeliveryStreamDescription) -> Stream {
     }
 }
 
+/// What `ExtendedS3DestinationDescription` and `S3DestinationDescription` share (same accessor
+/// names, different types).
+macro_rules! s3_base {
+    ($x:expr) => {{
+        let x = $x;
+        let logging = x
+            .cloud_watch_logging_options()
+            .filter(|l| l.enabled() == Some(true));
+        let hints = x.buffering_hints();
+        S3Destination {
+            bucket_arn: x.bucket_arn().to_string(),
+            prefix: x.prefix().map(str::to_string),
+            error_output_prefix: x.error_output_prefix().map(str::to_string),
+            role_arn: x.role_arn().to_string(),
+            buffering_mb: hints.and_then(|b| b.size_in_mbs()).unwrap_or(5) as u32,
+            buffering_seconds: hints.and_then(|b| b.interval_in_seconds()).unwrap_or(300) as u32,
+            compression: compression(x.compression_format()),
+            kms_key_arn: None,
+            dynamic_partitioning: None,
+            log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
+            log_stream: logging
+                .and_then(|l| l.log_stream_name())
+                .map(str::to_string),
+        }
+    }};
+}
+
+/// The SDK fills a required field the server left out with "unknown"; say so.
+fn compression(c: &CompressionFormat) -> String {
+    if CompressionFormat::values().contains(&c.as_str()) {
+        c.as_str().to_string()
+    } else {
+        "(not reported)".to_string()
+    }
+}
+
 fn destination(d: &DeliveryStreamDescription) -> Destination {
     let Some(dest) = d.destinations().first() else {
         return Destination::Other("none".into());
     };
     if let Some(x) = dest.extended_s3_destination_description() {
-        let logging = x
-            .cloud_watch_logging_options()
-            .filter(|l| l.enabled() == Some(true));
         let jq = x.processing_configuration().and_then(|p| {
             p.processors()
                 .iter()
@@ -138,65 +163,25 @@ fn destination(d: &DeliveryStreamDescription) -> Destination {
                 .find(|pa| *pa.parameter_name() == ProcessorParameterName::MetadataExtractionQuery)
                 .map(|pa| pa.parameter_value().to_string())
         });
-        return Destination::S3(Box::new(S3Destination {
-            bucket_arn: x.bucket_arn().to_string(),
-            prefix: x.prefix().map(str::to_string),
-            error_output_prefix: x.error_output_prefix().map(str::to_string),
-            role_arn: x.role_arn().to_string(),
-            buffering_mb: x
-                .buffering_hints()
-                .and_then(|b| b.size_in_mbs())
-                .unwrap_or(5) as u32,
-            buffering_seconds: x
-                .buffering_hints()
-                .and_then(|b| b.interval_in_seconds())
-                .unwrap_or(300) as u32,
-            compression: x.compression_format().as_str().to_string(),
-            kms_key_arn: x
-                .encryption_configuration()
-                .and_then(|e| e.kms_encryption_config())
-                .map(|k| k.awskms_key_arn().to_string()),
-            dynamic_partitioning: x.dynamic_partitioning_configuration().map(|p| {
-                DynamicPartitioning {
+        let mut s3 = s3_base!(x);
+        s3.kms_key_arn = x
+            .encryption_configuration()
+            .and_then(|e| e.kms_encryption_config())
+            .map(|k| k.awskms_key_arn().to_string());
+        s3.dynamic_partitioning =
+            x.dynamic_partitioning_configuration()
+                .map(|p| DynamicPartitioning {
                     enabled: p.enabled().unwrap_or(false),
-                    jq_query: jq.clone(),
+                    jq_query: jq,
                     retry_seconds: p
                         .retry_options()
                         .and_then(|r| r.duration_in_seconds())
                         .map(|s| s as u32),
-                }
-            }),
-            log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
-            log_stream: logging
-                .and_then(|l| l.log_stream_name())
-                .map(str::to_string),
-        }));
+                });
+        return Destination::S3(Box::new(s3));
     }
     if let Some(x) = dest.s3_destination_description() {
-        let logging = x
-            .cloud_watch_logging_options()
-            .filter(|l| l.enabled() == Some(true));
-        return Destination::S3(Box::new(S3Destination {
-            bucket_arn: x.bucket_arn().to_string(),
-            prefix: x.prefix().map(str::to_string),
-            error_output_prefix: x.error_output_prefix().map(str::to_string),
-            role_arn: x.role_arn().to_string(),
-            buffering_mb: x
-                .buffering_hints()
-                .and_then(|b| b.size_in_mbs())
-                .unwrap_or(5) as u32,
-            buffering_seconds: x
-                .buffering_hints()
-                .and_then(|b| b.interval_in_seconds())
-                .unwrap_or(300) as u32,
-            compression: x.compression_format().as_str().to_string(),
-            kms_key_arn: None,
-            dynamic_partitioning: None,
-            log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
-            log_stream: logging
-                .and_then(|l| l.log_stream_name())
-                .map(str::to_string),
-        }));
+        return Destination::S3(Box::new(s3_base!(x)));
     }
     let kind = if dest.http_endpoint_destination_description().is_some() {
         "HttpEndpoint"

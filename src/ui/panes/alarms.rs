@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, TableSpec, fit_columns, table};
+use super::{Col, fit_columns, table};
 use crate::model::AlarmState;
 use crate::store::Snapshot;
 use crate::ui::fmt;
@@ -38,7 +38,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let block = ctx.block(title(ctx, format!("Alarms ({})", es.len()), note), true);
     let alarms = snap.alarms.get();
     let fitted = fit_columns(&COLS, area);
-    let header = fitted.header(&COLS);
     let reason_w = fitted.flex;
     let mut rows = Vec::new();
     if let Some(alarms) = alarms {
@@ -69,7 +68,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             ]));
         }
     }
-    let widths = fitted.widths(&COLS);
     let selected = (!rows.is_empty()).then(|| ls.position(&es));
     let empty = if alarms.is_none() {
         "loading…"
@@ -80,13 +78,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        TableSpec {
-            header: &header,
-            widths,
-            rows,
-            selected,
-            empty,
-        },
+        fitted.spec(&COLS, rows, selected, empty),
         ctx,
     );
 }

@@ -51,7 +51,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
         area,
         block,
         TableSpec {
-            header: &["OPERATION", "LAST MIN", "TOTAL"],
+            header: vec!["OPERATION", "LAST MIN", "TOTAL"],
             widths: vec![
                 Constraint::Length(36),
                 Constraint::Length(9),

@@ -136,24 +136,33 @@ fn findings_and_alarms<'a>(
     lines
 }
 
+/// The drill-in's subject is gone from the inventory (deleted while you looked).
+fn not_found(f: &mut Frame, area: Rect, ctx: &Ctx, what: &str, name: &str) {
+    let block = ctx.block(
+        title(
+            ctx,
+            format!("{what} {}", safe_fit(name, 60)),
+            "not found".into(),
+        ),
+        true,
+    );
+    f.render_widget(
+        Paragraph::new(format!(
+            "This {} is not in the inventory any more.",
+            what.to_lowercase()
+        ))
+        .block(block),
+        area,
+    );
+}
+
 pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx) {
     let t = ctx.theme;
     let Some(inv) = snap.inventory.get() else {
         return;
     };
     let Some(s) = inv.inv.stream(name) else {
-        let block = ctx.block(
-            title(
-                ctx,
-                format!("Stream {}", safe_fit(name, 60)),
-                "not found".into(),
-            ),
-            true,
-        );
-        f.render_widget(
-            Paragraph::new("This stream is not in the inventory any more.").block(block),
-            area,
-        );
+        not_found(f, area, ctx, "Stream", name);
         return;
     };
     let target = Target {
@@ -370,18 +379,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
         return;
     };
     let Some(r) = inv.inv.rule(key) else {
-        let block = ctx.block(
-            title(
-                ctx,
-                format!("Rule {}", safe_fit(&key.to_string(), 60)),
-                "not found".into(),
-            ),
-            true,
-        );
-        f.render_widget(
-            Paragraph::new("This rule is not in the inventory any more.").block(block),
-            area,
-        );
+        not_found(f, area, ctx, "Rule", &key.to_string());
         return;
     };
     let target = Target {

@@ -84,6 +84,24 @@ impl Fitted {
             })
             .collect()
     }
+    /// The table of a list pane: the kept columns' headers and widths, the rows, the selected
+    /// row and what to say when there are none.
+    pub fn spec<'a>(
+        &self,
+        cols: &[Col],
+        rows: Vec<Row<'a>>,
+        selected: Option<usize>,
+        empty: &'a str,
+    ) -> TableSpec<'a> {
+        TableSpec {
+            header: self.header(cols),
+            widths: self.widths(cols),
+            rows,
+            selected,
+            empty,
+        }
+    }
+
     /// The row made of the kept cells (`cells` has one per column).
     pub fn row<'a>(&self, cells: Vec<Cell<'a>>) -> Row<'a> {
         Row::new(
@@ -98,7 +116,7 @@ impl Fitted {
 
 /// What a list pane hands to [`table`].
 pub struct TableSpec<'a> {
-    pub header: &'a [&'a str],
+    pub header: Vec<&'static str>,
     pub widths: Vec<Constraint>,
     pub rows: Vec<Row<'a>>,
     pub selected: Option<usize>,

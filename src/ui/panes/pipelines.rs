@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, TableSpec, error_row, fit_columns, health_cell, num, num_styled, table};
+use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::pipeline_health;
 use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
@@ -48,22 +48,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         true,
     );
     let fitted = fit_columns(&COLS, area);
-    let header = fitted.header(&COLS);
     let Some(inv) = snap.inventory.get() else {
         let (msg, _) = staleness(ctx, None, snap.inventory.error.as_ref());
-        table(
-            f,
-            area,
-            block,
-            TableSpec {
-                header: &header,
-                widths: vec![],
-                rows: vec![],
-                selected: None,
-                empty: &msg,
-            },
-            ctx,
-        );
+        table(f, area, block, fitted.spec(&COLS, vec![], None, &msg), ctx);
         return;
     };
     let metrics = snap.metrics.get();
@@ -215,7 +202,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         }
         rows.push(fitted.row(cells));
     }
-    let widths = fitted.widths(&COLS);
     let empty = if ls.filter.is_empty() {
         "no delivery streams or Firehose-targeting rules in this account/region".to_string()
     } else {
@@ -226,13 +212,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        TableSpec {
-            header: &header,
-            widths,
-            rows,
-            selected,
-            empty: &empty,
-        },
+        fitted.spec(&COLS, rows, selected, &empty),
         ctx,
     );
 }

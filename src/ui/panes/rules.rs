@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, TableSpec, error_row, fit_columns, health_cell, num, num_styled, table};
+use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::rule_health;
 use crate::model::{MetricId, Rule, Scope};
 use crate::store::Snapshot;
@@ -112,7 +112,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
     let fitted = fit_columns(&COLS, area);
-    let header = fitted.header(&COLS);
     let last_w = fitted.flex;
     let mut rows = Vec::new();
     if let Some(inv) = inv {
@@ -163,7 +162,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             ]));
         }
     }
-    let widths = fitted.widths(&COLS);
     let selected = (!rows.is_empty()).then(|| ls.position(&es));
     let empty = if inv.is_none() {
         "loading…"
@@ -174,13 +172,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        TableSpec {
-            header: &header,
-            widths,
-            rows,
-            selected,
-            empty,
-        },
+        fitted.spec(&COLS, rows, selected, empty),
         ctx,
     );
 }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, TableSpec, error_row, fit_columns, health_cell, num, num_styled, table};
+use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::stream_health;
 use crate::model::{AlarmState, Destination, MetricId, Scope, bucket_from_arn};
 use crate::store::Snapshot;
@@ -43,7 +43,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
     let fitted = fit_columns(&COLS, area);
-    let header = fitted.header(&COLS);
     let mut rows = Vec::new();
     if let Some(inv) = inv {
         for e in &es {
@@ -119,7 +118,6 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             ]));
         }
     }
-    let widths = fitted.widths(&COLS);
     let selected = (!rows.is_empty()).then(|| ls.position(&es));
     let empty = if inv.is_none() {
         "loading…"
@@ -130,13 +128,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        TableSpec {
-            header: &header,
-            widths,
-            rows,
-            selected,
-            empty,
-        },
+        fitted.spec(&COLS, rows, selected, empty),
         ctx,
     );
 }
