@@ -332,6 +332,33 @@ async fn faults_keep_the_last_data_marked_stale_and_recover_by_themselves() {
     drop(pollers);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_undescribable_stream_is_an_error_row_and_the_rest_load() {
+    let aws = Aws::start();
+    aws.seed("us-west-2", "incident");
+    aws.fault_one("error500", "DescribeDeliveryStream", "clickstream-raw");
+    let store = Arc::new(Store::new());
+    let c = ctx(aws.backend("us-west-2").await, &store);
+    poll::poll_inventory(&c)
+        .await
+        .expect("the inventory as a whole loads");
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().expect("inventory").inv;
+    assert!(inv.stream("clickstream-raw").is_none());
+    let err = inv
+        .errors
+        .iter()
+        .find(|e| e.name == "clickstream-raw")
+        .expect("error row");
+    assert!(
+        err.message.contains("DescribeDeliveryStream"),
+        "{}",
+        err.message
+    );
+    assert!(inv.stream("orders-to-s3").is_some() && inv.stream("audit-trail").is_some());
+    assert_eq!(inv.rules.len(), 4, "rules unaffected");
+}
+
 #[tokio::test(start_paused = true)]
 async fn pace_spaces_calls() {
     // 20 waits at 10/s take at least 1.9 s of (paused) time.

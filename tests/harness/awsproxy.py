@@ -7,7 +7,8 @@
   back as CBOR. The Rust CloudWatch client only speaks CBOR.
 - Counts requests per operation:  GET /__stats  -> {"Op": n, ...};  POST /__reset.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
-  "down"|"none", "ops": [optional operation names], "seconds": latency}.
+  "down"|"none", "ops": [optional operation names], "match": optional text the request body
+  must contain (one resource), "seconds": latency}.
 
 Usage: awsproxy.py --upstream http://127.0.0.1:PORT  (prints "PORT <n>" once listening)
 """
@@ -31,7 +32,7 @@ import cbor2
 CBOR_PATH = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
 LOCK = threading.Lock()
 COUNTS = {}
-FAULT = {"mode": "none", "ops": None, "seconds": 0}
+FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
 
 
@@ -110,7 +111,7 @@ class Handler(BaseHTTPRequestHandler):
             spec = json.loads(body or b"{}")
             with LOCK:
                 FAULT.update({"mode": spec.get("mode", "none"), "ops": spec.get("ops"),
-                              "seconds": spec.get("seconds", 0)})
+                              "seconds": spec.get("seconds", 0), "match": spec.get("match")})
             self._send(200, b"{}", {"Content-Type": "application/json"})
         else:
             self._send(404, b"", {})
@@ -123,7 +124,9 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             COUNTS[op] = COUNTS.get(op, 0) + 1
             fault = dict(FAULT)
-        if fault["mode"] != "none" and (not fault["ops"] or op in fault["ops"]):
+        hit = (not fault["ops"] or op in fault["ops"]) and (
+            not fault["match"] or fault["match"].encode() in body)
+        if fault["mode"] != "none" and hit:
             mode = fault["mode"]
             if mode in ("reset", "down"):
                 # Drop the connection without an answer (a reset, or a server that is gone).

@@ -162,6 +162,14 @@ impl Aws {
         self.control("/__reset", "");
     }
 
+    /// Fail only `op` requests whose body mentions `needle` (one stream, one rule).
+    pub fn fault_one(&self, mode: &str, op: &str, needle: &str) {
+        self.control(
+            "/__fault",
+            &format!(r#"{{"mode":"{mode}","ops":["{op}"],"match":"{needle}"}}"#),
+        );
+    }
+
     /// `mode`: throttle, error500, reset, latency, expired, down, none.
     pub fn fault(&self, mode: &str, seconds: f64) {
         self.control(
