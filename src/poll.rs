@@ -20,6 +20,9 @@ pub const LOG_LOOKBACK_MIN: i64 = 15;
 /// Longest wait between polls of a failing section (unless its interval is longer).
 pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
 
+/// Minutes before a log group found missing is asked for again.
+pub const MISSING_GROUP_RECHECK_MIN: i64 = 5;
+
 /// Most events asked for per group per poll.
 pub const LOG_PAGE: usize = 1_000;
 
@@ -111,6 +114,14 @@ pub async fn poll_logs(
     let mut last_err = None;
     for g in groups {
         let entry = logs.groups.entry(g.clone()).or_default();
+        // A group that does not exist (a rule without an /aws/events/<rule> log group) is
+        // asked for again only every few minutes, not every poll.
+        if entry
+            .missing_since
+            .is_some_and(|t| now - t < CDuration::minutes(MISSING_GROUP_RECHECK_MIN))
+        {
+            continue;
+        }
         let since = entry
             .cursor
             .last_ts
@@ -120,12 +131,15 @@ pub async fn poll_logs(
                 let buf = Arc::make_mut(entry);
                 let fresh = buf.cursor.take_new(events);
                 buf.error = None;
+                buf.missing_since = None;
                 buf.push(fresh);
             }
             Err(e) => {
                 let buf: &mut LogBuffer = Arc::make_mut(entry);
                 buf.error = Some(e.message.clone());
-                if e.kind != ErrorKind::NotFound {
+                if e.kind == ErrorKind::NotFound {
+                    buf.missing_since = Some(now);
+                } else {
                     last_err = Some(e);
                 }
             }

@@ -125,6 +125,8 @@ pub struct LogBuffer {
     /// Events received in total (including those the bounded buffer let go).
     pub received: u64,
     pub error: Option<String>,
+    /// When the group was last found missing; it is not asked for again for a while.
+    pub missing_since: Option<DateTime<Utc>>,
 }
 
 impl LogBuffer {

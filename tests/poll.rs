@@ -171,4 +171,8 @@ async fn missing_log_group_is_reported_on_the_group_not_the_section() {
         .and_then(|l| l.group("/aws/events/nope"))
         .expect("group");
     assert!(g.error.as_deref().unwrap_or("").contains("does not exist"));
+    assert!(
+        g.missing_since.is_some(),
+        "not asked for again on every poll"
+    );
 }

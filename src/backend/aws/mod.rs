@@ -311,9 +311,12 @@ impl Backend for AwsBackend {
 
     async fn inventory(&self) -> BResult<Inventory> {
         let c = self.clients().await;
-        let streams = firehose::streams(&c.firehose, &self.stats, &self.firehose_pace).await;
+        // Firehose and EventBridge have separate quotas: walk both at once.
+        let (streams, rules) = tokio::join!(
+            firehose::streams(&c.firehose, &self.stats, &self.firehose_pace),
+            events::rules(&c.events, &self.stats, &self.events_pace)
+        );
         let streams = self.guard(streams).await?;
-        let rules = events::rules(&c.events, &self.stats, &self.events_pace).await;
         let (buses, rules, mut errors) = self.guard(rules).await?;
         let (streams, stream_errors) = streams;
         errors.extend(stream_errors);
