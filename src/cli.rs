@@ -63,6 +63,31 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Print the effective configuration and exit.
     Config,
+    /// Enable or disable an EventBridge rule (same guarded path as the TUI's `t`).
+    ///
+    /// Exit codes: 0 done (or already in that state), 1 the change failed, 3 AWS unusable,
+    /// 4 refused (read-only, managed rule, not confirmed, stdin not a terminal without --yes),
+    /// 5 changed but the new state did not show in time.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleVerb {
+    Enable,
+    Disable,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    pub verb: RuleVerb,
+    /// Rule name.
+    pub name: String,
+    /// Event bus of the rule.
+    #[arg(long, default_value = "default")]
+    pub bus: String,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

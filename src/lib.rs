@@ -3,6 +3,7 @@
 //! Data flow: [`backend::Backend`] (demo or AWS) ← [`poll`] tasks → [`store::Store`] →
 //! [`ui::render::render`] (pure) ← [`ui::view::View`] ← keys. See ARCHITECTURE in the README.
 
+pub mod action;
 pub mod backend;
 pub mod cli;
 pub mod config;
@@ -90,6 +91,73 @@ pub fn explain(e: &backend::BackendError, settings: &Settings) -> String {
     )
 }
 
+/// `fhtop rule enable|disable NAME`: plan, confirm on a terminal (or `--yes`), apply.
+async fn rule_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli::RuleArgs) -> u8 {
+    use std::io::{BufRead, IsTerminal, Write};
+    let identity = match backend.identity().await {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("fhtop: {}", sanitize::clean(&e.message));
+            return 3;
+        }
+    };
+    let exec = action::Executor {
+        backend,
+        read_only: settings.read_only,
+        identity,
+        audit_path: action::default_audit_path(),
+        verify_timeout: std::time::Duration::from_secs(30),
+    };
+    let key = model::RuleKey {
+        bus: args.bus,
+        name: args.name,
+    };
+    let plan = match exec.plan(&key, args.verb == cli::RuleVerb::Enable).await {
+        Ok(p) => p,
+        Err(o) => {
+            eprintln!(
+                "fhtop: refused: {}",
+                sanitize::clean(o.detail().unwrap_or(""))
+            );
+            return o.exit_code();
+        }
+    };
+    let feeds = if plan.streams.is_empty() {
+        "no delivery stream".to_string()
+    } else {
+        plan.streams.join(", ")
+    };
+    let summary = format!("{} (feeds {feeds})", plan.summary());
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!(
+                "fhtop: refused: {}; stdin is not a terminal, pass --yes",
+                sanitize::clean(&summary)
+            );
+            return 4;
+        }
+        eprint!("{}? [y/N] ", sanitize::clean(&summary));
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("fhtop: not confirmed; nothing changed");
+            return 4;
+        }
+    }
+    let outcome = exec.apply(&plan).await;
+    match &outcome {
+        action::Outcome::Confirmed => println!("{}: {} (verified)", key, plan.to_state()),
+        action::Outcome::Unchanged => println!("{key}: already {}", plan.to_state()),
+        o => eprintln!(
+            "fhtop: {}: {}",
+            o.word(),
+            sanitize::clean(o.detail().unwrap_or(""))
+        ),
+    }
+    outcome.exit_code()
+}
+
 /// Everything `main` does, minus printing the error.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let settings = Settings::resolve(&cli.global, no_color_env())?;
@@ -137,6 +205,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config) => Ok(ExitCode::SUCCESS),
+        Some(Command::Rule(args)) => {
+            let clock = Clock::System;
+            let backend = rt.block_on(backend_for(&settings, clock))?;
+            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
+                eprint!("{msg}");
+                return Ok(ExitCode::from(3));
+            }
+            Ok(ExitCode::from(
+                rt.block_on(rule_command(&settings, backend, args)),
+            ))
+        }
         None => {
             let clock = Clock::System;
             let backend = rt.block_on(backend_for(&settings, clock))?;

@@ -423,3 +423,130 @@ fn binary_shows_the_seeded_account_and_answers_keys_while_aws_hangs() {
     t.literal("q");
     t.assert_terminal_restored("q");
 }
+
+#[test]
+fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
+    let aws = Aws::start();
+    aws.seed("us-west-2", "incident");
+    let audit = aws.dir.join("audit.jsonl");
+    let envs = [
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            aws.credentials_file().display().to_string(),
+        ),
+        ("AWS_CONFIG_FILE", "/nonexistent".to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        ("FHTOP_AUDIT_LOG", audit.display().to_string()),
+        ("PATH", "/usr/bin:/bin".to_string()),
+    ];
+    let cli = |args: &[&str]| {
+        std::process::Command::new(common::tmux::binary())
+            .args(args)
+            .args(["--region", "us-west-2", "--endpoint-url", &aws.url])
+            .env_clear()
+            .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("fhtop runs")
+    };
+    let mutations = || aws.count("EnableRule") + aws.count("DisableRule");
+
+    // Read-only: refused, nothing sent.
+    let out = cli(&[
+        "--read-only",
+        "rule",
+        "enable",
+        "payment-refunded",
+        "--bus",
+        "orders-bus",
+        "--yes",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without --yes and without a terminal: refused, nothing sent.
+    let out = cli(&["rule", "enable", "payment-refunded", "--bus", "orders-bus"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        mutations(),
+        0,
+        "no EnableRule/DisableRule reached the server"
+    );
+
+    // The TUI: filter, t, y.
+    let t = common::tmux::Tmux::start("toggle");
+    let env: String = envs[..4].iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    t.launch_with(
+        &env,
+        &format!("--region us-west-2 --endpoint-url {} --refresh 2", aws.url),
+    );
+    t.literal("3");
+    t.wait_text("Rules (");
+    t.literal("/payment");
+    t.keys(&["Enter"]);
+    // The inventory may still be loading: wait for the row before pressing t.
+    t.wait_text("payment-refunded");
+    t.literal("t");
+    let s = t.wait_text("Enable rule orders-bus/payment-refunded?");
+    assert!(
+        s.contains("DISABLED → ENABLED") && s.contains("audit-trail"),
+        "{s}"
+    );
+    t.literal("y");
+    t.wait_text("orders-bus/payment-refunded: confirmed");
+    assert_eq!(aws.count("EnableRule"), 1);
+    t.wait_for("the new state on screen", |s| {
+        s.lines().any(|l| {
+            l.contains("payment-refunded") && l.contains("ENABLED") && !l.contains("DISABLED")
+        })
+    });
+    t.literal("q");
+    t.assert_terminal_restored("q");
+
+    // The CLI disables it again, verified.
+    let out = cli(&[
+        "rule",
+        "disable",
+        "payment-refunded",
+        "--bus",
+        "orders-bus",
+        "--yes",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DISABLED (verified)"));
+    assert_eq!(aws.count("DisableRule"), 1);
+
+    let log = std::fs::read_to_string(&audit).expect("audit log");
+    let outcomes: Vec<String> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["to"].as_str().unwrap_or(""),
+                v["outcome"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        outcomes.contains(&"ENABLED refused".to_string()),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&"ENABLED confirmed".to_string()),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&"DISABLED confirmed".to_string()),
+        "{outcomes:?}"
+    );
+    assert!(!log.contains("testing"), "no credential in the audit log");
+}

@@ -156,3 +156,61 @@ fn selection_sticks_to_its_item_when_rows_reorder() {
     let pos = view.list(Pane::Pipelines).unwrap().position(&e);
     assert_eq!(e[pos].target, before);
 }
+
+#[test]
+fn t_asks_first_with_everything_that_will_change() {
+    let (snap, mut view) = common::settle("");
+    press(&mut view, &snap, "3 / p a y m e n t - r enter t");
+    let p = view.confirm.clone().expect("dialog open");
+    assert_eq!(p.key.name, "payment-refunded");
+    assert!(p.enable, "a DISABLED rule is offered ENABLED");
+    assert_eq!(p.from, "DISABLED");
+    assert_eq!(p.streams, vec!["payments-archive".to_string()]);
+    assert_eq!(p.account, "123456789012");
+    // Other keys do nothing while it is open; n cancels without an effect.
+    assert_eq!(press(&mut view, &snap, "j 2 n"), vec![Effect::None; 3]);
+    assert!(view.confirm.is_none());
+    press(&mut view, &snap, "t");
+    let effects = press(&mut view, &snap, "y");
+    assert_eq!(
+        effects,
+        vec![Effect::ToggleRule(p.key.clone(), true)],
+        "y hands the change to the executor"
+    );
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("pending"))
+    );
+}
+
+#[test]
+fn read_only_and_managed_rules_never_open_the_dialog() {
+    let (snap, _) = common::settle("");
+    let mut ro = View::new(true);
+    ro.sync_target(&snap);
+    press(&mut ro, &snap, "3 t");
+    assert!(ro.confirm.is_none());
+    assert!(
+        ro.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("READ-ONLY"))
+    );
+    let mut view = View::new(false);
+    view.sync_target(&snap);
+    press(&mut view, &snap, "3 / s e c u r i t y enter t");
+    assert!(view.confirm.is_none());
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("managed by securityhub.amazonaws.com"))
+    );
+    // A stream-only pipeline row has no rule.
+    press(&mut view, &snap, "1 / a p p - l o g s enter t");
+    assert!(view.confirm.is_none());
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("select a rule"))
+    );
+}

@@ -44,6 +44,12 @@ impl Backend for Flaky {
     async fn log_events(&self, g: &str, s: DateTime<Utc>, l: usize) -> BResult<Vec<LogEvent>> {
         self.inner.log_events(g, s, l).await
     }
+    async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule> {
+        self.inner.describe_rule(key).await
+    }
+    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
+        self.inner.set_rule_enabled(key, enabled).await
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -194,3 +194,17 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         "the other 12 rows are still there"
     );
 }
+
+#[test]
+fn rule_change_confirmation_dialog() {
+    let t = check("confirm_rule_change", "3 / p a y m e n t - r enter t");
+    for want in [
+        "Enable rule orders-bus/payment-refunded?",
+        "123456789012",
+        "us-east-1",
+        "DISABLED → ENABLED",
+        "payments-archive",
+    ] {
+        assert!(t.contains(want), "{want}");
+    }
+}

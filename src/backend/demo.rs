@@ -28,7 +28,7 @@ pub struct DemoBackend {
     region: String,
     /// When the incident started.
     incident: DateTime<Utc>,
-    inventory: Inventory,
+    inventory: std::sync::Mutex<Inventory>,
 }
 
 struct StreamProfile {
@@ -122,7 +122,14 @@ impl DemoBackend {
             clock,
             region,
             incident,
-            inventory,
+            inventory: std::sync::Mutex::new(inventory),
+        }
+    }
+
+    fn inv(&self) -> std::sync::MutexGuard<'_, Inventory> {
+        match self.inventory.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
         }
     }
 
@@ -208,7 +215,8 @@ impl DemoBackend {
 
     fn rule_value(&self, key: &RuleKey, m: MetricId, minute: i64, fraction: f64) -> Option<f64> {
         use MetricId::*;
-        let rule = self.inventory.rule(key)?;
+        let inv = self.inv();
+        let rule = inv.rule(key)?;
         if !rule.state.is_enabled() {
             return None; // missing → zero
         }
@@ -345,7 +353,30 @@ impl Backend for DemoBackend {
     }
 
     async fn inventory(&self) -> BResult<Inventory> {
-        Ok(self.inventory.clone())
+        Ok(self.inv().clone())
+    }
+
+    async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule> {
+        self.inv().rule(key).cloned().ok_or_else(|| {
+            BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
+        })
+    }
+
+    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
+        let mut inv = self.inv();
+        let rule = inv
+            .rules
+            .iter_mut()
+            .find(|r| r.bus == key.bus && r.name == key.name)
+            .ok_or_else(|| {
+                BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
+            })?;
+        rule.state = if enabled {
+            RuleState::Enabled
+        } else {
+            RuleState::Disabled
+        };
+        Ok(())
     }
 
     async fn metrics(
@@ -383,12 +414,11 @@ impl Backend for DemoBackend {
         since: DateTime<Utc>,
         limit: usize,
     ) -> BResult<Vec<LogEvent>> {
-        let exists = self
-            .inventory
-            .streams
-            .iter()
-            .any(|s| s.log_group() == Some(group))
-            || self.inventory.rules.iter().any(|r| r.log_group() == group);
+        let exists = {
+            let inv = self.inv();
+            inv.streams.iter().any(|s| s.log_group() == Some(group))
+                || inv.rules.iter().any(|r| r.log_group() == group)
+        };
         if !exists {
             return Err(BackendError::new(
                 ErrorKind::NotFound,

@@ -7,7 +7,9 @@ pub mod demo;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Series};
+use crate::model::{
+    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
+};
 
 /// What kind of failure a backend call had; pollers use it for backoff and for what the user
 /// is told.
@@ -71,6 +73,11 @@ pub trait Backend: Send + Sync {
         since: DateTime<Utc>,
         limit: usize,
     ) -> BResult<Vec<LogEvent>>;
+    /// One rule as it is now (state, managed-by), for the guarded toggle's checks and its
+    /// verification afterwards.
+    async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;
+    /// EnableRule / DisableRule. Only `action::Executor` calls this.
+    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()>;
     /// What the backend has cost so far (API calls, metrics requested), if it counts.
     fn api_stats(&self) -> Option<aws::ApiStatsView> {
         None

@@ -9,15 +9,17 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 
+use crate::action::{Executor, Outcome};
 use crate::backend::{Backend, Clock};
 use crate::config::Settings;
+use crate::health::Level;
 use crate::poll;
 use crate::store::Store;
 use crate::ui::keymap::Keymap;
 use crate::ui::render::{self, render};
 use crate::ui::terminal::TerminalGuard;
 use crate::ui::theme::Theme;
-use crate::ui::view::{Effect, View};
+use crate::ui::view::{Effect, Status, View};
 
 /// Route `tracing` events to the App log pane (and nowhere else: stdout is the screen).
 ///
@@ -45,9 +47,10 @@ pub async fn run(
         if settings.demo { "demo account" } else { "AWS" }
     );
     let store = Arc::new(Store::new());
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
     let pollers = poll::spawn(
         poll::Ctx {
-            backend,
+            backend: backend.clone(),
             store: store.clone(),
             clock,
             window_minutes: settings.window_minutes,
@@ -91,6 +94,9 @@ pub async fn run(
                             tracing::info!("refresh requested");
                             pollers.refresh_now();
                         }
+                        Effect::ToggleRule(key, enable) => {
+                            spawn_rule_change(&backend, &store, settings, key, enable, &done_tx);
+                        }
                         Effect::None => {}
                     }
                     dirty = true;
@@ -104,6 +110,11 @@ pub async fn run(
             // nothing is lost), which halves idle redraws; before the first complete poll it
             // is drawn at once.
             _ = store_rx.changed() => dirty = !shown_complete,
+            Some((key, outcome)) = done_rx.recv() => {
+                view.status = Some(rule_change_status(&key, &outcome));
+                pollers.refresh_now();
+                dirty = true;
+            }
             _ = tick.tick() => dirty = true,
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
@@ -112,4 +123,48 @@ pub async fn run(
     }
     drop(guard);
     Ok(())
+}
+
+/// Run a confirmed rule change through the executor off the UI task; the result comes back on
+/// `done` (the UI never waits for the network).
+fn spawn_rule_change(
+    backend: &Arc<dyn Backend>,
+    store: &Store,
+    settings: &Settings,
+    key: crate::model::RuleKey,
+    enable: bool,
+    done: &tokio::sync::mpsc::UnboundedSender<(crate::model::RuleKey, Outcome)>,
+) {
+    let Some(identity) = store.snapshot().identity.get().cloned() else {
+        let _ = done.send((key, Outcome::Refused("account not known yet".into())));
+        return;
+    };
+    let exec = Executor {
+        backend: backend.clone(),
+        read_only: settings.read_only,
+        identity,
+        audit_path: crate::action::default_audit_path(),
+        verify_timeout: Duration::from_secs(30),
+    };
+    let done = done.clone();
+    tokio::spawn(async move {
+        let outcome = match exec.plan(&key, enable).await {
+            Ok(plan) => exec.apply(&plan).await,
+            Err(refused) => refused,
+        };
+        let _ = done.send((key, outcome));
+    });
+}
+
+fn rule_change_status(key: &crate::model::RuleKey, o: &Outcome) -> Status {
+    let level = match o {
+        Outcome::Confirmed | Outcome::Unchanged => Level::Ok,
+        Outcome::Refused(_) | Outcome::Unverified(_) => Level::Warn,
+        Outcome::Failed(_) => Level::Fail,
+    };
+    let text = match o.detail() {
+        Some(d) => format!("{key}: {} — {d}", o.word()),
+        None => format!("{key}: {}", o.word()),
+    };
+    Status { level, text }
 }

@@ -30,10 +30,13 @@ pub enum Action {
     PaneLogs,
     PaneAppLog,
     PaneCost,
+    ToggleRule,
+    Confirm,
+    Cancel,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 25] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -56,6 +59,9 @@ impl Action {
         Action::PaneLogs,
         Action::PaneAppLog,
         Action::PaneCost,
+        Action::ToggleRule,
+        Action::Confirm,
+        Action::Cancel,
     ];
 
     /// The name used in the config file.
@@ -84,6 +90,9 @@ impl Action {
             PaneLogs => "pane_logs",
             PaneAppLog => "pane_app_log",
             PaneCost => "pane_cost",
+            ToggleRule => "toggle_rule",
+            Confirm => "confirm",
+            Cancel => "cancel",
         }
     }
 
@@ -112,6 +121,9 @@ impl Action {
             PaneLogs => "Logs pane",
             PaneAppLog => "App log pane",
             PaneCost => "API cost pane: calls per minute, metrics requested",
+            ToggleRule => "enable / disable the selected rule (asks first)",
+            Confirm => "confirm the change in the dialog",
+            Cancel => "cancel the dialog",
         }
     }
 
@@ -140,6 +152,9 @@ impl Action {
             PaneLogs => &["5"],
             PaneAppLog => &["6"],
             PaneCost => &["7"],
+            ToggleRule => &["t"],
+            Confirm => &["y"],
+            Cancel => &["n"],
         }
     }
 }

@@ -63,6 +63,9 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
         None => render_pane(f, body, snap, view, ctx),
     }
     render_footer(f, footer, view, ctx);
+    if let Some(p) = &view.confirm {
+        panes::help::confirm(f, area, p, ctx);
+    }
     if view.help {
         panes::help::render(f, area, ctx);
     }
@@ -260,7 +263,16 @@ fn key_hint<'a>(ctx: &Ctx, a: Action, what: &'a str) -> [Span<'a>; 2] {
 fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let mut spans: Vec<Span> = Vec::new();
-    if view.help {
+    if let Some(st) = &view.status {
+        spans.push(Span::styled(
+            format!("{} {}  ", st.level.mark(), crate::sanitize::clean(&st.text)),
+            t.level(st.level),
+        ));
+    }
+    if view.confirm.is_some() {
+        spans.extend(key_hint(ctx, Action::Confirm, "confirm"));
+        spans.extend(key_hint(ctx, Action::Cancel, "cancel"));
+    } else if view.help {
         spans.extend(key_hint(ctx, Action::Help, "close help"));
         spans.extend(key_hint(ctx, Action::Back, "close help"));
     } else if view.editing_filter {

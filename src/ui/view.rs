@@ -281,11 +281,31 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
 }
 
 /// Effects the app loop carries out for the view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     None,
     Quit,
     Refresh,
+    /// The user confirmed: enable (true) or disable the rule, through `action::Executor`.
+    ToggleRule(RuleKey, bool),
+}
+
+/// The confirmation dialog of a rule change, filled from the snapshot (no network).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingToggle {
+    pub key: RuleKey,
+    pub from: String,
+    pub enable: bool,
+    pub streams: Vec<String>,
+    pub account: String,
+    pub region: String,
+}
+
+/// A one-line message in the footer until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
 }
 
 pub const PAGE: usize = 10;
@@ -304,6 +324,8 @@ pub struct View {
     /// What the Logs pane shows: the last row selected in a list pane.
     pub target: Target,
     pub read_only: bool,
+    pub confirm: Option<PendingToggle>,
+    pub status: Option<Status>,
 }
 
 impl View {
@@ -318,6 +340,8 @@ impl View {
             log_scroll: 0,
             target: Target::default(),
             read_only,
+            confirm: None,
+            status: None,
         }
     }
 
@@ -429,6 +453,37 @@ impl View {
     }
 
     pub fn apply(&mut self, a: Action, snap: &Snapshot) -> Effect {
+        if let Some(p) = &self.confirm {
+            // The dialog swallows keys: y confirms, n/Esc cancels, q still quits.
+            return match a {
+                Action::Confirm => {
+                    let e = Effect::ToggleRule(p.key.clone(), p.enable);
+                    self.status = Some(Status {
+                        level: Level::Unknown,
+                        text: format!(
+                            "{} {}: pending…",
+                            if p.enable { "enabling" } else { "disabling" },
+                            p.key
+                        ),
+                    });
+                    self.confirm = None;
+                    e
+                }
+                Action::Cancel | Action::Back => {
+                    self.confirm = None;
+                    self.status = Some(Status {
+                        level: Level::Ok,
+                        text: "cancelled; nothing changed".into(),
+                    });
+                    Effect::None
+                }
+                Action::Quit => Effect::Quit,
+                _ => Effect::None,
+            };
+        }
+        if a != Action::Confirm {
+            self.status = None;
+        }
         if self.help {
             // The overlay swallows keys; these close it.
             if matches!(a, Action::Help | Action::Back) {
@@ -471,6 +526,8 @@ impl View {
                 }
             }
             Action::DrillIn => self.drill_in(snap),
+            Action::ToggleRule => self.toggle_rule(snap),
+            Action::Confirm | Action::Cancel => {}
             Action::Follow => {
                 self.follow = !self.follow;
                 self.log_scroll = 0;
@@ -518,6 +575,49 @@ impl View {
             }
         }
         Effect::None
+    }
+
+    /// `t`: open the confirmation for the selected rule, or say why not.
+    fn toggle_rule(&mut self, snap: &Snapshot) {
+        let refuse = |text: String| Status {
+            level: Level::Warn,
+            text,
+        };
+        let key = match (&self.detail, self.selection(snap)) {
+            (Some(Detail::Rule(k)), _) => Some(k.clone()),
+            (None, Some((e, pos))) => e.get(pos).and_then(|e| e.target.rule.clone()),
+            _ => None,
+        };
+        let Some(key) = key else {
+            self.status = Some(refuse(
+                "select a rule first (Rules pane, or a pipeline row)".into(),
+            ));
+            return;
+        };
+        if self.read_only {
+            self.status = Some(refuse(format!("READ-ONLY: {key} not changed")));
+            return;
+        }
+        let Some(rule) = snap.inventory.get().and_then(|i| i.inv.rule(&key).cloned()) else {
+            return;
+        };
+        if let Some(m) = &rule.managed_by {
+            self.status = Some(refuse(format!("{key} is managed by {m}: change it there")));
+            return;
+        }
+        let id = snap.identity.get();
+        self.confirm = Some(PendingToggle {
+            enable: !rule.state.is_enabled(),
+            from: rule.state.as_str().to_string(),
+            streams: rule
+                .targets
+                .iter()
+                .filter_map(|t| t.firehose_stream_name().map(str::to_string))
+                .collect(),
+            account: id.map(|i| i.account.clone()).unwrap_or_default(),
+            region: id.map(|i| i.region.clone()).unwrap_or_default(),
+            key,
+        });
     }
 
     fn drill_in(&mut self, snap: &Snapshot) {

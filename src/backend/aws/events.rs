@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 use super::stats::ApiStats;
 use super::{Pace, classify};
 use crate::backend::BResult;
-use crate::model::{Bus, InventoryError, Rule, RuleState, Target};
+use crate::model::{Bus, InventoryError, Rule, RuleKey, RuleState, Target};
 
 const CONCURRENCY: usize = 8;
 
@@ -148,4 +148,53 @@ async fn targets(
         }
     }
     Ok(out_targets)
+}
+
+pub(super) async fn describe_rule(c: &Client, stats: &ApiStats, key: &RuleKey) -> BResult<Rule> {
+    stats.call("events:DescribeRule");
+    let r = c
+        .describe_rule()
+        .name(&key.name)
+        .event_bus_name(&key.bus)
+        .send()
+        .await
+        .map_err(|e| classify("DescribeRule", e))?;
+    Ok(Rule {
+        bus: r.event_bus_name().unwrap_or(&key.bus).to_string(),
+        name: r.name().unwrap_or(&key.name).to_string(),
+        arn: r.arn().unwrap_or("").to_string(),
+        state: RuleState::parse(r.state().map(|s| s.as_str()).unwrap_or("")),
+        description: r.description().map(str::to_string),
+        event_pattern: r.event_pattern().map(str::to_string),
+        schedule: r.schedule_expression().map(str::to_string),
+        managed_by: r.managed_by().map(str::to_string),
+        role_arn: r.role_arn().map(str::to_string),
+        targets: Vec::new(),
+    })
+}
+
+pub(super) async fn set_rule_enabled(
+    c: &Client,
+    stats: &ApiStats,
+    key: &RuleKey,
+    enabled: bool,
+) -> BResult<()> {
+    if enabled {
+        stats.call("events:EnableRule");
+        c.enable_rule()
+            .name(&key.name)
+            .event_bus_name(&key.bus)
+            .send()
+            .await
+            .map_err(|e| classify("EnableRule", e))?;
+    } else {
+        stats.call("events:DisableRule");
+        c.disable_rule()
+            .name(&key.name)
+            .event_bus_name(&key.bus)
+            .send()
+            .await
+            .map_err(|e| classify("DisableRule", e))?;
+    }
+    Ok(())
 }

@@ -21,7 +21,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
 use super::{BResult, Backend, BackendError, ErrorKind};
-use crate::model::{Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Series};
+use crate::model::{
+    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
+};
 pub use stats::{ApiStats, ApiStatsView};
 
 /// Where and as whom to connect.
@@ -352,6 +354,18 @@ impl Backend for AwsBackend {
     ) -> BResult<Vec<LogEvent>> {
         let c = self.clients().await;
         let r = logs::events(&c.logs, &self.stats, &self.logs_pace, group, since, limit).await;
+        self.guard(r).await
+    }
+
+    async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule> {
+        let c = self.clients().await;
+        let r = events::describe_rule(&c.events, &self.stats, key).await;
+        self.guard(r).await
+    }
+
+    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
+        let c = self.clients().await;
+        let r = events::set_rule_enabled(&c.events, &self.stats, key, enabled).await;
         self.guard(r).await
     }
 

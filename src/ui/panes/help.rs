@@ -56,3 +56,76 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let block = ctx.block(title(ctx, "Help".into(), "? or Esc closes".into()), true);
     f.render_widget(Paragraph::new(lines).block(block), rect);
 }
+
+/// The confirmation of a rule change: account, region, bus, rule, current → new state, and the
+/// streams it feeds.
+pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ctx: &Ctx) {
+    let t = ctx.theme;
+    let verb = if p.enable { "Enable" } else { "Disable" };
+    let to = if p.enable { "ENABLED" } else { "DISABLED" };
+    let row = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("  {k:<10}"), t.dim()),
+            Span::styled(crate::sanitize::clean(&v).into_owned(), t.text()),
+        ])
+    };
+    let lines = vec![
+        Line::default(),
+        row("account", p.account.clone()),
+        row("region", p.region.clone()),
+        row("bus", p.key.bus.clone()),
+        row("rule", p.key.name.clone()),
+        Line::from(vec![
+            Span::styled(format!("  {:<10}", "state"), t.dim()),
+            Span::styled(crate::sanitize::clean(&p.from).into_owned(), t.text()),
+            Span::styled(" → ", t.dim()),
+            Span::styled(to, if p.enable { t.ok() } else { t.warn() }),
+        ]),
+        row(
+            "feeds",
+            if p.streams.is_empty() {
+                "no delivery stream".into()
+            } else {
+                p.streams.join(", ")
+            },
+        ),
+        Line::default(),
+        Line::from(vec![
+            Span::styled(
+                format!("  {} ", ctx.keymap.label(Action::Confirm)),
+                t.title(),
+            ),
+            Span::styled(format!("{verb} it   "), t.text()),
+            Span::styled(
+                format!(
+                    "{} / {} ",
+                    ctx.keymap.label(Action::Cancel),
+                    ctx.keymap.label(Action::Back)
+                ),
+                t.title(),
+            ),
+            Span::styled("cancel", t.text()),
+        ]),
+    ];
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let w = 72.min(area.width);
+    let [row_area] = Layout::vertical([Constraint::Length(h)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(w)])
+        .flex(Flex::Center)
+        .areas(row_area);
+    f.render_widget(Clear, rect);
+    let block = ctx.block(
+        title(
+            ctx,
+            format!(
+                "{verb} rule {}?",
+                crate::ui::safe_fit(&p.key.to_string(), 50)
+            ),
+            String::new(),
+        ),
+        true,
+    );
+    f.render_widget(Paragraph::new(lines).block(block), rect);
+}

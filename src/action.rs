@@ -1,0 +1,354 @@
+//! The one path every mutation takes, from the TUI (`t`, `y`) and from the CLI
+//! (`fhtop rule enable|disable`): read-only gate → managed-rule refusal → confirmation (by the
+//! caller, between [`Executor::plan`] and [`Executor::apply`]) → EnableRule/DisableRule →
+//! verification (DescribeRule until the new state shows, or a timeout) → audit record.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::backend::Backend;
+use crate::model::{Identity, RuleKey, RuleState};
+
+/// What the user is asked to confirm: everything needed to know what will change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulePlan {
+    pub key: RuleKey,
+    pub from: RuleState,
+    pub enable: bool,
+    /// Delivery streams the rule sends to.
+    pub streams: Vec<String>,
+    pub account: String,
+    pub region: String,
+}
+
+impl RulePlan {
+    pub fn to_state(&self) -> &'static str {
+        if self.enable { "ENABLED" } else { "DISABLED" }
+    }
+    pub fn verb(&self) -> &'static str {
+        if self.enable { "Enable" } else { "Disable" }
+    }
+    /// One line for a prompt or a dialog title.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} rule {} in account {} ({}): {} → {}",
+            self.verb(),
+            self.key,
+            self.account,
+            self.region,
+            self.from.as_str(),
+            self.to_state()
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Changed and seen changed by DescribeRule.
+    Confirmed,
+    /// Already in the wanted state: nothing sent.
+    Unchanged,
+    /// Not attempted: read-only, managed, not found, not confirmed.
+    Refused(String),
+    /// The call failed.
+    Failed(String),
+    /// The call succeeded but the new state did not show within the timeout.
+    Unverified(String),
+}
+
+impl Outcome {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Outcome::Confirmed => "confirmed",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Refused(_) => "refused",
+            Outcome::Failed(_) => "failed",
+            Outcome::Unverified(_) => "unverified",
+        }
+    }
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Outcome::Refused(s) | Outcome::Failed(s) | Outcome::Unverified(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// Exit code for `fhtop rule`: 0 done, 1 failed, 4 refused, 5 not verified.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Confirmed | Outcome::Unchanged => 0,
+            Outcome::Failed(_) => 1,
+            Outcome::Refused(_) => 4,
+            Outcome::Unverified(_) => 5,
+        }
+    }
+}
+
+/// One JSON line per mutation attempt. Never a credential in it.
+#[derive(Debug, Serialize)]
+struct AuditRecord<'a> {
+    time: String,
+    caller_arn: Option<&'a str>,
+    profile: Option<&'a str>,
+    region: &'a str,
+    account: &'a str,
+    bus: &'a str,
+    rule: &'a str,
+    from: &'a str,
+    to: &'a str,
+    outcome: &'a str,
+    error: Option<&'a str>,
+}
+
+/// Where audit records go: `$FHTOP_AUDIT_LOG`, else `$XDG_STATE_HOME/fhtop/audit.jsonl`.
+pub fn default_audit_path() -> Option<PathBuf> {
+    std::env::var_os("FHTOP_AUDIT_LOG")
+        .map(PathBuf::from)
+        .or_else(|| dirs::state_dir().map(|d| d.join("fhtop").join("audit.jsonl")))
+}
+
+pub struct Executor {
+    pub backend: Arc<dyn Backend>,
+    pub read_only: bool,
+    pub identity: Identity,
+    pub audit_path: Option<PathBuf>,
+    /// How long to wait for DescribeRule to show the new state.
+    pub verify_timeout: Duration,
+}
+
+impl Executor {
+    /// Checks that need no confirmation: read-only, the rule exists, it is not managed.
+    /// No mutating call is ever sent from here.
+    pub async fn plan(&self, key: &RuleKey, enable: bool) -> Result<RulePlan, Outcome> {
+        let refuse = |why: String| {
+            let o = Outcome::Refused(why);
+            self.audit(key, "?", if enable { "ENABLED" } else { "DISABLED" }, &o);
+            o
+        };
+        if self.read_only {
+            return Err(refuse("read-only mode: no changes are made".into()));
+        }
+        let rule = match self.backend.describe_rule(key).await {
+            Ok(r) => r,
+            Err(e) => return Err(refuse(format!("cannot read rule {key}: {}", e.message))),
+        };
+        if let Some(m) = &rule.managed_by {
+            return Err(refuse(format!(
+                "rule {key} is managed by {m}; change it through that service"
+            )));
+        }
+        let streams = self
+            .backend
+            .inventory()
+            .await
+            .ok()
+            .and_then(|inv| inv.rule(key).cloned())
+            .map(|r| {
+                r.targets
+                    .iter()
+                    .filter_map(|t| t.firehose_stream_name().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(RulePlan {
+            key: key.clone(),
+            from: rule.state,
+            enable,
+            streams,
+            account: self.identity.account.clone(),
+            region: self.identity.region.clone(),
+        })
+    }
+
+    /// After the user confirmed `plan`: change, verify, record.
+    pub async fn apply(&self, plan: &RulePlan) -> Outcome {
+        let outcome = self.apply_inner(plan).await;
+        self.audit(&plan.key, plan.from.as_str(), plan.to_state(), &outcome);
+        outcome
+    }
+
+    async fn apply_inner(&self, plan: &RulePlan) -> Outcome {
+        if self.read_only {
+            return Outcome::Refused("read-only mode: no changes are made".into());
+        }
+        // Re-check right before the call: the rule may have changed since the dialog opened.
+        match self.backend.describe_rule(&plan.key).await {
+            Ok(r) if r.managed_by.is_some() => {
+                return Outcome::Refused(format!("rule {} is managed", plan.key));
+            }
+            Ok(r) if r.state.is_enabled() == plan.enable => return Outcome::Unchanged,
+            Ok(_) => {}
+            Err(e) => return Outcome::Failed(e.message),
+        }
+        if let Err(e) = self.backend.set_rule_enabled(&plan.key, plan.enable).await {
+            return Outcome::Failed(e.message);
+        }
+        let deadline = tokio::time::Instant::now() + self.verify_timeout;
+        loop {
+            match self.backend.describe_rule(&plan.key).await {
+                Ok(r) if r.state.is_enabled() == plan.enable => return Outcome::Confirmed,
+                Ok(_) | Err(_) if tokio::time::Instant::now() >= deadline => {
+                    return Outcome::Unverified(format!(
+                        "{} did not show {} within {} s",
+                        plan.key,
+                        plan.to_state(),
+                        self.verify_timeout.as_secs()
+                    ));
+                }
+                _ => tokio::time::sleep(Duration::from_millis(500)).await,
+            }
+        }
+    }
+
+    fn audit(&self, key: &RuleKey, from: &str, to: &str, outcome: &Outcome) {
+        let rec = AuditRecord {
+            time: Utc::now().to_rfc3339(),
+            caller_arn: self.identity.caller_arn.as_deref(),
+            profile: self.identity.profile.as_deref(),
+            region: &self.identity.region,
+            account: &self.identity.account,
+            bus: &key.bus,
+            rule: &key.name,
+            from,
+            to,
+            outcome: outcome.word(),
+            error: outcome.detail(),
+        };
+        let line = serde_json::to_string(&rec).unwrap_or_default();
+        match outcome {
+            Outcome::Confirmed | Outcome::Unchanged => {
+                tracing::info!("audit: {}", crate::sanitize::clean(&line))
+            }
+            _ => tracing::warn!("audit: {}", crate::sanitize::clean(&line)),
+        }
+        if let Some(path) = &self.audit_path {
+            let written = path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|_| {
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(path)
+                })
+                .and_then(|mut f| writeln!(f, "{line}"));
+            if let Err(e) = written {
+                tracing::error!("audit log {}: {e}", path.display());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{Clock, demo::DemoBackend};
+
+    fn exec(read_only: bool, audit: PathBuf) -> Executor {
+        let clock = Clock::Fixed(Utc::now());
+        Executor {
+            backend: Arc::new(DemoBackend::new(7, clock, None)),
+            read_only,
+            identity: Identity {
+                account: "123456789012".into(),
+                region: "us-east-1".into(),
+                profile: Some("demo".into()),
+                caller_arn: Some("arn:aws:sts::123456789012:assumed-role/OnCall/me".into()),
+                demo: true,
+            },
+            audit_path: Some(audit),
+            verify_timeout: Duration::from_secs(2),
+        }
+    }
+
+    fn key(bus: &str, name: &str) -> RuleKey {
+        RuleKey {
+            bus: bus.into(),
+            name: name.into(),
+        }
+    }
+
+    fn audit_file(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("fhtop-audit-{}-{name}.jsonl", std::process::id()))
+    }
+
+    #[tokio::test]
+    async fn enable_confirm_verify_and_audit() {
+        let path = audit_file("ok");
+        let _ = std::fs::remove_file(&path);
+        let e = exec(false, path.clone());
+        let k = key("orders-bus", "payment-refunded");
+        let plan = e.plan(&k, true).await.expect("plan");
+        assert_eq!(plan.from, RuleState::Disabled);
+        assert_eq!(plan.streams, vec!["payments-archive".to_string()]);
+        assert!(plan.summary().contains("DISABLED → ENABLED"));
+        assert_eq!(e.apply(&plan).await, Outcome::Confirmed);
+        assert!(
+            e.backend
+                .describe_rule(&k)
+                .await
+                .expect("rule")
+                .state
+                .is_enabled()
+        );
+        assert_eq!(
+            e.apply(&plan).await,
+            Outcome::Unchanged,
+            "a second apply sends nothing"
+        );
+        let log = std::fs::read_to_string(&path).expect("audit written");
+        let lines: Vec<serde_json::Value> = log
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["outcome"], "confirmed");
+        assert_eq!(lines[0]["from"], "DISABLED");
+        assert_eq!(lines[0]["to"], "ENABLED");
+        assert_eq!(
+            lines[0]["caller_arn"],
+            "arn:aws:sts::123456789012:assumed-role/OnCall/me"
+        );
+        assert!(!log.to_lowercase().contains("secret") && !log.contains("aws_access_key"));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[tokio::test]
+    async fn read_only_and_managed_are_refused_before_any_change() {
+        let path = audit_file("refused");
+        let _ = std::fs::remove_file(&path);
+        let ro = exec(true, path.clone());
+        let k = key("orders-bus", "payment-refunded");
+        assert!(matches!(ro.plan(&k, true).await, Err(Outcome::Refused(_))));
+        assert!(
+            !ro.backend
+                .describe_rule(&k)
+                .await
+                .expect("rule")
+                .state
+                .is_enabled()
+        );
+        let rw = exec(false, path.clone());
+        let managed = key("default", "SecurityHubFindingsToFirehose");
+        match rw.plan(&managed, false).await {
+            Err(Outcome::Refused(why)) => assert!(why.contains("securityhub.amazonaws.com")),
+            other => panic!("managed rule not refused: {other:?}"),
+        }
+        assert!(
+            rw.backend
+                .describe_rule(&managed)
+                .await
+                .expect("rule")
+                .state
+                .is_enabled()
+        );
+        let log = std::fs::read_to_string(&path).expect("refusals are audited too");
+        assert_eq!(log.lines().count(), 2);
+        assert!(log.lines().all(|l| l.contains("\"outcome\":\"refused\"")));
+        let _ = std::fs::remove_file(&path);
+    }
+}
