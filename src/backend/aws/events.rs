@@ -11,6 +11,26 @@ use crate::model::{Bus, InventoryError, Rule, RuleKey, RuleState, Target};
 
 const CONCURRENCY: usize = 8;
 
+/// A `Rule` (without targets) from ListRules' `types::Rule` or DescribeRule's output: the same
+/// accessors on different types.
+macro_rules! rule_from {
+    ($r:expr, $bus:expr, $name:expr) => {{
+        let r = $r;
+        Rule {
+            bus: r.event_bus_name().unwrap_or($bus).to_string(),
+            name: $name.to_string(),
+            arn: r.arn().unwrap_or("").to_string(),
+            state: RuleState::parse(r.state().map(|s| s.as_str()).unwrap_or("")),
+            description: r.description().map(str::to_string),
+            event_pattern: r.event_pattern().map(str::to_string),
+            schedule: r.schedule_expression().map(str::to_string),
+            managed_by: r.managed_by().map(str::to_string),
+            role_arn: r.role_arn().map(str::to_string),
+            targets: Vec::new(),
+        }
+    }};
+}
+
 pub(super) async fn rules(
     c: &Client,
     stats: &ApiStats,
@@ -57,18 +77,7 @@ pub(super) async fn rules(
                 .map_err(|e| classify("ListRules", e))?;
             for r in out.rules() {
                 let Some(name) = r.name() else { continue };
-                rules.push(Rule {
-                    bus: r.event_bus_name().unwrap_or(&bus.name).to_string(),
-                    name: name.to_string(),
-                    arn: r.arn().unwrap_or("").to_string(),
-                    state: RuleState::parse(r.state().map(|s| s.as_str()).unwrap_or("")),
-                    description: r.description().map(str::to_string),
-                    event_pattern: r.event_pattern().map(str::to_string),
-                    schedule: r.schedule_expression().map(str::to_string),
-                    managed_by: r.managed_by().map(str::to_string),
-                    role_arn: r.role_arn().map(str::to_string),
-                    targets: Vec::new(),
-                });
+                rules.push(rule_from!(r, &bus.name, name));
             }
             token = out.next_token().map(str::to_string);
             if token.is_none() {
@@ -159,18 +168,7 @@ pub(super) async fn describe_rule(c: &Client, stats: &ApiStats, key: &RuleKey) -
         .send()
         .await
         .map_err(|e| classify("DescribeRule", e))?;
-    Ok(Rule {
-        bus: r.event_bus_name().unwrap_or(&key.bus).to_string(),
-        name: r.name().unwrap_or(&key.name).to_string(),
-        arn: r.arn().unwrap_or("").to_string(),
-        state: RuleState::parse(r.state().map(|s| s.as_str()).unwrap_or("")),
-        description: r.description().map(str::to_string),
-        event_pattern: r.event_pattern().map(str::to_string),
-        schedule: r.schedule_expression().map(str::to_string),
-        managed_by: r.managed_by().map(str::to_string),
-        role_arn: r.role_arn().map(str::to_string),
-        targets: Vec::new(),
-    })
+    Ok(rule_from!(&r, &key.bus, r.name().unwrap_or(&key.name)))
 }
 
 pub(super) async fn set_rule_enabled(
