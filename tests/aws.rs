@@ -476,6 +476,24 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
         "no EnableRule/DisableRule reached the server"
     );
 
+    // A service-managed rule: refused before any call, from the CLI and from the TUI.
+    aws.managed(&["order-events"]);
+    let out = cli(&[
+        "rule",
+        "disable",
+        "order-events",
+        "--bus",
+        "orders-bus",
+        "--yes",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("managed by securityhub.amazonaws.com"));
+    assert_eq!(
+        mutations(),
+        0,
+        "no EnableRule/DisableRule reached the server"
+    );
+
     // The TUI: filter, t, y.
     let t = common::tmux::Tmux::start("toggle");
     let env: String = envs[..4].iter().map(|(k, v)| format!("{k}={v} ")).collect();
@@ -503,6 +521,14 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
             l.contains("payment-refunded") && l.contains("ENABLED") && !l.contains("DISABLED")
         })
     });
+    // The managed rule: t says why and opens nothing.
+    t.keys(&["Escape"]);
+    t.literal("/order-events");
+    t.keys(&["Enter"]);
+    t.wait_text("Rules (1)");
+    t.literal("t");
+    t.wait_text("managed by securityhub.amazonaws.com");
+    assert_eq!(aws.count("DisableRule"), 0);
     t.literal("q");
     t.assert_terminal_restored("q");
 

@@ -6,6 +6,7 @@
   sent to moto through botocore's CloudWatch client (query protocol), and the answer is encoded
   back as CBOR. The Rust CloudWatch client only speaks CBOR.
 - Counts requests per operation:  GET /__stats  -> {"Op": n, ...};  POST /__reset.
+- Presents rules as service-managed:  POST /__managed {"rules": ["name", ...]}.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
   "down"|"none", "ops": [optional operation names], "match": optional text the request body
   must contain (one resource), "seconds": latency}.
@@ -34,6 +35,8 @@ LOCK = threading.Lock()
 COUNTS = {}
 FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
+# Rules to present as managed by an AWS service (moto cannot create such rules).
+MANAGED = set()
 
 
 def smithy_values(v):
@@ -107,6 +110,11 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 COUNTS.clear()
             self._send(200, b"{}", {"Content-Type": "application/json"})
+        elif self.path == "/__managed":
+            with LOCK:
+                MANAGED.clear()
+                MANAGED.update(json.loads(body or b"{}").get("rules", []))
+            self._send(200, b"{}", {"Content-Type": "application/json"})
         elif self.path == "/__fault":
             spec = json.loads(body or b"{}")
             with LOCK:
@@ -148,9 +156,9 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(float(fault["seconds"] or 8))
         if proto == "cbor":
             return self._cbor(op, body)
-        return self._forward(body)
+        return self._forward(body, op)
 
-    def _forward(self, body):
+    def _forward(self, body, op=None):
         u = urllib.parse.urlparse(self.upstream)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
@@ -160,7 +168,18 @@ class Handler(BaseHTTPRequestHandler):
         hdr = {k: v for k, v in resp.getheaders()
                if k.lower() not in ("content-length", "transfer-encoding", "connection")}
         conn.close()
+        if op in ("ListRules", "DescribeRule") and MANAGED and resp.status == 200:
+            data = self._mark_managed(op, data)
         self._send(resp.status, data, hdr)
+
+    def _mark_managed(self, op, data):
+        """Add ManagedBy to the rules named in MANAGED, as AWS reports service-managed rules."""
+        doc = json.loads(data or b"{}")
+        rules = doc.get("Rules", []) if op == "ListRules" else [doc]
+        for r in rules:
+            if r.get("Name") in MANAGED:
+                r["ManagedBy"] = "securityhub.amazonaws.com"
+        return json.dumps(doc).encode()
 
     def _cloudwatch(self):
         """A botocore CloudWatch client for the region the request was signed for."""

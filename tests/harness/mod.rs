@@ -162,6 +162,15 @@ impl Aws {
         self.control("/__reset", "");
     }
 
+    /// Present these rules as managed by an AWS service (ManagedBy in ListRules/DescribeRule).
+    pub fn managed(&self, rules: &[&str]) {
+        let names: Vec<String> = rules.iter().map(|r| format!("\"{r}\"")).collect();
+        self.control(
+            "/__managed",
+            &format!(r#"{{"rules":[{}]}}"#, names.join(",")),
+        );
+    }
+
     /// Fail only `op` requests whose body mentions `needle` (one stream, one rule).
     pub fn fault_one(&self, mode: &str, op: &str, needle: &str) {
         self.control(
