@@ -44,16 +44,20 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         "  Keys are rebindable in the [keys] table of the config file (fhtop config).",
         t.dim(),
     )));
+    let block = ctx.block(title(ctx, "Help".into(), "? or Esc closes".into()), true);
+    popup(f, area, 84, lines, block);
+}
+
+/// `lines` in `block`, `width` columns wide and as tall as the lines, centred over `area`.
+fn popup(f: &mut Frame, area: Rect, width: u16, lines: Vec<Line>, block: ratatui::widgets::Block) {
     let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 84.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)
         .areas(area);
-    let [rect] = Layout::horizontal([Constraint::Length(w)])
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
         .flex(Flex::Center)
         .areas(row);
     f.render_widget(Clear, rect);
-    let block = ctx.block(title(ctx, "Help".into(), "? or Esc closes".into()), true);
     f.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
@@ -107,15 +111,6 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
             Span::styled("cancel", t.text()),
         ]),
     ];
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 72.min(area.width);
-    let [row_area] = Layout::vertical([Constraint::Length(h)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [rect] = Layout::horizontal([Constraint::Length(w)])
-        .flex(Flex::Center)
-        .areas(row_area);
-    f.render_widget(Clear, rect);
     let block = ctx.block(
         title(
             ctx,
@@ -127,5 +122,5 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
         ),
         true,
     );
-    f.render_widget(Paragraph::new(lines).block(block), rect);
+    popup(f, area, 72, lines, block);
 }
