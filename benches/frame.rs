@@ -23,7 +23,6 @@ fn main() -> anyhow::Result<()> {
         theme: &theme,
         keymap: &km,
         now: clock.now(),
-        intervals: fhtop::config::Intervals::defaults(true),
     };
     for (name, keys) in [
         ("pipelines", ""),

@@ -195,7 +195,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 theme: &theme,
                 keymap: &keymap,
                 now: clock.now(),
-                intervals: settings.intervals,
             };
             let buf = snapshot::draw(&snap, &view, &ctx, args.width.max(1), args.height.max(1))?;
             match args.format {

@@ -198,7 +198,6 @@ fn no_escape_from_data_reaches_the_tty_in_any_pane() {
                 theme: &theme,
                 keymap: &keymap,
                 now: Utc::now(),
-                intervals: fhtop::config::Intervals::defaults(false),
             };
             term.draw(|f| render(f, &snap, &view, &ctx)).expect("draw");
         }

@@ -51,7 +51,6 @@ fn draw(term: &mut Terminal<TestBackend>, view: &View) {
         theme: &theme,
         keymap: &km,
         now: common::at(),
-        intervals: fhtop::config::Intervals::defaults(true),
     };
     term.draw(|f| render(f, data(), view, &ctx)).expect("draw");
 }

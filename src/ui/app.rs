@@ -78,7 +78,6 @@ pub async fn run(
                 theme,
                 keymap,
                 now: clock.now(),
-                intervals: settings.intervals,
             };
             guard.terminal.draw(|f| render(f, &snap, &view, &ctx))?;
             shown_complete = snap.is_complete();

@@ -8,7 +8,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::config::Intervals;
 use crate::model::AlarmState;
 use crate::store::Snapshot;
 use crate::ui::fmt;
@@ -22,7 +21,6 @@ pub struct Ctx<'a> {
     pub theme: &'a Theme,
     pub keymap: &'a Keymap,
     pub now: DateTime<Utc>,
-    pub intervals: Intervals,
 }
 
 impl Ctx<'_> {

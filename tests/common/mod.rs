@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use fhtop::backend::{Clock, demo::DemoBackend};
-use fhtop::config::Intervals;
 use fhtop::snapshot;
 use fhtop::store::Snapshot;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
@@ -53,7 +52,6 @@ pub fn draw_with(snap: &Snapshot, view: &View, theme: &Theme, w: u16, h: u16) ->
         theme,
         keymap: &keymap,
         now: at(),
-        intervals: Intervals::defaults(true),
     };
     snapshot::draw(snap, view, &ctx, w, h).expect("draws")
 }
