@@ -52,6 +52,10 @@ pub struct GlobalArgs {
     /// Config file (default: $XDG_CONFIG_HOME/fhtop/config.toml).
     #[arg(long, global = true, env = "FHTOP_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Customer-managed policy the runbook expects to allow Firehose writes
+    /// (default firehose_writer).
+    #[arg(long, global = true, env = "FHTOP_WRITER_POLICY", value_name = "NAME")]
+    pub writer_policy: Option<String>,
     /// Print the effective configuration (defaults → file → env → flags) and exit.
     #[arg(long)]
     pub print_config: bool,
@@ -69,6 +73,47 @@ pub enum Command {
     /// 4 refused (read-only, managed rule, not confirmed, stdin not a terminal without --yes),
     /// 5 changed but the new state did not show in time.
     Rule(RuleArgs),
+    /// Permission simulations (same as the TUI's `p` and `P`).
+    ///
+    /// Exit codes: 0 every action allowed, 1 undetermined (a Condition needs a value fhtop does
+    /// not know), 2 something denied or not simulated, 3 AWS unusable.
+    Perms(PermsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PermsArgs {
+    #[command(subcommand)]
+    pub what: PermsWhat,
+    /// Print the reports as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PermsWhat {
+    /// The stream's delivery role on its bucket (bucket policy included), KMS key, error log
+    /// group; and each rule feeding it.
+    Stream { name: String },
+    /// Each Firehose target's role on its stream, and the writer policy.
+    Rule {
+        name: String,
+        #[arg(long, default_value = "default")]
+        bus: String,
+    },
+    /// The customer-managed writer policy (default from --writer-policy) on every stream.
+    Policy { name: Option<String> },
+    /// Any principal, actions, resources.
+    Custom {
+        /// Role or user ARN.
+        #[arg(long)]
+        principal: String,
+        /// Action names, comma separated or repeated (e.g. s3:PutObject).
+        #[arg(long = "action", value_delimiter = ',', required = true)]
+        actions: Vec<String>,
+        /// Resource ARNs, comma separated or repeated (default *).
+        #[arg(long = "resource", value_delimiter = ',')]
+        resources: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -54,6 +54,7 @@ pub struct FileConfig {
     pub endpoint_url: Option<String>,
     pub refresh: Option<u64>,
     pub window_minutes: Option<u32>,
+    pub writer_policy: Option<String>,
     pub intervals: Option<PartialIntervals>,
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
@@ -80,6 +81,8 @@ pub struct Settings {
     pub theme: String,
     pub no_color: bool,
     pub window_minutes: u32,
+    /// The customer-managed policy the runbook checks for Firehose writes.
+    pub writer_policy: String,
     pub intervals: Intervals,
     /// Action name → keys, only the ones the file rebinds (defaults live in the keymap).
     pub keys: BTreeMap<String, Vec<String>>,
@@ -153,6 +156,11 @@ impl Settings {
                 .unwrap_or_else(|| "default".to_string()),
             no_color: env_no_color,
             window_minutes,
+            writer_policy: args
+                .writer_policy
+                .clone()
+                .or(file.writer_policy)
+                .unwrap_or_else(|| "firehose_writer".to_string()),
             intervals,
             keys: file.keys,
             config_file,
@@ -172,6 +180,7 @@ impl Settings {
             #[serde(skip_serializing_if = "Option::is_none")]
             endpoint_url: Option<&'a str>,
             window_minutes: u32,
+            writer_policy: &'a str,
             intervals: Intervals,
             keys: BTreeMap<String, Vec<String>>,
         }
@@ -182,6 +191,7 @@ impl Settings {
             region: self.region.as_deref(),
             endpoint_url: self.endpoint_url.as_deref(),
             window_minutes: self.window_minutes,
+            writer_policy: &self.writer_policy,
             intervals: self.intervals,
             keys: keymap.to_config(),
         };

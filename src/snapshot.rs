@@ -44,8 +44,14 @@ pub async fn settle(
     let mut view = View::new(read_only);
     view.sync_target(&store.snapshot());
     for k in keys {
-        if view.on_key(k, keymap, &store.snapshot()) == Effect::Quit {
-            break;
+        match view.on_key(k, keymap, &store.snapshot()) {
+            Effect::Quit => break,
+            // A frame shows a simulation's answer, not "simulating…".
+            Effect::Simulate(id, reqs) => {
+                let reports = crate::iam::run_all(c.backend.as_ref(), &reqs).await;
+                view.simulated(id, reports);
+            }
+            _ => {}
         }
     }
     let snap = store.snapshot();

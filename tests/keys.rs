@@ -214,3 +214,107 @@ fn read_only_and_managed_rules_never_open_the_dialog() {
             .is_some_and(|s| s.text.contains("select a rule"))
     );
 }
+
+fn simulations(effects: &[Effect]) -> Vec<fhtop::iam::SimRequest> {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Simulate(_, r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn p_simulates_the_selected_stream_or_rule_and_the_overlay_closes() {
+    let (snap, mut view) = common::settle("");
+    // First pipeline row: clickstream-raw.
+    let reqs = simulations(&press(&mut view, &snap, "p"));
+    let titles: Vec<&str> = reqs.iter().map(|r| r.title.as_str()).collect();
+    assert!(
+        titles[0].starts_with("Stream clickstream-raw: delivery role"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("clickstream-capture")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.contains("firehose_writer")),
+        "{titles:?}"
+    );
+    assert!(
+        view.perms.as_ref().is_some_and(|p| p.reports.is_none()),
+        "pending until answered"
+    );
+    // Keys scroll the overlay instead of moving the list; Esc closes it.
+    press(&mut view, &snap, "j j");
+    assert_eq!(view.perms.as_ref().map(|p| p.scroll), Some(2));
+    press(&mut view, &snap, "esc");
+    assert!(view.perms.is_none());
+    // A rule on the Rules pane: its target role and the writer policy.
+    let reqs = simulations(&press(&mut view, &snap, "3 / p a y m e n t - r enter p"));
+    let titles: Vec<&str> = reqs.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles[0].contains("payment-refunded"), "{titles:?}");
+    // An answer for an older simulation is dropped.
+    let id = view.perms.as_ref().map(|p| p.id).unwrap_or_default();
+    view.simulated(id - 1, vec![]);
+    assert!(view.perms.as_ref().is_some_and(|p| p.reports.is_none()));
+    view.simulated(id, vec![]);
+    assert!(view.perms.as_ref().is_some_and(|p| p.reports.is_some()));
+}
+
+#[test]
+fn p_with_nothing_selected_says_so() {
+    let (snap, mut view) = common::settle("");
+    let effects = press(&mut view, &snap, "7 p");
+    assert!(simulations(&effects).is_empty());
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("select a stream or a rule"))
+    );
+}
+
+#[test]
+fn custom_simulation_dialog_types_into_fields_and_runs() {
+    let (snap, mut view) = common::settle("");
+    press(&mut view, &snap, "2 P");
+    let form = view.sim_form.clone().expect("dialog open");
+    assert_eq!(form.focus, 0);
+    assert!(
+        form.fields[0].ends_with("role/firehose-clickstream-delivery"),
+        "{form:?}"
+    );
+    // Enter without an action: refused with a message, dialog stays.
+    press(&mut view, &snap, "enter");
+    assert!(view.sim_form.as_ref().is_some_and(|f| f.error.is_some()));
+    // Letters that are bindings elsewhere (q, j, p) are text here.
+    let effects = press(
+        &mut view,
+        &snap,
+        "tab s 3 : P u t O b j e c t , s 3 : G e t O b j e c t enter",
+    );
+    assert!(view.sim_form.is_none());
+    let reqs = simulations(&effects);
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].checks[0].actions,
+        vec!["s3:PutObject", "s3:GetObject"]
+    );
+    assert_eq!(
+        reqs[0].checks[0].resources,
+        vec!["arn:aws:s3:::acme-clickstream-raw-us-east-1/*"]
+    );
+    assert_eq!(
+        reqs[0].bucket.as_deref(),
+        Some("acme-clickstream-raw-us-east-1")
+    );
+    // Esc cancels without running anything.
+    press(&mut view, &snap, "esc 2 P");
+    let effects = press(&mut view, &snap, "q esc");
+    assert!(simulations(&effects).is_empty());
+    assert!(!effects.contains(&Effect::Quit), "q is text in the dialog");
+    assert!(view.sim_form.is_none());
+}

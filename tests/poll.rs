@@ -50,6 +50,27 @@ impl Backend for Flaky {
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
         self.inner.set_rule_enabled(key, enabled).await
     }
+    async fn simulate_principal_policy(
+        &self,
+        p: &str,
+        a: &[String],
+        r: &[String],
+        c: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> BResult<Vec<fhtop::iam::SimResult>> {
+        self.inner.simulate_principal_policy(p, a, r, c).await
+    }
+    async fn principal_policies(
+        &self,
+        p: &str,
+    ) -> BResult<Vec<(String, fhtop::iam::PolicyKind, String)>> {
+        self.inner.principal_policies(p).await
+    }
+    async fn managed_policy(&self, n: &str) -> BResult<Option<(String, String)>> {
+        self.inner.managed_policy(n).await
+    }
+    async fn bucket_policy(&self, b: &str) -> BResult<Option<String>> {
+        self.inner.bucket_policy(b).await
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -208,3 +208,31 @@ fn rule_change_confirmation_dialog() {
         assert!(t.contains(want), "{want}");
     }
 }
+
+#[test]
+fn permission_simulation_overlay() {
+    let t = check("perms_stream", "p");
+    for want in [
+        "Permissions — stream clickstream-raw",
+        "3 simulations: 1 denied, 2 allowed",
+        "DENIED: s3:PutObject",
+        "implicitDeny  s3:PutObject",
+        "engine     local evaluator",
+        "fix: add to an identity policy of firehose-clickstream-delivery",
+        "\"s3:PutObject\"",
+    ] {
+        assert!(t.contains(want), "{want}\n{t}");
+    }
+}
+
+#[test]
+fn custom_simulation_dialog_prefilled_from_the_selection() {
+    let t = check("perms_custom_dialog", "2 P");
+    for want in [
+        "Custom permission simulation",
+        "arn:aws:iam::123456789012:role/firehose-clickstream-delivery",
+        "arn:aws:s3:::acme-clickstream-raw-us-east-1/*",
+    ] {
+        assert!(t.contains(want), "{want}\n{t}");
+    }
+}

@@ -75,6 +75,16 @@ fn demo_is_live_and_every_key_in_the_help_works() {
         !s.contains("Pipelines (2)") && s.contains("Pipelines (")
     });
 
+    // Permission simulation of the selected pipeline, then the custom dialog.
+    t.literal("p");
+    t.wait_text("DENIED: s3:PutObject");
+    t.keys(&["Escape"]);
+    t.wait_for("overlay to close", |s| !s.contains("Permissions —"));
+    t.literal("P");
+    t.wait_text("Custom permission simulation");
+    t.keys(&["Escape"]);
+    t.wait_for("dialog to close", |s| !s.contains("Custom permission"));
+
     // Refresh shows up in the app log; follow toggles in the logs pane.
     t.literal("r");
     t.literal("6");

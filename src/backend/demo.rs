@@ -11,10 +11,13 @@
 //! - the rest is healthy; `payment-refunded` is DISABLED, `SecurityHubFindingsToFirehose` is
 //!   managed by Security Hub, `hourly-metrics-snapshot` is a schedule.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{BResult, Backend, BackendError, Clock, ErrorKind};
+use crate::iam::{PolicyKind, SimResult};
 use crate::model::*;
 
 const ACCOUNT: &str = "123456789012";
@@ -457,6 +460,136 @@ impl Backend for DemoBackend {
         }
         Ok(out)
     }
+
+    async fn simulate_principal_policy(
+        &self,
+        _principal: &str,
+        _actions: &[String],
+        _resources: &[String],
+        _context: &BTreeMap<String, Vec<String>>,
+    ) -> BResult<Vec<SimResult>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            "the demo account has no IAM policy simulator",
+        ))
+    }
+
+    async fn principal_policies(
+        &self,
+        principal: &str,
+    ) -> BResult<Vec<(String, PolicyKind, String)>> {
+        demo_role_policies(&self.inv(), principal)
+    }
+
+    async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>> {
+        Ok((name == WRITER_POLICY).then(|| {
+            (
+                format!("arn:aws:iam::{ACCOUNT}:policy/{WRITER_POLICY}"),
+                writer_policy_document(),
+            )
+        }))
+    }
+
+    async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>> {
+        // The clickstream bucket refuses plain HTTP, as many real buckets do: the simulation
+        // must not call that an explicit deny for Firehose, which always uses TLS.
+        Ok(bucket.starts_with("acme-clickstream-raw").then(|| {
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+                }]
+            })
+            .to_string()
+        }))
+    }
+}
+
+const WRITER_POLICY: &str = "firehose_writer";
+
+fn writer_policy_document() -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "WriteToFirehose",
+            "Effect": "Allow",
+            "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+            "Resource": format!("arn:aws:firehose:*:{ACCOUNT}:deliverystream/*")
+        }]
+    })
+    .to_string()
+}
+
+/// The demo account's IAM: the EventBridge role has the `firehose_writer` policy; each delivery
+/// role an inline policy for its own bucket, log group and key, except that the clickstream
+/// role's lost s3:PutObject (the running incident).
+fn demo_role_policies(
+    inv: &Inventory,
+    principal: &str,
+) -> BResult<Vec<(String, PolicyKind, String)>> {
+    let name = principal.rsplit('/').next().unwrap_or(principal);
+    if name == "eventbridge-firehose-writer" {
+        return Ok(vec![(
+            format!("arn:aws:iam::{ACCOUNT}:policy/{WRITER_POLICY}"),
+            PolicyKind::Identity,
+            writer_policy_document(),
+        )]);
+    }
+    let Some(d) = inv
+        .streams
+        .iter()
+        .filter_map(|s| s.s3())
+        .find(|d| d.role_arn == principal)
+    else {
+        return Err(BackendError::new(
+            ErrorKind::NotFound,
+            format!("GetRole: NoSuchEntity: The role with name {name} cannot be found."),
+        ));
+    };
+    let mut s3_actions = vec![
+        "s3:AbortMultipartUpload",
+        "s3:GetBucketLocation",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+        "s3:PutObject",
+    ];
+    if name == "firehose-clickstream-delivery" {
+        s3_actions.retain(|a| *a != "s3:PutObject");
+    }
+    let mut statements = vec![serde_json::json!({
+        "Sid": "S3Delivery",
+        "Effect": "Allow",
+        "Action": s3_actions,
+        "Resource": [d.bucket_arn.clone(), format!("{}/*", d.bucket_arn)]
+    })];
+    if let Some(g) = &d.log_group {
+        statements.push(serde_json::json!({
+            "Sid": "ErrorLogging",
+            "Effect": "Allow",
+            "Action": "logs:PutLogEvents",
+            "Resource": format!("arn:aws:logs:*:{ACCOUNT}:log-group:{g}:log-stream:*")
+        }));
+    }
+    if let Some(k) = &d.kms_key_arn {
+        statements.push(serde_json::json!({
+            "Sid": "Encrypt",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": k
+        }));
+    }
+    let doc = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+    Ok(vec![(
+        format!("{name}/delivery (inline)"),
+        PolicyKind::Identity,
+        doc,
+    )])
 }
 
 fn target(id: &str, arn: String, role: Option<String>) -> Target {

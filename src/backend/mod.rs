@@ -4,9 +4,12 @@
 pub mod aws;
 pub mod demo;
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::iam::{PolicyKind, SimResult};
 use crate::model::{
     Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
 };
@@ -78,6 +81,25 @@ pub trait Backend: Send + Sync {
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;
     /// EnableRule / DisableRule. Only `action::Executor` calls this.
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()>;
+    /// iam:SimulatePrincipalPolicy for `principal` on actions × resources, all pages, with
+    /// these context keys. An error makes the caller fall back to the local evaluator.
+    async fn simulate_principal_policy(
+        &self,
+        principal: &str,
+        actions: &[String],
+        resources: &[String],
+        context: &BTreeMap<String, Vec<String>>,
+    ) -> BResult<Vec<SimResult>>;
+    /// Every policy attached to a role (managed, inline) and its permissions boundary:
+    /// (name, kind, document as returned by IAM).
+    async fn principal_policies(
+        &self,
+        principal: &str,
+    ) -> BResult<Vec<(String, PolicyKind, String)>>;
+    /// The customer-managed policy with this name: (ARN, document of the default version).
+    async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
+    /// The bucket's policy document, `None` when it has none.
+    async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>>;
     /// What the backend has cost so far (API calls, metrics requested), if it counts.
     fn api_stats(&self) -> Option<aws::ApiStatsView> {
         None

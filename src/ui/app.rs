@@ -62,6 +62,8 @@ pub async fn run(
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut guard = TerminalGuard::enter()?;
     let mut view = View::new(settings.read_only);
+    view.writer_policy = settings.writer_policy.clone();
+    let (sim_tx, mut sim_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut events = EventStream::new();
     let mut store_rx = store.subscribe();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -96,6 +98,16 @@ pub async fn run(
                         Effect::ToggleRule(key, enable) => {
                             spawn_rule_change(&backend, &store, settings, key, enable, &done_tx);
                         }
+                        Effect::Simulate(id, reqs) => {
+                            let (backend, tx) = (backend.clone(), sim_tx.clone());
+                            tokio::spawn(async move {
+                                let reports = crate::iam::run_all(backend.as_ref(), &reqs).await;
+                                for r in &reports {
+                                    tracing::info!("permission simulation: {} — {}", r.title, r.summary());
+                                }
+                                let _ = tx.send((id, reports));
+                            });
+                        }
                         Effect::None => {}
                     }
                     dirty = true;
@@ -112,6 +124,10 @@ pub async fn run(
             Some((key, outcome)) = done_rx.recv() => {
                 view.status = Some(rule_change_status(&key, &outcome));
                 pollers.refresh_now();
+                dirty = true;
+            }
+            Some((id, reports)) = sim_rx.recv() => {
+                view.simulated(id, reports);
                 dirty = true;
             }
             _ = tick.tick() => dirty = true,

@@ -31,12 +31,14 @@ pub enum Action {
     PaneAppLog,
     PaneCost,
     ToggleRule,
+    Simulate,
+    CustomSimulation,
     Confirm,
     Cancel,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -60,6 +62,8 @@ impl Action {
         Action::PaneAppLog,
         Action::PaneCost,
         Action::ToggleRule,
+        Action::Simulate,
+        Action::CustomSimulation,
         Action::Confirm,
         Action::Cancel,
     ];
@@ -91,6 +95,8 @@ impl Action {
             PaneAppLog => "pane_app_log",
             PaneCost => "pane_cost",
             ToggleRule => "toggle_rule",
+            Simulate => "simulate",
+            CustomSimulation => "custom_simulation",
             Confirm => "confirm",
             Cancel => "cancel",
         }
@@ -122,6 +128,8 @@ impl Action {
             PaneAppLog => "App log pane",
             PaneCost => "API cost pane: calls per minute, metrics requested",
             ToggleRule => "enable / disable the selected rule (asks first)",
+            Simulate => "simulate IAM: may the selected stream / rule write its target",
+            CustomSimulation => "custom IAM simulation: principal, actions, resources",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
         }
@@ -153,6 +161,8 @@ impl Action {
             PaneAppLog => &["6"],
             PaneCost => &["7"],
             ToggleRule => &["t"],
+            Simulate => &["p"],
+            CustomSimulation => &["P"],
             Confirm => &["y"],
             Cancel => &["n"],
         }

@@ -64,6 +64,12 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     if let Some(p) = &view.confirm {
         panes::help::confirm(f, area, p, ctx);
     }
+    if let Some(pv) = &view.perms {
+        panes::perms::render(f, area, pv, ctx);
+    }
+    if let Some(form) = &view.sim_form {
+        panes::perms::form(f, area, form, ctx);
+    }
     if view.help {
         panes::help::render(f, area, ctx);
     }
@@ -273,6 +279,14 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
     } else if view.help {
         spans.extend(key_hint(ctx, Action::Help, "close help"));
         spans.extend(key_hint(ctx, Action::Back, "close help"));
+    } else if view.sim_form.is_some() {
+        spans.push(Span::styled(
+            "Tab next field · Enter simulate · Esc cancel",
+            t.dim(),
+        ));
+    } else if view.perms.is_some() {
+        spans.extend(key_hint(ctx, Action::Down, "scroll"));
+        spans.extend(key_hint(ctx, Action::Back, "close"));
     } else if view.editing_filter {
         let filter = view
             .list(view.pane)
@@ -284,6 +298,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
     } else {
         if view.detail.is_some() {
             spans.extend(key_hint(ctx, Action::Back, "back"));
+            spans.extend(key_hint(ctx, Action::Simulate, "perms"));
         } else if view.pane == Pane::Logs {
             spans.extend(key_hint(ctx, Action::Up, "scroll"));
             let follow = if view.follow {
@@ -297,6 +312,9 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             spans.extend(key_hint(ctx, Action::Down, "move"));
             spans.extend(key_hint(ctx, Action::DrillIn, "details"));
             spans.extend(key_hint(ctx, Action::Filter, "filter"));
+            if matches!(view.pane, Pane::Pipelines | Pane::Streams | Pane::Rules) {
+                spans.extend(key_hint(ctx, Action::Simulate, "perms"));
+            }
             if let Some(l) = view.list(view.pane).filter(|l| !l.filter.is_empty()) {
                 spans.push(Span::styled(format!("[filter: {}] ", l.filter), t.warn()));
                 spans.extend(key_hint(ctx, Action::Back, "clear"));

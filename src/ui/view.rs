@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::health::{Level, pipeline_health, rule_health, stream_health};
+use crate::iam::{self, Report, SimRequest};
 use crate::model::{AlarmState, RuleKey};
 use crate::poll::Interest;
 use crate::store::Snapshot;
@@ -288,6 +289,44 @@ pub enum Effect {
     Refresh,
     /// The user confirmed: enable (true) or disable the rule, through `action::Executor`.
     ToggleRule(RuleKey, bool),
+    /// Run these permission simulations off the UI task; the reports come back to
+    /// [`View::simulated`] with this id.
+    Simulate(u64, Vec<SimRequest>),
+}
+
+/// The permission-simulation overlay (`p`, `P`): pending until the reports arrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermView {
+    pub id: u64,
+    pub title: String,
+    pub pending: usize,
+    pub reports: Option<Vec<Report>>,
+    pub scroll: usize,
+}
+
+/// The custom simulation dialog (`P`): principal, actions, resources.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimForm {
+    pub fields: [String; 3],
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+impl SimForm {
+    pub const LABELS: [&'static str; 3] = ["principal ARN", "actions", "resource ARNs"];
+    pub const HINTS: [&'static str; 3] = [
+        "arn:aws:iam::123456789012:role/name",
+        "s3:PutObject, firehose:PutRecordBatch",
+        "arn:aws:s3:::bucket/*  (empty = *)",
+    ];
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The confirmation dialog of a rule change, filled from the snapshot (no network).
@@ -326,6 +365,12 @@ pub struct View {
     pub read_only: bool,
     pub confirm: Option<PendingToggle>,
     pub status: Option<Status>,
+    pub perms: Option<PermView>,
+    pub sim_form: Option<SimForm>,
+    /// Id of the last simulation asked for; older answers are dropped.
+    pub sim_seq: u64,
+    /// The customer-managed policy `p` on a rule checks (settings `writer_policy`).
+    pub writer_policy: String,
 }
 
 impl View {
@@ -342,6 +387,10 @@ impl View {
             read_only,
             confirm: None,
             status: None,
+            perms: None,
+            sim_form: None,
+            sim_seq: 0,
+            writer_policy: "firehose_writer".into(),
         }
     }
 
@@ -446,6 +495,16 @@ impl View {
             self.filter_key(key, snap);
             return Effect::None;
         }
+        if self.sim_form.is_some() {
+            if keymap.action(key) == Some(Action::Quit)
+                && key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL)
+            {
+                return Effect::Quit;
+            }
+            return self.form_key(key);
+        }
         match keymap.action(key) {
             Some(a) => self.apply(a, snap),
             None => Effect::None,
@@ -483,6 +542,20 @@ impl View {
         }
         if a != Action::Confirm {
             self.status = None;
+        }
+        if let Some(pv) = &mut self.perms {
+            // The overlay swallows keys: scroll, close, quit.
+            match a {
+                Action::Up => pv.scroll = pv.scroll.saturating_sub(1),
+                Action::Down => pv.scroll = pv.scroll.saturating_add(1),
+                Action::PageUp => pv.scroll = pv.scroll.saturating_sub(PAGE),
+                Action::PageDown => pv.scroll = pv.scroll.saturating_add(PAGE),
+                Action::Top => pv.scroll = 0,
+                Action::Back | Action::Cancel | Action::Simulate => self.perms = None,
+                Action::Quit => return Effect::Quit,
+                _ => {}
+            }
+            return Effect::None;
         }
         if self.help {
             // The overlay swallows keys; these close it.
@@ -527,6 +600,8 @@ impl View {
             }
             Action::DrillIn => self.drill_in(snap),
             Action::ToggleRule => self.toggle_rule(snap),
+            Action::Simulate => return self.simulate(snap),
+            Action::CustomSimulation => self.open_sim_form(snap),
             Action::Confirm | Action::Cancel => {}
             Action::Follow => {
                 self.follow = !self.follow;
@@ -573,6 +648,160 @@ impl View {
                     self.move_to(snap, |_, len| len.saturating_sub(1));
                 }
             }
+        }
+        Effect::None
+    }
+
+    /// What `p`/`P` act on: the drill-in, else the selected row.
+    fn sim_target(&self, snap: &Snapshot) -> Target {
+        match (&self.detail, self.selection(snap)) {
+            (Some(Detail::Stream(s)), _) => Target {
+                rule: None,
+                stream: Some(s.clone()),
+            },
+            (Some(Detail::Rule(k)), _) => Target {
+                rule: Some(k.clone()),
+                stream: None,
+            },
+            (None, Some((e, pos))) => match (self.pane, e.get(pos)) {
+                // On the Rules pane the row is the rule, whatever it feeds.
+                (Pane::Rules, Some(x)) => Target {
+                    rule: x.target.rule.clone(),
+                    stream: None,
+                },
+                (_, Some(x)) => x.target.clone(),
+                _ => Target::default(),
+            },
+            _ => Target::default(),
+        }
+    }
+
+    /// `p`: every simulation that proves the selected stream / rule may write where it must.
+    fn simulate(&mut self, snap: &Snapshot) -> Effect {
+        let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
+            return Effect::None;
+        };
+        let target = self.sim_target(snap);
+        let (title, reqs) = match (&target.stream, &target.rule) {
+            (Some(s), _) if inv.stream(s).is_some() => {
+                let st = inv
+                    .stream(s)
+                    .map(|st| (st.arn.clone(), iam::for_stream(inv, st)));
+                let (arn, mut reqs) = st.unwrap_or_default();
+                if !self.writer_policy.is_empty() {
+                    reqs.push(iam::writer_request(&self.writer_policy, vec![arn]));
+                }
+                (format!("stream {s}"), reqs)
+            }
+            (_, Some(k)) => match inv.rule(k) {
+                Some(r) => (format!("rule {k}"), iam::for_rule(r, &self.writer_policy)),
+                None => return Effect::None,
+            },
+            _ => {
+                self.status = Some(Status {
+                    level: Level::Warn,
+                    text: "select a stream or a rule first".into(),
+                });
+                return Effect::None;
+            }
+        };
+        if reqs.is_empty() {
+            self.status = Some(Status {
+                level: Level::Warn,
+                text: format!(
+                    "{title}: nothing to simulate (no S3 destination or Firehose target)"
+                ),
+            });
+            return Effect::None;
+        }
+        self.start_simulation(title, reqs)
+    }
+
+    fn start_simulation(&mut self, title: String, reqs: Vec<SimRequest>) -> Effect {
+        self.sim_seq += 1;
+        self.perms = Some(PermView {
+            id: self.sim_seq,
+            title,
+            pending: reqs.len(),
+            reports: None,
+            scroll: 0,
+        });
+        Effect::Simulate(self.sim_seq, reqs)
+    }
+
+    /// The reports of simulation `id` arrived.
+    pub fn simulated(&mut self, id: u64, reports: Vec<Report>) {
+        if let Some(pv) = &mut self.perms
+            && pv.id == id
+        {
+            pv.reports = Some(reports);
+        }
+    }
+
+    /// `P`: the custom simulation dialog, prefilled from the selection.
+    fn open_sim_form(&mut self, snap: &Snapshot) {
+        let mut form = SimForm::default();
+        let target = self.sim_target(snap);
+        if let Some(inv) = snap.inventory.get().map(|i| &i.inv) {
+            if let Some(d) = target
+                .stream
+                .as_deref()
+                .and_then(|s| inv.stream(s))
+                .and_then(|s| s.s3())
+            {
+                form.fields[0] = d.role_arn.clone();
+                form.fields[2] = format!("{}/*", d.bucket_arn);
+            } else if let Some(t) = target
+                .rule
+                .as_ref()
+                .and_then(|k| inv.rule(k))
+                .and_then(|r| r.targets.first())
+            {
+                form.fields[0] = t.role_arn.clone().unwrap_or_default();
+                form.fields[2] = t.arn.clone();
+            }
+        }
+        // Text from AWS is edited here: keep only printable characters.
+        for f in &mut form.fields {
+            f.retain(|c| !c.is_control());
+        }
+        self.sim_form = Some(form);
+    }
+
+    /// Typing into the custom simulation dialog.
+    fn form_key(&mut self, key: &KeyEvent) -> Effect {
+        let Some(form) = &mut self.sim_form else {
+            return Effect::None;
+        };
+        match key.code {
+            KeyCode::Esc => self.sim_form = None,
+            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % 3,
+            KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + 2) % 3,
+            KeyCode::Backspace => {
+                form.fields[form.focus].pop();
+            }
+            KeyCode::Enter => {
+                let principal = form.fields[0].trim().to_string();
+                let actions = split_list(&form.fields[1]);
+                let mut resources = split_list(&form.fields[2]);
+                if principal.is_empty() || actions.is_empty() {
+                    form.error = Some("a principal ARN and at least one action are needed".into());
+                    return Effect::None;
+                }
+                if resources.is_empty() {
+                    resources.push("*".into());
+                }
+                self.sim_form = None;
+                let req = iam::custom_request(&principal, actions, resources);
+                return self.start_simulation(format!("custom: {principal}"), vec![req]);
+            }
+            KeyCode::Char(c)
+                if !c.is_control() && form.fields[form.focus].chars().count() < 2048 =>
+            {
+                form.fields[form.focus].push(c);
+                form.error = None;
+            }
+            _ => {}
         }
         Effect::None
     }

@@ -21,7 +21,65 @@ NOW = datetime.datetime.now(datetime.timezone.utc)
 def clients(endpoint, region):
     kw = dict(endpoint_url=endpoint, region_name=region,
               aws_access_key_id="testing", aws_secret_access_key="testing")
-    return {n: boto3.client(n, **kw) for n in ("firehose", "events", "logs", "cloudwatch", "s3")}
+    return {n: boto3.client(n, **kw) for n in ("firehose", "events", "logs", "cloudwatch", "s3", "iam")}
+
+
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(sid, actions, resources):
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def role(c, name, service, inline=None, managed=(), boundary=None):
+    """A role (IAM is global: seeding a second region finds it already there)."""
+    trust = doc({"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"})
+    kw = {"PermissionsBoundary": boundary} if boundary else {}
+    try:
+        c["iam"].create_role(RoleName=name, AssumeRolePolicyDocument=trust, **kw)
+    except c["iam"].exceptions.EntityAlreadyExistsException:
+        return
+    for pname, body in (inline or {}).items():
+        c["iam"].put_role_policy(RoleName=name, PolicyName=pname, PolicyDocument=body)
+    for arn in managed:
+        c["iam"].attach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+def managed_policy(c, name, body):
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+    try:
+        c["iam"].create_policy(PolicyName=name, PolicyDocument=body)
+    except c["iam"].exceptions.EntityAlreadyExistsException:
+        pass
+    return arn
+
+
+def delivery_policy(bucket_name, name, put_object=True):
+    s3 = ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
+          "s3:ListBucketMultipartUploads"] + (["s3:PutObject"] if put_object else [])
+    return doc(allow("S3Delivery", s3, [f"arn:aws:s3:::{bucket_name}", f"arn:aws:s3:::{bucket_name}/*"]),
+               allow("ErrorLogging", "logs:PutLogEvents",
+                     f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/kinesisfirehose/{name}:*"))
+
+
+def iam_incident(c):
+    """Delivery roles (clickstream-raw's lost s3:PutObject; orders-to-s3's has a permissions
+    boundary), the runbook's firehose_writer policy on the EventBridge role, and a target role
+    that allows only PutRecord (EventBridge sends batches)."""
+    fh = "firehose.amazonaws.com"
+    boundary = managed_policy(c, "delivery-boundary", doc(allow("Boundary", ["s3:*", "logs:*"], "*")))
+    role(c, "firehose-orders-to-s3", fh, {"delivery": delivery_policy("acme-lake", "orders-to-s3")},
+         boundary=boundary)
+    role(c, "firehose-clickstream-raw", fh,
+         {"delivery": delivery_policy("acme-clicks", "clickstream-raw", put_object=False)})
+    role(c, "firehose-audit-trail", fh, {"delivery": delivery_policy("acme-lake", "audit-trail")})
+    writer = managed_policy(c, "firehose_writer", doc(allow(
+        "WriteToFirehose", ["firehose:PutRecord", "firehose:PutRecordBatch"],
+        f"arn:aws:firehose:*:{ACCOUNT}:deliverystream/*")))
+    role(c, "eventbridge-firehose-writer", "events.amazonaws.com", managed=[writer])
+    role(c, "eventbridge-putrecord-only", "events.amazonaws.com", {"put": doc(allow(
+        "PutOnly", "firehose:PutRecord", f"arn:aws:firehose:*:{ACCOUNT}:deliverystream/*"))})
 
 
 def bucket(c, region, name):
@@ -56,7 +114,8 @@ def stream(c, region, name, bucket_name, logging=True, dynamic=False, compressio
     return f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}"
 
 
-def rule(c, bus, name, target_arn, state="ENABLED", pattern=None, schedule=None):
+def rule(c, bus, name, target_arn, state="ENABLED", pattern=None, schedule=None,
+         role_name="eventbridge-firehose-writer"):
     kw = {"Name": name, "State": state, "EventBusName": bus}
     if pattern is not None:
         kw["EventPattern"] = json.dumps(pattern)
@@ -65,7 +124,7 @@ def rule(c, bus, name, target_arn, state="ENABLED", pattern=None, schedule=None)
     c["events"].put_rule(**kw)
     c["events"].put_targets(Rule=name, EventBusName=bus, Targets=[{
         "Id": "firehose", "Arn": target_arn,
-        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/{role_name}"}])
 
 
 def series(c, namespace, metric, dims, values):
@@ -87,8 +146,14 @@ def alarm(c, name, metric, stream_name, state, threshold=1.0, op="GreaterThanThr
 
 
 def incident(c, region):
+    iam_incident(c)
     bucket(c, region, "acme-lake")
     bucket(c, region, "acme-clicks")
+    # Refuses plain HTTP, as many real buckets do: not a denial for Firehose, which uses TLS.
+    c["s3"].put_bucket_policy(Bucket="acme-clicks", Policy=doc({
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::acme-clicks", "arn:aws:s3:::acme-clicks/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
     orders = stream(c, region, "orders-to-s3", "acme-lake", dynamic=True)
     clicks = stream(c, region, "clickstream-raw", "acme-clicks", interval=300)
     audit = stream(c, region, "audit-trail", "acme-lake", logging=False)
@@ -99,7 +164,8 @@ def incident(c, region):
     c["events"].create_event_bus(Name="orders-bus")
     rule(c, "default", "clickstream-capture", clicks, pattern={"source": ["web.clickstream"]})
     rule(c, "orders-bus", "order-events", orders, pattern={"source": ["acme.orders"]})
-    rule(c, "orders-bus", "payment-refunded", audit, state="DISABLED", pattern={"source": ["acme.payments"]})
+    rule(c, "orders-bus", "payment-refunded", audit, state="DISABLED", pattern={"source": ["acme.payments"]},
+         role_name="eventbridge-putrecord-only")
     rule(c, "default", "hourly-snapshot", audit, schedule="rate(1 hour)")
     minutes = 30
     fh = "AWS/Firehose"

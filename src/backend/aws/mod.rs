@@ -8,19 +8,23 @@
 mod cloudwatch;
 mod events;
 mod firehose;
+mod iam;
 mod logs;
 pub mod stats;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
+use aws_sdk_firehose::config::http::HttpResponse;
 use aws_sdk_firehose::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
 use super::{BResult, Backend, BackendError, ErrorKind};
+use crate::iam::{PolicyKind, SimResult};
 use crate::model::{
     Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
 };
@@ -69,6 +73,8 @@ struct Clients {
     cw: aws_sdk_cloudwatch::Client,
     logs: aws_sdk_cloudwatchlogs::Client,
     sts: aws_sdk_sts::Client,
+    iam: aws_sdk_iam::Client,
+    s3: aws_sdk_s3::Client,
     region: String,
 }
 
@@ -105,11 +111,26 @@ async fn load(opts: &AwsOptions) -> Clients {
         cw: aws_sdk_cloudwatch::Client::new(&conf),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
         sts: aws_sdk_sts::Client::new(&conf),
+        iam: aws_sdk_iam::Client::new(&conf),
+        s3: aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&conf)
+                // An AWS-compatible server on a custom endpoint has no per-bucket DNS names.
+                .force_path_style(custom_endpoint(opts, "S3"))
+                .build(),
+        ),
         region: conf
             .region()
             .map(|r| r.as_ref().to_string())
             .unwrap_or_default(),
     }
+}
+
+/// Whether `service` is sent somewhere other than AWS (flag, AWS_ENDPOINT_URL or
+/// AWS_ENDPOINT_URL_<SERVICE>).
+fn custom_endpoint(opts: &AwsOptions, service: &str) -> bool {
+    opts.endpoint_url.is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var_os(format!("AWS_ENDPOINT_URL_{service}")).is_some()
 }
 
 /// Spaces calls out to at most `per_second`, shared by every task using it.
@@ -199,17 +220,20 @@ impl AwsBackend {
 }
 
 /// Turn any SDK error into what fhtop needs to know: throttled, expired, denied, network...
-pub(crate) fn classify<E, R>(op: &str, e: SdkError<E, R>) -> BackendError
+pub(crate) fn classify<E>(op: &str, e: SdkError<E, HttpResponse>) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let code = e.code().unwrap_or("").to_string();
     let msg = e.message().unwrap_or("").to_string();
     let full = format!("{}", DisplayErrorContext(&e));
     let lower = full.to_lowercase();
+    let status = e.raw_response().map(|r| r.status().as_u16());
     let kind = match &e {
-        SdkError::ServiceError(_) => kind_of_code(&code, &lower),
+        // The server answered: only its error code says what went wrong (the text around it
+        // holds response headers such as "connection: close", which mean nothing).
+        SdkError::ServiceError(_) if code.is_empty() => ErrorKind::Other,
+        SdkError::ServiceError(_) => kind_of_code(&code, &msg.to_lowercase()),
         SdkError::TimeoutError(_) => ErrorKind::Network,
         SdkError::DispatchFailure(d) if d.is_timeout() || d.is_io() => ErrorKind::Network,
         // The answer arrived but could not be decoded (e.g. a required field missing).
@@ -230,7 +254,10 @@ where
         }
         ErrorKind::Network => format!("{op}: cannot reach AWS: {}", short(&full)),
         _ if !code.is_empty() => format!("{op}: {code}: {msg}"),
-        _ => format!("{op}: {}", short(&full)),
+        _ => match status {
+            Some(s) => format!("{op}: HTTP {s} without an error code"),
+            None => format!("{op}: {}", short(&full)),
+        },
     };
     BackendError::new(kind, message)
 }
@@ -366,6 +393,39 @@ impl Backend for AwsBackend {
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
         let c = self.clients().await;
         let r = events::set_rule_enabled(&c.events, &self.stats, key, enabled).await;
+        self.guard(r).await
+    }
+
+    async fn simulate_principal_policy(
+        &self,
+        principal: &str,
+        actions: &[String],
+        resources: &[String],
+        context: &BTreeMap<String, Vec<String>>,
+    ) -> BResult<Vec<SimResult>> {
+        let c = self.clients().await;
+        let r = iam::simulate(&c.iam, &self.stats, principal, actions, resources, context).await;
+        self.guard(r).await
+    }
+
+    async fn principal_policies(
+        &self,
+        principal: &str,
+    ) -> BResult<Vec<(String, PolicyKind, String)>> {
+        let c = self.clients().await;
+        let r = iam::role_policies(&c.iam, &self.stats, principal).await;
+        self.guard(r).await
+    }
+
+    async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>> {
+        let c = self.clients().await;
+        let r = iam::managed_policy(&c.iam, &self.stats, name).await;
+        self.guard(r).await
+    }
+
+    async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>> {
+        let c = self.clients().await;
+        let r = iam::bucket_policy(&c.s3, &self.stats, bucket).await;
         self.guard(r).await
     }
 

@@ -49,7 +49,13 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
 }
 
 /// `lines` in `block`, `width` columns wide and as tall as the lines, centred over `area`.
-fn popup(f: &mut Frame, area: Rect, width: u16, lines: Vec<Line>, block: ratatui::widgets::Block) {
+pub(crate) fn popup(
+    f: &mut Frame,
+    area: Rect,
+    width: u16,
+    lines: Vec<Line>,
+    block: ratatui::widgets::Block,
+) {
     let h = (lines.len() as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)

@@ -1,0 +1,272 @@
+//! IAM and S3 reads for the permission simulations: SimulatePrincipalPolicy (all pages), the
+//! policies of a role for the local evaluator, a customer-managed policy by name, a bucket
+//! policy.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, PolicyEvaluationDecisionType};
+use aws_sdk_s3::error::ProvideErrorMetadata;
+
+use super::{ApiStats, classify};
+use crate::backend::{BResult, BackendError, ErrorKind};
+use crate::iam::{Decision, Matched, PolicyKind, SimResult};
+
+/// At most this many pages of one SimulatePrincipalPolicy answer.
+const MAX_PAGES: usize = 50;
+
+fn decision(d: &PolicyEvaluationDecisionType, missing: &[String]) -> Decision {
+    match d {
+        PolicyEvaluationDecisionType::ExplicitDeny => Decision::ExplicitDeny,
+        // A result computed without a context value a Condition needs is not an answer.
+        _ if !missing.is_empty() => Decision::Undetermined(missing.join(", ")),
+        PolicyEvaluationDecisionType::Allowed => Decision::Allowed,
+        _ => Decision::ImplicitDeny,
+    }
+}
+
+fn matched(st: &[aws_sdk_iam::types::Statement]) -> Vec<Matched> {
+    st.iter()
+        .map(|s| {
+            let id = s.source_policy_id().unwrap_or("?");
+            let kind = s
+                .source_policy_type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default();
+            let at = s
+                .start_position()
+                .map(|p| format!(", statement at line {} col {}", p.line(), p.column()))
+                .unwrap_or_default();
+            Matched {
+                policy: if kind.is_empty() {
+                    format!("{id}{at}")
+                } else {
+                    format!("{id} ({kind}{at})")
+                },
+                sid: None,
+            }
+        })
+        .collect()
+}
+
+fn context_entries(ctx: &BTreeMap<String, Vec<String>>) -> Vec<ContextEntry> {
+    ctx.iter()
+        .map(|(k, v)| {
+            let t = if k == "aws:securetransport" {
+                ContextKeyTypeEnum::Boolean
+            } else {
+                ContextKeyTypeEnum::String
+            };
+            ContextEntry::builder()
+                .context_key_name(k)
+                .set_context_key_values(Some(v.clone()))
+                .context_key_type(t)
+                .build()
+        })
+        .collect()
+}
+
+pub async fn simulate(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    principal: &str,
+    actions: &[String],
+    resources: &[String],
+    ctx: &BTreeMap<String, Vec<String>>,
+) -> BResult<Vec<SimResult>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        stats.call("iam:SimulatePrincipalPolicy");
+        let r = c
+            .simulate_principal_policy()
+            .policy_source_arn(principal)
+            .set_action_names(Some(actions.to_vec()))
+            .set_resource_arns(Some(resources.to_vec()))
+            .set_context_entries(Some(context_entries(ctx)))
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify("SimulatePrincipalPolicy", e))?;
+        for e in r.evaluation_results() {
+            let per_resource = e.resource_specific_results();
+            if per_resource.is_empty() {
+                out.push(SimResult {
+                    action: e.eval_action_name().to_string(),
+                    resource: e.eval_resource_name().unwrap_or("*").to_string(),
+                    decision: decision(e.eval_decision(), e.missing_context_values()),
+                    matched: matched(e.matched_statements()),
+                });
+            }
+            for rr in per_resource {
+                out.push(SimResult {
+                    action: e.eval_action_name().to_string(),
+                    resource: rr.eval_resource_name().to_string(),
+                    decision: decision(rr.eval_resource_decision(), rr.missing_context_values()),
+                    matched: matched(rr.matched_statements()),
+                });
+            }
+        }
+        match (r.is_truncated(), r.marker()) {
+            (true, Some(m)) => marker = Some(m.to_string()),
+            _ => return Ok(out),
+        }
+    }
+    Ok(out)
+}
+
+/// `arn:aws:iam::123:role/path/name` → `name`.
+fn role_name(arn: &str) -> BResult<&str> {
+    match arn.split_once(":role/") {
+        Some((_, path)) => Ok(path.rsplit('/').next().unwrap_or(path)),
+        None => Err(BackendError::new(
+            ErrorKind::Other,
+            format!("the local evaluator reads role policies only; {arn} is not a role ARN"),
+        )),
+    }
+}
+
+async fn policy_document(c: &aws_sdk_iam::Client, stats: &ApiStats, arn: &str) -> BResult<String> {
+    stats.call("iam:GetPolicy");
+    let p = c
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(|e| classify("GetPolicy", e))?;
+    let version = p
+        .policy()
+        .and_then(|p| p.default_version_id())
+        .unwrap_or("v1")
+        .to_string();
+    stats.call("iam:GetPolicyVersion");
+    let v = c
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send()
+        .await
+        .map_err(|e| classify("GetPolicyVersion", e))?;
+    Ok(v.policy_version()
+        .and_then(|v| v.document())
+        .unwrap_or("")
+        .to_string())
+}
+
+/// Every policy that decides what the role may do: attached managed policies, inline
+/// policies, the permissions boundary.
+pub async fn role_policies(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    arn: &str,
+) -> BResult<Vec<(String, PolicyKind, String)>> {
+    let name = role_name(arn)?;
+    stats.call("iam:GetRole");
+    let role = c
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| classify("GetRole", e))?;
+    let boundary = role
+        .role()
+        .and_then(|r| r.permissions_boundary())
+        .and_then(|b| b.permissions_boundary_arn())
+        .map(str::to_string);
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        stats.call("iam:ListAttachedRolePolicies");
+        let r = c
+            .list_attached_role_policies()
+            .role_name(name)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify("ListAttachedRolePolicies", e))?;
+        for p in r.attached_policies() {
+            if let Some(parn) = p.policy_arn() {
+                let doc = policy_document(c, stats, parn).await?;
+                out.push((parn.to_string(), PolicyKind::Identity, doc));
+            }
+        }
+        match (r.is_truncated(), r.marker()) {
+            (true, Some(m)) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    loop {
+        stats.call("iam:ListRolePolicies");
+        let r = c
+            .list_role_policies()
+            .role_name(name)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify("ListRolePolicies", e))?;
+        for p in r.policy_names() {
+            stats.call("iam:GetRolePolicy");
+            let d = c
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(p)
+                .send()
+                .await
+                .map_err(|e| classify("GetRolePolicy", e))?;
+            out.push((
+                format!("{name}/{p} (inline)"),
+                PolicyKind::Identity,
+                d.policy_document().to_string(),
+            ));
+        }
+        match (r.is_truncated(), r.marker()) {
+            (true, Some(m)) => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    if let Some(b) = boundary {
+        let doc = policy_document(c, stats, &b).await?;
+        out.push((b, PolicyKind::Boundary, doc));
+    }
+    Ok(out)
+}
+
+/// The customer-managed policy called `name`: (ARN, default version's document).
+pub async fn managed_policy(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    name: &str,
+) -> BResult<Option<(String, String)>> {
+    let mut marker = None;
+    loop {
+        stats.call("iam:ListPolicies");
+        let r = c
+            .list_policies()
+            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify("ListPolicies", e))?;
+        if let Some(p) = r.policies().iter().find(|p| p.policy_name() == Some(name)) {
+            let arn = p.arn().unwrap_or_default().to_string();
+            let doc = policy_document(c, stats, &arn).await?;
+            return Ok(Some((arn, doc)));
+        }
+        match (r.is_truncated(), r.marker()) {
+            (true, Some(m)) => marker = Some(m.to_string()),
+            _ => return Ok(None),
+        }
+    }
+}
+
+pub async fn bucket_policy(
+    c: &aws_sdk_s3::Client,
+    stats: &ApiStats,
+    bucket: &str,
+) -> BResult<Option<String>> {
+    stats.call("s3:GetBucketPolicy");
+    match c.get_bucket_policy().bucket(bucket).send().await {
+        Ok(r) => Ok(r.policy().map(str::to_string)),
+        Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
+        Err(e) => Err(classify("GetBucketPolicy", e)),
+    }
+}

@@ -1,0 +1,321 @@
+//! The local IAM evaluator, rule by rule (the fallback engine of the permission simulations).
+
+use std::collections::BTreeMap;
+
+use fhtop::iam::eval::{Decision, Policy, PolicyKind, Request, evaluate, glob, parse};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/firehose-delivery";
+const BUCKET: &str = "arn:aws:s3:::acme-lake";
+const OBJECTS: &str = "arn:aws:s3:::acme-lake/data/*";
+
+fn policy(kind: PolicyKind, name: &str, statements: &str) -> Policy {
+    let doc = format!(r#"{{"Version":"2012-10-17","Statement":{statements}}}"#);
+    parse(name, kind, &doc).expect("test policy parses")
+}
+
+fn identity(statements: &str) -> Policy {
+    policy(PolicyKind::Identity, "identity", statements)
+}
+
+fn ctx() -> BTreeMap<String, Vec<String>> {
+    fhtop::iam::context(ROLE)
+}
+
+fn decide(policies: &[Policy], action: &str, resource: &str) -> Decision {
+    let c = ctx();
+    evaluate(
+        policies,
+        &Request {
+            principal: ROLE,
+            account: "123456789012",
+            action,
+            resource,
+            context: &c,
+        },
+    )
+    .decision
+}
+
+#[test]
+fn wildcards_star_and_question_mark() {
+    let table = [
+        ("*", "", true),
+        ("*", "anything", true),
+        ("s3:*", "s3:PutObject", true),
+        ("s3:Put*", "s3:PutObject", true),
+        ("s3:Put*", "s3:GetObject", false),
+        ("s3:?etObject", "s3:GetObject", true),
+        ("s3:?etObject", "s3:GeetObject", false),
+        ("arn:aws:s3:::b/*/x", "arn:aws:s3:::b/a/b/x", true),
+        ("arn:aws:s3:::b/*/x", "arn:aws:s3:::b/a/b/y", false),
+        ("a*b*c", "abc", true),
+        ("a*b*c", "aXbYc", true),
+        ("a*b*c", "aXbY", false),
+        ("exact", "exac", false),
+    ];
+    for (p, t, want) in table {
+        assert_eq!(glob(p, t), want, "glob({p:?}, {t:?})");
+    }
+}
+
+#[test]
+fn allow_matches_and_nothing_else_is_allowed() {
+    let p = [identity(
+        r#"[{"Sid":"Put","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::acme-lake/*"}]"#,
+    )];
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::Allowed);
+    assert_eq!(decide(&p, "s3:GetObject", OBJECTS), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&p, "s3:PutObject", "arn:aws:s3:::other/x"),
+        Decision::ImplicitDeny
+    );
+    let c = ctx();
+    let e = evaluate(
+        &p,
+        &Request {
+            principal: ROLE,
+            account: "123456789012",
+            action: "s3:PutObject",
+            resource: OBJECTS,
+            context: &c,
+        },
+    );
+    assert_eq!(e.matched.len(), 1);
+    assert_eq!(e.matched[0].policy, "identity");
+    assert_eq!(e.matched[0].sid.as_deref(), Some("Put"));
+}
+
+#[test]
+fn actions_are_case_insensitive_resources_are_not() {
+    let p = [identity(
+        r#"{"Effect":"Allow","Action":"S3:putobject","Resource":"arn:aws:s3:::acme-lake/*"}"#,
+    )];
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::Allowed);
+    assert_eq!(
+        decide(&p, "s3:PutObject", "arn:aws:s3:::ACME-LAKE/data/x"),
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn not_action_and_not_resource_invert_the_match() {
+    let p = [identity(
+        r#"[{"Effect":"Allow","NotAction":"s3:DeleteObject","Resource":"*"}]"#,
+    )];
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::Allowed);
+    assert_eq!(
+        decide(&p, "s3:DeleteObject", OBJECTS),
+        Decision::ImplicitDeny
+    );
+    let p = [identity(
+        r#"[{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"}]"#,
+    )];
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::Allowed);
+    assert_eq!(
+        decide(&p, "s3:PutObject", "arn:aws:s3:::secret/x"),
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn explicit_deny_wins_over_any_allow() {
+    let p = [
+        identity(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+        policy(
+            PolicyKind::Identity,
+            "guardrail",
+            r#"{"Sid":"NoPuts","Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::acme-lake/*"}"#,
+        ),
+    ];
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::ExplicitDeny);
+    assert_eq!(decide(&p, "s3:GetObject", OBJECTS), Decision::Allowed);
+}
+
+#[test]
+fn the_permissions_boundary_intersects() {
+    let allow_all = identity(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#);
+    let boundary = policy(
+        PolicyKind::Boundary,
+        "boundary",
+        r#"{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}"#,
+    );
+    let p = [allow_all, boundary];
+    assert_eq!(decide(&p, "s3:GetObject", OBJECTS), Decision::Allowed);
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::ImplicitDeny);
+    // The boundary alone grants nothing.
+    let only_boundary = [policy(
+        PolicyKind::Boundary,
+        "boundary",
+        r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#,
+    )];
+    assert_eq!(
+        decide(&only_boundary, "s3:GetObject", OBJECTS),
+        Decision::ImplicitDeny
+    );
+    // And it says it was the boundary.
+    let c = ctx();
+    let e = evaluate(
+        &p,
+        &Request {
+            principal: ROLE,
+            account: "123456789012",
+            action: "s3:PutObject",
+            resource: OBJECTS,
+            context: &c,
+        },
+    );
+    assert_eq!(e.blocked_by_boundary.as_deref(), Some("boundary"));
+}
+
+#[test]
+fn a_same_account_bucket_policy_grants_to_the_role_arn_but_not_to_the_account() {
+    let to_role = policy(
+        PolicyKind::Resource,
+        "bucket policy",
+        &format!(
+            r#"{{"Sid":"Firehose","Effect":"Allow","Principal":{{"AWS":"{ROLE}"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::acme-lake/*"}}"#
+        ),
+    );
+    assert_eq!(
+        decide(std::slice::from_ref(&to_role), "s3:PutObject", OBJECTS),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&[to_role], "s3:GetObject", OBJECTS),
+        Decision::ImplicitDeny
+    );
+    let to_account = policy(
+        PolicyKind::Resource,
+        "bucket policy",
+        r#"{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:*","Resource":"*"}"#,
+    );
+    assert_eq!(
+        decide(&[to_account], "s3:PutObject", OBJECTS),
+        Decision::ImplicitDeny
+    );
+    let to_service = policy(
+        PolicyKind::Resource,
+        "bucket policy",
+        r#"{"Effect":"Allow","Principal":{"Service":"firehose.amazonaws.com"},"Action":"s3:*","Resource":"*"}"#,
+    );
+    assert_eq!(
+        decide(&[to_service], "s3:PutObject", OBJECTS),
+        Decision::ImplicitDeny
+    );
+}
+
+#[test]
+fn a_bucket_policy_deny_applies_and_tls_only_denies_are_decided_from_context() {
+    let allow = identity(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#);
+    let deny_other = policy(
+        PolicyKind::Resource,
+        "bucket policy",
+        r#"{"Sid":"OnlyAdmins","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::acme-lake/*"}"#,
+    );
+    assert_eq!(
+        decide(&[allow.clone(), deny_other], "s3:PutObject", OBJECTS),
+        Decision::ExplicitDeny
+    );
+    let tls_only = policy(
+        PolicyKind::Resource,
+        "bucket policy",
+        r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::acme-lake","arn:aws:s3:::acme-lake/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+    );
+    assert_eq!(
+        decide(&[allow, tls_only], "s3:PutObject", OBJECTS),
+        Decision::Allowed
+    );
+}
+
+#[test]
+fn a_condition_it_cannot_decide_is_undetermined_never_allowed() {
+    let p = [identity(
+        r#"{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#,
+    )];
+    assert_eq!(
+        decide(&p, "s3:PutObject", OBJECTS),
+        Decision::Undetermined("aws:SourceIp".into())
+    );
+    // A deny with an unknown condition next to an allow: undetermined, not allowed.
+    let p = [
+        identity(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+        identity(
+            r#"{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}"#,
+        ),
+    ];
+    assert_eq!(
+        decide(&p, "s3:PutObject", OBJECTS),
+        Decision::Undetermined("aws:SourceVpce".into())
+    );
+    // ...but if nothing allows it, it is denied whatever the condition says.
+    let p = [identity(
+        r#"{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}"#,
+    )];
+    assert_eq!(decide(&p, "s3:PutObject", OBJECTS), Decision::ImplicitDeny);
+}
+
+#[test]
+fn conditions_on_known_keys_are_decided() {
+    let table = [
+        (
+            r#"{"StringEquals":{"aws:PrincipalAccount":"123456789012"}}"#,
+            Decision::Allowed,
+        ),
+        (
+            r#"{"StringEquals":{"aws:PrincipalAccount":"999999999999"}}"#,
+            Decision::ImplicitDeny,
+        ),
+        (
+            r#"{"StringNotEquals":{"aws:PrincipalAccount":"999999999999"}}"#,
+            Decision::Allowed,
+        ),
+        (
+            r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/firehose-*"}}"#,
+            Decision::Allowed,
+        ),
+        (
+            r#"{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/firehose-*"}}"#,
+            Decision::ImplicitDeny,
+        ),
+        (
+            r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
+            Decision::Allowed,
+        ),
+        (
+            r#"{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}"#,
+            Decision::Allowed,
+        ),
+        (
+            r#"{"NumericLessThan":{"aws:PrincipalAccount":"5"}}"#,
+            Decision::Undetermined("aws:PrincipalAccount".into()),
+        ),
+    ];
+    for (cond, want) in table {
+        let p = [identity(&format!(
+            r#"{{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{cond}}}"#
+        ))];
+        assert_eq!(decide(&p, "s3:PutObject", OBJECTS), want, "{cond}");
+    }
+}
+
+#[test]
+fn documents_as_iam_returns_them_url_encoded_parse() {
+    let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AListBucket%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Aacme-lake%22%7D%5D%7D";
+    let p = parse("encoded", PolicyKind::Identity, encoded).expect("parses");
+    assert_eq!(decide(&[p], "s3:ListBucket", BUCKET), Decision::Allowed);
+    assert!(parse("broken", PolicyKind::Identity, "{not json").is_err());
+    assert!(parse("no statement", PolicyKind::Identity, r#"{"Version":"1"}"#).is_err());
+    assert!(
+        parse(
+            "bad effect",
+            PolicyKind::Identity,
+            r#"{"Statement":{"Effect":"Maybe","Action":"*","Resource":"*"}}"#
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn no_policy_means_implicit_deny() {
+    assert_eq!(decide(&[], "s3:PutObject", OBJECTS), Decision::ImplicitDeny);
+}
