@@ -78,6 +78,28 @@ pub enum Command {
     /// Exit codes: 0 every action allowed, 1 undetermined (a Condition needs a value fhtop does
     /// not know), 2 something denied or not simulated, 3 AWS unusable.
     Perms(PermsArgs),
+    /// The on-call runbook as one command: every check for every pipeline (or the ones
+    /// named), with the AWS CLI command that confirms each finding.
+    ///
+    /// Exit codes (Nagios): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (AWS unusable, or a check
+    /// could not decide).
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only this delivery stream (and the rules feeding it); repeatable.
+    #[arg(long = "stream", value_name = "NAME")]
+    pub streams: Vec<String>,
+    /// Only this rule (NAME or BUS/NAME; and the stream it feeds); repeatable.
+    #[arg(long = "rule", value_name = "NAME")]
+    pub rules: Vec<String>,
+    /// `{"checks":[{"check","target","status","summary","details","confirm"}]}`.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list the checks that passed.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

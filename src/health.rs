@@ -34,8 +34,50 @@ impl Level {
     }
 }
 
+/// The runbook's checks (`fhtop check`); every health finding belongs to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckId {
+    WriterPermission,
+    StreamStatus,
+    Delivery,
+    DeliveryErrors,
+    BucketAccess,
+    RuleState,
+    Alarms,
+    Partitions,
+    Throttling,
+}
+
+impl CheckId {
+    pub const ALL: [CheckId; 9] = [
+        CheckId::WriterPermission,
+        CheckId::StreamStatus,
+        CheckId::Delivery,
+        CheckId::DeliveryErrors,
+        CheckId::BucketAccess,
+        CheckId::RuleState,
+        CheckId::Alarms,
+        CheckId::Partitions,
+        CheckId::Throttling,
+    ];
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckId::WriterPermission => "writer-permission",
+            CheckId::StreamStatus => "stream-status",
+            CheckId::Delivery => "delivery",
+            CheckId::DeliveryErrors => "delivery-errors",
+            CheckId::BucketAccess => "bucket-access",
+            CheckId::RuleState => "rule-state",
+            CheckId::Alarms => "alarms",
+            CheckId::Partitions => "partitions",
+            CheckId::Throttling => "throttling",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    pub check: CheckId,
     pub level: Level,
     pub text: String,
 }
@@ -53,9 +95,10 @@ impl Health {
             findings: Vec::new(),
         }
     }
-    fn add(&mut self, level: Level, text: impl Into<String>) {
+    fn add(&mut self, check: CheckId, level: Level, text: impl Into<String>) {
         self.level = self.level.max(level);
         self.findings.push(Finding {
+            check,
             level,
             text: text.into(),
         });
@@ -84,10 +127,16 @@ pub fn fmt_duration(secs: f64) -> String {
 fn alarm_findings(h: &mut Health, alarms: &[&Alarm]) {
     for a in alarms {
         match a.state {
-            AlarmState::Alarm => h.add(Level::Fail, format!("alarm {} in ALARM", a.name)),
-            AlarmState::InsufficientData => {
-                h.add(Level::Warn, format!("alarm {} INSUFFICIENT_DATA", a.name))
-            }
+            AlarmState::Alarm => h.add(
+                CheckId::Alarms,
+                Level::Fail,
+                format!("alarm {} in ALARM", a.name),
+            ),
+            AlarmState::InsufficientData => h.add(
+                CheckId::Alarms,
+                Level::Warn,
+                format!("alarm {} INSUFFICIENT_DATA", a.name),
+            ),
             AlarmState::Ok => {}
         }
     }
@@ -98,16 +147,24 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
     let mut h = Health::new();
     match s.status.as_str() {
         "ACTIVE" => {}
-        "CREATING" | "UPDATING" => h.add(Level::Warn, format!("stream is {}", s.status)),
-        other => h.add(Level::Fail, format!("stream is {other}")),
+        "CREATING" | "UPDATING" => h.add(
+            CheckId::StreamStatus,
+            Level::Warn,
+            format!("stream is {}", s.status),
+        ),
+        other => h.add(
+            CheckId::StreamStatus,
+            Level::Fail,
+            format!("stream is {other}"),
+        ),
     }
     if let Some(f) = &s.failure {
-        h.add(Level::Fail, format!("failure: {f}"));
+        h.add(CheckId::StreamStatus, Level::Fail, format!("failure: {f}"));
     }
     let linked: Vec<&Alarm> = alarms.iter().filter(|a| a.is_for_stream(&s.name)).collect();
     alarm_findings(&mut h, &linked);
     let Some(m) = metrics else {
-        h.add(Level::Unknown, "no metrics yet");
+        h.add(CheckId::Delivery, Level::Unknown, "no metrics yet");
         return h.sorted();
     };
     let sc = Scope::Stream(s.name.clone());
@@ -119,18 +176,24 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
         {
             {
                 h.add(
+                    CheckId::Delivery,
                     Level::Fail,
                     format!("S3 delivery success {:.0}%", (ok * 100.0).floor()),
                 );
             }
         }
         if incoming > 0.0 && delivered == Some(0.0) {
-            h.add(Level::Fail, "records arriving, none delivered to S3");
+            h.add(
+                CheckId::Delivery,
+                Level::Fail,
+                "records arriving, none delivered to S3",
+            );
         }
         if let (Some(fresh), Some(d)) = (m.recent_max(&sc, DataFreshness), s.s3()) {
             let interval = f64::from(d.buffering_seconds.max(60));
             if fresh > (interval * 4.0).max(900.0) {
                 h.add(
+                    CheckId::Delivery,
                     Level::Fail,
                     format!(
                         "data freshness {} (buffer {})",
@@ -140,6 +203,7 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
                 );
             } else if fresh > interval + 60.0 {
                 h.add(
+                    CheckId::Delivery,
                     Level::Warn,
                     format!(
                         "data freshness {} above buffer {}",
@@ -152,6 +216,7 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
     }
     if m.recent_max(&sc, PartitionCountExceeded).unwrap_or(0.0) > 0.0 {
         h.add(
+            CheckId::Partitions,
             Level::Fail,
             "partition count exceeded the active partitions limit",
         );
@@ -163,6 +228,7 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
     {
         {
             h.add(
+                CheckId::Partitions,
                 Level::Warn,
                 format!(
                     "partitions {used:.0}/{limit:.0} ({:.0}% of limit)",
@@ -174,6 +240,7 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
     let throttled = m.recent_sum(&sc, ThrottledRecords).unwrap_or(0.0);
     if throttled > 0.0 {
         h.add(
+            CheckId::Throttling,
             Level::Warn,
             format!(
                 "{} records throttled in 5 min",
@@ -188,14 +255,18 @@ pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Hea
     use MetricId::*;
     let mut h = Health::new();
     if !r.state.is_enabled() {
-        h.add(Level::Warn, format!("rule is {}", r.state.as_str()));
+        h.add(
+            CheckId::RuleState,
+            Level::Warn,
+            format!("rule is {}", r.state.as_str()),
+        );
     }
     let key = r.key();
     let linked: Vec<&Alarm> = alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
     alarm_findings(&mut h, &linked);
     let Some(m) = metrics else {
         if r.state.is_enabled() {
-            h.add(Level::Unknown, "no metrics yet");
+            h.add(CheckId::RuleState, Level::Unknown, "no metrics yet");
         }
         return h.sorted();
     };
@@ -209,6 +280,7 @@ pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Hea
             Level::Warn
         };
         h.add(
+            CheckId::RuleState,
             level,
             format!(
                 "{} of {} invocations failed in 5 min",
@@ -218,16 +290,21 @@ pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Hea
         );
     }
     if m.recent_sum(&sc, DeadLetterInvocations).unwrap_or(0.0) > 0.0 {
-        h.add(Level::Warn, "events sent to the dead-letter queue");
+        h.add(
+            CheckId::RuleState,
+            Level::Warn,
+            "events sent to the dead-letter queue",
+        );
     }
     if m.recent_sum(&sc, ThrottledRules).unwrap_or(0.0) > 0.0 {
-        h.add(Level::Warn, "rule throttled");
+        h.add(CheckId::RuleState, Level::Warn, "rule throttled");
     }
     if r.state.is_enabled() && !r.is_schedule() {
         let seen = m.window_sum(&sc, MatchedEvents).unwrap_or(0.0)
             + m.window_sum(&sc, TriggeredRules).unwrap_or(0.0);
         if seen == 0.0 {
             h.add(
+                CheckId::RuleState,
                 Level::Warn,
                 "rule not triggering (no matched events in window)",
             );
@@ -250,6 +327,7 @@ pub fn pipeline_health(
     match link.stream.and_then(|i| inv.streams.get(i)) {
         Some(s) => h.merge(stream_health(s, metrics, alarms)),
         None => h.add(
+            CheckId::RuleState,
             Level::Fail,
             format!(
                 "target stream {} not found in this account/region",

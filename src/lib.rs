@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod backend;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod health;
@@ -159,6 +160,73 @@ async fn rule_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli:
     outcome.exit_code()
 }
 
+/// `fhtop check`: gather, evaluate, print; Nagios exit code.
+async fn check_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli::CheckArgs) -> u8 {
+    use std::io::IsTerminal;
+    let started = std::time::Instant::now();
+    let sel = check::Selection {
+        streams: args.streams,
+        rules: args.rules,
+    };
+    let gathered = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        check::gather(
+            backend.as_ref(),
+            &sel,
+            settings.window_minutes,
+            &settings.writer_policy,
+            chrono::Utc::now(),
+        ),
+    )
+    .await;
+    let g = match gathered {
+        Ok(Ok(g)) => g,
+        Ok(Err(e)) => {
+            let line = sanitize::clean(&e.message).replace('\n', " ");
+            println!("UNKNOWN - fhtop check: {line}");
+            return 3;
+        }
+        Err(_) => {
+            println!("UNKNOWN - fhtop check: no answer from AWS within 120 s");
+            return 3;
+        }
+    };
+    let findings = check::evaluate(&g);
+    let code = check::exit_code(&findings);
+    if args.json {
+        let v = serde_json::json!({ "checks": findings });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return code;
+    }
+    let colour = std::io::stdout().is_terminal() && !settings.no_color;
+    let paint = |t: iam::Tone, s: &str| -> String {
+        use health::Level;
+        if !colour {
+            return s.to_string();
+        }
+        let c = match t {
+            iam::Tone::Heading(Level::Fail) | iam::Tone::Row(Level::Fail) => "31",
+            iam::Tone::Heading(Level::Warn) | iam::Tone::Row(Level::Warn) => "33",
+            iam::Tone::Heading(Level::Ok) | iam::Tone::Row(Level::Ok) => "32",
+            iam::Tone::Heading(Level::Unknown) | iam::Tone::Row(Level::Unknown) => "35",
+            iam::Tone::Note => "2",
+            _ => "0",
+        };
+        format!("\x1b[{c}m{s}\x1b[0m")
+    };
+    println!(
+        "fhtop check — account {} · {} · {} · {:.1} s",
+        sanitize::clean(&g.account),
+        sanitize::clean(&g.region),
+        check::tally(&findings),
+        started.elapsed().as_secs_f64()
+    );
+    for (level, line) in check::human_lines(&findings, args.all) {
+        println!("{}", paint(level, &sanitize::clean(&line)));
+    }
+    code
+}
+
 /// `fhtop perms ...`: build the simulations from the inventory, run them, print.
 async fn perms_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli::PermsArgs) -> u8 {
     use cli::PermsWhat;
@@ -292,6 +360,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::from(
                 rt.block_on(rule_command(&settings, backend, args)),
+            ))
+        }
+        Some(Command::Check(args)) => {
+            let backend = rt.block_on(backend_for(&settings, Clock::System))?;
+            Ok(ExitCode::from(
+                rt.block_on(check_command(&settings, backend, args)),
             ))
         }
         Some(Command::Perms(args)) => {

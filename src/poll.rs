@@ -5,14 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Duration as CDuration;
+use chrono::{DateTime, Duration as CDuration, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::backend::{Backend, BackendError, Clock, ErrorKind};
 use crate::config::Intervals;
 use crate::health::{Level, stream_health};
-use crate::model::{MetricWindow, Metrics, metric_queries, normalise_series};
+use crate::model::{Inventory, MetricWindow, Metrics, metric_queries, normalise_series};
 use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
 /// How far back the first read of a log group looks.
@@ -66,10 +66,23 @@ pub async fn poll_metrics(c: &Ctx, snap: &Snapshot) -> Result<(), BackendError> 
             "waiting for the inventory",
         ));
     };
-    let queries = metric_queries(&inv.inv);
     let now = c.clock.now();
-    let window = MetricWindow::ending_at(now, c.window_minutes, 60);
-    let raw = c.backend.metrics(&queries, &window).await?;
+    let m = fetch_metrics(c.backend.as_ref(), &inv.inv, now, c.window_minutes).await?;
+    c.store.set_metrics(m, now);
+    Ok(())
+}
+
+/// Every metric of the inventory over `window_minutes` ending at `now`, aligned and
+/// normalised (the batching is the backend's: GetMetricData, 500 a call).
+pub async fn fetch_metrics(
+    backend: &dyn Backend,
+    inv: &Inventory,
+    now: DateTime<Utc>,
+    window_minutes: u32,
+) -> Result<Metrics, BackendError> {
+    let queries = metric_queries(inv);
+    let window = MetricWindow::ending_at(now, window_minutes, 60);
+    let raw = backend.metrics(&queries, &window).await?;
     if raw.len() != queries.len() {
         return Err(BackendError::new(
             ErrorKind::Other,
@@ -84,8 +97,7 @@ pub async fn poll_metrics(c: &Ctx, snap: &Snapshot) -> Result<(), BackendError> 
             ((q.scope, q.metric), normalise_series(q.metric, s))
         })
         .collect();
-    c.store.set_metrics(Metrics { window, series }, now);
-    Ok(())
+    Ok(Metrics { window, series })
 }
 
 /// The log groups worth reading now: what the UI shows, plus every failing stream's.

@@ -51,6 +51,17 @@ pub async fn settle(
                 let reports = crate::iam::run_all(c.backend.as_ref(), &reqs).await;
                 view.simulated(id, reports);
             }
+            Effect::Check(id, sel) => {
+                let g = crate::check::gather(
+                    c.backend.as_ref(),
+                    &sel,
+                    window_minutes,
+                    &view.writer_policy,
+                    clock.now(),
+                )
+                .await?;
+                view.checked(id, crate::check::evaluate(&g));
+            }
             _ => {}
         }
     }

@@ -244,25 +244,25 @@ fn p_simulates_the_selected_stream_or_rule_and_the_overlay_closes() {
         "{titles:?}"
     );
     assert!(
-        view.perms.as_ref().is_some_and(|p| p.reports.is_none()),
+        view.overlay.as_ref().is_some_and(|p| p.lines.is_none()),
         "pending until answered"
     );
     // Keys scroll the overlay instead of moving the list; Esc closes it.
     press(&mut view, &snap, "j j");
-    assert_eq!(view.perms.as_ref().map(|p| p.scroll), Some(2));
+    assert_eq!(view.overlay.as_ref().map(|p| p.scroll), Some(2));
     press(&mut view, &snap, "esc");
-    assert!(view.perms.is_none());
+    assert!(view.overlay.is_none());
     // A rule on the Rules pane: its target role and the writer policy.
     let reqs = simulations(&press(&mut view, &snap, "3 / p a y m e n t - r enter p"));
     let titles: Vec<&str> = reqs.iter().map(|r| r.title.as_str()).collect();
     assert_eq!(titles.len(), 2, "{titles:?}");
     assert!(titles[0].contains("payment-refunded"), "{titles:?}");
     // An answer for an older simulation is dropped.
-    let id = view.perms.as_ref().map(|p| p.id).unwrap_or_default();
+    let id = view.overlay.as_ref().map(|p| p.id).unwrap_or_default();
     view.simulated(id - 1, vec![]);
-    assert!(view.perms.as_ref().is_some_and(|p| p.reports.is_none()));
+    assert!(view.overlay.as_ref().is_some_and(|p| p.lines.is_none()));
     view.simulated(id, vec![]);
-    assert!(view.perms.as_ref().is_some_and(|p| p.reports.is_some()));
+    assert!(view.overlay.as_ref().is_some_and(|p| p.lines.is_some()));
 }
 
 #[test]
@@ -275,6 +275,35 @@ fn p_with_nothing_selected_says_so() {
             .as_ref()
             .is_some_and(|s| s.text.contains("select a stream or a rule"))
     );
+    let effects = press(&mut view, &snap, "c");
+    assert_eq!(effects, vec![Effect::None]);
+    assert!(view.overlay.is_none());
+}
+
+#[test]
+fn c_checks_the_selected_pipeline() {
+    let (snap, mut view) = common::settle("");
+    let effects = press(&mut view, &snap, "c");
+    match &effects[..] {
+        [Effect::Check(_, sel)] => {
+            assert_eq!(sel.streams, vec!["clickstream-raw".to_string()]);
+            assert!(sel.rules.is_empty());
+        }
+        other => panic!("expected a check run, got {other:?}"),
+    }
+    assert!(
+        view.overlay
+            .as_ref()
+            .is_some_and(|o| o.title == "Checks — stream clickstream-raw")
+    );
+    // On the Rules pane the row is the rule.
+    let effects = press(&mut view, &snap, "esc 3 / p a y m e n t - r enter c");
+    match effects.last() {
+        Some(Effect::Check(_, sel)) => {
+            assert_eq!(sel.rules, vec!["orders-bus/payment-refunded".to_string()])
+        }
+        other => panic!("expected a check run, got {other:?}"),
+    }
 }
 
 #[test]

@@ -236,3 +236,19 @@ fn custom_simulation_dialog_prefilled_from_the_selection() {
         assert!(t.contains(want), "{want}\n{t}");
     }
 }
+
+#[test]
+fn checks_overlay_for_the_selected_pipeline() {
+    let t = check("checks_stream", "c");
+    for want in [
+        "Checks — stream clickstream-raw",
+        "FAIL clickstream-raw",
+        "bucket-access",
+        "DENIED: s3:PutObject",
+        "delivery-errors",
+        "S3.AccessDenied",
+        "confirm: aws",
+    ] {
+        assert!(t.contains(want), "{want}\n{t}");
+    }
+}

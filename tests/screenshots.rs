@@ -9,12 +9,14 @@ use std::path::Path;
 use fhtop::snapshot::to_svg;
 use fhtop::ui::theme::Theme;
 
-const SHOTS: [(&str, &str, &str); 5] = [
+const SHOTS: [(&str, &str, &str); 7] = [
     ("pipelines", "", "default"),
     ("stream-drill-in", "enter", "default"),
     ("help", "?", "default"),
     ("rule-drill-in", "3 j enter", "default"),
     ("pipelines-ansi16", "", "ansi16"),
+    ("permissions", "p", "default"),
+    ("checks", "c", "default"),
 ];
 
 #[test]

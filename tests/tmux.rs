@@ -80,6 +80,11 @@ fn demo_is_live_and_every_key_in_the_help_works() {
     t.wait_text("DENIED: s3:PutObject");
     t.keys(&["Escape"]);
     t.wait_for("overlay to close", |s| !s.contains("Permissions —"));
+    t.literal("c");
+    t.wait_text("Checks — stream clickstream-raw");
+    t.wait_text("confirm: aws");
+    t.keys(&["Escape"]);
+    t.wait_for("checks to close", |s| !s.contains("Checks —"));
     t.literal("P");
     t.wait_text("Custom permission simulation");
     t.keys(&["Escape"]);

@@ -576,6 +576,15 @@ fn demo_role_policies(
             "Resource": format!("arn:aws:logs:*:{ACCOUNT}:log-group:{g}:log-stream:*")
         }));
     }
+    if name == "SecurityHubFirehoseRole" {
+        // Security Hub's role also puts the findings into the stream.
+        statements.push(serde_json::json!({
+            "Sid": "PutFindings",
+            "Effect": "Allow",
+            "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+            "Resource": format!("arn:aws:firehose:*:{ACCOUNT}:deliverystream/security-findings")
+        }));
+    }
     if let Some(k) = &d.kms_key_arn {
         statements.push(serde_json::json!({
             "Sid": "Encrypt",

@@ -537,6 +537,19 @@ pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
             );
             let fetched = match backend.principal_policies(principal).await {
                 Ok(p) => p,
+                Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
+                    // Nothing is allowed to a role that does not exist.
+                    let denied = evaluate_checks(&[], &req.checks, principal, account, &ctx);
+                    report.rows = denied
+                        .iter()
+                        .map(|(r, _)| row(&r.action, &r.resource, &r.decision, &r.matched))
+                        .collect();
+                    report.fixes = vec![format!(
+                        "{principal} does not exist ({}): create it, or point the resource at a role that exists",
+                        e.message
+                    )];
+                    return report;
+                }
                 Err(e) => {
                     report.error = Some(format!("cannot read the policies of {principal}: {e}"));
                     return report;
@@ -664,6 +677,16 @@ pub fn tally(reports: &[Report]) -> String {
         if reports.len() == 1 { "" } else { "s" },
         parts.join(", ")
     )
+}
+
+/// Several reports as lines: the tally, then each report.
+pub fn reports_lines(reports: &[Report]) -> Vec<(Tone, String)> {
+    let mut lines = vec![(Tone::Field, tally(reports))];
+    for r in reports {
+        lines.push((Tone::Note, String::new()));
+        lines.extend(report_lines(r));
+    }
+    lines
 }
 
 /// How a line of a report is shown: the TUI styles it, the CLI prints it plain.

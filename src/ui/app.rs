@@ -105,7 +105,19 @@ pub async fn run(
                                 for r in &reports {
                                     tracing::info!("permission simulation: {} — {}", r.title, r.summary());
                                 }
-                                let _ = tx.send((id, reports));
+                                let _ = tx.send((id, crate::iam::reports_lines(&reports)));
+                            });
+                        }
+                        Effect::Check(id, sel) => {
+                            let (backend, tx) = (backend.clone(), sim_tx.clone());
+                            let (window, writer) = (settings.window_minutes, settings.writer_policy.clone());
+                            let now = clock.now();
+                            tokio::spawn(async move {
+                                let lines = match crate::check::gather(backend.as_ref(), &sel, window, &writer, now).await {
+                                    Ok(g) => crate::check::overlay_lines(&crate::check::evaluate(&g)),
+                                    Err(e) => vec![(crate::iam::Tone::Row(Level::Fail), format!("checks could not run: {e}"))],
+                                };
+                                let _ = tx.send((id, lines));
                             });
                         }
                         Effect::None => {}
@@ -127,7 +139,7 @@ pub async fn run(
                 dirty = true;
             }
             Some((id, reports)) = sim_rx.recv() => {
-                view.simulated(id, reports);
+                view.finished(id, reports);
                 dirty = true;
             }
             _ = tick.tick() => dirty = true,

@@ -33,12 +33,13 @@ pub enum Action {
     ToggleRule,
     Simulate,
     CustomSimulation,
+    Checks,
     Confirm,
     Cancel,
 }
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -64,6 +65,7 @@ impl Action {
         Action::ToggleRule,
         Action::Simulate,
         Action::CustomSimulation,
+        Action::Checks,
         Action::Confirm,
         Action::Cancel,
     ];
@@ -97,6 +99,7 @@ impl Action {
             ToggleRule => "toggle_rule",
             Simulate => "simulate",
             CustomSimulation => "custom_simulation",
+            Checks => "checks",
             Confirm => "confirm",
             Cancel => "cancel",
         }
@@ -130,6 +133,7 @@ impl Action {
             ToggleRule => "enable / disable the selected rule (asks first)",
             Simulate => "simulate IAM: may the selected stream / rule write its target",
             CustomSimulation => "custom IAM simulation: principal, actions, resources",
+            Checks => "run the runbook checks (fhtop check) for the selected pipeline",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
         }
@@ -163,6 +167,7 @@ impl Action {
             ToggleRule => &["t"],
             Simulate => &["p"],
             CustomSimulation => &["P"],
+            Checks => &["c"],
             Confirm => &["y"],
             Cancel => &["n"],
         }

@@ -64,7 +64,7 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     if let Some(p) = &view.confirm {
         panes::help::confirm(f, area, p, ctx);
     }
-    if let Some(pv) = &view.perms {
+    if let Some(pv) = &view.overlay {
         panes::perms::render(f, area, pv, ctx);
     }
     if let Some(form) = &view.sim_form {
@@ -284,7 +284,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             "Tab next field · Enter simulate · Esc cancel",
             t.dim(),
         ));
-    } else if view.perms.is_some() {
+    } else if view.overlay.is_some() {
         spans.extend(key_hint(ctx, Action::Down, "scroll"));
         spans.extend(key_hint(ctx, Action::Back, "close"));
     } else if view.editing_filter {
@@ -299,6 +299,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
         if view.detail.is_some() {
             spans.extend(key_hint(ctx, Action::Back, "back"));
             spans.extend(key_hint(ctx, Action::Simulate, "perms"));
+            spans.extend(key_hint(ctx, Action::Checks, "checks"));
         } else if view.pane == Pane::Logs {
             spans.extend(key_hint(ctx, Action::Up, "scroll"));
             let follow = if view.follow {
@@ -314,6 +315,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             spans.extend(key_hint(ctx, Action::Filter, "filter"));
             if matches!(view.pane, Pane::Pipelines | Pane::Streams | Pane::Rules) {
                 spans.extend(key_hint(ctx, Action::Simulate, "perms"));
+                spans.extend(key_hint(ctx, Action::Checks, "checks"));
             }
             if let Some(l) = view.list(view.pane).filter(|l| !l.filter.is_empty()) {
                 spans.push(Span::styled(format!("[filter: {}] ", l.filter), t.warn()));

@@ -2,8 +2,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use crate::check;
 use crate::health::{Level, pipeline_health, rule_health, stream_health};
-use crate::iam::{self, Report, SimRequest};
+use crate::iam::{self, Report, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey};
 use crate::poll::Interest;
 use crate::store::Snapshot;
@@ -292,15 +293,19 @@ pub enum Effect {
     /// Run these permission simulations off the UI task; the reports come back to
     /// [`View::simulated`] with this id.
     Simulate(u64, Vec<SimRequest>),
+    /// Run the runbook checks for this selection off the UI task; the findings come back to
+    /// [`View::checked`] with this id.
+    Check(u64, check::Selection),
 }
 
-/// The permission-simulation overlay (`p`, `P`): pending until the reports arrive.
+/// The result overlay of `p`, `P` and `c`: pending until the answer arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PermView {
+pub struct Overlay {
     pub id: u64,
     pub title: String,
-    pub pending: usize,
-    pub reports: Option<Vec<Report>>,
+    /// What is running, shown until the lines arrive.
+    pub pending: String,
+    pub lines: Option<Vec<(Tone, String)>>,
     pub scroll: usize,
 }
 
@@ -365,10 +370,10 @@ pub struct View {
     pub read_only: bool,
     pub confirm: Option<PendingToggle>,
     pub status: Option<Status>,
-    pub perms: Option<PermView>,
+    pub overlay: Option<Overlay>,
     pub sim_form: Option<SimForm>,
     /// Id of the last simulation asked for; older answers are dropped.
-    pub sim_seq: u64,
+    pub overlay_seq: u64,
     /// The customer-managed policy `p` on a rule checks (settings `writer_policy`).
     pub writer_policy: String,
 }
@@ -387,9 +392,9 @@ impl View {
             read_only,
             confirm: None,
             status: None,
-            perms: None,
+            overlay: None,
             sim_form: None,
-            sim_seq: 0,
+            overlay_seq: 0,
             writer_policy: "firehose_writer".into(),
         }
     }
@@ -543,7 +548,7 @@ impl View {
         if a != Action::Confirm {
             self.status = None;
         }
-        if let Some(pv) = &mut self.perms {
+        if let Some(pv) = &mut self.overlay {
             // The overlay swallows keys: scroll, close, quit.
             match a {
                 Action::Up => pv.scroll = pv.scroll.saturating_sub(1),
@@ -551,7 +556,11 @@ impl View {
                 Action::PageUp => pv.scroll = pv.scroll.saturating_sub(PAGE),
                 Action::PageDown => pv.scroll = pv.scroll.saturating_add(PAGE),
                 Action::Top => pv.scroll = 0,
-                Action::Back | Action::Cancel | Action::Simulate => self.perms = None,
+                // Clamped to the end by the render.
+                Action::Bottom => pv.scroll = usize::MAX / 2,
+                Action::Back | Action::Cancel | Action::Simulate | Action::Checks => {
+                    self.overlay = None
+                }
                 Action::Quit => return Effect::Quit,
                 _ => {}
             }
@@ -601,6 +610,7 @@ impl View {
             Action::DrillIn => self.drill_in(snap),
             Action::ToggleRule => self.toggle_rule(snap),
             Action::Simulate => return self.simulate(snap),
+            Action::Checks => return self.run_checks(snap),
             Action::CustomSimulation => self.open_sim_form(snap),
             Action::Confirm | Action::Cancel => {}
             Action::Follow => {
@@ -691,10 +701,13 @@ impl View {
                 if !self.writer_policy.is_empty() {
                     reqs.push(iam::writer_request(&self.writer_policy, vec![arn]));
                 }
-                (format!("stream {s}"), reqs)
+                (format!("Permissions — stream {s}"), reqs)
             }
             (_, Some(k)) => match inv.rule(k) {
-                Some(r) => (format!("rule {k}"), iam::for_rule(r, &self.writer_policy)),
+                Some(r) => (
+                    format!("Permissions — rule {k}"),
+                    iam::for_rule(r, &self.writer_policy),
+                ),
                 None => return Effect::None,
             },
             _ => {
@@ -718,24 +731,84 @@ impl View {
     }
 
     fn start_simulation(&mut self, title: String, reqs: Vec<SimRequest>) -> Effect {
-        self.sim_seq += 1;
-        self.perms = Some(PermView {
-            id: self.sim_seq,
+        let n = reqs.len();
+        let id = self.open_overlay(
             title,
-            pending: reqs.len(),
-            reports: None,
+            format!(
+                "simulating… ({n} simulation{}; IAM answers in a few seconds)",
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        Effect::Simulate(id, reqs)
+    }
+
+    fn open_overlay(&mut self, title: String, pending: String) -> u64 {
+        self.overlay_seq += 1;
+        self.overlay = Some(Overlay {
+            id: self.overlay_seq,
+            title,
+            pending,
+            lines: None,
             scroll: 0,
         });
-        Effect::Simulate(self.sim_seq, reqs)
+        self.overlay_seq
+    }
+
+    /// The answer of overlay `id` arrived (an older one is dropped).
+    pub fn finished(&mut self, id: u64, lines: Vec<(Tone, String)>) {
+        if let Some(o) = &mut self.overlay
+            && o.id == id
+        {
+            o.lines = Some(lines);
+        }
     }
 
     /// The reports of simulation `id` arrived.
     pub fn simulated(&mut self, id: u64, reports: Vec<Report>) {
-        if let Some(pv) = &mut self.perms
-            && pv.id == id
-        {
-            pv.reports = Some(reports);
-        }
+        self.finished(id, iam::reports_lines(&reports));
+    }
+
+    /// The findings of check run `id` arrived.
+    pub fn checked(&mut self, id: u64, findings: Vec<check::Finding>) {
+        let mut lines = vec![
+            (Tone::Field, check::tally(&findings)),
+            (Tone::Note, String::new()),
+        ];
+        lines.extend(check::human_lines(&findings, true));
+        self.finished(id, lines);
+    }
+
+    /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).
+    fn run_checks(&mut self, snap: &Snapshot) -> Effect {
+        let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
+            return Effect::None;
+        };
+        let target = self.sim_target(snap);
+        let (title, sel) = match (&target.stream, &target.rule) {
+            (Some(s), _) if inv.stream(s).is_some() => (
+                format!("Checks — stream {s}"),
+                check::Selection {
+                    streams: vec![s.clone()],
+                    rules: vec![],
+                },
+            ),
+            (_, Some(k)) => (
+                format!("Checks — rule {k}"),
+                check::Selection {
+                    streams: vec![],
+                    rules: vec![k.to_string()],
+                },
+            ),
+            _ => {
+                self.status = Some(Status {
+                    level: Level::Warn,
+                    text: "select a stream or a rule first".into(),
+                });
+                return Effect::None;
+            }
+        };
+        let id = self.open_overlay(title, "running the runbook's checks…".into());
+        Effect::Check(id, sel)
     }
 
     /// `P`: the custom simulation dialog, prefilled from the selection.
@@ -793,7 +866,8 @@ impl View {
                 }
                 self.sim_form = None;
                 let req = iam::custom_request(&principal, actions, resources);
-                return self.start_simulation(format!("custom: {principal}"), vec![req]);
+                return self
+                    .start_simulation(format!("Permissions — custom: {principal}"), vec![req]);
             }
             KeyCode::Char(c)
                 if !c.is_control() && form.fields[form.focus].chars().count() < 2048 =>

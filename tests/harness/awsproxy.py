@@ -6,7 +6,9 @@
   sent to moto through botocore's CloudWatch client (query protocol), and the answer is encoded
   back as CBOR. The Rust CloudWatch client only speaks CBOR.
 - Counts requests per operation:  GET /__stats  -> {"Op": n, ...};  POST /__reset.
-- Presents rules as service-managed:  POST /__managed {"rules": ["name", ...]}.
+- Presents resources in states moto cannot create (a service-managed rule, a stream whose
+  creation failed): POST /__present {"rules": {"name": {fields}}, "streams": {"name": {fields}}}
+  merges the fields into ListRules/DescribeRule and DescribeDeliveryStream answers.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
   "down"|"none", "ops": [optional operation names], "match": optional text the request body
   must contain (one resource), "seconds": latency}.
@@ -35,8 +37,8 @@ LOCK = threading.Lock()
 COUNTS = {}
 FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
-# Rules to present as managed by an AWS service (moto cannot create such rules).
-MANAGED = set()
+# Fields to merge into answers about these rules / streams (see /__present).
+PRESENT = {"rules": {}, "streams": {}}
 
 
 def smithy_values(v):
@@ -110,10 +112,11 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 COUNTS.clear()
             self._send(200, b"{}", {"Content-Type": "application/json"})
-        elif self.path == "/__managed":
+        elif self.path == "/__present":
+            spec = json.loads(body or b"{}")
             with LOCK:
-                MANAGED.clear()
-                MANAGED.update(json.loads(body or b"{}").get("rules", []))
+                PRESENT["rules"] = spec.get("rules", {})
+                PRESENT["streams"] = spec.get("streams", {})
             self._send(200, b"{}", {"Content-Type": "application/json"})
         elif self.path == "/__fault":
             spec = json.loads(body or b"{}")
@@ -168,17 +171,25 @@ class Handler(BaseHTTPRequestHandler):
         hdr = {k: v for k, v in resp.getheaders()
                if k.lower() not in ("content-length", "transfer-encoding", "connection")}
         conn.close()
-        if op in ("ListRules", "DescribeRule") and MANAGED and resp.status == 200:
-            data = self._mark_managed(op, data)
+        if op in ("ListRules", "DescribeRule", "DescribeDeliveryStream") and resp.status == 200:
+            data = self._present(op, data)
         self._send(resp.status, data, hdr)
 
-    def _mark_managed(self, op, data):
-        """Add ManagedBy to the rules named in MANAGED, as AWS reports service-managed rules."""
+    def _present(self, op, data):
+        """Merge the /__present fields into the rules / stream of this answer."""
+        with LOCK:
+            spec = PRESENT["streams" if op == "DescribeDeliveryStream" else "rules"]
+        if not spec:
+            return data
         doc = json.loads(data or b"{}")
-        rules = doc.get("Rules", []) if op == "ListRules" else [doc]
-        for r in rules:
-            if r.get("Name") in MANAGED:
-                r["ManagedBy"] = "securityhub.amazonaws.com"
+        if op == "ListRules":
+            items, key = doc.get("Rules", []), "Name"
+        elif op == "DescribeRule":
+            items, key = [doc], "Name"
+        else:
+            items, key = [doc.get("DeliveryStreamDescription", {})], "DeliveryStreamName"
+        for item in items:
+            item.update(spec.get(item.get(key), {}))
         return json.dumps(doc).encode()
 
     def _cloudwatch(self):

@@ -164,11 +164,22 @@ impl Aws {
 
     /// Present these rules as managed by an AWS service (ManagedBy in ListRules/DescribeRule).
     pub fn managed(&self, rules: &[&str]) {
-        let names: Vec<String> = rules.iter().map(|r| format!("\"{r}\"")).collect();
-        self.control(
-            "/__managed",
-            &format!(r#"{{"rules":[{}]}}"#, names.join(",")),
-        );
+        let rules: serde_json::Map<String, serde_json::Value> = rules
+            .iter()
+            .map(|r| {
+                (
+                    r.to_string(),
+                    serde_json::json!({"ManagedBy": "securityhub.amazonaws.com"}),
+                )
+            })
+            .collect();
+        self.present(serde_json::json!({ "rules": rules }));
+    }
+
+    /// Present rules / streams with these fields merged into their descriptions, e.g. a stream
+    /// whose creation failed: `{"streams": {"s": {"DeliveryStreamStatus": "CREATING_FAILED"}}}`.
+    pub fn present(&self, spec: serde_json::Value) {
+        self.control("/__present", &spec.to_string());
     }
 
     /// Fail only `op` requests whose body mentions `needle` (one stream, one rule).

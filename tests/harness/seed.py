@@ -2,7 +2,8 @@
 """Seed an AWS-compatible server (moto) through its AWS API, for fhtop's tests and benches.
 
 Scenarios (one region each, so they never mix):
-  incident  a small account with one fault of each kind next to healthy pipelines
+  incident  a small account with one fault of each kind next to a healthy pipeline
+  healthy   one pipeline on which every check passes
   scale     150 streams, 3 buses, 300 rules
   logs10k   one log group with 10,000 events, bursts sharing a millisecond
 
@@ -63,21 +64,26 @@ def delivery_policy(bucket_name, name, put_object=True):
                      f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/kinesisfirehose/{name}:*"))
 
 
+def iam_writer(c):
+    """The runbook's firehose_writer policy on the EventBridge role most rules use."""
+    writer = managed_policy(c, "firehose_writer", doc(allow(
+        "WriteToFirehose", ["firehose:PutRecord", "firehose:PutRecordBatch"],
+        f"arn:aws:firehose:*:{ACCOUNT}:deliverystream/*")))
+    role(c, "eventbridge-firehose-writer", "events.amazonaws.com", managed=[writer])
+
+
 def iam_incident(c):
     """Delivery roles (clickstream-raw's lost s3:PutObject; orders-to-s3's has a permissions
     boundary), the runbook's firehose_writer policy on the EventBridge role, and a target role
     that allows only PutRecord (EventBridge sends batches)."""
     fh = "firehose.amazonaws.com"
+    iam_writer(c)
     boundary = managed_policy(c, "delivery-boundary", doc(allow("Boundary", ["s3:*", "logs:*"], "*")))
     role(c, "firehose-orders-to-s3", fh, {"delivery": delivery_policy("acme-lake", "orders-to-s3")},
          boundary=boundary)
     role(c, "firehose-clickstream-raw", fh,
          {"delivery": delivery_policy("acme-clicks", "clickstream-raw", put_object=False)})
     role(c, "firehose-audit-trail", fh, {"delivery": delivery_policy("acme-lake", "audit-trail")})
-    writer = managed_policy(c, "firehose_writer", doc(allow(
-        "WriteToFirehose", ["firehose:PutRecord", "firehose:PutRecordBatch"],
-        f"arn:aws:firehose:*:{ACCOUNT}:deliverystream/*")))
-    role(c, "eventbridge-firehose-writer", "events.amazonaws.com", managed=[writer])
     role(c, "eventbridge-putrecord-only", "events.amazonaws.com", {"put": doc(allow(
         "PutOnly", "firehose:PutRecord", f"arn:aws:firehose:*:{ACCOUNT}:deliverystream/*"))})
 
@@ -187,6 +193,7 @@ def incident(c, region):
     alarm(c, "clickstream-raw-DataFreshness", "DeliveryToS3.DataFreshness", "clickstream-raw", "ALARM", 900)
     alarm(c, "orders-to-s3-Success", "DeliveryToS3.Success", "orders-to-s3", "OK", 1, "LessThanThreshold")
     alarm(c, "audit-trail-Incoming", "IncomingRecords", "audit-trail", "INSUFFICIENT_DATA")
+    signups(c, region, "acme-lake")
     group = "/aws/kinesisfirehose/clickstream-raw"
     ts = int(NOW.timestamp() * 1000)
     msg = json.dumps({"deliveryStreamARN": clicks, "destination": "arn:aws:s3:::acme-clicks",
@@ -194,6 +201,29 @@ def incident(c, region):
                       "errorCode": "S3.AccessDenied"})
     c["logs"].put_log_events(logGroupName=group, logStreamName="DestinationDelivery",
                              logEvents=[{"timestamp": ts - 600_000 + i * 30_000, "message": msg} for i in range(20)])
+
+
+def signups(c, region, bucket_name):
+    """A healthy pipeline: rule signup-events → stream signups-raw → S3, every check passes."""
+    iam_writer(c)
+    role(c, "firehose-signups-raw", "firehose.amazonaws.com",
+         {"delivery": delivery_policy(bucket_name, "signups-raw")})
+    arn = stream(c, region, "signups-raw", bucket_name, interval=60)
+    rule(c, "default", "signup-events", arn, pattern={"source": ["acme.signups"]})
+    n = 30
+    fh = [("DeliveryStreamName", "signups-raw")]
+    series(c, "AWS/Firehose", "IncomingRecords", fh, [200] * n)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", fh, [200] * n)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", fh, [1] * n)
+    series(c, "AWS/Firehose", "DeliveryToS3.DataFreshness", fh, [45] * n)
+    series(c, "AWS/Events", "MatchedEvents", [("RuleName", "signup-events")], [200] * n)
+    series(c, "AWS/Events", "Invocations", [("RuleName", "signup-events")], [200] * n)
+    alarm(c, "signups-raw-Success", "DeliveryToS3.Success", "signups-raw", "OK", 1, "LessThanThreshold")
+
+
+def healthy(c, region):
+    bucket(c, region, "acme-signups")
+    signups(c, region, "acme-signups")
 
 
 def scale(c, region):
@@ -221,10 +251,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "scale", "logs10k"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k"])
     a = ap.parse_args()
     c = clients(a.endpoint, a.region)
-    {"incident": incident, "scale": scale, "logs10k": logs10k}[a.scenario](c, a.region)
+    {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

@@ -280,7 +280,10 @@ fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
         | "SignatureDoesNotMatch"
         | "AuthFailure"
         | "MissingAuthenticationToken" => ErrorKind::Auth,
-        "ResourceNotFoundException" | "ResourceNotFound" => ErrorKind::NotFound,
+        "ResourceNotFoundException"
+        | "ResourceNotFound"
+        | "NoSuchEntity"
+        | "NoSuchEntityException" => ErrorKind::NotFound,
         _ if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) => {
             ErrorKind::ExpiredCredentials
         }

@@ -47,6 +47,7 @@ pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
                     .filter(|e| e.kind == "stream" && &e.name == name)
                 {
                     h.findings.push(crate::health::Finding {
+                        check: crate::health::CheckId::StreamStatus,
                         level: Level::Fail,
                         text: format!("could not describe stream {name}: {}", e.message),
                     });
@@ -55,6 +56,7 @@ pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
             None if target.rule.is_some() => {
                 h.level = Level::Fail;
                 h.findings.push(crate::health::Finding {
+                    check: crate::health::CheckId::RuleState,
                     level: Level::Fail,
                     text: format!("target stream {name} not found in this account/region"),
                 });

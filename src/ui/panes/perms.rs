@@ -1,67 +1,55 @@
-//! The permission-simulation overlay (`p`) and the custom simulation dialog (`P`).
+//! The result overlay (`p` permission simulations, `c` checks) and the custom simulation
+//! dialog (`P`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::iam::{Tone, report_lines};
+use crate::iam::Tone;
 use crate::ui::keymap::Action;
 use crate::ui::render::{Ctx, title};
-use crate::ui::view::{PermView, SimForm};
+use crate::ui::view::{Overlay, SimForm};
 use crate::ui::{safe_fit, safe_owned};
 
-/// Every report, one block each, scrolled by `pv.scroll`.
-pub fn render(f: &mut Frame, area: Rect, pv: &PermView, ctx: &Ctx) {
+/// The result overlay: a simulation's reports or a check run's findings, scrolled.
+pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
     let t = ctx.theme;
-    let mut lines: Vec<Line> = Vec::new();
-    match &pv.reports {
-        None => lines.push(Line::from(Span::styled(
-            format!(
-                "  simulating… ({} simulation{}; IAM answers in a few seconds)",
-                pv.pending,
-                if pv.pending == 1 { "" } else { "s" }
-            ),
+    let lines: Vec<Line> = match &pv.lines {
+        None => vec![Line::from(Span::styled(
+            format!("  {}", pv.pending),
             t.dim(),
-        ))),
-        Some(reports) => {
-            lines.push(Line::from(Span::styled(
-                format!("  {}", crate::iam::tally(reports)),
-                t.title(),
-            )));
-            for r in reports {
-                lines.push(Line::default());
-                for (tone, text) in report_lines(r) {
-                    let style = match tone {
-                        Tone::Heading(l) => t.level(l).add_modifier(ratatui::style::Modifier::BOLD),
-                        Tone::Row(l) => t.level(l),
-                        Tone::Field => t.text(),
-                        Tone::Code => t.title(),
-                        Tone::Note => t.dim(),
-                    };
-                    lines.push(Line::from(safe_owned(&text, style)));
-                }
-            }
-        }
-    }
+        ))],
+        Some(lines) => lines
+            .iter()
+            .map(|(tone, text)| {
+                let style = match tone {
+                    Tone::Heading(l) => t.level(*l).add_modifier(ratatui::style::Modifier::BOLD),
+                    Tone::Row(l) => t.level(*l),
+                    Tone::Field => t.title(),
+                    Tone::Code => t.text(),
+                    Tone::Note => t.dim(),
+                };
+                Line::from(safe_owned(text, style))
+            })
+            .collect(),
+    };
+    // Long lines (ARNs, the confirming AWS CLI commands) wrap rather than being cut: they are
+    // meant to be read whole and copied.
     let inner_h = area.height.saturating_sub(4) as usize;
-    let max_scroll = lines.len().saturating_sub(inner_h);
-    let scroll = pv.scroll.min(max_scroll);
-    let visible: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    let inner_w = area.width.saturating_sub(6).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let scroll = pv.scroll.min(rows.saturating_sub(inner_h));
     let hint = format!(
         "{}/{} scroll · {} closes",
         ctx.keymap.label(Action::Down),
         ctx.keymap.label(Action::Up),
         ctx.keymap.label(Action::Back)
     );
-    let block = ctx.block(
-        title(
-            ctx,
-            format!("Permissions — {}", safe_fit(&pv.title, 60)),
-            hint,
-        ),
-        true,
-    );
+    let block = ctx.block(title(ctx, safe_fit(&pv.title, 70), hint), true);
     let w = area.width.saturating_sub(4).max(1);
     let h = area.height.saturating_sub(2).max(1);
     let rect = Rect {
@@ -71,7 +59,13 @@ pub fn render(f: &mut Frame, area: Rect, pv: &PermView, ctx: &Ctx) {
         height: h,
     };
     f.render_widget(ratatui::widgets::Clear, rect);
-    f.render_widget(Paragraph::new(visible).block(block), rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(block),
+        rect,
+    );
 }
 
 /// The custom simulation dialog.

@@ -1,0 +1,221 @@
+//! `fhtop check` — the release binary against moto (through the harness proxy), seeded with one
+//! fault of each kind next to a healthy pipeline; a fully healthy account; an unreachable
+//! endpoint.
+
+mod common;
+mod harness;
+
+use std::process::Command;
+
+use harness::Aws;
+use serde_json::Value;
+
+fn fhtop(url: &str, region: &str, creds: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(common::tmux::binary())
+        .args(["--endpoint-url", url, "--region", region, "check"])
+        .args(args)
+        .env("AWS_SHARED_CREDENTIALS_FILE", creds)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("fhtop runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+fn findings(json: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("JSON: {e}\n{json}"));
+    v["checks"].as_array().cloned().expect("checks array")
+}
+
+fn find<'a>(fs: &'a [Value], check: &str, target: &str) -> Vec<&'a Value> {
+    fs.iter()
+        .filter(|f| f["check"] == check && f["target"] == target)
+        .collect()
+}
+
+fn status_of(fs: &[Value], check: &str, target: &str) -> Vec<String> {
+    find(fs, check, target)
+        .iter()
+        .map(|f| f["status"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn every_seeded_fault_is_found_and_the_healthy_pipeline_passes() {
+    let aws = Aws::start();
+    aws.seed("us-west-2", "incident");
+    // moto cannot create a stream whose creation failed: the proxy presents one.
+    aws.present(serde_json::json!({"streams": {"legacy-gap": {
+        "DeliveryStreamStatus": "CREATING_FAILED",
+        "FailureDescription": {"Type": "RETIRE_KMS_GRANT_FAILED", "Details": "the KMS grant could not be retired"}
+    }}}));
+    let creds = aws.credentials_file();
+    let (code, out) = fhtop(&aws.url, "us-west-2", &creds, &["--json"]);
+    assert_eq!(code, 2, "CRITICAL\n{out}");
+    let fs = findings(&out);
+
+    // 1. writer permission: the target role allowing only PutRecord.
+    let w = find(&fs, "writer-permission", "orders-bus/payment-refunded");
+    assert_eq!(w.len(), 1, "{fs:#?}");
+    assert_eq!(w[0]["status"], "fail");
+    assert!(
+        w[0]["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("firehose:PutRecordBatch")
+    );
+    assert!(w[0]["confirm"].as_str().unwrap_or("").starts_with(
+        "aws iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/eventbridge-putrecord-only"
+    ));
+    assert_eq!(
+        status_of(&fs, "writer-permission", "policy firehose_writer"),
+        ["ok"]
+    );
+    // 2. stream status.
+    let st = find(&fs, "stream-status", "legacy-gap");
+    assert!(
+        st.iter().any(|f| f["status"] == "fail"
+            && f["summary"]
+                .as_str()
+                .unwrap_or("")
+                .contains("CREATING_FAILED")),
+        "{st:#?}"
+    );
+    assert!(
+        st.iter().any(|f| f["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("RETIRE_KMS_GRANT_FAILED")),
+        "{st:#?}"
+    );
+    // 3. delivery to S3.
+    let d = status_of(&fs, "delivery", "clickstream-raw");
+    assert!(d.len() >= 2 && d.iter().all(|s| s == "fail"), "{d:?}");
+    // 4. delivery errors grouped by code.
+    let e = find(&fs, "delivery-errors", "clickstream-raw");
+    assert_eq!(e[0]["status"], "fail");
+    assert!(
+        e[0]["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("S3.AccessDenied ×20"),
+        "{e:#?}"
+    );
+    assert!(e[0]["confirm"].as_str().unwrap_or("").starts_with(
+        "aws logs filter-log-events --region us-west-2 --log-group-name /aws/kinesisfirehose/clickstream-raw"
+    ));
+    // 5. bucket access (bucket policy included).
+    let b = find(&fs, "bucket-access", "clickstream-raw");
+    assert_eq!(b[0]["status"], "fail");
+    assert!(
+        b[0]["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("s3:PutObject")
+    );
+    assert!(
+        b[0]["details"]
+            .as_str()
+            .unwrap_or("")
+            .contains("\"Effect\": \"Allow\"")
+    );
+    // 6. rule state.
+    assert_eq!(
+        status_of(&fs, "rule-state", "orders-bus/payment-refunded"),
+        ["warn"]
+    );
+    // 7. alarms: ALARM fails, INSUFFICIENT_DATA warns.
+    assert_eq!(status_of(&fs, "alarms", "clickstream-raw"), ["fail"]);
+    assert_eq!(status_of(&fs, "alarms", "audit-trail"), ["warn"]);
+    // 8. partitions at 90 % of the limit; 9. throttling.
+    assert_eq!(status_of(&fs, "partitions", "orders-to-s3"), ["warn"]);
+    assert_eq!(status_of(&fs, "throttling", "orders-to-s3"), ["warn"]);
+
+    // The healthy pipeline next to them: every check ran, none found anything.
+    let healthy: Vec<&Value> = fs
+        .iter()
+        .filter(|f| f["target"] == "signups-raw" || f["target"] == "default/signup-events")
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> =
+        healthy.iter().filter_map(|f| f["check"].as_str()).collect();
+    for k in [
+        "writer-permission",
+        "stream-status",
+        "delivery",
+        "delivery-errors",
+        "bucket-access",
+        "rule-state",
+        "alarms",
+        "throttling",
+    ] {
+        assert!(
+            kinds.contains(k),
+            "{k} ran on the healthy pipeline: {healthy:#?}"
+        );
+    }
+    assert!(healthy.iter().all(|f| f["status"] == "ok"), "{healthy:#?}");
+    // Every finding can be confirmed by hand.
+    for f in &fs {
+        assert!(
+            f["confirm"].as_str().unwrap_or("").starts_with("aws "),
+            "{f:#?}"
+        );
+        for k in ["check", "target", "status", "summary", "details", "confirm"] {
+            assert!(f.get(k).is_some(), "{k} in {f}");
+        }
+    }
+
+    // The human table: failures first, grouped by pipeline, with the confirming command.
+    let (code, out) = fhtop(&aws.url, "us-west-2", &creds, &[]);
+    assert_eq!(code, 2);
+    let pipelines: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .skip(1)
+        .collect();
+    assert!(pipelines[0].contains("FAIL"), "{out}");
+    assert!(pipelines.last().is_some_and(|l| l.contains("OK")), "{out}");
+    assert!(out.contains("confirm: aws"), "{out}");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+
+    // Only the healthy pipeline: OK.
+    let (code, out) = fhtop(&aws.url, "us-west-2", &creds, &["--stream", "signups-raw"]);
+    assert_eq!(code, 0, "{out}");
+    // A name that does not exist is a failure, not silence.
+    let (code, out) = fhtop(&aws.url, "us-west-2", &creds, &["--rule", "no-such-rule"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("rule no-such-rule does not exist"), "{out}");
+}
+
+#[test]
+fn a_healthy_account_exits_0_and_an_unreachable_endpoint_3() {
+    let aws = Aws::start();
+    aws.seed("eu-central-1", "healthy");
+    let creds = aws.credentials_file();
+    let (code, out) = fhtop(&aws.url, "eu-central-1", &creds, &["--all"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("OK signups-raw"), "{out}");
+    assert!(!out.contains("FAIL") && !out.contains("WARN"), "{out}");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let (code, out) = fhtop(
+        &format!("http://127.0.0.1:{closed}"),
+        "eu-central-1",
+        &creds,
+        &[],
+    );
+    assert_eq!(code, 3, "{out}");
+    assert_eq!(out.lines().count(), 1, "one line: {out}");
+    assert!(out.starts_with("UNKNOWN - fhtop check: "), "{out}");
+    assert!(out.contains("cannot reach AWS"), "{out}");
+}
