@@ -9,23 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=$PWD/target/release/fhtop
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-mp=$(free_port)
-work=$(mktemp -d)
 sock="fhtop-scale-$$"
-cleanup() {
-  tmux -L "$sock" kill-server 2>/dev/null || true
-  kill "${moto_pid:-}" "${proxy_pid:-}" 2>/dev/null || true
-  rm -rf "$work"
-}
+. benches/moto.sh scale eu-west-1
+cleanup() { tmux -L "$sock" kill-server 2>/dev/null || true; stop_servers; }
 trap cleanup EXIT
-python3 tests/harness/motoserver.py -H 127.0.0.1 -p "$mp" >/dev/null 2>&1 & moto_pid=$!
-until python3 -c "import socket; socket.create_connection(('127.0.0.1',$mp))" 2>/dev/null; do sleep 0.2; done
-python3 tests/harness/awsproxy.py --upstream "http://127.0.0.1:$mp" > "$work/proxy.out" & proxy_pid=$!
-until grep -q PORT "$work/proxy.out"; do sleep 0.1; done
-proxy="http://127.0.0.1:$(awk '{print $2}' "$work/proxy.out")"
-python3 tests/harness/seed.py --endpoint "http://127.0.0.1:$mp" --region eu-west-1 --scenario scale
-printf '[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n' > "$work/credentials"
 ctl() { python3 -c "import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request('$proxy'+sys.argv[1], data=sys.argv[2].encode() if len(sys.argv)>2 else None)).read().decode())" "$@"; }
 ctl /__reset '' >/dev/null
 screen() { tmux -L "$sock" capture-pane -p -t b; }

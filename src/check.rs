@@ -695,12 +695,7 @@ fn rule_findings(
         .iter()
         .filter(|(t, _)| *t == SimTarget::Rule(key.clone()))
     {
-        let resources: Vec<String> = r
-            .targets
-            .iter()
-            .filter(|t| t.firehose_stream_name().is_some())
-            .map(|t| t.arn.clone())
-            .collect();
+        let resources = r.firehose_target_arns();
         out.push(Finding {
             check: CheckId::WriterPermission.id(),
             target: target.clone(),

@@ -113,6 +113,14 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// ARNs of the delivery streams this rule sends to.
+    pub fn firehose_target_arns(&self) -> Vec<String> {
+        self.targets
+            .iter()
+            .filter(|t| t.firehose_stream_name().is_some())
+            .map(|t| t.arn.clone())
+            .collect()
+    }
     pub fn key(&self) -> RuleKey {
         RuleKey {
             bus: self.bus.clone(),

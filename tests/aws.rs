@@ -356,7 +356,7 @@ async fn one_undescribable_stream_is_an_error_row_and_the_rest_load() {
         err.message
     );
     assert!(inv.stream("orders-to-s3").is_some() && inv.stream("audit-trail").is_some());
-    assert_eq!(inv.rules.len(), 4, "rules unaffected");
+    assert_eq!(inv.rules.len(), 5, "rules unaffected");
 }
 
 #[tokio::test(start_paused = true)]
@@ -389,7 +389,7 @@ fn binary_shows_the_seeded_account_and_answers_keys_while_aws_hangs() {
     });
     assert!(s.contains("ENABLED"));
     t.literal("4");
-    let s = t.wait_text("Alarms (3)");
+    let s = t.wait_text("Alarms (4)");
     for st in ["✖ ALARM", "? INSUFFICIENT_DATA", "● OK"] {
         assert!(s.contains(st), "{st}:\n{s}");
     }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use fhtop::iam::eval::{Decision, Policy, PolicyKind, Request, evaluate, glob, parse};
+use fhtop::iam::eval::{Decision, Evaluation, Policy, PolicyKind, Request, evaluate, glob, parse};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/firehose-delivery";
 const BUCKET: &str = "arn:aws:s3:::acme-lake";
@@ -21,7 +21,7 @@ fn ctx() -> BTreeMap<String, Vec<String>> {
     fhtop::iam::context(ROLE)
 }
 
-fn decide(policies: &[Policy], action: &str, resource: &str) -> Decision {
+fn evaluation(policies: &[Policy], action: &str, resource: &str) -> Evaluation {
     let c = ctx();
     evaluate(
         policies,
@@ -33,7 +33,10 @@ fn decide(policies: &[Policy], action: &str, resource: &str) -> Decision {
             context: &c,
         },
     )
-    .decision
+}
+
+fn decide(policies: &[Policy], action: &str, resource: &str) -> Decision {
+    evaluation(policies, action, resource).decision
 }
 
 #[test]
@@ -69,17 +72,7 @@ fn allow_matches_and_nothing_else_is_allowed() {
         decide(&p, "s3:PutObject", "arn:aws:s3:::other/x"),
         Decision::ImplicitDeny
     );
-    let c = ctx();
-    let e = evaluate(
-        &p,
-        &Request {
-            principal: ROLE,
-            account: "123456789012",
-            action: "s3:PutObject",
-            resource: OBJECTS,
-            context: &c,
-        },
-    );
+    let e = evaluation(&p, "s3:PutObject", OBJECTS);
     assert_eq!(e.matched.len(), 1);
     assert_eq!(e.matched[0].policy, "identity");
     assert_eq!(e.matched[0].sid.as_deref(), Some("Put"));
@@ -153,17 +146,7 @@ fn the_permissions_boundary_intersects() {
         Decision::ImplicitDeny
     );
     // And it says it was the boundary.
-    let c = ctx();
-    let e = evaluate(
-        &p,
-        &Request {
-            principal: ROLE,
-            account: "123456789012",
-            action: "s3:PutObject",
-            resource: OBJECTS,
-            context: &c,
-        },
-    );
+    let e = evaluation(&p, "s3:PutObject", OBJECTS);
     assert_eq!(e.blocked_by_boundary.as_deref(), Some("boundary"));
 }
 

@@ -247,6 +247,13 @@ fn responder(pages: Vec<String>) -> (String, Arc<Mutex<Vec<String>>>) {
     (url, seen)
 }
 
+/// The real AWS backend pointed at `url`, with the test credentials in `dir`.
+async fn backend_at(url: &str, dir: &std::path::Path) -> AwsBackend {
+    let mut o = AwsOptions::new(None, Some("us-west-2".into()), Some(url.to_string()));
+    o.credentials_file = Some(dir.join("credentials"));
+    AwsBackend::connect(o).await
+}
+
 fn member(action: &str, resource: &str, decision: &str, matched: &str, missing: &str) -> String {
     format!(
         "<member><EvalActionName>{action}</EvalActionName><EvalResourceName>{resource}</EvalResourceName>\
@@ -323,15 +330,12 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
     let (url, seen) = responder(vec![page1, page2]);
     let dir = std::env::temp_dir().join(format!("fhtop-sim-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let creds = dir.join("credentials");
     std::fs::write(
-        &creds,
+        dir.join("credentials"),
         "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
     )
     .expect("creds");
-    let mut o = AwsOptions::new(None, Some("us-west-2".into()), Some(url));
-    o.credentials_file = Some(creds);
-    let backend = AwsBackend::connect(o).await;
+    let backend = backend_at(&url, &dir).await;
     let role = "arn:aws:iam::123456789012:role/eventbridge-firehose-writer";
     let actions: Vec<String> = [
         "firehose:PutRecord",
@@ -411,9 +415,7 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
         ],
         None,
     )]);
-    let mut o = AwsOptions::new(None, Some("us-west-2".into()), Some(url));
-    o.credentials_file = Some(dir.join("credentials"));
-    let backend = AwsBackend::connect(o).await;
+    let backend = backend_at(&url, &dir).await;
     let req = iam::custom_request(
         role,
         vec![

@@ -298,14 +298,8 @@ pub fn for_stream(inv: &Inventory, stream: &Stream) -> Vec<SimRequest> {
 /// streams.
 pub fn for_rule(rule: &Rule, writer_policy: &str) -> Vec<SimRequest> {
     let mut v = rule_requests(rule);
-    let streams: Vec<String> = rule
-        .targets
-        .iter()
-        .filter(|t| t.firehose_stream_name().is_some())
-        .map(|t| t.arn.clone())
-        .collect();
     if !writer_policy.is_empty() {
-        v.push(writer_request(writer_policy, streams));
+        v.push(writer_request(writer_policy, rule.firehose_target_arns()));
     }
     v
 }
