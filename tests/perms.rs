@@ -346,7 +346,13 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
     .map(String::from)
     .to_vec();
     let results = backend
-        .simulate_principal_policy(role, &actions, &[stream.to_string()], &iam::context(role))
+        .simulate_principal_policy(
+            role,
+            &actions,
+            &[stream.to_string()],
+            &iam::context(role),
+            None,
+        )
         .await
         .expect("decoded");
     assert_eq!(results.len(), 4, "both pages: {results:#?}");
@@ -389,6 +395,10 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
         bodies[0]
     );
     assert!(!bodies[0].contains("Marker="), "first page has no marker");
+    assert!(
+        !bodies[0].contains("ResourcePolicy="),
+        "a role cannot be simulated with a resource policy"
+    );
     assert!(
         bodies[1].contains("Marker=page-2-token"),
         "the second request carries the marker: {}",
@@ -433,5 +443,39 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
         "{:?}",
         r.fixes
     );
+
+    // An IAM user principal: the bucket policy goes to the API as ResourcePolicy, with the
+    // user as the caller and the account as the resource owner.
+    let (url, seen) = responder(vec![page(
+        &[member(
+            "s3:PutObject",
+            "arn:aws:s3:::acme-lake/x",
+            "allowed",
+            &statement("ResourcePolicy", "resource", 1),
+            "",
+        )],
+        None,
+    )]);
+    let backend = backend_at(&url, &dir).await;
+    let user = "arn:aws:iam::123456789012:user/deployer";
+    let r = backend
+        .simulate_principal_policy(
+            user,
+            &["s3:PutObject".to_string()],
+            &["arn:aws:s3:::acme-lake/x".to_string()],
+            &iam::context(user),
+            Some(r#"{"Statement":[]}"#),
+        )
+        .await
+        .expect("decoded");
+    assert_eq!(r[0].decision, Decision::Allowed);
+    let body = seen.lock().expect("lock")[0].clone();
+    for want in [
+        "ResourcePolicy=%7B%22Statement%22%3A%5B%5D%7D",
+        "CallerArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Fdeployer",
+        "ResourceOwner=arn%3Aaws%3Aiam%3A%3A123456789012%3Aroot",
+    ] {
+        assert!(body.contains(want), "{want} in {body}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -56,8 +56,9 @@ impl Backend for Flaky {
         a: &[String],
         r: &[String],
         c: &std::collections::BTreeMap<String, Vec<String>>,
+        rp: Option<&str>,
     ) -> BResult<Vec<fhtop::iam::SimResult>> {
-        self.inner.simulate_principal_policy(p, a, r, c).await
+        self.inner.simulate_principal_policy(p, a, r, c, rp).await
     }
     async fn principal_policies(
         &self,

@@ -467,6 +467,7 @@ impl Backend for DemoBackend {
         _actions: &[String],
         _resources: &[String],
         _context: &BTreeMap<String, Vec<String>>,
+        _resource_policy: Option<&str>,
     ) -> BResult<Vec<SimResult>> {
         Err(BackendError::new(
             ErrorKind::Other,

@@ -82,13 +82,15 @@ pub trait Backend: Send + Sync {
     /// EnableRule / DisableRule. Only `action::Executor` calls this.
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()>;
     /// iam:SimulatePrincipalPolicy for `principal` on actions × resources, all pages, with
-    /// these context keys. An error makes the caller fall back to the local evaluator.
+    /// these context keys, and the resource policy when given (the API takes it only for an
+    /// IAM user principal). An error makes the caller fall back to the local evaluator.
     async fn simulate_principal_policy(
         &self,
         principal: &str,
         actions: &[String],
         resources: &[String],
         context: &BTreeMap<String, Vec<String>>,
+        resource_policy: Option<&str>,
     ) -> BResult<Vec<SimResult>>;
     /// Every policy attached to a role (managed, inline) and its permissions boundary:
     /// (name, kind, document as returned by IAM).

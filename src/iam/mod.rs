@@ -457,6 +457,7 @@ pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
     let ctx = context(principal);
     let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
     let mut resource_policy = None;
+    let mut raw_bucket_policy = None;
     if let Some(b) = &req.bucket {
         match backend.bucket_policy(b).await {
             Ok(Some(doc)) => {
@@ -466,7 +467,8 @@ pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
                     PolicyKind::Resource,
                     &doc,
                     &mut report.notes,
-                )
+                );
+                raw_bucket_policy = Some(doc);
             }
             Ok(None) => report
                 .notes
@@ -478,9 +480,16 @@ pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
     }
     let mut results: Vec<(SimResult, Option<String>)> = Vec::new();
     let mut simulated = Ok(());
+    // The API evaluates a resource policy only with an IAM user as the caller.
+    let is_user = principal.contains(":user/");
+    let raw_policy = if is_user {
+        raw_bucket_policy.as_deref()
+    } else {
+        None
+    };
     for c in &req.checks {
         match backend
-            .simulate_principal_policy(principal, &c.actions, &c.resources, &ctx)
+            .simulate_principal_policy(principal, &c.actions, &c.resources, &ctx, raw_policy)
             .await
         {
             Ok(rs) => results.extend(rs.into_iter().map(|r| (r, None))),
@@ -493,7 +502,9 @@ pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
     match simulated {
         Ok(()) => {
             report.engine = "iam:SimulatePrincipalPolicy".into();
-            if let Some(rp) = &resource_policy {
+            if raw_policy.is_some() {
+                report.engine.push_str(" (bucket policy as ResourcePolicy)");
+            } else if let Some(rp) = &resource_policy {
                 report.engine.push_str(" + bucket policy (local evaluator)");
                 for (r, _) in &mut results {
                     let e = eval::evaluate(

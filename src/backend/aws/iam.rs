@@ -65,25 +65,47 @@ fn context_entries(ctx: &BTreeMap<String, Vec<String>>) -> Vec<ContextEntry> {
         .collect()
 }
 
+/// One SimulatePrincipalPolicy question.
+pub struct Simulation<'a> {
+    pub principal: &'a str,
+    pub actions: &'a [String],
+    pub resources: &'a [String],
+    pub context: &'a BTreeMap<String, Vec<String>>,
+    /// Only for an IAM user principal: the API needs a user as the caller to evaluate a
+    /// resource policy's Principal element.
+    pub resource_policy: Option<&'a str>,
+}
+
 pub async fn simulate(
     c: &aws_sdk_iam::Client,
     stats: &ApiStats,
-    principal: &str,
-    actions: &[String],
-    resources: &[String],
-    ctx: &BTreeMap<String, Vec<String>>,
+    q: Simulation<'_>,
 ) -> BResult<Vec<SimResult>> {
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
+    // The resource's owner, for a resource ARN that does not name one (S3): the principal's
+    // account.
+    let owner = q
+        .principal
+        .split(':')
+        .nth(4)
+        .map(|a| format!("arn:aws:iam::{a}:root"));
     for _ in 0..MAX_PAGES {
         stats.call("iam:SimulatePrincipalPolicy");
-        let r = c
+        let mut req = c
             .simulate_principal_policy()
-            .policy_source_arn(principal)
-            .set_action_names(Some(actions.to_vec()))
-            .set_resource_arns(Some(resources.to_vec()))
-            .set_context_entries(Some(context_entries(ctx)))
-            .set_marker(marker.take())
+            .policy_source_arn(q.principal)
+            .set_action_names(Some(q.actions.to_vec()))
+            .set_resource_arns(Some(q.resources.to_vec()))
+            .set_context_entries(Some(context_entries(q.context)))
+            .set_marker(marker.take());
+        if let Some(doc) = q.resource_policy {
+            req = req
+                .resource_policy(doc)
+                .caller_arn(q.principal)
+                .set_resource_owner(owner.clone());
+        }
+        let r = req
             .send()
             .await
             .map_err(|e| classify("SimulatePrincipalPolicy", e))?;

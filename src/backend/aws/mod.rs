@@ -405,9 +405,21 @@ impl Backend for AwsBackend {
         actions: &[String],
         resources: &[String],
         context: &BTreeMap<String, Vec<String>>,
+        resource_policy: Option<&str>,
     ) -> BResult<Vec<SimResult>> {
         let c = self.clients().await;
-        let r = iam::simulate(&c.iam, &self.stats, principal, actions, resources, context).await;
+        let r = iam::simulate(
+            &c.iam,
+            &self.stats,
+            iam::Simulation {
+                principal,
+                actions,
+                resources,
+                context,
+                resource_policy,
+            },
+        )
+        .await;
         self.guard(r).await
     }
 
