@@ -136,6 +136,36 @@ fn hostile_store() -> Store {
     st
 }
 
+fn hostile_report() -> fhtop::iam::Report {
+    fhtop::iam::Report {
+        title: evil(40),
+        principal: evil(41),
+        engine: evil(42),
+        rows: vec![fhtop::iam::Row {
+            action: evil(43),
+            resource: evil(44),
+            decision: "implicitDeny".into(),
+            needs: Some(evil(45)),
+            matched: vec![evil(46)],
+        }],
+        fixes: vec![format!("{}\n{}", evil(47), evil(48))],
+        notes: vec![evil(49)],
+        error: Some(evil(50)),
+    }
+}
+
+fn hostile_finding() -> fhtop::check::Finding {
+    fhtop::check::Finding {
+        check: "delivery-errors",
+        target: evil(51),
+        status: fhtop::check::Status::Fail,
+        summary: evil(52),
+        details: format!("{}\n{}", evil(53), evil(54)),
+        confirm: evil(55),
+        pipeline: evil(56),
+    }
+}
+
 /// Every escape sequence in `out` must be one ratatui/crossterm itself writes: CSI with digits
 /// and semicolons, ending in a cursor-move, SGR, or cursor show/hide.
 fn assert_only_own_sequences(out: &[u8], what: &str) {
@@ -178,11 +208,20 @@ fn no_escape_from_data_reaches_the_tty_in_any_pane() {
     let snap = st.snapshot();
     let keymap = Keymap::default();
     let theme = Theme::default_theme();
-    for keys in ["", "2", "3", "4", "5", "enter", "3 enter", "?"] {
+    for keys in [
+        "", "2", "3", "4", "5", "enter", "3 enter", "?", "2 p", "2 c", "2 P",
+    ] {
         let mut view = View::new(true);
         view.sync_target(&snap);
         for k in parse_key_sequence(keys).unwrap_or_default() {
             view.on_key(&k, &keymap, &snap);
+        }
+        // The answers of `p` and `c` carry AWS text too (policy names, Sids, error messages).
+        let id = view.overlay.as_ref().map(|o| o.id);
+        if keys.ends_with(" p") {
+            view.simulated(id.expect("p opened the overlay"), vec![hostile_report()]);
+        } else if keys.ends_with(" c") {
+            view.checked(id.expect("c opened the overlay"), vec![hostile_finding()]);
         }
         let mut out: Vec<u8> = Vec::new();
         {
@@ -208,5 +247,18 @@ fn no_escape_from_data_reaches_the_tty_in_any_pane() {
             text.contains('␛'),
             "{keys:?}: the escapes are shown, made visible"
         );
+        // In the overlays, the answer's own text is drawn, escapes made visible.
+        let shown = match keys {
+            "2 p" => Some("n42␛]0;pwned␇end"),
+            "2 c" => Some("n51␛[2J␛[Hend"),
+            _ => None,
+        };
+        if let Some(want) = shown {
+            assert!(
+                text.contains(want),
+                "{keys:?}: {want:?} on screen:\n{}",
+                text.replace('\x1b', "")
+            );
+        }
     }
 }
