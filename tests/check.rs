@@ -54,9 +54,17 @@ fn every_seeded_fault_is_found_and_the_healthy_pipeline_passes() {
         "FailureDescription": {"Type": "RETIRE_KMS_GRANT_FAILED", "Details": "the KMS grant could not be retired"}
     }}}));
     let creds = aws.credentials_file();
+    aws.reset_counts();
     let (code, out) = fhtop(&aws.url, "us-west-2", &creds, &["--json"]);
     assert_eq!(code, 2, "CRITICAL\n{out}");
     let fs = findings(&out);
+    // One read of each kind, shared by every check: one GetMetricData for all metrics, one
+    // DescribeAlarms, the simulator asked once (moto answers 500; then the local evaluator),
+    // each role read once (7 distinct roles: 5 delivery roles, 2 EventBridge roles).
+    assert_eq!(aws.count("GetMetricData"), 1);
+    assert_eq!(aws.count("DescribeAlarms"), 1);
+    assert_eq!(aws.count("SimulatePrincipalPolicy"), 1);
+    assert_eq!(aws.count("GetRole"), 7);
 
     // 1. writer permission: the target role allowing only PutRecord.
     let w = find(&fs, "writer-permission", "orders-bus/payment-refunded");

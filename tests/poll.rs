@@ -60,10 +60,7 @@ impl Backend for Flaky {
     ) -> BResult<Vec<fhtop::iam::SimResult>> {
         self.inner.simulate_principal_policy(p, a, r, c, rp).await
     }
-    async fn principal_policies(
-        &self,
-        p: &str,
-    ) -> BResult<Vec<(String, fhtop::iam::PolicyKind, String)>> {
+    async fn principal_policies(&self, p: &str) -> BResult<fhtop::iam::NamedPolicies> {
         self.inner.principal_policies(p).await
     }
     async fn managed_policy(&self, n: &str) -> BResult<Option<(String, String)>> {

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{BResult, Backend, BackendError, Clock, ErrorKind};
-use crate::iam::{PolicyKind, SimResult};
+use crate::iam::{NamedPolicies, PolicyKind, SimResult};
 use crate::model::*;
 
 const ACCOUNT: &str = "123456789012";
@@ -475,10 +475,7 @@ impl Backend for DemoBackend {
         ))
     }
 
-    async fn principal_policies(
-        &self,
-        principal: &str,
-    ) -> BResult<Vec<(String, PolicyKind, String)>> {
+    async fn principal_policies(&self, principal: &str) -> BResult<NamedPolicies> {
         demo_role_policies(&self.inv(), principal)
     }
 
@@ -529,10 +526,7 @@ fn writer_policy_document() -> String {
 /// The demo account's IAM: the EventBridge role has the `firehose_writer` policy; each delivery
 /// role an inline policy for its own bucket, log group and key, except that the clickstream
 /// role's lost s3:PutObject (the running incident).
-fn demo_role_policies(
-    inv: &Inventory,
-    principal: &str,
-) -> BResult<Vec<(String, PolicyKind, String)>> {
+fn demo_role_policies(inv: &Inventory, principal: &str) -> BResult<NamedPolicies> {
     let name = principal.rsplit('/').next().unwrap_or(principal);
     if name == "eventbridge-firehose-writer" {
         return Ok(vec![(

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::iam::{PolicyKind, SimResult};
+use crate::iam::{NamedPolicies, SimResult};
 use crate::model::{
     Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
 };
@@ -94,10 +94,7 @@ pub trait Backend: Send + Sync {
     ) -> BResult<Vec<SimResult>>;
     /// Every policy attached to a role (managed, inline) and its permissions boundary:
     /// (name, kind, document as returned by IAM).
-    async fn principal_policies(
-        &self,
-        principal: &str,
-    ) -> BResult<Vec<(String, PolicyKind, String)>>;
+    async fn principal_policies(&self, principal: &str) -> BResult<NamedPolicies>;
     /// The customer-managed policy with this name: (ARN, document of the default version).
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.

@@ -16,13 +16,14 @@
 
 pub mod eval;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
 pub use eval::{Decision, Matched, PolicyKind};
 
-use crate::backend::Backend;
+use crate::backend::{BResult, Backend, BackendError};
 use crate::health::Level;
 use crate::model::{Inventory, Rule, Stream};
 
@@ -432,8 +433,102 @@ fn policy_or_note(
     }
 }
 
+type Cell<T> = Arc<tokio::sync::OnceCell<BResult<T>>>;
+type Memo<T> = Mutex<HashMap<String, Cell<T>>>;
+
+/// A principal's policies as read from IAM: (name, kind, document).
+pub type NamedPolicies = Vec<(String, PolicyKind, String)>;
+
+/// The reads of a batch of simulations, each made once: a role shared by several rules is read
+/// once, a bucket policy once, and once the simulator has failed it is not asked again.
+struct Reads<'a> {
+    backend: &'a dyn Backend,
+    simulator_down: Mutex<Option<BackendError>>,
+    policies: Memo<NamedPolicies>,
+    buckets: Memo<Option<String>>,
+    managed: Memo<Option<(String, String)>>,
+}
+
+fn cell<T>(map: &Memo<T>, key: &str) -> Cell<T> {
+    let mut m = map.lock().unwrap_or_else(|p| p.into_inner());
+    m.entry(key.to_string()).or_default().clone()
+}
+
+impl<'a> Reads<'a> {
+    fn new(backend: &'a dyn Backend) -> Self {
+        Self {
+            backend,
+            simulator_down: Mutex::default(),
+            policies: Mutex::default(),
+            buckets: Mutex::default(),
+            managed: Mutex::default(),
+        }
+    }
+
+    async fn simulate(
+        &self,
+        principal: &str,
+        check: &Check,
+        ctx: &BTreeMap<String, Vec<String>>,
+        resource_policy: Option<&str>,
+    ) -> BResult<Vec<SimResult>> {
+        let down = self
+            .simulator_down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(e) = down {
+            return Err(e);
+        }
+        let r = self
+            .backend
+            .simulate_principal_policy(
+                principal,
+                &check.actions,
+                &check.resources,
+                ctx,
+                resource_policy,
+            )
+            .await;
+        if let Err(e) = &r
+            && e.kind != crate::backend::ErrorKind::Throttled
+        {
+            *self
+                .simulator_down
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
+        }
+        r
+    }
+
+    async fn principal_policies(&self, p: &str) -> BResult<NamedPolicies> {
+        cell(&self.policies, p)
+            .get_or_init(|| self.backend.principal_policies(p))
+            .await
+            .clone()
+    }
+
+    async fn bucket_policy(&self, b: &str) -> BResult<Option<String>> {
+        cell(&self.buckets, b)
+            .get_or_init(|| self.backend.bucket_policy(b))
+            .await
+            .clone()
+    }
+
+    async fn managed_policy(&self, n: &str) -> BResult<Option<(String, String)>> {
+        cell(&self.managed, n)
+            .get_or_init(|| self.backend.managed_policy(n))
+            .await
+            .clone()
+    }
+}
+
 /// Run one simulation. Never fails: a failure is the report's `error`.
 pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
+    run_with(&Reads::new(backend), req).await
+}
+
+async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     let mut report = Report {
         title: req.title.clone(),
         principal: match &req.subject {
@@ -488,10 +583,7 @@ pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
         None
     };
     for c in &req.checks {
-        match backend
-            .simulate_principal_policy(principal, &c.actions, &c.resources, &ctx, raw_policy)
-            .await
-        {
+        match backend.simulate(principal, c, &ctx, raw_policy).await {
             Ok(rs) => results.extend(rs.into_iter().map(|r| (r, None))),
             Err(e) => {
                 simulated = Err(e);
@@ -624,7 +716,7 @@ fn evaluate_checks(
 }
 
 async fn run_policy(
-    backend: &dyn Backend,
+    backend: &Reads<'_>,
     req: &SimRequest,
     name: &str,
     mut report: Report,
@@ -658,9 +750,35 @@ async fn run_policy(
     finish(report, &results, &format!("policy {name}"))
 }
 
-/// Run several simulations concurrently (each is a few IAM calls).
+/// Run several simulations: the first alone (it finds out whether the simulator answers), the
+/// rest concurrently, sharing every read.
 pub async fn run_all(backend: &dyn Backend, reqs: &[SimRequest]) -> Vec<Report> {
-    futures_util::future::join_all(reqs.iter().map(|r| run(backend, r))).await
+    let reads = Reads::new(backend);
+    let probe = reqs
+        .iter()
+        .position(|r| matches!(r.subject, Subject::Principal(_)) && r.problem.is_none());
+    let first = match probe {
+        Some(i) => Some(run_with(&reads, &reqs[i]).await),
+        None => None,
+    };
+    let rest = futures_util::future::join_all(
+        reqs.iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != probe)
+            .map(|(_, r)| run_with(&reads, r)),
+    )
+    .await;
+    let mut rest = rest.into_iter();
+    let mut first = first;
+    (0..reqs.len())
+        .filter_map(|i| {
+            if Some(i) == probe {
+                first.take()
+            } else {
+                rest.next()
+            }
+        })
+        .collect()
 }
 
 /// "3 simulations: 1 denied, 2 allowed".

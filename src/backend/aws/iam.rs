@@ -9,7 +9,7 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 
 use super::{ApiStats, classify};
 use crate::backend::{BResult, BackendError, ErrorKind};
-use crate::iam::{Decision, Matched, PolicyKind, SimResult};
+use crate::iam::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
 
 /// At most this many pages of one SimulatePrincipalPolicy answer.
 const MAX_PAGES: usize = 50;
@@ -105,7 +105,13 @@ pub async fn simulate(
                 .caller_arn(q.principal)
                 .set_resource_owner(owner.clone());
         }
+        // No retries: when the simulator fails, the local evaluator gives the answer at once
+        // instead of after the SDK's backoff.
         let r = req
+            .customize()
+            .config_override(aws_sdk_iam::config::Builder::default().retry_config(
+                aws_sdk_iam::config::retry::RetryConfig::standard().with_max_attempts(1),
+            ))
             .send()
             .await
             .map_err(|e| classify("SimulatePrincipalPolicy", e))?;
@@ -180,7 +186,7 @@ pub async fn role_policies(
     c: &aws_sdk_iam::Client,
     stats: &ApiStats,
     arn: &str,
-) -> BResult<Vec<(String, PolicyKind, String)>> {
+) -> BResult<NamedPolicies> {
     let name = role_name(arn)?;
     stats.call("iam:GetRole");
     let role = c

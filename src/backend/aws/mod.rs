@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
 use super::{BResult, Backend, BackendError, ErrorKind};
-use crate::iam::{PolicyKind, SimResult};
+use crate::iam::{NamedPolicies, SimResult};
 use crate::model::{
     Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
 };
@@ -423,10 +423,7 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
-    async fn principal_policies(
-        &self,
-        principal: &str,
-    ) -> BResult<Vec<(String, PolicyKind, String)>> {
+    async fn principal_policies(&self, principal: &str) -> BResult<NamedPolicies> {
         let c = self.clients().await;
         let r = iam::role_policies(&c.iam, &self.stats, principal).await;
         self.guard(r).await
