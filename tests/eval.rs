@@ -302,3 +302,32 @@ fn documents_as_iam_returns_them_url_encoded_parse() {
 fn no_policy_means_implicit_deny() {
     assert_eq!(decide(&[], "s3:PutObject", OBJECTS), Decision::ImplicitDeny);
 }
+
+#[test]
+fn across_accounts_both_the_identity_and_the_resource_policy_must_allow() {
+    let grant = policy(
+        PolicyKind::Resource,
+        "bucket policy",
+        &format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{ROLE}"}},"Action":"s3:PutObject","Resource":"*"}}"#
+        ),
+    );
+    let allow = identity(r#"{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}"#);
+    let c = ctx();
+    let other = |p: &[Policy]| {
+        evaluate(
+            p,
+            &Request {
+                principal: ROLE,
+                account: "999999999999",
+                action: "s3:PutObject",
+                resource: OBJECTS,
+                context: &c,
+            },
+        )
+        .decision
+    };
+    assert_eq!(other(std::slice::from_ref(&grant)), Decision::ImplicitDeny);
+    assert_eq!(other(std::slice::from_ref(&allow)), Decision::ImplicitDeny);
+    assert_eq!(other(&[allow, grant]), Decision::Allowed);
+}

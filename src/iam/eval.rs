@@ -250,7 +250,8 @@ impl Tri {
 pub struct Request<'a> {
     /// The role (or user) ARN making the call.
     pub principal: &'a str,
-    /// The principal's account, for same-account resource-policy grants.
+    /// The account that owns the resource: a resource-policy grant is enough on its own only
+    /// in the same account as the principal (empty = the principal's).
     pub account: &'a str,
     pub action: &'a str,
     pub resource: &'a str,
@@ -412,7 +413,6 @@ pub fn evaluate(policies: &[Policy], req: &Request) -> Evaluation {
             }
         }
     }
-    let _ = req.account;
     if deny == Tri::Yes {
         return Evaluation {
             decision: Decision::ExplicitDeny,
@@ -420,7 +420,14 @@ pub fn evaluate(policies: &[Policy], req: &Request) -> Evaluation {
             blocked_by_boundary: None,
         };
     }
-    let granted = identity.clone().or(resource);
+    // In the resource's own account either grant is enough; across accounts both sides must
+    // allow it.
+    let principal_account = req.principal.split(':').nth(4).unwrap_or("");
+    let granted = if req.account.is_empty() || req.account == principal_account {
+        identity.clone().or(resource)
+    } else {
+        identity.clone().and(resource)
+    };
     let allowed = granted.clone().and(boundary.clone());
     let blocked_by_boundary = (granted == Tri::Yes && boundary == Tri::No)
         .then_some(boundary_name)
