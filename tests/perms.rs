@@ -291,25 +291,28 @@ fn page(members: &[String], marker: Option<&str>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulate_principal_policy_answers_are_decoded_across_pages() {
     let stream = "arn:aws:firehose:us-west-2:123456789012:deliverystream/orders-to-s3";
-    let page1 = page(
-        &[member(
+    let put_allowed = || {
+        member(
             "firehose:PutRecord",
             stream,
             "allowed",
             &statement("firehose_writer", "user-managed", 3),
             "",
-        )],
-        Some("page-2-token"),
-    );
+        )
+    };
+    let batch_denied = || {
+        member(
+            "firehose:PutRecordBatch",
+            stream,
+            "explicitDeny",
+            &statement("deny-batches", "role", 1),
+            "",
+        )
+    };
+    let page1 = page(&[put_allowed()], Some("page-2-token"));
     let page2 = page(
         &[
-            member(
-                "firehose:PutRecordBatch",
-                stream,
-                "explicitDeny",
-                &statement("deny-batches", "role", 1),
-                "",
-            ),
+            batch_denied(),
             member(
                 "firehose:DeleteDeliveryStream",
                 stream,
@@ -406,25 +409,7 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
     );
 
     // Through the runner: the simulator is the engine, the explicit deny gets its fix text.
-    let (url, _) = responder(vec![page(
-        &[
-            member(
-                "firehose:PutRecord",
-                stream,
-                "allowed",
-                &statement("firehose_writer", "user-managed", 3),
-                "",
-            ),
-            member(
-                "firehose:PutRecordBatch",
-                stream,
-                "explicitDeny",
-                &statement("deny-batches", "role", 1),
-                "",
-            ),
-        ],
-        None,
-    )]);
+    let (url, _) = responder(vec![page(&[put_allowed(), batch_denied()], None)]);
     let backend = backend_at(&url, &dir).await;
     let req = iam::custom_request(
         role,
