@@ -21,48 +21,12 @@ pub const ERROR_LOOKBACK_MIN: i64 = 60;
 /// Error events newer than this make delivery-errors FAIL; older ones WARN.
 const ERRORS_RECENT_MIN: i64 = 15;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Ok,
-    Unknown,
-    Warn,
-    Fail,
-}
-
-impl Status {
-    pub fn from_level(l: Level) -> Self {
-        match l {
-            Level::Ok => Status::Ok,
-            Level::Unknown => Status::Unknown,
-            Level::Warn => Status::Warn,
-            Level::Fail => Status::Fail,
-        }
-    }
-    pub fn level(self) -> Level {
-        match self {
-            Status::Ok => Level::Ok,
-            Status::Unknown => Level::Unknown,
-            Status::Warn => Level::Warn,
-            Status::Fail => Level::Fail,
-        }
-    }
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Ok => "OK",
-            Status::Unknown => "UNKNOWN",
-            Status::Warn => "WARN",
-            Status::Fail => "FAIL",
-        }
-    }
-}
-
 /// One finding: `{"check","target","status","summary","details","confirm"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub check: &'static str,
     pub target: String,
-    pub status: Status,
+    pub status: Level,
     pub summary: String,
     pub details: String,
     /// The AWS CLI command a human would run to confirm it, names filled in.
@@ -75,9 +39,9 @@ pub struct Finding {
 /// Nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 pub fn exit_code(findings: &[Finding]) -> u8 {
     match findings.iter().map(|f| f.status).max() {
-        Some(Status::Fail) => 2,
-        Some(Status::Warn) => 1,
-        Some(Status::Unknown) => 3,
+        Some(Level::Fail) => 2,
+        Some(Level::Warn) => 1,
+        Some(Level::Unknown) => 3,
         _ => 0,
     }
 }
@@ -310,7 +274,7 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
                 CheckId::RuleState.id()
             },
             target: name.clone(),
-            status: Status::Fail,
+            status: Level::Fail,
             summary: format!("{kind} {name} does not exist in {}", g.region),
             details: String::new(),
             confirm: if *kind == "stream" {
@@ -353,7 +317,7 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
         out.push(Finding {
             check: CheckId::Alarms.id(),
             target: "(account)".into(),
-            status: Status::Unknown,
+            status: Level::Unknown,
             summary: "alarms could not be read".into(),
             details: e.message.clone(),
             confirm: format!("aws cloudwatch describe-alarms --region {}", g.region),
@@ -363,11 +327,11 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
     out
 }
 
-fn sim_status(r: &Report) -> Status {
+fn sim_status(r: &Report) -> Level {
     match r.verdict() {
-        Verdict::Allowed => Status::Ok,
-        Verdict::Denied => Status::Fail,
-        Verdict::Undetermined | Verdict::Error => Status::Unknown,
+        Verdict::Allowed => Level::Ok,
+        Verdict::Denied => Level::Fail,
+        Verdict::Undetermined | Verdict::Error => Level::Unknown,
     }
 }
 
@@ -384,7 +348,7 @@ fn from_health(
     check: CheckId,
     target: &str,
     pipeline: &str,
-    ok: impl FnOnce() -> (Status, String),
+    ok: impl FnOnce() -> (Level, String),
     confirm: String,
 ) {
     let mut any = false;
@@ -393,7 +357,7 @@ fn from_health(
         out.push(Finding {
             check: check.id(),
             target: target.to_string(),
-            status: Status::from_level(f.level),
+            status: f.level,
             summary: f.text.clone(),
             details: String::new(),
             confirm: confirm.clone(),
@@ -440,14 +404,14 @@ fn stream_findings(
 ) {
     let h = stream_health(s, metrics, alarms).findings;
     let n = s.name.as_str();
-    let no_metrics = || (Status::Unknown, "no metrics".to_string());
+    let no_metrics = || (Level::Unknown, "no metrics".to_string());
     from_health(
         out,
         &h,
         CheckId::StreamStatus,
         n,
         n,
-        || (Status::Ok, format!("{}, no failure description", s.status)),
+        || (Level::Ok, format!("{}, no failure description", s.status)),
         cli.describe_stream(n),
     );
     if let Some(d) = s.s3() {
@@ -460,7 +424,7 @@ fn stream_findings(
             || match metrics {
                 None => no_metrics(),
                 Some(_) => (
-                    Status::Ok,
+                    Level::Ok,
                     format!(
                         "delivering to S3, freshness within buffer {}",
                         fmt_duration(f64::from(d.buffering_seconds))
@@ -527,8 +491,8 @@ fn stream_findings(
                         m.recent_max(&sc, crate::model::MetricId::PartitionCount),
                         m.recent_max(&sc, crate::model::MetricId::ActivePartitionsLimit),
                     ) {
-                        (Some(u), Some(l)) => (Status::Ok, format!("partitions {u:.0}/{l:.0}")),
-                        _ => (Status::Ok, "no partition count reported".into()),
+                        (Some(u), Some(l)) => (Level::Ok, format!("partitions {u:.0}/{l:.0}")),
+                        _ => (Level::Ok, "no partition count reported".into()),
                     }
                 }
             },
@@ -543,17 +507,17 @@ fn stream_findings(
         n,
         || match metrics {
             None => no_metrics(),
-            Some(_) => (Status::Ok, "no throttled records".into()),
+            Some(_) => (Level::Ok, "no throttled records".into()),
         },
         cli.stream_metric(n, "ThrottledRecords", "Sum"),
     );
 }
 
-fn alarms_ok(g: &Gathered, linked: usize) -> (Status, String) {
+fn alarms_ok(g: &Gathered, linked: usize) -> (Level, String) {
     match &g.alarms {
-        Err(_) => (Status::Unknown, "alarms not read".into()),
-        Ok(_) if linked == 0 => (Status::Ok, "no linked alarm".into()),
-        Ok(_) => (Status::Ok, format!("{linked} linked alarm(s) OK")),
+        Err(_) => (Level::Unknown, "alarms not read".into()),
+        Ok(_) if linked == 0 => (Level::Ok, "no linked alarm".into()),
+        Ok(_) => (Level::Ok, format!("{linked} linked alarm(s) OK")),
     }
 }
 
@@ -567,7 +531,7 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Cli) -> Findin
     let mut f = Finding {
         check: CheckId::DeliveryErrors.id(),
         target: stream.to_string(),
-        status: Status::Ok,
+        status: Level::Ok,
         summary: format!("no delivery errors in {ERROR_LOOKBACK_MIN} min"),
         details: String::new(),
         confirm,
@@ -579,7 +543,7 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Cli) -> Findin
             f.summary = format!("error log group {group} does not exist (no errors logged yet)");
         }
         Some(Err(e)) => {
-            f.status = Status::Unknown;
+            f.status = Level::Unknown;
             f.summary = format!("error log group {group} not read");
             f.details = e.message.clone();
         }
@@ -587,9 +551,9 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Cli) -> Findin
             let groups = crate::model::group_errors(events);
             if let Some(newest) = groups.iter().map(|(_, _, at, _)| *at).max() {
                 f.status = if g.now - newest <= Duration::minutes(ERRORS_RECENT_MIN) {
-                    Status::Fail
+                    Level::Fail
                 } else {
-                    Status::Warn
+                    Level::Warn
                 };
                 let parts: Vec<String> = groups
                     .iter()
@@ -674,7 +638,7 @@ fn rule_findings(
         &pipeline,
         || {
             (
-                Status::Ok,
+                Level::Ok,
                 format!("{}, pattern parses, triggering", r.state.as_str()),
             )
         },
@@ -728,16 +692,16 @@ fn describe_targets(region: &str, r: &Rule) -> String {
 }
 
 /// Findings grouped by pipeline, the worst pipeline first, worst finding first within it.
-pub fn grouped(findings: &[Finding]) -> Vec<(String, Status, Vec<&Finding>)> {
+pub fn grouped(findings: &[Finding]) -> Vec<(String, Level, Vec<&Finding>)> {
     let mut by: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by.entry(f.pipeline.as_str()).or_default().push(f);
     }
-    let mut out: Vec<(String, Status, Vec<&Finding>)> = by
+    let mut out: Vec<(String, Level, Vec<&Finding>)> = by
         .into_iter()
         .map(|(p, mut fs)| {
             fs.sort_by_key(|f| std::cmp::Reverse(f.status));
-            let worst = fs.iter().map(|f| f.status).max().unwrap_or(Status::Ok);
+            let worst = fs.iter().map(|f| f.status).max().unwrap_or(Level::Ok);
             (p.to_string(), worst, fs)
         })
         .collect();
@@ -750,32 +714,32 @@ pub fn grouped(findings: &[Finding]) -> Vec<(String, Status, Vec<&Finding>)> {
 pub fn human_lines(findings: &[Finding], all: bool) -> Vec<(Tone, String)> {
     let mut out = Vec::new();
     for (pipeline, worst, fs) in grouped(findings) {
-        let ok = fs.iter().filter(|f| f.status == Status::Ok).count();
+        let ok = fs.iter().filter(|f| f.status == Level::Ok).count();
         out.push((
-            Tone::Heading(worst.level()),
+            Tone::Heading(worst),
             format!(
                 "{} {} {pipeline}  ({} check{}, {ok} OK)",
-                worst.level().mark(),
-                worst.word(),
+                worst.mark(),
+                worst.name(),
                 fs.len(),
                 if fs.len() == 1 { "" } else { "s" }
             ),
         ));
         for f in fs {
-            if f.status == Status::Ok && !all {
+            if f.status == Level::Ok && !all {
                 continue;
             }
             out.push((
-                Tone::Row(f.status.level()),
+                Tone::Row(f.status),
                 format!(
                     "  {:<7} {:<17} {:<28} {}",
-                    f.status.word(),
+                    f.status.name(),
                     f.check,
                     crate::ui::fmt::fit(&f.target, 28),
                     f.summary
                 ),
             ));
-            if f.status != Status::Ok {
+            if f.status != Level::Ok {
                 for d in f.details.lines().filter(|l| !l.is_empty()) {
                     out.push((Tone::Note, format!("          {d}")));
                 }
@@ -800,11 +764,11 @@ pub fn tally(findings: &[Finding]) -> String {
         .map(|f| f.pipeline.as_str())
         .collect::<BTreeSet<_>>()
         .len();
-    let parts: Vec<String> = [Status::Fail, Status::Warn, Status::Unknown, Status::Ok]
+    let parts: Vec<String> = [Level::Fail, Level::Warn, Level::Unknown, Level::Ok]
         .iter()
         .map(|s| (s, findings.iter().filter(|f| f.status == *s).count()))
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {}", s.word()))
+        .map(|(s, n)| format!("{n} {}", s.name()))
         .collect();
     format!(
         "{pipelines} pipeline{} · {} checks: {}",

@@ -5,7 +5,9 @@ use crate::model::{
     Alarm, AlarmState, Inventory, MetricId, Metrics, PipelineLink, Rule, Scope, Stream,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Worst last. Serialized lowercase (`fhtop check --json` statuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     Ok,
     /// Not enough data to say (metrics not fetched yet).
@@ -15,6 +17,15 @@ pub enum Level {
 }
 
 impl Level {
+    /// The word in full, as `fhtop check` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Ok => "OK",
+            Level::Unknown => "UNKNOWN",
+            Level::Warn => "WARN",
+            Level::Fail => "FAIL",
+        }
+    }
     pub fn word(self) -> &'static str {
         match self {
             Level::Ok => "OK",

@@ -244,14 +244,7 @@ async fn perms_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli
     };
     let reqs = match args.what {
         PermsWhat::Stream { name } => match inv.stream(&name) {
-            Some(s) => {
-                let mut v = iam::for_stream(&inv, s);
-                v.push(iam::writer_request(
-                    &settings.writer_policy,
-                    vec![s.arn.clone()],
-                ));
-                v
-            }
+            Some(s) => iam::for_stream(&inv, s, &settings.writer_policy),
             None => {
                 eprintln!("fhtop: no delivery stream {}", sanitize::clean(&name));
                 return 2;
@@ -318,17 +311,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    // A backend that answers, or the one-screen explanation printed and `None` (exit 3).
+    let connect = |clock: Clock| -> Result<Option<Arc<dyn Backend>>> {
+        let backend = rt.block_on(backend_for(&settings, clock))?;
+        if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
+            eprint!("{msg}");
+            return Ok(None);
+        }
+        Ok(Some(backend))
+    };
     match cli.command {
         Some(Command::Snapshot(args)) => {
             let clock = match &args.at {
                 Some(at) => Clock::Fixed(snapshot::parse_at(at)?),
                 None => Clock::Fixed(chrono::Utc::now()),
             };
-            let backend = rt.block_on(backend_for(&settings, clock))?;
-            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
-                eprint!("{msg}");
+            let Some(backend) = connect(clock)? else {
                 return Ok(ExitCode::from(3));
-            }
+            };
             let keys = parse_key_sequence(args.keys.as_deref().unwrap_or(""))?;
             let (snap, view) = rt.block_on(snapshot::settle(
                 backend,
@@ -353,11 +353,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Config) => Ok(ExitCode::SUCCESS),
         Some(Command::Rule(args)) => {
             let clock = Clock::System;
-            let backend = rt.block_on(backend_for(&settings, clock))?;
-            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
-                eprint!("{msg}");
+            let Some(backend) = connect(clock)? else {
                 return Ok(ExitCode::from(3));
-            }
+            };
             Ok(ExitCode::from(
                 rt.block_on(rule_command(&settings, backend, args)),
             ))
@@ -369,22 +367,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ))
         }
         Some(Command::Perms(args)) => {
-            let backend = rt.block_on(backend_for(&settings, Clock::System))?;
-            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
-                eprint!("{msg}");
+            let Some(backend) = connect(Clock::System)? else {
                 return Ok(ExitCode::from(3));
-            }
+            };
             Ok(ExitCode::from(
                 rt.block_on(perms_command(&settings, backend, args)),
             ))
         }
         None => {
             let clock = Clock::System;
-            let backend = rt.block_on(backend_for(&settings, clock))?;
-            if let Some(msg) = rt.block_on(preflight(&backend, &settings)) {
-                eprint!("{msg}");
+            let Some(backend) = connect(clock)? else {
                 return Ok(ExitCode::from(3));
-            }
+            };
             rt.block_on(ui::app::run(&settings, &theme, &keymap, backend, clock))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -46,23 +46,20 @@ pub async fn settle(
     for k in keys {
         match view.on_key(k, keymap, &store.snapshot()) {
             Effect::Quit => break,
-            // A frame shows a simulation's answer, not "simulating…".
-            Effect::Simulate(id, reqs) => {
-                let reports = crate::iam::run_all(c.backend.as_ref(), &reqs).await;
-                view.simulated(id, reports);
-            }
-            Effect::Check(id, sel) => {
-                let g = crate::check::gather(
+            // A frame shows the overlay's answer, not "simulating…".
+            e => {
+                let answer = crate::ui::app::answer(
                     c.backend.as_ref(),
-                    &sel,
+                    &e,
                     window_minutes,
                     &view.writer_policy,
                     clock.now(),
                 )
-                .await?;
-                view.checked(id, crate::check::evaluate(&g));
+                .await;
+                if let Some((id, lines)) = answer {
+                    view.finished(id, lines);
+                }
             }
-            _ => {}
         }
     }
     let snap = store.snapshot();

@@ -429,23 +429,10 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
     let aws = Aws::start();
     aws.seed("us-west-2", "incident");
     let audit = aws.dir.join("audit.jsonl");
-    let envs = [
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            aws.credentials_file().display().to_string(),
-        ),
-        ("AWS_CONFIG_FILE", "/nonexistent".to_string()),
-        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
-        ("FHTOP_AUDIT_LOG", audit.display().to_string()),
-        ("PATH", "/usr/bin:/bin".to_string()),
-    ];
     let cli = |args: &[&str]| {
-        std::process::Command::new(common::tmux::binary())
+        aws.fhtop("us-west-2")
             .args(args)
-            .args(["--region", "us-west-2", "--endpoint-url", &aws.url])
-            .env_clear()
-            .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(std::process::Stdio::null())
+            .env("FHTOP_AUDIT_LOG", &audit)
             .output()
             .expect("fhtop runs")
     };
@@ -496,7 +483,11 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
 
     // The TUI: filter, t, y.
     let t = common::tmux::Tmux::start("toggle");
-    let env: String = envs[..4].iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    let env = format!(
+        "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true FHTOP_AUDIT_LOG={} ",
+        aws.credentials_file().display(),
+        audit.display()
+    );
     t.launch_with(
         &env,
         &format!("--region us-west-2 --endpoint-url {} --refresh 2", aws.url),

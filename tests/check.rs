@@ -5,19 +5,13 @@
 mod common;
 mod harness;
 
-use std::process::Command;
-
 use harness::Aws;
 use serde_json::Value;
 
 fn fhtop(url: &str, region: &str, creds: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(common::tmux::binary())
-        .args(["--endpoint-url", url, "--region", region, "check"])
+    let out = harness::fhtop_at(url, region, creds)
+        .arg("check")
         .args(args)
-        .env("AWS_SHARED_CREDENTIALS_FILE", creds)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
         .output()
         .expect("fhtop runs");
     (

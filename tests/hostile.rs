@@ -158,7 +158,7 @@ fn hostile_finding() -> fhtop::check::Finding {
     fhtop::check::Finding {
         check: "delivery-errors",
         target: evil(51),
-        status: fhtop::check::Status::Fail,
+        status: fhtop::health::Level::Fail,
         summary: evil(52),
         details: format!("{}\n{}", evil(53), evil(54)),
         confirm: evil(55),
@@ -219,9 +219,15 @@ fn no_escape_from_data_reaches_the_tty_in_any_pane() {
         // The answers of `p` and `c` carry AWS text too (policy names, Sids, error messages).
         let id = view.overlay.as_ref().map(|o| o.id);
         if keys.ends_with(" p") {
-            view.simulated(id.expect("p opened the overlay"), vec![hostile_report()]);
+            view.finished(
+                id.expect("p opened the overlay"),
+                fhtop::iam::reports_lines(&[hostile_report()]),
+            );
         } else if keys.ends_with(" c") {
-            view.checked(id.expect("c opened the overlay"), vec![hostile_finding()]);
+            view.finished(
+                id.expect("c opened the overlay"),
+                fhtop::check::overlay_lines(&[hostile_finding()]),
+            );
         }
         let mut out: Vec<u8> = Vec::new();
         {

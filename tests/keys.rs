@@ -259,9 +259,9 @@ fn p_simulates_the_selected_stream_or_rule_and_the_overlay_closes() {
     assert!(titles[0].contains("payment-refunded"), "{titles:?}");
     // An answer for an older simulation is dropped.
     let id = view.overlay.as_ref().map(|p| p.id).unwrap_or_default();
-    view.simulated(id - 1, vec![]);
+    view.finished(id - 1, vec![]);
     assert!(view.overlay.as_ref().is_some_and(|p| p.lines.is_none()));
-    view.simulated(id, vec![]);
+    view.finished(id, vec![]);
     assert!(view.overlay.as_ref().is_some_and(|p| p.lines.is_some()));
 }
 

@@ -34,7 +34,11 @@ async fn moto_account_fallback_finds_the_missing_actions_and_passes_the_healthy_
 
     // The stream whose delivery role lost s3:PutObject (its bucket refuses plain HTTP).
     let clicks = inv.stream("clickstream-raw").expect("seeded");
-    let reports = iam::run_all(backend.as_ref(), &iam::for_stream(&inv, clicks)).await;
+    let reports = iam::run_all(
+        backend.as_ref(),
+        &iam::for_stream(&inv, clicks, "firehose_writer"),
+    )
+    .await;
     let delivery = by_title(&reports, "delivery role");
     assert!(
         delivery.engine.starts_with("local evaluator"),
@@ -165,12 +169,10 @@ fn cli_perms_exit_codes_follow_the_verdict() {
     let aws = Aws::start();
     aws.seed("us-west-2", "incident");
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(common::tmux::binary())
-            .args(["--endpoint-url", &aws.url, "--region", "us-west-2", "perms"])
+        let out = aws
+            .fhtop("us-west-2")
+            .arg("perms")
             .args(args)
-            .env("AWS_SHARED_CREDENTIALS_FILE", aws.credentials_file())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
             .output()
             .expect("fhtop runs");
         (

@@ -277,20 +277,24 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
     }
 }
 
-/// Every simulation `p` runs for a stream: its delivery role, and each rule feeding it.
-pub fn for_stream(inv: &Inventory, stream: &Stream) -> Vec<SimRequest> {
+/// Every simulation `p` runs for a stream: its delivery role, each rule feeding it, and the
+/// writer policy on it.
+pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<SimRequest> {
     let mut v: Vec<SimRequest> = stream_request(stream).into_iter().collect();
     for r in inv.rules_feeding(&stream.name) {
         for q in rule_requests(r) {
             let to_this = q.checks.iter().any(|c| c.resources.contains(&stream.arn));
             // Rules sharing one role ask the same question once.
-            let seen = v
-                .iter()
-                .any(|o| o.subject == q.subject && o.checks == q.checks && o.problem.is_none());
-            if to_this && !(seen && q.problem.is_none()) {
+            let asked = q.problem.is_none()
+                && v.iter()
+                    .any(|o| o.subject == q.subject && o.checks == q.checks);
+            if to_this && !asked {
                 v.push(q);
             }
         }
+    }
+    if !writer_policy.is_empty() {
+        v.push(writer_request(writer_policy, vec![stream.arn.clone()]));
     }
     v
 }
@@ -637,10 +641,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
                     // Nothing is allowed to a role that does not exist.
                     let denied = evaluate_checks(&[], &req.checks, principal, account, &ctx);
-                    report.rows = denied
-                        .iter()
-                        .map(|(r, _)| row(&r.action, &r.resource, &r.decision, &r.matched))
-                        .collect();
+                    let mut report = finish(report, &denied, "");
                     report.fixes = vec![format!(
                         "{principal} does not exist ({}): create it, or point the resource at a role that exists",
                         e.message

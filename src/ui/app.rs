@@ -98,26 +98,14 @@ pub async fn run(
                         Effect::ToggleRule(key, enable) => {
                             spawn_rule_change(&backend, &store, settings, key, enable, &done_tx);
                         }
-                        Effect::Simulate(id, reqs) => {
-                            let (backend, tx) = (backend.clone(), sim_tx.clone());
-                            tokio::spawn(async move {
-                                let reports = crate::iam::run_all(backend.as_ref(), &reqs).await;
-                                for r in &reports {
-                                    tracing::info!("permission simulation: {} — {}", r.title, r.summary());
-                                }
-                                let _ = tx.send((id, crate::iam::reports_lines(&reports)));
-                            });
-                        }
-                        Effect::Check(id, sel) => {
+                        e @ (Effect::Simulate(..) | Effect::Check(..)) => {
                             let (backend, tx) = (backend.clone(), sim_tx.clone());
                             let (window, writer) = (settings.window_minutes, settings.writer_policy.clone());
                             let now = clock.now();
                             tokio::spawn(async move {
-                                let lines = match crate::check::gather(backend.as_ref(), &sel, window, &writer, now).await {
-                                    Ok(g) => crate::check::overlay_lines(&crate::check::evaluate(&g)),
-                                    Err(e) => vec![(crate::iam::Tone::Row(Level::Fail), format!("checks could not run: {e}"))],
-                                };
-                                let _ = tx.send((id, lines));
+                                if let Some(a) = answer(backend.as_ref(), &e, window, &writer, now).await {
+                                    let _ = tx.send(a);
+                                }
                             });
                         }
                         Effect::None => {}
@@ -150,6 +138,42 @@ pub async fn run(
     }
     drop(guard);
     Ok(())
+}
+
+/// The answer to an overlay effect (`p`/`P` simulations, `c` checks): the overlay's id and the
+/// lines it shows; `None` for any other effect. The UI loop runs it off the UI task, `fhtop
+/// snapshot` in line.
+pub async fn answer(
+    backend: &dyn Backend,
+    effect: &Effect,
+    window_minutes: u32,
+    writer_policy: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<(u64, Vec<(crate::iam::Tone, String)>)> {
+    match effect {
+        Effect::Simulate(id, reqs) => {
+            let reports = crate::iam::run_all(backend, reqs).await;
+            for r in &reports {
+                tracing::info!("permission simulation: {} — {}", r.title, r.summary());
+            }
+            Some((*id, crate::iam::reports_lines(&reports)))
+        }
+        Effect::Check(id, sel) => {
+            let gathered =
+                crate::check::gather(backend, sel, window_minutes, writer_policy, now).await;
+            Some((
+                *id,
+                match gathered {
+                    Ok(g) => crate::check::overlay_lines(&crate::check::evaluate(&g)),
+                    Err(e) => vec![(
+                        crate::iam::Tone::Row(Level::Fail),
+                        format!("checks could not run: {e}"),
+                    )],
+                },
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Run a confirmed rule change through the executor off the UI task; the result comes back on

@@ -291,11 +291,17 @@ pub enum Effect {
     /// The user confirmed: enable (true) or disable the rule, through `action::Executor`.
     ToggleRule(RuleKey, bool),
     /// Run these permission simulations off the UI task; the reports come back to
-    /// [`View::simulated`] with this id.
+    /// [`View::finished`] with this id.
     Simulate(u64, Vec<SimRequest>),
     /// Run the runbook checks for this selection off the UI task; the findings come back to
-    /// [`View::checked`] with this id.
+    /// [`View::finished`] with this id.
     Check(u64, check::Selection),
+}
+
+/// What a selection is about, resolved in the inventory.
+enum Picked<'a> {
+    Stream(&'a crate::model::Stream),
+    Rule(&'a crate::model::Rule),
 }
 
 /// The result overlay of `p`, `P` and `c`: pending until the answer arrives.
@@ -662,8 +668,8 @@ impl View {
         Effect::None
     }
 
-    /// What `p`/`P` act on: the drill-in, else the selected row.
-    fn sim_target(&self, snap: &Snapshot) -> Target {
+    /// What `p`, `P`, `c` and `t` act on: the drill-in, else the selected row.
+    fn acted_on(&self, snap: &Snapshot) -> Target {
         match (&self.detail, self.selection(snap)) {
             (Some(Detail::Stream(s)), _) => Target {
                 rule: None,
@@ -686,37 +692,40 @@ impl View {
         }
     }
 
+    /// The stream (if it exists) or else the rule the selection is about.
+    fn picked<'a>(&self, snap: &'a Snapshot) -> Option<Picked<'a>> {
+        let inv = &snap.inventory.get()?.inv;
+        let target = self.acted_on(snap);
+        match (&target.stream, &target.rule) {
+            (Some(s), _) if inv.stream(s).is_some() => inv.stream(s).map(Picked::Stream),
+            (_, Some(k)) => inv.rule(k).map(Picked::Rule),
+            _ => None,
+        }
+    }
+
+    fn pick_first(&mut self) -> Effect {
+        self.status = Some(Status {
+            level: Level::Warn,
+            text: "select a stream or a rule first".into(),
+        });
+        Effect::None
+    }
+
     /// `p`: every simulation that proves the selected stream / rule may write where it must.
     fn simulate(&mut self, snap: &Snapshot) -> Effect {
         let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
             return Effect::None;
         };
-        let target = self.sim_target(snap);
-        let (title, reqs) = match (&target.stream, &target.rule) {
-            (Some(s), _) if inv.stream(s).is_some() => {
-                let st = inv
-                    .stream(s)
-                    .map(|st| (st.arn.clone(), iam::for_stream(inv, st)));
-                let (arn, mut reqs) = st.unwrap_or_default();
-                if !self.writer_policy.is_empty() {
-                    reqs.push(iam::writer_request(&self.writer_policy, vec![arn]));
-                }
-                (format!("Permissions — stream {s}"), reqs)
-            }
-            (_, Some(k)) => match inv.rule(k) {
-                Some(r) => (
-                    format!("Permissions — rule {k}"),
-                    iam::for_rule(r, &self.writer_policy),
-                ),
-                None => return Effect::None,
-            },
-            _ => {
-                self.status = Some(Status {
-                    level: Level::Warn,
-                    text: "select a stream or a rule first".into(),
-                });
-                return Effect::None;
-            }
+        let (title, reqs) = match self.picked(snap) {
+            Some(Picked::Stream(st)) => (
+                format!("Permissions — stream {}", st.name),
+                iam::for_stream(inv, st, &self.writer_policy),
+            ),
+            Some(Picked::Rule(r)) => (
+                format!("Permissions — rule {}", r.key()),
+                iam::for_rule(r, &self.writer_policy),
+            ),
+            None => return self.pick_first(),
         };
         if reqs.is_empty() {
             self.status = Some(Status {
@@ -780,32 +789,25 @@ impl View {
 
     /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).
     fn run_checks(&mut self, snap: &Snapshot) -> Effect {
-        let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
+        if snap.inventory.get().is_none() {
             return Effect::None;
-        };
-        let target = self.sim_target(snap);
-        let (title, sel) = match (&target.stream, &target.rule) {
-            (Some(s), _) if inv.stream(s).is_some() => (
-                format!("Checks — stream {s}"),
+        }
+        let (title, sel) = match self.picked(snap) {
+            Some(Picked::Stream(st)) => (
+                format!("Checks — stream {}", st.name),
                 check::Selection {
-                    streams: vec![s.clone()],
+                    streams: vec![st.name.clone()],
                     rules: vec![],
                 },
             ),
-            (_, Some(k)) => (
-                format!("Checks — rule {k}"),
+            Some(Picked::Rule(r)) => (
+                format!("Checks — rule {}", r.key()),
                 check::Selection {
                     streams: vec![],
-                    rules: vec![k.to_string()],
+                    rules: vec![r.key().to_string()],
                 },
             ),
-            _ => {
-                self.status = Some(Status {
-                    level: Level::Warn,
-                    text: "select a stream or a rule first".into(),
-                });
-                return Effect::None;
-            }
+            None => return self.pick_first(),
         };
         let id = self.open_overlay(title, "running the runbook's checks…".into());
         Effect::Check(id, sel)
@@ -814,7 +816,7 @@ impl View {
     /// `P`: the custom simulation dialog, prefilled from the selection.
     fn open_sim_form(&mut self, snap: &Snapshot) {
         let mut form = SimForm::default();
-        let target = self.sim_target(snap);
+        let target = self.acted_on(snap);
         if let Some(inv) = snap.inventory.get().map(|i| &i.inv) {
             if let Some(d) = target
                 .stream
@@ -886,12 +888,7 @@ impl View {
             level: Level::Warn,
             text,
         };
-        let key = match (&self.detail, self.selection(snap)) {
-            (Some(Detail::Rule(k)), _) => Some(k.clone()),
-            (None, Some((e, pos))) => e.get(pos).and_then(|e| e.target.rule.clone()),
-            _ => None,
-        };
-        let Some(key) = key else {
+        let Some(key) = self.acted_on(snap).rule else {
             self.status = Some(refuse(
                 "select a rule first (Rules pane, or a pipeline row)".into(),
             ));

@@ -130,6 +130,11 @@ impl Aws {
         );
     }
 
+    /// The binary under test pointed at the proxy in `region` (see [`fhtop_at`]).
+    pub fn fhtop(&self, region: &str) -> Command {
+        fhtop_at(&self.url, region, &self.credentials_file())
+    }
+
     /// fhtop's real AWS backend, pointed at the proxy, with credentials from a profile file.
     pub async fn backend(&self, region: &str) -> Arc<AwsBackend> {
         let mut o = AwsOptions::new(None, Some(region.to_string()), Some(self.url.clone()));
@@ -203,6 +208,20 @@ impl Drop for Aws {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The binary under test pointed at `url` in `region`, with the test credentials and nothing
+/// from this machine's environment (no profile, no config file, no IMDS, no stdin).
+pub fn fhtop_at(url: &str, region: &str, credentials: &Path) -> Command {
+    let mut c = Command::new(crate::common::tmux::binary());
+    c.args(["--endpoint-url", url, "--region", region])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_SHARED_CREDENTIALS_FILE", credentials)
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null());
+    c
 }
 
 /// A minimal HTTP/1.1 request on loopback (the control endpoints of the proxy).
