@@ -12,14 +12,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::backend::{BResult, Backend};
-use crate::health::{CheckId, Level, fmt_duration, rule_health, stream_health};
+use crate::health::{
+    CheckId, ERROR_LOOKBACK_MIN, ERRORS_RECENT_MIN, Inputs, Level, Symptom, rule_health,
+    stream_health,
+};
 use crate::iam::{self, Report, SimRequest, Tone, Verdict};
 use crate::model::{Alarm, AlarmState, Inventory, LogEvent, Metrics, Rule, RuleKey, Stream};
-
-/// How far back the error log groups are read.
-pub const ERROR_LOOKBACK_MIN: i64 = 60;
-/// Error events newer than this make delivery-errors FAIL; older ones WARN.
-const ERRORS_RECENT_MIN: i64 = 15;
+use crate::text::fmt_duration;
 
 /// One finding: `{"check","target","status","summary","details","confirm"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,8 +66,21 @@ fn rule_matches(r: &Rule, name: &str) -> bool {
     r.name == name || format!("{}/{}", r.bus, r.name) == name
 }
 
-fn feeds_firehose(r: &Rule) -> bool {
-    r.targets.iter().any(|t| t.firehose_stream_name().is_some())
+/// The delivery streams a rule feeds: its Firehose targets, and the streams reading its
+/// Kinesis targets.
+fn streams_fed<'a>(inv: &'a Inventory, r: &Rule) -> Vec<&'a Stream> {
+    let mut v = Vec::new();
+    for t in &r.targets {
+        match t.firehose_stream_name() {
+            Some(n) => v.extend(inv.stream(n)),
+            None => v.extend(inv.streams_reading(&t.arn)),
+        }
+    }
+    v
+}
+
+fn feeds_firehose(inv: &Inventory, r: &Rule) -> bool {
+    r.targets.iter().any(|t| t.firehose_stream_name().is_some()) || !streams_fed(inv, r).is_empty()
 }
 
 impl Selection {
@@ -83,7 +95,7 @@ impl Selection {
             sc.rules = inv
                 .rules
                 .iter()
-                .filter(|r| feeds_firehose(r))
+                .filter(|r| feeds_firehose(inv, r))
                 .map(Rule::key)
                 .collect();
             return sc;
@@ -105,10 +117,8 @@ impl Selection {
             }
             for r in found {
                 sc.rules.insert(r.key());
-                for t in &r.targets {
-                    if let Some(s) = t.firehose_stream_name().and_then(|n| inv.stream(n)) {
-                        sc.streams.insert(s.name.clone());
-                    }
+                for s in streams_fed(inv, r) {
+                    sc.streams.insert(s.name.clone());
                 }
             }
         }
@@ -134,7 +144,10 @@ pub struct Gathered {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SimTarget {
+    /// The stream's delivery role.
     Stream(String),
+    /// The stream's source role (Kinesis data stream, MSK).
+    Source(String),
     Rule(RuleKey),
     WriterPolicy,
 }
@@ -155,6 +168,9 @@ pub async fn gather(
     for name in &scope.streams {
         if let Some(req) = inv.stream(name).and_then(iam::stream_request) {
             sims.push((SimTarget::Stream(name.clone()), req));
+        }
+        if let Some(req) = inv.stream(name).and_then(iam::source_request) {
+            sims.push((SimTarget::Source(name.clone()), req));
         }
     }
     for key in &scope.rules {
@@ -263,8 +279,13 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
             .map(|m| (m.window.points as i64 * i64::from(m.window.period_seconds)) / 60)
             .unwrap_or(180),
     };
-    let metrics = g.metrics.as_ref().ok();
-    let alarms: &[Alarm] = g.alarms.as_deref().unwrap_or(&[]);
+    let inputs = Inputs {
+        inv: &g.inv,
+        metrics: g.metrics.as_ref().ok(),
+        alarms: g.alarms.as_deref().unwrap_or(&[]),
+        logs: Some(&g.logs),
+        now: g.now,
+    };
     let mut out = Vec::new();
     for (kind, name) in &g.scope.missing {
         out.push(Finding {
@@ -291,12 +312,12 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
     }
     for name in &g.scope.streams {
         if let Some(s) = g.inv.stream(name) {
-            stream_findings(g, s, metrics, alarms, &cli, &mut out);
+            stream_findings(g, &inputs, s, &cli, &mut out);
         }
     }
     for key in &g.scope.rules {
         if let Some(r) = g.inv.rule(key) {
-            rule_findings(g, r, metrics, alarms, &cli, &mut out);
+            rule_findings(g, &inputs, r, &cli, &mut out);
         }
     }
     if let Some((_, rep)) = g.sims.iter().find(|(t, _)| *t == SimTarget::WriterPolicy) {
@@ -336,7 +357,11 @@ fn sim_status(r: &Report) -> Level {
 }
 
 fn sim_details(r: &Report) -> String {
-    let mut d = vec![format!("principal {} · engine {}", r.principal, r.engine)];
+    let mut d = if r.principal.is_empty() {
+        vec![]
+    } else {
+        vec![format!("principal {} · engine {}", r.principal, r.engine)]
+    };
     d.extend(r.fixes.iter().cloned());
     d.join("\n")
 }
@@ -394,15 +419,9 @@ fn alarm_confirm(region: &str, linked: &[&Alarm]) -> String {
     }
 }
 
-fn stream_findings(
-    g: &Gathered,
-    s: &Stream,
-    metrics: Option<&Metrics>,
-    alarms: &[Alarm],
-    cli: &Cli,
-    out: &mut Vec<Finding>,
-) {
-    let h = stream_health(s, metrics, alarms).findings;
+fn stream_findings(g: &Gathered, inp: &Inputs, s: &Stream, cli: &Cli, out: &mut Vec<Finding>) {
+    let metrics = inp.metrics;
+    let h = stream_health(inp, s).findings;
     let n = s.name.as_str();
     let no_metrics = || (Level::Unknown, "no metrics".to_string());
     from_health(
@@ -414,59 +433,122 @@ fn stream_findings(
         || (Level::Ok, format!("{}, no failure description", s.status)),
         cli.describe_stream(n),
     );
-    if let Some(d) = s.s3() {
+    let kind = s.destination_kind();
+    let success_metric = kind
+        .map(|k| crate::model::MetricId::DeliverySuccess(k).name())
+        .unwrap_or("DeliveryToS3.Success");
+    from_health(
+        out,
+        &h,
+        CheckId::Delivery,
+        n,
+        n,
+        || match (metrics, kind) {
+            (None, _) => no_metrics(),
+            // Unreachable: an unknown destination is always a finding; never OK.
+            (_, None) => (Level::Unknown, "destination not evaluated".into()),
+            (Some(_), Some(k)) => (
+                Level::Ok,
+                format!(
+                    "delivering to {}, freshness within buffer {}",
+                    k.label(),
+                    fmt_duration(f64::from(s.buffering_seconds().unwrap_or(300)))
+                ),
+            ),
+        },
+        cli.stream_metric(n, success_metric, "Average"),
+    );
+    if !s.processors.is_empty() || s.format_conversion {
         from_health(
             out,
             &h,
-            CheckId::Delivery,
+            CheckId::Processing,
             n,
             n,
             || match metrics {
                 None => no_metrics(),
-                Some(_) => (
-                    Level::Ok,
-                    format!(
-                        "delivering to S3, freshness within buffer {}",
-                        fmt_duration(f64::from(d.buffering_seconds))
-                    ),
-                ),
+                Some(_) => (Level::Ok, "record processing succeeding".into()),
             },
-            cli.stream_metric(n, "DeliveryToS3.Success", "Average"),
+            cli.stream_metric(n, "ExecuteProcessing.Success", "Average"),
         );
     }
     if let Some(group) = s.log_group() {
         out.push(delivery_errors(g, n, group, cli));
     }
-    if let Some(rep) = g
-        .sims
-        .iter()
-        .find(|(t, _)| *t == SimTarget::Stream(n.to_string()))
-        .map(|(_, r)| r)
-        && let Some(d) = s.s3()
-    {
-        let bucket = crate::model::bucket_from_arn(&d.bucket_arn);
+    if let Some(rep) = sim_for(g, &SimTarget::Stream(n.to_string())) {
+        let target = match (s.bucket(), kind) {
+            (Some(b), _) => format!("s3://{}", crate::model::bucket_from_arn(&b.bucket_arn)),
+            (None, Some(k)) => k.label().to_string(),
+            (None, None) => "its destination".into(),
+        };
+        let mut resources = vec![];
+        if let Some(b) = s.bucket() {
+            resources = vec![b.bucket_arn.clone(), format!("{}/*", b.bucket_arn)];
+        }
+        resources.extend(s.lambda_arns().iter().map(|a| a.to_string()));
+        let mut actions = vec!["s3:PutObject", "s3:GetBucketLocation", "s3:ListBucket"];
+        if !s.lambda_arns().is_empty() {
+            actions.extend(iam::LAMBDA_ACTIONS);
+        }
+        let principal = s.delivery_role().unwrap_or("");
         out.push(Finding {
             check: CheckId::BucketAccess.id(),
             target: n.to_string(),
             status: sim_status(rep),
             summary: match rep.verdict() {
-                Verdict::Allowed => format!("delivery role may write s3://{bucket}"),
-                _ => format!("s3://{bucket}: {}", rep.summary()),
+                Verdict::Allowed => format!("delivery role may write {target}"),
+                // A denial outside S3 (trust, Lambda, KMS, logs) is the role's, not the bucket's.
+                Verdict::Denied
+                    if !rep.denied_actions().iter().all(|a| a.starts_with("s3:")) =>
+                {
+                    format!("delivery role: {}", rep.summary())
+                }
+                _ => format!("{target}: {}", rep.summary()),
             },
             details: sim_details(rep),
-            confirm: format!(
-                "{} && aws s3api get-bucket-policy --bucket {}",
-                cli.simulate(
-                    &d.role_arn,
-                    &["s3:PutObject", "s3:GetBucketLocation", "s3:ListBucket"],
-                    &[d.bucket_arn.clone(), format!("{}/*", d.bucket_arn)]
+            confirm: match s.bucket() {
+                Some(b) => format!(
+                    "{} && aws s3api get-bucket-policy --bucket {} && aws iam get-role --role-name {}",
+                    cli.simulate(principal, &actions, &resources),
+                    q(crate::model::bucket_from_arn(&b.bucket_arn)),
+                    q(principal.rsplit('/').next().unwrap_or(principal))
                 ),
-                q(bucket)
+                None => cli.describe_stream(n),
+            },
+            pipeline: n.to_string(),
+        });
+    }
+    if let Some(rep) = sim_for(g, &SimTarget::Source(n.to_string())) {
+        let (principal, source) = match &s.source {
+            crate::model::Source::KinesisStream {
+                stream_arn,
+                role_arn,
+            } => (role_arn.as_deref().unwrap_or(""), stream_arn.as_str()),
+            crate::model::Source::Msk {
+                cluster_arn,
+                role_arn,
+                ..
+            } => (role_arn.as_deref().unwrap_or(""), cluster_arn.as_str()),
+            _ => ("", ""),
+        };
+        out.push(Finding {
+            check: CheckId::SourceAccess.id(),
+            target: n.to_string(),
+            status: sim_status(rep),
+            summary: match rep.verdict() {
+                Verdict::Allowed => format!("source role may read {}", s.source),
+                _ => format!("{}: {}", s.source, rep.summary()),
+            },
+            details: sim_details(rep),
+            confirm: cli.simulate(
+                principal,
+                &iam::KINESIS_SOURCE_ACTIONS,
+                &[source.to_string()],
             ),
             pipeline: n.to_string(),
         });
     }
-    let linked: Vec<&Alarm> = alarms.iter().filter(|a| a.is_for_stream(n)).collect();
+    let linked: Vec<&Alarm> = inp.alarms.iter().filter(|a| a.is_for_stream(n)).collect();
     from_health(
         out,
         &h,
@@ -492,6 +574,13 @@ fn stream_findings(
                         m.recent_max(&sc, crate::model::MetricId::ActivePartitionsLimit),
                     ) {
                         (Some(u), Some(l)) => (Level::Ok, format!("partitions {u:.0}/{l:.0}")),
+                        (Some(u), None) => (
+                            Level::Ok,
+                            format!(
+                                "partitions {u:.0}/{:.0} default",
+                                crate::health::DEFAULT_ACTIVE_PARTITIONS_LIMIT
+                            ),
+                        ),
                         _ => (Level::Ok, "no partition count reported".into()),
                     }
                 }
@@ -511,6 +600,10 @@ fn stream_findings(
         },
         cli.stream_metric(n, "ThrottledRecords", "Sum"),
     );
+}
+
+fn sim_for<'a>(g: &'a Gathered, t: &SimTarget) -> Option<&'a Report> {
+    g.sims.iter().find(|(x, _)| x == t).map(|(_, r)| r)
 }
 
 fn alarms_ok(g: &Gathered, linked: usize) -> (Level, String) {
@@ -577,50 +670,24 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Cli) -> Findin
     f
 }
 
-fn rule_findings(
-    g: &Gathered,
-    r: &Rule,
-    metrics: Option<&Metrics>,
-    alarms: &[Alarm],
-    cli: &Cli,
-    out: &mut Vec<Finding>,
-) {
+fn rule_findings(g: &Gathered, inp: &Inputs, r: &Rule, cli: &Cli, out: &mut Vec<Finding>) {
     let key = r.key();
     let target = key.to_string();
-    let pipeline = r
-        .targets
-        .iter()
-        .find_map(|t| t.firehose_stream_name())
+    let pipeline = streams_fed(&g.inv, r)
+        .first()
+        .map(|s| s.name.as_str())
+        .or_else(|| r.targets.iter().find_map(|t| t.firehose_stream_name()))
         .unwrap_or(&r.name)
         .to_string();
-    let mut h = rule_health(r, metrics, alarms).findings;
-    for t in &r.targets {
-        if let Some(s) = t.firehose_stream_name()
-            && g.inv.stream(s).is_none()
-        {
-            h.push(crate::health::Finding {
-                check: CheckId::RuleState,
-                level: Level::Fail,
-                text: format!("target stream {s} does not exist in {}", g.region),
-            });
-        }
-    }
-    if let Some(p) = &r.event_pattern
-        && let Err(e) = serde_json::from_str::<serde_json::Value>(p)
-    {
-        h.push(crate::health::Finding {
-            check: CheckId::RuleState,
-            level: Level::Fail,
-            text: format!("event pattern does not parse: {e}"),
-        });
-    }
+    let health = rule_health(inp, r);
+    let not_triggering = health.has(Symptom::NotTriggering);
+    let h = health.findings;
     let describe = format!(
         "aws events describe-rule --region {} --name {} --event-bus-name {}",
         cli.region,
         q(&r.name),
         q(&r.bus)
     );
-    let not_triggering = h.iter().any(|f| f.text.starts_with("rule not triggering"));
     let confirm = if not_triggering {
         let mut dims = vec![("RuleName", r.name.as_str())];
         if r.bus != "default" {
@@ -644,7 +711,7 @@ fn rule_findings(
         },
         confirm,
     );
-    let linked: Vec<&Alarm> = alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
+    let linked: Vec<&Alarm> = inp.alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
     from_health(
         out,
         &h,
@@ -660,23 +727,33 @@ fn rule_findings(
         .filter(|(t, _)| *t == SimTarget::Rule(key.clone()))
     {
         let resources = r.firehose_target_arns();
+        let kinesis = resources.is_empty();
         out.push(Finding {
             check: CheckId::WriterPermission.id(),
             target: target.clone(),
             status: sim_status(rep),
-            summary: match rep.verdict() {
-                Verdict::Allowed => "target role may call PutRecord and PutRecordBatch".into(),
+            summary: match (rep.verdict(), kinesis) {
+                (Verdict::Allowed, false) => {
+                    "target role may call PutRecord and PutRecordBatch, EventBridge may assume it"
+                        .into()
+                }
+                (Verdict::Allowed, true) => {
+                    "target role may call kinesis:PutRecord and PutRecords, EventBridge may assume it"
+                        .into()
+                }
                 _ => rep.summary(),
             },
             details: sim_details(rep),
             confirm: if rep.principal.is_empty() {
                 describe_targets(cli.region, r)
-            } else {
+            } else if kinesis {
                 cli.simulate(
                     &rep.principal,
-                    &["firehose:PutRecord", "firehose:PutRecordBatch"],
-                    &resources,
+                    &iam::KINESIS_PUT_ACTIONS,
+                    &r.targets.iter().map(|t| t.arn.clone()).collect::<Vec<_>>(),
                 )
+            } else {
+                cli.simulate(&rep.principal, &iam::FIREHOSE_PUT_ACTIONS, &resources)
             },
             pipeline: pipeline.clone(),
         });
@@ -735,7 +812,7 @@ pub fn human_lines(findings: &[Finding], all: bool) -> Vec<(Tone, String)> {
                     "  {:<7} {:<17} {:<28} {}",
                     f.status.name(),
                     f.check,
-                    crate::ui::fmt::fit(&f.target, 28),
+                    crate::text::fit(&f.target, 28),
                     f.summary
                 ),
             ));

@@ -1,9 +1,20 @@
 //! Health rules: what is wrong with a stream, a rule, a pipeline, as words. Pure functions of
-//! the store's data; the panes show them and `fhtop check` reports them.
+//! what fhtop has read ([`Inputs`]); the panes show them and `fhtop check` reports them, so the
+//! TUI's marks and the check's verdicts are the same code. Every rule is a [`Symptom`].
+//!
+//! A verdict is only "OK" when the data says so: no delivery datapoints in the window is "no
+//! data", a destination fhtop does not know is "not evaluated", both UNKNOWN.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::backend::BResult;
 use crate::model::{
-    Alarm, AlarmState, Inventory, MetricId, Metrics, PipelineLink, Rule, Scope, Stream,
+    Alarm, AlarmState, Destination, DestinationKind, Inventory, LogEvent, MetricId, Metrics,
+    PipelineLink, Rule, RuleKey, Scope, Source, Stream, group_errors,
 };
+use crate::text::{count, fmt_duration};
 
 /// Worst last. Serialized lowercase (`fhtop check --json` statuses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -53,6 +64,8 @@ pub enum CheckId {
     Delivery,
     DeliveryErrors,
     BucketAccess,
+    SourceAccess,
+    Processing,
     RuleState,
     Alarms,
     Partitions,
@@ -60,17 +73,20 @@ pub enum CheckId {
 }
 
 impl CheckId {
-    pub const ALL: [CheckId; 9] = [
+    pub const ALL: [CheckId; 11] = [
         CheckId::WriterPermission,
         CheckId::StreamStatus,
         CheckId::Delivery,
         CheckId::DeliveryErrors,
         CheckId::BucketAccess,
+        CheckId::SourceAccess,
+        CheckId::Processing,
         CheckId::RuleState,
         CheckId::Alarms,
         CheckId::Partitions,
         CheckId::Throttling,
     ];
+    /// The id `fhtop check` prints and serializes.
     pub fn id(self) -> &'static str {
         match self {
             CheckId::WriterPermission => "writer-permission",
@@ -78,6 +94,8 @@ impl CheckId {
             CheckId::Delivery => "delivery",
             CheckId::DeliveryErrors => "delivery-errors",
             CheckId::BucketAccess => "bucket-access",
+            CheckId::SourceAccess => "source-access",
+            CheckId::Processing => "processing",
             CheckId::RuleState => "rule-state",
             CheckId::Alarms => "alarms",
             CheckId::Partitions => "partitions",
@@ -86,9 +104,57 @@ impl CheckId {
     }
 }
 
+/// Which health rule a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Symptom {
+    /// DeliveryStreamStatus is not ACTIVE.
+    StreamStatus,
+    /// DescribeDeliveryStream reports a FailureDescription.
+    StreamFailure,
+    /// The stream could not be described (an error row).
+    NotDescribed,
+    AlarmFiring,
+    AlarmInsufficientData,
+    /// Metrics have not been read yet (or could not be).
+    NoMetrics,
+    /// No delivery datapoint in the whole window.
+    NoDeliveryData,
+    /// The destination is of a kind fhtop does not evaluate.
+    DestinationNotEvaluated,
+    /// `DeliveryTo<Kind>.Success` below 1.
+    DeliverySuccessLow,
+    /// Records arrive, none are delivered.
+    ArrivingNotDelivered,
+    /// `DeliveryTo<Kind>.DataFreshness` above the buffer interval.
+    Freshness,
+    /// Records of a non-S3 destination written to the S3 backup as failed.
+    FailedToBackup,
+    /// Events in the destination's error log group.
+    ErrorsLogged,
+    PartitionsExceeded,
+    PartitionsNearLimit,
+    Throttled,
+    /// Firehose is throttled reading its Kinesis source, or falls behind it.
+    SourceThrottled,
+    SourceBehind,
+    /// `ExecuteProcessing.Success` below 1 (Lambda transformation).
+    ProcessingFailing,
+    /// `FailedConversion.Records` above 0 (record format conversion).
+    ConversionFailing,
+    RuleDisabled,
+    InvocationsFailing,
+    DeadLetter,
+    RuleThrottled,
+    NotTriggering,
+    /// A rule targets a delivery (or Kinesis) stream that does not exist.
+    TargetMissing,
+    PatternInvalid,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub check: CheckId,
+    pub symptom: Symptom,
     pub level: Level,
     pub text: String,
 }
@@ -99,17 +165,21 @@ pub struct Health {
     pub findings: Vec<Finding>,
 }
 
-impl Health {
-    fn new() -> Self {
+impl Default for Health {
+    fn default() -> Self {
         Self {
             level: Level::Ok,
             findings: Vec::new(),
         }
     }
-    fn add(&mut self, check: CheckId, level: Level, text: impl Into<String>) {
+}
+
+impl Health {
+    fn add(&mut self, check: CheckId, symptom: Symptom, level: Level, text: impl Into<String>) {
         self.level = self.level.max(level);
         self.findings.push(Finding {
             check,
+            symptom,
             level,
             text: text.into(),
         });
@@ -123,15 +193,70 @@ impl Health {
         self.findings.sort_by_key(|f| std::cmp::Reverse(f.level));
         self
     }
+    pub fn has(&self, symptom: Symptom) -> bool {
+        self.findings.iter().any(|f| f.symptom == symptom)
+    }
 }
 
-pub fn fmt_duration(secs: f64) -> String {
-    let s = secs.max(0.0).round() as u64;
-    match s {
-        0..=99 => format!("{s}s"),
-        100..=5999 => format!("{}m", s / 60),
-        6000..=172_799 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d", s / 86_400),
+/// Error log events fhtop has read, by log group. A group that was not read is no evidence
+/// either way.
+pub trait ErrorLogs {
+    /// The events of `group` read so far (any order), `None` when the group was not read.
+    fn events(&self, group: &str) -> Option<Vec<&LogEvent>>;
+}
+
+impl ErrorLogs for HashMap<String, BResult<Vec<LogEvent>>> {
+    fn events(&self, group: &str) -> Option<Vec<&LogEvent>> {
+        match self.get(group) {
+            Some(Ok(v)) => Some(v.iter().collect()),
+            _ => None,
+        }
+    }
+}
+
+impl ErrorLogs for crate::store::LogStore {
+    fn events(&self, group: &str) -> Option<Vec<&LogEvent>> {
+        self.group(group)
+            .map(|b| b.events.iter().map(|e| e.as_ref()).collect())
+    }
+}
+
+/// Error log events newer than this make a stream FAIL; older ones (still read) WARN.
+pub const ERRORS_RECENT_MIN: i64 = 15;
+/// How far back error log events count at all.
+pub const ERROR_LOOKBACK_MIN: i64 = 60;
+/// The default limit of active partitions per stream when `ActivePartitionsLimit` is not
+/// reported. AWS: Firehose developer guide, "Buffer data for dynamic partitioning" (500 per
+/// stream, raisable to 5,000).
+pub const DEFAULT_ACTIVE_PARTITIONS_LIMIT: f64 = 500.0;
+/// Kinesis source lag above which a stream WARNs (ms): Firehose falls behind its source.
+pub const SOURCE_BEHIND_MS: f64 = 15.0 * 60.0 * 1000.0;
+
+/// Everything health is computed from.
+pub struct Inputs<'a> {
+    pub inv: &'a Inventory,
+    /// `None`: metrics not read (yet).
+    pub metrics: Option<&'a Metrics>,
+    pub alarms: &'a [Alarm],
+    /// Error log events read so far.
+    pub logs: Option<&'a dyn ErrorLogs>,
+    /// The instant "recent" is measured from.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Inputs<'a> {
+    /// Inputs from a store snapshot, "now" being what the snapshot is as of (nothing when the
+    /// inventory is not read yet).
+    pub fn from_snapshot(snap: &'a crate::store::Snapshot) -> Option<Self> {
+        let now = snap.as_of();
+        let inv = snap.inventory.get()?;
+        Some(Self {
+            inv: &inv.inv,
+            metrics: snap.metrics.get(),
+            alarms: snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]),
+            logs: snap.logs.get().map(|l| l as &dyn ErrorLogs),
+            now,
+        })
     }
 }
 
@@ -140,11 +265,13 @@ fn alarm_findings(h: &mut Health, alarms: &[&Alarm]) {
         match a.state {
             AlarmState::Alarm => h.add(
                 CheckId::Alarms,
+                Symptom::AlarmFiring,
                 Level::Fail,
                 format!("alarm {} in ALARM", a.name),
             ),
             AlarmState::InsufficientData => h.add(
                 CheckId::Alarms,
+                Symptom::AlarmInsufficientData,
                 Level::Warn,
                 format!("alarm {} INSUFFICIENT_DATA", a.name),
             ),
@@ -153,96 +280,265 @@ fn alarm_findings(h: &mut Health, alarms: &[&Alarm]) {
     }
 }
 
-pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Health {
+/// Delivery to the destination: success, records arriving but none delivered, freshness, and
+/// "no data" when the window holds no delivery datapoint at all.
+fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
+    let Some(kind) = s.destination_kind() else {
+        let what = match &s.destination {
+            Destination::Unknown(w) => w.as_str(),
+            _ => "unknown",
+        };
+        h.add(
+            CheckId::Delivery,
+            Symptom::DestinationNotEvaluated,
+            Level::Unknown,
+            format!("destination not evaluated ({what})"),
+        );
+        return;
+    };
+    let label = kind.label();
+    let delivery = MetricId::delivery(kind);
+    let any_point = delivery.iter().any(|id| {
+        m.series(sc, *id)
+            .is_some_and(|v| v.iter().any(Option::is_some))
+    });
+    if !any_point {
+        h.add(
+            CheckId::Delivery,
+            Symptom::NoDeliveryData,
+            Level::Unknown,
+            format!(
+                "no data: no {}.* datapoint in the window (idle, or not reporting)",
+                kind.metric_prefix()
+            ),
+        );
+        return;
+    }
+    if let Some(ok) = m.recent_avg(sc, MetricId::DeliverySuccess(kind))
+        && ok < 1.0
+    {
+        h.add(
+            CheckId::Delivery,
+            Symptom::DeliverySuccessLow,
+            Level::Fail,
+            format!("{label} delivery success {:.0}%", (ok * 100.0).floor()),
+        );
+    }
+    let arriving = m
+        .recent_sum(sc, MetricId::incoming(&s.source))
+        .unwrap_or(0.0);
+    if arriving > 0.0 && m.recent_sum(sc, MetricId::DeliveryRecords(kind)) == Some(0.0) {
+        h.add(
+            CheckId::Delivery,
+            Symptom::ArrivingNotDelivered,
+            Level::Fail,
+            format!("records arriving, none delivered to {label}"),
+        );
+    }
+    if let Some(fresh) = m.recent_max(sc, MetricId::DataFreshness(kind)) {
+        let interval = f64::from(s.buffering_seconds().unwrap_or(300).max(60));
+        if fresh > (interval * 4.0).max(900.0) {
+            h.add(
+                CheckId::Delivery,
+                Symptom::Freshness,
+                Level::Fail,
+                format!(
+                    "data freshness {} (buffer {})",
+                    fmt_duration(fresh),
+                    fmt_duration(interval)
+                ),
+            );
+        } else if fresh > interval + 60.0 {
+            h.add(
+                CheckId::Delivery,
+                Symptom::Freshness,
+                Level::Warn,
+                format!(
+                    "data freshness {} above buffer {}",
+                    fmt_duration(fresh),
+                    fmt_duration(interval)
+                ),
+            );
+        }
+    }
+    // A service destination that backs up failed data only: records in DeliveryToS3 are the
+    // records it gave up on (the backup's 100 % success is not delivery).
+    if let Destination::Service(d) = &s.destination
+        && d.backup_mode
+            .as_deref()
+            .is_some_and(|b| b.starts_with("Failed"))
+        && let Some(n) = m.recent_sum(sc, MetricId::DeliveryRecords(DestinationKind::S3))
+        && n > 0.0
+    {
+        h.add(
+            CheckId::Delivery,
+            Symptom::FailedToBackup,
+            Level::Fail,
+            format!(
+                "{} records written to the S3 backup as failed in 5 min ({})",
+                count(n),
+                d.backup_mode.as_deref().unwrap_or("")
+            ),
+        );
+    }
+}
+
+/// Recent events in the destination's error log group (what has been read of it).
+fn error_log_findings(h: &mut Health, s: &Stream, inp: &Inputs) {
+    let (Some(group), Some(logs)) = (s.log_group(), inp.logs) else {
+        return;
+    };
+    let Some(events) = logs.events(group) else {
+        return;
+    };
+    let since = inp.now - Duration::minutes(ERROR_LOOKBACK_MIN);
+    let groups = group_errors(events.into_iter().filter(|e| e.timestamp >= since));
+    let Some(newest) = groups.iter().map(|(_, _, at, _)| *at).max() else {
+        return;
+    };
+    let level = if inp.now - newest <= Duration::minutes(ERRORS_RECENT_MIN) {
+        Level::Fail
+    } else {
+        Level::Warn
+    };
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(code, n, _, _)| format!("{code} ×{n}"))
+        .collect();
+    h.add(
+        CheckId::DeliveryErrors,
+        Symptom::ErrorsLogged,
+        level,
+        format!(
+            "errors logged: {} (newest {} ago)",
+            parts.join(", "),
+            fmt_duration((inp.now - newest).num_seconds() as f64)
+        ),
+    );
+}
+
+pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
     use MetricId::*;
-    let mut h = Health::new();
+    let mut h = Health::default();
     match s.status.as_str() {
         "ACTIVE" => {}
         "CREATING" | "UPDATING" => h.add(
             CheckId::StreamStatus,
+            Symptom::StreamStatus,
             Level::Warn,
             format!("stream is {}", s.status),
         ),
         other => h.add(
             CheckId::StreamStatus,
+            Symptom::StreamStatus,
             Level::Fail,
             format!("stream is {other}"),
         ),
     }
     if let Some(f) = &s.failure {
-        h.add(CheckId::StreamStatus, Level::Fail, format!("failure: {f}"));
+        h.add(
+            CheckId::StreamStatus,
+            Symptom::StreamFailure,
+            Level::Fail,
+            format!("failure: {f}"),
+        );
     }
-    let linked: Vec<&Alarm> = alarms.iter().filter(|a| a.is_for_stream(&s.name)).collect();
+    let linked: Vec<&Alarm> = inp
+        .alarms
+        .iter()
+        .filter(|a| a.is_for_stream(&s.name))
+        .collect();
     alarm_findings(&mut h, &linked);
-    let Some(m) = metrics else {
-        h.add(CheckId::Delivery, Level::Unknown, "no metrics yet");
+    error_log_findings(&mut h, s, inp);
+    let Some(m) = inp.metrics else {
+        h.add(
+            CheckId::Delivery,
+            Symptom::NoMetrics,
+            Level::Unknown,
+            "no metrics yet",
+        );
         return h.sorted();
     };
     let sc = Scope::Stream(s.name.clone());
-    let incoming = m.recent_sum(&sc, IncomingRecords).unwrap_or(0.0);
-    let delivered = m.recent_sum(&sc, DeliveryRecords);
-    if s.s3().is_some() {
-        if let Some(ok) = m.recent_avg(&sc, DeliverySuccess)
-            && ok < 1.0
-        {
-            {
-                h.add(
-                    CheckId::Delivery,
-                    Level::Fail,
-                    format!("S3 delivery success {:.0}%", (ok * 100.0).floor()),
-                );
-            }
-        }
-        if incoming > 0.0 && delivered == Some(0.0) {
+    delivery_findings(&mut h, s, m, &sc);
+    if !s.lambda_arns().is_empty()
+        && let Some(ok) = m.recent_avg(&sc, ExecuteProcessingSuccess)
+        && ok < 1.0
+    {
+        h.add(
+            CheckId::Processing,
+            Symptom::ProcessingFailing,
+            Level::Fail,
+            format!(
+                "Lambda processing success {:.0}% (ExecuteProcessing.Success)",
+                (ok * 100.0).floor()
+            ),
+        );
+    }
+    if s.format_conversion
+        && let Some(n) = m.recent_sum(&sc, FailedConversionRecords)
+        && n > 0.0
+    {
+        h.add(
+            CheckId::Processing,
+            Symptom::ConversionFailing,
+            Level::Fail,
+            format!("{} records failed format conversion in 5 min", count(n)),
+        );
+    }
+    if let Source::KinesisStream { .. } = &s.source {
+        let throttled = [
+            ThrottledGetRecords,
+            ThrottledGetShardIterator,
+            ThrottledDescribeStream,
+        ]
+        .iter()
+        .filter_map(|id| m.recent_sum(&sc, *id))
+        .sum::<f64>();
+        if throttled > 0.0 {
             h.add(
-                CheckId::Delivery,
-                Level::Fail,
-                "records arriving, none delivered to S3",
+                CheckId::Throttling,
+                Symptom::SourceThrottled,
+                Level::Warn,
+                format!(
+                    "reading the Kinesis source throttled {} times in 5 min",
+                    count(throttled)
+                ),
             );
         }
-        if let (Some(fresh), Some(d)) = (m.recent_max(&sc, DataFreshness), s.s3()) {
-            let interval = f64::from(d.buffering_seconds.max(60));
-            if fresh > (interval * 4.0).max(900.0) {
-                h.add(
-                    CheckId::Delivery,
-                    Level::Fail,
-                    format!(
-                        "data freshness {} (buffer {})",
-                        fmt_duration(fresh),
-                        fmt_duration(interval)
-                    ),
-                );
-            } else if fresh > interval + 60.0 {
-                h.add(
-                    CheckId::Delivery,
-                    Level::Warn,
-                    format!(
-                        "data freshness {} above buffer {}",
-                        fmt_duration(fresh),
-                        fmt_duration(interval)
-                    ),
-                );
-            }
+        if let Some(ms) = m.recent_max(&sc, KinesisMillisBehindLatest)
+            && ms > SOURCE_BEHIND_MS
+        {
+            h.add(
+                CheckId::Delivery,
+                Symptom::SourceBehind,
+                Level::Warn,
+                format!(
+                    "{} behind the Kinesis source (KinesisMillisBehindLatest)",
+                    fmt_duration(ms / 1000.0)
+                ),
+            );
         }
     }
     if m.recent_max(&sc, PartitionCountExceeded).unwrap_or(0.0) > 0.0 {
         h.add(
             CheckId::Partitions,
+            Symptom::PartitionsExceeded,
             Level::Fail,
             "partition count exceeded the active partitions limit",
         );
-    } else if let (Some(used), Some(limit)) = (
-        m.recent_max(&sc, PartitionCount),
-        m.recent_max(&sc, ActivePartitionsLimit),
-    ) && limit > 0.0
-        && used >= 0.8 * limit
-    {
-        {
+    } else if let Some(used) = m.recent_max(&sc, PartitionCount) {
+        let (limit, default) = match m.recent_max(&sc, ActivePartitionsLimit) {
+            Some(l) if l > 0.0 => (l, ""),
+            _ => (DEFAULT_ACTIVE_PARTITIONS_LIMIT, " default"),
+        };
+        if used >= 0.8 * limit {
             h.add(
                 CheckId::Partitions,
+                Symptom::PartitionsNearLimit,
                 Level::Warn,
                 format!(
-                    "partitions {used:.0}/{limit:.0} ({:.0}% of limit)",
+                    "partitions {used:.0}/{limit:.0}{default} ({:.0}% of limit)",
                     100.0 * used / limit
                 ),
             );
@@ -252,32 +548,58 @@ pub fn stream_health(s: &Stream, metrics: Option<&Metrics>, alarms: &[Alarm]) ->
     if throttled > 0.0 {
         h.add(
             CheckId::Throttling,
+            Symptom::Throttled,
             Level::Warn,
-            format!(
-                "{} records throttled in 5 min",
-                crate::ui::fmt::count(throttled)
-            ),
+            format!("{} records throttled in 5 min", count(throttled)),
         );
     }
     h.sorted()
 }
 
-pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Health {
+pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     use MetricId::*;
-    let mut h = Health::new();
+    let mut h = Health::default();
     if !r.state.is_enabled() {
         h.add(
             CheckId::RuleState,
+            Symptom::RuleDisabled,
             Level::Warn,
             format!("rule is {}", r.state.as_str()),
         );
     }
+    for t in &r.targets {
+        if let Some(s) = t.firehose_stream_name()
+            && inp.inv.stream(s).is_none()
+        {
+            h.add(
+                CheckId::RuleState,
+                Symptom::TargetMissing,
+                Level::Fail,
+                format!("target stream {s} not found in this account/region"),
+            );
+        }
+    }
+    if let Some(p) = &r.event_pattern
+        && let Err(e) = serde_json::from_str::<serde_json::Value>(p)
+    {
+        h.add(
+            CheckId::RuleState,
+            Symptom::PatternInvalid,
+            Level::Fail,
+            format!("event pattern does not parse: {e}"),
+        );
+    }
     let key = r.key();
-    let linked: Vec<&Alarm> = alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
+    let linked: Vec<&Alarm> = inp.alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
     alarm_findings(&mut h, &linked);
-    let Some(m) = metrics else {
+    let Some(m) = inp.metrics else {
         if r.state.is_enabled() {
-            h.add(CheckId::RuleState, Level::Unknown, "no metrics yet");
+            h.add(
+                CheckId::RuleState,
+                Symptom::NoMetrics,
+                Level::Unknown,
+                "no metrics yet",
+            );
         }
         return h.sorted();
     };
@@ -292,23 +614,30 @@ pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Hea
         };
         h.add(
             CheckId::RuleState,
+            Symptom::InvocationsFailing,
             level,
             format!(
                 "{} of {} invocations failed in 5 min",
-                crate::ui::fmt::count(failed),
-                crate::ui::fmt::count(inv)
+                count(failed),
+                count(inv)
             ),
         );
     }
     if m.recent_sum(&sc, DeadLetterInvocations).unwrap_or(0.0) > 0.0 {
         h.add(
             CheckId::RuleState,
+            Symptom::DeadLetter,
             Level::Warn,
             "events sent to the dead-letter queue",
         );
     }
     if m.recent_sum(&sc, ThrottledRules).unwrap_or(0.0) > 0.0 {
-        h.add(CheckId::RuleState, Level::Warn, "rule throttled");
+        h.add(
+            CheckId::RuleState,
+            Symptom::RuleThrottled,
+            Level::Warn,
+            "rule throttled",
+        );
     }
     if r.state.is_enabled() && !r.is_schedule() {
         let seen = m.window_sum(&sc, MatchedEvents).unwrap_or(0.0)
@@ -316,6 +645,7 @@ pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Hea
         if seen == 0.0 {
             h.add(
                 CheckId::RuleState,
+                Symptom::NotTriggering,
                 Level::Warn,
                 "rule not triggering (no matched events in window)",
             );
@@ -324,27 +654,49 @@ pub fn rule_health(r: &Rule, metrics: Option<&Metrics>, alarms: &[Alarm]) -> Hea
     h.sorted()
 }
 
-/// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
-pub fn pipeline_health(
-    inv: &Inventory,
-    link: &PipelineLink,
-    metrics: Option<&Metrics>,
-    alarms: &[Alarm],
-) -> Health {
-    let mut h = Health::new();
-    if let Some(r) = link.rule.and_then(|i| inv.rules.get(i)) {
-        h.merge(rule_health(r, metrics, alarms));
+/// Health of what a selection names: the rule, the stream (or why it has none), together.
+/// `None` stream and rule: nothing to say.
+pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>) -> Health {
+    let mut h = Health::default();
+    let rule = rule.and_then(|k| inp.inv.rule(k));
+    if let Some(r) = rule {
+        h.merge(rule_health(inp, r));
     }
-    match link.stream.and_then(|i| inv.streams.get(i)) {
-        Some(s) => h.merge(stream_health(s, metrics, alarms)),
-        None => h.add(
-            CheckId::RuleState,
-            Level::Fail,
-            format!(
-                "target stream {} not found in this account/region",
-                link.stream_name
-            ),
-        ),
+    if let Some(name) = stream {
+        match inp.inv.stream(name) {
+            Some(s) => h.merge(stream_health(inp, s)),
+            None => {
+                let errors: Vec<_> = inp
+                    .inv
+                    .errors
+                    .iter()
+                    .filter(|e| e.kind == "stream" && e.name == name)
+                    .collect();
+                for e in &errors {
+                    h.add(
+                        CheckId::StreamStatus,
+                        Symptom::NotDescribed,
+                        Level::Fail,
+                        format!("could not describe stream {name}: {}", e.message),
+                    );
+                }
+                // A rule's missing Firehose target is already a rule finding.
+                if errors.is_empty() && rule.is_some() && !h.has(Symptom::TargetMissing) {
+                    h.add(
+                        CheckId::RuleState,
+                        Symptom::TargetMissing,
+                        Level::Fail,
+                        format!("target stream {name} not found in this account/region"),
+                    );
+                }
+            }
+        }
     }
     h.sorted()
+}
+
+/// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
+pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
+    let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
+    target_health(inp, rule.as_ref(), Some(&link.stream_name))
 }

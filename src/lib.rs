@@ -15,6 +15,7 @@ pub mod poll;
 pub mod sanitize;
 pub mod snapshot;
 pub mod store;
+pub mod text;
 pub mod ui;
 
 use std::process::ExitCode;

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::backend::{Backend, BackendError, Clock, ErrorKind};
 use crate::config::Intervals;
-use crate::health::{Level, stream_health};
+use crate::health::{Inputs, Level, stream_health};
 use crate::model::{Inventory, MetricWindow, Metrics, metric_queries, normalise_series};
 use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
@@ -100,14 +100,14 @@ pub async fn fetch_metrics(
     Ok(Metrics { window, series })
 }
 
-/// The log groups worth reading now: what the UI shows, plus every failing stream's.
+/// The log groups worth reading now: what the UI shows, plus the error log of every stream not
+/// known to be healthy (failing, warning or undecided: its errors may be the missing evidence).
 pub fn log_groups(snap: &Snapshot, interest: &Interest) -> Vec<String> {
     let mut groups: BTreeSet<String> = interest.log_groups.iter().cloned().collect();
-    if let Some(inv) = snap.inventory.get() {
-        let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-        for s in &inv.inv.streams {
+    if let Some(inp) = Inputs::from_snapshot(snap) {
+        for s in &inp.inv.streams {
             if let Some(g) = s.log_group()
-                && stream_health(s, snap.metrics.get(), alarms).level == Level::Fail
+                && stream_health(&inp, s).level != Level::Ok
             {
                 groups.insert(g.to_string());
             }

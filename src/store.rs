@@ -173,6 +173,21 @@ impl Snapshot {
         .flatten()
         .min()
     }
+    /// The newest successful fetch of any section: the instant the data speaks for, so that
+    /// "recent" in health rules is a function of the snapshot alone (epoch when nothing was
+    /// fetched).
+    pub fn as_of(&self) -> DateTime<Utc> {
+        [
+            self.inventory.fetched_at,
+            self.metrics.fetched_at,
+            self.alarms.fetched_at,
+            self.logs.fetched_at,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+    }
     /// Sections whose last poll failed, with their error.
     pub fn stale_sections(&self) -> Vec<(&'static str, &SectionError)> {
         let mut v = Vec::new();

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use fhtop::backend::{Backend, Clock, ErrorKind};
-use fhtop::health::{Level, rule_health, stream_health};
-use fhtop::model::{AlarmState, MetricId, RuleKey, RuleState, Scope};
+use fhtop::health::{Inputs, Level, rule_health, stream_health};
+use fhtop::model::{AlarmState, DestinationKind, MetricId, RuleKey, RuleState, Scope};
 use fhtop::poll::{self, Ctx, Interest};
 use fhtop::store::{LogStore, Store};
 use harness::{Aws, eventually};
@@ -131,7 +131,10 @@ async fn incident_account_loads_every_section() {
         incoming >= 29_000.0,
         "30 seeded minutes of 1000: {incoming}"
     );
-    assert_eq!(m.recent_avg(&clicks, MetricId::DeliverySuccess), Some(0.0));
+    assert_eq!(
+        m.recent_avg(&clicks, MetricId::DeliverySuccess(DestinationKind::S3)),
+        Some(0.0)
+    );
     // A missing Firehose datapoint is a gap; a missing EventBridge datapoint is zero.
     let audit = m
         .series(
@@ -163,18 +166,21 @@ async fn incident_account_loads_every_section() {
     );
 
     // Health from real data.
-    let h = stream_health(
-        inv.stream("clickstream-raw").expect("clicks"),
-        Some(m),
+    let inputs = Inputs {
+        inv,
+        metrics: Some(m),
         alarms,
-    );
+        logs: None,
+        now: chrono::Utc::now(),
+    };
+    let h = stream_health(&inputs, inv.stream("clickstream-raw").expect("clicks"));
     assert_eq!(h.level, Level::Fail);
     assert!(
         h.findings
             .iter()
             .any(|f| f.text.contains("S3 delivery success 0%"))
     );
-    let h = rule_health(rule("orders-bus", "payment-refunded"), Some(m), alarms);
+    let h = rule_health(&inputs, rule("orders-bus", "payment-refunded"));
     assert_eq!(h.level, Level::Warn);
 
     // Logs of the failing stream were read because it is failing.

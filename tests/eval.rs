@@ -331,3 +331,178 @@ fn across_accounts_both_the_identity_and_the_resource_policy_must_allow() {
     assert_eq!(other(std::slice::from_ref(&allow)), Decision::ImplicitDeny);
     assert_eq!(other(&[allow, grant]), Decision::Allowed);
 }
+
+/// Issue 10, kind 6: keys fhtop knows for a write Firehose makes. A key known to be absent
+/// (no values in the context) makes positive operators false, negated ones true, `…IfExists`
+/// true and `Null: true` true (IAM user guide, "Condition operators"); a key not in the context
+/// at all stays undetermined.
+#[test]
+fn keys_known_absent_follow_the_iam_rules_and_unknown_keys_stay_undetermined() {
+    let cond = |op: &str, key: &str, value: &str| {
+        identity(&format!(
+            r#"[{{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{{"{op}":{{"{key}":"{value}"}}}}}}]"#
+        ))
+    };
+    let mut absent = ctx();
+    absent.insert("aws:sourcevpce".into(), vec![]);
+    let run = |p: &Policy, c: &BTreeMap<String, Vec<String>>| {
+        evaluate(
+            std::slice::from_ref(p),
+            &Request {
+                principal: ROLE,
+                account: "123456789012",
+                action: "s3:PutObject",
+                resource: OBJECTS,
+                context: c,
+            },
+        )
+        .decision
+    };
+    let table = [
+        ("StringEquals", "vpce-1", Decision::ImplicitDeny),
+        ("StringNotEquals", "vpce-1", Decision::Allowed),
+        ("StringLike", "vpce-*", Decision::ImplicitDeny),
+        ("StringNotLike", "vpce-*", Decision::Allowed),
+        ("StringEqualsIfExists", "vpce-1", Decision::Allowed),
+        ("Null", "true", Decision::Allowed),
+        ("Null", "false", Decision::ImplicitDeny),
+    ];
+    for (op, value, want) in table {
+        assert_eq!(
+            run(&cond(op, "aws:SourceVpce", value), &absent),
+            want,
+            "{op} on a key known absent"
+        );
+        // Not in the context at all: undecided (IfExists passes either way).
+        let unknown = run(&cond(op, "aws:SourceVpce", value), &ctx());
+        if op.ends_with("IfExists") {
+            assert_eq!(unknown, Decision::Allowed);
+        } else {
+            assert_eq!(
+                unknown,
+                Decision::Undetermined("aws:SourceVpce".into()),
+                "{op} on an unknown key"
+            );
+        }
+    }
+}
+
+/// Example (a) of issue 10: a bucket policy that denies `s3:*` to everyone unless the request
+/// comes through one VPC endpoint. Firehose never writes through the customer's endpoint: with
+/// `aws:SourceVpce` known absent, the Deny applies.
+#[test]
+fn a_vpc_endpoint_only_bucket_policy_denies_firehose() {
+    let bucket = policy(
+        PolicyKind::Resource,
+        "bucket policy of acme-lake",
+        r#"[{"Sid":"OnlyThroughVpce","Effect":"Deny","Principal":"*","Action":"s3:*",
+             "Resource":["arn:aws:s3:::acme-lake","arn:aws:s3:::acme-lake/*"],
+             "Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0a1b2c3d"}}}]"#,
+    );
+    let grant = identity(
+        r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::acme-lake/*"}]"#,
+    );
+    let mut c = ctx();
+    c.insert("aws:sourcevpce".into(), vec![]);
+    let e = evaluate(
+        &[grant, bucket],
+        &Request {
+            principal: ROLE,
+            account: "123456789012",
+            action: "s3:PutObject",
+            resource: OBJECTS,
+            context: &c,
+        },
+    );
+    assert_eq!(e.decision, Decision::ExplicitDeny);
+    assert_eq!(e.matched[0].sid.as_deref(), Some("OnlyThroughVpce"));
+}
+
+/// Example (b): the KMS statement AWS documents for a delivery role, conditioned on
+/// `kms:ViaService` and the S3 encryption context, is allowed for the writes Firehose makes.
+#[test]
+fn the_documented_kms_statement_is_allowed_for_the_stream_s_writes() {
+    let key = "arn:aws:kms:us-east-1:123456789012:key/k-1";
+    let kms = identity(&format!(
+        r#"[{{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"{key}",
+              "Condition":{{"StringEquals":{{"kms:ViaService":"s3.us-east-1.amazonaws.com"}},
+                            "StringLike":{{"kms:EncryptionContext:aws:s3:arn":"arn:aws:s3:::acme-lake/data/*"}}}}}}]"#
+    ));
+    let mut c = ctx();
+    c.insert(
+        "kms:viaservice".into(),
+        vec!["s3.us-east-1.amazonaws.com".into()],
+    );
+    c.insert(
+        "kms:encryptioncontext:aws:s3:arn".into(),
+        vec!["arn:aws:s3:::acme-lake/data/".into()],
+    );
+    for action in ["kms:Decrypt", "kms:GenerateDataKey"] {
+        let e = evaluate(
+            std::slice::from_ref(&kms),
+            &Request {
+                principal: ROLE,
+                account: "123456789012",
+                action,
+                resource: key,
+                context: &c,
+            },
+        );
+        assert_eq!(e.decision, Decision::Allowed, "{action}");
+    }
+    // Through another service the same statement does not apply.
+    c.insert(
+        "kms:viaservice".into(),
+        vec!["sqs.us-east-1.amazonaws.com".into()],
+    );
+    let e = evaluate(
+        std::slice::from_ref(&kms),
+        &Request {
+            principal: ROLE,
+            account: "123456789012",
+            action: "kms:Decrypt",
+            resource: key,
+            context: &c,
+        },
+    );
+    assert_eq!(e.decision, Decision::ImplicitDeny);
+}
+
+/// A trust policy is evaluated for the service principal: `Service:` entries match only that
+/// service, with the condition keys the service sends.
+#[test]
+fn trust_policies_match_the_service_principal_and_its_external_id() {
+    let trust = policy(
+        PolicyKind::Resource,
+        "trust policy of firehose-delivery",
+        r#"[{"Effect":"Allow","Principal":{"Service":"firehose.amazonaws.com"},"Action":"sts:AssumeRole",
+             "Condition":{"StringEquals":{"sts:ExternalId":"123456789012"}}}]"#,
+    );
+    let assume = |service: &str, external_id: &str| {
+        let mut c = BTreeMap::new();
+        c.insert("sts:externalid".to_string(), vec![external_id.to_string()]);
+        evaluate(
+            std::slice::from_ref(&trust),
+            &Request {
+                principal: &format!("Service:{service}"),
+                account: "",
+                action: "sts:AssumeRole",
+                resource: ROLE,
+                context: &c,
+            },
+        )
+        .decision
+    };
+    assert_eq!(
+        assume("firehose.amazonaws.com", "123456789012"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        assume("events.amazonaws.com", "123456789012"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        assume("firehose.amazonaws.com", "999999999999"),
+        Decision::ImplicitDeny
+    );
+}

@@ -64,7 +64,7 @@ fn hostile_store() -> Store {
         name: stream_name.clone(),
         arn: evil(15),
         status: evil(16),
-        source: evil(17),
+        source: Source::Other(evil(17)),
         created: None,
         failure: Some(evil(18)),
         encryption: Some(evil(19)),
@@ -85,6 +85,11 @@ fn hostile_store() -> Store {
             log_group: Some("/g".into()),
             log_stream: Some(evil(27)),
         })),
+        processors: vec![Processor {
+            kind: evil(60),
+            lambda_arn: Some(evil(61)),
+        }],
+        format_conversion: true,
     };
     st.set_inventory(
         Inventory {

@@ -59,6 +59,10 @@ async fn moto_account_fallback_finds_the_missing_actions_and_passes_the_healthy_
     for r in &delivery.rows {
         if r.action == "s3:PutObject" {
             assert_eq!(r.decision, "implicitDeny");
+        } else if r.action == "sts:AssumeRole" {
+            // Firehose may assume it: its trust policy names firehose.amazonaws.com.
+            assert_eq!(r.decision, "allowed", "{r:?}");
+            assert_eq!(r.matched, ["trust policy of firehose-clickstream-raw"]);
         } else {
             assert_eq!(r.decision, "allowed", "{r:?}");
             assert!(
@@ -88,8 +92,9 @@ async fn moto_account_fallback_finds_the_missing_actions_and_passes_the_healthy_
     );
 
     // Healthy delivery roles, one with a permissions boundary.
-    // Rows: 2 bucket-level + 3 object actions × (prefix, error prefix) + 1 log row if logging.
-    for (name, rows) in [("orders-to-s3", 9), ("audit-trail", 8)] {
+    // Rows: 2 bucket-level + 3 object actions × (prefix, error prefix) + 1 log row if logging
+    // + 1 sts:AssumeRole (may Firehose assume the role: its trust policy).
+    for (name, rows) in [("orders-to-s3", 10), ("audit-trail", 9)] {
         let s = inv.stream(name).expect("seeded");
         let r = iam::run(backend.as_ref(), &iam::stream_request(s).expect("S3")).await;
         assert_eq!(r.verdict(), Verdict::Allowed, "{name}: {r:#?}");

@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{BResult, Backend, BackendError, Clock, ErrorKind};
-use crate::iam::{NamedPolicies, PolicyKind, SimResult};
 use crate::model::*;
+use crate::model::{NamedPolicies, PolicyKind, SimResult};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -42,7 +42,7 @@ struct StreamProfile {
     buffering_s: u32,
 }
 
-const PROFILES: [StreamProfile; 8] = [
+const PROFILES: [StreamProfile; 9] = [
     StreamProfile {
         name: "orders-to-s3",
         rate: 42_000.0,
@@ -90,6 +90,12 @@ const PROFILES: [StreamProfile; 8] = [
         rate: 3_100.0,
         bytes_per_record: 510.0,
         buffering_s: 60,
+    },
+    StreamProfile {
+        name: "web-clicks-archive",
+        rate: 7_500.0,
+        bytes_per_record: 900.0,
+        buffering_s: 120,
     },
 ];
 
@@ -178,21 +184,52 @@ impl DemoBackend {
         let delivered = if failing { 0.0 } else { accepted };
         let minute_end = DateTime::from_timestamp((minute + 1) * 60, 0).unwrap_or(self.incident);
         let now = self.clock.now().min(minute_end);
+        let (kind, kinesis) = {
+            let inv = self.inv();
+            let st = inv.stream(name);
+            (
+                st.and_then(|s| s.destination_kind()),
+                st.is_some_and(|s| s.source.kinesis_stream_arn().is_some()),
+            )
+        };
+        let ours = |k: DestinationKind| Some(k) == kind;
+        // A service destination's S3 backup (failed data only): nothing while delivery works.
+        let backup = |k: DestinationKind| k == DestinationKind::S3 && !ours(k) && kind.is_some();
         Some(match m {
+            IncomingRecords | IncomingBytes | IncomingPutRequests | ThrottledRecords if kinesis => {
+                return None;
+            }
+            KinesisReadRecords if kinesis => accepted.round(),
+            KinesisReadBytes if kinesis => (accepted * p.bytes_per_record).round(),
+            KinesisMillisBehindLatest if kinesis => {
+                (400.0 + 600.0 * self.noise("lag", minute)).round()
+            }
+            ThrottledGetRecords | ThrottledGetShardIterator | ThrottledDescribeStream
+                if kinesis =>
+            {
+                0.0
+            }
             IncomingRecords => accepted.round(),
             IncomingBytes => (accepted * p.bytes_per_record).round(),
             IncomingPutRequests => (accepted / 25.0).ceil(),
             ThrottledRecords => throttled,
-            DeliveryRecords => delivered.round(),
-            DeliveryBytes => (delivered * p.bytes_per_record * 0.31).round(),
-            DeliverySuccess => {
+            DeliveryRecords(k) | DeliveryBytes(k) if backup(k) => 0.0,
+            DeliverySuccess(k) | DataFreshness(k) if backup(k) => return None,
+            DeliveryRecords(k) | DeliveryBytes(k) | DeliverySuccess(k) | DataFreshness(k)
+                if !ours(k) =>
+            {
+                return None;
+            }
+            DeliveryRecords(_) => delivered.round(),
+            DeliveryBytes(_) => (delivered * p.bytes_per_record * 0.31).round(),
+            DeliverySuccess(_) => {
                 if failing {
                     0.0
                 } else {
                     1.0
                 }
             }
-            DataFreshness => {
+            DataFreshness(_) => {
                 if failing {
                     (now - self.incident).num_seconds() as f64
                 } else {
@@ -479,6 +516,14 @@ impl Backend for DemoBackend {
         demo_role_policies(&self.inv(), principal)
     }
 
+    async fn role_trust_policy(&self, role: &str) -> BResult<Option<String>> {
+        demo_role_policies(&self.inv(), role).map(|ps| {
+            ps.into_iter()
+                .find(|(_, k, _)| *k == PolicyKind::Trust)
+                .map(|(_, _, d)| d)
+        })
+    }
+
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>> {
         Ok((name == WRITER_POLICY).then(|| {
             (
@@ -528,23 +573,69 @@ fn writer_policy_document() -> String {
 /// role's lost s3:PutObject (the running incident).
 fn demo_role_policies(inv: &Inventory, principal: &str) -> BResult<NamedPolicies> {
     let name = principal.rsplit('/').next().unwrap_or(principal);
+    let trust = (
+        format!("{name} trust policy"),
+        PolicyKind::Trust,
+        demo_trust_policy(name),
+    );
     if name == "eventbridge-firehose-writer" {
-        return Ok(vec![(
-            format!("arn:aws:iam::{ACCOUNT}:policy/{WRITER_POLICY}"),
-            PolicyKind::Identity,
-            writer_policy_document(),
-        )]);
+        return Ok(vec![
+            (
+                format!("arn:aws:iam::{ACCOUNT}:policy/{WRITER_POLICY}"),
+                PolicyKind::Identity,
+                writer_policy_document(),
+            ),
+            trust,
+        ]);
     }
-    let Some(d) = inv
+    if name == "eventbridge-kinesis-writer" {
+        let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "PutToKinesis", "Effect": "Allow",
+            "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
+            "Resource": format!("arn:aws:kinesis:*:{ACCOUNT}:stream/web-clicks")
+        }]});
+        return Ok(vec![
+            (
+                format!("{name}/put (inline)"),
+                PolicyKind::Identity,
+                doc.to_string(),
+            ),
+            trust,
+        ]);
+    }
+    if let Some(src) = inv.streams.iter().find_map(|s| match &s.source {
+        Source::KinesisStream {
+            stream_arn,
+            role_arn,
+        } if role_arn.as_deref() == Some(principal) => Some(stream_arn.clone()),
+        _ => None,
+    }) {
+        let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "ReadSource", "Effect": "Allow",
+            "Action": ["kinesis:DescribeStream", "kinesis:GetShardIterator", "kinesis:GetRecords", "kinesis:ListShards"],
+            "Resource": src
+        }]});
+        return Ok(vec![
+            (
+                format!("{name}/source (inline)"),
+                PolicyKind::Identity,
+                doc.to_string(),
+            ),
+            trust,
+        ]);
+    }
+    let Some(st) = inv
         .streams
         .iter()
-        .filter_map(|s| s.s3())
-        .find(|d| d.role_arn == principal)
+        .find(|s| s.delivery_role() == Some(principal))
     else {
         return Err(BackendError::new(
             ErrorKind::NotFound,
             format!("GetRole: NoSuchEntity: The role with name {name} cannot be found."),
         ));
+    };
+    let Some(d) = st.bucket() else {
+        return Ok(vec![trust]);
     };
     let mut s3_actions = vec![
         "s3:AbortMultipartUpload",
@@ -563,7 +654,7 @@ fn demo_role_policies(inv: &Inventory, principal: &str) -> BResult<NamedPolicies
         "Action": s3_actions,
         "Resource": [d.bucket_arn.clone(), format!("{}/*", d.bucket_arn)]
     })];
-    if let Some(g) = &d.log_group {
+    if let Some(g) = st.log_group() {
         statements.push(serde_json::json!({
             "Sid": "ErrorLogging",
             "Effect": "Allow",
@@ -589,11 +680,28 @@ fn demo_role_policies(inv: &Inventory, principal: &str) -> BResult<NamedPolicies
         }));
     }
     let doc = serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string();
-    Ok(vec![(
-        format!("{name}/delivery (inline)"),
-        PolicyKind::Identity,
-        doc,
-    )])
+    Ok(vec![
+        (
+            format!("{name}/delivery (inline)"),
+            PolicyKind::Identity,
+            doc,
+        ),
+        trust,
+    ])
+}
+
+/// The demo account's trust policies: EventBridge roles trust events.amazonaws.com, every
+/// other role Firehose (with the account as sts:ExternalId, as AWS documents).
+fn demo_trust_policy(role_name: &str) -> String {
+    let statement = if role_name.starts_with("eventbridge-") {
+        serde_json::json!({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sts:AssumeRole"})
+    } else {
+        serde_json::json!({"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": ACCOUNT}}})
+    };
+    serde_json::json!({"Version": "2012-10-17", "Statement": [statement]}).to_string()
 }
 
 fn target(id: &str, arn: String, role: Option<String>) -> Target {
@@ -761,6 +869,18 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
             vec![target("dd", fh("datadog-forwarder"), writer.clone())],
         ),
         rule(
+            "default",
+            "web-clicks-to-kinesis",
+            RuleState::Enabled,
+            Some(r#"{"source":["web.clickstream"],"detail-type":["Click"]}"#),
+            None,
+            vec![target(
+                "kinesis",
+                format!("arn:aws:kinesis:{region}:{ACCOUNT}:stream/web-clicks"),
+                Some(role("eventbridge-kinesis-writer")),
+            )],
+        ),
+        rule(
             "orders-bus",
             "legacy-export",
             RuleState::Enabled,
@@ -800,20 +920,22 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         }))
     };
     let lg = |n: &str| Some(format!("/aws/kinesisfirehose/{n}"));
-    let stream = |name: &str, source: &str, dest: Destination| Stream {
+    let stream = |name: &str, source: Source, dest: Destination| Stream {
         name: name.into(),
         arn: fh(name),
         status: "ACTIVE".into(),
-        source: source.into(),
+        source,
         created: Some(incident - Duration::days(200)),
         failure: None,
         encryption: None,
         destination: dest,
+        processors: Vec::new(),
+        format_conversion: false,
     };
     let mut streams = vec![
         stream(
             "orders-to-s3",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 "acme-orders-lake",
                 "orders/!{partitionKeyFromQuery:region}/!{partitionKeyFromQuery:customer_tier}/dt=!{timestamp:yyyy-MM-dd}/",
@@ -833,7 +955,7 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "clickstream-raw",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 &format!("acme-clickstream-raw-{region}"),
                 "raw/dt=!{timestamp:yyyy-MM-dd}/",
@@ -847,7 +969,7 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "audit-trail",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 "acme-audit",
                 "audit/",
@@ -861,7 +983,7 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "payments-archive",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 "acme-payments-archive",
                 "settled/",
@@ -875,7 +997,7 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "app-logs",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 "acme-app-logs",
                 "logs/",
@@ -889,7 +1011,7 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "metrics-export",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 "acme-metrics",
                 "snapshots/",
@@ -903,7 +1025,7 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "security-findings",
-            "DirectPut",
+            Source::DirectPut,
             s3(
                 "acme-security-findings",
                 "findings/",
@@ -917,9 +1039,46 @@ fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventory {
         ),
         stream(
             "datadog-forwarder",
-            "DirectPut",
-            Destination::Other(
-                "HttpEndpoint (https://aws-kinesis-http-intake.logs.datadoghq.com)".into(),
+            Source::DirectPut,
+            Destination::Service(Box::new(ServiceDestination {
+                kind: DestinationKind::HttpEndpoint,
+                endpoint: "https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input".into(),
+                endpoint_name: Some("Datadog".into()),
+                role_arn: Some(role("firehose-datadog-delivery")),
+                buffering_seconds: Some(60),
+                backup_mode: Some("FailedDataOnly".into()),
+                backup: match s3(
+                    "acme-datadog-backup",
+                    "failed/",
+                    "firehose-datadog-delivery",
+                    5,
+                    300,
+                    "GZIP",
+                    None,
+                    None,
+                ) {
+                    Destination::S3(b) => Some(*b),
+                    _ => None,
+                },
+                log_group: lg("datadog-forwarder"),
+                log_stream: Some("DestinationDelivery".into()),
+            })),
+        ),
+        stream(
+            "web-clicks-archive",
+            Source::KinesisStream {
+                stream_arn: format!("arn:aws:kinesis:{region}:{ACCOUNT}:stream/web-clicks"),
+                role_arn: Some(role("firehose-web-clicks-source")),
+            },
+            s3(
+                "acme-web-clicks",
+                "clicks/",
+                "firehose-web-clicks-delivery",
+                64,
+                120,
+                "GZIP",
+                None,
+                lg("web-clicks-archive"),
             ),
         ),
     ];
@@ -1131,9 +1290,9 @@ mod tests {
         let w = MetricWindow::ending_at(fixed().now(), 180, 60);
         let scope = Scope::Stream("clickstream-raw".into());
         let q: Vec<_> = [
-            MetricId::DeliverySuccess,
-            MetricId::DataFreshness,
-            MetricId::DeliveryRecords,
+            MetricId::DeliverySuccess(DestinationKind::S3),
+            MetricId::DataFreshness(DestinationKind::S3),
+            MetricId::DeliveryRecords(DestinationKind::S3),
         ]
         .into_iter()
         .map(|metric| MetricQuery {

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::iam::{NamedPolicies, SimResult};
 use crate::model::{
     Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
 };
+use crate::model::{NamedPolicies, SimResult};
 
 /// What kind of failure a backend call had; pollers use it for backoff and for what the user
 /// is told.
@@ -92,9 +92,12 @@ pub trait Backend: Send + Sync {
         context: &BTreeMap<String, Vec<String>>,
         resource_policy: Option<&str>,
     ) -> BResult<Vec<SimResult>>;
-    /// Every policy attached to a role (managed, inline) and its permissions boundary:
-    /// (name, kind, document as returned by IAM).
+    /// Every policy attached to a role (managed, inline), its permissions boundary and its trust
+    /// policy: (name, kind, document as returned by IAM).
     async fn principal_policies(&self, principal: &str) -> BResult<NamedPolicies>;
+    /// A role's trust policy (who may assume it), `None` when it has none. NotFound when the
+    /// role does not exist.
+    async fn role_trust_policy(&self, role: &str) -> BResult<Option<String>>;
     /// The customer-managed policy with this name: (ARN, document of the default version).
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.

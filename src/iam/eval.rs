@@ -17,16 +17,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-/// Where a policy comes from; decides how it takes part in the evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyKind {
-    /// Attached managed or inline policy of the principal.
-    Identity,
-    /// The principal's permissions boundary.
-    Boundary,
-    /// A resource-based policy (bucket policy) of the resource being accessed.
-    Resource,
-}
+pub use crate::model::policy::{Decision, Matched, PolicyKind};
 
 /// One policy document with the name to report when one of its statements decides.
 #[derive(Debug, Clone, PartialEq)]
@@ -255,38 +246,10 @@ pub struct Request<'a> {
     pub account: &'a str,
     pub action: &'a str,
     pub resource: &'a str,
-    /// Condition keys known for this request (lower-cased key → values).
+    /// Condition keys known for this request (lower-cased key → values). A key with no values
+    /// is known to be absent from the request (for example `aws:SourceVpce` on a write Firehose
+    /// makes); a key not in the map is unknown.
     pub context: &'a BTreeMap<String, Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    Allowed,
-    ImplicitDeny,
-    ExplicitDeny,
-    /// A Condition decides it and the value of this key is not known.
-    Undetermined(String),
-}
-
-impl Decision {
-    pub fn word(&self) -> &'static str {
-        match self {
-            Decision::Allowed => "allowed",
-            Decision::ImplicitDeny => "implicitDeny",
-            Decision::ExplicitDeny => "explicitDeny",
-            Decision::Undetermined(_) => "undetermined",
-        }
-    }
-    pub fn is_denied(&self) -> bool {
-        matches!(self, Decision::ImplicitDeny | Decision::ExplicitDeny)
-    }
-}
-
-/// A statement that took part in a decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matched {
-    pub policy: String,
-    pub sid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -330,13 +293,23 @@ fn condition_holds(c: &Condition, req: &Request) -> Tri {
         if if_exists {
             return Tri::Yes;
         }
-        if op == "Null" {
-            // Null:true holds when the key is absent; we only know it is absent from our
-            // context, not from the real request.
-            return Tri::Unknown(c.key.clone());
-        }
+        // Not in the context: fhtop does not know whether the real request carries it.
         return Tri::Unknown(c.key.clone());
     };
+    if have.is_empty() {
+        // Known to be absent from the request. AWS: a missing key makes every operator false,
+        // except the negated ones (StringNotEquals, ArnNotLike, …), which are true, and
+        // …IfExists and Null, which test presence (IAM user guide, "Condition operators").
+        if if_exists {
+            return Tri::Yes;
+        }
+        let r = match op {
+            "Null" => c.values.iter().any(|v| v.eq_ignore_ascii_case("true")),
+            _ if op.contains("Not") => true,
+            _ => false,
+        };
+        return if r { Tri::Yes } else { Tri::No };
+    }
     let any = |f: &dyn Fn(&str, &str) -> bool| {
         have.iter()
             .any(|h| c.values.iter().any(|v| f(v.as_str(), h.as_str())))
@@ -379,7 +352,7 @@ pub fn evaluate(policies: &[Policy], req: &Request) -> Evaluation {
         .find(|p| p.kind == PolicyKind::Boundary)
         .map(|p| p.name.clone());
     let (mut denies, mut allows, mut unknowns) = (vec![], vec![], vec![]);
-    for p in policies {
+    for p in policies.iter().filter(|p| p.kind != PolicyKind::Trust) {
         for st in &p.statements {
             // A resource policy only speaks for resources it is attached to: same account.
             if p.kind == PolicyKind::Resource && st.principals.is_none() {
@@ -410,6 +383,7 @@ pub fn evaluate(policies: &[Policy], req: &Request) -> Evaluation {
                 PolicyKind::Identity => identity = identity.or(t),
                 PolicyKind::Resource => resource = resource.or(t),
                 PolicyKind::Boundary => boundary = boundary.or(t),
+                PolicyKind::Trust => {}
             }
         }
     }

@@ -21,11 +21,11 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-pub use eval::{Decision, Matched, PolicyKind};
+pub use crate::model::policy::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
 
 use crate::backend::{BResult, Backend, BackendError};
 use crate::health::Level;
-use crate::model::{Inventory, Rule, Stream};
+use crate::model::{Inventory, Rule, Source, Stream, arn_parts};
 
 /// Actions on some resources, simulated together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,15 +61,102 @@ pub struct SimRequest {
     pub bucket: Option<String>,
     /// Known before any call: the request cannot be simulated (e.g. a target without a role).
     pub problem: Option<String>,
+    /// The service that must be able to assume the principal (a role), checked against the
+    /// role's trust policy.
+    pub trust: Option<TrustCheck>,
+    /// Condition keys fhtop knows for these requests beyond [`context`] (lower-case key →
+    /// values; no values = known to be absent from the request).
+    pub context: BTreeMap<String, Vec<String>>,
 }
 
-/// One simulated action on one resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimResult {
-    pub action: String,
-    pub resource: String,
-    pub decision: Decision,
-    pub matched: Vec<Matched>,
+/// What every write a service (Firehose, EventBridge) makes on the customer's behalf is known
+/// to carry or lack: it does not come through the customer's VPC endpoint, so `aws:SourceVpce`
+/// is absent.
+fn service_context() -> BTreeMap<String, Vec<String>> {
+    let mut m = BTreeMap::new();
+    m.insert("aws:sourcevpce".into(), vec![]);
+    m
+}
+
+/// The keys of Firehose's writes to S3 (and the KMS calls S3 makes for them): the encryption
+/// settings of the stream decide `s3:x-amz-server-side-encryption` and its key id; with a key,
+/// `kms:ViaService` is S3 in the stream's region and the encryption context is the object ARN
+/// under the prefix. AWS: Firehose developer guide, "Grant Firehose access to an Amazon S3
+/// destination" (the documented KMS statement).
+fn s3_context(s3: &crate::model::S3Destination, region: &str) -> BTreeMap<String, Vec<String>> {
+    let mut m = service_context();
+    match &s3.kms_key_arn {
+        Some(key) => {
+            m.insert(
+                "s3:x-amz-server-side-encryption".into(),
+                vec!["aws:kms".into()],
+            );
+            m.insert(
+                "s3:x-amz-server-side-encryption-aws-kms-key-id".into(),
+                vec![key.clone()],
+            );
+            m.insert(
+                "kms:viaservice".into(),
+                vec![format!("s3.{region}.amazonaws.com")],
+            );
+            m.insert(
+                "kms:encryptioncontext:aws:s3:arn".into(),
+                vec![format!(
+                    "{}/{}",
+                    s3.bucket_arn,
+                    literal_prefix(s3.prefix.as_deref())
+                )],
+            );
+        }
+        None => {
+            m.insert("s3:x-amz-server-side-encryption".into(), vec![]);
+            m.insert(
+                "s3:x-amz-server-side-encryption-aws-kms-key-id".into(),
+                vec![],
+            );
+        }
+    }
+    m
+}
+
+/// "May this service assume the role?": the role's trust policy evaluated for `sts:AssumeRole`
+/// by the service principal, with the condition keys the service sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustCheck {
+    /// The service principal: `firehose.amazonaws.com`, `events.amazonaws.com`.
+    pub service: String,
+    /// Condition keys the service's AssumeRole carries (lower-case key → values):
+    /// `sts:externalid` (Firehose sets the account id), `aws:sourceaccount`, `aws:sourcearn`.
+    pub context: BTreeMap<String, Vec<String>>,
+}
+
+impl TrustCheck {
+    /// Firehose assuming a delivery or source role for `stream_arn`. AWS: Firehose developer
+    /// guide, "Controlling access with Amazon Data Firehose" (trust policy with
+    /// `sts:ExternalId` = the account id).
+    pub fn firehose(stream_arn: &str) -> Self {
+        let account = arn_parts(stream_arn).map(|p| p.3).unwrap_or("");
+        let mut context = BTreeMap::new();
+        context.insert("sts:externalid".into(), vec![account.to_string()]);
+        context.insert("aws:sourceaccount".into(), vec![account.to_string()]);
+        context.insert("aws:sourcearn".into(), vec![stream_arn.to_string()]);
+        Self {
+            service: "firehose.amazonaws.com".into(),
+            context,
+        }
+    }
+    /// EventBridge assuming a rule target's role. AWS: EventBridge user guide, condition keys
+    /// `aws:SourceArn` (the rule ARN) and `aws:SourceAccount`.
+    pub fn events(rule_arn: &str) -> Self {
+        let account = arn_parts(rule_arn).map(|p| p.3).unwrap_or("");
+        let mut context = BTreeMap::new();
+        context.insert("aws:sourceaccount".into(), vec![account.to_string()]);
+        context.insert("aws:sourcearn".into(), vec![rule_arn.to_string()]);
+        Self {
+            service: "events.amazonaws.com".into(),
+            context,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -132,11 +219,12 @@ impl Report {
             Verdict::Allowed => format!("allowed ({}/{})", self.rows.len(), self.rows.len()),
             Verdict::Denied => format!("DENIED: {}", self.denied_actions().join(", ")),
             Verdict::Undetermined => {
-                let keys: Vec<&str> = self
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.needs.as_deref())
-                    .collect();
+                let mut keys: Vec<&str> = Vec::new();
+                for k in self.rows.iter().filter_map(|r| r.needs.as_deref()) {
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
                 format!("undetermined: needs {}", keys.join(", "))
             }
             Verdict::Error => format!(
@@ -145,20 +233,6 @@ impl Report {
             ),
         }
     }
-}
-
-/// Parts of an ARN: partition, service, region, account, resource.
-fn arn_parts(arn: &str) -> Option<(&str, &str, &str, &str, &str)> {
-    let mut it = arn.splitn(6, ':');
-    let (_, p, s, r, a, res) = (
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    );
-    Some((p, s, r, a, res))
 }
 
 /// The literal start of an S3 prefix, before any `!{...}` expression Firehose expands.
@@ -170,77 +244,222 @@ fn literal_prefix(prefix: Option<&str>) -> &str {
     }
 }
 
-/// The delivery role of a stream against its S3 destination, KMS key and error log group.
+/// S3 actions Firehose needs on a bucket and on the objects it writes. AWS: Firehose
+/// developer guide, "Grant Firehose access to an Amazon S3 destination".
+const S3_BUCKET_ACTIONS: [&str; 2] = ["s3:GetBucketLocation", "s3:ListBucket"];
+const S3_OBJECT_ACTIONS: [&str; 3] = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"];
+/// What the source role needs on a Kinesis data stream source.
+pub const KINESIS_SOURCE_ACTIONS: [&str; 4] = [
+    "kinesis:DescribeStream",
+    "kinesis:GetShardIterator",
+    "kinesis:GetRecords",
+    "kinesis:ListShards",
+];
+/// What the delivery role needs on a Lambda processor's function.
+pub const LAMBDA_ACTIONS: [&str; 2] = ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"];
+/// What a rule target's role needs on a Firehose stream (EventBridge sends batches).
+pub const FIREHOSE_PUT_ACTIONS: [&str; 2] = ["firehose:PutRecord", "firehose:PutRecordBatch"];
+/// What a rule target's role needs on a Kinesis data stream.
+pub const KINESIS_PUT_ACTIONS: [&str; 2] = ["kinesis:PutRecord", "kinesis:PutRecords"];
+
+/// The delivery role of a stream against everything delivery touches: the S3 bucket (the
+/// destination, or a service destination's backup), the KMS key, the error log group, the
+/// Lambda processors; and whether Firehose may assume it. A destination fhtop does not know is
+/// a request that says so (never "allowed").
 pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
-    let s3 = stream.s3()?;
-    let bucket = crate::model::bucket_from_arn(&s3.bucket_arn).to_string();
-    let mut objects = vec![format!(
-        "{}/{}*",
-        s3.bucket_arn,
-        literal_prefix(s3.prefix.as_deref())
-    )];
-    let errors = format!(
-        "{}/{}*",
-        s3.bucket_arn,
-        literal_prefix(s3.error_output_prefix.as_deref())
-    );
-    if !objects.contains(&errors) && s3.error_output_prefix.is_some() {
-        objects.push(errors);
-    }
-    let mut checks = vec![
-        Check::new(
-            &["s3:GetBucketLocation", "s3:ListBucket"],
-            vec![s3.bucket_arn.clone()],
-        ),
-        Check::new(
-            &["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
-            objects,
-        ),
-    ];
-    if let Some(k) = &s3.kms_key_arn {
-        checks.push(Check::new(
-            &["kms:GenerateDataKey", "kms:Decrypt"],
-            vec![k.clone()],
-        ));
+    let kind = match stream.destination_kind() {
+        Some(k) => k,
+        None => {
+            return Some(SimRequest {
+                title: format!("Stream {}: delivery role", stream.name),
+                subject: Subject::Principal(String::new()),
+                checks: vec![],
+                bucket: None,
+                problem: Some(
+                    "destination not evaluated: fhtop does not know what this destination needs"
+                        .into(),
+                ),
+                trust: None,
+                context: BTreeMap::new(),
+            });
+        }
+    };
+    let role = stream.delivery_role()?.to_string();
+    let mut checks = Vec::new();
+    let region = arn_parts(&stream.arn).map(|p| p.2).unwrap_or("");
+    let context = stream
+        .bucket()
+        .map(|s3| s3_context(s3, region))
+        .unwrap_or_else(service_context);
+    let bucket = stream.bucket().map(|s3| {
+        let bucket = crate::model::bucket_from_arn(&s3.bucket_arn).to_string();
+        let mut objects = vec![format!(
+            "{}/{}*",
+            s3.bucket_arn,
+            literal_prefix(s3.prefix.as_deref())
+        )];
+        let errors = format!(
+            "{}/{}*",
+            s3.bucket_arn,
+            literal_prefix(s3.error_output_prefix.as_deref())
+        );
+        if !objects.contains(&errors) && s3.error_output_prefix.is_some() {
+            objects.push(errors);
+        }
+        checks.push(Check::new(&S3_BUCKET_ACTIONS, vec![s3.bucket_arn.clone()]));
+        checks.push(Check::new(&S3_OBJECT_ACTIONS, objects));
+        if let Some(k) = &s3.kms_key_arn {
+            checks.push(Check::new(
+                &["kms:GenerateDataKey", "kms:Decrypt"],
+                vec![k.clone()],
+            ));
+        }
+        bucket
+    });
+    let functions: Vec<String> = stream.lambda_arns().iter().map(|a| a.to_string()).collect();
+    if !functions.is_empty() {
+        checks.push(Check::new(&LAMBDA_ACTIONS, functions));
     }
     if let (Some(group), Some((part, _, region, account, _))) =
-        (&s3.log_group, arn_parts(&stream.arn))
+        (stream.log_group(), arn_parts(&stream.arn))
     {
+        let log_stream = match &stream.destination {
+            crate::model::Destination::S3(d) => d.log_stream.as_deref(),
+            crate::model::Destination::Service(d) => d.log_stream.as_deref(),
+            crate::model::Destination::Unknown(_) => None,
+        };
         checks.push(Check::new(
             &["logs:PutLogEvents"],
             vec![format!(
                 "arn:{part}:logs:{region}:{account}:log-group:{group}:log-stream:{}",
-                s3.log_stream.as_deref().unwrap_or("*")
+                log_stream.unwrap_or("*")
             )],
         ));
     }
+    let title = match (kind, &bucket) {
+        (crate::model::DestinationKind::S3, Some(b)) => {
+            format!("Stream {}: delivery role → s3://{b}", stream.name)
+        }
+        (k, Some(b)) => format!(
+            "Stream {}: delivery role → {} (backup s3://{b})",
+            stream.name,
+            k.label()
+        ),
+        (k, None) => format!("Stream {}: delivery role → {}", stream.name, k.label()),
+    };
     Some(SimRequest {
-        title: format!("Stream {}: delivery role → s3://{bucket}", stream.name),
-        subject: Subject::Principal(s3.role_arn.clone()),
+        title,
+        subject: Subject::Principal(role),
         checks,
-        bucket: Some(bucket),
+        bucket,
         problem: None,
+        trust: Some(TrustCheck::firehose(&stream.arn)),
+        context,
     })
 }
 
-/// One request per Firehose target of the rule: may its RoleArn put records into the stream?
+/// The source role of a stream that reads a Kinesis data stream or an MSK topic: may it read
+/// the source, and may Firehose assume it. `None` for Direct PUT.
+pub fn source_request(stream: &Stream) -> Option<SimRequest> {
+    let (title, role, checks) = match &stream.source {
+        Source::KinesisStream {
+            stream_arn,
+            role_arn,
+        } => (
+            format!(
+                "Stream {}: source role → Kinesis stream {}",
+                stream.name,
+                crate::model::resource_name(stream_arn).unwrap_or(stream_arn)
+            ),
+            role_arn.clone(),
+            vec![Check::new(
+                &KINESIS_SOURCE_ACTIONS,
+                vec![stream_arn.clone()],
+            )],
+        ),
+        Source::Msk {
+            cluster_arn,
+            topic,
+            role_arn,
+        } => {
+            // arn:…:cluster/NAME/UUID → arn:…:topic/NAME/UUID/TOPIC
+            let topic_arn = format!(
+                "{}/{topic}",
+                cluster_arn.replacen(":cluster/", ":topic/", 1)
+            );
+            (
+                format!("Stream {}: source role → MSK topic {topic}", stream.name),
+                role_arn.clone(),
+                vec![
+                    Check::new(
+                        &[
+                            "kafka:GetBootstrapBrokers",
+                            "kafka:DescribeCluster",
+                            "kafka:DescribeClusterV2",
+                            "kafka-cluster:Connect",
+                        ],
+                        vec![cluster_arn.clone()],
+                    ),
+                    Check::new(
+                        &[
+                            "kafka-cluster:DescribeTopic",
+                            "kafka-cluster:DescribeTopicDynamicConfiguration",
+                            "kafka-cluster:ReadData",
+                        ],
+                        vec![topic_arn],
+                    ),
+                ],
+            )
+        }
+        Source::DirectPut | Source::Other(_) => return None,
+    };
+    Some(match role {
+        Some(role) => SimRequest {
+            title,
+            subject: Subject::Principal(role),
+            checks,
+            bucket: None,
+            problem: None,
+            trust: Some(TrustCheck::firehose(&stream.arn)),
+            context: service_context(),
+        },
+        None => SimRequest {
+            title,
+            subject: Subject::Principal(String::new()),
+            checks: vec![],
+            bucket: None,
+            problem: Some("the source has no RoleARN: Firehose needs a role to read it".into()),
+            trust: None,
+            context: BTreeMap::new(),
+        },
+    })
+}
+
+/// One request per target of the rule that feeds Firehose (a delivery stream, or any Kinesis
+/// data stream): may its RoleArn put records there, and may EventBridge assume it.
 pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
     rule.targets
         .iter()
         .filter_map(|t| {
-            let stream = t.firehose_stream_name()?;
-            let title = format!("Rule {}: target {} → {stream}", rule.key(), t.id);
+            let (what, actions): (String, &[&str]) = if let Some(stream) = t.firehose_stream_name()
+            {
+                (stream.to_string(), &FIREHOSE_PUT_ACTIONS)
+            } else if let Some(k) = crate::model::kinesis_name_from_arn(&t.arn) {
+                (format!("Kinesis stream {k}"), &KINESIS_PUT_ACTIONS)
+            } else {
+                return None;
+            };
+            let title = format!("Rule {}: target {} → {what}", rule.key(), t.id);
             let role = t.role_arn.clone().or_else(|| rule.role_arn.clone());
             Some(match role {
                 Some(role) => SimRequest {
                     title,
                     subject: Subject::Principal(role),
-                    checks: vec![Check::new(
-                        &["firehose:PutRecord", "firehose:PutRecordBatch"],
-                        vec![t.arn.clone()],
-                    )],
+                    checks: vec![Check::new(actions, vec![t.arn.clone()])],
                     bucket: None,
                     problem: None,
+                    trust: Some(TrustCheck::events(&rule.arn)),
+                    context: service_context(),
                 },
                 None => SimRequest {
                     title,
@@ -251,6 +470,8 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                         "the target has no RoleArn: EventBridge needs a role to call Firehose"
                             .into(),
                     ),
+                    trust: None,
+                    context: BTreeMap::new(),
                 },
             })
         })
@@ -274,6 +495,8 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
         )],
         bucket: None,
         problem: None,
+        trust: None,
+        context: BTreeMap::new(),
     }
 }
 
@@ -281,9 +504,14 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
 /// writer policy on it.
 pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<SimRequest> {
     let mut v: Vec<SimRequest> = stream_request(stream).into_iter().collect();
+    v.extend(source_request(stream));
+    let source = stream.source.kinesis_stream_arn().map(str::to_string);
     for r in inv.rules_feeding(&stream.name) {
         for q in rule_requests(r) {
-            let to_this = q.checks.iter().any(|c| c.resources.contains(&stream.arn));
+            let to_this = q.checks.iter().any(|c| {
+                c.resources.contains(&stream.arn)
+                    || source.as_ref().is_some_and(|k| c.resources.contains(k))
+            });
             // Rules sharing one role ask the same question once.
             let asked = q.problem.is_none()
                 && v.iter()
@@ -320,6 +548,8 @@ pub fn custom_request(principal: &str, actions: Vec<String>, resources: Vec<Stri
         checks: vec![Check { actions, resources }],
         bucket,
         problem: None,
+        trust: None,
+        context: BTreeMap::new(),
     }
 }
 
@@ -440,9 +670,6 @@ fn policy_or_note(
 type Cell<T> = Arc<tokio::sync::OnceCell<BResult<T>>>;
 type Memo<T> = Mutex<HashMap<String, Cell<T>>>;
 
-/// A principal's policies as read from IAM: (name, kind, document).
-pub type NamedPolicies = Vec<(String, PolicyKind, String)>;
-
 /// The reads of a batch of simulations, each made once: a role shared by several rules is read
 /// once, a bucket policy once, and once the simulator has failed it is not asked again.
 struct Reads<'a> {
@@ -451,6 +678,7 @@ struct Reads<'a> {
     policies: Memo<NamedPolicies>,
     buckets: Memo<Option<String>>,
     managed: Memo<Option<(String, String)>>,
+    trusts: Memo<Option<String>>,
 }
 
 fn cell<T>(map: &Memo<T>, key: &str) -> Cell<T> {
@@ -466,6 +694,7 @@ impl<'a> Reads<'a> {
             policies: Mutex::default(),
             buckets: Mutex::default(),
             managed: Mutex::default(),
+            trusts: Mutex::default(),
         }
     }
 
@@ -519,6 +748,27 @@ impl<'a> Reads<'a> {
             .clone()
     }
 
+    /// The role's trust policy: from the policies already read when the simulator is down
+    /// (one GetRole per role either way), else its own GetRole.
+    async fn trust_policy(&self, role: &str) -> BResult<Option<String>> {
+        let down = self
+            .simulator_down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if down {
+            let policies = self.principal_policies(role).await?;
+            return Ok(policies
+                .into_iter()
+                .find(|(_, k, _)| *k == PolicyKind::Trust)
+                .map(|(_, _, d)| d));
+        }
+        cell(&self.trusts, role)
+            .get_or_init(|| self.backend.role_trust_policy(role))
+            .await
+            .clone()
+    }
+
     async fn managed_policy(&self, n: &str) -> BResult<Option<(String, String)>> {
         cell(&self.managed, n)
             .get_or_init(|| self.backend.managed_policy(n))
@@ -553,7 +803,8 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         Subject::ManagedPolicy(name) => return run_policy(backend, req, name, report).await,
         Subject::Principal(p) => p.as_str(),
     };
-    let ctx = context(principal);
+    let mut ctx = context(principal);
+    ctx.extend(req.context.clone());
     let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
     let mut resource_policy = None;
     let mut raw_bucket_policy = None;
@@ -634,7 +885,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         Err(e) => {
             report.engine = format!(
                 "local evaluator (iam:SimulatePrincipalPolicy unavailable: {})",
-                crate::ui::fmt::fit(&e.message, 160)
+                crate::text::fit(&e.message, 160)
             );
             let fetched = match backend.principal_policies(principal).await {
                 Ok(p) => p,
@@ -667,7 +918,95 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         }
     }
     let role = principal.rsplit('/').next().unwrap_or(principal);
-    finish(report, &results, &format!("an identity policy of {role}"))
+    let trusted = match &req.trust {
+        Some(t) if principal.contains(":role/") => {
+            Some(trust(backend, principal, t, &mut report.notes).await)
+        }
+        _ => None,
+    };
+    let mut report = finish(report, &results, &format!("an identity policy of {role}"));
+    if let Some((r, fix)) = trusted {
+        report
+            .rows
+            .push(row(&r.action, &r.resource, &r.decision, &r.matched));
+        report.fixes.extend(fix);
+    }
+    report
+}
+
+/// May `t.service` assume `role`: its trust policy evaluated for `sts:AssumeRole` with the
+/// condition keys the service sends. A trust policy that cannot be read is undetermined, never
+/// allowed. Returns the result row and, for a denial, the statement to add.
+async fn trust(
+    backend: &Reads<'_>,
+    role: &str,
+    t: &TrustCheck,
+    notes: &mut Vec<String>,
+) -> (SimResult, Option<String>) {
+    let mut result = SimResult {
+        action: "sts:AssumeRole".into(),
+        resource: role.to_string(),
+        decision: Decision::Undetermined("the trust policy".into()),
+        matched: vec![],
+    };
+    let doc = match backend.trust_policy(role).await {
+        Ok(Some(doc)) => doc,
+        Ok(None) => {
+            result.decision = Decision::ImplicitDeny;
+            return (result, Some(trust_fix(role, t)));
+        }
+        Err(e) => {
+            notes.push(format!("trust policy of {role} not read: {e}"));
+            return (result, None);
+        }
+    };
+    let name = format!(
+        "trust policy of {}",
+        role.rsplit('/').next().unwrap_or(role)
+    );
+    let Some(policy) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) else {
+        return (result, None);
+    };
+    let principal = format!("Service:{}", t.service);
+    let e = eval::evaluate(
+        std::slice::from_ref(&policy),
+        &eval::Request {
+            principal: &principal,
+            account: "",
+            action: "sts:AssumeRole",
+            resource: role,
+            context: &t.context,
+        },
+    );
+    result.decision = e.decision;
+    result.matched = e.matched;
+    let fix = match &result.decision {
+        Decision::ImplicitDeny => Some(trust_fix(role, t)),
+        Decision::ExplicitDeny => Some(format!(
+            "{} may not assume {role}: a Deny in its trust policy applies; remove or narrow it",
+            t.service
+        )),
+        _ => None,
+    };
+    (result, fix)
+}
+
+/// The trust statement that lets the service assume the role (Firehose: with the
+/// `sts:ExternalId` condition AWS documents).
+fn trust_fix(role: &str, t: &TrustCheck) -> String {
+    let mut stmt = serde_json::json!({
+        "Effect": "Allow",
+        "Principal": {"Service": t.service},
+        "Action": "sts:AssumeRole",
+    });
+    if let Some(id) = t.context.get("sts:externalid").and_then(|v| v.first()) {
+        stmt["Condition"] = serde_json::json!({"StringEquals": {"sts:ExternalId": id}});
+    }
+    format!(
+        "{} may not assume {role}: add to its trust policy (aws iam update-assume-role-policy):\n{}",
+        t.service,
+        serde_json::to_string_pretty(&stmt).unwrap_or_default()
+    )
 }
 
 fn finish(mut report: Report, results: &[(SimResult, Option<String>)], fix_target: &str) -> Report {

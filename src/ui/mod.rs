@@ -1,6 +1,7 @@
 //! The terminal UI: view state, keymap, theme, and one render function per pane.
 
 pub mod app;
+pub mod chrome;
 pub mod fmt;
 pub mod keymap;
 pub mod panes;

@@ -1,36 +1,18 @@
 //! The frame: header, pane tabs, the focused pane (or a drill-in), the context strip, the
 //! footer, and the help overlay. A pure function of (snapshot, view, context).
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::model::AlarmState;
 use crate::store::Snapshot;
+pub use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::keymap::{Action, Keymap};
+use crate::ui::keymap::Action;
 use crate::ui::panes;
-use crate::ui::theme::Theme;
 use crate::ui::view::{Detail, Pane, View};
-
-/// Everything a frame depends on besides the data and the view.
-pub struct Ctx<'a> {
-    pub theme: &'a Theme,
-    pub keymap: &'a Keymap,
-    pub now: DateTime<Utc>,
-}
-
-impl Ctx<'_> {
-    pub fn block<'b>(&self, title: Line<'b>, focused: bool) -> Block<'b> {
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(self.theme.border(focused))
-            .title(title)
-    }
-}
 
 /// Smallest area the full layout is drawn in; below it a one-line notice.
 const MIN_W: u16 = 40;
@@ -328,33 +310,4 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
         spans.extend(key_hint(ctx, Action::Quit, "quit"));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// "title · note" block title.
-pub fn title<'a>(ctx: &Ctx, main: String, note: String) -> Line<'a> {
-    let mut v = vec![Span::styled(format!(" {main} "), ctx.theme.title())];
-    if !note.is_empty() {
-        v.push(Span::styled(format!("{note} "), ctx.theme.dim()));
-    }
-    Line::from(v)
-}
-
-/// A note for a block title when the section behind it is stale or missing.
-pub fn staleness(
-    ctx: &Ctx,
-    fetched: Option<DateTime<Utc>>,
-    err: Option<&crate::store::SectionError>,
-) -> (String, Style) {
-    match (fetched, err) {
-        (_, Some(e)) => (
-            format!(
-                "stale {} · {}",
-                fetched.map_or_else(|| "never fetched".to_string(), |t| fmt::age(ctx.now, t)),
-                crate::ui::safe_fit(&e.message, 50)
-            ),
-            ctx.theme.stale(),
-        ),
-        (None, None) => ("loading…".to_string(), ctx.theme.dim()),
-        (Some(_), None) => (String::new(), ctx.theme.dim()),
-    }
 }

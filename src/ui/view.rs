@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::check;
-use crate::health::{Level, pipeline_health, rule_health, stream_health};
+use crate::health::{Inputs, Level, pipeline_health, rule_health, stream_health};
 use crate::iam::{self, Report, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey};
 use crate::poll::Interest;
@@ -143,11 +143,10 @@ fn matches(filter: &str, hay: &[&str]) -> bool {
 
 /// The rows of a list pane, filtered and sorted (worst health first, then by name).
 pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
-    let Some(inv) = snap.inventory.get() else {
+    let (Some(inv), Some(inp)) = (snap.inventory.get(), Inputs::from_snapshot(snap)) else {
         return Vec::new();
     };
-    let metrics = snap.metrics.get();
-    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let alarms = inp.alarms;
     let mut out: Vec<(Entry, String)> = Vec::new();
     match pane {
         Pane::Pipelines => {
@@ -162,7 +161,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 if !matches(filter, &[&name]) {
                     continue;
                 }
-                let level = pipeline_health(&inv.inv, link, metrics, alarms).level;
+                let level = pipeline_health(&inp, link).level;
                 out.push((
                     Entry {
                         id: format!("{name}#{i}"),
@@ -180,14 +179,14 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
         }
         Pane::Streams => {
             for (i, s) in inv.inv.streams.iter().enumerate() {
-                let bucket = s.s3().map(|d| d.bucket_arn.as_str()).unwrap_or("");
+                let bucket = s.bucket().map(|d| d.bucket_arn.as_str()).unwrap_or("");
                 if !matches(filter, &[&s.name, &s.status, bucket]) {
                     continue;
                 }
                 out.push((
                     Entry {
                         id: s.name.clone(),
-                        level: stream_health(s, metrics, alarms).level,
+                        level: stream_health(&inp, s).level,
                         target: Target {
                             rule: None,
                             stream: Some(s.name.clone()),
@@ -213,7 +212,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 out.push((
                     Entry {
                         id: key.clone(),
-                        level: rule_health(r, metrics, alarms).level,
+                        level: rule_health(&inp, r).level,
                         target: Target {
                             rule: Some(r.key()),
                             stream,
@@ -818,14 +817,14 @@ impl View {
         let mut form = SimForm::default();
         let target = self.acted_on(snap);
         if let Some(inv) = snap.inventory.get().map(|i| &i.inv) {
-            if let Some(d) = target
-                .stream
-                .as_deref()
-                .and_then(|s| inv.stream(s))
-                .and_then(|s| s.s3())
+            if let Some(s) = target.stream.as_deref().and_then(|s| inv.stream(s))
+                && let Some(role) = s.delivery_role()
             {
-                form.fields[0] = d.role_arn.clone();
-                form.fields[2] = format!("{}/*", d.bucket_arn);
+                form.fields[0] = role.to_string();
+                form.fields[2] = s
+                    .bucket()
+                    .map(|d| format!("{}/*", d.bucket_arn))
+                    .unwrap_or_default();
             } else if let Some(t) = target
                 .rule
                 .as_ref()

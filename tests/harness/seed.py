@@ -6,6 +6,9 @@ Scenarios (one region each, so they never mix):
   healthy   one pipeline on which every check passes
   scale     150 streams, 3 buses, 300 rules
   logs10k   one log group with 10,000 events, bursts sharing a millisecond
+  shapes    issue 10's failing pipelines, one of each kind (trust policies, an HTTP endpoint
+            destination, a Kinesis data stream source, a Lambda processor), each next to a
+            healthy neighbour of the same shape
 
 Usage: seed.py --endpoint URL --region R --scenario NAME
 """
@@ -22,7 +25,8 @@ NOW = datetime.datetime.now(datetime.timezone.utc)
 def clients(endpoint, region):
     kw = dict(endpoint_url=endpoint, region_name=region,
               aws_access_key_id="testing", aws_secret_access_key="testing")
-    return {n: boto3.client(n, **kw) for n in ("firehose", "events", "logs", "cloudwatch", "s3", "iam")}
+    return {n: boto3.client(n, **kw)
+            for n in ("firehose", "events", "logs", "cloudwatch", "s3", "iam", "kinesis")}
 
 
 def doc(*statements):
@@ -247,14 +251,194 @@ def logs10k(c, region):
         c["logs"].put_log_events(logGroupName=group, logStreamName="DestinationDelivery", logEvents=events[i:i + 2_500])
 
 
+def log_lines(c, name, code, message, n, region):
+    """n Firehose error-log events of one error code in the last ten minutes."""
+    group = f"/aws/kinesisfirehose/{name}"
+    ts = int(NOW.timestamp() * 1000)
+    msg = json.dumps({"deliveryStreamARN": f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}",
+                      "message": message, "errorCode": code})
+    c["logs"].put_log_events(logGroupName=group, logStreamName="DestinationDelivery",
+                             logEvents=[{"timestamp": ts - 300_000 + i * 20_000, "message": msg} for i in range(n)])
+
+
+def logging(name):
+    return {"Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{name}", "LogStreamName": "DestinationDelivery"}
+
+
+def log_group(c, name):
+    c["logs"].create_log_group(logGroupName=f"/aws/kinesisfirehose/{name}")
+    c["logs"].create_log_stream(logGroupName=f"/aws/kinesisfirehose/{name}", logStreamName="DestinationDelivery")
+
+
+def delivering(c, name, n=30, rate=300, kind="S3", incoming="IncomingRecords"):
+    """A stream that delivers everything it receives."""
+    d = [("DeliveryStreamName", name)]
+    series(c, "AWS/Firehose", incoming, d, [rate] * n)
+    series(c, "AWS/Firehose", f"DeliveryTo{kind}.Records", d, [rate] * n)
+    series(c, "AWS/Firehose", f"DeliveryTo{kind}.Success", d, [1] * n)
+    series(c, "AWS/Firehose", f"DeliveryTo{kind}.DataFreshness", d, [40] * n)
+
+
+def invoked(c, rule_name, n=30, rate=300, failed=0):
+    series(c, "AWS/Events", "MatchedEvents", [("RuleName", rule_name)], [rate] * n)
+    series(c, "AWS/Events", "Invocations", [("RuleName", rule_name)], [rate] * n)
+    if failed:
+        series(c, "AWS/Events", "FailedInvocations", [("RuleName", rule_name)], [failed] * n)
+
+
+def shapes(c, region):
+    """Issue 10's examples, each a pipeline fhtop used to call OK, beside a healthy twin."""
+    fh, ev = "firehose.amazonaws.com", "events.amazonaws.com"
+    iam_writer(c)
+    bucket(c, region, "shapes-lake")
+    put = doc(allow("Put", ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                    f"arn:aws:firehose:*:{ACCOUNT}:deliverystream/*"))
+
+    # 1. Trust policies. A rule target's role that only Firehose may assume (its permissions
+    # are right), and a delivery role that only EventBridge may assume.
+    role(c, "firehose-trust-target", fh, {"delivery": delivery_policy("shapes-lake", "trust-target")})
+    target = stream(c, region, "trust-target", "shapes-lake")
+    role(c, "firehose-trusted-writer", fh, {"put": put})
+    role(c, "eventbridge-good-writer", ev, {"put": put})
+    rule(c, "default", "trust-mixup", target, pattern={"source": ["acme.trust"]},
+         role_name="firehose-trusted-writer")
+    invoked(c, "trust-mixup", rate=500, failed=500)
+    role(c, "firehose-trust-mirror", ev, {"delivery": delivery_policy("shapes-lake", "trust-mirror")})
+    stream(c, region, "trust-mirror", "shapes-lake")
+    series(c, "AWS/Firehose", "IncomingRecords", [("DeliveryStreamName", "trust-mirror")], [100] * 30)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", [("DeliveryStreamName", "trust-mirror")], [0] * 30)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", [("DeliveryStreamName", "trust-mirror")], [0] * 30)
+    # Healthy twin: the right trust on both sides.
+    role(c, "firehose-trust-ok", fh, {"delivery": delivery_policy("shapes-lake", "trust-ok")})
+    ok = stream(c, region, "trust-ok", "shapes-lake")
+    rule(c, "default", "trust-ok-events", ok, pattern={"source": ["acme.ok"]}, role_name="eventbridge-good-writer")
+    invoked(c, "trust-ok-events")
+    delivering(c, "trust-ok")
+
+    # 2. An HTTP endpoint destination (Datadog) failing with 403: its S3 backup of the failed
+    # data succeeds, which is not delivery.
+    def http(name, logging_on=True):
+        role(c, f"firehose-{name}", fh, {"delivery": delivery_policy("shapes-lake", name)})
+        c["firehose"].create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+                                             HttpEndpointDestinationConfiguration={
+            "EndpointConfiguration": {"Url": "https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input",
+                                      "Name": "Datadog"},
+            "BufferingHints": {"SizeInMBs": 4, "IntervalInSeconds": 60},
+            "CloudWatchLoggingOptions": logging(name),
+            "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+            "S3BackupMode": "FailedDataOnly",
+            "S3Configuration": {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+                                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}-failed/",
+                                "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300},
+                                "CompressionFormat": "GZIP"}})
+        log_group(c, name)
+        return f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}"
+    dd = http("dd-http")
+    rule(c, "default", "dd-events", dd, pattern={"source": ["acme.dd"]}, role_name="eventbridge-good-writer")
+    invoked(c, "dd-events", rate=400)
+    d = [("DeliveryStreamName", "dd-http")]
+    series(c, "AWS/Firehose", "IncomingRecords", d, [400] * 30)
+    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.Records", d, [0] * 30)
+    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.Success", d, [0] * 30)
+    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.DataFreshness", d, [60 * (i + 1) for i in range(30)])
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [400] * 30)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [1] * 30)
+    log_lines(c, "dd-http", "HttpEndpoint.DestinationException",
+              "The HTTP endpoint returned 403 Forbidden: invalid API key.", 12, region)
+    dd_ok = http("dd-http-ok")
+    rule(c, "default", "dd-ok-events", dd_ok, pattern={"source": ["acme.ddok"]}, role_name="eventbridge-good-writer")
+    invoked(c, "dd-ok-events")
+    delivering(c, "dd-http-ok", kind="HttpEndpoint")
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", [("DeliveryStreamName", "dd-http-ok")], [0] * 30)
+
+    # 3. A Kinesis data stream as source: a rule targets the Kinesis stream, the Firehose
+    # stream reads it with a role that has S3 and logs permissions only.
+    role(c, "eventbridge-kinesis-writer", ev, {"put": doc(allow(
+        "Put", ["kinesis:PutRecord", "kinesis:PutRecords"], f"arn:aws:kinesis:*:{ACCOUNT}:stream/*"))})
+
+    def kinesis_sourced(name, ks, can_read):
+        c["kinesis"].create_stream(StreamName=ks, ShardCount=1)
+        ks_arn = f"arn:aws:kinesis:{region}:{ACCOUNT}:stream/{ks}"
+        pol = {"delivery": delivery_policy("shapes-lake", name)}
+        if can_read:
+            pol["source"] = doc(allow("Read", ["kinesis:DescribeStream", "kinesis:GetShardIterator",
+                                               "kinesis:GetRecords", "kinesis:ListShards"], ks_arn))
+        role(c, f"firehose-{name}", fh, pol)
+        c["firehose"].create_delivery_stream(
+            DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={"KinesisStreamARN": ks_arn,
+                                              "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}"},
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
+                "ErrorOutputPrefix": f"errors/{name}/",
+                "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+                "CompressionFormat": "GZIP",
+                "CloudWatchLoggingOptions": logging(name)})
+        log_group(c, name)
+        return ks_arn
+    ks = kinesis_sourced("ks-archive", "clicks-ks", can_read=False)
+    c["events"].put_rule(Name="clicks-to-kinesis", State="ENABLED", EventBusName="default",
+                         EventPattern=json.dumps({"source": ["web.clicks"]}))
+    c["events"].put_targets(Rule="clicks-to-kinesis", EventBusName="default", Targets=[{
+        "Id": "kinesis", "Arn": ks, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-kinesis-writer"}])
+    invoked(c, "clicks-to-kinesis", rate=250)
+    series(c, "AWS/Firehose", "DataReadFromKinesisStream.Records", [("DeliveryStreamName", "ks-archive")], [0] * 30)
+    log_lines(c, "ks-archive", "Kinesis.AccessDenied",
+              "Access was denied while trying to read from the Kinesis stream clicks-ks.", 8, region)
+    ks_ok = kinesis_sourced("ks-ok", "orders-ks", can_read=True)
+    c["events"].put_rule(Name="orders-to-kinesis", State="ENABLED", EventBusName="default",
+                         EventPattern=json.dumps({"source": ["acme.orders.ks"]}))
+    c["events"].put_targets(Rule="orders-to-kinesis", EventBusName="default", Targets=[{
+        "Id": "kinesis", "Arn": ks_ok, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-kinesis-writer"}])
+    invoked(c, "orders-to-kinesis")
+    delivering(c, "ks-ok", incoming="DataReadFromKinesisStream.Records")
+
+    # 4. A Lambda processor the delivery role may not invoke: S3 is green (failed records go
+    # to the error prefix), ExecuteProcessing.Success is 0.
+    def with_lambda(name, can_invoke):
+        fn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}-enrich"
+        pol = {"delivery": delivery_policy("shapes-lake", name)}
+        if can_invoke:
+            pol["lambda"] = doc(allow("Invoke", ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], fn))
+        role(c, f"firehose-{name}", fh, pol)
+        c["firehose"].create_delivery_stream(
+            DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
+                "ErrorOutputPrefix": f"errors/{name}/",
+                "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+                "CompressionFormat": "GZIP",
+                "CloudWatchLoggingOptions": logging(name),
+                "ProcessingConfiguration": {"Enabled": True, "Processors": [{
+                    "Type": "Lambda", "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": fn}]}]}})
+        log_group(c, name)
+        delivering(c, name)
+        return f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}"
+    with_lambda("lambda-xform", can_invoke=False)
+    series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-xform")], [0] * 30)
+    log_lines(c, "lambda-xform", "Lambda.InvokeAccessDenied",
+              "Access was denied. Ensure that the access policy allows access to the Lambda function.", 6, region)
+    with_lambda("lambda-ok", can_invoke=True)
+    series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-ok")], [1] * 30)
+
+    # 5. A stream whose destination fhtop does not know: the harness presents its
+    # description with no destination block it recognises.
+    role(c, "firehose-mystery", fh, {"delivery": delivery_policy("shapes-lake", "mystery")})
+    stream(c, region, "mystery", "shapes-lake", logging=False)
+    delivering(c, "mystery")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes"])
     a = ap.parse_args()
     c = clients(a.endpoint, a.region)
-    {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k}[a.scenario](c, a.region)
+    {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
+     "shapes": shapes}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

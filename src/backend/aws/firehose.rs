@@ -4,14 +4,18 @@
 
 use aws_sdk_firehose::Client;
 use aws_sdk_firehose::types::{
-    CompressionFormat, DeliveryStreamDescription, ProcessorParameterName, ProcessorType,
+    CompressionFormat, DeliveryStreamDescription, DeliveryStreamType, ProcessingConfiguration,
+    ProcessorParameterName, ProcessorType,
 };
 use futures_util::stream::{self, StreamExt};
 
 use super::stats::ApiStats;
 use super::{Pace, classify, to_chrono};
 use crate::backend::{BResult, ErrorKind};
-use crate::model::{Destination, DynamicPartitioning, InventoryError, S3Destination, Stream};
+use crate::model::{
+    Destination, DestinationKind, DynamicPartitioning, InventoryError, Processor, S3Destination,
+    ServiceDestination, Source, Stream,
+};
 
 /// Describes in flight at once (the pace still bounds the rate).
 const CONCURRENCY: usize = 4;
@@ -102,16 +106,69 @@ fn to_stream(d: &DeliveryStreamDescription) -> Stream {
             )
         })
     });
+    let (destination, processors, format_conversion) = destination(d);
     Stream {
         name: d.delivery_stream_name().to_string(),
         arn: d.delivery_stream_arn().to_string(),
         status: d.delivery_stream_status().as_str().to_string(),
-        source: d.delivery_stream_type().as_str().to_string(),
+        source: source(d),
         created: d.create_timestamp().and_then(to_chrono),
         failure,
         encryption,
-        destination: destination(d),
+        destination,
+        processors,
+        format_conversion,
     }
+}
+
+/// DeliveryStreamType and its source description.
+fn source(d: &DeliveryStreamDescription) -> Source {
+    let src = d.source();
+    match d.delivery_stream_type() {
+        DeliveryStreamType::DirectPut => Source::DirectPut,
+        DeliveryStreamType::KinesisStreamAsSource => {
+            let k = src.and_then(|s| s.kinesis_stream_source_description());
+            match k.and_then(|k| k.kinesis_stream_arn()) {
+                Some(arn) => Source::KinesisStream {
+                    stream_arn: arn.to_string(),
+                    role_arn: k.and_then(|k| k.role_arn()).map(str::to_string),
+                },
+                None => Source::Other("KinesisStreamAsSource (no source description)".into()),
+            }
+        }
+        DeliveryStreamType::MskAsSource => {
+            let m = src.and_then(|s| s.msk_source_description());
+            match m.and_then(|m| m.msk_cluster_arn()) {
+                Some(arn) => Source::Msk {
+                    cluster_arn: arn.to_string(),
+                    topic: m.and_then(|m| m.topic_name()).unwrap_or("").to_string(),
+                    role_arn: m
+                        .and_then(|m| m.authentication_configuration())
+                        .map(|a| a.role_arn().to_string()),
+                },
+                None => Source::Other("MSKAsSource (no source description)".into()),
+            }
+        }
+        other => Source::Other(other.as_str().to_string()),
+    }
+}
+
+/// The processors of a ProcessingConfiguration (only when it is enabled).
+fn processors(p: Option<&ProcessingConfiguration>) -> Vec<Processor> {
+    let Some(p) = p.filter(|p| p.enabled() != Some(false)) else {
+        return Vec::new();
+    };
+    p.processors()
+        .iter()
+        .map(|pr| Processor {
+            kind: pr.r#type().as_str().to_string(),
+            lambda_arn: pr
+                .parameters()
+                .iter()
+                .find(|pa| *pa.parameter_name() == ProcessorParameterName::LambdaArn)
+                .map(|pa| pa.parameter_value().to_string()),
+        })
+        .collect()
 }
 
 /// What `ExtendedS3DestinationDescription` and `S3DestinationDescription` share (same accessor
@@ -150,9 +207,39 @@ fn compression(c: &CompressionFormat) -> String {
     }
 }
 
-fn destination(d: &DeliveryStreamDescription) -> Destination {
+/// The parts of a non-S3 destination description every kind has (same accessor names,
+/// different types): logging, processing, the S3 backup configuration and its mode.
+macro_rules! service {
+    ($x:expr, $kind:expr, $endpoint:expr, $name:expr, $role:expr) => {{
+        let x = $x;
+        let logging = x
+            .cloud_watch_logging_options()
+            .filter(|l| l.enabled() == Some(true));
+        ServiceDestination {
+            kind: $kind,
+            endpoint: $endpoint,
+            endpoint_name: $name,
+            role_arn: $role,
+            buffering_seconds: None,
+            backup_mode: x.s3_backup_mode().map(|m| m.as_str().to_string()),
+            backup: x.s3_destination_description().map(|b| s3_base!(b)),
+            log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
+            log_stream: logging
+                .and_then(|l| l.log_stream_name())
+                .map(str::to_string),
+        }
+    }};
+}
+
+fn interval(s: Option<i32>) -> Option<u32> {
+    s.and_then(|v| u32::try_from(v).ok())
+}
+
+/// The destination, its processors, and whether record format conversion is on.
+fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, bool) {
+    use DestinationKind as K;
     let Some(dest) = d.destinations().first() else {
-        return Destination::Other("none".into());
+        return (Destination::Unknown("none described".into()), vec![], false);
     };
     if let Some(x) = dest.extended_s3_destination_description() {
         let jq = x.processing_configuration().and_then(|p| {
@@ -178,29 +265,115 @@ fn destination(d: &DeliveryStreamDescription) -> Destination {
                         .and_then(|r| r.duration_in_seconds())
                         .map(|s| s as u32),
                 });
-        return Destination::S3(Box::new(s3));
+        let conversion = x
+            .data_format_conversion_configuration()
+            .is_some_and(|c| c.enabled() != Some(false));
+        return (
+            Destination::S3(Box::new(s3)),
+            processors(x.processing_configuration()),
+            conversion,
+        );
     }
     if let Some(x) = dest.s3_destination_description() {
-        return Destination::S3(Box::new(s3_base!(x)));
+        return (Destination::S3(Box::new(s3_base!(x))), vec![], false);
     }
-    let kind = if dest.http_endpoint_destination_description().is_some() {
-        "HttpEndpoint"
-    } else if dest.redshift_destination_description().is_some() {
-        "Redshift"
-    } else if dest
-        .amazonopensearchservice_destination_description()
-        .is_some()
-        || dest.elasticsearch_destination_description().is_some()
-    {
-        "OpenSearch"
-    } else if dest.splunk_destination_description().is_some() {
-        "Splunk"
-    } else if dest.snowflake_destination_description().is_some() {
-        "Snowflake"
-    } else if dest.iceberg_destination_description().is_some() {
-        "Iceberg"
+    let (svc, procs) = if let Some(x) = dest.http_endpoint_destination_description() {
+        let ep = x.endpoint_configuration();
+        let mut s = service!(
+            x,
+            K::HttpEndpoint,
+            ep.and_then(|e| e.url()).unwrap_or("").to_string(),
+            ep.and_then(|e| e.name()).map(str::to_string),
+            x.role_arn().map(str::to_string)
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.redshift_destination_description() {
+        let mut s = service!(
+            x,
+            K::Redshift,
+            x.cluster_jdbcurl().to_string(),
+            None,
+            Some(x.role_arn().to_string())
+        );
+        // Redshift stages in its S3 configuration; the backup is a second bucket.
+        s.buffering_seconds = s.backup.as_ref().map(|b| b.buffering_seconds);
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.amazonopensearchservice_destination_description() {
+        let mut s = service!(
+            x,
+            K::OpenSearch,
+            x.domain_arn()
+                .or(x.cluster_endpoint())
+                .unwrap_or("")
+                .to_string(),
+            x.index_name().map(str::to_string),
+            x.role_arn().map(str::to_string)
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.amazon_open_search_serverless_destination_description() {
+        let mut s = service!(
+            x,
+            K::OpenSearchServerless,
+            x.collection_endpoint().unwrap_or("").to_string(),
+            x.index_name().map(str::to_string),
+            x.role_arn().map(str::to_string)
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.elasticsearch_destination_description() {
+        let mut s = service!(
+            x,
+            K::Elasticsearch,
+            x.domain_arn()
+                .or(x.cluster_endpoint())
+                .unwrap_or("")
+                .to_string(),
+            x.index_name().map(str::to_string),
+            x.role_arn().map(str::to_string)
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.splunk_destination_description() {
+        let mut s = service!(
+            x,
+            K::Splunk,
+            x.hec_endpoint().unwrap_or("").to_string(),
+            None,
+            None
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.snowflake_destination_description() {
+        let mut s = service!(
+            x,
+            K::Snowflake,
+            x.account_url().unwrap_or("").to_string(),
+            None,
+            x.role_arn().map(str::to_string)
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    } else if let Some(x) = dest.iceberg_destination_description() {
+        let mut s = service!(
+            x,
+            K::Iceberg,
+            x.catalog_configuration()
+                .and_then(|c| c.catalog_arn())
+                .unwrap_or("")
+                .to_string(),
+            None,
+            x.role_arn().map(str::to_string)
+        );
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
     } else {
-        "other"
+        return (
+            Destination::Unknown("a destination type fhtop does not know".into()),
+            vec![],
+            false,
+        );
     };
-    Destination::Other(kind.to_string())
+    (Destination::Service(Box::new(svc)), procs, false)
 }

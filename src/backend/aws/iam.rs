@@ -9,7 +9,7 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 
 use super::{ApiStats, classify};
 use crate::backend::{BResult, BackendError, ErrorKind};
-use crate::iam::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
+use crate::model::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
 
 /// At most this many pages of one SimulatePrincipalPolicy answer.
 const MAX_PAGES: usize = 50;
@@ -48,8 +48,11 @@ fn matched(st: &[aws_sdk_iam::types::Statement]) -> Vec<Matched> {
         .collect()
 }
 
+/// The known keys as context entries; a key known to be absent is left out (the simulator
+/// then treats it as absent, as the real request is).
 fn context_entries(ctx: &BTreeMap<String, Vec<String>>) -> Vec<ContextEntry> {
     ctx.iter()
+        .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| {
             let t = if k == "aws:securetransport" {
                 ContextKeyTypeEnum::Boolean
@@ -201,6 +204,13 @@ pub async fn role_policies(
         .and_then(|b| b.permissions_boundary_arn())
         .map(str::to_string);
     let mut out = Vec::new();
+    if let Some(trust) = role.role().and_then(|r| r.assume_role_policy_document()) {
+        out.push((
+            format!("{name} trust policy"),
+            PolicyKind::Trust,
+            trust.to_string(),
+        ));
+    }
     let mut marker = None;
     loop {
         stats.call("iam:ListAttachedRolePolicies");
@@ -256,6 +266,29 @@ pub async fn role_policies(
         out.push((b, PolicyKind::Boundary, doc));
     }
     Ok(out)
+}
+
+/// The role's trust policy (AssumeRolePolicyDocument, URL-encoded as IAM returns it) from
+/// GetRole.
+///
+/// Errors: NotFound when the role does not exist; what GetRole returns otherwise.
+pub async fn trust_policy(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    arn: &str,
+) -> BResult<Option<String>> {
+    let name = role_name(arn)?;
+    stats.call("iam:GetRole");
+    let role = c
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| classify("GetRole", e))?;
+    Ok(role
+        .role()
+        .and_then(|r| r.assume_role_policy_document())
+        .map(str::to_string))
 }
 
 /// The customer-managed policy called `name`: (ARN, default version's document).

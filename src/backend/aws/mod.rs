@@ -24,10 +24,10 @@ use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
 use super::{BResult, Backend, BackendError, ErrorKind};
-use crate::iam::{NamedPolicies, SimResult};
 use crate::model::{
     Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
 };
+use crate::model::{NamedPolicies, SimResult};
 pub use stats::{ApiStats, ApiStatsView};
 
 /// Where and as whom to connect.
@@ -309,7 +309,7 @@ fn short(s: &str) -> String {
                 .is_some_and(|c| c.is_ascii_uppercase())
         })
         .unwrap_or(one.len());
-    crate::ui::fmt::fit(&one[..cut], 300)
+    crate::text::fit(&one[..cut], 300)
 }
 
 pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
@@ -426,6 +426,12 @@ impl Backend for AwsBackend {
     async fn principal_policies(&self, principal: &str) -> BResult<NamedPolicies> {
         let c = self.clients().await;
         let r = iam::role_policies(&c.iam, &self.stats, principal).await;
+        self.guard(r).await
+    }
+
+    async fn role_trust_policy(&self, role: &str) -> BResult<Option<String>> {
+        let c = self.clients().await;
+        let r = iam::trust_policy(&c.iam, &self.stats, role).await;
         self.guard(r).await
     }
 

@@ -8,8 +8,8 @@ use ratatui::widgets::Cell;
 use super::{Col, fit_columns, table};
 use crate::model::AlarmState;
 use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 

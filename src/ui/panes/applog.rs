@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use tui_logger::{ExtLogRecord, LogFormatter, TuiLoggerWidget};
 
-use crate::ui::render::{Ctx, title};
+use crate::ui::chrome::{Ctx, title};
 
 struct SafeFormatter {
     error: Style,

@@ -6,65 +6,20 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::health::{Health, Level, rule_health, stream_health};
+use crate::health::{Health, Inputs, target_health};
 use crate::store::Snapshot;
-use crate::ui::render::{Ctx, title};
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::view::{Target, View};
 use crate::ui::{safe_fit, safe_owned};
 
 /// Health of whatever the target names: rule and stream findings together.
 pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
-    let inv = snap.inventory.get()?;
-    let metrics = snap.metrics.get();
-    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-    let mut h = Health {
-        level: Level::Ok,
-        findings: Vec::new(),
-    };
-    if let Some(r) = target.rule.as_ref().and_then(|k| inv.inv.rule(k)) {
-        let rh = rule_health(r, metrics, alarms);
-        h.level = h.level.max(rh.level);
-        h.findings.extend(rh.findings);
-    }
-    if let Some(name) = &target.stream {
-        match inv.inv.stream(name) {
-            Some(s) => {
-                let sh = stream_health(s, metrics, alarms);
-                h.level = h.level.max(sh.level);
-                h.findings.extend(sh.findings);
-            }
-            None if inv
-                .inv
-                .errors
-                .iter()
-                .any(|e| e.kind == "stream" && &e.name == name) =>
-            {
-                h.level = Level::Fail;
-                for e in inv
-                    .inv
-                    .errors
-                    .iter()
-                    .filter(|e| e.kind == "stream" && &e.name == name)
-                {
-                    h.findings.push(crate::health::Finding {
-                        check: crate::health::CheckId::StreamStatus,
-                        level: Level::Fail,
-                        text: format!("could not describe stream {name}: {}", e.message),
-                    });
-                }
-            }
-            None if target.rule.is_some() => {
-                h.level = Level::Fail;
-                h.findings.push(crate::health::Finding {
-                    check: crate::health::CheckId::RuleState,
-                    level: Level::Fail,
-                    text: format!("target stream {name} not found in this account/region"),
-                });
-            }
-            None => {}
-        }
-    }
-    Some(h.sorted())
+    let inp = Inputs::from_snapshot(snap)?;
+    Some(target_health(
+        &inp,
+        target.rule.as_ref(),
+        target.stream.as_deref(),
+    ))
 }
 
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {

@@ -8,8 +8,8 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{TableSpec, num, table};
 use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
-use crate::ui::render::{Ctx, title};
 
 /// USD per 1,000 metrics requested with GetMetricData (us-east-1 list price).
 pub const GET_METRIC_DATA_PER_1000: f64 = 0.01;

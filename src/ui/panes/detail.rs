@@ -9,8 +9,8 @@ use super::alarms::state_span;
 use super::context::target_findings;
 use crate::model::{Destination, MetricId, Metrics, RuleKey, Scope, bucket_from_arn, group_errors};
 use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
-use crate::ui::render::{Ctx, title};
 use crate::ui::view::Target;
 use crate::ui::{safe_fit, safe_owned};
 
@@ -23,12 +23,13 @@ fn kv<'a>(ctx: &Ctx, k: &'a str, v: &str) -> Line<'a> {
 
 /// Value formatting per metric kind.
 fn show(m: MetricId, v: Option<f64>) -> String {
-    match m {
-        MetricId::DeliverySuccess => fmt::ratio_pct(v),
-        MetricId::DataFreshness => fmt::secs(v),
-        MetricId::IncomingBytes | MetricId::DeliveryBytes => v.map_or("–".into(), fmt::bytes),
-        MetricId::JqDuration => v.map_or("–".into(), |x| format!("{x:.0} ms")),
-        _ => fmt::opt_count(v),
+    use crate::model::Unit;
+    match m.unit() {
+        Unit::Ratio => fmt::ratio_pct(v),
+        Unit::Seconds => fmt::secs(v),
+        Unit::Bytes => v.map_or("–".into(), fmt::bytes),
+        Unit::Milliseconds => v.map_or("–".into(), |x| format!("{x:.0} ms")),
+        Unit::Count | Unit::PerSecond => fmt::opt_count(v),
     }
 }
 
@@ -63,7 +64,7 @@ fn charts(
             .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))));
         let last = m.latest(scope, id);
         let label = Line::from(vec![
-            Span::styled(format!("{:<28}", id.name()), t.title()),
+            Span::styled(format!("{:<27} ", id.name()), t.title()),
             Span::styled(
                 format!("newest {:>9}   max {:>9}", show(id, last), show(id, max)),
                 t.text(),
@@ -253,7 +254,66 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
                 },
             ));
         }
-        Destination::Other(o) => lines.push(kv(ctx, "Destination", o)),
+        Destination::Service(d) => {
+            lines.push(kv(
+                ctx,
+                "Destination",
+                &format!(
+                    "{} {}",
+                    d.kind.label(),
+                    d.endpoint_name.as_deref().unwrap_or("")
+                ),
+            ));
+            lines.push(kv(ctx, "Endpoint", &d.endpoint));
+            lines.push(kv(
+                ctx,
+                "Delivery role",
+                d.role_arn.as_deref().unwrap_or("– (none)"),
+            ));
+            if let Some(b) = d.buffering_seconds {
+                lines.push(kv(ctx, "Buffering", &format!("{b} s")));
+            }
+            lines.push(kv(
+                ctx,
+                "S3 backup",
+                &match &d.backup {
+                    Some(b) => format!(
+                        "s3://{}/{} · {}",
+                        bucket_from_arn(&b.bucket_arn),
+                        b.prefix.as_deref().unwrap_or(""),
+                        d.backup_mode.as_deref().unwrap_or("mode not reported")
+                    ),
+                    None => "none".into(),
+                },
+            ));
+            lines.push(kv(
+                ctx,
+                "Error log",
+                &match (s.log_group(), &d.log_stream) {
+                    (Some(g), Some(st)) => format!("{g} / {st}"),
+                    (Some(g), None) => g.to_string(),
+                    _ => "logging disabled".into(),
+                },
+            ));
+        }
+        Destination::Unknown(o) => lines.push(kv(
+            ctx,
+            "Destination",
+            &format!("{o} — not evaluated by fhtop"),
+        )),
+    }
+    for p in &s.processors {
+        lines.push(kv(
+            ctx,
+            "Processor",
+            &match &p.lambda_arn {
+                Some(a) => format!("{} {a}", p.kind),
+                None => p.kind.clone(),
+            },
+        ));
+    }
+    if s.format_conversion {
+        lines.push(kv(ctx, "Conversion", "record format conversion on"));
     }
     let rules = inv.inv.rules_feeding(&s.name);
     lines.push(Line::from(Span::styled(
@@ -294,14 +354,32 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
     );
 
     // Charts.
-    let mut ids = vec![
-        MetricId::IncomingRecords,
-        MetricId::IncomingBytes,
-        MetricId::DeliveryRecords,
-        MetricId::DeliverySuccess,
-        MetricId::DataFreshness,
-        MetricId::ThrottledRecords,
-    ];
+    let mut ids = match &s.source {
+        crate::model::Source::KinesisStream { .. } => vec![
+            MetricId::KinesisReadRecords,
+            MetricId::KinesisReadBytes,
+            MetricId::KinesisMillisBehindLatest,
+        ],
+        crate::model::Source::Msk { .. } => {
+            vec![MetricId::SourceReadRecords, MetricId::KafkaOffsetLag]
+        }
+        _ => vec![MetricId::IncomingRecords, MetricId::IncomingBytes],
+    };
+    if let Some(k) = s.destination_kind() {
+        ids.extend([
+            MetricId::DeliveryRecords(k),
+            MetricId::DeliverySuccess(k),
+            MetricId::DataFreshness(k),
+        ]);
+        if k != crate::model::DestinationKind::S3 && s.bucket().is_some() {
+            // The backup of a service destination: failed records (or all), not delivery.
+            ids.push(MetricId::DeliveryRecords(crate::model::DestinationKind::S3));
+        }
+    }
+    if !s.lambda_arns().is_empty() {
+        ids.push(MetricId::ExecuteProcessingSuccess);
+    }
+    ids.push(MetricId::ThrottledRecords);
     if s.dynamic_partitioning_enabled() {
         ids.extend([
             MetricId::PartitionCount,
@@ -479,11 +557,9 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
             let st = inv.inv.stream(sname);
             let (txt, style) = match st {
                 Some(s) => {
-                    let h = crate::health::stream_health(
-                        s,
-                        snap.metrics.get(),
-                        snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]),
-                    );
+                    let h = crate::health::Inputs::from_snapshot(snap)
+                        .map(|i| crate::health::stream_health(&i, s))
+                        .unwrap_or_default();
                     (
                         format!("{} {} · {}", h.level.mark(), h.level.word(), s.status),
                         t.level(h.level),

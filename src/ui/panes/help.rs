@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::health::Level;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
-use crate::ui::render::{Ctx, title};
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::model::{LogEvent, parse_firehose_error};
 use crate::store::Snapshot;
-use crate::ui::render::{Ctx, title};
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::view::View;
 use crate::ui::{safe, safe_fit, safe_owned};
 

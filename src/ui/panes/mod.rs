@@ -18,7 +18,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use crate::health::Level;
-use crate::ui::render::Ctx;
+use crate::ui::chrome::Ctx;
 
 /// A right-aligned cell (numbers).
 pub fn num<'a>(s: String) -> Cell<'a> {

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::iam::Tone;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
-use crate::ui::render::{Ctx, title};
 use crate::ui::view::{Overlay, SimForm};
 use crate::ui::{safe_fit, safe_owned};
 

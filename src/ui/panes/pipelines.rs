@@ -1,5 +1,6 @@
 //! Pipelines: one row per rule → stream link (and per stream nothing feeds), with the whole
-//! funnel MatchedEvents → Invocations → FailedInvocations → IncomingRecords → DeliveryToS3.Records.
+//! funnel MatchedEvents → Invocations → FailedInvocations → IncomingRecords (or what the source
+//! read) → DeliveryTo<Destination>.Records, with that destination's success and freshness.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,8 +11,8 @@ use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::pipeline_health;
 use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
@@ -24,8 +25,8 @@ const COLS: [Col; 14] = [
     Col("INVOKED", 8, 6),
     Col("FAILED", 7, 3),
     Col("INCOMING", 9, 2),
-    Col("TO S3", 8, 2),
-    Col("S3 OK%", 6, 1),
+    Col("TO DEST", 8, 2),
+    Col("OK%", 6, 1),
     Col("FRESH", 6, 1),
     Col("PARTS", 9, 6),
     Col("THROTL", 6, 5),
@@ -54,7 +55,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         return;
     };
     let metrics = snap.metrics.get();
-    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let inputs = crate::health::Inputs::from_snapshot(snap);
     let spark_w = fitted.flex;
     let stale = snap.metrics.is_stale();
     let mstyle = if stale { t.stale() } else { t.text() };
@@ -75,7 +76,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             continue;
         };
         let rule = link.rule.and_then(|i| inv.inv.rules.get(i));
-        let h = pipeline_health(&inv.inv, link, metrics, alarms);
+        let h = inputs
+            .as_ref()
+            .map(|i| pipeline_health(i, link))
+            .unwrap_or_default();
         let (rule_cell, state_cell) = match rule {
             Some(r) => {
                 let mut name = safe_fit(&format!("{}/{}", r.bus, r.name), COLS[1].1 as usize);
@@ -93,17 +97,35 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     Cell::from(Span::styled(safe_fit(st, 8), style)),
                 )
             }
-            None => (
-                Cell::from(Span::styled("(no rule: direct PUT)", t.dim())),
-                Cell::from(Span::styled("–", t.dim())),
-            ),
+            None => {
+                let source = link
+                    .stream
+                    .and_then(|i| inv.inv.streams.get(i))
+                    .map(|s| match &s.source {
+                        crate::model::Source::DirectPut => "direct PUT".to_string(),
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_else(|| "direct PUT".into());
+                (
+                    Cell::from(Span::styled(
+                        safe_fit(&format!("(no rule: {source})"), COLS[1].1 as usize),
+                        t.dim(),
+                    )),
+                    Cell::from(Span::styled("–", t.dim())),
+                )
+            }
         };
         let stream_style = if link.stream.is_some() {
             t.text()
         } else {
             t.fail()
         };
-        let stream_name = if link.stream.is_some() {
+        let stream_name = if let Some(via) = &link.via {
+            safe_fit(
+                &format!("{} (via {via})", link.stream_name),
+                COLS[3].1 as usize,
+            )
+        } else if link.stream.is_some() {
             safe_fit(&link.stream_name, COLS[3].1 as usize)
         } else {
             safe_fit(
@@ -134,33 +156,34 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     },
                 ));
                 let stream = link.stream.and_then(|i| inv.inv.streams.get(i));
-                let has_s3 = stream.is_some_and(|s| s.s3().is_some());
-                cells.push(num(fmt::opt_count(
-                    m.recent_sum(&ss, MetricId::IncomingRecords),
-                )));
-                let delivered = m.recent_sum(&ss, MetricId::DeliveryRecords);
-                cells.push(num(if has_s3 {
+                let kind = stream.and_then(|s| s.destination_kind());
+                let incoming = stream
+                    .map(|s| MetricId::incoming(&s.source))
+                    .unwrap_or(MetricId::IncomingRecords);
+                cells.push(num(fmt::opt_count(m.recent_sum(&ss, incoming))));
+                let delivered = kind.and_then(|k| m.recent_sum(&ss, MetricId::DeliveryRecords(k)));
+                cells.push(num(if kind.is_some() {
                     fmt::opt_count(delivered)
                 } else {
                     "n/a".into()
                 }));
-                let ok = m.recent_avg(&ss, MetricId::DeliverySuccess);
+                let ok = kind.and_then(|k| m.recent_avg(&ss, MetricId::DeliverySuccess(k)));
                 let ok_style = match ok {
                     Some(v) if v < 1.0 => t.fail(),
                     _ => mstyle,
                 };
                 cells.push(num_styled(
-                    if has_s3 {
+                    if kind.is_some() {
                         fmt::ratio_pct(ok)
                     } else {
                         "n/a".into()
                     },
                     ok_style,
                 ));
-                let fresh = m.recent_max(&ss, MetricId::DataFreshness);
+                let fresh = kind.and_then(|k| m.recent_max(&ss, MetricId::DataFreshness(k)));
                 let buffer = stream
-                    .and_then(|s| s.s3())
-                    .map(|d| f64::from(d.buffering_seconds.max(60)))
+                    .and_then(|s| s.buffering_seconds())
+                    .map(|b| f64::from(b.max(60)))
                     .unwrap_or(300.0);
                 let fresh_style = match fresh {
                     Some(v) if v > (buffer * 4.0).max(900.0) => t.fail(),
@@ -189,7 +212,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     },
                 ));
                 let spark = m
-                    .series(&ss, MetricId::IncomingRecords)
+                    .series(&ss, incoming)
                     .map(|s| fmt::sparkline(s, spark_w))
                     .unwrap_or_default();
                 cells.push(Cell::from(Span::styled(spark, t.spark())));

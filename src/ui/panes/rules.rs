@@ -9,8 +9,8 @@ use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::rule_health;
 use crate::model::{MetricId, Rule, Scope};
 use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
@@ -110,7 +110,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let block = ctx.block(title(ctx, format!("Rules ({})", es.len()), note), true);
     let inv = snap.inventory.get();
     let metrics = snap.metrics.get();
-    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let inputs = crate::health::Inputs::from_snapshot(snap);
     let fitted = fit_columns(&COLS, area);
     let last_w = fitted.flex;
     let mut rows = Vec::new();
@@ -130,7 +130,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             let Some(r) = inv.inv.rules.get(e.index) else {
                 continue;
             };
-            let h = rule_health(r, metrics, alarms);
+            let h = inputs
+                .as_ref()
+                .map(|i| rule_health(i, r))
+                .unwrap_or_default();
             let sc = Scope::Rule(r.key());
             let m = |id| metrics.and_then(|m| m.recent_sum(&sc, id));
             let failed = m(MetricId::FailedInvocations);

@@ -9,8 +9,8 @@ use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
 use crate::health::stream_health;
 use crate::model::{AlarmState, Destination, MetricId, Scope, bucket_from_arn};
 use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::render::{Ctx, staleness, title};
 use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
 
@@ -23,8 +23,8 @@ const COLS: [Col; 12] = [
     Col("COMPRESS", 12, 6),
     Col("DYN-PART", 8, 6),
     Col("IN/5m", 8, 2),
-    Col("S3/5m", 8, 2),
-    Col("S3 OK%", 6, 1),
+    Col("OUT/5m", 8, 2),
+    Col("OK%", 6, 1),
     Col("FRESH", 6, 1),
     Col("ALARMS", 8, 3),
 ];
@@ -42,6 +42,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let inv = snap.inventory.get();
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let inputs = crate::health::Inputs::from_snapshot(snap);
     let fitted = fit_columns(&COLS, area);
     let mut rows = Vec::new();
     if let Some(inv) = inv {
@@ -60,7 +61,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             let Some(s) = inv.inv.streams.get(e.index) else {
                 continue;
             };
-            let h = stream_health(s, metrics, alarms);
+            let h = inputs
+                .as_ref()
+                .map(|i| stream_health(i, s))
+                .unwrap_or_default();
             let (dest, buffer, compress, dp) = match &s.destination {
                 Destination::S3(d) => (
                     format!("s3://{}", bucket_from_arn(&d.bucket_arn)),
@@ -72,12 +76,27 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                         "off"
                     },
                 ),
-                Destination::Other(o) => (o.clone(), "–".into(), "–".into(), "–"),
+                Destination::Service(d) => (
+                    format!(
+                        "{} {}",
+                        d.kind.label(),
+                        d.endpoint_name.as_deref().unwrap_or(&d.endpoint)
+                    ),
+                    d.buffering_seconds.map_or("–".into(), |b| format!("{b}s")),
+                    "–".into(),
+                    "–",
+                ),
+                Destination::Unknown(o) => (format!("? {o}"), "–".into(), "–".into(), "–"),
             };
             let sc = Scope::Stream(s.name.clone());
             let m = |id| metrics.and_then(|m| m.recent_sum(&sc, id));
-            let ok = metrics.and_then(|m| m.recent_avg(&sc, MetricId::DeliverySuccess));
-            let fresh = metrics.and_then(|m| m.recent_max(&sc, MetricId::DataFreshness));
+            let kind = s.destination_kind();
+            let ok = kind.and_then(|k| {
+                metrics.and_then(|m| m.recent_avg(&sc, MetricId::DeliverySuccess(k)))
+            });
+            let fresh = kind
+                .and_then(|k| metrics.and_then(|m| m.recent_max(&sc, MetricId::DataFreshness(k))));
+            let delivered = kind.and_then(|k| m(MetricId::DeliveryRecords(k)));
             let firing = alarms
                 .iter()
                 .filter(|a| a.is_for_stream(&s.name) && a.state == AlarmState::Alarm)
@@ -96,8 +115,8 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 Cell::from(safe_fit(&buffer, COLS[4].1 as usize)),
                 Cell::from(safe_fit(&compress, COLS[5].1 as usize)),
                 Cell::from(dp),
-                num(fmt::opt_count(m(MetricId::IncomingRecords))),
-                num(fmt::opt_count(m(MetricId::DeliveryRecords))),
+                num(fmt::opt_count(m(MetricId::incoming(&s.source)))),
+                num(fmt::opt_count(delivered)),
                 num_styled(
                     fmt::ratio_pct(ok),
                     if ok.is_some_and(|v| v < 1.0) {

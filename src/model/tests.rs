@@ -1,0 +1,96 @@
+use super::*;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+#[test]
+fn firehose_arn_parsing() {
+    assert_eq!(
+        firehose_name_from_arn("arn:aws:firehose:us-east-1:123:deliverystream/orders"),
+        Some("orders")
+    );
+    assert_eq!(
+        firehose_name_from_arn("arn:aws:lambda:us-east-1:123:function:f"),
+        None
+    );
+    assert_eq!(firehose_name_from_arn("garbage"), None);
+    assert_eq!(
+        firehose_name_from_arn("arn:aws:firehose:us-east-1:123:deliverystream/"),
+        None
+    );
+}
+
+#[test]
+fn window_is_aligned_and_includes_current_period() {
+    let now = DateTime::parse_from_rfc3339("2026-01-01T10:00:42Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let w = MetricWindow::ending_at(now, 180, 60);
+    assert_eq!(w.points, 180);
+    assert_eq!(w.time_of(179).to_rfc3339(), "2026-01-01T10:00:00+00:00");
+    assert_eq!(w.start.to_rfc3339(), "2026-01-01T07:01:00+00:00");
+}
+
+#[test]
+fn eventbridge_gaps_are_zero_firehose_gaps_stay() {
+    let raw = vec![None, Some(2.0)];
+    assert_eq!(
+        normalise_series(MetricId::MatchedEvents, raw.clone()),
+        vec![Some(0.0), Some(2.0)]
+    );
+    assert_eq!(
+        normalise_series(MetricId::IncomingRecords, raw.clone()),
+        raw
+    );
+}
+
+#[test]
+fn recent_aggregates_skip_gaps() {
+    let scope = Scope::Stream("s".into());
+    let mut series = HashMap::new();
+    series.insert(
+        (scope.clone(), MetricId::IncomingRecords),
+        vec![Some(100.0), None, Some(1.0), None, Some(2.0), Some(3.0)],
+    );
+    series.insert(
+        (
+            scope.clone(),
+            MetricId::DeliveryRecords(DestinationKind::S3),
+        ),
+        vec![None, None],
+    );
+    let m = Metrics {
+        window: MetricWindow::ending_at(Utc::now(), 6, 60),
+        series,
+    };
+    assert_eq!(m.recent_sum(&scope, MetricId::IncomingRecords), Some(6.0));
+    assert_eq!(m.recent_avg(&scope, MetricId::IncomingRecords), Some(2.0));
+    assert_eq!(m.recent_max(&scope, MetricId::IncomingRecords), Some(3.0));
+    assert_eq!(
+        m.recent_sum(&scope, MetricId::DeliveryRecords(DestinationKind::S3)),
+        None
+    );
+    assert_eq!(m.latest(&scope, MetricId::IncomingRecords), Some(3.0));
+}
+
+#[test]
+fn errors_grouped_by_code_newest_message_kept() {
+    let ev = |s: i64, msg: &str| LogEvent {
+        group: "g".into(),
+        stream: "s".into(),
+        timestamp: DateTime::from_timestamp(s, 0).unwrap(),
+        event_id: s.to_string(),
+        message: msg.into(),
+    };
+    let events = [
+        ev(1, r#"{"errorCode":"S3.AccessDenied","message":"old"}"#),
+        ev(3, r#"{"errorCode":"S3.AccessDenied","message":"new"}"#),
+        ev(2, r#"{"errorCode":"S3.SlowDown","message":"slow"}"#),
+        ev(4, "not json"),
+    ];
+    let g = group_errors(events.iter());
+    assert_eq!(g.len(), 2);
+    assert_eq!(g[0].0, "S3.AccessDenied");
+    assert_eq!(g[0].1, 2);
+    assert_eq!(g[0].3, "new");
+    assert_eq!(g[1].0, "S3.SlowDown");
+}

@@ -1,0 +1,85 @@
+//! Numbers, durations and names as text, for the screen and for reports: the core's own
+//! formatting (the UI adds sparklines and layout on top, in `ui::fmt`).
+
+/// 950 → "950", 12_345 → "12.3k", 4_200_000 → "4.2M".
+pub fn count(v: f64) -> String {
+    let a = v.abs();
+    if a < 1_000.0 {
+        format!("{}", v.round() as i64)
+    } else if a < 10_000.0 {
+        format!("{:.1}k", v / 1_000.0)
+    } else if a < 1_000_000.0 {
+        format!("{:.0}k", v / 1_000.0)
+    } else if a < 10_000_000.0 {
+        format!("{:.1}M", v / 1_000_000.0)
+    } else if a < 1_000_000_000.0 {
+        format!("{:.0}M", v / 1_000_000.0)
+    } else {
+        format!("{:.1}G", v / 1_000_000_000.0)
+    }
+}
+
+/// `None` (no datapoint) → "–".
+pub fn opt_count(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), count)
+}
+
+/// Bytes with binary units: 512 → "512 B", 1536 → "1.5 KiB".
+pub fn bytes(v: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = v.max(0.0);
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{v:.0} {}", units[u])
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+/// A success ratio 0..1 → "99.5%"; below 100 % never rounds up to 100.
+pub fn ratio_pct(v: Option<f64>) -> String {
+    match v {
+        None => "–".to_string(),
+        Some(r) if r >= 1.0 => "100%".to_string(),
+        Some(r) => format!("{:.1}%", ((r * 1000.0).floor() / 10.0).min(99.9)),
+    }
+}
+
+/// A duration in seconds → "42s", "17m", "2h05m", "3d" (negative counts as 0).
+pub fn fmt_duration(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    match s {
+        0..=99 => format!("{s}s"),
+        100..=5999 => format!("{}m", s / 60),
+        6000..=172_799 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// Fit `s` into `w` columns, cutting with "…".
+pub fn fit(s: &str, w: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w - 1 {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}

@@ -1,0 +1,57 @@
+//! What every pane draws with: the render context (theme, keymap, the frame's "now"), bordered
+//! blocks, block titles and the stale/loading note. Panes and the frame both use it; it uses
+//! neither.
+
+use chrono::{DateTime, Utc};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+
+use crate::ui::fmt;
+use crate::ui::keymap::Keymap;
+use crate::ui::theme::Theme;
+
+/// Everything a frame depends on besides the data and the view.
+pub struct Ctx<'a> {
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    pub fn block<'b>(&self, title: Line<'b>, focused: bool) -> Block<'b> {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.theme.border(focused))
+            .title(title)
+    }
+}
+
+/// "title · note" block title.
+pub fn title<'a>(ctx: &Ctx, main: String, note: String) -> Line<'a> {
+    let mut v = vec![Span::styled(format!(" {main} "), ctx.theme.title())];
+    if !note.is_empty() {
+        v.push(Span::styled(format!("{note} "), ctx.theme.dim()));
+    }
+    Line::from(v)
+}
+
+/// A note for a block title when the section behind it is stale or missing.
+pub fn staleness(
+    ctx: &Ctx,
+    fetched: Option<DateTime<Utc>>,
+    err: Option<&crate::store::SectionError>,
+) -> (String, Style) {
+    match (fetched, err) {
+        (_, Some(e)) => (
+            format!(
+                "stale {} · {}",
+                fetched.map_or_else(|| "never fetched".to_string(), |t| fmt::age(ctx.now, t)),
+                crate::ui::safe_fit(&e.message, 50)
+            ),
+            ctx.theme.stale(),
+        ),
+        (None, None) => ("loading…".to_string(), ctx.theme.dim()),
+        (Some(_), None) => (String::new(), ctx.theme.dim()),
+    }
+}
