@@ -209,7 +209,39 @@ fn check_gives_every_shape_its_true_verdict() {
     ));
     all_ok(&fs, &["lambda-ok"]);
 
-    // 5. A destination fhtop does not know is never OK.
+    // 5. Resource-side policies: a key policy that neither trusts the account nor names the
+    // role makes the role's KMS grant count for nothing; a bucket policy that takes writes
+    // only through a VPC endpoint denies Firehose; a Kinesis stream policy denies the source.
+    assert!(
+        has(
+            &fs,
+            "bucket-access",
+            "kms-closed",
+            "fail",
+            "kms:GenerateDataKey"
+        ),
+        "{:#?}",
+        check(&fs, "bucket-access", "kms-closed")
+    );
+    all_ok(&fs, &["kms-ok"]);
+    assert!(
+        has(&fs, "bucket-access", "vpce-only", "fail", "s3:PutObject"),
+        "{:#?}",
+        check(&fs, "bucket-access", "vpce-only")
+    );
+    assert!(
+        has(
+            &fs,
+            "source-access",
+            "ks-denied",
+            "fail",
+            "kinesis:GetRecords"
+        ),
+        "{:#?}",
+        check(&fs, "source-access", "ks-denied")
+    );
+
+    // 6. A destination fhtop does not know is never OK.
     assert!(has(
         &fs,
         "delivery",
@@ -305,6 +337,45 @@ fn perms_name_the_trust_policy_the_source_and_the_function() {
         "{rs:#?}"
     );
 
+    // The key policy decides KMS: the role's own grant does not count where the key policy
+    // neither names it nor trusts the account; the fix goes to the key policy.
+    let (code, rs) = reports(&["perms", "stream", "kms-closed", "--json"]);
+    assert_eq!(code, 2);
+    let row = |r: &Value, action: &str| -> Value {
+        r["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|x| x["action"] == action).cloned())
+            .unwrap_or(Value::Null)
+    };
+    let kms = row(&rs[0], "kms:GenerateDataKey");
+    assert_eq!(kms["decision"], "implicitDeny", "{rs:#?}");
+    assert!(
+        kms["matched"].to_string().contains("key policy of"),
+        "{kms}"
+    );
+    assert!(
+        rs[0]["fixes"].to_string().contains("put-key-policy"),
+        "{rs:#?}"
+    );
+    // The documented statement (kms:ViaService, the S3 encryption context) is decided, not
+    // "undetermined", and the default key policy delegates to IAM: allowed.
+    let (code, rs) = reports(&["perms", "stream", "kms-ok", "--json"]);
+    assert_eq!(code, 0, "{rs:#?}");
+    assert_eq!(row(&rs[0], "kms:GenerateDataKey")["decision"], "allowed");
+    // aws:SourceVpce is known absent for Firehose's writes: the Deny applies.
+    let (code, rs) = reports(&["perms", "stream", "vpce-only", "--json"]);
+    assert_eq!(code, 2);
+    let put = row(&rs[0], "s3:PutObject");
+    assert_eq!(put["decision"], "explicitDeny", "{rs:#?}");
+    assert!(
+        put["matched"].to_string().contains("OnlyThroughVpce"),
+        "{put}"
+    );
+    assert!(
+        !rs[0].to_string().contains("needs aws:SourceVpce"),
+        "decided, not undetermined: {rs:#?}"
+    );
+
     // Unknown destination: not simulated, so not allowed.
     let (code, rs) = reports(&["perms", "stream", "mystery", "--json"]);
     assert_eq!(code, 2, "{rs:#?}");
@@ -332,6 +403,9 @@ fn the_tui_rows_say_what_check_says() {
         "default/dd-events",
         "lambda-xform",
         "default/clicks-to-kinesis",
+        "kms-closed",
+        "vpce-only",
+        "ks-denied",
     ] {
         assert!(row(failing).contains("FAIL"), "{failing}: {}", row(failing));
     }
@@ -344,6 +418,7 @@ fn the_tui_rows_say_what_check_says() {
         "default/dd-ok-events",
         "default/orders-to-kinesis",
         "lambda-ok",
+        "kms-ok",
     ] {
         assert!(row(healthy).contains("OK"), "{healthy}: {}", row(healthy));
     }

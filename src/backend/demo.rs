@@ -533,6 +533,23 @@ impl Backend for DemoBackend {
         }))
     }
 
+    async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
+        // The payments key delegates to IAM, as the default key policy does.
+        Ok(arn.contains(":key/").then(|| {
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                    "Action": "kms:*",
+                    "Resource": "*"
+                }]
+            })
+            .to_string()
+        }))
+    }
+
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>> {
         // The clickstream bucket refuses plain HTTP, as many real buckets do: the simulation
         // must not call that an explicit deny for Firehose, which always uses TLS.

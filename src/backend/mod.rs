@@ -102,6 +102,10 @@ pub trait Backend: Send + Sync {
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>>;
+    /// The resource-based policy of a KMS key (its key policy) or a Kinesis data stream (by
+    /// ARN), `None` when it has none. NotFound when the resource does not exist; Other for an
+    /// ARN of another service.
+    async fn resource_policy(&self, arn: &str) -> BResult<Option<String>>;
     /// What the backend has cost so far (API calls, metrics requested), if it counts.
     fn api_stats(&self) -> Option<aws::ApiStatsView> {
         None

@@ -174,7 +174,13 @@ fn principal_entries(p: &Value) -> Result<Vec<String>, String> {
             for (kind, v) in m {
                 for s in strings(v)? {
                     if kind == "AWS" {
-                        out.push(s);
+                        // A bare account id means the account's root: "123456789012" →
+                        // "arn:aws:iam::123456789012:root".
+                        if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+                            out.push(format!("arn:aws:iam::{s}:root"));
+                        } else {
+                            out.push(s);
+                        }
                     } else {
                         out.push(format!("{kind}:{s}"));
                     }

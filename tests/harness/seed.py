@@ -26,7 +26,7 @@ def clients(endpoint, region):
     kw = dict(endpoint_url=endpoint, region_name=region,
               aws_access_key_id="testing", aws_secret_access_key="testing")
     return {n: boto3.client(n, **kw)
-            for n in ("firehose", "events", "logs", "cloudwatch", "s3", "iam", "kinesis")}
+            for n in ("firehose", "events", "logs", "cloudwatch", "s3", "iam", "kinesis", "kms")}
 
 
 def doc(*statements):
@@ -279,6 +279,14 @@ def delivering(c, name, n=30, rate=300, kind="S3", incoming="IncomingRecords"):
     series(c, "AWS/Firehose", f"DeliveryTo{kind}.DataFreshness", d, [40] * n)
 
 
+def failing(c, name, n=30, rate=300):
+    """A Direct PUT stream to S3 that receives records and delivers none."""
+    d = [("DeliveryStreamName", name)]
+    series(c, "AWS/Firehose", "IncomingRecords", d, [rate] * n)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [0] * n)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [0] * n)
+
+
 def invoked(c, rule_name, n=30, rate=300, failed=0):
     series(c, "AWS/Events", "MatchedEvents", [("RuleName", rule_name)], [rate] * n)
     series(c, "AWS/Events", "Invocations", [("RuleName", rule_name)], [rate] * n)
@@ -422,6 +430,61 @@ def shapes(c, region):
               "Access was denied. Ensure that the access policy allows access to the Lambda function.", 6, region)
     with_lambda("lambda-ok", can_invoke=True)
     series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-ok")], [1] * 30)
+
+    # 6. Resource-side policies beyond the bucket's. A KMS key whose key policy neither trusts
+    # the account (IAM) nor names the delivery role: the role's documented KMS statement does
+    # not count. Its twin has the default key policy (the account delegates to IAM) and the
+    # same statement, conditioned on kms:ViaService and the encryption context: allowed.
+    def kms_stream(name, key_policy_principal):
+        key = c["kms"].create_key(Description=name, Policy=doc({
+            "Sid": "KeyAdmins", "Effect": "Allow", "Principal": {"AWS": key_policy_principal},
+            "Action": "kms:*", "Resource": "*"}))["KeyMetadata"]["Arn"]
+        kms_stmt = {"Sid": "Encrypt", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                    "Resource": key, "Condition": {
+                        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::shapes-lake/{name}/*"}}}
+        role(c, f"firehose-{name}", fh, {
+            "delivery": delivery_policy("shapes-lake", name),
+            "kms": json.dumps({"Version": "2012-10-17", "Statement": [kms_stmt]})})
+        c["firehose"].create_delivery_stream(
+            DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
+                "ErrorOutputPrefix": f"errors/{name}/",
+                "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+                "CompressionFormat": "GZIP",
+                "EncryptionConfiguration": {"KMSEncryptionConfig": {"AWSKMSKeyARN": key}},
+                "CloudWatchLoggingOptions": logging(name)})
+        log_group(c, name)
+    kms_stream("kms-closed", f"arn:aws:iam::{ACCOUNT}:role/key-admin")
+    failing(c, "kms-closed")
+    log_lines(c, "kms-closed", "S3.KMS.AccessDenied",
+              "Access was denied to the KMS key of the bucket's objects.", 5, region)
+    kms_stream("kms-ok", f"arn:aws:iam::{ACCOUNT}:root")
+    delivering(c, "kms-ok")
+
+    # A bucket that takes writes only through one VPC endpoint: Firehose never writes through
+    # the customer's endpoint, so its writes are denied.
+    bucket(c, region, "shapes-vpce-only")
+    c["s3"].put_bucket_policy(Bucket="shapes-vpce-only", Policy=doc({
+        "Sid": "OnlyThroughVpce", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::shapes-vpce-only", "arn:aws:s3:::shapes-vpce-only/*"],
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f"}}}))
+    role(c, "firehose-vpce-only", fh, {"delivery": delivery_policy("shapes-vpce-only", "vpce-only")})
+    stream(c, region, "vpce-only", "shapes-vpce-only")
+    failing(c, "vpce-only")
+
+    # A Kinesis source whose stream policy denies the source role what its identity policy
+    # allows.
+    ks_denied = kinesis_sourced("ks-denied", "denied-ks", can_read=True)
+    c["kinesis"].put_resource_policy(ResourceARN=ks_denied, Policy=doc({
+        "Sid": "NoFirehose", "Effect": "Deny",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/firehose-ks-denied"},
+        "Action": "kinesis:GetRecords", "Resource": ks_denied}))
+    series(c, "AWS/Firehose", "DataReadFromKinesisStream.Records", [("DeliveryStreamName", "ks-denied")], [0] * 30)
+    log_lines(c, "ks-denied", "Kinesis.AccessDenied",
+              "Access was denied while trying to read from the Kinesis stream denied-ks.", 4, region)
 
     # 5. A stream whose destination fhtop does not know: the harness presents its
     # description with no destination block it recognises.

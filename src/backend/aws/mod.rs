@@ -10,6 +10,7 @@ mod events;
 mod firehose;
 mod iam;
 mod logs;
+mod resource;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -75,6 +76,8 @@ struct Clients {
     sts: aws_sdk_sts::Client,
     iam: aws_sdk_iam::Client,
     s3: aws_sdk_s3::Client,
+    kms: aws_sdk_kms::Client,
+    kinesis: aws_sdk_kinesis::Client,
     region: String,
 }
 
@@ -112,6 +115,8 @@ async fn load(opts: &AwsOptions) -> Clients {
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
         sts: aws_sdk_sts::Client::new(&conf),
         iam: aws_sdk_iam::Client::new(&conf),
+        kms: aws_sdk_kms::Client::new(&conf),
+        kinesis: aws_sdk_kinesis::Client::new(&conf),
         s3: aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&conf)
                 // An AWS-compatible server on a custom endpoint has no per-bucket DNS names.
@@ -444,6 +449,12 @@ impl Backend for AwsBackend {
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>> {
         let c = self.clients().await;
         let r = iam::bucket_policy(&c.s3, &self.stats, bucket).await;
+        self.guard(r).await
+    }
+
+    async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
+        let c = self.clients().await;
+        let r = resource::resource_policy(&c.kms, &c.kinesis, &self.stats, arn).await;
         self.guard(r).await
     }
 
