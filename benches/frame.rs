@@ -30,13 +30,17 @@ fn main() -> anyhow::Result<()> {
         ("stream drill-in", "enter"),
     ] {
         let keys = parse_key_sequence(keys)?;
+        let settings = fhtop::ui::effects::AppSettings {
+            read_only: false,
+            writer_policy: "firehose_writer".into(),
+            window_minutes: 180,
+        };
         let (snap, view) = rt.block_on(fhtop::snapshot::settle(
             backend.clone(),
             clock,
-            180,
+            &settings,
             &km,
             &keys,
-            false,
         ))?;
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48))?;
         let n = 300u32;

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -37,9 +36,6 @@ impl Intervals {
                 logs: 10,
             }
         }
-    }
-    pub fn of(&self, secs: u64) -> Duration {
-        Duration::from_secs(secs.max(1))
     }
 }
 

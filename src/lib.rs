@@ -334,10 +334,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let (snap, view) = rt.block_on(snapshot::settle(
                 backend,
                 clock,
-                settings.window_minutes,
+                &ui::effects::AppSettings::from(&settings),
                 &keymap,
                 &keys,
-                settings.read_only,
             ))?;
             let ctx = ui::render::Ctx {
                 theme: &theme,

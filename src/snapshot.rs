@@ -13,62 +13,34 @@ use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
 use crate::backend::{Backend, Clock};
-use crate::poll::{self, Ctx};
-use crate::store::{LogStore, Snapshot, Store};
+use crate::store::Snapshot;
+use crate::ui::effects::AppSettings;
+use crate::ui::headless::Headless;
 use crate::ui::keymap::Keymap;
+use crate::ui::msg::Msg;
 use crate::ui::render::{self, render};
 use crate::ui::theme::Theme;
-use crate::ui::view::{Effect, View};
+use crate::ui::view::View;
 
 /// Poll everything once, press `keys`, poll the logs the view then wants, and return the
 /// snapshot and view a frame is drawn from.
+///
+/// Errors: the first poll that fails.
 pub async fn settle(
     backend: Arc<dyn Backend>,
     clock: Clock,
-    window_minutes: u32,
+    settings: &AppSettings,
     keymap: &Keymap,
     keys: &[KeyEvent],
-    read_only: bool,
 ) -> Result<(Snapshot, View)> {
-    let store = Arc::new(Store::new());
-    let c = Ctx {
-        backend,
-        store: store.clone(),
-        clock,
-        window_minutes,
-    };
-    poll::poll_identity(&c).await?;
-    poll::poll_inventory(&c).await?;
-    poll::poll_alarms(&c).await?;
-    poll::poll_metrics(&c, &store.snapshot()).await?;
-    let mut view = View::new(read_only);
-    view.sync_target(&store.snapshot());
+    let mut app = Headless::start(backend, clock, settings.clone(), keymap.clone()).await?;
     for k in keys {
-        match view.on_key(k, keymap, &store.snapshot()) {
-            Effect::Quit => break,
-            // A frame shows the overlay's answer, not "simulating…".
-            e => {
-                let answer = crate::ui::app::answer(
-                    c.backend.as_ref(),
-                    &e,
-                    window_minutes,
-                    &view.writer_policy,
-                    clock.now(),
-                )
-                .await;
-                if let Some((id, lines)) = answer {
-                    view.finished(id, lines);
-                }
-            }
+        if !app.send(Msg::Key(*k)).await {
+            break;
         }
     }
-    let snap = store.snapshot();
-    let groups = poll::log_groups(&snap, &view.interest(&snap));
-    let mut logs = LogStore::default();
-    // A log group that cannot be read shows as an error line in the frame, not a failure.
-    let _ = poll::poll_logs(&c, &groups, &mut logs).await;
-    poll::publish_api_stats(&c);
-    Ok((store.snapshot(), view))
+    app.poll_logs().await;
+    Ok((app.snapshot(), app.view))
 }
 
 pub fn draw(

@@ -184,3 +184,23 @@ fn unknown_theme_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown theme \"neon\""));
 }
+
+/// The binary passes `--writer-policy` to the simulations a snapshot's keys run.
+#[test]
+fn snapshot_simulates_the_writer_policy_it_is_given() {
+    let out = fhtop(&[
+        "snapshot",
+        "--demo",
+        "--seed",
+        "7",
+        "--height",
+        "60",
+        "--writer-policy",
+        "acme_firehose_producer",
+        "--keys",
+        "3 / p a y m e n t - s enter p",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("acme_firehose_producer"), "{text}");
+}

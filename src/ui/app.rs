@@ -1,5 +1,7 @@
-//! The interactive loop: `select!` over terminal events, store notifications, a 1 s clock and
-//! signals. Keys and resizes redraw at once; new data redraws with the next clock second.
+//! The interactive loop: `select!` over terminal events, store notifications, effect answers, a
+//! 1 s clock and signals; each becomes one [`Msg`] for [`update`], whose effects run off the UI
+//! task through the [`Runner`]. Keys and resizes redraw at once; new data redraws with the
+//! next clock second.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,17 +11,17 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 
-use crate::action::{Executor, Outcome};
 use crate::backend::{Backend, Clock};
 use crate::config::Settings;
-use crate::health::Level;
 use crate::poll;
 use crate::store::Store;
+use crate::ui::effects::{AppSettings, Runner};
 use crate::ui::keymap::Keymap;
+use crate::ui::msg::{Msg, update};
 use crate::ui::render::{self, render};
 use crate::ui::terminal::TerminalGuard;
 use crate::ui::theme::Theme;
-use crate::ui::view::{Effect, Status, View};
+use crate::ui::view::{Effect, View};
 
 /// Route `tracing` events to the App log pane (and nowhere else: stdout is the screen).
 ///
@@ -47,7 +49,6 @@ pub async fn run(
         if settings.demo { "demo account" } else { "AWS" }
     );
     let store = Arc::new(Store::new());
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
     let pollers = poll::spawn(
         poll::Ctx {
             backend: backend.clone(),
@@ -57,13 +58,20 @@ pub async fn run(
         },
         settings.intervals,
     );
+    let runner = Runner {
+        backend,
+        store: store.clone(),
+        clock,
+        settings: AppSettings::from(settings),
+    };
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut guard = TerminalGuard::enter()?;
     let mut view = View::new(settings.read_only);
     view.writer_policy = settings.writer_policy.clone();
-    let (sim_tx, mut sim_rx) = tokio::sync::mpsc::unbounded_channel();
+    // Answers of effects running off the UI task come back here as messages.
+    let (answer_tx, mut answer_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
     let mut store_rx = store.subscribe();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -74,7 +82,6 @@ pub async fn run(
         if dirty {
             tui_logger::move_events();
             let snap = store.snapshot();
-            view.sync_target(&snap);
             pollers.set_interest(view.interest(&snap));
             let ctx = render::Ctx {
                 theme,
@@ -85,137 +92,49 @@ pub async fn run(
             shown_complete = snap.is_complete();
             dirty = false;
         }
-        tokio::select! {
+        let msg = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
-                    let snap = store.snapshot();
-                    match view.on_key(&k, keymap, &snap) {
-                        Effect::Quit => break,
-                        Effect::Refresh => {
-                            tracing::info!("refresh requested");
-                            pollers.refresh_now();
-                        }
-                        Effect::ToggleRule(key, enable) => {
-                            spawn_rule_change(&backend, &store, settings, key, enable, &done_tx);
-                        }
-                        e @ (Effect::Simulate(..) | Effect::Check(..)) => {
-                            let (backend, tx) = (backend.clone(), sim_tx.clone());
-                            let (window, writer) = (settings.window_minutes, settings.writer_policy.clone());
-                            let now = clock.now();
-                            tokio::spawn(async move {
-                                if let Some(a) = answer(backend.as_ref(), &e, window, &writer, now).await {
-                                    let _ = tx.send(a);
-                                }
-                            });
-                        }
-                        Effect::None => {}
-                    }
-                    dirty = true;
-                }
-                Some(Ok(Event::Resize(..))) => dirty = true,
-                Some(Ok(_)) => {}
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Some(Ok(Event::Resize(..))) => Msg::Resize,
+                Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            // New data is drawn with the next clock second (ages are shown in seconds, so
-            // nothing is lost), which halves idle redraws; before the first complete poll it
-            // is drawn at once.
-            _ = store_rx.changed() => dirty = !shown_complete,
-            Some((key, outcome)) = done_rx.recv() => {
-                view.status = Some(rule_change_status(&key, &outcome));
-                pollers.refresh_now();
-                dirty = true;
+            _ = store_rx.changed() => Msg::DataChanged,
+            Some(m) = answer_rx.recv() => m,
+            _ = tick.tick() => Msg::Tick,
+            _ = sigterm.recv() => Msg::Stop,
+            _ = sighup.recv() => Msg::Stop,
+            _ = sigint.recv() => Msg::Stop,
+        };
+        // New data is drawn with the next clock second (ages are shown in seconds, so nothing
+        // is lost), which halves idle redraws; before the first complete poll it is drawn at
+        // once. Everything else redraws now.
+        dirty |= !matches!(msg, Msg::DataChanged) || !shown_complete;
+        let snap = store.snapshot();
+        let mut quit = false;
+        for effect in update(&mut view, msg, keymap, &snap) {
+            match effect {
+                Effect::Quit => quit = true,
+                Effect::Refresh => {
+                    tracing::info!("refresh requested");
+                    pollers.refresh_now();
+                }
+                Effect::None => {}
+                e => {
+                    let (runner, tx) = (runner.clone(), answer_tx.clone());
+                    tokio::spawn(async move {
+                        if let Some(m) = runner.run(e).await {
+                            let _ = tx.send(m);
+                        }
+                    });
+                }
             }
-            Some((id, reports)) = sim_rx.recv() => {
-                view.finished(id, reports);
-                dirty = true;
-            }
-            _ = tick.tick() => dirty = true,
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
+        }
+        if quit {
+            break;
         }
     }
     drop(guard);
     Ok(())
-}
-
-/// The answer to an overlay effect (`p`/`P` simulations, `c` checks): the overlay's id and the
-/// lines it shows; `None` for any other effect. The UI loop runs it off the UI task, `fhtop
-/// snapshot` in line.
-pub async fn answer(
-    backend: &dyn Backend,
-    effect: &Effect,
-    window_minutes: u32,
-    writer_policy: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Option<(u64, Vec<(crate::iam::Tone, String)>)> {
-    match effect {
-        Effect::Simulate(id, reqs) => {
-            let reports = crate::iam::run_all(backend, reqs).await;
-            for r in &reports {
-                tracing::info!("permission simulation: {} — {}", r.title, r.summary());
-            }
-            Some((*id, crate::iam::reports_lines(&reports)))
-        }
-        Effect::Check(id, sel) => {
-            let gathered =
-                crate::check::gather(backend, sel, window_minutes, writer_policy, now).await;
-            Some((
-                *id,
-                match gathered {
-                    Ok(g) => crate::check::overlay_lines(&crate::check::evaluate(&g)),
-                    Err(e) => vec![(
-                        crate::iam::Tone::Row(Level::Fail),
-                        format!("checks could not run: {e}"),
-                    )],
-                },
-            ))
-        }
-        _ => None,
-    }
-}
-
-/// Run a confirmed rule change through the executor off the UI task; the result comes back on
-/// `done` (the UI never waits for the network).
-fn spawn_rule_change(
-    backend: &Arc<dyn Backend>,
-    store: &Store,
-    settings: &Settings,
-    key: crate::model::RuleKey,
-    enable: bool,
-    done: &tokio::sync::mpsc::UnboundedSender<(crate::model::RuleKey, Outcome)>,
-) {
-    let Some(identity) = store.snapshot().identity.get().cloned() else {
-        let _ = done.send((key, Outcome::Refused("account not known yet".into())));
-        return;
-    };
-    let exec = Executor {
-        backend: backend.clone(),
-        read_only: settings.read_only,
-        identity,
-        audit_path: crate::action::default_audit_path(),
-        verify_timeout: Duration::from_secs(30),
-    };
-    let done = done.clone();
-    tokio::spawn(async move {
-        let outcome = match exec.plan(&key, enable).await {
-            Ok(plan) => exec.apply(&plan).await,
-            Err(refused) => refused,
-        };
-        let _ = done.send((key, outcome));
-    });
-}
-
-fn rule_change_status(key: &crate::model::RuleKey, o: &Outcome) -> Status {
-    let level = match o {
-        Outcome::Confirmed | Outcome::Unchanged => Level::Ok,
-        Outcome::Refused(_) | Outcome::Unverified(_) => Level::Warn,
-        Outcome::Failed(_) => Level::Fail,
-    };
-    let text = match o.detail() {
-        Some(d) => format!("{key}: {} — {d}", o.word()),
-        None => format!("{key}: {}", o.word()),
-    };
-    Status { level, text }
 }

@@ -2,8 +2,11 @@
 
 pub mod app;
 pub mod chrome;
+pub mod effects;
 pub mod fmt;
+pub mod headless;
 pub mod keymap;
+pub mod msg;
 pub mod panes;
 pub mod render;
 pub mod terminal;

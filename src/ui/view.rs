@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::check;
 use crate::health::{Inputs, Level, pipeline_health, rule_health, stream_health};
-use crate::iam::{self, Report, SimRequest, Tone};
+use crate::iam::{self, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey};
 use crate::poll::Interest;
 use crate::store::Snapshot;
@@ -769,21 +769,6 @@ impl View {
         {
             o.lines = Some(lines);
         }
-    }
-
-    /// The reports of simulation `id` arrived.
-    pub fn simulated(&mut self, id: u64, reports: Vec<Report>) {
-        self.finished(id, iam::reports_lines(&reports));
-    }
-
-    /// The findings of check run `id` arrived.
-    pub fn checked(&mut self, id: u64, findings: Vec<check::Finding>) {
-        let mut lines = vec![
-            (Tone::Field, check::tally(&findings)),
-            (Tone::Note, String::new()),
-        ];
-        lines.extend(check::human_lines(&findings, true));
-        self.finished(id, lines);
     }
 
     /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).

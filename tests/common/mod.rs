@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use fhtop::backend::{Clock, demo::DemoBackend};
 use fhtop::snapshot;
 use fhtop::store::Snapshot;
+use fhtop::ui::effects::AppSettings;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::render::Ctx;
 use fhtop::ui::theme::Theme;
@@ -29,6 +30,15 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
+/// The settings the tests run the app with: writable, the runbook's policy name, 3 h window.
+pub fn app_settings() -> AppSettings {
+    AppSettings {
+        read_only: false,
+        writer_policy: "firehose_writer".into(),
+        window_minutes: 180,
+    }
+}
+
 /// Poll the demo account once, press `keys`, return the data and the view.
 pub fn settle(keys: &str) -> (Snapshot, View) {
     let clock = Clock::Fixed(at());
@@ -38,10 +48,9 @@ pub fn settle(keys: &str) -> (Snapshot, View) {
         .block_on(snapshot::settle(
             backend,
             clock,
-            180,
+            &app_settings(),
             &Keymap::default(),
             &keys,
-            false,
         ))
         .expect("demo settles")
 }

@@ -1,0 +1,104 @@
+//! Carrying out effects, off the UI task: permission simulations, checks and rule changes go to
+//! the backend and come back as a [`Msg`]. One runner serves the TUI loop (which spawns each
+//! effect) and `fhtop snapshot` / headless tests (which await it in line). Quit and Refresh are
+//! the loop's own.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::action::{Executor, Outcome};
+use crate::backend::{Backend, Clock};
+use crate::config::Settings;
+use crate::health::Level;
+use crate::iam::Tone;
+use crate::store::Store;
+use crate::ui::msg::Msg;
+use crate::ui::view::Effect;
+
+/// What the app's behaviour depends on besides the backend and the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSettings {
+    /// Refuse every mutating action.
+    pub read_only: bool,
+    /// The customer-managed policy the runbook expects to allow Firehose writes.
+    pub writer_policy: String,
+    /// Metrics window in minutes (checks read the same window as the panes).
+    pub window_minutes: u32,
+}
+
+impl From<&Settings> for AppSettings {
+    fn from(s: &Settings) -> Self {
+        Self {
+            read_only: s.read_only,
+            writer_policy: s.writer_policy.clone(),
+            window_minutes: s.window_minutes,
+        }
+    }
+}
+
+/// Runs effects against one backend and store.
+#[derive(Clone)]
+pub struct Runner {
+    pub backend: Arc<dyn Backend>,
+    pub store: Arc<Store>,
+    pub clock: Clock,
+    pub settings: AppSettings,
+}
+
+impl Runner {
+    /// Carry out `effect`; its answer, if it has one, as a message. Quit, Refresh and None
+    /// have none (the loop handles the first two).
+    pub async fn run(&self, effect: Effect) -> Option<Msg> {
+        match effect {
+            Effect::Simulate(id, reqs) => {
+                let reports = crate::iam::run_all(self.backend.as_ref(), &reqs).await;
+                for r in &reports {
+                    tracing::info!("permission simulation: {} — {}", r.title, r.summary());
+                }
+                Some(Msg::Answer(id, crate::iam::reports_lines(&reports)))
+            }
+            Effect::Check(id, sel) => {
+                let gathered = crate::check::gather(
+                    self.backend.as_ref(),
+                    &sel,
+                    self.settings.window_minutes,
+                    &self.settings.writer_policy,
+                    self.clock.now(),
+                )
+                .await;
+                Some(Msg::Answer(
+                    id,
+                    match gathered {
+                        Ok(g) => crate::check::overlay_lines(&crate::check::evaluate(&g)),
+                        Err(e) => {
+                            vec![(Tone::Row(Level::Fail), format!("checks could not run: {e}"))]
+                        }
+                    },
+                ))
+            }
+            Effect::ToggleRule(key, enable) => {
+                let outcome = self.change_rule(&key, enable).await;
+                Some(Msg::RuleChanged(key, outcome))
+            }
+            Effect::Quit | Effect::Refresh | Effect::None => None,
+        }
+    }
+
+    /// A confirmed rule change through the one mutation path (`action::Executor`).
+    async fn change_rule(&self, key: &crate::model::RuleKey, enable: bool) -> Outcome {
+        let Some(identity) = self.store.snapshot().identity.get().cloned() else {
+            return Outcome::Refused("account not known yet".into());
+        };
+        let exec = Executor {
+            backend: self.backend.clone(),
+            read_only: self.settings.read_only,
+            identity,
+            audit_path: crate::action::default_audit_path(),
+            verify_timeout: Duration::from_secs(30),
+        };
+        match exec.plan(key, enable).await {
+            Ok(plan) => exec.apply(&plan).await,
+            Err(refused) => refused,
+        }
+    }
+}

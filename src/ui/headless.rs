@@ -1,0 +1,107 @@
+//! The whole app without a terminal: the store filled from a backend, the view, and the same
+//! [`update`] and effect [`Runner`] the TUI loop uses. `fhtop snapshot` is built on it, and a
+//! test can drive the app with any list of messages — keys, new data, background answers —
+//! and look at the view and a frame.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use crate::backend::{Backend, Clock};
+use crate::poll::{self, Ctx};
+use crate::store::{LogStore, Snapshot, Store};
+use crate::ui::effects::{AppSettings, Runner};
+use crate::ui::keymap::Keymap;
+use crate::ui::msg::{Msg, update};
+use crate::ui::view::{Effect, View};
+
+pub struct Headless {
+    pub store: Arc<Store>,
+    pub view: View,
+    pub keymap: Keymap,
+    runner: Runner,
+    quit: bool,
+}
+
+impl Headless {
+    /// Poll identity, inventory, alarms and metrics once, as the pollers' first round would.
+    ///
+    /// Errors: the first poll that fails (the backend's error).
+    pub async fn start(
+        backend: Arc<dyn Backend>,
+        clock: Clock,
+        settings: AppSettings,
+        keymap: Keymap,
+    ) -> Result<Self> {
+        let store = Arc::new(Store::new());
+        let c = Ctx {
+            backend: backend.clone(),
+            store: store.clone(),
+            clock,
+            window_minutes: settings.window_minutes,
+        };
+        poll::poll_identity(&c).await?;
+        poll::poll_inventory(&c).await?;
+        poll::poll_alarms(&c).await?;
+        poll::poll_metrics(&c, &store.snapshot()).await?;
+        let mut view = View::new(settings.read_only);
+        view.writer_policy = settings.writer_policy.clone();
+        view.sync_target(&store.snapshot());
+        Ok(Self {
+            runner: Runner {
+                backend,
+                store: store.clone(),
+                clock,
+                settings,
+            },
+            store,
+            view,
+            keymap,
+            quit: false,
+        })
+    }
+
+    /// Deliver one message. Its effects run to completion here, and their answers are
+    /// delivered in turn, so the view afterwards shows the answer, not "pending". Returns
+    /// false once the app has quit (later messages are ignored).
+    pub async fn send(&mut self, msg: Msg) -> bool {
+        let mut queue = vec![msg];
+        while let Some(m) = queue.pop() {
+            if self.quit {
+                break;
+            }
+            let snap = self.store.snapshot();
+            for e in update(&mut self.view, m, &self.keymap, &snap) {
+                match e {
+                    Effect::Quit => self.quit = true,
+                    // Everything is polled in line here; nothing to wake.
+                    Effect::Refresh | Effect::None => {}
+                    e => queue.extend(self.runner.run(e).await),
+                }
+            }
+        }
+        !self.quit
+    }
+
+    /// Read what the log poller would now (the view's log groups and those of every stream not
+    /// known to be healthy) and the API cost, then tell the view. A log group that cannot be
+    /// read is an error line in the frame, not a failure.
+    pub async fn poll_logs(&mut self) {
+        let c = Ctx {
+            backend: self.runner.backend.clone(),
+            store: self.store.clone(),
+            clock: self.runner.clock,
+            window_minutes: self.runner.settings.window_minutes,
+        };
+        let snap = self.store.snapshot();
+        let groups = poll::log_groups(&snap, &self.view.interest(&snap));
+        let mut logs = LogStore::default();
+        let _ = poll::poll_logs(&c, &groups, &mut logs).await;
+        poll::publish_api_stats(&c);
+        self.send(Msg::DataChanged).await;
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.store.snapshot()
+    }
+}

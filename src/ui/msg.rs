@@ -1,0 +1,73 @@
+//! The one way UI state changes: every input — a key, a resize, the clock, new data in the
+//! store, the answer of background work — is a [`Msg`], and [`update`] turns it into changes
+//! of the [`View`] plus [`Effect`]s for the runner (`ui::effects`). The TUI loop, `fhtop
+//! snapshot` and headless tests all go through here.
+
+use crossterm::event::KeyEvent;
+
+use crate::action::Outcome;
+use crate::health::Level;
+use crate::iam::Tone;
+use crate::model::RuleKey;
+use crate::store::Snapshot;
+use crate::ui::keymap::Keymap;
+use crate::ui::view::{Effect, Status, View};
+
+/// Everything that changes the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key press (releases never become a message).
+    Key(KeyEvent),
+    /// The terminal was resized: redraw.
+    Resize,
+    /// The 1 s clock: ages and "now" move.
+    Tick,
+    /// The store published new data: rows may have re-sorted or appeared.
+    DataChanged,
+    /// A confirmed rule change finished, with its outcome.
+    RuleChanged(RuleKey, Outcome),
+    /// The lines of overlay `id` (permission simulations, checks) arrived.
+    Answer(u64, Vec<(Tone, String)>),
+    /// SIGTERM, SIGHUP or SIGINT: leave.
+    Stop,
+}
+
+/// Apply one message to the view; what to do next comes back as effects (empty for most).
+pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Vec<Effect> {
+    match msg {
+        Msg::Key(k) => match view.on_key(&k, keymap, snap) {
+            Effect::None => vec![],
+            e => vec![e],
+        },
+        Msg::Resize | Msg::Tick => vec![],
+        Msg::DataChanged => {
+            view.sync_target(snap);
+            vec![]
+        }
+        Msg::RuleChanged(key, outcome) => {
+            view.status = Some(rule_change_status(&key, &outcome));
+            // The new state shows everywhere as soon as the pollers read it again.
+            vec![Effect::Refresh]
+        }
+        Msg::Answer(id, lines) => {
+            view.finished(id, lines);
+            vec![]
+        }
+        Msg::Stop => vec![Effect::Quit],
+    }
+}
+
+/// The footer line after a rule change: confirmed / unchanged (ok), refused / unverified
+/// (warn), failed (fail), with the reason.
+pub fn rule_change_status(key: &RuleKey, o: &Outcome) -> Status {
+    let level = match o {
+        Outcome::Confirmed | Outcome::Unchanged => Level::Ok,
+        Outcome::Refused(_) | Outcome::Unverified(_) => Level::Warn,
+        Outcome::Failed(_) => Level::Fail,
+    };
+    let text = match o.detail() {
+        Some(d) => format!("{key}: {} — {d}", o.word()),
+        None => format!("{key}: {}", o.word()),
+    };
+    Status { level, text }
+}
