@@ -141,19 +141,24 @@ impl Executor {
                 "rule {key} is managed by {m}; change it through that service"
             )));
         }
-        let streams = self
-            .backend
-            .inventory()
-            .await
-            .ok()
-            .and_then(|inv| inv.rule(key).cloned())
-            .map(|r| {
-                r.targets
-                    .iter()
-                    .filter_map(|t| t.firehose_stream_name().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // What the change affects, read for this rule alone (never the whole inventory).
+        let streams = match self.backend.rule_targets(key).await {
+            Ok(targets) => targets
+                .iter()
+                .filter_map(|t| {
+                    t.firehose_stream_name().map(str::to_string).or_else(|| {
+                        crate::model::kinesis_name_from_arn(&t.arn)
+                            .map(|k| format!("Kinesis stream {k}"))
+                    })
+                })
+                .collect(),
+            Err(e) => {
+                return Err(refuse(format!(
+                    "cannot read the targets of {key}: {}",
+                    e.message
+                )));
+            }
+        };
         Ok(RulePlan {
             key: key.clone(),
             from: rule.state,

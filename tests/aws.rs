@@ -529,7 +529,9 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
     t.literal("q");
     t.assert_terminal_restored("q");
 
-    // The CLI disables it again, verified.
+    // The CLI disables it again, verified; planning reads the rule alone (DescribeRule and
+    // ListTargetsByRule), never the account's inventory.
+    aws.reset_counts();
     let out = cli(&[
         "rule",
         "disable",
@@ -546,6 +548,15 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("DISABLED (verified)"));
     assert_eq!(aws.count("DisableRule"), 1);
+    assert_eq!(aws.count("ListTargetsByRule"), 1);
+    for op in [
+        "ListDeliveryStreams",
+        "DescribeDeliveryStream",
+        "ListRules",
+        "ListEventBuses",
+    ] {
+        assert_eq!(aws.count(op), 0, "{op}: {:?}", aws.counts());
+    }
 
     let log = std::fs::read_to_string(&audit).expect("audit log");
     let outcomes: Vec<String> = log

@@ -63,6 +63,9 @@ impl Backend for Flaky {
     async fn principal_policies(&self, p: &str) -> BResult<fhtop::iam::NamedPolicies> {
         self.inner.principal_policies(p).await
     }
+    async fn rule_targets(&self, k: &RuleKey) -> BResult<Vec<fhtop::model::Target>> {
+        self.inner.rule_targets(k).await
+    }
     async fn resource_policy(&self, a: &str) -> BResult<Option<String>> {
         self.inner.resource_policy(a).await
     }

@@ -402,6 +402,15 @@ impl Backend for DemoBackend {
         })
     }
 
+    async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<Target>> {
+        self.inv()
+            .rule(key)
+            .map(|r| r.targets.clone())
+            .ok_or_else(|| {
+                BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
+            })
+    }
+
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
         let mut inv = self.inv();
         let rule = inv

@@ -79,6 +79,8 @@ pub trait Backend: Send + Sync {
     /// One rule as it is now (state, managed-by), for the guarded toggle's checks and its
     /// verification afterwards.
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;
+    /// The rule's targets now (ListTargetsByRule, every page): what a rule change affects.
+    async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<crate::model::Target>>;
     /// EnableRule / DisableRule. Only `action::Executor` calls this.
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()>;
     /// iam:SimulatePrincipalPolicy for `principal` on actions × resources, all pages, with

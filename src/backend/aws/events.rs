@@ -118,7 +118,7 @@ pub(super) async fn rules(
     Ok((buses, rules, errors))
 }
 
-async fn targets(
+pub(super) async fn targets(
     c: &Client,
     stats: &ApiStats,
     pace: &Pace,

@@ -398,6 +398,19 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<crate::model::Target>> {
+        let c = self.clients().await;
+        let r = events::targets(
+            &c.events,
+            &self.stats,
+            &self.events_pace,
+            &key.bus,
+            &key.name,
+        )
+        .await;
+        self.guard(r).await
+    }
+
     async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
         let c = self.clients().await;
         let r = events::set_rule_enabled(&c.events, &self.stats, key, enabled).await;
