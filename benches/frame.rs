@@ -3,6 +3,7 @@
 //!   cargo bench --bench frame
 //!
 //! Prints the mean over many iterations; compare runs on the same machine only.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -34,7 +34,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "AWS_REGION", value_name = "R")]
     pub region: Option<String>,
     /// Endpoint of an AWS-compatible server (LocalStack, moto) for every service.
-    /// (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are read as in the AWS CLI.)
+    /// (`AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are read as in the AWS CLI.)
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Refuse every mutating action.

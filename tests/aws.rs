@@ -1,6 +1,7 @@
 //! fhtop's real AWS backend against a real AWS-compatible server (moto) over HTTP, seeded
 //! through its AWS API. CloudWatch goes through the harness's CBOR adapter (moto has no Smithy
 //! RPC v2 CBOR); everything else is moto as is.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 mod harness;

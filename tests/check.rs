@@ -1,6 +1,7 @@
 //! `fhtop check` — the release binary against moto (through the harness proxy), seeded with one
 //! fault of each kind next to a healthy pipeline; a fully healthy account; an unreachable
 //! endpoint.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 mod harness;

@@ -1,4 +1,5 @@
 //! The real binary: `fhtop snapshot`, `fhtop config`, and the error paths.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 use std::process::Command;
 

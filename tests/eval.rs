@@ -1,4 +1,5 @@
 //! The local IAM evaluator, rule by rule (the fallback engine of the permission simulations).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 use std::collections::BTreeMap;
 

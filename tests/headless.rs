@@ -1,6 +1,7 @@
 //! The whole app driven without a terminal (issue 9): keys, injected data and background
 //! answers are messages through the one `update`; effects run through the same runner the TUI
 //! uses. The demo account at a fixed instant.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

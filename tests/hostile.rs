@@ -1,5 +1,6 @@
 //! Untrusted text from AWS in every field the panes show, rendered through the real crossterm
 //! backend: the bytes that would reach the tty carry no escape sequence from the data.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Key handling against a real demo snapshot: each binding does what the help says.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

@@ -3,6 +3,7 @@
 //!   for real: IAM read calls + S3 GetBucketPolicy + the local evaluator;
 //! - against a loopback responder that returns SimulatePrincipalPolicy answers as AWS documents
 //!   them (allowed / implicitDeny / explicitDeny, MatchedStatements, truncation with Marker).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 mod harness;

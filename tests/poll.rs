@@ -1,6 +1,7 @@
 //! Pollers and the store: a failing poll keeps the last data and says why, backoff does not
 //! spin, recovery is automatic, and log events land exactly once. Uses tokio's paused clock,
 //! so nothing here depends on wall time.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

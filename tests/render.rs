@@ -1,5 +1,6 @@
 //! Whole-screen render snapshots of every pane, the drill-ins and the help overlay, from the
 //! demo account at a fixed seed and instant. Review changes with `cargo insta review`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

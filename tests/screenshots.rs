@@ -1,6 +1,7 @@
 //! The SVGs in `screenshots/` are generated from the demo account (fixed seed and instant) and
 //! must match what the code renders now, so the README never shows a stale UI.
 //! Regenerate with: `UPDATE_SCREENSHOTS=1 cargo test --test screenshots`
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

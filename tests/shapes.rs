@@ -5,6 +5,7 @@
 //! delivery role may not invoke, a destination fhtop does not know — next to a healthy twin of
 //! the same shape, against moto through the harness proxy, through the real binary: the TUI
 //! row (`fhtop snapshot`), `fhtop check --json` and `fhtop perms --json`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 mod harness;

@@ -1,5 +1,6 @@
 //! No panic at any terminal size from 1×1 to 400×120, in any pane, drill-in or overlay, and
 //! across resize storms on one terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

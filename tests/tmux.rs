@@ -1,6 +1,7 @@
 //! End to end, as a user: the real binary in a real terminal (tmux), keys typed, screen read.
 //! Needs `tmux` (installed by `.ci/run`). Waits poll the screen with a generous deadline; no
 //! assertion depends on how fast the machine is.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
 
 mod common;
 

@@ -8,7 +8,7 @@
 //! boundary intersects identity (and role-ARN resource-policy) grants, and a same-account
 //! resource policy (a bucket policy) can grant to the role by ARN. Conditions are decided only
 //! for keys given in the request context with the common operators; any other Condition makes
-//! the answer "undetermined: needs <key>", never "allowed".
+//! the answer "undetermined: needs `<key>`", never "allowed".
 //!
 //! No crate on crates.io evaluates IAM policies and is maintained (the few there are parsers
 //! or abandoned), so this stays small and table-tested (`tests/eval.rs`).

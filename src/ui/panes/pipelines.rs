@@ -1,6 +1,6 @@
 //! Pipelines: one row per rule → stream link (and per stream nothing feeds), with the whole
 //! funnel MatchedEvents → Invocations → FailedInvocations → IncomingRecords (or what the source
-//! read) → DeliveryTo<Destination>.Records, with that destination's success and freshness.
+//! read) → `DeliveryTo<Destination>.Records`, with that destination's success and freshness.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
