@@ -214,13 +214,6 @@ impl ErrorLogs for HashMap<String, BResult<Vec<LogEvent>>> {
     }
 }
 
-impl ErrorLogs for crate::store::LogStore {
-    fn events(&self, group: &str) -> Option<Vec<&LogEvent>> {
-        self.group(group)
-            .map(|b| b.events.iter().map(|e| e.as_ref()).collect())
-    }
-}
-
 /// Error log events newer than this make a stream FAIL; older ones (still read) WARN.
 pub const ERRORS_RECENT_MIN: i64 = 15;
 /// How far back error log events count at all.
@@ -242,22 +235,6 @@ pub struct Inputs<'a> {
     pub logs: Option<&'a dyn ErrorLogs>,
     /// The instant "recent" is measured from.
     pub now: DateTime<Utc>,
-}
-
-impl<'a> Inputs<'a> {
-    /// Inputs from a store snapshot, "now" being what the snapshot is as of (nothing when the
-    /// inventory is not read yet).
-    pub fn from_snapshot(snap: &'a crate::store::Snapshot) -> Option<Self> {
-        let now = snap.as_of();
-        let inv = snap.inventory.get()?;
-        Some(Self {
-            inv: &inv.inv,
-            metrics: snap.metrics.get(),
-            alarms: snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]),
-            logs: snap.logs.get().map(|l| l as &dyn ErrorLogs),
-            now,
-        })
-    }
 }
 
 fn alarm_findings(h: &mut Health, alarms: &[&Alarm]) {
@@ -699,4 +676,61 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
 pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
     let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
     target_health(inp, rule.as_ref(), Some(&link.stream_name))
+}
+
+/// The health of every stream, rule and pipeline, computed once per change of the data
+/// (`store::Snapshot::diagnosis` caches it), not per frame and row.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnosis {
+    pub streams: HashMap<String, Health>,
+    pub rules: HashMap<RuleKey, Health>,
+    /// By index into the pipelines the diagnosis was made for.
+    pub pipelines: Vec<Health>,
+}
+
+impl Diagnosis {
+    pub fn of(inp: &Inputs, pipelines: &[PipelineLink]) -> Self {
+        Self {
+            streams: inp
+                .inv
+                .streams
+                .iter()
+                .map(|s| (s.name.clone(), stream_health(inp, s)))
+                .collect(),
+            rules: inp
+                .inv
+                .rules
+                .iter()
+                .map(|r| (r.key(), rule_health(inp, r)))
+                .collect(),
+            pipelines: pipelines.iter().map(|l| pipeline_health(inp, l)).collect(),
+        }
+    }
+    /// A stream's health; UNKNOWN for one not diagnosed.
+    pub fn stream(&self, name: &str) -> Health {
+        self.streams.get(name).cloned().unwrap_or_else(unknown)
+    }
+    pub fn rule(&self, key: &RuleKey) -> Health {
+        self.rules.get(key).cloned().unwrap_or_else(unknown)
+    }
+    pub fn pipeline(&self, i: usize) -> Health {
+        self.pipelines.get(i).cloned().unwrap_or_else(unknown)
+    }
+    /// Just the level of each, without cloning findings.
+    pub fn stream_level(&self, name: &str) -> Level {
+        self.streams.get(name).map_or(Level::Unknown, |h| h.level)
+    }
+    pub fn rule_level(&self, key: &RuleKey) -> Level {
+        self.rules.get(key).map_or(Level::Unknown, |h| h.level)
+    }
+    pub fn pipeline_level(&self, i: usize) -> Level {
+        self.pipelines.get(i).map_or(Level::Unknown, |h| h.level)
+    }
+}
+
+fn unknown() -> Health {
+    Health {
+        level: Level::Unknown,
+        findings: Vec::new(),
+    }
 }

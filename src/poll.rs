@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::backend::{Backend, BackendError, Clock, ErrorKind};
 use crate::config::Intervals;
-use crate::health::{Inputs, Level, stream_health};
+use crate::health::Level;
 use crate::model::{Inventory, MetricWindow, Metrics, metric_queries, normalise_series};
 use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
@@ -104,10 +104,11 @@ pub async fn fetch_metrics(
 /// known to be healthy (failing, warning or undecided: its errors may be the missing evidence).
 pub fn log_groups(snap: &Snapshot, interest: &Interest) -> Vec<String> {
     let mut groups: BTreeSet<String> = interest.log_groups.iter().cloned().collect();
-    if let Some(inp) = Inputs::from_snapshot(snap) {
-        for s in &inp.inv.streams {
+    if let Some(inv) = snap.inventory.get() {
+        let diagnosis = snap.diagnosis();
+        for s in &inv.inv.streams {
             if let Some(g) = s.log_group()
-                && stream_health(&inp, s).level != Level::Ok
+                && diagnosis.stream_level(&s.name) != Level::Ok
             {
                 groups.insert(g.to_string());
             }

@@ -3,12 +3,13 @@
 //! the UI reads one consistent [`Snapshot`] per frame.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::backend::{BackendError, ErrorKind};
+use crate::health::{Diagnosis, ErrorLogs, Inputs};
 use crate::model::{Alarm, Identity, Inventory, LogEvent, Metrics, PipelineLink};
 
 /// The last failure of a section's poller.
@@ -26,8 +27,6 @@ pub struct Section<T> {
     pub data: Option<Arc<T>>,
     pub fetched_at: Option<DateTime<Utc>>,
     pub error: Option<SectionError>,
-    /// Bumped on every publish (data or error).
-    pub generation: u64,
 }
 
 impl<T> Default for Section<T> {
@@ -36,7 +35,6 @@ impl<T> Default for Section<T> {
             data: None,
             fetched_at: None,
             error: None,
-            generation: 0,
         }
     }
 }
@@ -52,7 +50,6 @@ impl<T> Section<T> {
         self.data = Some(Arc::new(data));
         self.fetched_at = Some(at);
         self.error = None;
-        self.generation += 1;
     }
     fn err(&mut self, e: &BackendError, at: DateTime<Utc>) -> u32 {
         let failures = self.error.as_ref().map_or(0, |p| p.failures) + 1;
@@ -62,7 +59,6 @@ impl<T> Section<T> {
             at,
             failures,
         });
-        self.generation += 1;
         failures
     }
 }
@@ -159,9 +155,80 @@ pub struct Snapshot {
     pub logs: Section<LogStore>,
     /// What the backend has cost (API calls, metrics requested); absent for the demo.
     pub api: Section<crate::backend::aws::ApiStatsView>,
+    /// The diagnosis of the data above, shared by every snapshot of the store.
+    diagnosis: Arc<Mutex<DiagnosisCache>>,
+}
+
+/// The data a diagnosis was made from (held, so their addresses cannot be reused) and it.
+#[derive(Debug, Default)]
+struct DiagnosisCache {
+    made_from: Option<DataKeys>,
+    value: Arc<Diagnosis>,
+}
+
+type DataKeys = (
+    Option<Arc<InventoryView>>,
+    Option<Arc<Metrics>>,
+    Option<Arc<Vec<Alarm>>>,
+    Option<Arc<LogStore>>,
+);
+
+fn same<T>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+impl ErrorLogs for LogStore {
+    fn events(&self, group: &str) -> Option<Vec<&LogEvent>> {
+        self.group(group)
+            .map(|b| b.events.iter().map(|e| e.as_ref()).collect())
+    }
 }
 
 impl Snapshot {
+    /// What health is computed from, "now" being what the snapshot is as of (nothing when the
+    /// inventory is not read yet).
+    pub fn health_inputs(&self) -> Option<Inputs<'_>> {
+        let inv = self.inventory.get()?;
+        Some(Inputs {
+            inv: &inv.inv,
+            metrics: self.metrics.get(),
+            alarms: self.alarms.get().map(Vec::as_slice).unwrap_or(&[]),
+            logs: self.logs.get().map(|l| l as &dyn ErrorLogs),
+            now: self.as_of(),
+        })
+    }
+
+    /// The health of every stream, rule and pipeline: computed once per change of the data
+    /// (inventory, metrics, alarms, logs), then shared by every frame and row until the next.
+    pub fn diagnosis(&self) -> Arc<Diagnosis> {
+        let keys: DataKeys = (
+            self.inventory.data.clone(),
+            self.metrics.data.clone(),
+            self.alarms.data.clone(),
+            self.logs.data.clone(),
+        );
+        let mut cache = self.diagnosis.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(k) = &cache.made_from
+            && same(&k.0, &keys.0)
+            && same(&k.1, &keys.1)
+            && same(&k.2, &keys.2)
+            && same(&k.3, &keys.3)
+        {
+            return cache.value.clone();
+        }
+        let value = Arc::new(match (self.health_inputs(), self.inventory.get()) {
+            (Some(inp), Some(iv)) => Diagnosis::of(&inp, &iv.pipelines),
+            _ => Diagnosis::default(),
+        });
+        cache.made_from = Some(keys);
+        cache.value = value.clone();
+        value
+    }
+
     /// The oldest successful fetch among the sections that have data.
     pub fn oldest_fetch(&self) -> Option<DateTime<Utc>> {
         [
@@ -355,5 +422,31 @@ mod tests {
         assert!(s.alarms.is_stale());
         st.set_alarms(vec![], t);
         assert!(!st.snapshot().alarms.is_stale());
+    }
+
+    /// Health is computed once per change of the data, then shared by every snapshot and
+    /// frame; new data (or an error that keeps it) is what makes it new.
+    #[test]
+    fn diagnosis_is_made_once_per_change_of_the_data() {
+        let st = Store::new();
+        let t = Utc::now();
+        assert!(st.snapshot().diagnosis().streams.is_empty());
+        st.set_inventory(Inventory::default(), t);
+        st.set_alarms(vec![], t);
+        let (a, b) = (st.snapshot(), st.snapshot());
+        let d = a.diagnosis();
+        assert!(Arc::ptr_eq(&d, &b.diagnosis()), "shared by snapshots");
+        assert!(Arc::ptr_eq(&d, &a.diagnosis()), "and by frames");
+        st.set_error(
+            SectionKind::Alarms,
+            &BackendError::new(ErrorKind::Throttled, "Rate exceeded"),
+            t,
+        );
+        assert!(
+            Arc::ptr_eq(&d, &st.snapshot().diagnosis()),
+            "an error keeps the data and the diagnosis"
+        );
+        st.set_alarms(vec![], t);
+        assert!(!Arc::ptr_eq(&d, &st.snapshot().diagnosis()), "new data");
     }
 }

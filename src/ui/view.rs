@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::check;
-use crate::health::{Inputs, Level, pipeline_health, rule_health, stream_health};
+use crate::health::Level;
 use crate::iam::{self, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey};
 use crate::poll::Interest;
@@ -143,10 +143,11 @@ fn matches(filter: &str, hay: &[&str]) -> bool {
 
 /// The rows of a list pane, filtered and sorted (worst health first, then by name).
 pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
-    let (Some(inv), Some(inp)) = (snap.inventory.get(), Inputs::from_snapshot(snap)) else {
+    let Some(inv) = snap.inventory.get() else {
         return Vec::new();
     };
-    let alarms = inp.alarms;
+    let diagnosis = snap.diagnosis();
+    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
     let mut out: Vec<(Entry, String)> = Vec::new();
     match pane {
         Pane::Pipelines => {
@@ -161,7 +162,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 if !matches(filter, &[&name]) {
                     continue;
                 }
-                let level = pipeline_health(&inp, link).level;
+                let level = diagnosis.pipeline_level(i);
                 out.push((
                     Entry {
                         id: format!("{name}#{i}"),
@@ -186,7 +187,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 out.push((
                     Entry {
                         id: s.name.clone(),
-                        level: stream_health(&inp, s).level,
+                        level: diagnosis.stream_level(&s.name),
                         target: Target {
                             rule: None,
                             stream: Some(s.name.clone()),
@@ -212,7 +213,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 out.push((
                     Entry {
                         id: key.clone(),
-                        level: rule_health(&inp, r).level,
+                        level: diagnosis.rule_level(&r.key()),
                         target: Target {
                             rule: Some(r.key()),
                             stream,

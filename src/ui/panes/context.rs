@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::health::{Health, Inputs, target_health};
+use crate::health::{Health, target_health};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::view::{Target, View};
@@ -14,7 +14,7 @@ use crate::ui::{safe_fit, safe_owned};
 
 /// Health of whatever the target names: rule and stream findings together.
 pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
-    let inp = Inputs::from_snapshot(snap)?;
+    let inp = snap.health_inputs()?;
     Some(target_health(
         &inp,
         target.rule.as_ref(),

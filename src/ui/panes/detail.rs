@@ -557,9 +557,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
             let st = inv.inv.stream(sname);
             let (txt, style) = match st {
                 Some(s) => {
-                    let h = crate::health::Inputs::from_snapshot(snap)
-                        .map(|i| crate::health::stream_health(&i, s))
-                        .unwrap_or_default();
+                    let h = snap.diagnosis().stream(&s.name);
                     (
                         format!("{} {} · {}", h.level.mark(), h.level.word(), s.status),
                         t.level(h.level),

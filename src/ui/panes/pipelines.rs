@@ -8,7 +8,6 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
-use crate::health::pipeline_health;
 use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
@@ -55,7 +54,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         return;
     };
     let metrics = snap.metrics.get();
-    let inputs = crate::health::Inputs::from_snapshot(snap);
+    let diagnosis = snap.diagnosis();
     let spark_w = fitted.flex;
     let stale = snap.metrics.is_stale();
     let mstyle = if stale { t.stale() } else { t.text() };
@@ -76,10 +75,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             continue;
         };
         let rule = link.rule.and_then(|i| inv.inv.rules.get(i));
-        let h = inputs
-            .as_ref()
-            .map(|i| pipeline_health(i, link))
-            .unwrap_or_default();
+        let h = diagnosis.pipeline(e.index);
         let (rule_cell, state_cell) = match rule {
             Some(r) => {
                 let mut name = safe_fit(&format!("{}/{}", r.bus, r.name), COLS[1].1 as usize);

@@ -6,7 +6,6 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
-use crate::health::rule_health;
 use crate::model::{MetricId, Rule, Scope};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
@@ -110,7 +109,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let block = ctx.block(title(ctx, format!("Rules ({})", es.len()), note), true);
     let inv = snap.inventory.get();
     let metrics = snap.metrics.get();
-    let inputs = crate::health::Inputs::from_snapshot(snap);
+    let diagnosis = snap.diagnosis();
     let fitted = fit_columns(&COLS, area);
     let last_w = fitted.flex;
     let mut rows = Vec::new();
@@ -130,10 +129,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             let Some(r) = inv.inv.rules.get(e.index) else {
                 continue;
             };
-            let h = inputs
-                .as_ref()
-                .map(|i| rule_health(i, r))
-                .unwrap_or_default();
+            let h = diagnosis.rule(&r.key());
             let sc = Scope::Rule(r.key());
             let m = |id| metrics.and_then(|m| m.recent_sum(&sc, id));
             let failed = m(MetricId::FailedInvocations);

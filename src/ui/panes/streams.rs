@@ -6,7 +6,6 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
-use crate::health::stream_health;
 use crate::model::{AlarmState, Destination, MetricId, Scope, bucket_from_arn};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
@@ -42,7 +41,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let inv = snap.inventory.get();
     let metrics = snap.metrics.get();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-    let inputs = crate::health::Inputs::from_snapshot(snap);
+    let diagnosis = snap.diagnosis();
     let fitted = fit_columns(&COLS, area);
     let mut rows = Vec::new();
     if let Some(inv) = inv {
@@ -61,10 +60,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             let Some(s) = inv.inv.streams.get(e.index) else {
                 continue;
             };
-            let h = inputs
-                .as_ref()
-                .map(|i| stream_health(i, s))
-                .unwrap_or_default();
+            let h = diagnosis.stream(&s.name);
             let (dest, buffer, compress, dp) = match &s.destination {
                 Destination::S3(d) => (
                     format!("s3://{}", bucket_from_arn(&d.bucket_arn)),
