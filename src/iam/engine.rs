@@ -1,0 +1,654 @@
+//! Running simulations: iam:SimulatePrincipalPolicy first, the local evaluator where it is
+//! unavailable, every resource-side policy on the path by its own rules, and the trust policy;
+//! a batch shares its reads (each role, bucket, key and stream policy read once).
+
+use super::*;
+
+fn policy_or_note(
+    name: &str,
+    kind: PolicyKind,
+    doc: &str,
+    notes: &mut Vec<String>,
+) -> Option<eval::Policy> {
+    match eval::parse(name, kind, doc) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            notes.push(format!("ignored: {e}"));
+            None
+        }
+    }
+}
+
+type Cell<T> = Arc<tokio::sync::OnceCell<BResult<T>>>;
+
+type Memo<T> = Mutex<HashMap<String, Cell<T>>>;
+
+/// The reads of a batch of simulations, each made once: a role shared by several rules is read
+/// once, a bucket policy once, and once the simulator has failed it is not asked again.
+struct Reads<'a> {
+    backend: &'a dyn Backend,
+    simulator_down: Mutex<Option<BackendError>>,
+    policies: Memo<NamedPolicies>,
+    buckets: Memo<Option<String>>,
+    managed: Memo<Option<(String, String)>>,
+    trusts: Memo<Option<String>>,
+    resources: Memo<Option<String>>,
+}
+
+fn cell<T>(map: &Memo<T>, key: &str) -> Cell<T> {
+    let mut m = map.lock().unwrap_or_else(|p| p.into_inner());
+    m.entry(key.to_string()).or_default().clone()
+}
+
+impl<'a> Reads<'a> {
+    fn new(backend: &'a dyn Backend) -> Self {
+        Self {
+            backend,
+            simulator_down: Mutex::default(),
+            policies: Mutex::default(),
+            buckets: Mutex::default(),
+            managed: Mutex::default(),
+            trusts: Mutex::default(),
+            resources: Mutex::default(),
+        }
+    }
+
+    async fn simulate(
+        &self,
+        principal: &str,
+        check: &Check,
+        ctx: &BTreeMap<String, Vec<String>>,
+        resource_policy: Option<&str>,
+    ) -> BResult<Vec<SimResult>> {
+        let down = self
+            .simulator_down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(e) = down {
+            return Err(e);
+        }
+        let r = self
+            .backend
+            .simulate_principal_policy(
+                principal,
+                &check.actions,
+                &check.resources,
+                ctx,
+                resource_policy,
+            )
+            .await;
+        if let Err(e) = &r
+            && e.kind != crate::backend::ErrorKind::Throttled
+        {
+            *self
+                .simulator_down
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
+        }
+        r
+    }
+
+    async fn principal_policies(&self, p: &str) -> BResult<NamedPolicies> {
+        cell(&self.policies, p)
+            .get_or_init(|| self.backend.principal_policies(p))
+            .await
+            .clone()
+    }
+
+    async fn bucket_policy(&self, b: &str) -> BResult<Option<String>> {
+        cell(&self.buckets, b)
+            .get_or_init(|| self.backend.bucket_policy(b))
+            .await
+            .clone()
+    }
+
+    /// The role's trust policy: from the policies already read when the simulator is down
+    /// (one GetRole per role either way), else its own GetRole.
+    async fn trust_policy(&self, role: &str) -> BResult<Option<String>> {
+        let down = self
+            .simulator_down
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if down {
+            let policies = self.principal_policies(role).await?;
+            return Ok(policies
+                .into_iter()
+                .find(|(_, k, _)| *k == PolicyKind::Trust)
+                .map(|(_, _, d)| d));
+        }
+        cell(&self.trusts, role)
+            .get_or_init(|| self.backend.role_trust_policy(role))
+            .await
+            .clone()
+    }
+
+    async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
+        cell(&self.resources, arn)
+            .get_or_init(|| self.backend.resource_policy(arn))
+            .await
+            .clone()
+    }
+
+    async fn managed_policy(&self, n: &str) -> BResult<Option<(String, String)>> {
+        cell(&self.managed, n)
+            .get_or_init(|| self.backend.managed_policy(n))
+            .await
+            .clone()
+    }
+}
+
+/// Run one simulation. Never fails: a failure is the report's `error`.
+pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
+    run_with(&Reads::new(backend), req).await
+}
+
+async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
+    let mut report = Report {
+        title: req.title.clone(),
+        principal: match &req.subject {
+            Subject::Principal(p) => p.clone(),
+            Subject::ManagedPolicy(n) => format!("policy {n}"),
+        },
+        engine: String::new(),
+        rows: vec![],
+        fixes: vec![],
+        notes: vec![],
+        error: req.problem.clone(),
+    };
+    if req.problem.is_some() {
+        report.engine = "none".into();
+        return report;
+    }
+    let principal = match &req.subject {
+        Subject::ManagedPolicy(name) => return run_policy(backend, req, name, report).await,
+        Subject::Principal(p) => p.as_str(),
+    };
+    let mut ctx = context(principal);
+    ctx.extend(req.context.clone());
+    let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
+    let mut resource_policy = None;
+    let mut raw_bucket_policy = None;
+    if let Some(b) = &req.bucket {
+        match backend.bucket_policy(b).await {
+            Ok(Some(doc)) => {
+                report.notes.push(format!("bucket policy of {b} included"));
+                resource_policy = policy_or_note(
+                    &format!("bucket policy of {b}"),
+                    PolicyKind::Resource,
+                    &doc,
+                    &mut report.notes,
+                );
+                raw_bucket_policy = Some(doc);
+            }
+            Ok(None) => report
+                .notes
+                .push(format!("bucket {b} has no bucket policy")),
+            Err(e) => report.notes.push(format!(
+                "bucket policy of {b} not read, so not part of the result: {e}"
+            )),
+        }
+    }
+    let mut results: Vec<(SimResult, Option<String>)> = Vec::new();
+    let mut simulated = Ok(());
+    // The API evaluates a resource policy only with an IAM user as the caller.
+    let is_user = principal.contains(":user/");
+    let raw_policy = if is_user {
+        raw_bucket_policy.as_deref()
+    } else {
+        None
+    };
+    for c in &req.checks {
+        match backend.simulate(principal, c, &ctx, raw_policy).await {
+            Ok(rs) => results.extend(rs.into_iter().map(|r| (r, None))),
+            Err(e) => {
+                simulated = Err(e);
+                break;
+            }
+        }
+    }
+    match simulated {
+        Ok(()) => {
+            report.engine = "iam:SimulatePrincipalPolicy".into();
+            if raw_policy.is_some() {
+                report.engine.push_str(" (bucket policy as ResourcePolicy)");
+            } else if let Some(rp) = &resource_policy {
+                report.engine.push_str(" + bucket policy (local evaluator)");
+                merge_resource_policy(
+                    rp,
+                    results.iter_mut().map(|(r, _)| r),
+                    principal,
+                    account,
+                    &ctx,
+                );
+            }
+        }
+        Err(e) => {
+            report.engine = format!(
+                "local evaluator (iam:SimulatePrincipalPolicy unavailable: {})",
+                crate::text::fit(&e.message, 160)
+            );
+            let fetched = match backend.principal_policies(principal).await {
+                Ok(p) => p,
+                Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
+                    // Nothing is allowed to a role that does not exist.
+                    let denied = evaluate_checks(&[], &req.checks, principal, account, &ctx);
+                    let mut report = finish(report, &denied, "");
+                    report.fixes = vec![format!(
+                        "{principal} does not exist ({}): create it, or point the resource at a role that exists",
+                        e.message
+                    )];
+                    return report;
+                }
+                Err(e) => {
+                    report.error = Some(format!("cannot read the policies of {principal}: {e}"));
+                    return report;
+                }
+            };
+            let mut policies: Vec<eval::Policy> = fetched
+                .iter()
+                .filter_map(|(name, kind, doc)| policy_or_note(name, *kind, doc, &mut report.notes))
+                .collect();
+            if fetched.iter().all(|(_, k, _)| *k != PolicyKind::Identity) {
+                report
+                    .notes
+                    .push(format!("{principal} has no identity policy attached"));
+            }
+            policies.extend(resource_policy.clone());
+            results = evaluate_checks(&policies, &req.checks, principal, account, &ctx);
+        }
+    }
+    stream_policies(
+        backend,
+        principal,
+        account,
+        &ctx,
+        &mut results,
+        &mut report.notes,
+    )
+    .await;
+    let (key_rows, key_fixes) =
+        key_policies(backend, principal, &ctx, &mut results, &mut report.notes).await;
+    let role = principal.rsplit('/').next().unwrap_or(principal);
+    let trusted = match &req.trust {
+        Some(t) if principal.contains(":role/") => {
+            Some(trust(backend, principal, t, &mut report.notes).await)
+        }
+        _ => None,
+    };
+    let mut report = finish(report, &results, &format!("an identity policy of {role}"));
+    report.rows.extend(
+        key_rows
+            .iter()
+            .map(|r| row(&r.action, &r.resource, &r.decision, &r.matched)),
+    );
+    report.fixes.extend(key_fixes);
+    if let Some((r, fix)) = trusted {
+        report
+            .rows
+            .push(row(&r.action, &r.resource, &r.decision, &r.matched));
+        report.fixes.extend(fix);
+    }
+    report
+}
+
+/// A same-account resource policy (bucket, Kinesis stream) next to the identity decision: its
+/// explicit deny wins, its grant to the principal allows what identity did not, a condition it
+/// cannot decide makes the row undetermined.
+fn merge_resource_policy<'r>(
+    rp: &eval::Policy,
+    results: impl Iterator<Item = &'r mut SimResult>,
+    principal: &str,
+    account: &str,
+    ctx: &BTreeMap<String, Vec<String>>,
+) {
+    for r in results {
+        let e = eval::evaluate(
+            std::slice::from_ref(rp),
+            &eval::Request {
+                principal,
+                account,
+                action: &r.action,
+                resource: &r.resource,
+                context: ctx,
+            },
+        );
+        match (&e.decision, &r.decision) {
+            (Decision::ExplicitDeny, _) => {
+                r.decision = Decision::ExplicitDeny;
+                r.matched = e.matched;
+            }
+            (Decision::Undetermined(k), d) if *d != Decision::ExplicitDeny => {
+                r.decision = Decision::Undetermined(k.clone());
+                r.matched = e.matched;
+            }
+            (Decision::Allowed, Decision::ImplicitDeny) => {
+                r.decision = Decision::Allowed;
+                r.matched = e.matched;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The distinct resources of `results` of one service (`kms`, `kinesis`).
+fn resources_of(results: &[(SimResult, Option<String>)], service: &str) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for (r, _) in results {
+        if arn_parts(&r.resource).is_some_and(|p| p.1 == service) && !v.contains(&r.resource) {
+            v.push(r.resource.clone());
+        }
+    }
+    v
+}
+
+/// Kinesis data stream resource policies, applied like a bucket policy. A policy that cannot be
+/// read is noted and not part of the result.
+async fn stream_policies(
+    backend: &Reads<'_>,
+    principal: &str,
+    account: &str,
+    ctx: &BTreeMap<String, Vec<String>>,
+    results: &mut [(SimResult, Option<String>)],
+    notes: &mut Vec<String>,
+) {
+    for arn in resources_of(results, "kinesis") {
+        let name = format!(
+            "resource policy of {}",
+            crate::model::resource_name(&arn).unwrap_or(&arn)
+        );
+        match backend.resource_policy(&arn).await {
+            Ok(Some(doc)) => {
+                notes.push(format!("{name} included"));
+                if let Some(p) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) {
+                    // Only for the stream it is attached to, whatever its Resource says.
+                    let on_it = results
+                        .iter_mut()
+                        .map(|(r, _)| r)
+                        .filter(|r| r.resource == arn);
+                    merge_resource_policy(&p, on_it, principal, account, ctx);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => notes.push(format!("{name} not read, so not part of the result: {e}")),
+        }
+    }
+}
+
+/// KMS key policies, by KMS's own rule: a key policy must allow the principal itself, or the
+/// account (which delegates to IAM: then the identity decision stands); otherwise no identity
+/// grant counts. An explicit deny in it wins. A key policy that cannot be read leaves the KMS
+/// rows undetermined (every key has one, and it decides). Returns the KMS rows the key policy
+/// decided against (taken out of `results`, so no identity-policy fix is suggested for them)
+/// and the fix for each key.
+///
+/// AWS: KMS developer guide, "Key policies" (default key policy, "Allows access to the AWS
+/// account and enables IAM policies").
+async fn key_policies(
+    backend: &Reads<'_>,
+    principal: &str,
+    ctx: &BTreeMap<String, Vec<String>>,
+    results: &mut Vec<(SimResult, Option<String>)>,
+    notes: &mut Vec<String>,
+) -> (Vec<SimResult>, Vec<String>) {
+    let mut blocked = Vec::new();
+    let mut fixes = Vec::new();
+    let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
+    let root = format!("arn:aws:iam::{account}:root");
+    for key in resources_of(results, "kms") {
+        let short = crate::model::resource_name(&key)
+            .unwrap_or(&key)
+            .to_string();
+        let name = format!("key policy of {short}");
+        let doc = match backend.resource_policy(&key).await {
+            Ok(Some(doc)) => doc,
+            Ok(None) => String::new(),
+            Err(e) => {
+                notes.push(format!("{name} not read: {e}"));
+                for (r, _) in results.iter_mut().filter(|(r, _)| r.resource == key) {
+                    r.decision = Decision::Undetermined(name.clone());
+                    r.matched.clear();
+                }
+                continue;
+            }
+        };
+        let policy = if doc.is_empty() {
+            None
+        } else {
+            policy_or_note(&name, PolicyKind::Resource, &doc, notes)
+        };
+        notes.push(format!("{name} included"));
+        let mut denied_actions: Vec<String> = Vec::new();
+        let mut keep = Vec::new();
+        for (mut r, b) in std::mem::take(results) {
+            if r.resource != key {
+                keep.push((r, b));
+                continue;
+            }
+            let decide = |who: &str| {
+                policy.as_ref().map(|p| {
+                    eval::evaluate(
+                        std::slice::from_ref(p),
+                        &eval::Request {
+                            principal: who,
+                            account: "",
+                            action: &r.action,
+                            resource: &key,
+                            context: ctx,
+                        },
+                    )
+                })
+            };
+            let direct = decide(principal);
+            let delegated = decide(&root);
+            match (
+                direct.as_ref().map(|e| &e.decision),
+                delegated.as_ref().map(|e| &e.decision),
+            ) {
+                (Some(Decision::ExplicitDeny), _) => {
+                    r.decision = Decision::ExplicitDeny;
+                    r.matched = direct.map(|e| e.matched).unwrap_or_default();
+                    keep.push((r, b));
+                }
+                (Some(Decision::Allowed), _) if r.decision != Decision::ExplicitDeny => {
+                    r.decision = Decision::Allowed;
+                    r.matched = direct.map(|e| e.matched).unwrap_or_default();
+                    keep.push((r, b));
+                }
+                // The account is trusted: IAM decides, as it already did.
+                (_, Some(Decision::Allowed)) => keep.push((r, b)),
+                (Some(Decision::Undetermined(k)), _) | (_, Some(Decision::Undetermined(k))) => {
+                    r.decision = Decision::Undetermined(k.clone());
+                    keep.push((r, b));
+                }
+                _ => {
+                    r.decision = Decision::ImplicitDeny;
+                    r.matched = vec![Matched {
+                        policy: name.clone(),
+                        sid: None,
+                    }];
+                    if !denied_actions.contains(&r.action) {
+                        denied_actions.push(r.action.clone());
+                    }
+                    blocked.push(r);
+                }
+            }
+        }
+        *results = keep;
+        if !denied_actions.is_empty() {
+            let stmt = serde_json::json!({
+                "Sid": "FhtopAllowDelivery",
+                "Effect": "Allow",
+                "Principal": {"AWS": principal},
+                "Action": denied_actions,
+                "Resource": "*",
+            });
+            fixes.push(format!(
+                "the key policy of {short} allows neither {principal} nor the account (IAM), so no identity grant counts: add to the key policy (aws kms put-key-policy --policy-name default):\n{}",
+                serde_json::to_string_pretty(&stmt).unwrap_or_default()
+            ));
+        }
+    }
+    (blocked, fixes)
+}
+
+/// May `t.service` assume `role`: its trust policy evaluated for `sts:AssumeRole` with the
+/// condition keys the service sends. A trust policy that cannot be read is undetermined, never
+/// allowed. Returns the result row and, for a denial, the statement to add.
+async fn trust(
+    backend: &Reads<'_>,
+    role: &str,
+    t: &TrustCheck,
+    notes: &mut Vec<String>,
+) -> (SimResult, Option<String>) {
+    let mut result = SimResult {
+        action: "sts:AssumeRole".into(),
+        resource: role.to_string(),
+        decision: Decision::Undetermined("the trust policy".into()),
+        matched: vec![],
+    };
+    let doc = match backend.trust_policy(role).await {
+        Ok(Some(doc)) => doc,
+        Ok(None) => {
+            result.decision = Decision::ImplicitDeny;
+            return (result, Some(trust_fix(role, t)));
+        }
+        Err(e) => {
+            notes.push(format!("trust policy of {role} not read: {e}"));
+            return (result, None);
+        }
+    };
+    let name = format!(
+        "trust policy of {}",
+        role.rsplit('/').next().unwrap_or(role)
+    );
+    let Some(policy) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) else {
+        return (result, None);
+    };
+    let principal = format!("Service:{}", t.service);
+    let e = eval::evaluate(
+        std::slice::from_ref(&policy),
+        &eval::Request {
+            principal: &principal,
+            account: "",
+            action: "sts:AssumeRole",
+            resource: role,
+            context: &t.context,
+        },
+    );
+    result.decision = e.decision;
+    result.matched = e.matched;
+    let fix = match &result.decision {
+        Decision::ImplicitDeny => Some(trust_fix(role, t)),
+        Decision::ExplicitDeny => Some(format!(
+            "{} may not assume {role}: a Deny in its trust policy applies; remove or narrow it",
+            t.service
+        )),
+        _ => None,
+    };
+    (result, fix)
+}
+
+/// The local evaluator over every action × resource of `checks`.
+fn evaluate_checks(
+    policies: &[eval::Policy],
+    checks: &[Check],
+    principal: &str,
+    account: &str,
+    ctx: &BTreeMap<String, Vec<String>>,
+) -> Vec<(SimResult, Option<String>)> {
+    let mut out = Vec::new();
+    for c in checks {
+        for a in &c.actions {
+            for r in &c.resources {
+                let e = eval::evaluate(
+                    policies,
+                    &eval::Request {
+                        principal,
+                        account,
+                        action: a,
+                        resource: r,
+                        context: ctx,
+                    },
+                );
+                out.push((
+                    SimResult {
+                        action: a.clone(),
+                        resource: r.clone(),
+                        decision: e.decision,
+                        matched: e.matched,
+                    },
+                    e.blocked_by_boundary,
+                ));
+            }
+        }
+    }
+    out
+}
+
+async fn run_policy(
+    backend: &Reads<'_>,
+    req: &SimRequest,
+    name: &str,
+    mut report: Report,
+) -> Report {
+    report.engine = "policy document (local evaluator)".into();
+    let (arn, doc) = match backend.managed_policy(name).await {
+        Ok(Some(x)) => x,
+        Ok(None) => {
+            report.error = Some(format!(
+                "no customer-managed policy named {name} in this account"
+            ));
+            return report;
+        }
+        Err(e) => {
+            report.error = Some(format!("cannot read policy {name}: {e}"));
+            return report;
+        }
+    };
+    report.principal = arn.clone();
+    let Some(policy) = policy_or_note(&arn, PolicyKind::Identity, &doc, &mut report.notes) else {
+        report.error = Some(format!("policy {name} could not be parsed"));
+        return report;
+    };
+    let results = evaluate_checks(
+        std::slice::from_ref(&policy),
+        &req.checks,
+        "",
+        "",
+        &context(""),
+    );
+    finish(report, &results, &format!("policy {name}"))
+}
+
+/// Run several simulations: the first alone (it finds out whether the simulator answers), the
+/// rest concurrently, sharing every read.
+pub async fn run_all(backend: &dyn Backend, reqs: &[SimRequest]) -> Vec<Report> {
+    let reads = Reads::new(backend);
+    let probe = reqs
+        .iter()
+        .position(|r| matches!(r.subject, Subject::Principal(_)) && r.problem.is_none());
+    let first = match probe {
+        Some(i) => Some(run_with(&reads, &reqs[i]).await),
+        None => None,
+    };
+    let rest = futures_util::future::join_all(
+        reqs.iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != probe)
+            .map(|(_, r)| run_with(&reads, r)),
+    )
+    .await;
+    let mut rest = rest.into_iter();
+    let mut first = first;
+    (0..reqs.len())
+        .filter_map(|i| {
+            if Some(i) == probe {
+                first.take()
+            } else {
+                rest.next()
+            }
+        })
+        .collect()
+}
