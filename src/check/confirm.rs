@@ -1,0 +1,85 @@
+//! The AWS CLI command that confirms each finding by hand, names filled in and shell-quoted.
+
+use super::*;
+
+pub(super) fn q(s: &str) -> String {
+    shlex::try_quote(s)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| "'?'".into())
+}
+
+pub(super) struct Confirm<'a> {
+    pub(super) region: &'a str,
+    pub(super) now: DateTime<Utc>,
+    pub(super) window_minutes: i64,
+}
+
+impl Confirm<'_> {
+    pub(super) fn metric(
+        &self,
+        ns: &str,
+        metric: &str,
+        dims: &[(&str, &str)],
+        stat: &str,
+    ) -> String {
+        let dims: Vec<String> = dims
+            .iter()
+            .map(|(k, v)| format!("Name={k},Value={}", q(v)))
+            .collect();
+        format!(
+            "aws cloudwatch get-metric-statistics --region {} --namespace {ns} --metric-name {metric} --dimensions {} --statistics {stat} --period 300 --start-time {} --end-time {}",
+            self.region,
+            dims.join(" "),
+            (self.now - Duration::minutes(self.window_minutes)).format("%Y-%m-%dT%H:%M:%SZ"),
+            self.now.format("%Y-%m-%dT%H:%M:%SZ")
+        )
+    }
+    pub(super) fn stream_metric(&self, s: &str, metric: &str, stat: &str) -> String {
+        self.metric("AWS/Firehose", metric, &[("DeliveryStreamName", s)], stat)
+    }
+    pub(super) fn describe_stream(&self, s: &str) -> String {
+        format!(
+            "aws firehose describe-delivery-stream --region {} --delivery-stream-name {} --query 'DeliveryStreamDescription.{{Status:DeliveryStreamStatus,Failure:FailureDescription,Encryption:DeliveryStreamEncryptionConfiguration}}'",
+            self.region,
+            q(s)
+        )
+    }
+    pub(super) fn simulate(
+        &self,
+        principal: &str,
+        actions: &[&str],
+        resources: &[String],
+    ) -> String {
+        let res: Vec<String> = resources.iter().map(|r| q(r)).collect();
+        format!(
+            "aws iam simulate-principal-policy --policy-source-arn {} --action-names {} --resource-arns {}",
+            q(principal),
+            actions.join(" "),
+            res.join(" ")
+        )
+    }
+}
+
+pub(super) fn alarm_confirm(region: &str, linked: &[&Alarm]) -> String {
+    let names: Vec<String> = linked
+        .iter()
+        .filter(|a| a.state != AlarmState::Ok)
+        .map(|a| q(&a.name))
+        .collect();
+    if names.is_empty() {
+        format!("aws cloudwatch describe-alarms --region {region} --state-value ALARM")
+    } else {
+        format!(
+            "aws cloudwatch describe-alarms --region {region} --alarm-names {}",
+            names.join(" ")
+        )
+    }
+}
+
+pub(super) fn describe_targets(region: &str, r: &Rule) -> String {
+    format!(
+        "aws events list-targets-by-rule --region {region} --rule {} --event-bus-name {}",
+        q(&r.name),
+        q(&r.bus)
+    )
+}

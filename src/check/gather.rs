@@ -1,0 +1,99 @@
+//! Reading what the checks need, once and concurrently: the inventory, GetMetricData 500
+//! metrics a call, one DescribeAlarms walk, the error log groups, the permission simulations.
+
+use super::*;
+
+/// Everything the checks read, fetched once.
+pub struct Gathered {
+    pub account: String,
+    pub region: String,
+    pub now: DateTime<Utc>,
+    pub inv: Inventory,
+    pub scope: Resolved,
+    pub metrics: BResult<Metrics>,
+    pub alarms: BResult<Vec<Alarm>>,
+    /// Error log group → its events of the last hour.
+    pub logs: HashMap<String, BResult<Vec<LogEvent>>>,
+    /// Simulations with the target they are about.
+    pub sims: Vec<(SimTarget, Report)>,
+    pub writer_policy: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SimTarget {
+    /// The stream's delivery role.
+    Stream(String),
+    /// The stream's source role (Kinesis data stream, MSK).
+    Source(String),
+    Rule(RuleKey),
+    WriterPolicy,
+}
+
+/// Read what the checks need, concurrently. Fails only when the inventory cannot be read.
+pub async fn gather(
+    backend: &dyn Backend,
+    sel: &Selection,
+    window_minutes: u32,
+    writer_policy: &str,
+    now: DateTime<Utc>,
+) -> BResult<Gathered> {
+    let (identity, inv) = tokio::join!(backend.identity(), backend.inventory());
+    let identity = identity?;
+    let inv = inv?;
+    let scope = sel.resolve(&inv);
+    let mut sims: Vec<(SimTarget, SimRequest)> = Vec::new();
+    for name in &scope.streams {
+        if let Some(req) = inv.stream(name).and_then(iam::stream_request) {
+            sims.push((SimTarget::Stream(name.clone()), req));
+        }
+        if let Some(req) = inv.stream(name).and_then(iam::source_request) {
+            sims.push((SimTarget::Source(name.clone()), req));
+        }
+    }
+    for key in &scope.rules {
+        if let Some(r) = inv.rule(key) {
+            sims.extend(
+                iam::rule_requests(r)
+                    .into_iter()
+                    .map(|q| (SimTarget::Rule(key.clone()), q)),
+            );
+        }
+    }
+    if !writer_policy.is_empty() {
+        let streams = scope
+            .streams
+            .iter()
+            .filter_map(|n| inv.stream(n).map(|s| s.arn.clone()))
+            .collect();
+        sims.push((
+            SimTarget::WriterPolicy,
+            iam::writer_request(writer_policy, streams),
+        ));
+    }
+    let groups: Vec<String> = scope
+        .streams
+        .iter()
+        .filter_map(|n| inv.stream(n).and_then(Stream::log_group))
+        .map(str::to_string)
+        .collect();
+    let since = now - Duration::minutes(ERROR_LOOKBACK_MIN);
+    let reqs: Vec<SimRequest> = sims.iter().map(|(_, q)| q.clone()).collect();
+    let (metrics, alarms, logs, reports) = tokio::join!(
+        crate::poll::fetch_metrics(backend, &inv, now, window_minutes),
+        backend.alarms(),
+        futures_util::future::join_all(groups.iter().map(|g| backend.log_events(g, since, 1000))),
+        iam::run_all(backend, &reqs),
+    );
+    Ok(Gathered {
+        account: identity.account,
+        region: identity.region,
+        now,
+        scope,
+        metrics,
+        alarms,
+        logs: groups.into_iter().zip(logs).collect(),
+        sims: sims.into_iter().map(|(t, _)| t).zip(reports).collect(),
+        writer_policy: writer_policy.to_string(),
+        inv,
+    })
+}

@@ -1,0 +1,60 @@
+//! `fhtop check`: the on-call runbook (`../shared/seed/firehose-eventbridge-runbook.md`) as one
+//! command, for every pipeline or the ones named. The same findings back the TUI's health marks
+//! (`health.rs`) and its Checks overlay (`c`).
+//!
+//! [`gather`] reads what the checks need from the backend, concurrently and with the backend's
+//! batching (one inventory walk, GetMetricData 500 metrics a call, one DescribeAlarms walk,
+//! the error log groups, the permission simulations); [`evaluate`] is a pure function of that.
+
+mod confirm;
+mod evaluate;
+mod gather;
+mod report;
+mod select;
+
+pub use evaluate::evaluate;
+pub use gather::{Gathered, SimTarget, gather};
+pub use report::{grouped, human_lines, overlay_lines, tally};
+pub use select::{Resolved, Selection};
+
+use confirm::*;
+use select::*;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::backend::{BResult, Backend};
+use crate::health::{
+    CheckId, ERROR_LOOKBACK_MIN, ERRORS_RECENT_MIN, Inputs, Level, Symptom, rule_health,
+    stream_health,
+};
+use crate::iam::{self, Report, SimRequest, Tone, Verdict};
+use crate::model::{Alarm, AlarmState, Inventory, LogEvent, Metrics, Rule, RuleKey, Stream};
+use crate::text::fmt_duration;
+
+/// One finding: `{"check","target","status","summary","details","confirm"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub check: &'static str,
+    pub target: String,
+    pub status: Level,
+    pub summary: String,
+    pub details: String,
+    /// The AWS CLI command a human would run to confirm it, names filled in.
+    pub confirm: String,
+    /// The pipeline it belongs to (its stream's name, or the account).
+    #[serde(skip)]
+    pub pipeline: String,
+}
+
+/// Nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+pub fn exit_code(findings: &[Finding]) -> u8 {
+    match findings.iter().map(|f| f.status).max() {
+        Some(Level::Fail) => 2,
+        Some(Level::Warn) => 1,
+        Some(Level::Unknown) => 3,
+        _ => 0,
+    }
+}

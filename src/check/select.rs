@@ -1,0 +1,85 @@
+//! What to check: streams and rules named on the command line (or every pipeline), resolved in
+//! the inventory, with the names that do not exist.
+
+use super::*;
+
+/// What to check: streams and rules by name (`bus/name` or a name on any bus). Empty = every
+/// pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub streams: Vec<String>,
+    pub rules: Vec<String>,
+}
+
+/// The resolved selection: streams (existing) and rules (with a Firehose target) to check, and
+/// names asked for that do not exist.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    pub streams: BTreeSet<String>,
+    pub rules: BTreeSet<RuleKey>,
+    pub missing: Vec<(&'static str, String)>,
+}
+
+fn rule_matches(r: &Rule, name: &str) -> bool {
+    r.name == name || format!("{}/{}", r.bus, r.name) == name
+}
+
+/// The delivery streams a rule feeds: its Firehose targets, and the streams reading its
+/// Kinesis targets.
+pub(super) fn streams_fed<'a>(inv: &'a Inventory, r: &Rule) -> Vec<&'a Stream> {
+    let mut v = Vec::new();
+    for t in &r.targets {
+        match t.firehose_stream_name() {
+            Some(n) => v.extend(inv.stream(n)),
+            None => v.extend(inv.streams_reading(&t.arn)),
+        }
+    }
+    v
+}
+
+fn feeds_firehose(inv: &Inventory, r: &Rule) -> bool {
+    r.targets.iter().any(|t| t.firehose_stream_name().is_some()) || !streams_fed(inv, r).is_empty()
+}
+
+impl Selection {
+    pub fn is_empty(&self) -> bool {
+        self.streams.is_empty() && self.rules.is_empty()
+    }
+
+    pub fn resolve(&self, inv: &Inventory) -> Resolved {
+        let mut sc = Resolved::default();
+        if self.is_empty() {
+            sc.streams = inv.streams.iter().map(|s| s.name.clone()).collect();
+            sc.rules = inv
+                .rules
+                .iter()
+                .filter(|r| feeds_firehose(inv, r))
+                .map(Rule::key)
+                .collect();
+            return sc;
+        }
+        for name in &self.streams {
+            match inv.stream(name) {
+                Some(s) => {
+                    sc.streams.insert(s.name.clone());
+                    sc.rules
+                        .extend(inv.rules_feeding(&s.name).into_iter().map(Rule::key));
+                }
+                None => sc.missing.push(("stream", name.clone())),
+            }
+        }
+        for name in &self.rules {
+            let found: Vec<&Rule> = inv.rules.iter().filter(|r| rule_matches(r, name)).collect();
+            if found.is_empty() {
+                sc.missing.push(("rule", name.clone()));
+            }
+            for r in found {
+                sc.rules.insert(r.key());
+                for s in streams_fed(inv, r) {
+                    sc.streams.insert(s.name.clone());
+                }
+            }
+        }
+        sc
+    }
+}
