@@ -1,0 +1,108 @@
+//! Health of what a selection names, of a pipeline, and of everything at once (the
+//! [`Diagnosis`] the store caches per change of the data).
+
+use super::*;
+
+/// Health of what a selection names: the rule, the stream (or why it has none), together.
+/// `None` stream and rule: nothing to say.
+pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>) -> Health {
+    let mut h = Health::default();
+    let rule = rule.and_then(|k| inp.inv.rule(k));
+    if let Some(r) = rule {
+        h.merge(rule_health(inp, r));
+    }
+    if let Some(name) = stream {
+        match inp.inv.stream(name) {
+            Some(s) => h.merge(stream_health(inp, s)),
+            None => {
+                let errors: Vec<_> = inp
+                    .inv
+                    .errors
+                    .iter()
+                    .filter(|e| e.kind == "stream" && e.name == name)
+                    .collect();
+                for e in &errors {
+                    h.add(
+                        CheckId::StreamStatus,
+                        Symptom::NotDescribed,
+                        Level::Fail,
+                        format!("could not describe stream {name}: {}", e.message),
+                    );
+                }
+                // A rule's missing Firehose target is already a rule finding.
+                if errors.is_empty() && rule.is_some() && !h.has(Symptom::TargetMissing) {
+                    h.add(
+                        CheckId::RuleState,
+                        Symptom::TargetMissing,
+                        Level::Fail,
+                        format!("target stream {name} not found in this account/region"),
+                    );
+                }
+            }
+        }
+    }
+    h.sorted()
+}
+
+/// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
+pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
+    let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
+    target_health(inp, rule.as_ref(), Some(&link.stream_name))
+}
+
+/// The health of every stream, rule and pipeline, computed once per change of the data
+/// (`store::Snapshot::diagnosis` caches it), not per frame and row.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnosis {
+    pub streams: HashMap<String, Health>,
+    pub rules: HashMap<RuleKey, Health>,
+    /// By index into the pipelines the diagnosis was made for.
+    pub pipelines: Vec<Health>,
+}
+
+impl Diagnosis {
+    pub fn of(inp: &Inputs, pipelines: &[PipelineLink]) -> Self {
+        Self {
+            streams: inp
+                .inv
+                .streams
+                .iter()
+                .map(|s| (s.name.clone(), stream_health(inp, s)))
+                .collect(),
+            rules: inp
+                .inv
+                .rules
+                .iter()
+                .map(|r| (r.key(), rule_health(inp, r)))
+                .collect(),
+            pipelines: pipelines.iter().map(|l| pipeline_health(inp, l)).collect(),
+        }
+    }
+    /// A stream's health; UNKNOWN for one not diagnosed.
+    pub fn stream(&self, name: &str) -> Health {
+        self.streams.get(name).cloned().unwrap_or_else(unknown)
+    }
+    pub fn rule(&self, key: &RuleKey) -> Health {
+        self.rules.get(key).cloned().unwrap_or_else(unknown)
+    }
+    pub fn pipeline(&self, i: usize) -> Health {
+        self.pipelines.get(i).cloned().unwrap_or_else(unknown)
+    }
+    /// Just the level of each, without cloning findings.
+    pub fn stream_level(&self, name: &str) -> Level {
+        self.streams.get(name).map_or(Level::Unknown, |h| h.level)
+    }
+    pub fn rule_level(&self, key: &RuleKey) -> Level {
+        self.rules.get(key).map_or(Level::Unknown, |h| h.level)
+    }
+    pub fn pipeline_level(&self, i: usize) -> Level {
+        self.pipelines.get(i).map_or(Level::Unknown, |h| h.level)
+    }
+}
+
+fn unknown() -> Health {
+    Health {
+        level: Level::Unknown,
+        findings: Vec::new(),
+    }
+}

@@ -1,0 +1,272 @@
+//! Health rules: what is wrong with a stream, a rule, a pipeline, as words. Pure functions of
+//! what fhtop has read ([`Inputs`]); the panes show them and `fhtop check` reports them, so the
+//! TUI's marks and the check's verdicts are the same code. Every rule is a [`Symptom`].
+//!
+//! A verdict is only "OK" when the data says so: no delivery datapoints in the window is "no
+//! data", a destination fhtop does not know is "not evaluated", both UNKNOWN.
+
+mod diagnosis;
+mod rule;
+mod stream;
+
+pub use diagnosis::{Diagnosis, pipeline_health, target_health};
+pub use rule::rule_health;
+pub use stream::stream_health;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::backend::BResult;
+use crate::model::{
+    Alarm, AlarmState, Destination, DestinationKind, Inventory, LogEvent, MetricId, Metrics,
+    PipelineLink, Rule, RuleKey, Scope, Source, Stream, group_errors,
+};
+use crate::text::{count, fmt_duration};
+
+/// Worst last. Serialized lowercase (`fhtop check --json` statuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    /// Not enough data to say (metrics not fetched yet).
+    Unknown,
+    Warn,
+    Fail,
+}
+
+impl Level {
+    /// The word in full, as `fhtop check` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Ok => "OK",
+            Level::Unknown => "UNKNOWN",
+            Level::Warn => "WARN",
+            Level::Fail => "FAIL",
+        }
+    }
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Ok => "OK",
+            Level::Unknown => "?",
+            Level::Warn => "WARN",
+            Level::Fail => "FAIL",
+        }
+    }
+    /// A symbol that carries the state without colour.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Level::Ok => "●",
+            Level::Unknown => "○",
+            Level::Warn => "▲",
+            Level::Fail => "✖",
+        }
+    }
+}
+
+/// The runbook's checks (`fhtop check`); every health finding belongs to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CheckId {
+    WriterPermission,
+    StreamStatus,
+    Delivery,
+    DeliveryErrors,
+    BucketAccess,
+    SourceAccess,
+    Processing,
+    RuleState,
+    Alarms,
+    Partitions,
+    Throttling,
+}
+
+impl CheckId {
+    pub const ALL: [CheckId; 11] = [
+        CheckId::WriterPermission,
+        CheckId::StreamStatus,
+        CheckId::Delivery,
+        CheckId::DeliveryErrors,
+        CheckId::BucketAccess,
+        CheckId::SourceAccess,
+        CheckId::Processing,
+        CheckId::RuleState,
+        CheckId::Alarms,
+        CheckId::Partitions,
+        CheckId::Throttling,
+    ];
+    /// The id `fhtop check` prints and serializes.
+    pub fn id(self) -> &'static str {
+        match self {
+            CheckId::WriterPermission => "writer-permission",
+            CheckId::StreamStatus => "stream-status",
+            CheckId::Delivery => "delivery",
+            CheckId::DeliveryErrors => "delivery-errors",
+            CheckId::BucketAccess => "bucket-access",
+            CheckId::SourceAccess => "source-access",
+            CheckId::Processing => "processing",
+            CheckId::RuleState => "rule-state",
+            CheckId::Alarms => "alarms",
+            CheckId::Partitions => "partitions",
+            CheckId::Throttling => "throttling",
+        }
+    }
+}
+
+/// Which health rule a finding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Symptom {
+    /// DeliveryStreamStatus is not ACTIVE.
+    StreamStatus,
+    /// DescribeDeliveryStream reports a FailureDescription.
+    StreamFailure,
+    /// The stream could not be described (an error row).
+    NotDescribed,
+    AlarmFiring,
+    AlarmInsufficientData,
+    /// Metrics have not been read yet (or could not be).
+    NoMetrics,
+    /// No delivery datapoint in the whole window.
+    NoDeliveryData,
+    /// The destination is of a kind fhtop does not evaluate.
+    DestinationNotEvaluated,
+    /// `DeliveryTo<Kind>.Success` below 1.
+    DeliverySuccessLow,
+    /// Records arrive, none are delivered.
+    ArrivingNotDelivered,
+    /// `DeliveryTo<Kind>.DataFreshness` above the buffer interval.
+    Freshness,
+    /// Records of a non-S3 destination written to the S3 backup as failed.
+    FailedToBackup,
+    /// Events in the destination's error log group.
+    ErrorsLogged,
+    PartitionsExceeded,
+    PartitionsNearLimit,
+    Throttled,
+    /// Firehose is throttled reading its Kinesis source, or falls behind it.
+    SourceThrottled,
+    SourceBehind,
+    /// `ExecuteProcessing.Success` below 1 (Lambda transformation).
+    ProcessingFailing,
+    /// `FailedConversion.Records` above 0 (record format conversion).
+    ConversionFailing,
+    RuleDisabled,
+    InvocationsFailing,
+    DeadLetter,
+    RuleThrottled,
+    NotTriggering,
+    /// A rule targets a delivery (or Kinesis) stream that does not exist.
+    TargetMissing,
+    PatternInvalid,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub check: CheckId,
+    pub symptom: Symptom,
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    pub level: Level,
+    pub findings: Vec<Finding>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self {
+            level: Level::Ok,
+            findings: Vec::new(),
+        }
+    }
+}
+
+impl Health {
+    pub(super) fn add(
+        &mut self,
+        check: CheckId,
+        symptom: Symptom,
+        level: Level,
+        text: impl Into<String>,
+    ) {
+        self.level = self.level.max(level);
+        self.findings.push(Finding {
+            check,
+            symptom,
+            level,
+            text: text.into(),
+        });
+    }
+    pub(super) fn merge(&mut self, other: Health) {
+        self.level = self.level.max(other.level);
+        self.findings.extend(other.findings);
+    }
+    /// Findings worst first.
+    pub fn sorted(mut self) -> Self {
+        self.findings.sort_by_key(|f| std::cmp::Reverse(f.level));
+        self
+    }
+    pub fn has(&self, symptom: Symptom) -> bool {
+        self.findings.iter().any(|f| f.symptom == symptom)
+    }
+}
+
+/// Error log events fhtop has read, by log group. A group that was not read is no evidence
+/// either way.
+pub trait ErrorLogs {
+    /// The events of `group` read so far (any order), `None` when the group was not read.
+    fn events(&self, group: &str) -> Option<Vec<&LogEvent>>;
+}
+
+impl ErrorLogs for HashMap<String, BResult<Vec<LogEvent>>> {
+    fn events(&self, group: &str) -> Option<Vec<&LogEvent>> {
+        match self.get(group) {
+            Some(Ok(v)) => Some(v.iter().collect()),
+            _ => None,
+        }
+    }
+}
+
+/// Error log events newer than this make a stream FAIL; older ones (still read) WARN.
+pub const ERRORS_RECENT_MIN: i64 = 15;
+/// How far back error log events count at all.
+pub const ERROR_LOOKBACK_MIN: i64 = 60;
+/// The default limit of active partitions per stream when `ActivePartitionsLimit` is not
+/// reported. AWS: Firehose developer guide, "Buffer data for dynamic partitioning" (500 per
+/// stream, raisable to 5,000).
+pub const DEFAULT_ACTIVE_PARTITIONS_LIMIT: f64 = 500.0;
+/// Kinesis source lag above which a stream WARNs (ms): Firehose falls behind its source.
+pub const SOURCE_BEHIND_MS: f64 = 15.0 * 60.0 * 1000.0;
+
+/// Everything health is computed from.
+pub struct Inputs<'a> {
+    pub inv: &'a Inventory,
+    /// `None`: metrics not read (yet).
+    pub metrics: Option<&'a Metrics>,
+    pub alarms: &'a [Alarm],
+    /// Error log events read so far.
+    pub logs: Option<&'a dyn ErrorLogs>,
+    /// The instant "recent" is measured from.
+    pub now: DateTime<Utc>,
+}
+
+pub(super) fn alarm_findings(h: &mut Health, alarms: &[&Alarm]) {
+    for a in alarms {
+        match a.state {
+            AlarmState::Alarm => h.add(
+                CheckId::Alarms,
+                Symptom::AlarmFiring,
+                Level::Fail,
+                format!("alarm {} in ALARM", a.name),
+            ),
+            AlarmState::InsufficientData => h.add(
+                CheckId::Alarms,
+                Symptom::AlarmInsufficientData,
+                Level::Warn,
+                format!("alarm {} INSUFFICIENT_DATA", a.name),
+            ),
+            AlarmState::Ok => {}
+        }
+    }
+}

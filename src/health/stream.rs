@@ -1,0 +1,281 @@
+//! A delivery stream's health: status, alarms, its error log, delivery to its own kind of
+//! destination (or "no data" / "not evaluated"), processing, its source, partitions,
+//! throttling.
+
+use super::*;
+
+/// Delivery to the destination: success, records arriving but none delivered, freshness, and
+/// "no data" when the window holds no delivery datapoint at all.
+fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
+    let Some(kind) = s.destination_kind() else {
+        let what = match &s.destination {
+            Destination::Unknown(w) => w.as_str(),
+            _ => "unknown",
+        };
+        h.add(
+            CheckId::Delivery,
+            Symptom::DestinationNotEvaluated,
+            Level::Unknown,
+            format!("destination not evaluated ({what})"),
+        );
+        return;
+    };
+    let label = kind.label();
+    let delivery = MetricId::delivery(kind);
+    let any_point = delivery.iter().any(|id| {
+        m.series(sc, *id)
+            .is_some_and(|v| v.iter().any(Option::is_some))
+    });
+    if !any_point {
+        h.add(
+            CheckId::Delivery,
+            Symptom::NoDeliveryData,
+            Level::Unknown,
+            format!(
+                "no data: no {}.* datapoint in the window (idle, or not reporting)",
+                kind.metric_prefix()
+            ),
+        );
+        return;
+    }
+    if let Some(ok) = m.recent_avg(sc, MetricId::DeliverySuccess(kind))
+        && ok < 1.0
+    {
+        h.add(
+            CheckId::Delivery,
+            Symptom::DeliverySuccessLow,
+            Level::Fail,
+            format!("{label} delivery success {:.0}%", (ok * 100.0).floor()),
+        );
+    }
+    let arriving = m
+        .recent_sum(sc, MetricId::incoming(&s.source))
+        .unwrap_or(0.0);
+    if arriving > 0.0 && m.recent_sum(sc, MetricId::DeliveryRecords(kind)) == Some(0.0) {
+        h.add(
+            CheckId::Delivery,
+            Symptom::ArrivingNotDelivered,
+            Level::Fail,
+            format!("records arriving, none delivered to {label}"),
+        );
+    }
+    if let Some(fresh) = m.recent_max(sc, MetricId::DataFreshness(kind)) {
+        let interval = f64::from(s.buffering_seconds().unwrap_or(300).max(60));
+        if fresh > (interval * 4.0).max(900.0) {
+            h.add(
+                CheckId::Delivery,
+                Symptom::Freshness,
+                Level::Fail,
+                format!(
+                    "data freshness {} (buffer {})",
+                    fmt_duration(fresh),
+                    fmt_duration(interval)
+                ),
+            );
+        } else if fresh > interval + 60.0 {
+            h.add(
+                CheckId::Delivery,
+                Symptom::Freshness,
+                Level::Warn,
+                format!(
+                    "data freshness {} above buffer {}",
+                    fmt_duration(fresh),
+                    fmt_duration(interval)
+                ),
+            );
+        }
+    }
+    // A service destination that backs up failed data only: records in DeliveryToS3 are the
+    // records it gave up on (the backup's 100 % success is not delivery).
+    if let Destination::Service(d) = &s.destination
+        && d.backup_mode
+            .as_deref()
+            .is_some_and(|b| b.starts_with("Failed"))
+        && let Some(n) = m.recent_sum(sc, MetricId::DeliveryRecords(DestinationKind::S3))
+        && n > 0.0
+    {
+        h.add(
+            CheckId::Delivery,
+            Symptom::FailedToBackup,
+            Level::Fail,
+            format!(
+                "{} records written to the S3 backup as failed in 5 min ({})",
+                count(n),
+                d.backup_mode.as_deref().unwrap_or("")
+            ),
+        );
+    }
+}
+
+/// Recent events in the destination's error log group (what has been read of it).
+fn error_log_findings(h: &mut Health, s: &Stream, inp: &Inputs) {
+    let (Some(group), Some(logs)) = (s.log_group(), inp.logs) else {
+        return;
+    };
+    let Some(events) = logs.events(group) else {
+        return;
+    };
+    let since = inp.now - Duration::minutes(ERROR_LOOKBACK_MIN);
+    let groups = group_errors(events.into_iter().filter(|e| e.timestamp >= since));
+    let Some(newest) = groups.iter().map(|(_, _, at, _)| *at).max() else {
+        return;
+    };
+    let level = if inp.now - newest <= Duration::minutes(ERRORS_RECENT_MIN) {
+        Level::Fail
+    } else {
+        Level::Warn
+    };
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(code, n, _, _)| format!("{code} ×{n}"))
+        .collect();
+    h.add(
+        CheckId::DeliveryErrors,
+        Symptom::ErrorsLogged,
+        level,
+        format!(
+            "errors logged: {} (newest {} ago)",
+            parts.join(", "),
+            fmt_duration((inp.now - newest).num_seconds() as f64)
+        ),
+    );
+}
+
+pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
+    use MetricId::*;
+    let mut h = Health::default();
+    match s.status.as_str() {
+        "ACTIVE" => {}
+        "CREATING" | "UPDATING" => h.add(
+            CheckId::StreamStatus,
+            Symptom::StreamStatus,
+            Level::Warn,
+            format!("stream is {}", s.status),
+        ),
+        other => h.add(
+            CheckId::StreamStatus,
+            Symptom::StreamStatus,
+            Level::Fail,
+            format!("stream is {other}"),
+        ),
+    }
+    if let Some(f) = &s.failure {
+        h.add(
+            CheckId::StreamStatus,
+            Symptom::StreamFailure,
+            Level::Fail,
+            format!("failure: {f}"),
+        );
+    }
+    let linked: Vec<&Alarm> = inp
+        .alarms
+        .iter()
+        .filter(|a| a.is_for_stream(&s.name))
+        .collect();
+    alarm_findings(&mut h, &linked);
+    error_log_findings(&mut h, s, inp);
+    let Some(m) = inp.metrics else {
+        h.add(
+            CheckId::Delivery,
+            Symptom::NoMetrics,
+            Level::Unknown,
+            "no metrics yet",
+        );
+        return h.sorted();
+    };
+    let sc = Scope::Stream(s.name.clone());
+    delivery_findings(&mut h, s, m, &sc);
+    if !s.lambda_arns().is_empty()
+        && let Some(ok) = m.recent_avg(&sc, ExecuteProcessingSuccess)
+        && ok < 1.0
+    {
+        h.add(
+            CheckId::Processing,
+            Symptom::ProcessingFailing,
+            Level::Fail,
+            format!(
+                "Lambda processing success {:.0}% (ExecuteProcessing.Success)",
+                (ok * 100.0).floor()
+            ),
+        );
+    }
+    if s.format_conversion
+        && let Some(n) = m.recent_sum(&sc, FailedConversionRecords)
+        && n > 0.0
+    {
+        h.add(
+            CheckId::Processing,
+            Symptom::ConversionFailing,
+            Level::Fail,
+            format!("{} records failed format conversion in 5 min", count(n)),
+        );
+    }
+    if let Source::KinesisStream { .. } = &s.source {
+        let throttled = [
+            ThrottledGetRecords,
+            ThrottledGetShardIterator,
+            ThrottledDescribeStream,
+        ]
+        .iter()
+        .filter_map(|id| m.recent_sum(&sc, *id))
+        .sum::<f64>();
+        if throttled > 0.0 {
+            h.add(
+                CheckId::Throttling,
+                Symptom::SourceThrottled,
+                Level::Warn,
+                format!(
+                    "reading the Kinesis source throttled {} times in 5 min",
+                    count(throttled)
+                ),
+            );
+        }
+        if let Some(ms) = m.recent_max(&sc, KinesisMillisBehindLatest)
+            && ms > SOURCE_BEHIND_MS
+        {
+            h.add(
+                CheckId::Delivery,
+                Symptom::SourceBehind,
+                Level::Warn,
+                format!(
+                    "{} behind the Kinesis source (KinesisMillisBehindLatest)",
+                    fmt_duration(ms / 1000.0)
+                ),
+            );
+        }
+    }
+    if m.recent_max(&sc, PartitionCountExceeded).unwrap_or(0.0) > 0.0 {
+        h.add(
+            CheckId::Partitions,
+            Symptom::PartitionsExceeded,
+            Level::Fail,
+            "partition count exceeded the active partitions limit",
+        );
+    } else if let Some(used) = m.recent_max(&sc, PartitionCount) {
+        let (limit, default) = match m.recent_max(&sc, ActivePartitionsLimit) {
+            Some(l) if l > 0.0 => (l, ""),
+            _ => (DEFAULT_ACTIVE_PARTITIONS_LIMIT, " default"),
+        };
+        if used >= 0.8 * limit {
+            h.add(
+                CheckId::Partitions,
+                Symptom::PartitionsNearLimit,
+                Level::Warn,
+                format!(
+                    "partitions {used:.0}/{limit:.0}{default} ({:.0}% of limit)",
+                    100.0 * used / limit
+                ),
+            );
+        }
+    }
+    let throttled = m.recent_sum(&sc, ThrottledRecords).unwrap_or(0.0);
+    if throttled > 0.0 {
+        h.add(
+            CheckId::Throttling,
+            Symptom::Throttled,
+            Level::Warn,
+            format!("{} records throttled in 5 min", count(throttled)),
+        );
+    }
+    h.sorted()
+}
