@@ -94,211 +94,6 @@ pub fn explain(e: &backend::BackendError, settings: &Settings) -> String {
     )
 }
 
-/// `fhtop rule enable|disable NAME`: plan, confirm on a terminal (or `--yes`), apply.
-async fn rule_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli::RuleArgs) -> u8 {
-    use std::io::{BufRead, IsTerminal, Write};
-    let identity = match backend.identity().await {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("fhtop: {}", sanitize::clean(&e.message));
-            return 3;
-        }
-    };
-    let exec = action::Executor {
-        backend,
-        read_only: settings.read_only,
-        identity,
-        audit_path: action::default_audit_path(),
-        verify_timeout: std::time::Duration::from_secs(30),
-    };
-    let key = model::RuleKey {
-        bus: args.bus,
-        name: args.name,
-    };
-    let plan = match exec.plan(&key, args.verb == cli::RuleVerb::Enable).await {
-        Ok(p) => p,
-        Err(o) => {
-            eprintln!(
-                "fhtop: refused: {}",
-                sanitize::clean(o.detail().unwrap_or(""))
-            );
-            return o.exit_code();
-        }
-    };
-    let feeds = if plan.streams.is_empty() {
-        "no delivery stream".to_string()
-    } else {
-        plan.streams.join(", ")
-    };
-    let summary = format!("{} (feeds {feeds})", plan.summary());
-    if !args.yes {
-        if !std::io::stdin().is_terminal() {
-            eprintln!(
-                "fhtop: refused: {}; stdin is not a terminal, pass --yes",
-                sanitize::clean(&summary)
-            );
-            return 4;
-        }
-        eprint!("{}? [y/N] ", sanitize::clean(&summary));
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            eprintln!("fhtop: not confirmed; nothing changed");
-            return 4;
-        }
-    }
-    let outcome = exec.apply(&plan).await;
-    match &outcome {
-        action::Outcome::Confirmed => println!("{}: {} (verified)", key, plan.to_state()),
-        action::Outcome::Unchanged => println!("{key}: already {}", plan.to_state()),
-        o => eprintln!(
-            "fhtop: {}: {}",
-            o.word(),
-            sanitize::clean(o.detail().unwrap_or(""))
-        ),
-    }
-    outcome.exit_code()
-}
-
-/// `fhtop check`: gather, evaluate, print; Nagios exit code.
-async fn check_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli::CheckArgs) -> u8 {
-    use std::io::IsTerminal;
-    let started = std::time::Instant::now();
-    let sel = check::Selection {
-        streams: args.streams,
-        rules: args.rules,
-    };
-    let gathered = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
-        check::gather(
-            backend.as_ref(),
-            &sel,
-            settings.window_minutes,
-            &settings.writer_policy,
-            chrono::Utc::now(),
-        ),
-    )
-    .await;
-    let g = match gathered {
-        Ok(Ok(g)) => g,
-        Ok(Err(e)) => {
-            let line = sanitize::clean(&e.message).replace('\n', " ");
-            println!("UNKNOWN - fhtop check: {line}");
-            return 3;
-        }
-        Err(_) => {
-            println!("UNKNOWN - fhtop check: no answer from AWS within 120 s");
-            return 3;
-        }
-    };
-    let findings = check::evaluate(&g);
-    let code = check::exit_code(&findings);
-    if args.json {
-        let v = serde_json::json!({ "checks": findings });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-        return code;
-    }
-    let colour = std::io::stdout().is_terminal() && !settings.no_color;
-    let paint = |t: iam::Tone, s: &str| -> String {
-        use health::Level;
-        if !colour {
-            return s.to_string();
-        }
-        let c = match t {
-            iam::Tone::Heading(Level::Fail) | iam::Tone::Row(Level::Fail) => "31",
-            iam::Tone::Heading(Level::Warn) | iam::Tone::Row(Level::Warn) => "33",
-            iam::Tone::Heading(Level::Ok) | iam::Tone::Row(Level::Ok) => "32",
-            iam::Tone::Heading(Level::Unknown) | iam::Tone::Row(Level::Unknown) => "35",
-            iam::Tone::Note => "2",
-            _ => "0",
-        };
-        format!("\x1b[{c}m{s}\x1b[0m")
-    };
-    println!(
-        "fhtop check — account {} · {} · {} · {:.1} s",
-        sanitize::clean(&g.account),
-        sanitize::clean(&g.region),
-        check::tally(&findings),
-        started.elapsed().as_secs_f64()
-    );
-    for (level, line) in check::human_lines(&findings, args.all) {
-        println!("{}", paint(level, &sanitize::clean(&line)));
-    }
-    code
-}
-
-/// `fhtop perms ...`: build the simulations from the inventory, run them, print.
-async fn perms_command(settings: &Settings, backend: Arc<dyn Backend>, args: cli::PermsArgs) -> u8 {
-    use cli::PermsWhat;
-    let needs_inventory = !matches!(args.what, PermsWhat::Custom { .. });
-    let inv = if needs_inventory {
-        match backend.inventory().await {
-            Ok(i) => i,
-            Err(e) => {
-                eprintln!("fhtop: {}", sanitize::clean(&e.message));
-                return 3;
-            }
-        }
-    } else {
-        model::Inventory::default()
-    };
-    let reqs = match args.what {
-        PermsWhat::Stream { name } => match inv.stream(&name) {
-            Some(s) => iam::for_stream(&inv, s, &settings.writer_policy),
-            None => {
-                eprintln!("fhtop: no delivery stream {}", sanitize::clean(&name));
-                return 2;
-            }
-        },
-        PermsWhat::Rule { name, bus } => {
-            let key = model::RuleKey { bus, name };
-            match inv.rule(&key) {
-                Some(r) => iam::for_rule(r, &settings.writer_policy),
-                None => {
-                    eprintln!("fhtop: no rule {}", sanitize::clean(&key.to_string()));
-                    return 2;
-                }
-            }
-        }
-        PermsWhat::Policy { name } => vec![iam::writer_request(
-            name.as_deref().unwrap_or(&settings.writer_policy),
-            inv.streams.iter().map(|s| s.arn.clone()).collect(),
-        )],
-        PermsWhat::Custom {
-            principal,
-            actions,
-            resources,
-        } => {
-            let resources = if resources.is_empty() {
-                vec!["*".to_string()]
-            } else {
-                resources
-            };
-            vec![iam::custom_request(&principal, actions, resources)]
-        }
-    };
-    let reports = iam::run_all(backend.as_ref(), &reqs).await;
-    if args.json {
-        let v = serde_json::json!({ "reports": reports });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    } else {
-        for (i, r) in reports.iter().enumerate() {
-            if i > 0 {
-                println!();
-            }
-            for (_, line) in iam::report_lines(r) {
-                println!("{}", sanitize::clean(&line));
-            }
-        }
-    }
-    match reports.iter().map(|r| r.verdict()).max() {
-        Some(iam::Verdict::Denied | iam::Verdict::Error) => 2,
-        Some(iam::Verdict::Undetermined) => 1,
-        _ => 0,
-    }
-}
-
 /// Everything `main` does, minus printing the error.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let settings = Settings::resolve(&cli.global, no_color_env())?;
@@ -356,23 +151,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let Some(backend) = connect(clock)? else {
                 return Ok(ExitCode::from(3));
             };
-            Ok(ExitCode::from(
-                rt.block_on(rule_command(&settings, backend, args)),
-            ))
+            Ok(ExitCode::from(rt.block_on(cli::rule::rule_command(
+                &settings, backend, args,
+            ))))
         }
         Some(Command::Check(args)) => {
             let backend = rt.block_on(backend_for(&settings, Clock::System))?;
-            Ok(ExitCode::from(
-                rt.block_on(check_command(&settings, backend, args)),
-            ))
+            Ok(ExitCode::from(rt.block_on(cli::check::check_command(
+                &settings, backend, args,
+            ))))
         }
         Some(Command::Perms(args)) => {
             let Some(backend) = connect(Clock::System)? else {
                 return Ok(ExitCode::from(3));
             };
-            Ok(ExitCode::from(
-                rt.block_on(perms_command(&settings, backend, args)),
-            ))
+            Ok(ExitCode::from(rt.block_on(cli::perms::perms_command(
+                &settings, backend, args,
+            ))))
         }
         None => {
             let clock = Clock::System;

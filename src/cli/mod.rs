@@ -1,5 +1,9 @@
 //! Command line. Global options are accepted before or after a subcommand.
 
+pub mod check;
+pub mod perms;
+pub mod rule;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

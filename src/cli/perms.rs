@@ -1,0 +1,83 @@
+//! `fhtop perms stream|rule|policy|custom`: build the simulations from the inventory, run them,
+//! print; the exit code follows the worst verdict.
+
+use std::sync::Arc;
+
+use crate::backend::Backend;
+use crate::config::Settings;
+use crate::{cli, iam, model, sanitize};
+
+/// `fhtop perms ...`: build the simulations from the inventory, run them, print.
+pub async fn perms_command(
+    settings: &Settings,
+    backend: Arc<dyn Backend>,
+    args: cli::PermsArgs,
+) -> u8 {
+    use cli::PermsWhat;
+    let needs_inventory = !matches!(args.what, PermsWhat::Custom { .. });
+    let inv = if needs_inventory {
+        match backend.inventory().await {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("fhtop: {}", sanitize::clean(&e.message));
+                return 3;
+            }
+        }
+    } else {
+        model::Inventory::default()
+    };
+    let reqs = match args.what {
+        PermsWhat::Stream { name } => match inv.stream(&name) {
+            Some(s) => iam::for_stream(&inv, s, &settings.writer_policy),
+            None => {
+                eprintln!("fhtop: no delivery stream {}", sanitize::clean(&name));
+                return 2;
+            }
+        },
+        PermsWhat::Rule { name, bus } => {
+            let key = model::RuleKey { bus, name };
+            match inv.rule(&key) {
+                Some(r) => iam::for_rule(r, &settings.writer_policy),
+                None => {
+                    eprintln!("fhtop: no rule {}", sanitize::clean(&key.to_string()));
+                    return 2;
+                }
+            }
+        }
+        PermsWhat::Policy { name } => vec![iam::writer_request(
+            name.as_deref().unwrap_or(&settings.writer_policy),
+            inv.streams.iter().map(|s| s.arn.clone()).collect(),
+        )],
+        PermsWhat::Custom {
+            principal,
+            actions,
+            resources,
+        } => {
+            let resources = if resources.is_empty() {
+                vec!["*".to_string()]
+            } else {
+                resources
+            };
+            vec![iam::custom_request(&principal, actions, resources)]
+        }
+    };
+    let reports = iam::run_all(backend.as_ref(), &reqs).await;
+    if args.json {
+        let v = serde_json::json!({ "reports": reports });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            for (_, line) in iam::report_lines(r) {
+                println!("{}", sanitize::clean(&line));
+            }
+        }
+    }
+    match reports.iter().map(|r| r.verdict()).max() {
+        Some(iam::Verdict::Denied | iam::Verdict::Error) => 2,
+        Some(iam::Verdict::Undetermined) => 1,
+        _ => 0,
+    }
+}

@@ -1,0 +1,79 @@
+//! `fhtop rule enable|disable NAME`: plan, confirm on a terminal (or `--yes`), apply, through
+//! the one mutation path (`action::Executor`).
+
+use std::sync::Arc;
+
+use crate::backend::Backend;
+use crate::config::Settings;
+use crate::{action, cli, model, sanitize};
+
+/// Exit codes: 0 done (or already so), 1 failed, 3 AWS unusable, 4 refused, 5 unverified.
+pub async fn rule_command(
+    settings: &Settings,
+    backend: Arc<dyn Backend>,
+    args: cli::RuleArgs,
+) -> u8 {
+    use std::io::{BufRead, IsTerminal, Write};
+    let identity = match backend.identity().await {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("fhtop: {}", sanitize::clean(&e.message));
+            return 3;
+        }
+    };
+    let exec = action::Executor {
+        backend,
+        read_only: settings.read_only,
+        identity,
+        audit_path: action::default_audit_path(),
+        verify_timeout: std::time::Duration::from_secs(30),
+    };
+    let key = model::RuleKey {
+        bus: args.bus,
+        name: args.name,
+    };
+    let plan = match exec.plan(&key, args.verb == cli::RuleVerb::Enable).await {
+        Ok(p) => p,
+        Err(o) => {
+            eprintln!(
+                "fhtop: refused: {}",
+                sanitize::clean(o.detail().unwrap_or(""))
+            );
+            return o.exit_code();
+        }
+    };
+    let feeds = if plan.streams.is_empty() {
+        "no delivery stream".to_string()
+    } else {
+        plan.streams.join(", ")
+    };
+    let summary = format!("{} (feeds {feeds})", plan.summary());
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!(
+                "fhtop: refused: {}; stdin is not a terminal, pass --yes",
+                sanitize::clean(&summary)
+            );
+            return 4;
+        }
+        eprint!("{}? [y/N] ", sanitize::clean(&summary));
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("fhtop: not confirmed; nothing changed");
+            return 4;
+        }
+    }
+    let outcome = exec.apply(&plan).await;
+    match &outcome {
+        action::Outcome::Confirmed => println!("{}: {} (verified)", key, plan.to_state()),
+        action::Outcome::Unchanged => println!("{key}: already {}", plan.to_state()),
+        o => eprintln!(
+            "fhtop: {}: {}",
+            o.word(),
+            sanitize::clean(o.detail().unwrap_or(""))
+        ),
+    }
+    outcome.exit_code()
+}
