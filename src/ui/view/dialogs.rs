@@ -1,0 +1,296 @@
+//! What opens on top of a pane: the permission-simulation and checks overlay, the custom
+//! simulation form (`P`), the rule-change confirmation (`t`); and what they act on.
+
+use super::*;
+
+/// What a selection is about, resolved in the inventory.
+enum Picked<'a> {
+    Stream(&'a crate::model::Stream),
+    Rule(&'a crate::model::Rule),
+}
+
+/// The result overlay of `p`, `P` and `c`: pending until the answer arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overlay {
+    pub id: u64,
+    pub title: String,
+    /// What is running, shown until the lines arrive.
+    pub pending: String,
+    pub lines: Option<Vec<(Tone, String)>>,
+    pub scroll: usize,
+}
+
+/// The custom simulation dialog (`P`): principal, actions, resources.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimForm {
+    pub fields: [String; 3],
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+impl SimForm {
+    pub const LABELS: [&'static str; 3] = ["principal ARN", "actions", "resource ARNs"];
+    pub const HINTS: [&'static str; 3] = [
+        "arn:aws:iam::123456789012:role/name",
+        "s3:PutObject, firehose:PutRecordBatch",
+        "arn:aws:s3:::bucket/*  (empty = *)",
+    ];
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The confirmation dialog of a rule change, filled from the snapshot (no network).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingToggle {
+    pub key: RuleKey,
+    pub from: String,
+    pub enable: bool,
+    pub streams: Vec<String>,
+    pub account: String,
+    pub region: String,
+}
+
+impl View {
+    /// What `p`, `P`, `c` and `t` act on: the drill-in, else the selected row.
+    fn acted_on(&self, snap: &Snapshot) -> Target {
+        match (&self.detail, self.selection(snap)) {
+            (Some(Detail::Stream(s)), _) => Target {
+                rule: None,
+                stream: Some(s.clone()),
+            },
+            (Some(Detail::Rule(k)), _) => Target {
+                rule: Some(k.clone()),
+                stream: None,
+            },
+            (None, Some((e, pos))) => match (self.pane, e.get(pos)) {
+                // On the Rules pane the row is the rule, whatever it feeds.
+                (Pane::Rules, Some(x)) => Target {
+                    rule: x.target.rule.clone(),
+                    stream: None,
+                },
+                (_, Some(x)) => x.target.clone(),
+                _ => Target::default(),
+            },
+            _ => Target::default(),
+        }
+    }
+
+    /// The stream (if it exists) or else the rule the selection is about.
+    fn picked<'a>(&self, snap: &'a Snapshot) -> Option<Picked<'a>> {
+        let inv = &snap.inventory.get()?.inv;
+        let target = self.acted_on(snap);
+        match (&target.stream, &target.rule) {
+            (Some(s), _) if inv.stream(s).is_some() => inv.stream(s).map(Picked::Stream),
+            (_, Some(k)) => inv.rule(k).map(Picked::Rule),
+            _ => None,
+        }
+    }
+
+    fn pick_first(&mut self) -> Effect {
+        self.status = Some(Status {
+            level: Level::Warn,
+            text: "select a stream or a rule first".into(),
+        });
+        Effect::None
+    }
+
+    /// `p`: every simulation that proves the selected stream / rule may write where it must.
+    pub(super) fn simulate(&mut self, snap: &Snapshot) -> Effect {
+        let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
+            return Effect::None;
+        };
+        let (title, reqs) = match self.picked(snap) {
+            Some(Picked::Stream(st)) => (
+                format!("Permissions — stream {}", st.name),
+                iam::for_stream(inv, st, &self.writer_policy),
+            ),
+            Some(Picked::Rule(r)) => (
+                format!("Permissions — rule {}", r.key()),
+                iam::for_rule(r, &self.writer_policy),
+            ),
+            None => return self.pick_first(),
+        };
+        if reqs.is_empty() {
+            self.status = Some(Status {
+                level: Level::Warn,
+                text: format!(
+                    "{title}: nothing to simulate (no S3 destination or Firehose target)"
+                ),
+            });
+            return Effect::None;
+        }
+        self.start_simulation(title, reqs)
+    }
+
+    fn start_simulation(&mut self, title: String, reqs: Vec<SimRequest>) -> Effect {
+        let n = reqs.len();
+        let id = self.open_overlay(
+            title,
+            format!(
+                "simulating… ({n} simulation{}; IAM answers in a few seconds)",
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        Effect::Simulate(id, reqs)
+    }
+
+    fn open_overlay(&mut self, title: String, pending: String) -> u64 {
+        self.overlay_seq += 1;
+        self.overlay = Some(Overlay {
+            id: self.overlay_seq,
+            title,
+            pending,
+            lines: None,
+            scroll: 0,
+        });
+        self.overlay_seq
+    }
+
+    /// The answer of overlay `id` arrived (an older one is dropped).
+    pub fn finished(&mut self, id: u64, lines: Vec<(Tone, String)>) {
+        if let Some(o) = &mut self.overlay
+            && o.id == id
+        {
+            o.lines = Some(lines);
+        }
+    }
+
+    /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).
+    pub(super) fn run_checks(&mut self, snap: &Snapshot) -> Effect {
+        if snap.inventory.get().is_none() {
+            return Effect::None;
+        }
+        let (title, sel) = match self.picked(snap) {
+            Some(Picked::Stream(st)) => (
+                format!("Checks — stream {}", st.name),
+                check::Selection {
+                    streams: vec![st.name.clone()],
+                    rules: vec![],
+                },
+            ),
+            Some(Picked::Rule(r)) => (
+                format!("Checks — rule {}", r.key()),
+                check::Selection {
+                    streams: vec![],
+                    rules: vec![r.key().to_string()],
+                },
+            ),
+            None => return self.pick_first(),
+        };
+        let id = self.open_overlay(title, "running the runbook's checks…".into());
+        Effect::Check(id, sel)
+    }
+
+    /// `P`: the custom simulation dialog, prefilled from the selection.
+    pub(super) fn open_sim_form(&mut self, snap: &Snapshot) {
+        let mut form = SimForm::default();
+        let target = self.acted_on(snap);
+        if let Some(inv) = snap.inventory.get().map(|i| &i.inv) {
+            if let Some(s) = target.stream.as_deref().and_then(|s| inv.stream(s))
+                && let Some(role) = s.delivery_role()
+            {
+                form.fields[0] = role.to_string();
+                form.fields[2] = s
+                    .bucket()
+                    .map(|d| format!("{}/*", d.bucket_arn))
+                    .unwrap_or_default();
+            } else if let Some(t) = target
+                .rule
+                .as_ref()
+                .and_then(|k| inv.rule(k))
+                .and_then(|r| r.targets.first())
+            {
+                form.fields[0] = t.role_arn.clone().unwrap_or_default();
+                form.fields[2] = t.arn.clone();
+            }
+        }
+        // Text from AWS is edited here: keep only printable characters.
+        for f in &mut form.fields {
+            f.retain(|c| !c.is_control());
+        }
+        self.sim_form = Some(form);
+    }
+
+    /// Typing into the custom simulation dialog.
+    pub(super) fn form_key(&mut self, key: &KeyEvent) -> Effect {
+        let Some(form) = &mut self.sim_form else {
+            return Effect::None;
+        };
+        match key.code {
+            KeyCode::Esc => self.sim_form = None,
+            KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % 3,
+            KeyCode::BackTab | KeyCode::Up => form.focus = (form.focus + 2) % 3,
+            KeyCode::Backspace => {
+                form.fields[form.focus].pop();
+            }
+            KeyCode::Enter => {
+                let principal = form.fields[0].trim().to_string();
+                let actions = split_list(&form.fields[1]);
+                let mut resources = split_list(&form.fields[2]);
+                if principal.is_empty() || actions.is_empty() {
+                    form.error = Some("a principal ARN and at least one action are needed".into());
+                    return Effect::None;
+                }
+                if resources.is_empty() {
+                    resources.push("*".into());
+                }
+                self.sim_form = None;
+                let req = iam::custom_request(&principal, actions, resources);
+                return self
+                    .start_simulation(format!("Permissions — custom: {principal}"), vec![req]);
+            }
+            KeyCode::Char(c)
+                if !c.is_control() && form.fields[form.focus].chars().count() < 2048 =>
+            {
+                form.fields[form.focus].push(c);
+                form.error = None;
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// `t`: open the confirmation for the selected rule, or say why not.
+    pub(super) fn toggle_rule(&mut self, snap: &Snapshot) {
+        let refuse = |text: String| Status {
+            level: Level::Warn,
+            text,
+        };
+        let Some(key) = self.acted_on(snap).rule else {
+            self.status = Some(refuse(
+                "select a rule first (Rules pane, or a pipeline row)".into(),
+            ));
+            return;
+        };
+        if self.read_only {
+            self.status = Some(refuse(format!("READ-ONLY: {key} not changed")));
+            return;
+        }
+        let Some(rule) = snap.inventory.get().and_then(|i| i.inv.rule(&key).cloned()) else {
+            return;
+        };
+        if let Some(m) = &rule.managed_by {
+            self.status = Some(refuse(format!("{key} is managed by {m}: change it there")));
+            return;
+        }
+        let id = snap.identity.get();
+        self.confirm = Some(PendingToggle {
+            enable: !rule.state.is_enabled(),
+            from: rule.state.as_str().to_string(),
+            streams: rule
+                .targets
+                .iter()
+                .filter_map(|t| t.firehose_stream_name().map(str::to_string))
+                .collect(),
+            account: id.map(|i| i.account.clone()).unwrap_or_default(),
+            region: id.map(|i| i.region.clone()).unwrap_or_default(),
+            key,
+        });
+    }
+}

@@ -1,0 +1,208 @@
+//! Keys → view changes and effects, per mode: typing a filter, the custom-simulation form,
+//! an open dialog or overlay, normal navigation.
+
+use super::*;
+
+impl View {
+    /// Typing into the filter: every key edits it; Enter keeps it, Esc clears it.
+    pub fn filter_key(&mut self, key: &KeyEvent, snap: &Snapshot) {
+        let Some(slot) = self.pane.list_slot() else {
+            self.editing_filter = false;
+            return;
+        };
+        let ls = &mut self.lists[slot];
+        match key.code {
+            KeyCode::Enter => self.editing_filter = false,
+            KeyCode::Esc => {
+                ls.filter.clear();
+                self.editing_filter = false;
+            }
+            KeyCode::Backspace => {
+                ls.filter.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() && ls.filter.chars().count() < 64 => {
+                ls.filter.push(c);
+            }
+            _ => {}
+        }
+        ls.selected = 0;
+        ls.selected_id = None;
+        self.sync_target(snap);
+    }
+
+    /// One key press.
+    pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, snap: &Snapshot) -> Effect {
+        if self.editing_filter {
+            // Ctrl-C still quits while typing.
+            if keymap.action(key) == Some(Action::Quit)
+                && key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL)
+            {
+                return Effect::Quit;
+            }
+            self.filter_key(key, snap);
+            return Effect::None;
+        }
+        if self.sim_form.is_some() {
+            if keymap.action(key) == Some(Action::Quit)
+                && key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL)
+            {
+                return Effect::Quit;
+            }
+            return self.form_key(key);
+        }
+        match keymap.action(key) {
+            Some(a) => self.apply(a, snap),
+            None => Effect::None,
+        }
+    }
+
+    pub fn apply(&mut self, a: Action, snap: &Snapshot) -> Effect {
+        if let Some(p) = &self.confirm {
+            // The dialog swallows keys: y confirms, n/Esc cancels, q still quits.
+            return match a {
+                Action::Confirm => {
+                    let e = Effect::ToggleRule(p.key.clone(), p.enable);
+                    self.status = Some(Status {
+                        level: Level::Unknown,
+                        text: format!(
+                            "{} {}: pending…",
+                            if p.enable { "enabling" } else { "disabling" },
+                            p.key
+                        ),
+                    });
+                    self.confirm = None;
+                    e
+                }
+                Action::Cancel | Action::Back => {
+                    self.confirm = None;
+                    self.status = Some(Status {
+                        level: Level::Ok,
+                        text: "cancelled; nothing changed".into(),
+                    });
+                    Effect::None
+                }
+                Action::Quit => Effect::Quit,
+                _ => Effect::None,
+            };
+        }
+        if a != Action::Confirm {
+            self.status = None;
+        }
+        if let Some(pv) = &mut self.overlay {
+            // The overlay swallows keys: scroll, close, quit.
+            match a {
+                Action::Up => pv.scroll = pv.scroll.saturating_sub(1),
+                Action::Down => pv.scroll = pv.scroll.saturating_add(1),
+                Action::PageUp => pv.scroll = pv.scroll.saturating_sub(PAGE),
+                Action::PageDown => pv.scroll = pv.scroll.saturating_add(PAGE),
+                Action::Top => pv.scroll = 0,
+                // Clamped to the end by the render.
+                Action::Bottom => pv.scroll = usize::MAX / 2,
+                Action::Back | Action::Cancel | Action::Simulate | Action::Checks => {
+                    self.overlay = None
+                }
+                Action::Quit => return Effect::Quit,
+                _ => {}
+            }
+            return Effect::None;
+        }
+        if self.help {
+            // The overlay swallows keys; these close it.
+            if matches!(a, Action::Help | Action::Back) {
+                self.help = false;
+            } else if a == Action::Quit {
+                return Effect::Quit;
+            }
+            return Effect::None;
+        }
+        match a {
+            Action::Quit => return Effect::Quit,
+            Action::Help => self.help = true,
+            Action::Refresh => return Effect::Refresh,
+            Action::NextPane => {
+                let i = (self.pane.index() + 1) % Pane::ALL.len();
+                self.set_pane(Pane::ALL[i], snap);
+            }
+            Action::PrevPane => {
+                let i = (self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len();
+                self.set_pane(Pane::ALL[i], snap);
+            }
+            Action::PanePipelines => self.set_pane(Pane::Pipelines, snap),
+            Action::PaneStreams => self.set_pane(Pane::Streams, snap),
+            Action::PaneRules => self.set_pane(Pane::Rules, snap),
+            Action::PaneAlarms => self.set_pane(Pane::Alarms, snap),
+            Action::PaneLogs => self.set_pane(Pane::Logs, snap),
+            Action::PaneAppLog => self.set_pane(Pane::AppLog, snap),
+            Action::PaneCost => self.set_pane(Pane::Cost, snap),
+            Action::Back => {
+                if self.detail.is_some() {
+                    self.detail = None;
+                } else if let Some(slot) = self.pane.list_slot() {
+                    self.lists[slot].filter.clear();
+                    self.sync_target(snap);
+                }
+            }
+            Action::Filter => {
+                if self.detail.is_none() && self.pane.list_slot().is_some() {
+                    self.editing_filter = true;
+                }
+            }
+            Action::DrillIn => self.drill_in(snap),
+            Action::ToggleRule => self.toggle_rule(snap),
+            Action::Simulate => return self.simulate(snap),
+            Action::Checks => return self.run_checks(snap),
+            Action::CustomSimulation => self.open_sim_form(snap),
+            Action::Confirm | Action::Cancel => {}
+            Action::Follow => {
+                self.follow = !self.follow;
+                self.log_scroll = 0;
+            }
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+                let up = matches!(a, Action::Up | Action::PageUp);
+                let n = if matches!(a, Action::Up | Action::Down) {
+                    1
+                } else {
+                    PAGE
+                };
+                if self.detail.is_some() {
+                    // Drill-ins are one screen; nothing to move.
+                } else if self.pane == Pane::Logs {
+                    if up {
+                        self.follow = false;
+                        self.log_scroll = self.log_scroll.saturating_add(n);
+                    } else {
+                        self.log_scroll = self.log_scroll.saturating_sub(n);
+                        if self.log_scroll == 0 {
+                            self.follow = true;
+                        }
+                    }
+                } else if up {
+                    self.move_to(snap, |cur, _| cur.saturating_sub(n));
+                } else {
+                    self.move_to(snap, |cur, _| cur.saturating_add(n));
+                }
+            }
+            Action::Top => {
+                if self.pane == Pane::Logs {
+                    self.follow = false;
+                    self.log_scroll = usize::MAX / 2;
+                } else {
+                    self.move_to(snap, |_, _| 0);
+                }
+            }
+            Action::Bottom => {
+                if self.pane == Pane::Logs {
+                    self.follow = true;
+                    self.log_scroll = 0;
+                } else {
+                    self.move_to(snap, |_, len| len.saturating_sub(1));
+                }
+            }
+        }
+        Effect::None
+    }
+}

@@ -1,0 +1,267 @@
+//! View state (owned by the UI task) and how actions change it. Pure: no I/O, no clock.
+
+mod dialogs;
+mod keys;
+mod rows;
+
+pub use dialogs::{Overlay, PendingToggle, SimForm};
+pub use rows::{Entry, ListState, entries};
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::check;
+use crate::health::Level;
+use crate::iam::{self, SimRequest, Tone};
+use crate::model::{AlarmState, RuleKey};
+use crate::poll::Interest;
+use crate::store::Snapshot;
+use crate::ui::keymap::{Action, Keymap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Pipelines,
+    Streams,
+    Rules,
+    Alarms,
+    Logs,
+    AppLog,
+    Cost,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 7] = [
+        Pane::Pipelines,
+        Pane::Streams,
+        Pane::Rules,
+        Pane::Alarms,
+        Pane::Logs,
+        Pane::AppLog,
+        Pane::Cost,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Pipelines => "Pipelines",
+            Pane::Streams => "Streams",
+            Pane::Rules => "Rules",
+            Pane::Alarms => "Alarms",
+            Pane::Logs => "Logs",
+            Pane::AppLog => "App log",
+            Pane::Cost => "API cost",
+        }
+    }
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    /// The panes that are selectable lists.
+    fn list_slot(self) -> Option<usize> {
+        match self {
+            Pane::Pipelines => Some(0),
+            Pane::Streams => Some(1),
+            Pane::Rules => Some(2),
+            Pane::Alarms => Some(3),
+            _ => None,
+        }
+    }
+}
+
+/// What a row points at: the Logs pane and the drill-ins follow it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Target {
+    pub rule: Option<RuleKey>,
+    pub stream: Option<String>,
+}
+
+impl Target {
+    pub fn label(&self) -> String {
+        match (&self.rule, &self.stream) {
+            (Some(r), Some(s)) => format!("{r} → {s}"),
+            (Some(r), None) => r.to_string(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => "nothing selected".to_string(),
+        }
+    }
+    /// The log groups that belong to this target (stream error log, `/aws/events/<rule>`).
+    pub fn log_groups(&self, snap: &Snapshot) -> Vec<String> {
+        let mut v = Vec::new();
+        let Some(inv) = snap.inventory.get() else {
+            return v;
+        };
+        if let Some(g) = self
+            .stream
+            .as_deref()
+            .and_then(|s| inv.inv.stream(s))
+            .and_then(|s| s.log_group())
+        {
+            v.push(g.to_string());
+        }
+        if let Some(r) = self.rule.as_ref().and_then(|k| inv.inv.rule(k)) {
+            v.push(r.log_group());
+        }
+        v
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    Stream(String),
+    Rule(RuleKey),
+}
+
+/// Effects the app loop carries out for the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    Quit,
+    Refresh,
+    /// The user confirmed: enable (true) or disable the rule, through `action::Executor`.
+    ToggleRule(RuleKey, bool),
+    /// Run these permission simulations off the UI task; the reports come back to
+    /// [`View::finished`] with this id.
+    Simulate(u64, Vec<SimRequest>),
+    /// Run the runbook checks for this selection off the UI task; the findings come back to
+    /// [`View::finished`] with this id.
+    Check(u64, check::Selection),
+}
+
+/// A one-line message in the footer until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
+}
+
+pub const PAGE: usize = 10;
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub pane: Pane,
+    pub lists: [ListState; 4],
+    pub detail: Option<Detail>,
+    pub help: bool,
+    /// The filter being typed (the focused list's filter updates as you type).
+    pub editing_filter: bool,
+    pub follow: bool,
+    /// Lines scrolled up from the newest when not following.
+    pub log_scroll: usize,
+    /// What the Logs pane shows: the last row selected in a list pane.
+    pub target: Target,
+    pub read_only: bool,
+    pub confirm: Option<PendingToggle>,
+    pub status: Option<Status>,
+    pub overlay: Option<Overlay>,
+    pub sim_form: Option<SimForm>,
+    /// Id of the last simulation asked for; older answers are dropped.
+    pub overlay_seq: u64,
+    /// The customer-managed policy `p` on a rule checks (settings `writer_policy`).
+    pub writer_policy: String,
+}
+
+impl View {
+    pub fn new(read_only: bool) -> Self {
+        Self {
+            pane: Pane::Pipelines,
+            lists: Default::default(),
+            detail: None,
+            help: false,
+            editing_filter: false,
+            follow: true,
+            log_scroll: 0,
+            target: Target::default(),
+            read_only,
+            confirm: None,
+            status: None,
+            overlay: None,
+            sim_form: None,
+            overlay_seq: 0,
+            writer_policy: "firehose_writer".into(),
+        }
+    }
+
+    pub fn list(&self, pane: Pane) -> Option<&ListState> {
+        pane.list_slot().map(|i| &self.lists[i])
+    }
+
+    /// The focused list pane's rows and selected position.
+    pub fn selection(&self, snap: &Snapshot) -> Option<(Vec<Entry>, usize)> {
+        let ls = self.list(self.pane)?;
+        let e = entries(self.pane, snap, &ls.filter);
+        let pos = ls.position(&e);
+        Some((e, pos))
+    }
+
+    /// What the log poller should read for this view.
+    pub fn interest(&self, snap: &Snapshot) -> Interest {
+        let target = match &self.detail {
+            Some(Detail::Stream(s)) => Target {
+                rule: None,
+                stream: Some(s.clone()),
+            },
+            Some(Detail::Rule(r)) => Target {
+                rule: Some(r.clone()),
+                stream: None,
+            },
+            None => self.target.clone(),
+        };
+        Interest {
+            log_groups: target.log_groups(snap),
+        }
+    }
+
+    /// Re-derive the target from the focused list (rows may have re-sorted or appeared).
+    pub fn sync_target(&mut self, snap: &Snapshot) {
+        if let Some((e, pos)) = self.selection(snap)
+            && let Some(entry) = e.get(pos)
+        {
+            self.target = entry.target.clone();
+        }
+    }
+
+    fn move_to(&mut self, snap: &Snapshot, f: impl FnOnce(usize, usize) -> usize) {
+        let Some(slot) = self.pane.list_slot() else {
+            return;
+        };
+        let e = entries(self.pane, snap, &self.lists[slot].filter);
+        if e.is_empty() {
+            return;
+        }
+        let cur = self.lists[slot].position(&e);
+        let new = f(cur, e.len()).min(e.len() - 1);
+        self.lists[slot].selected = new;
+        self.lists[slot].selected_id = Some(e[new].id.clone());
+        self.target = e[new].target.clone();
+    }
+
+    fn set_pane(&mut self, p: Pane, snap: &Snapshot) {
+        self.pane = p;
+        self.detail = None;
+        self.editing_filter = false;
+        self.sync_target(snap);
+    }
+
+    fn drill_in(&mut self, snap: &Snapshot) {
+        if self.detail.is_some() {
+            return;
+        }
+        let target = match self.selection(snap) {
+            Some((e, pos)) => match e.get(pos) {
+                Some(entry) => entry.target.clone(),
+                None => return,
+            },
+            // Logs pane: drill into what it shows.
+            None if self.pane == Pane::Logs => self.target.clone(),
+            None => return,
+        };
+        let stream_exists = |s: &str| {
+            snap.inventory
+                .get()
+                .is_some_and(|inv| inv.inv.stream(s).is_some())
+        };
+        self.detail = match (self.pane, &target.rule, &target.stream) {
+            (Pane::Rules, Some(r), _) => Some(Detail::Rule(r.clone())),
+            (_, _, Some(s)) if stream_exists(s) => Some(Detail::Stream(s.clone())),
+            (_, Some(r), _) => Some(Detail::Rule(r.clone())),
+            _ => None,
+        };
+        self.target = target;
+    }
+}

@@ -1,0 +1,186 @@
+//! The rows of a list pane: filtered, sorted worst first (health from the snapshot's
+//! diagnosis), and the selection that stays on its row when rows re-sort.
+
+use super::*;
+
+/// One row of a list pane, in display order.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub level: Level,
+    pub target: Target,
+    /// Index into the pane's source list (pipelines, streams, rules, alarms).
+    pub index: usize,
+    /// Set for a stream or rule the backend could not describe: index into
+    /// `Inventory::errors`.
+    pub error: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub selected: usize,
+    /// The selected row's id, so the selection stays on the same item when rows re-sort.
+    pub selected_id: Option<String>,
+    pub filter: String,
+}
+
+impl ListState {
+    /// The selected position among `entries`.
+    pub fn position(&self, entries: &[Entry]) -> usize {
+        if let Some(id) = &self.selected_id
+            && let Some(i) = entries.iter().position(|e| &e.id == id)
+        {
+            return i;
+        }
+        self.selected.min(entries.len().saturating_sub(1))
+    }
+}
+
+fn matches(filter: &str, hay: &[&str]) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let f = filter.to_lowercase();
+    hay.iter().any(|h| h.to_lowercase().contains(&f))
+}
+
+/// The rows of a list pane, filtered and sorted (worst health first, then by name).
+pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
+    let Some(inv) = snap.inventory.get() else {
+        return Vec::new();
+    };
+    let diagnosis = snap.diagnosis();
+    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+    let mut out: Vec<(Entry, String)> = Vec::new();
+    match pane {
+        Pane::Pipelines => {
+            for (i, link) in inv.pipelines.iter().enumerate() {
+                let rule = link.rule.and_then(|r| inv.inv.rules.get(r));
+                let rk = rule.map(|r| r.key());
+                let name = format!(
+                    "{} {}",
+                    rk.as_ref().map(|k| k.to_string()).unwrap_or_default(),
+                    link.stream_name
+                );
+                if !matches(filter, &[&name]) {
+                    continue;
+                }
+                let level = diagnosis.pipeline_level(i);
+                out.push((
+                    Entry {
+                        id: format!("{name}#{i}"),
+                        level,
+                        target: Target {
+                            rule: rk,
+                            stream: Some(link.stream_name.clone()),
+                        },
+                        index: i,
+                        error: None,
+                    },
+                    name,
+                ));
+            }
+        }
+        Pane::Streams => {
+            for (i, s) in inv.inv.streams.iter().enumerate() {
+                let bucket = s.bucket().map(|d| d.bucket_arn.as_str()).unwrap_or("");
+                if !matches(filter, &[&s.name, &s.status, bucket]) {
+                    continue;
+                }
+                out.push((
+                    Entry {
+                        id: s.name.clone(),
+                        level: diagnosis.stream_level(&s.name),
+                        target: Target {
+                            rule: None,
+                            stream: Some(s.name.clone()),
+                        },
+                        index: i,
+                        error: None,
+                    },
+                    s.name.clone(),
+                ));
+            }
+        }
+        Pane::Rules => {
+            for (i, r) in inv.inv.rules.iter().enumerate() {
+                let key = r.key().to_string();
+                if !matches(filter, &[&key, r.state.as_str()]) {
+                    continue;
+                }
+                let stream = r
+                    .targets
+                    .iter()
+                    .find_map(|t| t.firehose_stream_name())
+                    .map(str::to_string);
+                out.push((
+                    Entry {
+                        id: key.clone(),
+                        level: diagnosis.rule_level(&r.key()),
+                        target: Target {
+                            rule: Some(r.key()),
+                            stream,
+                        },
+                        index: i,
+                        error: None,
+                    },
+                    key,
+                ));
+            }
+        }
+        Pane::Alarms => {
+            for (i, a) in alarms.iter().enumerate() {
+                if !matches(filter, &[&a.name, a.state.as_str()]) {
+                    continue;
+                }
+                let level = match a.state {
+                    AlarmState::Alarm => Level::Fail,
+                    AlarmState::InsufficientData => Level::Warn,
+                    AlarmState::Ok => Level::Ok,
+                };
+                let rule = a.rule().map(|n| RuleKey {
+                    bus: a.bus().to_string(),
+                    name: n.to_string(),
+                });
+                out.push((
+                    Entry {
+                        id: a.name.clone(),
+                        level,
+                        target: Target {
+                            rule,
+                            stream: a.stream().map(str::to_string),
+                        },
+                        index: i,
+                        error: None,
+                    },
+                    a.name.clone(),
+                ));
+            }
+        }
+        Pane::Logs | Pane::AppLog | Pane::Cost => {}
+    }
+    // Streams and rules that could not be described are rows too, so nothing silently vanishes.
+    for (i, err) in inv.inv.errors.iter().enumerate() {
+        let wanted = match pane {
+            Pane::Pipelines | Pane::Streams => err.kind == "stream",
+            Pane::Rules => err.kind == "rule",
+            _ => false,
+        };
+        if !wanted || !matches(filter, &[&err.name]) {
+            continue;
+        }
+        let stream = (err.kind == "stream").then(|| err.name.clone());
+        out.push((
+            Entry {
+                id: format!("error:{}:{}", err.kind, err.name),
+                level: Level::Fail,
+                target: Target { rule: None, stream },
+                index: usize::MAX,
+                error: Some(i),
+            },
+            err.name.clone(),
+        ));
+    }
+    out.sort_by(|(a, an), (b, bn)| b.level.cmp(&a.level).then_with(|| an.cmp(bn)));
+    out.into_iter().map(|(e, _)| e).collect()
+}
