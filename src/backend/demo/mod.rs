@@ -1,0 +1,365 @@
+//! A simulated account, in process, with a running incident. Every value is a pure function of
+//! (seed, time), so `--seed N` with a fixed clock reproduces a frame exactly, and with the wall
+//! clock the numbers move as CloudWatch's would (the current minute fills up as it goes).
+//!
+//! The story on screen:
+//! - `clickstream-raw` stopped delivering to S3 38 minutes ago (S3.AccessDenied: its role lost
+//!   s3:PutObject): DeliveryToS3.Success 0, freshness climbing, two alarms in ALARM.
+//! - `orders-to-s3` is dynamically partitioned and near its ActivePartitionsLimit, throttling
+//!   records; the `order-cancelled` rule sees failed invocations.
+//! - `legacy-export` still targets a stream that was deleted.
+//! - the rest is healthy; `payment-refunded` is DISABLED, `SecurityHubFindingsToFirehose` is
+//!   managed by Security Hub, `hourly-metrics-snapshot` is a schedule.
+
+mod iam;
+mod logs;
+mod signals;
+mod world;
+
+use iam::*;
+use signals::*;
+use world::*;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use super::{BResult, Backend, BackendError, Clock, ErrorKind};
+use crate::model::*;
+use crate::model::{NamedPolicies, PolicyKind, SimResult};
+
+const ACCOUNT: &str = "123456789012";
+
+/// How long before the demo started the S3 incident began.
+const INCIDENT_AGE_MIN: i64 = 38;
+
+pub struct DemoBackend {
+    seed: u64,
+    clock: Clock,
+    region: String,
+    /// When the incident started.
+    incident: DateTime<Utc>,
+    inventory: std::sync::Mutex<Inventory>,
+}
+
+fn arn_stream(region: &str, name: &str) -> String {
+    format!("arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}")
+}
+
+impl DemoBackend {
+    pub fn new(seed: u64, clock: Clock, region: Option<String>) -> Self {
+        let region = region.unwrap_or_else(|| "us-east-1".to_string());
+        let incident = clock.now() - Duration::minutes(INCIDENT_AGE_MIN);
+        let inventory = build_inventory(&region, incident);
+        Self {
+            seed,
+            clock,
+            region,
+            incident,
+            inventory: std::sync::Mutex::new(inventory),
+        }
+    }
+
+    fn inv(&self) -> std::sync::MutexGuard<'_, Inventory> {
+        match self.inventory.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for DemoBackend {
+    async fn identity(&self) -> BResult<Identity> {
+        Ok(Identity {
+            account: ACCOUNT.to_string(),
+            region: self.region.clone(),
+            profile: Some("demo".to_string()),
+            caller_arn: Some(format!("arn:aws:sts::{ACCOUNT}:assumed-role/OnCall/demo")),
+            demo: true,
+        })
+    }
+
+    async fn inventory(&self) -> BResult<Inventory> {
+        Ok(self.inv().clone())
+    }
+
+    async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule> {
+        self.inv().rule(key).cloned().ok_or_else(|| {
+            BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
+        })
+    }
+
+    async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<Target>> {
+        self.inv()
+            .rule(key)
+            .map(|r| r.targets.clone())
+            .ok_or_else(|| {
+                BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
+            })
+    }
+
+    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
+        let mut inv = self.inv();
+        let rule = inv
+            .rules
+            .iter_mut()
+            .find(|r| r.bus == key.bus && r.name == key.name)
+            .ok_or_else(|| {
+                BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
+            })?;
+        rule.state = if enabled {
+            RuleState::Enabled
+        } else {
+            RuleState::Disabled
+        };
+        Ok(())
+    }
+
+    async fn metrics(
+        &self,
+        queries: &[MetricQuery],
+        window: &MetricWindow,
+    ) -> BResult<Vec<Series>> {
+        let now = self.clock.now();
+        Ok(queries
+            .iter()
+            .map(|q| {
+                (0..window.points)
+                    .map(|i| {
+                        let t = window.time_of(i);
+                        if t > now {
+                            return None;
+                        }
+                        let elapsed = (now - t).num_milliseconds() as f64 / 1000.0;
+                        let fraction =
+                            (elapsed / f64::from(window.period_seconds)).clamp(0.05, 1.0);
+                        self.value(q, t.timestamp().div_euclid(60), fraction)
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+
+    async fn alarms(&self) -> BResult<Vec<Alarm>> {
+        Ok(build_alarms(self.incident))
+    }
+
+    async fn log_events(
+        &self,
+        group: &str,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> BResult<Vec<LogEvent>> {
+        let exists = {
+            let inv = self.inv();
+            inv.streams.iter().any(|s| s.log_group() == Some(group))
+                || inv.rules.iter().any(|r| r.log_group() == group)
+        };
+        if !exists {
+            return Err(BackendError::new(
+                ErrorKind::NotFound,
+                format!("The specified log group does not exist: {group}"),
+            ));
+        }
+        let Some(p) = self.log_profile(group) else {
+            return Ok(Vec::new());
+        };
+        let now = self.clock.now();
+        let since = since.max(p.from);
+        let anchor = p.from.timestamp_millis();
+        let first = (since.timestamp_millis() - anchor + p.every_ms - 1).div_euclid(p.every_ms);
+        let mut out = Vec::new();
+        let mut k = first.max(0);
+        while out.len() < limit {
+            let ts_ms = anchor + k * p.every_ms;
+            let Some(ts) = DateTime::from_timestamp_millis(ts_ms) else {
+                break;
+            };
+            if ts > now {
+                break;
+            }
+            // Every fifth tick is a burst of three events in the same millisecond.
+            let burst = if k % 5 == 0 { 3 } else { 1 };
+            for b in 0..burst {
+                out.push(LogEvent {
+                    group: group.to_string(),
+                    stream: "DestinationDelivery".to_string(),
+                    timestamp: ts,
+                    event_id: format!("{:016x}{k:012}{b}", hash_str(group)),
+                    message: self.log_message(group, k * 3 + b, ts),
+                });
+            }
+            k += 1;
+        }
+        Ok(out)
+    }
+
+    async fn simulate_principal_policy(
+        &self,
+        _principal: &str,
+        _actions: &[String],
+        _resources: &[String],
+        _context: &BTreeMap<String, Vec<String>>,
+        _resource_policy: Option<&str>,
+    ) -> BResult<Vec<SimResult>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            "the demo account has no IAM policy simulator",
+        ))
+    }
+
+    async fn principal_policies(&self, principal: &str) -> BResult<NamedPolicies> {
+        demo_role_policies(&self.inv(), principal)
+    }
+
+    async fn role_trust_policy(&self, role: &str) -> BResult<Option<String>> {
+        demo_role_policies(&self.inv(), role).map(|ps| {
+            ps.into_iter()
+                .find(|(_, k, _)| *k == PolicyKind::Trust)
+                .map(|(_, _, d)| d)
+        })
+    }
+
+    async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>> {
+        Ok((name == WRITER_POLICY).then(|| {
+            (
+                format!("arn:aws:iam::{ACCOUNT}:policy/{WRITER_POLICY}"),
+                writer_policy_document(),
+            )
+        }))
+    }
+
+    async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
+        // The payments key delegates to IAM, as the default key policy does.
+        Ok(arn.contains(":key/").then(|| {
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                    "Action": "kms:*",
+                    "Resource": "*"
+                }]
+            })
+            .to_string()
+        }))
+    }
+
+    async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>> {
+        // The clickstream bucket refuses plain HTTP, as many real buckets do: the simulation
+        // must not call that an explicit deny for Firehose, which always uses TLS.
+        Ok(bucket.starts_with("acme-clickstream-raw").then(|| {
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+                }]
+            })
+            .to_string()
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed() -> Clock {
+        Clock::Fixed(
+            DateTime::parse_from_rfc3339("2026-03-01T12:00:30Z")
+                .unwrap()
+                .into(),
+        )
+    }
+
+    #[tokio::test]
+    async fn inventory_has_the_promised_shape() {
+        let d = DemoBackend::new(7, fixed(), None);
+        let inv = d.inventory().await.unwrap();
+        assert!(inv.streams.len() >= 6);
+        assert!(inv.rules.len() >= 10);
+        assert_eq!(inv.buses.len(), 2);
+        assert!(inv.rules.iter().any(|r| r.state == RuleState::Disabled));
+        assert!(inv.rules.iter().any(|r| r.managed_by.is_some()));
+        assert!(inv.rules.iter().any(|r| r.schedule.is_some()));
+        let alarms = d.alarms().await.unwrap();
+        for s in [
+            AlarmState::Ok,
+            AlarmState::Alarm,
+            AlarmState::InsufficientData,
+        ] {
+            assert!(alarms.iter().any(|a| a.state == s), "{s:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn same_seed_same_numbers_other_seed_other_numbers() {
+        let q = [MetricQuery {
+            scope: Scope::Stream("app-logs".into()),
+            metric: MetricId::IncomingRecords,
+        }];
+        let w = MetricWindow::ending_at(fixed().now(), 60, 60);
+        let a = DemoBackend::new(7, fixed(), None)
+            .metrics(&q, &w)
+            .await
+            .unwrap();
+        let b = DemoBackend::new(7, fixed(), None)
+            .metrics(&q, &w)
+            .await
+            .unwrap();
+        let c = DemoBackend::new(8, fixed(), None)
+            .metrics(&q, &w)
+            .await
+            .unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[tokio::test]
+    async fn failing_stream_delivers_nothing_and_freshness_climbs() {
+        let d = DemoBackend::new(1, fixed(), None);
+        let w = MetricWindow::ending_at(fixed().now(), 180, 60);
+        let scope = Scope::Stream("clickstream-raw".into());
+        let q: Vec<_> = [
+            MetricId::DeliverySuccess(DestinationKind::S3),
+            MetricId::DataFreshness(DestinationKind::S3),
+            MetricId::DeliveryRecords(DestinationKind::S3),
+        ]
+        .into_iter()
+        .map(|metric| MetricQuery {
+            scope: scope.clone(),
+            metric,
+        })
+        .collect();
+        let s = d.metrics(&q, &w).await.unwrap();
+        assert_eq!(s[0].last().copied().flatten(), Some(0.0));
+        assert_eq!(s[0][0], Some(1.0), "before the incident it delivered");
+        let fresh: Vec<f64> = s[1].iter().rev().take(10).filter_map(|v| *v).collect();
+        assert!(fresh.windows(2).all(|w| w[0] > w[1]), "{fresh:?}");
+        assert_eq!(s[2].last().copied().flatten(), Some(0.0));
+    }
+
+    #[tokio::test]
+    async fn log_events_resume_from_a_timestamp() {
+        let d = DemoBackend::new(1, fixed(), None);
+        let g = "/aws/kinesisfirehose/clickstream-raw";
+        let all = d
+            .log_events(g, fixed().now() - Duration::hours(1), 100_000)
+            .await
+            .unwrap();
+        assert!(all.len() > 100);
+        assert!(all.windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
+        let mid = all[all.len() / 2].timestamp;
+        let tail = d.log_events(g, mid, 100_000).await.unwrap();
+        assert_eq!(tail[0].timestamp, mid);
+        assert!(d.log_events("/nope", mid, 10).await.is_err());
+    }
+}
