@@ -4,7 +4,7 @@
 
 use super::*;
 
-fn policy_or_note(
+pub(super) fn policy_or_note(
     name: &str,
     kind: PolicyKind,
     doc: &str,
@@ -25,7 +25,7 @@ type Memo<T> = Mutex<HashMap<String, Cell<T>>>;
 
 /// The reads of a batch of simulations, each made once: a role shared by several rules is read
 /// once, a bucket policy once, and once the simulator has failed it is not asked again.
-struct Reads<'a> {
+pub(super) struct Reads<'a> {
     backend: &'a dyn Backend,
     simulator_down: Mutex<Option<BackendError>>,
     policies: Memo<NamedPolicies>,
@@ -105,7 +105,7 @@ impl<'a> Reads<'a> {
 
     /// The role's trust policy: from the policies already read when the simulator is down
     /// (one GetRole per role either way), else its own GetRole.
-    async fn trust_policy(&self, role: &str) -> BResult<Option<String>> {
+    pub(super) async fn trust_policy(&self, role: &str) -> BResult<Option<String>> {
         let down = self
             .simulator_down
             .lock()
@@ -124,7 +124,7 @@ impl<'a> Reads<'a> {
             .clone()
     }
 
-    async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
+    pub(super) async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
         cell(&self.resources, arn)
             .get_or_init(|| self.backend.resource_policy(arn))
             .await
@@ -291,263 +291,6 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         report.fixes.extend(fix);
     }
     report
-}
-
-/// A same-account resource policy (bucket, Kinesis stream) next to the identity decision: its
-/// explicit deny wins, its grant to the principal allows what identity did not, a condition it
-/// cannot decide makes the row undetermined.
-fn merge_resource_policy<'r>(
-    rp: &eval::Policy,
-    results: impl Iterator<Item = &'r mut SimResult>,
-    principal: &str,
-    account: &str,
-    ctx: &BTreeMap<String, Vec<String>>,
-) {
-    for r in results {
-        let e = eval::evaluate(
-            std::slice::from_ref(rp),
-            &eval::Request {
-                principal,
-                account,
-                action: &r.action,
-                resource: &r.resource,
-                context: ctx,
-            },
-        );
-        match (&e.decision, &r.decision) {
-            (Decision::ExplicitDeny, _) => {
-                r.decision = Decision::ExplicitDeny;
-                r.matched = e.matched;
-            }
-            (Decision::Undetermined(k), d) if *d != Decision::ExplicitDeny => {
-                r.decision = Decision::Undetermined(k.clone());
-                r.matched = e.matched;
-            }
-            (Decision::Allowed, Decision::ImplicitDeny) => {
-                r.decision = Decision::Allowed;
-                r.matched = e.matched;
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The distinct resources of `results` of one service (`kms`, `kinesis`).
-fn resources_of(results: &[(SimResult, Option<String>)], service: &str) -> Vec<String> {
-    let mut v: Vec<String> = Vec::new();
-    for (r, _) in results {
-        if arn_parts(&r.resource).is_some_and(|p| p.1 == service) && !v.contains(&r.resource) {
-            v.push(r.resource.clone());
-        }
-    }
-    v
-}
-
-/// Kinesis data stream resource policies, applied like a bucket policy. A policy that cannot be
-/// read is noted and not part of the result.
-async fn stream_policies(
-    backend: &Reads<'_>,
-    principal: &str,
-    account: &str,
-    ctx: &BTreeMap<String, Vec<String>>,
-    results: &mut [(SimResult, Option<String>)],
-    notes: &mut Vec<String>,
-) {
-    for arn in resources_of(results, "kinesis") {
-        let name = format!(
-            "resource policy of {}",
-            crate::model::resource_name(&arn).unwrap_or(&arn)
-        );
-        match backend.resource_policy(&arn).await {
-            Ok(Some(doc)) => {
-                notes.push(format!("{name} included"));
-                if let Some(p) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) {
-                    // Only for the stream it is attached to, whatever its Resource says.
-                    let on_it = results
-                        .iter_mut()
-                        .map(|(r, _)| r)
-                        .filter(|r| r.resource == arn);
-                    merge_resource_policy(&p, on_it, principal, account, ctx);
-                }
-            }
-            Ok(None) => {}
-            Err(e) => notes.push(format!("{name} not read, so not part of the result: {e}")),
-        }
-    }
-}
-
-/// KMS key policies, by KMS's own rule: a key policy must allow the principal itself, or the
-/// account (which delegates to IAM: then the identity decision stands); otherwise no identity
-/// grant counts. An explicit deny in it wins. A key policy that cannot be read leaves the KMS
-/// rows undetermined (every key has one, and it decides). Returns the KMS rows the key policy
-/// decided against (taken out of `results`, so no identity-policy fix is suggested for them)
-/// and the fix for each key.
-///
-/// AWS: KMS developer guide, "Key policies" (default key policy, "Allows access to the AWS
-/// account and enables IAM policies").
-async fn key_policies(
-    backend: &Reads<'_>,
-    principal: &str,
-    ctx: &BTreeMap<String, Vec<String>>,
-    results: &mut Vec<(SimResult, Option<String>)>,
-    notes: &mut Vec<String>,
-) -> (Vec<SimResult>, Vec<String>) {
-    let mut blocked = Vec::new();
-    let mut fixes = Vec::new();
-    let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
-    let root = format!("arn:aws:iam::{account}:root");
-    for key in resources_of(results, "kms") {
-        let short = crate::model::resource_name(&key)
-            .unwrap_or(&key)
-            .to_string();
-        let name = format!("key policy of {short}");
-        let doc = match backend.resource_policy(&key).await {
-            Ok(Some(doc)) => doc,
-            Ok(None) => String::new(),
-            Err(e) => {
-                notes.push(format!("{name} not read: {e}"));
-                for (r, _) in results.iter_mut().filter(|(r, _)| r.resource == key) {
-                    r.decision = Decision::Undetermined(name.clone());
-                    r.matched.clear();
-                }
-                continue;
-            }
-        };
-        let policy = if doc.is_empty() {
-            None
-        } else {
-            policy_or_note(&name, PolicyKind::Resource, &doc, notes)
-        };
-        notes.push(format!("{name} included"));
-        let mut denied_actions: Vec<String> = Vec::new();
-        let mut keep = Vec::new();
-        for (mut r, b) in std::mem::take(results) {
-            if r.resource != key {
-                keep.push((r, b));
-                continue;
-            }
-            let decide = |who: &str| {
-                policy.as_ref().map(|p| {
-                    eval::evaluate(
-                        std::slice::from_ref(p),
-                        &eval::Request {
-                            principal: who,
-                            account: "",
-                            action: &r.action,
-                            resource: &key,
-                            context: ctx,
-                        },
-                    )
-                })
-            };
-            let direct = decide(principal);
-            let delegated = decide(&root);
-            match (
-                direct.as_ref().map(|e| &e.decision),
-                delegated.as_ref().map(|e| &e.decision),
-            ) {
-                (Some(Decision::ExplicitDeny), _) => {
-                    r.decision = Decision::ExplicitDeny;
-                    r.matched = direct.map(|e| e.matched).unwrap_or_default();
-                    keep.push((r, b));
-                }
-                (Some(Decision::Allowed), _) if r.decision != Decision::ExplicitDeny => {
-                    r.decision = Decision::Allowed;
-                    r.matched = direct.map(|e| e.matched).unwrap_or_default();
-                    keep.push((r, b));
-                }
-                // The account is trusted: IAM decides, as it already did.
-                (_, Some(Decision::Allowed)) => keep.push((r, b)),
-                (Some(Decision::Undetermined(k)), _) | (_, Some(Decision::Undetermined(k))) => {
-                    r.decision = Decision::Undetermined(k.clone());
-                    keep.push((r, b));
-                }
-                _ => {
-                    r.decision = Decision::ImplicitDeny;
-                    r.matched = vec![Matched {
-                        policy: name.clone(),
-                        sid: None,
-                    }];
-                    if !denied_actions.contains(&r.action) {
-                        denied_actions.push(r.action.clone());
-                    }
-                    blocked.push(r);
-                }
-            }
-        }
-        *results = keep;
-        if !denied_actions.is_empty() {
-            let stmt = serde_json::json!({
-                "Sid": "FhtopAllowDelivery",
-                "Effect": "Allow",
-                "Principal": {"AWS": principal},
-                "Action": denied_actions,
-                "Resource": "*",
-            });
-            fixes.push(format!(
-                "the key policy of {short} allows neither {principal} nor the account (IAM), so no identity grant counts: add to the key policy (aws kms put-key-policy --policy-name default):\n{}",
-                serde_json::to_string_pretty(&stmt).unwrap_or_default()
-            ));
-        }
-    }
-    (blocked, fixes)
-}
-
-/// May `t.service` assume `role`: its trust policy evaluated for `sts:AssumeRole` with the
-/// condition keys the service sends. A trust policy that cannot be read is undetermined, never
-/// allowed. Returns the result row and, for a denial, the statement to add.
-async fn trust(
-    backend: &Reads<'_>,
-    role: &str,
-    t: &TrustCheck,
-    notes: &mut Vec<String>,
-) -> (SimResult, Option<String>) {
-    let mut result = SimResult {
-        action: "sts:AssumeRole".into(),
-        resource: role.to_string(),
-        decision: Decision::Undetermined("the trust policy".into()),
-        matched: vec![],
-    };
-    let doc = match backend.trust_policy(role).await {
-        Ok(Some(doc)) => doc,
-        Ok(None) => {
-            result.decision = Decision::ImplicitDeny;
-            return (result, Some(trust_fix(role, t)));
-        }
-        Err(e) => {
-            notes.push(format!("trust policy of {role} not read: {e}"));
-            return (result, None);
-        }
-    };
-    let name = format!(
-        "trust policy of {}",
-        role.rsplit('/').next().unwrap_or(role)
-    );
-    let Some(policy) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) else {
-        return (result, None);
-    };
-    let principal = format!("Service:{}", t.service);
-    let e = eval::evaluate(
-        std::slice::from_ref(&policy),
-        &eval::Request {
-            principal: &principal,
-            account: "",
-            action: "sts:AssumeRole",
-            resource: role,
-            context: &t.context,
-        },
-    );
-    result.decision = e.decision;
-    result.matched = e.matched;
-    let fix = match &result.decision {
-        Decision::ImplicitDeny => Some(trust_fix(role, t)),
-        Decision::ExplicitDeny => Some(format!(
-            "{} may not assume {role}: a Deny in its trust policy applies; remove or narrow it",
-            t.service
-        )),
-        _ => None,
-    };
-    (result, fix)
 }
 
 /// The local evaluator over every action × resource of `checks`.

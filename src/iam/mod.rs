@@ -19,11 +19,14 @@ pub mod eval;
 mod fix;
 mod report;
 mod requests;
+mod resource;
 
+use engine::*;
 pub use engine::{run, run_all};
 use fix::*;
 pub use report::*;
 pub use requests::*;
+use resource::*;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
