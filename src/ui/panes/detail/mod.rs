@@ -1,0 +1,164 @@
+//! Drill-ins: everything about one stream or one rule on one screen.
+
+mod rule;
+mod stream;
+
+pub use rule::rule;
+pub use stream::stream;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Sparkline, Wrap};
+
+use crate::model::{Destination, MetricId, Metrics, RuleKey, Scope, bucket_from_arn, group_errors};
+use crate::store::Snapshot;
+use crate::ui::chrome::{Ctx, title};
+use crate::ui::fmt;
+use crate::ui::panes::alarms::state_span;
+use crate::ui::panes::context::target_findings;
+use crate::ui::view::Target;
+use crate::ui::{safe_fit, safe_owned};
+
+pub(super) fn kv<'a>(ctx: &Ctx, k: &'a str, v: &str) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<15}"), ctx.theme.dim()),
+        safe_owned(v, ctx.theme.text()),
+    ])
+}
+
+/// Value formatting per metric kind.
+pub(super) fn show(m: MetricId, v: Option<f64>) -> String {
+    use crate::model::Unit;
+    match m.unit() {
+        Unit::Ratio => fmt::ratio_pct(v),
+        Unit::Seconds => fmt::secs(v),
+        Unit::Bytes => v.map_or("–".into(), fmt::bytes),
+        Unit::Milliseconds => v.map_or("–".into(), |x| format!("{x:.0} ms")),
+        Unit::Count | Unit::PerSecond => fmt::opt_count(v),
+    }
+}
+
+/// One chart per metric: a label line (name, newest, max), then a sparkline as tall as the
+/// room allows, newest on the right. Zero is the lowest bar; a gap (no datapoint) is blank.
+pub(super) fn charts(
+    f: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    m: Option<&Metrics>,
+    scope: &Scope,
+    ids: &[MetricId],
+) {
+    let t = ctx.theme;
+    let Some(m) = m else {
+        f.render_widget(Paragraph::new("waiting for metrics…").style(t.dim()), area);
+        return;
+    };
+    if ids.is_empty() || area.height == 0 {
+        return;
+    }
+    let per = (area.height / ids.len() as u16).max(1);
+    let rows = Layout::vertical(ids.iter().map(|_| Constraint::Length(per))).split(area);
+    for (&id, &r) in ids.iter().zip(rows.iter()) {
+        if r.height == 0 {
+            continue;
+        }
+        let series = m.series(scope, id).unwrap_or(&[]);
+        let max = series
+            .iter()
+            .filter_map(|v| *v)
+            .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))));
+        let last = m.latest(scope, id);
+        let label = Line::from(vec![
+            Span::styled(format!("{:<27} ", id.name()), t.title()),
+            Span::styled(
+                format!("newest {:>9}   max {:>9}", show(id, last), show(id, max)),
+                t.text(),
+            ),
+        ]);
+        let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(r);
+        f.render_widget(Paragraph::new(label), head);
+        if body.height == 0 {
+            continue;
+        }
+        let w = body.width as usize;
+        let tail = &series[series.len().saturating_sub(w)..];
+        let top = max.unwrap_or(0.0);
+        let eighth = 1000u64.div_ceil(8 * u64::from(body.height));
+        let bars: Vec<Option<u64>> = tail
+            .iter()
+            .map(|v| {
+                v.map(|x| {
+                    if x <= 0.0 || top <= 0.0 {
+                        eighth
+                    } else {
+                        ((x / top * 1000.0) as u64).max(2 * eighth)
+                    }
+                })
+            })
+            .collect();
+        let spark = Sparkline::default().data(bars).max(1000).style(t.spark());
+        f.render_widget(spark, body);
+    }
+}
+
+pub(super) fn findings_and_alarms<'a>(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    target: &Target,
+    alarm_filter: impl Fn(&crate::model::Alarm) -> bool,
+) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let mut lines = Vec::new();
+    if let Some(h) = target_findings(snap, target) {
+        if h.findings.is_empty() {
+            lines.push(Line::from(Span::styled("● healthy", t.ok())));
+        }
+        for fd in h.findings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", fd.level.mark()), t.level(fd.level)),
+                Span::styled(
+                    crate::sanitize::clean(&fd.text).into_owned(),
+                    t.level(fd.level),
+                ),
+            ]));
+        }
+    }
+    let alarms: Vec<_> = snap
+        .alarms
+        .get()
+        .map(|a| a.iter().filter(|a| alarm_filter(a)).cloned().collect())
+        .unwrap_or_default();
+    if !alarms.is_empty() {
+        lines.push(Line::from(Span::styled("Alarms:", t.title())));
+        for a in alarms {
+            lines.push(Line::from(vec![
+                state_span(ctx, a.state),
+                Span::raw(" "),
+                Span::styled(safe_fit(&a.name, 40), t.text()),
+                Span::styled(format!(" {}", fmt::age(ctx.now, a.state_updated)), t.dim()),
+            ]));
+        }
+    }
+    lines
+}
+
+/// The drill-in's subject is gone from the inventory (deleted while you looked).
+pub(super) fn not_found(f: &mut Frame, area: Rect, ctx: &Ctx, what: &str, name: &str) {
+    let block = ctx.block(
+        title(
+            ctx,
+            format!("{what} {}", safe_fit(name, 60)),
+            "not found".into(),
+        ),
+        true,
+    );
+    f.render_widget(
+        Paragraph::new(format!(
+            "This {} is not in the inventory any more.",
+            what.to_lowercase()
+        ))
+        .block(block),
+        area,
+    );
+}

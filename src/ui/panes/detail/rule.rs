@@ -1,0 +1,158 @@
+//! Enter on a rule: its pattern pretty-printed or schedule, its targets with their roles, DLQs
+//! and stream health, its metrics.
+
+use super::*;
+
+pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx) {
+    let t = ctx.theme;
+    let Some(inv) = snap.inventory.get() else {
+        return;
+    };
+    let Some(r) = inv.inv.rule(key) else {
+        not_found(f, area, ctx, "Rule", &key.to_string());
+        return;
+    };
+    let target = Target {
+        rule: Some(r.key()),
+        stream: None,
+    };
+    let level = target_findings(snap, &target)
+        .map(|h| h.level)
+        .unwrap_or(crate::health::Level::Unknown);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
+
+    let state_style = if r.state.is_enabled() {
+        t.ok()
+    } else {
+        t.disabled()
+    };
+    let mut lines = vec![
+        kv(ctx, "Bus", &r.bus),
+        kv(ctx, "ARN", &r.arn),
+        Line::from(vec![
+            Span::styled(format!("{:<15}", "State"), t.dim()),
+            Span::styled(r.state.as_str().to_string(), state_style),
+        ]),
+    ];
+    if let Some(d) = &r.description {
+        lines.push(kv(ctx, "Description", d));
+    }
+    if let Some(m) = &r.managed_by {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<15}", "Managed by"), t.dim()),
+            Span::styled(
+                format!("{} (fhtop will not change it)", crate::sanitize::clean(m)),
+                t.warn(),
+            ),
+        ]));
+    }
+    if let Some(role) = &r.role_arn {
+        lines.push(kv(ctx, "Role", role));
+    }
+    match (&r.schedule, &r.event_pattern) {
+        (Some(s), _) => lines.push(kv(ctx, "Schedule", s)),
+        (None, Some(p)) => {
+            lines.push(Line::from(Span::styled("Event pattern:", t.title())));
+            let pretty = serde_json::from_str::<serde_json::Value>(p)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| format!("(not valid JSON) {p}"));
+            for l in crate::sanitize::clean_lines(&pretty) {
+                lines.push(Line::from(Span::styled(format!("  {l}"), t.info())));
+            }
+        }
+        (None, None) => lines.push(kv(ctx, "Pattern", "none")),
+    }
+    lines.push(Line::default());
+    lines.extend(findings_and_alarms(ctx, snap, &target, |a| {
+        a.is_for_rule(key)
+    }));
+    let block = ctx.block(
+        title(
+            ctx,
+            format!("Rule {}", safe_fit(&key.to_string(), 50)),
+            format!("{} {}", level.mark(), level.word()),
+        ),
+        true,
+    );
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        left,
+    );
+
+    let tall = (r.targets.len() as u16 * 5 + 2)
+        .max(7)
+        .min(right.height / 2);
+    let [targets_area, charts_area] =
+        Layout::vertical([Constraint::Length(tall), Constraint::Min(6)]).areas(right);
+    let mut lines = Vec::new();
+    for tg in &r.targets {
+        lines.push(Line::from(vec![
+            Span::styled("● ", t.info()),
+            safe_owned(&tg.id, t.title()),
+        ]));
+        lines.push(kv(ctx, "  ARN", &tg.arn));
+        lines.push(kv(
+            ctx,
+            "  Role",
+            tg.role_arn.as_deref().unwrap_or("– (none)"),
+        ));
+        lines.push(kv(
+            ctx,
+            "  DLQ",
+            tg.dead_letter_arn.as_deref().unwrap_or("– (none)"),
+        ));
+        if let Some(sname) = tg.firehose_stream_name() {
+            let st = inv.inv.stream(sname);
+            let (txt, style) = match st {
+                Some(s) => {
+                    let h = snap.diagnosis().stream(&s.name);
+                    (
+                        format!("{} {} · {}", h.level.mark(), h.level.word(), s.status),
+                        t.level(h.level),
+                    )
+                }
+                None => (
+                    "✖ stream not found in this account/region".to_string(),
+                    t.fail(),
+                ),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<15}", "  Stream"), t.dim()),
+                Span::styled(txt, style),
+            ]));
+        }
+    }
+    let block = ctx.block(
+        title(ctx, format!("Targets ({})", r.targets.len()), String::new()),
+        false,
+    );
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        targets_area,
+    );
+
+    let block = ctx.block(
+        title(
+            ctx,
+            "Metrics".into(),
+            "1 char = 1 min · missing EventBridge datapoints are 0".into(),
+        ),
+        false,
+    );
+    let inner = block.inner(charts_area);
+    f.render_widget(block, charts_area);
+    charts(
+        f,
+        inner,
+        ctx,
+        snap.metrics.get(),
+        &Scope::Rule(r.key()),
+        &MetricId::RULE,
+    );
+}

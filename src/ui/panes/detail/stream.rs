@@ -1,0 +1,299 @@
+//! Enter on a stream: its configuration (destination, source, processors, buffering,
+//! encryption, partitioning, error output, logging), the metrics of its shape as charts, its
+//! findings and alarms, and its delivery errors grouped by code.
+
+use super::*;
+
+pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx) {
+    let t = ctx.theme;
+    let Some(inv) = snap.inventory.get() else {
+        return;
+    };
+    let Some(s) = inv.inv.stream(name) else {
+        not_found(f, area, ctx, "Stream", name);
+        return;
+    };
+    let target = Target {
+        rule: None,
+        stream: Some(s.name.clone()),
+    };
+    let level = target_findings(snap, &target)
+        .map(|h| h.level)
+        .unwrap_or(crate::health::Level::Unknown);
+    let [top, bottom] = Layout::vertical([Constraint::Min(10), Constraint::Length(12)]).areas(area);
+    let [cfg_area, chart_area] =
+        Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(top);
+
+    // Configuration.
+    let mut lines = vec![
+        kv(
+            ctx,
+            "Status",
+            &format!("{} · source {}", s.status, s.source),
+        ),
+        kv(ctx, "ARN", &s.arn),
+    ];
+    if let Some(c) = s.created {
+        lines.push(kv(
+            ctx,
+            "Created",
+            &c.format("%Y-%m-%d %H:%M UTC").to_string(),
+        ));
+    }
+    if let Some(fl) = &s.failure {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<15}", "Failure"), t.fail()),
+            safe_owned(fl, t.fail()),
+        ]));
+    }
+    match &s.destination {
+        Destination::S3(d) => {
+            lines.push(kv(
+                ctx,
+                "Destination",
+                &format!("s3://{}", bucket_from_arn(&d.bucket_arn)),
+            ));
+            lines.push(kv(ctx, "Prefix", d.prefix.as_deref().unwrap_or("–")));
+            lines.push(kv(
+                ctx,
+                "Error prefix",
+                d.error_output_prefix.as_deref().unwrap_or("–"),
+            ));
+            lines.push(kv(ctx, "Delivery role", &d.role_arn));
+            lines.push(kv(
+                ctx,
+                "Buffering",
+                &format!(
+                    "{} MiB or {} s · compression {}",
+                    d.buffering_mb, d.buffering_seconds, d.compression
+                ),
+            ));
+            lines.push(kv(
+                ctx,
+                "Encryption",
+                &match (&s.encryption, &d.kms_key_arn) {
+                    (Some(e), Some(k)) => format!("{e} · S3 KMS {k}"),
+                    (Some(e), None) => e.clone(),
+                    (None, Some(k)) => format!("S3 KMS {k}"),
+                    (None, None) => "none".into(),
+                },
+            ));
+            match &d.dynamic_partitioning {
+                Some(p) if p.enabled => {
+                    lines.push(kv(
+                        ctx,
+                        "Dyn. partition",
+                        &format!("enabled · retry {} s", p.retry_seconds.unwrap_or(300)),
+                    ));
+                    if let Some(q) = &p.jq_query {
+                        lines.push(kv(ctx, "  JQ query", q));
+                    }
+                }
+                _ => lines.push(kv(ctx, "Dyn. partition", "disabled")),
+            }
+            lines.push(kv(
+                ctx,
+                "Error log",
+                &match (&d.log_group, &d.log_stream) {
+                    (Some(g), Some(st)) => format!("{g} / {st}"),
+                    (Some(g), None) => g.clone(),
+                    _ => "logging disabled".into(),
+                },
+            ));
+        }
+        Destination::Service(d) => {
+            lines.push(kv(
+                ctx,
+                "Destination",
+                &format!(
+                    "{} {}",
+                    d.kind.label(),
+                    d.endpoint_name.as_deref().unwrap_or("")
+                ),
+            ));
+            lines.push(kv(ctx, "Endpoint", &d.endpoint));
+            lines.push(kv(
+                ctx,
+                "Delivery role",
+                d.role_arn.as_deref().unwrap_or("– (none)"),
+            ));
+            if let Some(b) = d.buffering_seconds {
+                lines.push(kv(ctx, "Buffering", &format!("{b} s")));
+            }
+            lines.push(kv(
+                ctx,
+                "S3 backup",
+                &match &d.backup {
+                    Some(b) => format!(
+                        "s3://{}/{} · {}",
+                        bucket_from_arn(&b.bucket_arn),
+                        b.prefix.as_deref().unwrap_or(""),
+                        d.backup_mode.as_deref().unwrap_or("mode not reported")
+                    ),
+                    None => "none".into(),
+                },
+            ));
+            lines.push(kv(
+                ctx,
+                "Error log",
+                &match (s.log_group(), &d.log_stream) {
+                    (Some(g), Some(st)) => format!("{g} / {st}"),
+                    (Some(g), None) => g.to_string(),
+                    _ => "logging disabled".into(),
+                },
+            ));
+        }
+        Destination::Unknown(o) => lines.push(kv(
+            ctx,
+            "Destination",
+            &format!("{o} — not evaluated by fhtop"),
+        )),
+    }
+    for p in &s.processors {
+        lines.push(kv(
+            ctx,
+            "Processor",
+            &match &p.lambda_arn {
+                Some(a) => format!("{} {a}", p.kind),
+                None => p.kind.clone(),
+            },
+        ));
+    }
+    if s.format_conversion {
+        lines.push(kv(ctx, "Conversion", "record format conversion on"));
+    }
+    let rules = inv.inv.rules_feeding(&s.name);
+    lines.push(Line::from(Span::styled(
+        format!("Fed by {} rule(s):", rules.len()),
+        t.title(),
+    )));
+    if rules.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  none (direct PUT or another producer)",
+            t.dim(),
+        )));
+    }
+    for r in rules {
+        let style = if r.state.is_enabled() {
+            t.ok()
+        } else {
+            t.disabled()
+        };
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            Span::styled(format!("{:<9}", r.state.as_str()), style),
+            Span::styled(safe_fit(&format!("{}/{}", r.bus, r.name), 60), t.text()),
+        ]));
+    }
+    let block = ctx.block(
+        title(
+            ctx,
+            format!("Stream {}", safe_fit(&s.name, 50)),
+            format!("{} {}", level.mark(), level.word()),
+        ),
+        true,
+    );
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        cfg_area,
+    );
+
+    // Charts.
+    let mut ids = match &s.source {
+        crate::model::Source::KinesisStream { .. } => vec![
+            MetricId::KinesisReadRecords,
+            MetricId::KinesisReadBytes,
+            MetricId::KinesisMillisBehindLatest,
+        ],
+        crate::model::Source::Msk { .. } => {
+            vec![MetricId::SourceReadRecords, MetricId::KafkaOffsetLag]
+        }
+        _ => vec![MetricId::IncomingRecords, MetricId::IncomingBytes],
+    };
+    if let Some(k) = s.destination_kind() {
+        ids.extend([
+            MetricId::DeliveryRecords(k),
+            MetricId::DeliverySuccess(k),
+            MetricId::DataFreshness(k),
+        ]);
+        if k != crate::model::DestinationKind::S3 && s.bucket().is_some() {
+            // The backup of a service destination: failed records (or all), not delivery.
+            ids.push(MetricId::DeliveryRecords(crate::model::DestinationKind::S3));
+        }
+    }
+    if !s.lambda_arns().is_empty() {
+        ids.push(MetricId::ExecuteProcessingSuccess);
+    }
+    ids.push(MetricId::ThrottledRecords);
+    if s.dynamic_partitioning_enabled() {
+        ids.extend([
+            MetricId::PartitionCount,
+            MetricId::ActivePartitionsLimit,
+            MetricId::JqDuration,
+        ]);
+    }
+    let block = ctx.block(
+        title(
+            ctx,
+            "Metrics".into(),
+            format!(
+                "last {} min · 1 column = 1 min · blank = no datapoint",
+                chart_area.width.saturating_sub(2)
+            ),
+        ),
+        false,
+    );
+    let inner = block.inner(chart_area);
+    f.render_widget(block, chart_area);
+    let scope = Scope::Stream(s.name.clone());
+    charts(f, inner, ctx, snap.metrics.get(), &scope, &ids);
+
+    // Findings, alarms, errors by code.
+    let [why_area, err_area] =
+        Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(bottom);
+    let why = findings_and_alarms(ctx, snap, &target, |a| a.is_for_stream(&s.name));
+    let block = ctx.block(title(ctx, "Findings & alarms".into(), String::new()), false);
+    f.render_widget(Paragraph::new(why).block(block), why_area);
+
+    let groups = target.log_groups(snap);
+    let events = crate::ui::panes::logs::merged(snap, &groups);
+    let grouped = group_errors(events.iter().copied());
+    let mut lines = Vec::new();
+    if grouped.is_empty() {
+        lines.push(Line::from(Span::styled(
+            if groups.is_empty() {
+                "error logging is not enabled for this stream"
+            } else {
+                "no delivery errors in the last 15 minutes"
+            },
+            t.dim(),
+        )));
+    }
+    for (code, n, at, msg) in &grouped {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>6}× ", n), t.fail()),
+            Span::styled(safe_fit(code, 48), t.fail()),
+            Span::styled(format!("  newest {} ago", fmt::age(ctx.now, *at)), t.dim()),
+        ]));
+        lines.push(Line::from(vec![
+            Span::raw("        "),
+            safe_owned(msg, t.text()),
+        ]));
+    }
+    let block = ctx.block(
+        title(
+            ctx,
+            "Delivery errors by code".into(),
+            format!("{} events", events.len()),
+        ),
+        false,
+    );
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        err_area,
+    );
+}
