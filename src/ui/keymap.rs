@@ -174,6 +174,26 @@ impl Action {
     }
 }
 
+/// Which key table applies. Typing a filter or into the simulation form takes keys as text
+/// (only Ctrl-C keeps its meaning there), so those modes have no table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// Panes, drill-ins and overlays.
+    Normal,
+    /// A confirmation dialog: its own keys (confirm, cancel) first, then the normal ones.
+    Dialog,
+}
+
+impl Action {
+    /// The table an action is bound in: confirm and cancel mean something only in a dialog.
+    pub fn mode(self) -> Mode {
+        match self {
+            Action::Confirm | Action::Cancel => Mode::Dialog,
+            _ => Mode::Normal,
+        }
+    }
+}
+
 /// A key with the modifiers that matter (Shift is folded into the character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
@@ -316,7 +336,7 @@ impl Key {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     bindings: BTreeMap<Action, Vec<Key>>,
-    lookup: HashMap<Key, Action>,
+    lookup: HashMap<(Mode, Key), Action>,
 }
 
 impl Default for Keymap {
@@ -355,7 +375,9 @@ impl Keymap {
         let mut lookup = HashMap::new();
         for (a, keys) in &bindings {
             for k in keys {
-                if let Some(prev) = lookup.insert(*k, *a) {
+                // A key may mean one thing per mode (y confirms in a dialog and is free
+                // elsewhere), never two in the same one.
+                if let Some(prev) = lookup.insert((a.mode(), *k), *a) {
                     bail!(
                         "[keys]: {} is bound to both {} and {}",
                         k.spec(),
@@ -368,12 +390,22 @@ impl Keymap {
         Ok(Self { bindings, lookup })
     }
 
+    /// The action of a key in the normal table (Ctrl-C always quits).
     pub fn action(&self, e: &KeyEvent) -> Option<Action> {
+        self.action_in(Mode::Normal, e)
+    }
+
+    /// The action of a key in `mode`'s table; a dialog falls back to the normal table for keys
+    /// it does not bind (Esc, q).
+    pub fn action_in(&self, mode: Mode, e: &KeyEvent) -> Option<Action> {
         let k = Key::from_event(e);
         if k.ctrl && k.code == KeyCode::Char('c') {
             return Some(Action::Quit);
         }
-        self.lookup.get(&k).copied()
+        self.lookup
+            .get(&(mode, k))
+            .or_else(|| self.lookup.get(&(Mode::Normal, k)))
+            .copied()
     }
 
     pub fn keys(&self, a: Action) -> &[Key] {
@@ -448,6 +480,27 @@ mod tests {
         let mut bad = BTreeMap::new();
         bad.insert("fly".to_string(), vec!["z".to_string()]);
         assert!(Keymap::with_overrides(&bad).is_err());
+    }
+
+    #[test]
+    fn dialog_keys_mean_something_only_in_a_dialog() {
+        let km = Keymap::default();
+        let e = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(km.action(&e('y')), None);
+        assert_eq!(km.action(&e('n')), None);
+        assert_eq!(km.action_in(Mode::Dialog, &e('y')), Some(Action::Confirm));
+        assert_eq!(km.action_in(Mode::Dialog, &e('n')), Some(Action::Cancel));
+        // A dialog falls back to the normal table for what it does not bind.
+        assert_eq!(km.action_in(Mode::Dialog, &e('q')), Some(Action::Quit));
+        // y can mean something else outside dialogs without a conflict.
+        let mut o = BTreeMap::new();
+        o.insert("refresh".to_string(), vec!["y".to_string()]);
+        let km = Keymap::with_overrides(&o).unwrap();
+        assert_eq!(km.action(&e('y')), Some(Action::Refresh));
+        assert_eq!(km.action_in(Mode::Dialog, &e('y')), Some(Action::Confirm));
+        // Within one mode a key still means one thing.
+        o.insert("cancel".to_string(), vec!["y".to_string()]);
+        assert!(Keymap::with_overrides(&o).is_err());
     }
 
     #[test]

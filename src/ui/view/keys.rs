@@ -2,6 +2,7 @@
 //! an open dialog or overlay, normal navigation.
 
 use super::*;
+use crate::ui::keymap::Mode;
 
 impl View {
     /// Typing into the filter: every key edits it; Enter keeps it, Esc clears it.
@@ -54,7 +55,12 @@ impl View {
             }
             return self.form_key(key);
         }
-        match keymap.action(key) {
+        let mode = if self.confirm.is_some() {
+            Mode::Dialog
+        } else {
+            Mode::Normal
+        };
+        match keymap.action_in(mode, key) {
             Some(a) => self.apply(a, snap),
             None => Effect::None,
         }
