@@ -55,7 +55,7 @@ fn main() -> anyhow::Result<()> {
         );
     }
     let store = Arc::new(fhtop::store::Store::new());
-    let c = fhtop::poll::Ctx {
+    let c = fhtop::poll::PollCtx {
         backend,
         store: store.clone(),
         clock,

@@ -33,33 +33,33 @@ pub struct Interest {
 }
 
 #[derive(Clone)]
-pub struct Ctx {
+pub struct PollCtx {
     pub backend: Arc<dyn Backend>,
     pub store: Arc<Store>,
     pub clock: Clock,
     pub window_minutes: u32,
 }
 
-pub async fn poll_identity(c: &Ctx) -> Result<(), BackendError> {
+pub async fn poll_identity(c: &PollCtx) -> Result<(), BackendError> {
     let id = c.backend.identity().await?;
     c.store.set_identity(id, c.clock.now());
     Ok(())
 }
 
-pub async fn poll_inventory(c: &Ctx) -> Result<(), BackendError> {
+pub async fn poll_inventory(c: &PollCtx) -> Result<(), BackendError> {
     let inv = c.backend.inventory().await?;
     c.store.set_inventory(inv, c.clock.now());
     Ok(())
 }
 
-pub async fn poll_alarms(c: &Ctx) -> Result<(), BackendError> {
+pub async fn poll_alarms(c: &PollCtx) -> Result<(), BackendError> {
     let alarms = c.backend.alarms().await?;
     c.store.set_alarms(alarms, c.clock.now());
     Ok(())
 }
 
 /// One GetMetricData-style fetch of every metric the panes show. Needs the inventory.
-pub async fn poll_metrics(c: &Ctx, snap: &Snapshot) -> Result<(), BackendError> {
+pub async fn poll_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), BackendError> {
     let Some(inv) = snap.inventory.get() else {
         return Err(BackendError::new(
             ErrorKind::Other,
@@ -119,7 +119,7 @@ pub fn log_groups(snap: &Snapshot, interest: &Interest) -> Vec<String> {
 
 /// Read new events of each group once; every event lands in the store exactly once.
 pub async fn poll_logs(
-    c: &Ctx,
+    c: &PollCtx,
     groups: &[String],
     logs: &mut LogStore,
 ) -> Result<(), BackendError> {
@@ -166,7 +166,7 @@ pub async fn poll_logs(
 }
 
 /// Every section once, in dependency order: what `fhtop snapshot` and the tests use.
-pub async fn poll_once(c: &Ctx, interest: &Interest) -> Result<(), BackendError> {
+pub async fn poll_once(c: &PollCtx, interest: &Interest) -> Result<(), BackendError> {
     poll_identity(c).await?;
     poll_inventory(c).await?;
     poll_alarms(c).await?;
@@ -229,7 +229,7 @@ impl Drop for Pollers {
 }
 
 /// Publish what the backend has cost so far (for the API cost pane).
-pub fn publish_api_stats(c: &Ctx) {
+pub fn publish_api_stats(c: &PollCtx) {
     if let Some(v) = c.backend.api_stats() {
         c.store.set_api(v, c.clock.now());
     }
@@ -264,7 +264,7 @@ fn log_outcome(
     }
 }
 
-pub fn spawn(c: Ctx, intervals: Intervals) -> Pollers {
+pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
     let refresh = Arc::new(watch::channel(0u64).0);
     let (interest, _) = watch::channel(Interest::default());
     let mut handles = Vec::new();

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use fhtop::backend::{Backend, Clock, ErrorKind};
 use fhtop::health::{Inputs, Level, rule_health, stream_health};
 use fhtop::model::{AlarmState, DestinationKind, MetricId, RuleKey, RuleState, Scope};
-use fhtop::poll::{self, Ctx, Interest};
+use fhtop::poll::{self, Interest, PollCtx};
 use fhtop::store::{LogStore, Store};
 use harness::{Aws, eventually};
 
-fn ctx(backend: Arc<dyn Backend>, store: &Arc<Store>) -> Ctx {
-    Ctx {
+fn ctx(backend: Arc<dyn Backend>, store: &Arc<Store>) -> PollCtx {
+    PollCtx {
         backend,
         store: store.clone(),
         clock: Clock::System,

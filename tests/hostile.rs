@@ -160,8 +160,8 @@ fn hostile_report() -> fhtop::iam::Report {
     }
 }
 
-fn hostile_finding() -> fhtop::check::Finding {
-    fhtop::check::Finding {
+fn hostile_finding() -> fhtop::check::CheckResult {
+    fhtop::check::CheckResult {
         check: "delivery-errors",
         target: evil(51),
         status: fhtop::health::Level::Fail,

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use fhtop::backend::{BResult, Backend, BackendError, Clock, ErrorKind, demo::DemoBackend};
 use fhtop::config::Intervals;
 use fhtop::model::*;
-use fhtop::poll::{self, Ctx};
+use fhtop::poll::{self, PollCtx};
 use fhtop::store::{LogStore, Store};
 
 /// The demo account, except that alarm polls fail while `failing` is set (a throttled API),
@@ -97,7 +97,7 @@ async fn stale_section_keeps_data_backs_off_and_recovers() {
         logs: 10,
     };
     let pollers = poll::spawn(
-        Ctx {
+        PollCtx {
             backend: flaky.clone(),
             store: store.clone(),
             clock,
@@ -153,7 +153,7 @@ async fn log_events_land_exactly_once_across_polls() {
     let clock = Clock::Fixed(common::at());
     let demo = Arc::new(DemoBackend::new(7, clock, None));
     let store = Arc::new(Store::new());
-    let c = Ctx {
+    let c = PollCtx {
         backend: demo.clone(),
         store: store.clone(),
         clock,
@@ -190,7 +190,7 @@ async fn log_events_land_exactly_once_across_polls() {
 async fn missing_log_group_is_reported_on_the_group_not_the_section() {
     let clock = Clock::Fixed(common::at());
     let store = Arc::new(Store::new());
-    let c = Ctx {
+    let c = PollCtx {
         backend: Arc::new(DemoBackend::new(7, clock, None)),
         store: store.clone(),
         clock,

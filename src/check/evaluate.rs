@@ -4,7 +4,7 @@
 use super::*;
 
 /// The findings for the selection, pure.
-pub fn evaluate(g: &Gathered) -> Vec<Finding> {
+pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
     let cli = Confirm {
         region: &g.region,
         now: g.now,
@@ -23,7 +23,7 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     for (kind, name) in &g.scope.missing {
-        out.push(Finding {
+        out.push(CheckResult {
             check: if *kind == "stream" {
                 CheckId::StreamStatus.id()
             } else {
@@ -56,7 +56,7 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
         }
     }
     if let Some((_, rep)) = g.sims.iter().find(|(t, _)| *t == SimTarget::WriterPolicy) {
-        out.push(Finding {
+        out.push(CheckResult {
             check: CheckId::WriterPermission.id(),
             target: format!("policy {}", g.writer_policy),
             status: sim_status(rep),
@@ -70,7 +70,7 @@ pub fn evaluate(g: &Gathered) -> Vec<Finding> {
         });
     }
     if let Err(e) = &g.alarms {
-        out.push(Finding {
+        out.push(CheckResult {
             check: CheckId::Alarms.id(),
             target: "(account)".into(),
             status: Level::Unknown,
@@ -103,7 +103,7 @@ fn sim_details(r: &Report) -> String {
 
 /// The health findings of `check`, or one OK/UNKNOWN line saying why it passed.
 fn from_health(
-    out: &mut Vec<Finding>,
+    out: &mut Vec<CheckResult>,
     health: &[crate::health::Finding],
     check: CheckId,
     target: &str,
@@ -114,7 +114,7 @@ fn from_health(
     let mut any = false;
     for f in health.iter().filter(|f| f.check == check) {
         any = true;
-        out.push(Finding {
+        out.push(CheckResult {
             check: check.id(),
             target: target.to_string(),
             status: f.level,
@@ -126,7 +126,7 @@ fn from_health(
     }
     if !any {
         let (status, summary) = ok();
-        out.push(Finding {
+        out.push(CheckResult {
             check: check.id(),
             target: target.to_string(),
             status,
@@ -138,7 +138,13 @@ fn from_health(
     }
 }
 
-fn stream_findings(g: &Gathered, inp: &Inputs, s: &Stream, cli: &Confirm, out: &mut Vec<Finding>) {
+fn stream_findings(
+    g: &Gathered,
+    inp: &Inputs,
+    s: &Stream,
+    cli: &Confirm,
+    out: &mut Vec<CheckResult>,
+) {
     let metrics = inp.metrics;
     let h = stream_health(inp, s).findings;
     let n = s.name.as_str();
@@ -210,7 +216,7 @@ fn stream_findings(g: &Gathered, inp: &Inputs, s: &Stream, cli: &Confirm, out: &
             actions.extend(iam::LAMBDA_ACTIONS);
         }
         let principal = s.delivery_role().unwrap_or("");
-        out.push(Finding {
+        out.push(CheckResult {
             check: CheckId::BucketAccess.id(),
             target: n.to_string(),
             status: sim_status(rep),
@@ -250,7 +256,7 @@ fn stream_findings(g: &Gathered, inp: &Inputs, s: &Stream, cli: &Confirm, out: &
             } => (role_arn.as_deref().unwrap_or(""), cluster_arn.as_str()),
             _ => ("", ""),
         };
-        out.push(Finding {
+        out.push(CheckResult {
             check: CheckId::SourceAccess.id(),
             target: n.to_string(),
             status: sim_status(rep),
@@ -333,14 +339,14 @@ fn alarms_ok(g: &Gathered, linked: usize) -> (Level, String) {
     }
 }
 
-fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> Finding {
+fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> CheckResult {
     let confirm = format!(
         "aws logs filter-log-events --region {} --log-group-name {} --start-time {}",
         cli.region,
         q(group),
         (g.now - Duration::minutes(ERROR_LOOKBACK_MIN)).timestamp_millis()
     );
-    let mut f = Finding {
+    let mut f = CheckResult {
         check: CheckId::DeliveryErrors.id(),
         target: stream.to_string(),
         status: Level::Ok,
@@ -389,7 +395,7 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> Fi
     f
 }
 
-fn rule_findings(g: &Gathered, inp: &Inputs, r: &Rule, cli: &Confirm, out: &mut Vec<Finding>) {
+fn rule_findings(g: &Gathered, inp: &Inputs, r: &Rule, cli: &Confirm, out: &mut Vec<CheckResult>) {
     let key = r.key();
     let target = key.to_string();
     let pipeline = streams_fed(&g.inv, r)
@@ -447,7 +453,7 @@ fn rule_findings(g: &Gathered, inp: &Inputs, r: &Rule, cli: &Confirm, out: &mut 
     {
         let resources = r.firehose_target_arns();
         let kinesis = resources.is_empty();
-        out.push(Finding {
+        out.push(CheckResult {
             check: CheckId::WriterPermission.id(),
             target: target.clone(),
             status: sim_status(rep),

@@ -36,7 +36,7 @@ use crate::text::fmt_duration;
 
 /// One finding: `{"check","target","status","summary","details","confirm"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub struct CheckResult {
     pub check: &'static str,
     pub target: String,
     pub status: Level,
@@ -50,7 +50,7 @@ pub struct Finding {
 }
 
 /// Nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
-pub fn exit_code(findings: &[Finding]) -> u8 {
+pub fn exit_code(findings: &[CheckResult]) -> u8 {
     match findings.iter().map(|f| f.status).max() {
         Some(Level::Fail) => 2,
         Some(Level::Warn) => 1,

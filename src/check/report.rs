@@ -4,12 +4,12 @@
 use super::*;
 
 /// Findings grouped by pipeline, the worst pipeline first, worst finding first within it.
-pub fn grouped(findings: &[Finding]) -> Vec<(String, Level, Vec<&Finding>)> {
-    let mut by: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+pub fn grouped(findings: &[CheckResult]) -> Vec<(String, Level, Vec<&CheckResult>)> {
+    let mut by: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
     for f in findings {
         by.entry(f.pipeline.as_str()).or_default().push(f);
     }
-    let mut out: Vec<(String, Level, Vec<&Finding>)> = by
+    let mut out: Vec<(String, Level, Vec<&CheckResult>)> = by
         .into_iter()
         .map(|(p, mut fs)| {
             fs.sort_by_key(|f| std::cmp::Reverse(f.status));
@@ -23,7 +23,7 @@ pub fn grouped(findings: &[Finding]) -> Vec<(String, Level, Vec<&Finding>)> {
 
 /// The human report (untrusted text: the caller sanitizes each line). `all` also lists the
 /// checks that passed; otherwise a healthy pipeline is one line.
-pub fn human_lines(findings: &[Finding], all: bool) -> Vec<(Tone, String)> {
+pub fn human_lines(findings: &[CheckResult], all: bool) -> Vec<(Tone, String)> {
     let mut out = Vec::new();
     for (pipeline, worst, fs) in grouped(findings) {
         let ok = fs.iter().filter(|f| f.status == Level::Ok).count();
@@ -63,14 +63,14 @@ pub fn human_lines(findings: &[Finding], all: bool) -> Vec<(Tone, String)> {
 }
 
 /// The TUI overlay's lines: the tally, then every finding.
-pub fn overlay_lines(findings: &[Finding]) -> Vec<(Tone, String)> {
+pub fn overlay_lines(findings: &[CheckResult]) -> Vec<(Tone, String)> {
     let mut lines = vec![(Tone::Field, tally(findings)), (Tone::Note, String::new())];
     lines.extend(human_lines(findings, true));
     lines
 }
 
 /// "12 pipelines · 80 checks: 3 FAIL, 2 WARN, 75 OK".
-pub fn tally(findings: &[Finding]) -> String {
+pub fn tally(findings: &[CheckResult]) -> String {
     let pipelines = findings
         .iter()
         .map(|f| f.pipeline.as_str())

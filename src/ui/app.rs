@@ -50,7 +50,7 @@ pub async fn run(
     );
     let store = Arc::new(Store::new());
     let pollers = poll::spawn(
-        poll::Ctx {
+        poll::PollCtx {
             backend: backend.clone(),
             store: store.clone(),
             clock,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::backend::{Backend, Clock};
-use crate::poll::{self, Ctx};
+use crate::poll::{self, PollCtx};
 use crate::store::{LogStore, Snapshot, Store};
 use crate::ui::effects::{AppSettings, Runner};
 use crate::ui::keymap::Keymap;
@@ -34,7 +34,7 @@ impl Headless {
         keymap: Keymap,
     ) -> Result<Self> {
         let store = Arc::new(Store::new());
-        let c = Ctx {
+        let c = PollCtx {
             backend: backend.clone(),
             store: store.clone(),
             clock,
@@ -87,7 +87,7 @@ impl Headless {
     /// known to be healthy) and the API cost, then tell the view. A log group that cannot be
     /// read is an error line in the frame, not a failure.
     pub async fn poll_logs(&mut self) {
-        let c = Ctx {
+        let c = PollCtx {
             backend: self.runner.backend.clone(),
             store: self.store.clone(),
             clock: self.runner.clock,

@@ -9,11 +9,11 @@ use ratatui::widgets::Paragraph;
 use crate::health::{Health, target_health};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
-use crate::ui::view::{Target, View};
+use crate::ui::view::{Focus, View};
 use crate::ui::{safe_fit, safe_owned};
 
 /// Health of whatever the target names: rule and stream findings together.
-pub fn target_findings(snap: &Snapshot, target: &Target) -> Option<Health> {
+pub fn target_findings(snap: &Snapshot, target: &Focus) -> Option<Health> {
     let inp = snap.health_inputs()?;
     Some(target_health(
         &inp,

@@ -58,26 +58,26 @@ pub struct PendingToggle {
 
 impl View {
     /// What `p`, `P`, `c` and `t` act on: the drill-in, else the selected row.
-    fn acted_on(&self, snap: &Snapshot) -> Target {
+    fn acted_on(&self, snap: &Snapshot) -> Focus {
         match (&self.detail, self.selection(snap)) {
-            (Some(Detail::Stream(s)), _) => Target {
+            (Some(Detail::Stream(s)), _) => Focus {
                 rule: None,
                 stream: Some(s.clone()),
             },
-            (Some(Detail::Rule(k)), _) => Target {
+            (Some(Detail::Rule(k)), _) => Focus {
                 rule: Some(k.clone()),
                 stream: None,
             },
             (None, Some((e, pos))) => match (self.pane, e.get(pos)) {
                 // On the Rules pane the row is the rule, whatever it feeds.
-                (Pane::Rules, Some(x)) => Target {
+                (Pane::Rules, Some(x)) => Focus {
                     rule: x.target.rule.clone(),
                     stream: None,
                 },
                 (_, Some(x)) => x.target.clone(),
-                _ => Target::default(),
+                _ => Focus::default(),
             },
-            _ => Target::default(),
+            _ => Focus::default(),
         }
     }
 

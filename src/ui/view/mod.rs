@@ -66,12 +66,12 @@ impl Pane {
 
 /// What a row points at: the Logs pane and the drill-ins follow it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Target {
+pub struct Focus {
     pub rule: Option<RuleKey>,
     pub stream: Option<String>,
 }
 
-impl Target {
+impl Focus {
     pub fn label(&self) -> String {
         match (&self.rule, &self.stream) {
             (Some(r), Some(s)) => format!("{r} → {s}"),
@@ -144,7 +144,7 @@ pub struct View {
     /// Lines scrolled up from the newest when not following.
     pub log_scroll: usize,
     /// What the Logs pane shows: the last row selected in a list pane.
-    pub target: Target,
+    pub target: Focus,
     pub read_only: bool,
     pub confirm: Option<PendingToggle>,
     pub status: Option<Status>,
@@ -166,7 +166,7 @@ impl View {
             editing_filter: false,
             follow: true,
             log_scroll: 0,
-            target: Target::default(),
+            target: Focus::default(),
             read_only,
             confirm: None,
             status: None,
@@ -192,11 +192,11 @@ impl View {
     /// What the log poller should read for this view.
     pub fn interest(&self, snap: &Snapshot) -> Interest {
         let target = match &self.detail {
-            Some(Detail::Stream(s)) => Target {
+            Some(Detail::Stream(s)) => Focus {
                 rule: None,
                 stream: Some(s.clone()),
             },
-            Some(Detail::Rule(r)) => Target {
+            Some(Detail::Rule(r)) => Focus {
                 rule: Some(r.clone()),
                 stream: None,
             },

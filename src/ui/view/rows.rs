@@ -8,7 +8,7 @@ use super::*;
 pub struct Entry {
     pub id: String,
     pub level: Level,
-    pub target: Target,
+    pub target: Focus,
     /// Index into the pane's source list (pipelines, streams, rules, alarms).
     pub index: usize,
     /// Set for a stream or rule the backend could not describe: index into
@@ -70,7 +70,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     Entry {
                         id: format!("{name}#{i}"),
                         level,
-                        target: Target {
+                        target: Focus {
                             rule: rk,
                             stream: Some(link.stream_name.clone()),
                         },
@@ -91,7 +91,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     Entry {
                         id: s.name.clone(),
                         level: diagnosis.stream_level(&s.name),
-                        target: Target {
+                        target: Focus {
                             rule: None,
                             stream: Some(s.name.clone()),
                         },
@@ -117,7 +117,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     Entry {
                         id: key.clone(),
                         level: diagnosis.rule_level(&r.key()),
-                        target: Target {
+                        target: Focus {
                             rule: Some(r.key()),
                             stream,
                         },
@@ -146,7 +146,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     Entry {
                         id: a.name.clone(),
                         level,
-                        target: Target {
+                        target: Focus {
                             rule,
                             stream: a.stream().map(str::to_string),
                         },
@@ -174,7 +174,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
             Entry {
                 id: format!("error:{}:{}", err.kind, err.name),
                 level: Level::Fail,
-                target: Target { rule: None, stream },
+                target: Focus { rule: None, stream },
                 index: usize::MAX,
                 error: Some(i),
             },

@@ -17,7 +17,7 @@ use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::panes::alarms::state_span;
 use crate::ui::panes::context::target_findings;
-use crate::ui::view::Target;
+use crate::ui::view::Focus;
 use crate::ui::{safe_fit, safe_owned};
 
 pub(super) fn kv<'a>(ctx: &Ctx, k: &'a str, v: &str) -> Line<'a> {
@@ -105,7 +105,7 @@ pub(super) fn charts(
 pub(super) fn findings_and_alarms<'a>(
     ctx: &Ctx,
     snap: &Snapshot,
-    target: &Target,
+    target: &Focus,
     alarm_filter: impl Fn(&crate::model::Alarm) -> bool,
 ) -> Vec<Line<'a>> {
     let t = ctx.theme;

@@ -12,7 +12,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
         not_found(f, area, ctx, "Rule", &key.to_string());
         return;
     };
-    let target = Target {
+    let target = Focus {
         rule: Some(r.key()),
         stream: None,
     };

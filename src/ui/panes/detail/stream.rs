@@ -13,7 +13,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
         not_found(f, area, ctx, "Stream", name);
         return;
     };
-    let target = Target {
+    let target = Focus {
         rule: None,
         stream: Some(s.name.clone()),
     };
