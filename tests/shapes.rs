@@ -63,9 +63,18 @@ fn start() -> Aws {
     let aws = Aws::start();
     aws.seed(REGION, "shapes");
     // moto cannot create a destination fhtop does not know: the proxy presents one.
-    aws.present(serde_json::json!({"streams": {"mystery": {
-        "Destinations": [{"DestinationId": "destinationId-000000000001"}]
-    }}}));
+    // Nor an MSK source description (it drops it): presented too.
+    aws.present(serde_json::json!({"streams": {
+        "mystery": {"Destinations": [{"DestinationId": "destinationId-000000000001"}]},
+        "msk-archive": {"Source": {"MSKSourceDescription": {
+            "MSKClusterARN": format!("arn:aws:kafka:{REGION}:123456789012:cluster/orders/5f0c1c1e-2b9a-4c57-9d1e-0a6b3c2d4e5f-1"),
+            "TopicName": "orders",
+            "AuthenticationConfiguration": {
+                "RoleARN": "arn:aws:iam::123456789012:role/firehose-msk-archive",
+                "Connectivity": "PRIVATE"
+            }
+        }}}
+    }}));
     aws
 }
 
@@ -242,6 +251,40 @@ fn check_gives_every_shape_its_true_verdict() {
         check(&fs, "source-access", "ks-denied")
     );
 
+    // Splunk and Redshift: their own metrics decide, the S3 backup / staging does not.
+    assert!(
+        has(
+            &fs,
+            "delivery",
+            "splunk-hec",
+            "fail",
+            "Splunk delivery success 0%"
+        ),
+        "{:#?}",
+        check(&fs, "delivery", "splunk-hec")
+    );
+    all_ok(&fs, &["redshift-ok"]);
+    assert!(has(
+        &fs,
+        "delivery",
+        "redshift-ok",
+        "ok",
+        "delivering to Redshift"
+    ));
+    // An MSK source the source role may not read.
+    assert!(
+        has(
+            &fs,
+            "source-access",
+            "msk-archive",
+            "fail",
+            "kafka-cluster:ReadData"
+        ),
+        "{:#?}",
+        check(&fs, "source-access", "msk-archive")
+    );
+    assert!(has(&fs, "delivery", "msk-archive", "unknown", "no data"));
+
     // 6. A destination fhtop does not know is never OK.
     assert!(has(
         &fs,
@@ -407,6 +450,7 @@ fn the_tui_rows_say_what_check_says() {
         "kms-closed",
         "vpce-only",
         "ks-denied",
+        "splunk-hec",
     ] {
         assert!(row(failing).contains("FAIL"), "{failing}: {}", row(failing));
     }
@@ -420,6 +464,7 @@ fn the_tui_rows_say_what_check_says() {
         "default/orders-to-kinesis",
         "lambda-ok",
         "kms-ok",
+        "redshift-ok",
     ] {
         assert!(row(healthy).contains("OK"), "{healthy}: {}", row(healthy));
     }

@@ -74,9 +74,24 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
             check: CheckId::Alarms.id(),
             target: "(account)".into(),
             status: Level::Unknown,
-            summary: "alarms could not be read".into(),
+            summary: "alarms could not be read (cloudwatch:DescribeAlarms)".into(),
             details: e.message.clone(),
             confirm: format!("aws cloudwatch describe-alarms --region {}", g.region),
+            pipeline: "(account)".into(),
+        });
+    }
+    // Every metric-based check above said "no metrics": say once why.
+    if let Err(e) = &g.metrics {
+        out.push(CheckResult {
+            check: CheckId::Delivery.id(),
+            target: "(account)".into(),
+            status: Level::Unknown,
+            summary: "metrics could not be read (cloudwatch:GetMetricData): every metric-based check is undecided".into(),
+            details: e.message.clone(),
+            confirm: format!(
+                "aws cloudwatch list-metrics --region {} --namespace AWS/Firehose",
+                g.region
+            ),
             pipeline: "(account)".into(),
         });
     }

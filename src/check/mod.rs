@@ -1,6 +1,6 @@
 //! `fhtop check`: the on-call runbook (`../shared/seed/firehose-eventbridge-runbook.md`) as one
 //! command, for every pipeline or the ones named. The same findings back the TUI's health marks
-//! (`health.rs`) and its Checks overlay (`c`).
+//! (`health/`) and its Checks overlay (`c`).
 //!
 //! [`gather`] reads what the checks need from the backend, concurrently and with the backend's
 //! batching (one inventory walk, GetMetricData 500 metrics a call, one DescribeAlarms walk,

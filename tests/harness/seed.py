@@ -251,6 +251,12 @@ def logs10k(c, region):
         c["logs"].put_log_events(logGroupName=group, logStreamName="DestinationDelivery", logEvents=events[i:i + 2_500])
 
 
+# The shapes scenario has many streams: ten minutes of datapoints each keeps moto's
+# GetMetricData (which scans every datapoint for every query) well inside fhtop's 10 s
+# attempt timeout.
+N = 10
+
+
 def log_lines(c, name, code, message, n, region):
     """n Firehose error-log events of one error code in the last ten minutes."""
     group = f"/aws/kinesisfirehose/{name}"
@@ -270,8 +276,9 @@ def log_group(c, name):
     c["logs"].create_log_stream(logGroupName=f"/aws/kinesisfirehose/{name}", logStreamName="DestinationDelivery")
 
 
-def delivering(c, name, n=30, rate=300, kind="S3", incoming="IncomingRecords"):
+def delivering(c, name, n=None, rate=300, kind="S3", incoming="IncomingRecords"):
     """A stream that delivers everything it receives."""
+    n = n or N
     d = [("DeliveryStreamName", name)]
     series(c, "AWS/Firehose", incoming, d, [rate] * n)
     series(c, "AWS/Firehose", f"DeliveryTo{kind}.Records", d, [rate] * n)
@@ -279,15 +286,17 @@ def delivering(c, name, n=30, rate=300, kind="S3", incoming="IncomingRecords"):
     series(c, "AWS/Firehose", f"DeliveryTo{kind}.DataFreshness", d, [40] * n)
 
 
-def failing(c, name, n=30, rate=300):
+def failing(c, name, n=None, rate=300):
     """A Direct PUT stream to S3 that receives records and delivers none."""
+    n = n or N
     d = [("DeliveryStreamName", name)]
     series(c, "AWS/Firehose", "IncomingRecords", d, [rate] * n)
     series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [0] * n)
     series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [0] * n)
 
 
-def invoked(c, rule_name, n=30, rate=300, failed=0):
+def invoked(c, rule_name, n=None, rate=300, failed=0):
+    n = n or N
     series(c, "AWS/Events", "MatchedEvents", [("RuleName", rule_name)], [rate] * n)
     series(c, "AWS/Events", "Invocations", [("RuleName", rule_name)], [rate] * n)
     if failed:
@@ -313,9 +322,9 @@ def shapes(c, region):
     invoked(c, "trust-mixup", rate=500, failed=500)
     role(c, "firehose-trust-mirror", ev, {"delivery": delivery_policy("shapes-lake", "trust-mirror")})
     stream(c, region, "trust-mirror", "shapes-lake")
-    series(c, "AWS/Firehose", "IncomingRecords", [("DeliveryStreamName", "trust-mirror")], [100] * 30)
-    series(c, "AWS/Firehose", "DeliveryToS3.Records", [("DeliveryStreamName", "trust-mirror")], [0] * 30)
-    series(c, "AWS/Firehose", "DeliveryToS3.Success", [("DeliveryStreamName", "trust-mirror")], [0] * 30)
+    series(c, "AWS/Firehose", "IncomingRecords", [("DeliveryStreamName", "trust-mirror")], [100] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", [("DeliveryStreamName", "trust-mirror")], [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", [("DeliveryStreamName", "trust-mirror")], [0] * N)
     # Healthy twin: the right trust on both sides.
     role(c, "firehose-trust-ok", fh, {"delivery": delivery_policy("shapes-lake", "trust-ok")})
     ok = stream(c, region, "trust-ok", "shapes-lake")
@@ -345,19 +354,19 @@ def shapes(c, region):
     rule(c, "default", "dd-events", dd, pattern={"source": ["acme.dd"]}, role_name="eventbridge-good-writer")
     invoked(c, "dd-events", rate=400)
     d = [("DeliveryStreamName", "dd-http")]
-    series(c, "AWS/Firehose", "IncomingRecords", d, [400] * 30)
-    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.Records", d, [0] * 30)
-    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.Success", d, [0] * 30)
-    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.DataFreshness", d, [60 * (i + 1) for i in range(30)])
-    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [400] * 30)
-    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [1] * 30)
+    series(c, "AWS/Firehose", "IncomingRecords", d, [400] * N)
+    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.Records", d, [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.Success", d, [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToHttpEndpoint.DataFreshness", d, [60 * (i + 1) for i in range(N)])
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [400] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [1] * N)
     log_lines(c, "dd-http", "HttpEndpoint.DestinationException",
               "The HTTP endpoint returned 403 Forbidden: invalid API key.", 12, region)
     dd_ok = http("dd-http-ok")
     rule(c, "default", "dd-ok-events", dd_ok, pattern={"source": ["acme.ddok"]}, role_name="eventbridge-good-writer")
     invoked(c, "dd-ok-events")
     delivering(c, "dd-http-ok", kind="HttpEndpoint")
-    series(c, "AWS/Firehose", "DeliveryToS3.Records", [("DeliveryStreamName", "dd-http-ok")], [0] * 30)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", [("DeliveryStreamName", "dd-http-ok")], [0] * N)
 
     # 3. A Kinesis data stream as source: a rule targets the Kinesis stream, the Firehose
     # stream reads it with a role that has S3 and logs permissions only.
@@ -391,7 +400,7 @@ def shapes(c, region):
     c["events"].put_targets(Rule="clicks-to-kinesis", EventBusName="default", Targets=[{
         "Id": "kinesis", "Arn": ks, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-kinesis-writer"}])
     invoked(c, "clicks-to-kinesis", rate=250)
-    series(c, "AWS/Firehose", "DataReadFromKinesisStream.Records", [("DeliveryStreamName", "ks-archive")], [0] * 30)
+    series(c, "AWS/Firehose", "DataReadFromKinesisStream.Records", [("DeliveryStreamName", "ks-archive")], [0] * N)
     log_lines(c, "ks-archive", "Kinesis.AccessDenied",
               "Access was denied while trying to read from the Kinesis stream clicks-ks.", 8, region)
     ks_ok = kinesis_sourced("ks-ok", "orders-ks", can_read=True)
@@ -425,11 +434,11 @@ def shapes(c, region):
         delivering(c, name)
         return f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}"
     with_lambda("lambda-xform", can_invoke=False)
-    series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-xform")], [0] * 30)
+    series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-xform")], [0] * N)
     log_lines(c, "lambda-xform", "Lambda.InvokeAccessDenied",
               "Access was denied. Ensure that the access policy allows access to the Lambda function.", 6, region)
     with_lambda("lambda-ok", can_invoke=True)
-    series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-ok")], [1] * 30)
+    series(c, "AWS/Firehose", "ExecuteProcessing.Success", [("DeliveryStreamName", "lambda-ok")], [1] * N)
 
     # 6. Resource-side policies beyond the bucket's. A KMS key whose key policy neither trusts
     # the account (IAM) nor names the delivery role: the role's documented KMS statement does
@@ -482,9 +491,54 @@ def shapes(c, region):
         "Sid": "NoFirehose", "Effect": "Deny",
         "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/firehose-ks-denied"},
         "Action": "kinesis:GetRecords", "Resource": ks_denied}))
-    series(c, "AWS/Firehose", "DataReadFromKinesisStream.Records", [("DeliveryStreamName", "ks-denied")], [0] * 30)
+    series(c, "AWS/Firehose", "DataReadFromKinesisStream.Records", [("DeliveryStreamName", "ks-denied")], [0] * N)
     log_lines(c, "ks-denied", "Kinesis.AccessDenied",
               "Access was denied while trying to read from the Kinesis stream denied-ks.", 4, region)
+
+    # 7. Other destinations with their own metrics: Splunk failing (its backup of the failed
+    # events succeeds), Redshift delivering (its staging bucket is S3).
+    role(c, "firehose-splunk-hec", fh, {"delivery": delivery_policy("shapes-lake", "splunk-hec")})
+    c["firehose"].create_delivery_stream(DeliveryStreamName="splunk-hec", DeliveryStreamType="DirectPut",
+                                         SplunkDestinationConfiguration={
+        "HECEndpoint": "https://http-inputs-acme.splunkcloud.com:443", "HECEndpointType": "Event",
+        "HECToken": "00000000-0000-0000-0000-000000000000", "S3BackupMode": "FailedEventsOnly",
+        "S3Configuration": {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-splunk-hec",
+                            "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": "splunk-failed/"},
+        "CloudWatchLoggingOptions": logging("splunk-hec")})
+    log_group(c, "splunk-hec")
+    d = [("DeliveryStreamName", "splunk-hec")]
+    series(c, "AWS/Firehose", "IncomingRecords", d, [300] * N)
+    series(c, "AWS/Firehose", "DeliveryToSplunk.Records", d, [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToSplunk.Success", d, [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [300] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [1] * N)
+    role(c, "firehose-redshift-ok", fh, {"delivery": delivery_policy("shapes-lake", "redshift-ok")})
+    c["firehose"].create_delivery_stream(DeliveryStreamName="redshift-ok", DeliveryStreamType="DirectPut",
+                                         RedshiftDestinationConfiguration={
+        "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-redshift-ok",
+        "ClusterJDBCURL": "jdbc:redshift://acme.abc123.eu-west-1.redshift.amazonaws.com:5439/lake",
+        "CopyCommand": {"DataTableName": "events"}, "Username": "firehose", "Password": "not-a-secret-1",
+        "S3Configuration": {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-redshift-ok",
+                            "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": "redshift-staging/",
+                            "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 60}},
+        "CloudWatchLoggingOptions": logging("redshift-ok")})
+    log_group(c, "redshift-ok")
+    delivering(c, "redshift-ok", kind="Redshift")
+
+    # 8. An MSK topic as source whose role may not read it. moto keeps no MSK source
+    # description: the test presents it.
+    role(c, "firehose-msk-archive", fh, {"delivery": delivery_policy("shapes-lake", "msk-archive")})
+    cluster = f"arn:aws:kafka:{region}:{ACCOUNT}:cluster/orders/5f0c1c1e-2b9a-4c57-9d1e-0a6b3c2d4e5f-1"
+    c["firehose"].create_delivery_stream(
+        DeliveryStreamName="msk-archive", DeliveryStreamType="MSKAsSource",
+        MSKSourceConfiguration={"MSKClusterARN": cluster, "TopicName": "orders", "AuthenticationConfiguration": {
+            "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-msk-archive", "Connectivity": "PRIVATE"}},
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-msk-archive",
+            "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": "msk-archive/",
+            "ErrorOutputPrefix": "errors/msk-archive/", "CompressionFormat": "GZIP",
+            "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60}})
+    series(c, "AWS/Firehose", "DataReadFromSource.Records", [("DeliveryStreamName", "msk-archive")], [0] * N)
 
     # 5. A stream whose destination fhtop does not know: the harness presents its
     # description with no destination block it recognises.
