@@ -265,9 +265,10 @@ fn conditions_on_known_keys_are_decided() {
             r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
             Decision::Allowed,
         ),
+        // …IfExists on a key the context does not know: it may be present, so undecided.
         (
             r#"{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}"#,
-            Decision::Allowed,
+            Decision::Undetermined("aws:SourceVpc".into()),
         ),
         (
             r#"{"NumericLessThan":{"aws:PrincipalAccount":"5"}}"#,
@@ -359,6 +360,14 @@ fn keys_known_absent_follow_the_iam_rules_and_unknown_keys_stay_undetermined() {
         )
         .decision
     };
+    // Set operators are not decided, even on a key known to be absent.
+    assert_eq!(
+        run(
+            &cond("ForAnyValue:StringNotEquals", "aws:SourceVpce", "vpce-1"),
+            &absent
+        ),
+        Decision::Undetermined("aws:SourceVpce".into())
+    );
     let table = [
         ("StringEquals", "vpce-1", Decision::ImplicitDeny),
         ("StringNotEquals", "vpce-1", Decision::Allowed),
@@ -374,17 +383,13 @@ fn keys_known_absent_follow_the_iam_rules_and_unknown_keys_stay_undetermined() {
             want,
             "{op} on a key known absent"
         );
-        // Not in the context at all: undecided (IfExists passes either way).
+        // Not in the context at all: undecided, …IfExists too (the key may be there).
         let unknown = run(&cond(op, "aws:SourceVpce", value), &ctx());
-        if op.ends_with("IfExists") {
-            assert_eq!(unknown, Decision::Allowed);
-        } else {
-            assert_eq!(
-                unknown,
-                Decision::Undetermined("aws:SourceVpce".into()),
-                "{op} on an unknown key"
-            );
-        }
+        assert_eq!(
+            unknown,
+            Decision::Undetermined("aws:SourceVpce".into()),
+            "{op} on an unknown key"
+        );
     }
 }
 

@@ -420,6 +420,26 @@ fn perms_name_the_trust_policy_the_source_and_the_function() {
         "decided, not undetermined: {rs:#?}"
     );
 
+    // A bucket that no longer exists: denied, and the fix says so.
+    let (code, rs) = reports(&["perms", "stream", "ghost-bucket", "--json"]);
+    assert_eq!(code, 2, "{rs:#?}");
+    assert_eq!(row(&rs[0], "s3:PutObject")["decision"], "implicitDeny");
+    assert!(
+        rs[0]["fixes"].to_string().contains("does not exist"),
+        "{rs:#?}"
+    );
+    // A bucket policy that cannot be read (the server fails) might deny: undetermined, never
+    // allowed.
+    aws.fault_one("error500", "GET /shapes-lake/", "");
+    let (code, rs) = reports(&["perms", "stream", "trust-ok", "--json"]);
+    aws.fault("none", 0.0);
+    assert_eq!(code, 1, "{rs:#?}");
+    assert_eq!(
+        row(&rs[0], "s3:PutObject")["decision"],
+        "undetermined",
+        "{rs:#?}"
+    );
+
     // Unknown destination: not simulated, so not allowed.
     let (code, rs) = reports(&["perms", "stream", "mystery", "--json"]);
     assert_eq!(code, 2, "{rs:#?}");

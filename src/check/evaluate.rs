@@ -45,6 +45,26 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
             pipeline: name.clone(),
         });
     }
+    for e in g.scope.unread.iter().filter_map(|i| g.inv.errors.get(*i)) {
+        let stream = e.kind == "stream";
+        out.push(CheckResult {
+            check: if stream {
+                CheckId::StreamStatus.id()
+            } else {
+                CheckId::RuleState.id()
+            },
+            target: e.name.clone(),
+            status: Level::Unknown,
+            summary: format!("could not read {} {}: not checked", e.kind, e.name),
+            details: e.message.clone(),
+            confirm: if stream {
+                cli.describe_stream(&e.name)
+            } else {
+                format!("aws events list-rules --region {}", g.region)
+            },
+            pipeline: e.name.clone(),
+        });
+    }
     for name in &g.scope.streams {
         if let Some(s) = g.inv.stream(name) {
             stream_findings(g, &inputs, s, &cli, &mut out);
@@ -187,14 +207,21 @@ fn stream_findings(
             (None, _) => no_metrics(),
             // Unreachable: an unknown destination is always a finding; never OK.
             (_, None) => (Level::Unknown, "destination not evaluated".into()),
-            (Some(_), Some(k)) => (
-                Level::Ok,
-                format!(
-                    "delivering to {}, freshness within buffer {}",
-                    k.label(),
-                    fmt_duration(f64::from(s.buffering_seconds().unwrap_or(300)))
-                ),
-            ),
+            (Some(m), Some(k)) => {
+                let sc = crate::model::Scope::Stream(n.to_string());
+                match m.recent_max(&sc, crate::model::MetricId::DataFreshness(k)) {
+                    Some(_) => (
+                        Level::Ok,
+                        format!(
+                            "delivering to {}, freshness within buffer {}",
+                            k.label(),
+                            fmt_duration(f64::from(s.buffering_seconds().unwrap_or(300)))
+                        ),
+                    ),
+                    // No freshness datapoint: claim only what the data shows.
+                    None => (Level::Ok, format!("delivering to {}", k.label())),
+                }
+            }
         },
         cli.stream_metric(n, success_metric, "Average"),
     );
@@ -207,7 +234,23 @@ fn stream_findings(
             n,
             || match metrics {
                 None => no_metrics(),
-                Some(_) => (Level::Ok, "record processing succeeding".into()),
+                Some(m) => {
+                    let sc = crate::model::Scope::Stream(n.to_string());
+                    let lambda = m
+                        .recent_avg(&sc, crate::model::MetricId::ExecuteProcessingSuccess)
+                        .is_some();
+                    let converting = m
+                        .recent_sum(&sc, crate::model::MetricId::SucceedConversionRecords)
+                        .is_some();
+                    if lambda || converting {
+                        (Level::Ok, "record processing succeeding".into())
+                    } else {
+                        (
+                            Level::Unknown,
+                            "no processing datapoint recently: not evaluated".into(),
+                        )
+                    }
+                }
             },
             cli.stream_metric(n, "ExecuteProcessing.Success", "Average"),
         );
@@ -280,11 +323,18 @@ fn stream_findings(
                 _ => format!("{}: {}", s.source, rep.summary()),
             },
             details: sim_details(rep),
-            confirm: cli.simulate(
-                principal,
-                &iam::KINESIS_SOURCE_ACTIONS,
-                &[source.to_string()],
-            ),
+            confirm: match &s.source {
+                crate::model::Source::Msk { .. } => cli.simulate(
+                    principal,
+                    &["kafka-cluster:Connect", "kafka-cluster:ReadData"],
+                    &[source.to_string()],
+                ),
+                _ => cli.simulate(
+                    principal,
+                    &iam::KINESIS_SOURCE_ACTIONS,
+                    &[source.to_string()],
+                ),
+            },
             pipeline: n.to_string(),
         });
     }
@@ -321,7 +371,10 @@ fn stream_findings(
                                 crate::health::DEFAULT_ACTIVE_PARTITIONS_LIMIT
                             ),
                         ),
-                        _ => (Level::Ok, "no partition count reported".into()),
+                        _ => (
+                            Level::Unknown,
+                            "no PartitionCount datapoint recently: not evaluated".into(),
+                        ),
                     }
                 }
             },
@@ -373,7 +426,11 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> Ch
     match g.logs.get(group) {
         None => {}
         Some(Err(e)) if e.kind == crate::backend::ErrorKind::NotFound => {
-            f.summary = format!("error log group {group} does not exist (no errors logged yet)");
+            // Nothing could have been logged there: no evidence either way.
+            f.status = Level::Unknown;
+            f.summary = format!(
+                "error log group {group} does not exist: Firehose cannot log delivery errors there"
+            );
         }
         Some(Err(e)) => {
             f.status = Level::Unknown;

@@ -18,6 +18,9 @@ pub struct Resolved {
     pub streams: BTreeSet<String>,
     pub rules: BTreeSet<RuleKey>,
     pub missing: Vec<(&'static str, String)>,
+    /// Streams and rules in scope that could not be read (index into `Inventory::errors`):
+    /// each an UNKNOWN finding, never silently left out.
+    pub unread: Vec<usize>,
 }
 
 fn rule_matches(r: &Rule, name: &str) -> bool {
@@ -56,6 +59,7 @@ impl Selection {
                 .filter(|r| feeds_firehose(inv, r))
                 .map(Rule::key)
                 .collect();
+            sc.unread = (0..inv.errors.len()).collect();
             return sc;
         }
         for name in &self.streams {
@@ -65,13 +69,26 @@ impl Selection {
                     sc.rules
                         .extend(inv.rules_feeding(&s.name).into_iter().map(Rule::key));
                 }
-                None => sc.missing.push(("stream", name.clone())),
+                None => match inv
+                    .errors
+                    .iter()
+                    .position(|e| e.kind == "stream" && &e.name == name)
+                {
+                    Some(i) => sc.unread.push(i),
+                    None => sc.missing.push(("stream", name.clone())),
+                },
             }
         }
         for name in &self.rules {
             let found: Vec<&Rule> = inv.rules.iter().filter(|r| rule_matches(r, name)).collect();
             if found.is_empty() {
-                sc.missing.push(("rule", name.clone()));
+                let unread = inv.errors.iter().position(|e| {
+                    e.kind != "stream" && (&e.name == name || e.name.ends_with(&format!("/{name}")))
+                });
+                match unread {
+                    Some(i) => sc.unread.push(i),
+                    None => sc.missing.push(("rule", name.clone())),
+                }
             }
             for r in found {
                 sc.rules.insert(r.key());

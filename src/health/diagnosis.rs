@@ -7,9 +7,18 @@ use super::*;
 /// `None` stream and rule: nothing to say.
 pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>) -> Health {
     let mut h = Health::default();
+    let key = rule;
     let rule = rule.and_then(|k| inp.inv.rule(k));
-    if let Some(r) = rule {
-        h.merge(rule_health(inp, r));
+    match (rule, key) {
+        (Some(r), _) => h.merge(rule_health(inp, r)),
+        // Selected, but not (or no longer) in the inventory: nothing is known of it.
+        (None, Some(k)) => h.add(
+            CheckId::RuleState,
+            Symptom::NotDescribed,
+            Level::Unknown,
+            format!("rule {k} is not in the inventory (deleted, or not read)"),
+        ),
+        (None, None) => {}
     }
     if let Some(name) = stream {
         match inp.inv.stream(name) {

@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::backend::BResult;
 use crate::model::{
     Alarm, AlarmState, Destination, DestinationKind, Inventory, LogEvent, MetricId, Metrics,
-    PipelineLink, Rule, RuleKey, Scope, Source, Stream, group_errors,
+    PipelineLink, RECENT_POINTS, Rule, RuleKey, Scope, Source, Stream, group_errors,
 };
 use crate::text::{count, fmt_duration};
 
@@ -147,6 +147,8 @@ pub enum Symptom {
     SourceBehind,
     /// `ExecuteProcessing.Success` below 1 (Lambda transformation).
     ProcessingFailing,
+    /// A Lambda processor without any recent `ExecuteProcessing.Success` datapoint.
+    NoProcessingData,
     /// `FailedConversion.Records` above 0 (record format conversion).
     ConversionFailing,
     RuleDisabled,

@@ -38,6 +38,37 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
         );
         return;
     }
+    // Delivered before, silent now: a stream delivers at least once per buffer interval while
+    // records come in, so no delivery datapoint over two intervals (and the recent periods) is
+    // not "fine" — it is "no recent data", or a warning when records are arriving.
+    let period = usize::try_from(m.window.period_seconds.max(1)).unwrap_or(60);
+    let buffer = usize::try_from(s.buffering_seconds().unwrap_or(300)).unwrap_or(300);
+    let lookback = RECENT_POINTS.max((2 * buffer).div_ceil(period) + 1);
+    if !delivery.iter().any(|id| m.any_in_last(sc, *id, lookback)) {
+        let minutes = lookback * period / 60;
+        let arriving = m
+            .recent_sum(sc, MetricId::incoming(&s.source))
+            .unwrap_or(0.0);
+        let (level, text) = if arriving > 0.0 {
+            (
+                Level::Warn,
+                format!(
+                    "records arriving, no {}.* datapoint in the last {minutes} min",
+                    kind.metric_prefix()
+                ),
+            )
+        } else {
+            (
+                Level::Unknown,
+                format!(
+                    "no recent data: no {}.* datapoint in the last {minutes} min (idle, or not reporting)",
+                    kind.metric_prefix()
+                ),
+            )
+        };
+        h.add(CheckId::Delivery, Symptom::NoDeliveryData, level, text);
+        return;
+    }
     if let Some(ok) = m.recent_avg(sc, MetricId::DeliverySuccess(kind))
         && ok < 1.0
     {
@@ -185,6 +216,14 @@ pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
     };
     let sc = Scope::Stream(s.name.clone());
     delivery_findings(&mut h, s, m, &sc);
+    if !s.lambda_arns().is_empty() && m.recent_avg(&sc, ExecuteProcessingSuccess).is_none() {
+        h.add(
+            CheckId::Processing,
+            Symptom::NoProcessingData,
+            Level::Unknown,
+            "Lambda processing: no ExecuteProcessing.Success datapoint recently (idle, or not invoked)",
+        );
+    }
     if !s.lambda_arns().is_empty()
         && let Some(ok) = m.recent_avg(&sc, ExecuteProcessingSuccess)
         && ok < 1.0

@@ -170,24 +170,34 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
     let mut resource_policy = None;
     let mut raw_bucket_policy = None;
+    // The bucket policy could not be read (the error) or parsed (None): its rows cannot be
+    // decided.
+    let mut bucket_unread: Option<Option<BackendError>> = None;
     if let Some(b) = &req.bucket {
         match backend.bucket_policy(b).await {
             Ok(Some(doc)) => {
-                report.notes.push(format!("bucket policy of {b} included"));
                 resource_policy = policy_or_note(
                     &format!("bucket policy of {b}"),
                     PolicyKind::Resource,
                     &doc,
                     &mut report.notes,
                 );
-                raw_bucket_policy = Some(doc);
+                if resource_policy.is_some() {
+                    report.notes.push(format!("bucket policy of {b} included"));
+                    raw_bucket_policy = Some(doc);
+                } else {
+                    bucket_unread = Some(None);
+                }
             }
             Ok(None) => report
                 .notes
                 .push(format!("bucket {b} has no bucket policy")),
-            Err(e) => report.notes.push(format!(
-                "bucket policy of {b} not read, so not part of the result: {e}"
-            )),
+            Err(e) => {
+                report
+                    .notes
+                    .push(format!("bucket policy of {b} not read: {e}"));
+                bucket_unread = Some(Some(e));
+            }
         }
     }
     let mut results: Vec<(SimResult, Option<String>)> = Vec::new();
@@ -215,13 +225,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 report.engine.push_str(" (bucket policy as ResourcePolicy)");
             } else if let Some(rp) = &resource_policy {
                 report.engine.push_str(" + bucket policy (local evaluator)");
-                merge_resource_policy(
-                    rp,
-                    results.iter_mut().map(|(r, _)| r),
-                    principal,
-                    account,
-                    &ctx,
-                );
+                merge_resource_policy(rp, results.iter_mut(), principal, account, &ctx);
             }
         }
         Err(e) => {
@@ -246,10 +250,15 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     return report;
                 }
             };
-            let mut policies: Vec<eval::Policy> = fetched
-                .iter()
-                .filter_map(|(name, kind, doc)| policy_or_note(name, *kind, doc, &mut report.notes))
-                .collect();
+            // The trust policy is evaluated on its own (below), never with these.
+            let mut unparsed = None;
+            let mut policies: Vec<eval::Policy> = Vec::new();
+            for (name, kind, doc) in fetched.iter().filter(|(_, k, _)| *k != PolicyKind::Trust) {
+                match policy_or_note(name, *kind, doc, &mut report.notes) {
+                    Some(p) => policies.push(p),
+                    None => unparsed = Some(name.clone()),
+                }
+            }
             if fetched.iter().all(|(_, k, _)| *k != PolicyKind::Identity) {
                 report
                     .notes
@@ -257,9 +266,49 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
             }
             policies.extend(resource_policy.clone());
             results = evaluate_checks(&policies, &req.checks, principal, account, &ctx);
+            // A policy that could not be parsed may hold the deny (or the boundary) that
+            // decides: nothing is allowed on the strength of the others alone.
+            if let Some(name) = unparsed {
+                for (r, _) in &mut results {
+                    if r.decision != Decision::ExplicitDeny {
+                        r.decision =
+                            Decision::Undetermined(format!("{name}, which could not be parsed"));
+                        r.matched.clear();
+                    }
+                }
+            }
         }
     }
-    stream_policies(
+    if let Some(what) = &req.not_evaluated {
+        results.push((
+            SimResult {
+                action: "(destination access)".into(),
+                resource: what.clone(),
+                decision: Decision::Undetermined(format!("{what}: not evaluated by fhtop")),
+                matched: vec![],
+            },
+            None,
+        ));
+    }
+    let mut blocked = Vec::new();
+    let mut resource_fixes = Vec::new();
+    if let (Some(err), Some(b)) = (&bucket_unread, &req.bucket) {
+        let arn = format!("arn:aws:s3:::{b}");
+        let on_it = |r: &str| r == arn || r.starts_with(&format!("{arn}/"));
+        let what = match err {
+            Some(e) if e.kind == crate::backend::ErrorKind::NotFound => format!("bucket {b}"),
+            _ => format!("bucket policy of {b}"),
+        };
+        unreadable(
+            &mut results,
+            on_it,
+            &what,
+            err.as_ref(),
+            &mut blocked,
+            &mut resource_fixes,
+        );
+    }
+    let (stream_rows, stream_fixes) = stream_policies(
         backend,
         principal,
         account,
@@ -268,8 +317,13 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         &mut report.notes,
     )
     .await;
+    blocked.extend(stream_rows);
+    resource_fixes.extend(stream_fixes);
     let (key_rows, key_fixes) =
         key_policies(backend, principal, &ctx, &mut results, &mut report.notes).await;
+    blocked.extend(key_rows);
+    resource_fixes.extend(key_fixes);
+    let (key_rows, key_fixes) = (blocked, resource_fixes);
     let role = principal.rsplit('/').next().unwrap_or(principal);
     let trusted = match &req.trust {
         Some(t) if principal.contains(":role/") => {

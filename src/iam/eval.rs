@@ -295,11 +295,13 @@ fn condition_holds(c: &Condition, req: &Request) -> Tri {
     if if_exists {
         op = &op[..op.len() - "IfExists".len()];
     }
+    // Set operators over multi-valued keys are not decided here.
+    if op.starts_with("ForAllValues:") || op.starts_with("ForAnyValue:") {
+        return Tri::Unknown(c.key.clone());
+    }
     let Some(have) = req.context.get(&c.key.to_ascii_lowercase()) else {
-        if if_exists {
-            return Tri::Yes;
-        }
-        // Not in the context: fhtop does not know whether the real request carries it.
+        // Not in the context: fhtop does not know whether the real request carries it, so not
+        // even …IfExists can be decided.
         return Tri::Unknown(c.key.clone());
     };
     if have.is_empty() {

@@ -45,14 +45,19 @@ pub struct SimRequest {
     /// Condition keys fhtop knows for these requests beyond [`context`] (lower-case key →
     /// values; no values = known to be absent from the request).
     pub context: BTreeMap<String, Vec<String>>,
+    /// Access the request needs that fhtop does not evaluate (e.g. an Iceberg table through
+    /// Glue and Lake Formation): reported as undetermined, never allowed.
+    pub not_evaluated: Option<String>,
 }
 
 /// What every write a service (Firehose, EventBridge) makes on the customer's behalf is known
-/// to carry or lack: it does not come through the customer's VPC endpoint, so `aws:SourceVpce`
-/// is absent.
+/// to carry or lack: it does not come through the customer's VPC or VPC endpoint, so
+/// `aws:SourceVpce` and `aws:SourceVpc` are absent (AWS: IAM user guide, global condition
+/// keys — both are present only for requests through a VPC endpoint).
 fn service_context() -> BTreeMap<String, Vec<String>> {
     let mut m = BTreeMap::new();
     m.insert("aws:sourcevpce".into(), vec![]);
+    m.insert("aws:sourcevpc".into(), vec![]);
     m
 }
 
@@ -111,13 +116,13 @@ pub struct TrustCheck {
 impl TrustCheck {
     /// Firehose assuming a delivery or source role for `stream_arn`. AWS: Firehose developer
     /// guide, "Controlling access with Amazon Data Firehose" (trust policy with
-    /// `sts:ExternalId` = the account id).
+    /// `sts:ExternalId` = the account id). Whether Firehose also sends `aws:SourceArn` /
+    /// `aws:SourceAccount` is not documented there: a trust policy conditioned on them is
+    /// undetermined, not allowed.
     pub fn firehose(stream_arn: &str) -> Self {
         let account = arn_parts(stream_arn).map(|p| p.3).unwrap_or("");
         let mut context = BTreeMap::new();
         context.insert("sts:externalid".into(), vec![account.to_string()]);
-        context.insert("aws:sourceaccount".into(), vec![account.to_string()]);
-        context.insert("aws:sourcearn".into(), vec![stream_arn.to_string()]);
         Self {
             service: "firehose.amazonaws.com".into(),
             context,
@@ -188,6 +193,7 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
                 ),
                 trust: None,
                 context: BTreeMap::new(),
+                not_evaluated: None,
             });
         }
     };
@@ -223,6 +229,58 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
         }
         bucket
     });
+    // The destination itself, where IAM governs it. AWS: Firehose developer guide,
+    // "Controlling access" (OpenSearch: es:ESHttpPost/Put on the domain; OpenSearch
+    // Serverless: aoss:APIAccessAll on the collection). HTTP endpoint, Splunk, Redshift and
+    // Snowflake authenticate with their own credentials, not IAM.
+    let mut not_evaluated = None;
+    if let crate::model::Destination::Service(d) = &stream.destination {
+        use crate::model::DestinationKind as K;
+        match d.kind {
+            K::OpenSearch | K::Elasticsearch if d.endpoint.starts_with("arn:") => {
+                checks.push(Check::new(
+                    &["es:ESHttpPost", "es:ESHttpPut"],
+                    vec![d.endpoint.clone(), format!("{}/*", d.endpoint)],
+                ));
+            }
+            K::OpenSearchServerless => {
+                // https://<collection id>.<region>.aoss.amazonaws.com
+                let id = d
+                    .endpoint
+                    .trim_start_matches("https://")
+                    .split('.')
+                    .next()
+                    .unwrap_or("");
+                match arn_parts(&stream.arn) {
+                    Some((part, _, region, account, _)) if !id.is_empty() => {
+                        checks.push(Check::new(
+                            &["aoss:APIAccessAll"],
+                            vec![format!(
+                                "arn:{part}:aoss:{region}:{account}:collection/{id}"
+                            )],
+                        ));
+                        not_evaluated = Some(
+                            "the collection's data access policy (not an IAM policy)".to_string(),
+                        );
+                    }
+                    _ => {
+                        not_evaluated =
+                            Some("access to the OpenSearch Serverless collection".into())
+                    }
+                }
+            }
+            K::OpenSearch | K::Elasticsearch => {
+                not_evaluated = Some("access to the OpenSearch domain (no domain ARN)".into())
+            }
+            K::Iceberg => {
+                not_evaluated = Some("access to the Iceberg tables (Glue, Lake Formation)".into())
+            }
+            _ => {}
+        }
+    }
+    if stream.format_conversion {
+        not_evaluated = Some("the Glue table record format conversion reads".into());
+    }
     let functions: Vec<String> = stream.lambda_arns().iter().map(|a| a.to_string()).collect();
     if !functions.is_empty() {
         checks.push(Check::new(&LAMBDA_ACTIONS, functions));
@@ -262,6 +320,7 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
         problem: None,
         trust: Some(TrustCheck::firehose(&stream.arn)),
         context,
+        not_evaluated,
     })
 }
 
@@ -315,6 +374,13 @@ pub fn source_request(stream: &Stream) -> Option<SimRequest> {
                         ],
                         vec![topic_arn],
                     ),
+                    Check::new(
+                        &["kafka-cluster:DescribeGroup"],
+                        vec![format!(
+                            "{}/*",
+                            cluster_arn.replacen(":cluster/", ":group/", 1)
+                        )],
+                    ),
                 ],
             )
         }
@@ -329,6 +395,7 @@ pub fn source_request(stream: &Stream) -> Option<SimRequest> {
             problem: None,
             trust: Some(TrustCheck::firehose(&stream.arn)),
             context: service_context(),
+            not_evaluated: None,
         },
         None => SimRequest {
             title,
@@ -338,6 +405,7 @@ pub fn source_request(stream: &Stream) -> Option<SimRequest> {
             problem: Some("the source has no RoleARN: Firehose needs a role to read it".into()),
             trust: None,
             context: BTreeMap::new(),
+            not_evaluated: None,
         },
     })
 }
@@ -357,7 +425,9 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                 return None;
             };
             let title = format!("Rule {}: target {} → {what}", rule.key(), t.id);
-            let role = t.role_arn.clone().or_else(|| rule.role_arn.clone());
+            // EventBridge assumes the target's own role to call Firehose or Kinesis (the
+            // rule's RoleArn is for other buses), so a target without one cannot be called.
+            let role = t.role_arn.clone();
             Some(match role {
                 Some(role) => SimRequest {
                     title,
@@ -367,6 +437,7 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                     problem: None,
                     trust: Some(TrustCheck::events(&rule.arn)),
                     context: service_context(),
+                    not_evaluated: None,
                 },
                 None => SimRequest {
                     title,
@@ -379,6 +450,7 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                     ),
                     trust: None,
                     context: BTreeMap::new(),
+                    not_evaluated: None,
                 },
             })
         })
@@ -404,6 +476,7 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
         problem: None,
         trust: None,
         context: BTreeMap::new(),
+        not_evaluated: None,
     }
 }
 
@@ -422,7 +495,7 @@ pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<
             // Rules sharing one role ask the same question once.
             let asked = q.problem.is_none()
                 && v.iter()
-                    .any(|o| o.subject == q.subject && o.checks == q.checks);
+                    .any(|o| o.subject == q.subject && o.checks == q.checks && o.trust == q.trust);
             if to_this && !asked {
                 v.push(q);
             }
@@ -457,6 +530,7 @@ pub fn custom_request(principal: &str, actions: Vec<String>, resources: Vec<Stri
         problem: None,
         trust: None,
         context: BTreeMap::new(),
+        not_evaluated: None,
     }
 }
 

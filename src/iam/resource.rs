@@ -9,12 +9,12 @@ use super::*;
 /// cannot decide makes the row undetermined.
 pub(super) fn merge_resource_policy<'r>(
     rp: &eval::Policy,
-    results: impl Iterator<Item = &'r mut SimResult>,
+    results: impl Iterator<Item = &'r mut (SimResult, Option<String>)>,
     principal: &str,
     account: &str,
     ctx: &BTreeMap<String, Vec<String>>,
 ) {
-    for r in results {
+    for (r, boundary) in results {
         let e = eval::evaluate(
             std::slice::from_ref(rp),
             &eval::Request {
@@ -34,7 +34,9 @@ pub(super) fn merge_resource_policy<'r>(
                 r.decision = Decision::Undetermined(k.clone());
                 r.matched = e.matched;
             }
-            (Decision::Allowed, Decision::ImplicitDeny) => {
+            // A grant to the role allows what identity did not — unless a permissions boundary
+            // is what refused it (the boundary still applies), or identity was undecided.
+            (Decision::Allowed, Decision::ImplicitDeny) if boundary.is_none() => {
                 r.decision = Decision::Allowed;
                 r.matched = e.matched;
             }
@@ -54,6 +56,50 @@ fn resources_of(results: &[(SimResult, Option<String>)], service: &str) -> Vec<S
     v
 }
 
+/// The rows on a resource whose policy could not be read or parsed: that policy might deny, so
+/// they are undetermined, never allowed (an explicit deny found elsewhere stands). When the
+/// resource does not exist they are denied — taken out into `blocked`, with the fix.
+pub(super) fn unreadable(
+    results: &mut Vec<(SimResult, Option<String>)>,
+    on: impl Fn(&str) -> bool,
+    what: &str,
+    e: Option<&BackendError>,
+    blocked: &mut Vec<SimResult>,
+    fixes: &mut Vec<String>,
+) {
+    if let Some(e) = e.filter(|e| e.kind == crate::backend::ErrorKind::NotFound) {
+        let mut keep = Vec::new();
+        let mut any = false;
+        for (mut r, b) in std::mem::take(results) {
+            if on(&r.resource) {
+                r.decision = Decision::ImplicitDeny;
+                r.matched = vec![Matched {
+                    policy: format!("{what}: does not exist"),
+                    sid: None,
+                }];
+                blocked.push(r);
+                any = true;
+            } else {
+                keep.push((r, b));
+            }
+        }
+        *results = keep;
+        if any {
+            fixes.push(format!(
+                "{what} does not exist ({}): create it, or point the stream at one that exists",
+                e.message
+            ));
+        }
+        return;
+    }
+    for (r, _) in results.iter_mut().filter(|(r, _)| on(&r.resource)) {
+        if r.decision != Decision::ExplicitDeny {
+            r.decision = Decision::Undetermined(format!("{what}, which could not be read"));
+            r.matched.clear();
+        }
+    }
+}
+
 /// Kinesis data stream resource policies, applied like a bucket policy. A policy that cannot be
 /// read is noted and not part of the result.
 pub(super) async fn stream_policies(
@@ -61,30 +107,40 @@ pub(super) async fn stream_policies(
     principal: &str,
     account: &str,
     ctx: &BTreeMap<String, Vec<String>>,
-    results: &mut [(SimResult, Option<String>)],
+    results: &mut Vec<(SimResult, Option<String>)>,
     notes: &mut Vec<String>,
-) {
+) -> (Vec<SimResult>, Vec<String>) {
+    let (mut blocked, mut fixes) = (Vec::new(), Vec::new());
     for arn in resources_of(results, "kinesis") {
-        let name = format!(
-            "resource policy of {}",
-            crate::model::resource_name(&arn).unwrap_or(&arn)
-        );
+        let short = crate::model::resource_name(&arn)
+            .unwrap_or(&arn)
+            .to_string();
+        let name = format!("resource policy of {short}");
+        let on_it = |r: &str| r == arn;
         match backend.resource_policy(&arn).await {
-            Ok(Some(doc)) => {
-                notes.push(format!("{name} included"));
-                if let Some(p) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) {
+            Ok(Some(doc)) => match policy_or_note(&name, PolicyKind::Resource, &doc, notes) {
+                Some(p) => {
+                    notes.push(format!("{name} included"));
                     // Only for the stream it is attached to, whatever its Resource says.
-                    let on_it = results
-                        .iter_mut()
-                        .map(|(r, _)| r)
-                        .filter(|r| r.resource == arn);
-                    merge_resource_policy(&p, on_it, principal, account, ctx);
+                    let rows = results.iter_mut().filter(|(r, _)| on_it(&r.resource));
+                    merge_resource_policy(&p, rows, principal, account, ctx);
                 }
-            }
+                None => unreadable(results, on_it, &name, None, &mut blocked, &mut fixes),
+            },
             Ok(None) => {}
-            Err(e) => notes.push(format!("{name} not read, so not part of the result: {e}")),
+            Err(e) => {
+                notes.push(format!("{name} not read: {e}"));
+                let what = format!("Kinesis stream {short}");
+                let what = if e.kind == crate::backend::ErrorKind::NotFound {
+                    what
+                } else {
+                    name.clone()
+                };
+                unreadable(results, on_it, &what, Some(&e), &mut blocked, &mut fixes);
+            }
         }
     }
+    (blocked, fixes)
 }
 
 /// KMS key policies, by KMS's own rule: a key policy must allow the principal itself, or the
@@ -117,17 +173,27 @@ pub(super) async fn key_policies(
             Ok(None) => String::new(),
             Err(e) => {
                 notes.push(format!("{name} not read: {e}"));
-                for (r, _) in results.iter_mut().filter(|(r, _)| r.resource == key) {
-                    r.decision = Decision::Undetermined(name.clone());
-                    r.matched.clear();
-                }
+                let what = if e.kind == crate::backend::ErrorKind::NotFound {
+                    format!("KMS key {short}")
+                } else {
+                    name.clone()
+                };
+                let on_it = |r: &str| r == key;
+                unreadable(results, on_it, &what, Some(&e), &mut blocked, &mut fixes);
                 continue;
             }
         };
         let policy = if doc.is_empty() {
             None
         } else {
-            policy_or_note(&name, PolicyKind::Resource, &doc, notes)
+            match policy_or_note(&name, PolicyKind::Resource, &doc, notes) {
+                Some(p) => Some(p),
+                None => {
+                    let on_it = |r: &str| r == key;
+                    unreadable(results, on_it, &name, None, &mut blocked, &mut fixes);
+                    continue;
+                }
+            }
         };
         notes.push(format!("{name} included"));
         let mut denied_actions: Vec<String> = Vec::new();

@@ -151,11 +151,18 @@ const DELIVERY_NAMES: [[&str; 4]; 9] = [
 ];
 
 fn delivery_name(kind: DestinationKind, i: usize) -> &'static str {
-    let k = DestinationKind::ALL
-        .iter()
-        .position(|x| *x == kind)
-        .unwrap_or(0);
-    DELIVERY_NAMES[k][i]
+    let k = match kind {
+        DestinationKind::S3 => 0,
+        DestinationKind::HttpEndpoint => 1,
+        DestinationKind::OpenSearch => 2,
+        DestinationKind::OpenSearchServerless => 3,
+        DestinationKind::Elasticsearch => 4,
+        DestinationKind::Redshift => 5,
+        DestinationKind::Splunk => 6,
+        DestinationKind::Snowflake => 7,
+        DestinationKind::Iceberg => 8,
+    };
+    DELIVERY_NAMES[k][i.min(3)]
 }
 
 impl MetricId {
@@ -457,6 +464,11 @@ impl Metrics {
             .recent(scope, m)
             .fold((0u32, 0.0), |(n, s), v| (n + 1, s + v));
         (n > 0).then(|| sum / f64::from(n))
+    }
+    /// Whether any of the last `n` periods has a datapoint.
+    pub fn any_in_last(&self, scope: &Scope, m: MetricId, n: usize) -> bool {
+        self.series(scope, m)
+            .is_some_and(|s| s[s.len().saturating_sub(n)..].iter().any(Option::is_some))
     }
     /// The newest non-gap value.
     pub fn latest(&self, scope: &Scope, m: MetricId) -> Option<f64> {

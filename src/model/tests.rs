@@ -94,3 +94,21 @@ fn errors_grouped_by_code_newest_message_kept() {
     assert_eq!(g[0].3, "new");
     assert_eq!(g[1].0, "S3.SlowDown");
 }
+
+#[test]
+fn delivery_metric_names_follow_each_kind_s_prefix() {
+    for kind in DestinationKind::ALL {
+        for id in MetricId::delivery(kind) {
+            let name = id.name();
+            assert!(
+                name.starts_with(&format!("{}.", kind.metric_prefix())),
+                "{kind:?}: {name}"
+            );
+        }
+    }
+    // Iceberg counts rows, not records.
+    assert_eq!(
+        MetricId::DeliveryRecords(DestinationKind::Iceberg).name(),
+        "DeliveryToIceberg.SuccessfulRowCount"
+    );
+}

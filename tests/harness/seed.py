@@ -540,6 +540,11 @@ def shapes(c, region):
             "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60}})
     series(c, "AWS/Firehose", "DataReadFromSource.Records", [("DeliveryStreamName", "msk-archive")], [0] * N)
 
+    # A stream whose bucket was deleted.
+    role(c, "firehose-ghost-bucket", fh, {"delivery": delivery_policy("shapes-gone", "ghost-bucket")})
+    stream(c, region, "ghost-bucket", "shapes-gone", logging=False)
+    failing(c, "ghost-bucket")
+
     # 5. A stream whose destination fhtop does not know: the harness presents its
     # description with no destination block it recognises.
     role(c, "firehose-mystery", fh, {"delivery": delivery_policy("shapes-lake", "mystery")})

@@ -188,7 +188,10 @@ macro_rules! s3_base {
             buffering_mb: hints.and_then(|b| b.size_in_mbs()).unwrap_or(5) as u32,
             buffering_seconds: hints.and_then(|b| b.interval_in_seconds()).unwrap_or(300) as u32,
             compression: compression(x.compression_format()),
-            kms_key_arn: None,
+            kms_key_arn: x
+                .encryption_configuration()
+                .and_then(|e| e.kms_encryption_config())
+                .map(|k| k.awskms_key_arn().to_string()),
             dynamic_partitioning: None,
             log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
             log_stream: logging
@@ -251,10 +254,6 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
                 .map(|pa| pa.parameter_value().to_string())
         });
         let mut s3 = s3_base!(x);
-        s3.kms_key_arn = x
-            .encryption_configuration()
-            .and_then(|e| e.kms_encryption_config())
-            .map(|k| k.awskms_key_arn().to_string());
         s3.dynamic_partitioning =
             x.dynamic_partitioning_configuration()
                 .map(|p| DynamicPartitioning {

@@ -288,7 +288,9 @@ fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
         "ResourceNotFoundException"
         | "ResourceNotFound"
         | "NoSuchEntity"
-        | "NoSuchEntityException" => ErrorKind::NotFound,
+        | "NoSuchEntityException"
+        | "NoSuchBucket"
+        | "NotFoundException" => ErrorKind::NotFound,
         _ if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) => {
             ErrorKind::ExpiredCredentials
         }
