@@ -17,19 +17,26 @@ use crate::model::{Identity, RuleKey, RuleState};
 /// What the user is asked to confirm: everything needed to know what will change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RulePlan {
+    /// The rule to change.
     pub key: RuleKey,
+    /// Its state now (DescribeRule), shown as the "from" of the change.
     pub from: RuleState,
+    /// True to EnableRule, false to DisableRule.
     pub enable: bool,
     /// Delivery streams the rule sends to.
     pub streams: Vec<String>,
+    /// The account the rule is in (from the caller identity).
     pub account: String,
+    /// The region the rule is in.
     pub region: String,
 }
 
 impl RulePlan {
+    /// The state asked for: "ENABLED" or "DISABLED".
     pub fn to_state(&self) -> &'static str {
         if self.enable { "ENABLED" } else { "DISABLED" }
     }
+    /// "Enable" or "Disable", for prompts.
     pub fn verb(&self) -> &'static str {
         if self.enable { "Enable" } else { "Disable" }
     }
@@ -47,6 +54,7 @@ impl RulePlan {
     }
 }
 
+/// How a rule change ended; recorded in the audit log and mapped to the `fhtop rule` exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Changed and seen changed by DescribeRule.
@@ -62,6 +70,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome as the audit log spells it: "confirmed", "unchanged", "refused", "failed",
+    /// "unverified".
     pub fn word(&self) -> &'static str {
         match self {
             Outcome::Confirmed => "confirmed",
@@ -71,6 +81,7 @@ impl Outcome {
             Outcome::Unverified(_) => "unverified",
         }
     }
+    /// The reason or error message of a refused, failed or unverified change.
     pub fn detail(&self) -> Option<&str> {
         match self {
             Outcome::Refused(s) | Outcome::Failed(s) | Outcome::Unverified(s) => Some(s),
@@ -111,10 +122,15 @@ pub fn default_audit_path() -> Option<PathBuf> {
         .or_else(|| dirs::state_dir().map(|d| d.join("fhtop").join("audit.jsonl")))
 }
 
+/// Carries out rule changes: plan (checks), apply (EnableRule/DisableRule), verify, audit.
 pub struct Executor {
+    /// The backend the changes are sent to.
     pub backend: Arc<dyn Backend>,
+    /// Refuse every change (`--read-only`).
     pub read_only: bool,
+    /// Who is changing what where (account, region, caller ARN), for the plan and the audit record.
     pub identity: Identity,
+    /// The JSON-lines audit log; `None` writes no audit records.
     pub audit_path: Option<PathBuf>,
     /// How long to wait for DescribeRule to show the new state.
     pub verify_timeout: Duration,

@@ -11,9 +11,14 @@ use crate::cli::GlobalArgs;
 /// Seconds between polls, per data kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Intervals {
+    /// Seconds between inventory walks (ListEventBuses/ListRules/DescribeDeliveryStream...).
+    /// Default 300 (demo 60).
     pub inventory: u64,
+    /// Seconds between GetMetricData fetches. Default 60 (demo 5).
     pub metrics: u64,
+    /// Seconds between DescribeAlarms walks. Default 60 (demo 10).
     pub alarms: u64,
+    /// Seconds between log polls (FilterLogEvents). Default 10 (demo 2).
     pub logs: u64,
 }
 
@@ -43,53 +48,83 @@ impl Intervals {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// Theme name or path (`theme`); default "default".
     pub theme: Option<String>,
+    /// `read_only = true` forbids rule changes (cannot be turned off by another layer).
     pub read_only: Option<bool>,
+    /// AWS profile name (`profile`), overridden by `--profile`.
     pub profile: Option<String>,
+    /// AWS region (`region`), overridden by `--region`.
     pub region: Option<String>,
+    /// Custom AWS endpoint, e.g. LocalStack (`endpoint_url`), overridden by `--endpoint-url`.
     pub endpoint_url: Option<String>,
+    /// Shorthand: seconds between metrics and alarm polls (`refresh`); `[intervals]` overrides it.
     pub refresh: Option<u64>,
+    /// Metrics window in minutes (`window_minutes`, clamped to 5–1440; default 180).
     pub window_minutes: Option<u32>,
+    /// The customer-managed writer policy the runbook checks (`writer_policy`).
     pub writer_policy: Option<String>,
+    /// Per-kind poll intervals in seconds (`[intervals]`).
     pub intervals: Option<PartialIntervals>,
+    /// Key rebindings: action name → key strings (`[keys]`).
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
 }
 
+/// The `[intervals]` table of the config file: seconds between polls, each optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartialIntervals {
+    /// Seconds between inventory walks.
     pub inventory: Option<u64>,
+    /// Seconds between metrics fetches.
     pub metrics: Option<u64>,
+    /// Seconds between alarm polls.
     pub alarms: Option<u64>,
+    /// Seconds between log polls.
     pub logs: Option<u64>,
 }
 
 /// The effective settings.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
+    /// Use the built-in demo account instead of AWS (`--demo`).
     pub demo: bool,
+    /// Seed of the demo account's simulation (`--seed`, default 7).
     pub seed: u64,
+    /// AWS profile (`--profile`, then the file); `None` for the default credential chain.
     pub profile: Option<String>,
+    /// AWS region (`--region`, then the file); `None` for the profile's / `AWS_REGION`.
     pub region: Option<String>,
+    /// Custom AWS endpoint (LocalStack, moto), `None` for AWS.
     pub endpoint_url: Option<String>,
+    /// Rule changes are refused (`--read-only` or `read_only = true`).
     pub read_only: bool,
+    /// Theme name or path (default "default").
     pub theme: String,
+    /// Monochrome output (`NO_COLOR` set and non-empty).
     pub no_color: bool,
+    /// Metrics window in minutes (5–1440, default 180).
     pub window_minutes: u32,
     /// The customer-managed policy the runbook checks for Firehose writes.
     pub writer_policy: String,
+    /// Seconds between polls per data kind, after every layer.
     pub intervals: Intervals,
     /// Action name → keys, only the ones the file rebinds (defaults live in the keymap).
     pub keys: BTreeMap<String, Vec<String>>,
+    /// The config file that was read, `None` when none was.
     #[serde(skip)]
     pub config_file: Option<PathBuf>,
 }
 
+/// The default config file: `$XDG_CONFIG_HOME/fhtop/config.toml` (platform config dir), if known.
 pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("fhtop").join("config.toml"))
 }
 
+/// Reads and parses a config file.
+///
+/// Errors: the file cannot be read, or is not valid TOML / has unknown fields.
 pub fn load_file(path: &Path) -> Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading config file {}", path.display()))?;
@@ -109,6 +144,8 @@ impl Settings {
         Self::layer(args, file, config_file, env_no_color)
     }
 
+    /// Layers command-line arguments over a parsed config file over the defaults (`refresh` then
+    /// `[intervals]` then `--refresh`). Errors: none today (the `Result` is for future validation).
     pub fn layer(
         args: &GlobalArgs,
         file: FileConfig,

@@ -29,29 +29,46 @@ pub const LOG_PAGE: usize = 1_000;
 /// What the UI is looking at, so the log poller reads only the groups that matter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
+    /// Log groups the open panes show (e.g. the selected stream's error log); read every log poll.
     pub log_groups: Vec<String>,
 }
 
+/// What every poller needs: where to read, where to publish, and the clock.
 #[derive(Clone)]
 pub struct PollCtx {
+    /// The backend to read (AWS or demo).
     pub backend: Arc<dyn Backend>,
+    /// The store the pollers publish into.
     pub store: Arc<Store>,
+    /// Where "now" comes from (fixed in `fhtop snapshot`).
     pub clock: Clock,
+    /// The metrics window length in minutes (one 60-second period per point).
     pub window_minutes: u32,
 }
 
+/// Reads the caller identity and publishes it.
+///
+/// Errors: the backend's [`BackendError`] (e.g. `Auth`, `ExpiredCredentials`, `Network`); the store
+/// is untouched.
 pub async fn poll_identity(c: &PollCtx) -> Result<(), BackendError> {
     let id = c.backend.identity().await?;
     c.store.set_identity(id, c.clock.now());
     Ok(())
 }
 
+/// Reads the whole inventory and publishes it.
+///
+/// Errors: the backend's [`BackendError`] when the account cannot be read (per-resource failures
+/// are error rows in the inventory, not errors).
 pub async fn poll_inventory(c: &PollCtx) -> Result<(), BackendError> {
     let inv = c.backend.inventory().await?;
     c.store.set_inventory(inv, c.clock.now());
     Ok(())
 }
 
+/// Reads every CloudWatch alarm and publishes them.
+///
+/// Errors: the backend's [`BackendError`]; the store is untouched.
 pub async fn poll_alarms(c: &PollCtx) -> Result<(), BackendError> {
     let alarms = c.backend.alarms().await?;
     c.store.set_alarms(alarms, c.clock.now());
@@ -199,15 +216,19 @@ fn jitter() -> f64 {
 
 /// Handles to the running pollers; `refresh` wakes them all now.
 pub struct Pollers {
+    /// One task per section (identity, inventory, alarms, metrics, logs); aborted when `Pollers`
+    /// drops.
     pub handles: Vec<JoinHandle<()>>,
     refresh: Arc<watch::Sender<u64>>,
     interest: watch::Sender<Interest>,
 }
 
 impl Pollers {
+    /// Wakes every poller to poll now, cutting short its wait or backoff.
     pub fn refresh_now(&self) {
         self.refresh.send_modify(|n| *n += 1);
     }
+    /// Tells the log poller which groups the UI shows; a change wakes it (no-op when unchanged).
     pub fn set_interest(&self, i: Interest) {
         self.interest.send_if_modified(|cur| {
             if *cur == i {
@@ -264,6 +285,8 @@ fn log_outcome(
     }
 }
 
+/// Starts the pollers on the current tokio runtime: identity every 300 s, the others at
+/// `intervals` (seconds), each with backoff on failure ([`next_delay`]).
 pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
     let refresh = Arc::new(watch::channel(0u64).0);
     let (interest, _) = watch::channel(Interest::default());

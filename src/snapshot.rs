@@ -43,6 +43,9 @@ pub async fn settle(
     Ok((app.snapshot(), app.view))
 }
 
+/// Renders one frame of `width` × `height` cells into an off-screen buffer.
+///
+/// Errors: the test terminal backend failed (not expected in practice).
 pub fn draw(
     snap: &Snapshot,
     view: &View,

@@ -15,17 +15,25 @@ use crate::model::{Alarm, Identity, Inventory, LogEvent, Metrics, PipelineLink};
 /// The last failure of a section's poller.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SectionError {
+    /// What kind of failure it was (decides the message and the backoff).
     pub kind: ErrorKind,
+    /// The backend's error message (untrusted: sanitize before display).
     pub message: String,
+    /// When the failed poll finished.
     pub at: DateTime<Utc>,
     /// Consecutive failures.
     pub failures: u32,
 }
 
+/// One data kind in the store: the last good data, when it was fetched, and the last failure.
+/// A failed poll keeps the old data and sets `error` (the section is then "stale").
 #[derive(Debug, Clone)]
 pub struct Section<T> {
+    /// The last successfully fetched data, `None` until the first success.
     pub data: Option<Arc<T>>,
+    /// When `data` was fetched (the clock of the poller), `None` until the first success.
     pub fetched_at: Option<DateTime<Utc>>,
+    /// The failure of the most recent poll; cleared by the next success.
     pub error: Option<SectionError>,
 }
 
@@ -40,9 +48,11 @@ impl<T> Default for Section<T> {
 }
 
 impl<T> Section<T> {
+    /// The data, if any has been fetched.
     pub fn get(&self) -> Option<&T> {
         self.data.as_deref()
     }
+    /// Whether the last poll failed (the data, if any, is older than it should be).
     pub fn is_stale(&self) -> bool {
         self.error.is_some()
     }
@@ -66,11 +76,14 @@ impl<T> Section<T> {
 /// Inventory plus what is derived from it once per fetch instead of once per frame.
 #[derive(Debug, Clone, Default)]
 pub struct InventoryView {
+    /// The inventory as the backend returned it.
     pub inv: Inventory,
+    /// `inv.pipelines()`: the rows of the Pipelines view, computed once per fetch.
     pub pipelines: Vec<PipelineLink>,
 }
 
 impl InventoryView {
+    /// Wraps an inventory and computes its pipeline links.
     pub fn new(inv: Inventory) -> Self {
         let pipelines = inv.pipelines();
         Self { inv, pipelines }
@@ -81,6 +94,8 @@ impl InventoryView {
 /// share the last millisecond and the next query has to start at that same millisecond.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogCursor {
+    /// The newest event timestamp taken so far; the next query starts at it. `None` before the
+    /// first read.
     pub last_ts: Option<DateTime<Utc>>,
     /// Event ids already taken at `last_ts`.
     pub ids_at_last_ts: BTreeSet<String>,
@@ -113,19 +128,24 @@ impl LogCursor {
 /// Most events kept per log group.
 pub const LOG_BUFFER: usize = 2_000;
 
+/// The recent events of one log group, bounded to [`LOG_BUFFER`], oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct LogBuffer {
     /// Shared, so publishing a buffer that grew by a few events copies pointers, not text.
     pub events: VecDeque<Arc<LogEvent>>,
+    /// Where the next read of the group resumes.
     pub cursor: LogCursor,
     /// Events received in total (including those the bounded buffer let go).
     pub received: u64,
+    /// The error message of the last failed read of this group; cleared by the next success.
     pub error: Option<String>,
     /// When the group was last found missing; it is not asked for again for a while.
     pub missing_since: Option<DateTime<Utc>>,
 }
 
 impl LogBuffer {
+    /// Appends new events (oldest first), counts them in `received`, and drops the oldest beyond
+    /// [`LOG_BUFFER`].
     pub fn push(&mut self, new: Vec<LogEvent>) {
         self.received += new.len() as u64;
         self.events.extend(new.into_iter().map(Arc::new));
@@ -134,12 +154,15 @@ impl LogBuffer {
     }
 }
 
+/// Every log group read so far, with its buffered events.
 #[derive(Debug, Clone, Default)]
 pub struct LogStore {
+    /// The buffers keyed by log group name (e.g. `/aws/kinesisfirehose/orders`).
     pub groups: BTreeMap<String, Arc<LogBuffer>>,
 }
 
 impl LogStore {
+    /// The buffer of this log group, if it has been read.
     pub fn group(&self, name: &str) -> Option<&LogBuffer> {
         self.groups.get(name).map(Arc::as_ref)
     }
@@ -148,10 +171,15 @@ impl LogStore {
 /// One consistent view of everything, cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
+    /// Account, region and caller (STS GetCallerIdentity).
     pub identity: Section<Identity>,
+    /// Buses, rules, streams and their pipeline links.
     pub inventory: Section<InventoryView>,
+    /// Every metric series of the inventory over the window.
     pub metrics: Section<Metrics>,
+    /// Every CloudWatch alarm in the region.
     pub alarms: Section<Vec<Alarm>>,
+    /// Events of the log groups being watched.
     pub logs: Section<LogStore>,
     /// What the backend has cost (API calls, metrics requested); absent for the demo.
     pub api: Section<crate::backend::aws::ApiStatsView>,
@@ -271,6 +299,7 @@ impl Snapshot {
         }
         v
     }
+    /// Whether identity, inventory, metrics and alarms all have data (logs are optional).
     pub fn is_complete(&self) -> bool {
         self.identity.data.is_some()
             && self.inventory.data.is_some()
@@ -279,15 +308,23 @@ impl Snapshot {
     }
 }
 
+/// Names a store section, for [`Store::set_error`] and poller logging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
+    /// The [`Snapshot::identity`] section.
     Identity,
+    /// The [`Snapshot::inventory`] section.
     Inventory,
+    /// The [`Snapshot::metrics`] section.
     Metrics,
+    /// The [`Snapshot::alarms`] section.
     Alarms,
+    /// The [`Snapshot::logs`] section.
     Logs,
 }
 
+/// The shared store: the current [`Snapshot`] behind a lock, plus a watch channel that ticks on
+/// every write. Pollers write, the UI reads.
 pub struct Store {
     inner: RwLock<Snapshot>,
     tx: watch::Sender<u64>,
@@ -300,6 +337,7 @@ impl Default for Store {
 }
 
 impl Store {
+    /// An empty store: every section without data.
     pub fn new() -> Self {
         Self {
             inner: RwLock::new(Snapshot::default()),
@@ -307,6 +345,7 @@ impl Store {
         }
     }
 
+    /// A consistent copy of every section (cheap: data is behind `Arc`s). Survives a poisoned lock.
     pub fn snapshot(&self) -> Snapshot {
         match self.inner.read() {
             Ok(g) => g.clone(),
@@ -330,21 +369,28 @@ impl Store {
         self.tx.send_modify(|n| *n += 1);
     }
 
+    /// Publishes a new identity fetched at `at` and clears the section's error.
     pub fn set_identity(&self, v: Identity, at: DateTime<Utc>) {
         self.write(|s| s.identity.ok(v, at));
     }
+    /// Publishes a new inventory fetched at `at` (computing its pipelines) and clears the section's
+    /// error.
     pub fn set_inventory(&self, v: Inventory, at: DateTime<Utc>) {
         self.write(|s| s.inventory.ok(InventoryView::new(v), at));
     }
+    /// Publishes new metrics fetched at `at` and clears the section's error.
     pub fn set_metrics(&self, v: Metrics, at: DateTime<Utc>) {
         self.write(|s| s.metrics.ok(v, at));
     }
+    /// Publishes the alarm list fetched at `at` and clears the section's error.
     pub fn set_alarms(&self, v: Vec<Alarm>, at: DateTime<Utc>) {
         self.write(|s| s.alarms.ok(v, at));
     }
+    /// Publishes the log buffers as of `at` and clears the section's error.
     pub fn set_logs(&self, v: LogStore, at: DateTime<Utc>) {
         self.write(|s| s.logs.ok(v, at));
     }
+    /// Publishes the backend's API cost counters as of `at`.
     pub fn set_api(&self, v: crate::backend::aws::ApiStatsView, at: DateTime<Utc>) {
         self.write(|s| s.api.ok(v, at));
     }

@@ -18,22 +18,36 @@ use crate::model::{NamedPolicies, SimResult};
 /// is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
+    /// Throttled by AWS (`ThrottlingException`, `TooManyRequestsException`,
+    /// `LimitExceededException`, ...).
     Throttled,
+    /// No usable credentials, or access denied (`AccessDenied`, `InvalidClientTokenId`, ...).
     Auth,
+    /// The credentials or SSO session expired (`ExpiredToken`, `RequestExpired`, ...).
     ExpiredCredentials,
+    /// AWS could not be reached (timeout, connection or dispatch failure).
     Network,
+    /// The resource does not exist (`ResourceNotFoundException`, `NoSuchEntity`, `NoSuchBucket`,
+    /// ...).
     NotFound,
+    /// Anything else (an unknown error code, an undecodable response).
     Other,
 }
 
+/// A failed backend call: its kind and a message naming the operation (e.g.
+/// "ListRules: AccessDeniedException: ..."). Displays as the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct BackendError {
+    /// What kind of failure (see [`ErrorKind`]).
     pub kind: ErrorKind,
+    /// What happened, prefixed with the API operation; may contain AWS text (sanitize before
+    /// display).
     pub message: String,
 }
 
 impl BackendError {
+    /// An error of this kind with this message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -54,8 +68,11 @@ impl BackendError {
     }
 }
 
+/// The result of a backend call: `T`, or a [`BackendError`].
 pub type BResult<T> = Result<T, BackendError>;
 
+/// Every read (and the one write, enabling/disabling a rule) fhtop makes against an account:
+/// implemented by the AWS backend and the demo backend. Every method fails with a [`BackendError`].
 #[async_trait]
 pub trait Backend: Send + Sync {
     /// Account, region, caller.
@@ -117,11 +134,14 @@ pub trait Backend: Send + Sync {
 /// Where "now" comes from: the wall clock, or a fixed instant for reproducible output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
+    /// The wall clock (`Utc::now()`).
     System,
+    /// Always this instant (`fhtop snapshot --at`, tests).
     Fixed(DateTime<Utc>),
 }
 
 impl Clock {
+    /// The current instant: the wall clock, or the fixed time.
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => Utc::now(),

@@ -5,27 +5,39 @@ use super::*;
 
 /// Everything the checks read, fetched once.
 pub struct Gathered {
+    /// The 12-digit account ID checked (STS GetCallerIdentity; "?" when it could not be read).
     pub account: String,
+    /// The region checked.
     pub region: String,
+    /// When the checks ran: the end of the metrics window and what "recent" is measured from.
     pub now: DateTime<Utc>,
+    /// The whole inventory (buses, rules, streams, error rows).
     pub inv: Inventory,
+    /// The streams and rules to check, resolved from the selection.
     pub scope: Resolved,
+    /// Every metric of the inventory, or why GetMetricData failed (the metric checks are then
+    /// UNKNOWN).
     pub metrics: BResult<Metrics>,
+    /// Every CloudWatch alarm, or why DescribeAlarms failed.
     pub alarms: BResult<Vec<Alarm>>,
     /// Error log group → its events of the last hour.
     pub logs: HashMap<String, BResult<Vec<LogEvent>>>,
     /// Simulations with the target they are about.
     pub sims: Vec<(SimTarget, Report)>,
+    /// The customer-managed writer policy name (`--writer-policy`, default "firehose_writer").
     pub writer_policy: String,
 }
 
+/// What a permission simulation is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SimTarget {
     /// The stream's delivery role.
     Stream(String),
     /// The stream's source role (Kinesis data stream, MSK).
     Source(String),
+    /// A rule's target roles (EventBridge putting to Firehose or Kinesis).
     Rule(RuleKey),
+    /// The writer policy (may producers write to the streams?).
     WriterPolicy,
 }
 

@@ -37,10 +37,15 @@ use crate::text::fmt_duration;
 /// One finding: `{"check","target","status","summary","details","confirm"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
+    /// The check id, e.g. "delivery" ([`CheckId::id`]).
     pub check: &'static str,
+    /// What was checked: a stream name, `bus/rule`, "policy ..." or "(account)".
     pub target: String,
+    /// The verdict: OK, WARN, FAIL or UNKNOWN.
     pub status: Level,
+    /// One line saying what was found.
     pub summary: String,
+    /// Supporting detail (error messages, simulation rows); may be empty.
     pub details: String,
     /// The AWS CLI command a human would run to confirm it, names filled in.
     pub confirm: String,

@@ -7,7 +7,9 @@ use super::*;
 /// pipeline.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
+    /// Stream names given on the command line.
     pub streams: Vec<String>,
+    /// Rule names given on the command line: `bus/name`, or a bare name matching on any bus.
     pub rules: Vec<String>,
 }
 
@@ -15,8 +17,11 @@ pub struct Selection {
 /// names asked for that do not exist.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
+    /// Delivery stream names to check.
     pub streams: BTreeSet<String>,
+    /// Rules to check (only rules feeding a delivery stream when the selection is empty).
     pub rules: BTreeSet<RuleKey>,
+    /// Names asked for that are not in the inventory: ("stream" or "rule", the name as given).
     pub missing: Vec<(&'static str, String)>,
     /// Streams and rules in scope that could not be read (index into `Inventory::errors`):
     /// each an UNKNOWN finding, never silently left out.
@@ -45,10 +50,13 @@ fn feeds_firehose(inv: &Inventory, r: &Rule) -> bool {
 }
 
 impl Selection {
+    /// Whether no stream or rule was named (check every pipeline).
     pub fn is_empty(&self) -> bool {
         self.streams.is_empty() && self.rules.is_empty()
     }
 
+    /// Looks the names up in the inventory: everything when empty (every stream, every rule feeding
+    /// one), else the named streams and rules, the rest in `missing`.
     pub fn resolve(&self, inv: &Inventory) -> Resolved {
         let mut sc = Resolved::default();
         if self.is_empty() {

@@ -16,13 +16,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "A live terminal dashboard for the EventBridge rule → Firehose delivery stream → S3 \
                   path. Run `fhtop --demo` to see it on a built-in simulated account."
 )]
+/// The parsed command line: global options and an optional subcommand (none = the TUI).
 pub struct Cli {
+    /// Options valid before or after any subcommand.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// What to do; `None` opens the dashboard.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+/// Options every subcommand accepts; layered over the config file by `config::Settings`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Use the built-in simulated account (no AWS credentials needed).
@@ -65,6 +69,7 @@ pub struct GlobalArgs {
     pub print_config: bool,
 }
 
+/// The subcommands of `fhtop`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render one frame after the first complete poll, to stdout.
@@ -90,6 +95,7 @@ pub enum Command {
     Check(CheckArgs),
 }
 
+/// Arguments of `fhtop check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Only this delivery stream (and the rules feeding it); repeatable.
@@ -106,8 +112,10 @@ pub struct CheckArgs {
     pub all: bool,
 }
 
+/// Arguments of `fhtop perms`.
 #[derive(Debug, Args)]
 pub struct PermsArgs {
+    /// What to simulate.
     #[command(subcommand)]
     pub what: PermsWhat,
     /// Print the reports as JSON.
@@ -115,6 +123,7 @@ pub struct PermsArgs {
     pub json: bool,
 }
 
+/// The simulations `fhtop perms` can run.
 #[derive(Debug, Subcommand)]
 pub enum PermsWhat {
     /// The stream's delivery role on its bucket (bucket policy included), KMS key, error log
@@ -142,12 +151,14 @@ pub enum PermsWhat {
     },
 }
 
+/// The change `fhtop rule` makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RuleVerb {
     Enable,
     Disable,
 }
 
+/// Arguments of `fhtop rule enable|disable`.
 #[derive(Debug, Args)]
 pub struct RuleArgs {
     pub verb: RuleVerb,
@@ -161,12 +172,14 @@ pub struct RuleArgs {
     pub yes: bool,
 }
 
+/// Output format of `fhtop snapshot`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Svg,
 }
 
+/// Arguments of `fhtop snapshot`.
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
     #[arg(long, default_value_t = 160)]

@@ -63,13 +63,16 @@ pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
 /// (`store::Snapshot::diagnosis` caches it), not per frame and row.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnosis {
+    /// Every stream's health, keyed by delivery stream name.
     pub streams: HashMap<String, Health>,
+    /// Every rule's health, keyed by (bus, rule name).
     pub rules: HashMap<RuleKey, Health>,
     /// By index into the pipelines the diagnosis was made for.
     pub pipelines: Vec<Health>,
 }
 
 impl Diagnosis {
+    /// Diagnoses every stream and rule of the inventory, and each of these pipeline links.
     pub fn of(inp: &Inputs, pipelines: &[PipelineLink]) -> Self {
         Self {
             streams: inp
@@ -91,9 +94,12 @@ impl Diagnosis {
     pub fn stream(&self, name: &str) -> Health {
         self.streams.get(name).cloned().unwrap_or_else(unknown)
     }
+    /// A rule's health; UNKNOWN for one not diagnosed.
     pub fn rule(&self, key: &RuleKey) -> Health {
         self.rules.get(key).cloned().unwrap_or_else(unknown)
     }
+    /// The health of pipeline `i` (index into the pipelines given to [`Diagnosis::of`]); UNKNOWN
+    /// when out of range.
     pub fn pipeline(&self, i: usize) -> Health {
         self.pipelines.get(i).cloned().unwrap_or_else(unknown)
     }
@@ -101,9 +107,11 @@ impl Diagnosis {
     pub fn stream_level(&self, name: &str) -> Level {
         self.streams.get(name).map_or(Level::Unknown, |h| h.level)
     }
+    /// A rule's level; `Unknown` for one not diagnosed.
     pub fn rule_level(&self, key: &RuleKey) -> Level {
         self.rules.get(key).map_or(Level::Unknown, |h| h.level)
     }
+    /// Pipeline `i`'s level; `Unknown` when out of range.
     pub fn pipeline_level(&self, i: usize) -> Level {
         self.pipelines.get(i).map_or(Level::Unknown, |h| h.level)
     }

@@ -28,10 +28,13 @@ use crate::text::{count, fmt_duration};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// The data says it is healthy.
     Ok,
     /// Not enough data to say (metrics not fetched yet).
     Unknown,
+    /// Something needs attention but data still flows (e.g. throttling, partitions near the limit).
     Warn,
+    /// Broken: delivery failing, stream not ACTIVE, rule disabled, target missing, alarm firing.
     Fail,
 }
 
@@ -45,6 +48,7 @@ impl Level {
             Level::Fail => "FAIL",
         }
     }
+    /// A short word for narrow columns: "OK", "?", "WARN", "FAIL".
     pub fn word(self) -> &'static str {
         match self {
             Level::Ok => "OK",
@@ -67,20 +71,34 @@ impl Level {
 /// The runbook's checks (`fhtop check`); every health finding belongs to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CheckId {
+    /// `writer-permission`: the configured writer policy lets producers put records to the streams
+    /// (IAM simulation).
     WriterPermission,
+    /// `stream-status`: the stream is ACTIVE, has no FailureDescription, and could be described.
     StreamStatus,
+    /// `delivery`: records are delivered (`DeliveryTo...` Success, DataFreshness, source lag).
     Delivery,
+    /// `delivery-errors`: the destination's error log group has no recent errors.
     DeliveryErrors,
+    /// `bucket-access`: the delivery role may write the bucket (and invoke its Lambda processors).
     BucketAccess,
+    /// `source-access`: the source role may read the Kinesis stream or MSK cluster.
     SourceAccess,
+    /// `processing`: Lambda transformation and record format conversion succeed.
     Processing,
+    /// `rule-state`: the rule is enabled, its pattern parses, it triggers, and its invocations
+    /// succeed.
     RuleState,
+    /// `alarms`: no CloudWatch alarm on the stream or rule is in ALARM or INSUFFICIENT_DATA.
     Alarms,
+    /// `partitions`: dynamic partitioning stays under its active partition limit.
     Partitions,
+    /// `throttling`: ingestion is not throttled (`ThrottledRecords`).
     Throttling,
 }
 
 impl CheckId {
+    /// Every check, in the order `fhtop check` reports them.
     pub const ALL: [CheckId; 11] = [
         CheckId::WriterPermission,
         CheckId::StreamStatus,
@@ -121,7 +139,9 @@ pub enum Symptom {
     StreamFailure,
     /// The stream could not be described (an error row).
     NotDescribed,
+    /// A CloudWatch alarm on the stream or rule is in ALARM.
     AlarmFiring,
+    /// A CloudWatch alarm on the stream or rule is in INSUFFICIENT_DATA.
     AlarmInsufficientData,
     /// Metrics have not been read yet (or could not be).
     NoMetrics,
@@ -139,11 +159,15 @@ pub enum Symptom {
     FailedToBackup,
     /// Events in the destination's error log group.
     ErrorsLogged,
+    /// `PartitionCountExceeded` above 0: the active partition limit was exceeded.
     PartitionsExceeded,
+    /// `PartitionCount` at 80 % or more of `ActivePartitionsLimit` (default 500).
     PartitionsNearLimit,
+    /// `ThrottledRecords` above 0 in the recent periods.
     Throttled,
     /// Firehose is throttled reading its Kinesis source, or falls behind it.
     SourceThrottled,
+    /// `KinesisMillisBehindLatest` above [`SOURCE_BEHIND_MS`] (15 minutes).
     SourceBehind,
     /// `ExecuteProcessing.Success` below 1 (Lambda transformation).
     ProcessingFailing,
@@ -151,27 +175,41 @@ pub enum Symptom {
     NoProcessingData,
     /// `FailedConversion.Records` above 0 (record format conversion).
     ConversionFailing,
+    /// The rule's state is not ENABLED.
     RuleDisabled,
+    /// `FailedInvocations` above 0: EventBridge could not deliver to a target.
     InvocationsFailing,
+    /// `DeadLetterInvocations` above 0: events went to a dead-letter queue.
     DeadLetter,
+    /// `ThrottledRules` above 0.
     RuleThrottled,
+    /// An enabled pattern rule with no `MatchedEvents` or `TriggeredRules` in the whole window.
     NotTriggering,
     /// A rule targets a delivery (or Kinesis) stream that does not exist.
     TargetMissing,
+    /// The rule's `EventPattern` is not valid JSON.
     PatternInvalid,
 }
 
+/// One thing a health rule found about a stream or rule, with its check, symptom and level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// The runbook check it belongs to.
     pub check: CheckId,
+    /// The health rule that found it.
     pub symptom: Symptom,
+    /// How bad it is.
     pub level: Level,
+    /// What was found, in words for the panes and `fhtop check` (may contain AWS names: sanitize).
     pub text: String,
 }
 
+/// The health of one stream, rule or pipeline: the worst level and every finding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Health {
+    /// The worst level of the findings (`Ok` when there are none).
     pub level: Level,
+    /// Every finding, in the order the rules ran (see [`Health::sorted`]).
     pub findings: Vec<Finding>,
 }
 
@@ -209,6 +247,7 @@ impl Health {
         self.findings.sort_by_key(|f| std::cmp::Reverse(f.level));
         self
     }
+    /// Whether any finding is of this symptom.
     pub fn has(&self, symptom: Symptom) -> bool {
         self.findings.iter().any(|f| f.symptom == symptom)
     }
@@ -243,9 +282,11 @@ pub const SOURCE_BEHIND_MS: f64 = 15.0 * 60.0 * 1000.0;
 
 /// Everything health is computed from.
 pub struct Inputs<'a> {
+    /// The inventory (streams, rules) to judge.
     pub inv: &'a Inventory,
     /// `None`: metrics not read (yet).
     pub metrics: Option<&'a Metrics>,
+    /// Every CloudWatch alarm read (linked to streams and rules by dimension).
     pub alarms: &'a [Alarm],
     /// Error log events read so far.
     pub logs: Option<&'a dyn ErrorLogs>,

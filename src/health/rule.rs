@@ -3,6 +3,8 @@
 
 use super::*;
 
+/// An EventBridge rule's health: state, pattern validity, targets, alarms, `FailedInvocations`,
+/// `DeadLetterInvocations`, `ThrottledRules`, and whether it triggers at all.
 pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     use MetricId::*;
     let mut h = Health::default();

@@ -172,6 +172,8 @@ fn error_log_findings(h: &mut Health, s: &Stream, inp: &Inputs) {
     );
 }
 
+/// A delivery stream's health: status and failure, alarms, delivery success and freshness, error
+/// logs, source lag, processing, partitions and throttling.
 pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
     use MetricId::*;
     let mut h = Health::default();

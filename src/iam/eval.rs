@@ -22,38 +22,55 @@ pub use crate::model::policy::{Decision, Matched, PolicyKind};
 /// One policy document with the name to report when one of its statements decides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
+    /// The name reported when one of its statements decides (the policy's name).
     pub name: String,
+    /// How the policy takes part: identity, boundary, resource or trust.
     pub kind: PolicyKind,
+    /// The policy's statements, in document order.
     pub statements: Vec<Statement>,
 }
 
+/// One parsed policy statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// The statement's `Sid`, when it has one.
     pub sid: Option<String>,
+    /// `Effect`: true for Allow, false for Deny.
     pub allow: bool,
     /// `Action` patterns, or `NotAction` patterns when `not_action`.
     pub actions: Vec<String>,
+    /// The patterns in `actions` are `NotAction` (the statement applies to every other action).
     pub not_action: bool,
+    /// `Resource` patterns (with `*`/`?` wildcards), or `NotResource` patterns when `not_resource`.
     pub resources: Vec<String>,
+    /// The patterns in `resources` are `NotResource`.
     pub not_resource: bool,
     /// Resource policies only: `Principal` / `NotPrincipal` AWS entries (`*` for everyone).
     pub principals: Option<Vec<String>>,
+    /// The entries in `principals` are `NotPrincipal`.
     pub not_principal: bool,
     /// operator → key → values.
     pub conditions: Vec<Condition>,
 }
 
+/// One `Condition` test: operator, key and the values it accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
+    /// The condition operator as written, e.g. "StringEquals", "ArnLike", "Bool".
     pub operator: String,
+    /// The condition key as written, e.g. "aws:SourceArn" (compared case-insensitively).
     pub key: String,
+    /// The values the key is compared with (a single string in the document becomes one value).
     pub values: Vec<String>,
 }
 
+/// A policy document that could not be parsed. Displays as "policy `name`: `reason`".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("policy {name}: {reason}")]
 pub struct ParseError {
+    /// The policy's name.
     pub name: String,
+    /// What is wrong with it (invalid JSON, a field of the wrong type, ...).
     pub reason: String,
 }
 
@@ -220,8 +237,11 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 /// Three-valued: a Condition on a key the request does not carry is Unknown, never true.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tri {
+    /// True.
     Yes,
+    /// False.
     No,
+    /// Cannot be decided: the named condition key's value is not known.
     Unknown(String),
 }
 
@@ -250,7 +270,9 @@ pub struct Request<'a> {
     /// The account that owns the resource: a resource-policy grant is enough on its own only
     /// in the same account as the principal (empty = the principal's).
     pub account: &'a str,
+    /// The IAM action, e.g. "firehose:PutRecordBatch" (matched case-insensitively).
     pub action: &'a str,
+    /// The resource ARN (matched case-sensitively).
     pub resource: &'a str,
     /// Condition keys known for this request (lower-cased key → values). A key with no values
     /// is known to be absent from the request (for example `aws:SourceVpce` on a write Firehose
@@ -258,9 +280,13 @@ pub struct Request<'a> {
     pub context: &'a BTreeMap<String, Vec<String>>,
 }
 
+/// The local evaluator's answer for one request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
+    /// Allowed, implicitly or explicitly denied, or undetermined (a condition key unknown).
     pub decision: Decision,
+    /// The deciding statements: the matching denies (explicit deny), the allows (allowed), or the
+    /// undecided ones (undetermined); empty for an implicit deny.
     pub matched: Vec<Matched>,
     /// Identity policies allow it but the permissions boundary does not.
     pub blocked_by_boundary: Option<String>,

@@ -4,39 +4,57 @@
 
 use super::*;
 
+/// One action on one resource in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
+    /// The IAM action, e.g. "s3:PutObject".
     pub action: String,
+    /// The resource ARN.
     pub resource: String,
+    /// [`Decision::word`]: "allowed", "implicitDeny", "explicitDeny" or "undetermined".
     pub decision: String,
     /// For `undetermined`: the condition key whose value decides it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs: Option<String>,
+    /// The deciding statements as "policy (Sid ...)" strings; empty when none matched.
     pub matched: Vec<String>,
 }
 
+/// The answer to one [`SimRequest`]: a row per action × resource, fixes and notes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// What was asked, e.g. "Stream orders: delivery role".
     pub title: String,
+    /// The role, user or policy simulated.
     pub principal: String,
+    /// How it was decided: "iam:SimulatePrincipalPolicy", "local evaluator (...)", "none", ...
     pub engine: String,
+    /// One row per action × resource, in request order.
     pub rows: Vec<Row>,
     /// Ready-to-paste fixes, one per denied resource group.
     pub fixes: Vec<String>,
+    /// Extra remarks (trust policy, missing context, assumptions made).
     pub notes: Vec<String>,
+    /// Why the simulation could not run or is incomplete (e.g. policies unreadable), when it could
+    /// not.
     pub error: Option<String>,
 }
 
 /// Worst first: what a report means for a health check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
+    /// Every action is allowed on every resource.
     Allowed,
+    /// Nothing denied, but some row depends on a condition key fhtop does not know.
     Undetermined,
+    /// Nothing denied, but the simulation failed (see [`Report::error`]).
     Error,
+    /// Some row is an implicit or explicit deny.
     Denied,
 }
 
 impl Report {
+    /// What the report means: Denied when any row is denied, then Error, Undetermined, Allowed.
     pub fn verdict(&self) -> Verdict {
         if self.rows.iter().any(|r| r.decision.ends_with("Deny")) {
             Verdict::Denied
@@ -48,6 +66,7 @@ impl Report {
             Verdict::Allowed
         }
     }
+    /// The actions of denied rows (adjacent duplicates removed).
     pub fn denied_actions(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self
             .rows
@@ -146,14 +165,20 @@ pub fn reports_lines(reports: &[Report]) -> Vec<(Tone, String)> {
 /// How a line of a report is shown: the TUI styles it, the CLI prints it plain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
+    /// The report's title line, coloured by its verdict's level.
     Heading(Level),
+    /// A `name  value` field (principal, engine, fix).
     Field,
+    /// One action × resource row, coloured by its decision's level.
     Row(Level),
+    /// A line of a ready-to-paste fix (policy JSON or CLI command).
     Code,
+    /// A note or "by ..." line of matched statements (dimmed).
     Note,
 }
 
 impl Verdict {
+    /// The health level of this verdict: Allowed OK, Undetermined WARN, Error and Denied FAIL.
     pub fn level(self) -> Level {
         match self {
             Verdict::Allowed => Level::Ok,

@@ -8,11 +8,14 @@ use super::*;
 /// Actions on some resources, simulated together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
+    /// IAM actions, e.g. "s3:PutObject".
     pub actions: Vec<String>,
+    /// Resource ARNs each action is simulated on (`*` when the action takes none).
     pub resources: Vec<String>,
 }
 
 impl Check {
+    /// Actions (copied to owned strings) on these resources.
     pub fn new(actions: &[&str], resources: Vec<String>) -> Self {
         Self {
             actions: actions.iter().map(|s| s.to_string()).collect(),
@@ -21,6 +24,7 @@ impl Check {
     }
 }
 
+/// Who is simulated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
@@ -30,10 +34,14 @@ pub enum Subject {
     ManagedPolicy(String),
 }
 
+/// One simulation to run: a subject × checks, plus what fhtop knows about the context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SimRequest {
+    /// What is asked, shown as the report's heading (e.g. "Stream orders: delivery role").
     pub title: String,
+    /// The role, user or managed policy simulated.
     pub subject: Subject,
+    /// The action × resource groups to decide.
     pub checks: Vec<Check>,
     /// The bucket whose policy takes part.
     pub bucket: Option<String>,
@@ -517,6 +525,8 @@ pub fn for_rule(rule: &Rule, writer_policy: &str) -> Vec<SimRequest> {
     v
 }
 
+/// A simulation of `principal` for these actions on these resources (`fhtop perms` custom
+/// question); the S3 bucket among the resources, if any, brings its bucket policy in.
 pub fn custom_request(principal: &str, actions: Vec<String>, resources: Vec<String>) -> SimRequest {
     let bucket = resources.iter().find_map(|r| {
         r.strip_prefix("arn:aws:s3:::")

@@ -11,28 +11,40 @@ use super::arn::{firehose_name_from_arn, kinesis_name_from_arn};
 /// Who and where fhtop is looking at.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Identity {
+    /// The 12-digit AWS account ID (STS GetCallerIdentity `Account`; "?" when not returned).
     pub account: String,
+    /// The region fhtop queries (e.g. "eu-west-1").
     pub region: String,
+    /// The AWS profile in use (`--profile` or `AWS_PROFILE`), `None` for the default chain.
     pub profile: Option<String>,
+    /// The caller's ARN (STS GetCallerIdentity `Arn`): the user or assumed role fhtop acts as.
     pub caller_arn: Option<String>,
+    /// True for the built-in demo account (`--demo`), false for real AWS.
     pub demo: bool,
 }
 
+/// An EventBridge event bus (ListEventBuses).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bus {
+    /// The event bus name (`Name`, e.g. "default").
     pub name: String,
+    /// The event bus ARN (`Arn`).
     pub arn: String,
 }
 
+/// An EventBridge rule's `State` (ListRules / DescribeRule).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum RuleState {
+    /// `ENABLED`: the rule matches events and invokes its targets.
     Enabled,
+    /// `DISABLED`: the rule matches nothing.
     Disabled,
     /// Any other state AWS may add (e.g. ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
     Other(String),
 }
 
 impl RuleState {
+    /// Parses a rule `State` string: "ENABLED", "DISABLED", anything else into `Other`.
     pub fn parse(s: &str) -> Self {
         match s {
             "ENABLED" => Self::Enabled,
@@ -40,6 +52,7 @@ impl RuleState {
             other => Self::Other(other.to_string()),
         }
     }
+    /// The state as AWS spells it ("ENABLED", "DISABLED", or the `Other` string).
     pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "ENABLED",
@@ -47,6 +60,8 @@ impl RuleState {
             Self::Other(s) => s,
         }
     }
+    /// Whether the rule invokes its targets: `Enabled`, or any `Other` state starting with
+    /// "ENABLED".
     pub fn is_enabled(&self) -> bool {
         match self {
             Self::Enabled => true,
@@ -56,12 +71,18 @@ impl RuleState {
     }
 }
 
+/// One target of an EventBridge rule (ListTargetsByRule).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Target {
+    /// The target `Id`, unique within the rule.
     pub id: String,
+    /// The target `Arn`: a Firehose delivery stream, Kinesis data stream, or anything else.
     pub arn: String,
+    /// The IAM role EventBridge assumes to invoke the target (`RoleArn`), when set.
     pub role_arn: Option<String>,
+    /// The SQS dead-letter queue for failed invocations (`DeadLetterConfig.Arn`), when set.
     pub dead_letter_arn: Option<String>,
+    /// The target reshapes events with an `InputTransformer`.
     pub has_input_transformer: bool,
 }
 
@@ -72,17 +93,29 @@ impl Target {
     }
 }
 
+/// An EventBridge rule and its targets (ListRules / DescribeRule + ListTargetsByRule).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rule {
+    /// The event bus the rule is on (`EventBusName`).
     pub bus: String,
+    /// The rule name (`Name`), unique within its bus.
     pub name: String,
+    /// The rule ARN (`Arn`; empty when AWS did not return one).
     pub arn: String,
+    /// Whether the rule is enabled (`State`).
     pub state: RuleState,
+    /// The rule's `Description`, when set.
     pub description: Option<String>,
+    /// The `EventPattern` JSON, as AWS returns it (unparsed); `None` for schedule rules.
     pub event_pattern: Option<String>,
+    /// The `ScheduleExpression` ("rate(5 minutes)", "cron(...)"), for scheduled rules.
     pub schedule: Option<String>,
+    /// The service that manages the rule (`ManagedBy`, e.g. a service principal); such rules are
+    /// read-only to users.
     pub managed_by: Option<String>,
+    /// The rule's own IAM role (`RoleArn`; for targets on other event buses), when set.
     pub role_arn: Option<String>,
+    /// The rule's targets (ListTargetsByRule), in the order AWS lists them.
     pub targets: Vec<Target>,
 }
 
@@ -95,6 +128,7 @@ impl Rule {
             .map(|t| t.arn.clone())
             .collect()
     }
+    /// The (bus, rule name) pair identifying this rule.
     pub fn key(&self) -> RuleKey {
         RuleKey {
             bus: self.bus.clone(),
@@ -105,14 +139,18 @@ impl Rule {
     pub fn log_group(&self) -> String {
         format!("/aws/events/{}", self.name)
     }
+    /// Whether this is a scheduled rule (has a `ScheduleExpression`) rather than a pattern rule.
     pub fn is_schedule(&self) -> bool {
         self.schedule.is_some()
     }
 }
 
+/// Identifies a rule: rule names are unique per bus, not per account. Displays as `bus/name`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RuleKey {
+    /// The event bus name.
     pub bus: String,
+    /// The rule name.
     pub name: String,
 }
 
@@ -122,25 +160,48 @@ impl std::fmt::Display for RuleKey {
     }
 }
 
+/// Dynamic partitioning of an extended S3 destination (`DynamicPartitioningConfiguration`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DynamicPartitioning {
+    /// Dynamic partitioning is `Enabled`.
     pub enabled: bool,
+    /// The jq query of the `MetadataExtraction` processor (`MetadataExtractionQuery`), when there
+    /// is one.
     pub jq_query: Option<String>,
+    /// How long Firehose retries delivery to S3, in seconds (`RetryOptions.DurationInSeconds`).
     pub retry_seconds: Option<u32>,
 }
 
+/// An S3 destination (`ExtendedS3DestinationDescription` / `S3DestinationDescription`), also used
+/// for
+/// the backup / staging bucket of other destinations.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct S3Destination {
+    /// The bucket ARN (`BucketARN`).
     pub bucket_arn: String,
+    /// The object key `Prefix`, when set (may contain `!{...}` expressions).
     pub prefix: Option<String>,
+    /// The `ErrorOutputPrefix` failed records are written under, when set.
     pub error_output_prefix: Option<String>,
+    /// The IAM role Firehose assumes to write to the bucket (`RoleARN`).
     pub role_arn: String,
+    /// Buffer size in MiB (`BufferingHints.SizeInMBs`; AWS default 5 when not reported).
     pub buffering_mb: u32,
+    /// Buffer interval in seconds (`BufferingHints.IntervalInSeconds`; AWS default 300 when not
+    /// reported).
     pub buffering_seconds: u32,
+    /// `CompressionFormat` ("UNCOMPRESSED", "GZIP", ...), or "(not reported)" when the value is
+    /// unknown.
     pub compression: String,
+    /// The KMS key objects are encrypted with (`KMSEncryptionConfig.AWSKMSKeyARN`), when set.
     pub kms_key_arn: Option<String>,
+    /// Dynamic partitioning settings (extended S3 only), when configured.
     pub dynamic_partitioning: Option<DynamicPartitioning>,
+    /// The CloudWatch Logs group for delivery errors (`CloudWatchLoggingOptions.LogGroupName`),
+    /// only when logging is enabled.
     pub log_group: Option<String>,
+    /// The CloudWatch Logs stream for delivery errors (`CloudWatchLoggingOptions.LogStreamName`),
+    /// only when logging is enabled.
     pub log_stream: Option<String>,
 }
 
@@ -150,14 +211,23 @@ pub struct S3Destination {
 /// AWS: "Monitoring Amazon Data Firehose with CloudWatch metrics" (Delivery metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum DestinationKind {
+    /// Amazon S3 (`DeliveryToS3.*`).
     S3,
+    /// An HTTP endpoint, including partner endpoints such as Datadog (`DeliveryToHttpEndpoint.*`).
     HttpEndpoint,
+    /// Amazon OpenSearch Service (`DeliveryToAmazonOpenSearchService.*`).
     OpenSearch,
+    /// Amazon OpenSearch Serverless (`DeliveryToAmazonOpenSearchServerless.*`).
     OpenSearchServerless,
+    /// Legacy Amazon Elasticsearch Service (`DeliveryToElasticsearch.*`).
     Elasticsearch,
+    /// Amazon Redshift, staged through S3 (`DeliveryToRedshift.*`).
     Redshift,
+    /// Splunk HEC (`DeliveryToSplunk.*`).
     Splunk,
+    /// Snowflake (`DeliveryToSnowflake.*`).
     Snowflake,
+    /// Apache Iceberg tables via the Glue catalog (`DeliveryToIceberg.*`).
     Iceberg,
 }
 
@@ -211,6 +281,7 @@ impl DestinationKind {
 /// to (failed data only, or all data) or, for Redshift, stages in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceDestination {
+    /// Which kind of destination this is.
     pub kind: DestinationKind,
     /// Where it delivers: the endpoint URL, domain / collection ARN or endpoint, cluster JDBC
     /// URL, Splunk HEC endpoint, Snowflake account URL, or Glue catalog ARN.
@@ -227,13 +298,18 @@ pub struct ServiceDestination {
     pub backup_mode: Option<String>,
     /// The S3 configuration used for backup (or Redshift's staging bucket).
     pub backup: Option<S3Destination>,
+    /// The CloudWatch Logs group for delivery errors (`CloudWatchLoggingOptions`), only when
+    /// logging is enabled.
     pub log_group: Option<String>,
+    /// The CloudWatch Logs stream for delivery errors (`CloudWatchLoggingOptions`), only when
+    /// logging is enabled.
     pub log_stream: Option<String>,
 }
 
 /// Where a stream delivers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Destination {
+    /// Amazon S3 (extended or plain S3 destination).
     S3(Box<S3Destination>),
     /// HTTP endpoint, OpenSearch, Redshift, Splunk, Snowflake, Iceberg.
     Service(Box<ServiceDestination>),
@@ -249,13 +325,18 @@ pub enum Source {
     DirectPut,
     /// Firehose reads a Kinesis data stream with `role_arn`.
     KinesisStream {
+        /// The Kinesis data stream ARN (`KinesisStreamARN`).
         stream_arn: String,
+        /// The role Firehose assumes to read the stream (`RoleARN`).
         role_arn: Option<String>,
     },
     /// Firehose reads a topic of an Amazon MSK cluster.
     Msk {
+        /// The MSK cluster ARN (`MSKClusterARN`).
         cluster_arn: String,
+        /// The topic read (`TopicName`; empty when not reported).
         topic: String,
+        /// The role Firehose assumes to read the cluster (`AuthenticationConfiguration.RoleARN`).
         role_arn: Option<String>,
     },
     /// A source type this version of fhtop does not know (the AWS name).
@@ -311,15 +392,27 @@ pub struct Processor {
     pub lambda_arn: Option<String>,
 }
 
+/// A Firehose delivery stream, as DescribeDeliveryStream describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stream {
+    /// The delivery stream name (`DeliveryStreamName`).
     pub name: String,
+    /// The delivery stream ARN (`DeliveryStreamARN`).
     pub arn: String,
+    /// `DeliveryStreamStatus` as DescribeDeliveryStream returns it: "ACTIVE", "CREATING",
+    /// "CREATING_FAILED", "DELETING", ...
     pub status: String,
+    /// Where records come from (`DeliveryStreamType` and its source description).
     pub source: Source,
+    /// When the stream was created (`CreateTimestamp`), when reported.
     pub created: Option<DateTime<Utc>>,
+    /// Why the stream (or its server-side encryption) failed, as "`TYPE`: details"
+    /// (`FailureDescription`), when it has.
     pub failure: Option<String>,
+    /// Server-side encryption: the `KeyType` and status, e.g. "AWS_OWNED_CMK (ENABLED)"; `None`
+    /// when not configured.
     pub encryption: Option<String>,
+    /// Where the stream delivers (the first destination described).
     pub destination: Destination,
     /// Record processors (Lambda transformation, metadata extraction, ...), in order.
     pub processors: Vec<Processor>,
@@ -378,6 +471,7 @@ impl Stream {
             Destination::Unknown(_) => None,
         }
     }
+    /// Whether the S3 destination has dynamic partitioning enabled (false for other destinations).
     pub fn dynamic_partitioning_enabled(&self) -> bool {
         self.s3()
             .and_then(|d| d.dynamic_partitioning.as_ref())
@@ -406,16 +500,25 @@ impl Stream {
 /// A stream or rule the backend could not describe or decode: shown as an error row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InventoryError {
+    /// What failed to load: "stream" or "rule".
     pub kind: &'static str,
+    /// The stream name, or `bus/rule` for a rule.
     pub name: String,
+    /// The error message from the backend (untrusted: sanitize before display).
     pub message: String,
 }
 
+/// Everything fhtop found in the account and region: buses, rules, delivery streams, and what
+/// failed to load.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Inventory {
+    /// Every event bus (ListEventBuses).
     pub buses: Vec<Bus>,
+    /// Every rule on every bus, with its targets.
     pub rules: Vec<Rule>,
+    /// Every delivery stream described, sorted by name.
     pub streams: Vec<Stream>,
+    /// Streams and rules that could not be described: shown as error rows.
     pub errors: Vec<InventoryError>,
 }
 
@@ -434,9 +537,11 @@ pub struct PipelineLink {
 }
 
 impl Inventory {
+    /// The delivery stream with this name, if it is in the inventory.
     pub fn stream(&self, name: &str) -> Option<&Stream> {
         self.streams.iter().find(|s| s.name == name)
     }
+    /// The rule with this bus and name, if it is in the inventory.
     pub fn rule(&self, key: &RuleKey) -> Option<&Rule> {
         self.rules
             .iter()

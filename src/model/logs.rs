@@ -5,22 +5,33 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// One CloudWatch Logs event (FilterLogEvents).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogEvent {
+    /// The log group name (e.g. `/aws/kinesisfirehose/orders`).
     pub group: String,
+    /// The log stream name within the group (e.g. "DestinationDelivery").
     pub stream: String,
+    /// When the event was logged (`timestamp`, UTC).
     pub timestamp: DateTime<Utc>,
+    /// A unique id: `stream/eventId` (emulators number events per stream, so the stream is
+    /// included).
     pub event_id: String,
+    /// The raw log message (untrusted: sanitize before display).
     pub message: String,
 }
 
 /// What a Firehose error log line says, when it is the JSON Firehose writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirehoseError {
+    /// `errorCode`, e.g. "S3.AccessDenied" or "Lambda.FunctionError".
     pub code: String,
+    /// `errorMessage` (or `message`); empty when absent.
     pub message: String,
 }
 
+/// Parses a Firehose error log message (JSON with `errorCode` and `errorMessage`/`message`);
+/// `None` when it is not JSON or has no `errorCode`.
 pub fn parse_firehose_error(message: &str) -> Option<FirehoseError> {
     let v: serde_json::Value = serde_json::from_str(message).ok()?;
     let code = v.get("errorCode")?.as_str()?.to_string();

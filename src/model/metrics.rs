@@ -8,14 +8,19 @@ use serde::Serialize;
 
 use super::inventory::{DestinationKind, Inventory, RuleKey, Source, Stream};
 
+/// The CloudWatch statistic fhtop requests for a metric (GetMetricData `Stat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Stat {
+    /// `Sum` over the period: counts of records, bytes, requests, events.
     Sum,
+    /// `Average` over the period: success ratios (0–1).
     Average,
+    /// `Maximum` over the period: ages, latencies, gauges and quotas.
     Maximum,
 }
 
 impl Stat {
+    /// The statistic as CloudWatch spells it: "Sum", "Average", "Maximum".
     pub fn as_str(self) -> &'static str {
         match self {
             Stat::Sum => "Sum",
@@ -28,9 +33,13 @@ impl Stat {
 /// The unit a metric's values are in, as CloudWatch reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Unit {
+    /// A count per period (records, requests, events, partitions).
     Count,
+    /// Bytes per period.
     Bytes,
+    /// Seconds (e.g. `DataFreshness`, the age of the oldest undelivered record).
     Seconds,
+    /// Milliseconds (latencies, `KinesisMillisBehindLatest`).
     Milliseconds,
     /// 0–1 (an Average of a per-attempt success flag).
     Ratio,
@@ -46,47 +55,92 @@ pub enum Unit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum MetricId {
     // AWS/Firehose, DeliveryStreamName: Direct PUT ingestion
+    /// `IncomingRecords`: records received by Direct PUT, count per period (Sum).
     IncomingRecords,
+    /// `IncomingBytes`: bytes received by Direct PUT per period (Sum).
     IncomingBytes,
+    /// `IncomingPutRequests`: PutRecord + PutRecordBatch calls per period (Sum).
     IncomingPutRequests,
+    /// `ThrottledRecords`: records throttled because ingestion exceeded a quota, count per period
+    /// (Sum).
     ThrottledRecords,
     // Delivery, per destination kind: `DeliveryTo<Kind>.Records|Bytes|Success|DataFreshness`.
+    /// `DeliveryTo...Records` (Iceberg: `DeliveryToIceberg.SuccessfulRowCount`): records delivered
+    /// per period (Sum).
     DeliveryRecords(DestinationKind),
+    /// `DeliveryTo...Bytes`: bytes delivered per period (Sum).
     DeliveryBytes(DestinationKind),
+    /// `DeliveryTo...Success`: share of successful delivery attempts, ratio 0–1 (Average).
     DeliverySuccess(DestinationKind),
+    /// `DeliveryTo...DataFreshness`: age in seconds of the oldest record not yet delivered
+    /// (Maximum).
     DataFreshness(DestinationKind),
     // Dynamic partitioning
+    /// `PartitionCount`: active dynamic partitions (Maximum).
     PartitionCount,
+    /// `ActivePartitionsLimit`: the stream's quota of active partitions (Maximum).
     ActivePartitionsLimit,
+    /// `PartitionCountExceeded`: 1 when the partition limit was exceeded in the period (Maximum).
     PartitionCountExceeded,
+    /// `JQProcessing.Duration`: time to run the partitioning jq query, milliseconds (Maximum).
     JqDuration,
     // Quotas
+    /// `BytesPerSecondLimit`: the stream's ingestion quota in bytes per second (Maximum).
     BytesPerSecondLimit,
+    /// `RecordsPerSecondLimit`: the stream's ingestion quota in records per second (Maximum).
     RecordsPerSecondLimit,
+    /// `PutRequestsPerSecondLimit`: the stream's quota of put requests per second (Maximum).
     PutRequestsPerSecondLimit,
     // Kinesis data stream as source
+    /// `DataReadFromKinesisStream.Records`: records read from the source Kinesis stream per period
+    /// (Sum).
     KinesisReadRecords,
+    /// `DataReadFromKinesisStream.Bytes`: bytes read from the source Kinesis stream per period
+    /// (Sum).
     KinesisReadBytes,
+    /// `KinesisMillisBehindLatest`: how far the read lags the stream tip, milliseconds (Maximum).
     KinesisMillisBehindLatest,
+    /// `ThrottledGetRecords`: throttled GetRecords calls on the source stream, count per period
+    /// (Sum).
     ThrottledGetRecords,
+    /// `ThrottledGetShardIterator`: throttled GetShardIterator calls, count per period (Sum).
     ThrottledGetShardIterator,
+    /// `ThrottledDescribeStream`: throttled DescribeStream calls, count per period (Sum).
     ThrottledDescribeStream,
     // Amazon MSK as source
+    /// `DataReadFromSource.Records`: records read from the MSK topic per period (Sum).
     SourceReadRecords,
+    /// `DataReadFromSource.Bytes`: bytes read from the MSK topic per period (Sum).
     SourceReadBytes,
+    /// `KafkaOffsetLag`: how many offsets the read lags the topic (Maximum).
     KafkaOffsetLag,
     // Lambda transformation and record format conversion
+    /// `ExecuteProcessing.Success`: share of successful Lambda invocations, ratio 0–1 (Average).
     ExecuteProcessingSuccess,
+    /// `ExecuteProcessing.Duration`: Lambda transformation time, milliseconds (Maximum).
     ExecuteProcessingDuration,
+    /// `SucceedProcessing.Records`: records the Lambda transformed successfully, count per period
+    /// (Sum).
     SucceedProcessingRecords,
+    /// `SucceedConversion.Records`: records converted (Parquet/ORC) successfully, count per period
+    /// (Sum).
     SucceedConversionRecords,
+    /// `FailedConversion.Records`: records that failed format conversion, count per period (Sum).
     FailedConversionRecords,
     // AWS/Events, RuleName (+ EventBusName)
+    /// `MatchedEvents`: events that matched the rule, count per period (Sum; missing = 0).
     MatchedEvents,
+    /// `TriggeredRules`: times the rule ran, count per period (Sum; missing = 0).
     TriggeredRules,
+    /// `Invocations`: target invocations, count per period (Sum; missing = 0).
     Invocations,
+    /// `FailedInvocations`: invocations that failed permanently, count per period (Sum; missing =
+    /// 0).
     FailedInvocations,
+    /// `DeadLetterInvocations`: events sent to the target's dead-letter queue, count per period
+    /// (Sum; missing = 0).
     DeadLetterInvocations,
+    /// `ThrottledRules`: rule runs throttled, count per period (Sum; missing = 0).
     ThrottledRules,
 }
 
@@ -185,6 +239,7 @@ impl MetricId {
         MetricId::RecordsPerSecondLimit,
         MetricId::PutRequestsPerSecondLimit,
     ];
+    /// The six EventBridge rule metrics (AWS/Events) fhtop reads for every rule.
     pub const RULE: [MetricId; 6] = [
         MetricId::MatchedEvents,
         MetricId::TriggeredRules,
@@ -267,6 +322,7 @@ impl MetricId {
         v
     }
 
+    /// The CloudWatch namespace: "AWS/Events" for rule metrics, "AWS/Firehose" otherwise.
     pub fn namespace(self) -> &'static str {
         if self.is_rule_metric() {
             "AWS/Events"
@@ -274,6 +330,7 @@ impl MetricId {
             "AWS/Firehose"
         }
     }
+    /// Whether this is an EventBridge rule metric (one of [`MetricId::RULE`]).
     pub fn is_rule_metric(self) -> bool {
         Self::RULE.contains(&self)
     }
@@ -361,15 +418,21 @@ impl MetricId {
     }
 }
 
+/// What a metric series is about: the CloudWatch dimensions of the query.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Scope {
+    /// A delivery stream, by name (dimension `DeliveryStreamName`).
     Stream(String),
+    /// An EventBridge rule (dimensions `RuleName`, plus `EventBusName` off the default bus).
     Rule(RuleKey),
 }
 
+/// One series to fetch: a metric for a stream or rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct MetricQuery {
+    /// The stream or rule the metric is about.
     pub scope: Scope,
+    /// Which metric (its name, statistic and unit follow from it).
     pub metric: MetricId,
 }
 
@@ -401,7 +464,9 @@ pub fn metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
 pub struct MetricWindow {
     /// Start of the first period.
     pub start: DateTime<Utc>,
+    /// Length of one period (one point) in seconds (GetMetricData `Period`).
     pub period_seconds: u32,
+    /// Number of points (periods) in every series of the fetch.
     pub points: usize,
 }
 
@@ -420,19 +485,26 @@ impl MetricWindow {
             points,
         }
     }
+    /// The end of the last period: `start + period_seconds × points` (exclusive).
     pub fn end(&self) -> DateTime<Utc> {
         self.start + Duration::seconds(i64::from(self.period_seconds) * self.points as i64)
     }
+    /// The start time of point `i` (0-based).
     pub fn time_of(&self, i: usize) -> DateTime<Utc> {
         self.start + Duration::seconds(i64::from(self.period_seconds) * i as i64)
     }
 }
 
+/// One metric series: one value per period of the [`MetricWindow`], oldest first; `None` is a gap
+/// (no datapoint). Units as [`MetricId::unit`].
 pub type Series = Vec<Option<f64>>;
 
+/// The answer to one metrics fetch: every series, on one shared time axis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metrics {
+    /// The time axis every series follows.
     pub window: MetricWindow,
+    /// The series, keyed by (stream or rule, metric); a query without an answer has no entry.
     pub series: HashMap<(Scope, MetricId), Series>,
 }
 
@@ -440,6 +512,7 @@ pub struct Metrics {
 pub const RECENT_POINTS: usize = 5;
 
 impl Metrics {
+    /// The series for this scope and metric, `None` when it was not fetched.
     pub fn series(&self, scope: &Scope, m: MetricId) -> Option<&[Option<f64>]> {
         self.series.get(&(scope.clone(), m)).map(Vec::as_slice)
     }
@@ -454,11 +527,14 @@ impl Metrics {
         self.recent(scope, m)
             .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
     }
+    /// Maximum over the last [`RECENT_POINTS`] periods; `None` when every recent point is a gap.
     pub fn recent_max(&self, scope: &Scope, m: MetricId) -> Option<f64> {
         self.recent(scope, m).fold(None, |acc: Option<f64>, v| {
             Some(acc.map_or(v, |a| a.max(v)))
         })
     }
+    /// Mean over the non-gap points of the last [`RECENT_POINTS`] periods; `None` when all are
+    /// gaps.
     pub fn recent_avg(&self, scope: &Scope, m: MetricId) -> Option<f64> {
         let (n, sum) = self
             .recent(scope, m)

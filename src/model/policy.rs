@@ -15,16 +15,23 @@ pub enum PolicyKind {
     Trust,
 }
 
+/// The outcome of evaluating one action on one resource (IAM policy evaluation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
+    /// Some statement allows it and none denies it.
     Allowed,
+    /// No statement allows it (the default deny).
     ImplicitDeny,
+    /// A `Deny` statement matches: nothing can override it.
     ExplicitDeny,
     /// A Condition decides it and the value of this key is not known.
     Undetermined(String),
 }
 
 impl Decision {
+    /// The decision as iam:SimulatePrincipalPolicy spells it: "allowed", "implicitDeny",
+    /// "explicitDeny";
+    /// or "undetermined".
     pub fn word(&self) -> &'static str {
         match self {
             Decision::Allowed => "allowed",
@@ -33,6 +40,7 @@ impl Decision {
             Decision::Undetermined(_) => "undetermined",
         }
     }
+    /// Whether this is an implicit or explicit deny (`Undetermined` is not).
     pub fn is_denied(&self) -> bool {
         matches!(self, Decision::ImplicitDeny | Decision::ExplicitDeny)
     }
@@ -41,16 +49,23 @@ impl Decision {
 /// A statement that took part in a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matched {
+    /// The policy the statement is in: its name, or as the simulator reports it (`SourcePolicyId`,
+    /// type and position).
     pub policy: String,
+    /// The statement's `Sid`, when it has one (the simulator does not report it).
     pub sid: Option<String>,
 }
 
 /// One simulated action on one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimResult {
+    /// The IAM action, e.g. "s3:PutObject".
     pub action: String,
+    /// The resource ARN the action is on ("*" when the action takes none).
     pub resource: String,
+    /// Whether the action is allowed.
     pub decision: Decision,
+    /// The statements that decided it (empty for an implicit deny with no matching statement).
     pub matched: Vec<Matched>,
 }
 

@@ -35,6 +35,10 @@ pub fn init_logging() {
     let _ = tracing::subscriber::set_global_default(sub);
 }
 
+/// The TUI: starts the pollers, enters the alternate screen, runs the key / data / effect loop
+/// until quit, and restores the terminal.
+///
+/// Errors: the terminal could not be set up or drawn to.
 pub async fn run(
     settings: &Settings,
     theme: &Theme,

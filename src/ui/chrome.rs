@@ -13,12 +13,16 @@ use crate::ui::theme::Theme;
 
 /// Everything a frame depends on besides the data and the view.
 pub struct Ctx<'a> {
+    /// Colours and styles.
     pub theme: &'a Theme,
+    /// Key bindings (for hints and help).
     pub keymap: &'a Keymap,
+    /// The instant the frame is drawn for: ages ("3m ago") are measured from it.
     pub now: DateTime<Utc>,
 }
 
 impl Ctx<'_> {
+    /// A bordered block with this title; the border is highlighted when `focused`.
     pub fn block<'b>(&self, title: Line<'b>, focused: bool) -> Block<'b> {
         Block::default()
             .borders(Borders::ALL)

@@ -39,9 +39,13 @@ impl From<&Settings> for AppSettings {
 /// Runs effects against one backend and store.
 #[derive(Clone)]
 pub struct Runner {
+    /// The backend effects are run against (rule changes, simulations, checks).
     pub backend: Arc<dyn Backend>,
+    /// The store the pollers fill (read for snapshots).
     pub store: Arc<Store>,
+    /// Where "now" comes from.
     pub clock: Clock,
+    /// The settings the effects need (read-only, writer policy, metrics window).
     pub settings: AppSettings,
 }
 

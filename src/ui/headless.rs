@@ -15,9 +15,14 @@ use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
 use crate::ui::view::{Effect, View};
 
+/// The app without a terminal: store, view and keymap, driven by messages (keys, new data,
+/// background answers) through the same `update` as the TUI.
 pub struct Headless {
+    /// The store, filled by [`Headless::start`] and later polls.
     pub store: Arc<Store>,
+    /// The view the messages change.
     pub view: View,
+    /// The key bindings keys are resolved with.
     pub keymap: Keymap,
     runner: Runner,
     quit: bool,
@@ -101,6 +106,7 @@ impl Headless {
         self.send(Msg::DataChanged).await;
     }
 
+    /// A consistent copy of the store's data.
     pub fn snapshot(&self) -> Snapshot {
         self.store.snapshot()
     }

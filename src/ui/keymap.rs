@@ -6,39 +6,70 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Result, anyhow, bail};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// Everything a key can do in the TUI. Each has a config name ([`Action::name`]), a help line
+/// ([`Action::describe`]) and default keys; the `[keys]` table rebinds them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
+    /// `help` (default `?`): show / hide the help overlay.
     Help,
+    /// `quit` (default `q`; Ctrl-C always quits).
     Quit,
+    /// `next_pane` (default Tab).
     NextPane,
+    /// `prev_pane` (default Shift-Tab).
     PrevPane,
+    /// `up` (default `k`, ↑): move the selection up.
     Up,
+    /// `down` (default `j`, ↓): move the selection down.
     Down,
+    /// `page_up` (default PgUp, Ctrl-U).
     PageUp,
+    /// `page_down` (default PgDn, Ctrl-D).
     PageDown,
+    /// `top` (default `g`, Home): first row.
     Top,
+    /// `bottom` (default `G`, End): last row.
     Bottom,
+    /// `drill_in` (default Enter): details of the selected stream / rule / alarm.
     DrillIn,
+    /// `back` (default Esc): back / close / clear filter.
     Back,
+    /// `filter` (default `/`): filter the focused list.
     Filter,
+    /// `refresh` (default `r`): wake every poller now.
     Refresh,
+    /// `follow` (default `f`): logs pane follows the newest event on / off.
     Follow,
+    /// `pane_pipelines` (default `1`).
     PanePipelines,
+    /// `pane_streams` (default `2`).
     PaneStreams,
+    /// `pane_rules` (default `3`).
     PaneRules,
+    /// `pane_alarms` (default `4`).
     PaneAlarms,
+    /// `pane_logs` (default `5`).
     PaneLogs,
+    /// `pane_app_log` (default `6`): fhtop's own log.
     PaneAppLog,
+    /// `pane_cost` (default `7`): API calls per minute, metrics requested.
     PaneCost,
+    /// `toggle_rule` (default `t`): enable / disable the selected rule, after a confirmation.
     ToggleRule,
+    /// `simulate` (default `p`): IAM simulation for the selected stream / rule.
     Simulate,
+    /// `custom_simulation` (default `P`): IAM simulation of any principal, actions, resources.
     CustomSimulation,
+    /// `checks` (default `c`): the runbook checks for the selected pipeline.
     Checks,
+    /// `confirm` (default `y`, dialogs only): confirm the change.
     Confirm,
+    /// `cancel` (default `n`, dialogs only): cancel the dialog.
     Cancel,
 }
 
 impl Action {
+    /// Every action, in help order.
     pub const ALL: [Action; 28] = [
         Action::Help,
         Action::Quit,
@@ -105,6 +136,7 @@ impl Action {
         }
     }
 
+    /// The one-line description the help overlay shows.
     pub fn describe(self) -> &'static str {
         use Action::*;
         match self {
@@ -197,12 +229,16 @@ impl Action {
 /// A key with the modifiers that matter (Shift is folded into the character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
+    /// The key code (Shift already folded into the character, Shift-Tab as BackTab).
     pub code: KeyCode,
+    /// Ctrl held.
     pub ctrl: bool,
+    /// Alt held.
     pub alt: bool,
 }
 
 impl Key {
+    /// The key of a terminal key event (Shift-Tab reported as Tab+Shift becomes BackTab).
     pub fn from_event(e: &KeyEvent) -> Self {
         let code = match e.code {
             // Some terminals report Shift-Tab as Tab + SHIFT.
@@ -216,6 +252,10 @@ impl Key {
         }
     }
 
+    /// Parses a config-file key spec: optional `ctrl-`/`alt-` prefixes, then one character or a
+    /// name ("tab", "shift-tab", "enter", "esc", "space", "pgup", "f5", ...).
+    ///
+    /// Errors: an unknown key name.
     pub fn parse(spec: &str) -> Result<Self> {
         let mut ctrl = false;
         let mut alt = false;
@@ -260,6 +300,7 @@ impl Key {
         Ok(Self { code, ctrl, alt })
     }
 
+    /// How help shows the key: "Ctrl-D", "Shift-Tab", "↑", "g".
     pub fn label(&self) -> String {
         let base = match self.code {
             KeyCode::Tab => "Tab".to_string(),
@@ -321,6 +362,7 @@ impl Key {
         s + &base
     }
 
+    /// A key event for this key (for `--keys` and tests).
     pub fn to_event(self) -> KeyEvent {
         let mut m = KeyModifiers::NONE;
         if self.ctrl {
@@ -333,6 +375,8 @@ impl Key {
     }
 }
 
+/// Every action's keys, and the reverse lookup per [`Mode`]. Defaults, with the config file's
+/// `[keys]` rebindings.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     bindings: BTreeMap<Action, Vec<Key>>,
@@ -408,6 +452,7 @@ impl Keymap {
             .copied()
     }
 
+    /// The keys bound to an action (empty if none).
     pub fn keys(&self, a: Action) -> &[Key] {
         self.bindings.get(&a).map(Vec::as_slice).unwrap_or(&[])
     }
@@ -418,10 +463,12 @@ impl Keymap {
         v.join("/")
     }
 
+    /// The label of an action's first key ("" if unbound), for hints.
     pub fn first_label(&self, a: Action) -> String {
         self.keys(a).first().map(Key::label).unwrap_or_default()
     }
 
+    /// The bindings as the config file spells them: action name → key specs (`--print-config`).
     pub fn to_config(&self) -> BTreeMap<String, Vec<String>> {
         self.bindings
             .iter()

@@ -18,6 +18,8 @@ use crate::ui::view::{Detail, Pane, View};
 const MIN_W: u16 = 40;
 const MIN_H: u16 = 8;
 
+/// Draws a whole frame: header, tabs, the focused pane or drill-in, context strip, footer,
+/// overlays; a one-line notice when the terminal is smaller than 40×8.
 pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let area = f.area();
     if area.width < MIN_W || area.height < MIN_H {

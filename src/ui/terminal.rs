@@ -34,11 +34,17 @@ fn install_panic_hook() {
     });
 }
 
+/// Raw mode and the alternate screen for as long as it lives: restores the terminal on drop and
+/// on panic.
 pub struct TerminalGuard {
+    /// The ratatui terminal drawing to stdout.
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
 }
 
 impl TerminalGuard {
+    /// Enables raw mode, enters the alternate screen and hides the cursor (restoring on failure).
+    ///
+    /// Errors: the terminal cannot be put in raw mode or written to.
     pub fn enter() -> Result<Self> {
         install_panic_hook();
         enable_raw_mode()?;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::health::Level;
 
+/// The embedded themes as (name, TOML text): "default", "light", "ansi16" (from `themes/`).
 pub const BUILTIN: [(&str, &str); 3] = [
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
@@ -26,34 +27,59 @@ struct ThemeFile {
     colors: Slots<String>,
 }
 
+/// The colour slots of a theme, named by meaning: `String` as written in the file's `[colors]`
+/// table, `Color` once parsed. Every slot is required.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Slots<T> {
+    /// Ordinary text.
     pub text: T,
+    /// Secondary text (also the UNKNOWN level).
     pub dim: T,
+    /// Pane borders.
     pub border: T,
+    /// The border of the focused pane (drawn bold).
     pub border_focus: T,
+    /// Pane titles (drawn bold).
     pub title: T,
+    /// Table header text.
     pub header_fg: T,
+    /// Table header background.
     pub header_bg: T,
+    /// Selected row text.
     pub selection_fg: T,
+    /// Selected row background.
     pub selection_bg: T,
+    /// The OK level.
     pub ok: T,
+    /// The WARN level (drawn bold).
     pub warn: T,
+    /// The FAIL level (drawn bold).
     pub fail: T,
+    /// Stale data: a section whose last poll failed (drawn italic).
     pub stale: T,
+    /// Informational accents (log sources, rule details).
     pub info: T,
+    /// Disabled rules.
     pub disabled: T,
+    /// Sparklines.
     pub spark: T,
+    /// Badge text (DEMO, READ-ONLY).
     pub badge_fg: T,
+    /// Badge background.
     pub badge_bg: T,
+    /// What the terminal's default foreground is drawn as in `fhtop snapshot --format svg`.
     pub canvas_fg: T,
+    /// What the terminal's default background is drawn as in `fhtop snapshot --format svg`.
     pub canvas_bg: T,
 }
 
+/// A loaded theme: its colours, or monochrome when `NO_COLOR` is set.
 #[derive(Debug, Clone)]
 pub struct Theme {
+    /// The theme's `name` field (e.g. "default").
     pub name: String,
+    /// The parsed colour slots (ignored when `mono`).
     pub c: Slots<Color>,
     /// NO_COLOR: every slot is the terminal default; state is carried by words, symbols and
     /// bold/reverse only.
@@ -65,6 +91,10 @@ fn color(slot: &str, s: &str) -> Result<Color> {
 }
 
 impl Theme {
+    /// Parses a theme TOML file (`name`, optional `description`, a `[colors]` table with every
+    /// slot).
+    ///
+    /// Errors: invalid TOML, an unknown or missing slot, or a value that is not a colour.
     pub fn parse(text: &str) -> Result<Self> {
         let f: ThemeFile = toml::from_str(text).context("parsing theme")?;
         let s = &f.colors;
@@ -121,6 +151,7 @@ impl Theme {
         Ok(t)
     }
 
+    /// The embedded "default" theme (monochrome if it ever failed to parse).
     pub fn default_theme() -> Self {
         // The embedded default is covered by a test; fall back to mono rather than panic.
         Self::parse(BUILTIN[0].1).unwrap_or_else(|_| Self::mono_theme())
@@ -164,9 +195,11 @@ impl Theme {
         }
     }
 
+    /// Ordinary text.
     pub fn text(&self) -> Style {
         self.fg(self.c.text)
     }
+    /// Secondary text (DIM in monochrome).
     pub fn dim(&self) -> Style {
         if self.mono {
             Style::new().add_modifier(Modifier::DIM)
@@ -174,6 +207,7 @@ impl Theme {
             self.fg(self.c.dim)
         }
     }
+    /// A pane border; bold in the focus colour when `focused`.
     pub fn border(&self, focused: bool) -> Style {
         if focused {
             self.fg(self.c.border_focus).add_modifier(Modifier::BOLD)
@@ -181,9 +215,11 @@ impl Theme {
             self.fg(self.c.border)
         }
     }
+    /// A pane title (bold).
     pub fn title(&self) -> Style {
         self.fg(self.c.title).add_modifier(Modifier::BOLD)
     }
+    /// A table header (reversed in monochrome).
     pub fn header(&self) -> Style {
         if self.mono {
             Style::new().add_modifier(Modifier::REVERSED)
@@ -191,6 +227,7 @@ impl Theme {
             Style::new().fg(self.c.header_fg).bg(self.c.header_bg)
         }
     }
+    /// The selected row (bold; reversed in monochrome).
     pub fn selection(&self) -> Style {
         if self.mono {
             Style::new().add_modifier(Modifier::REVERSED)
@@ -201,6 +238,7 @@ impl Theme {
                 .add_modifier(Modifier::BOLD)
         }
     }
+    /// A badge such as DEMO or READ-ONLY (bold; reversed in monochrome).
     pub fn badge(&self) -> Style {
         if self.mono {
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
@@ -211,21 +249,27 @@ impl Theme {
                 .add_modifier(Modifier::BOLD)
         }
     }
+    /// The OK level.
     pub fn ok(&self) -> Style {
         self.fg(self.c.ok)
     }
+    /// The WARN level (bold).
     pub fn warn(&self) -> Style {
         self.fg(self.c.warn).add_modifier(Modifier::BOLD)
     }
+    /// The FAIL level (bold).
     pub fn fail(&self) -> Style {
         self.fg(self.c.fail).add_modifier(Modifier::BOLD)
     }
+    /// Stale data (italic).
     pub fn stale(&self) -> Style {
         self.fg(self.c.stale).add_modifier(Modifier::ITALIC)
     }
+    /// Informational accents.
     pub fn info(&self) -> Style {
         self.fg(self.c.info)
     }
+    /// A disabled rule (DIM in monochrome).
     pub fn disabled(&self) -> Style {
         if self.mono {
             Style::new().add_modifier(Modifier::DIM)
@@ -233,9 +277,11 @@ impl Theme {
             self.fg(self.c.disabled)
         }
     }
+    /// Sparklines.
     pub fn spark(&self) -> Style {
         self.fg(self.c.spark)
     }
+    /// The style of a health level: ok, dim for UNKNOWN, warn, fail.
     pub fn level(&self, l: Level) -> Style {
         match l {
             Level::Ok => self.ok(),

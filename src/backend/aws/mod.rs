@@ -34,7 +34,9 @@ pub use stats::{ApiStats, ApiStatsView};
 /// Where and as whom to connect.
 #[derive(Debug, Clone, Default)]
 pub struct AwsOptions {
+    /// AWS named profile (`--profile` / `AWS_PROFILE`), `None` for the default credential chain.
     pub profile: Option<String>,
+    /// AWS region; `None` takes it from the profile or `AWS_REGION`.
     pub region: Option<String>,
     /// One endpoint for every service (LocalStack, moto). Per-service endpoints come from
     /// `AWS_ENDPOINT_URL_<SERVICE>` as in the AWS CLI.
@@ -51,6 +53,8 @@ pub struct AwsOptions {
 }
 
 impl AwsOptions {
+    /// Options for this profile, region and endpoint, with the default paces: Firehose 4 calls/s,
+    /// EventBridge 10 calls/s, CloudWatch Logs 4 calls/s; no credentials file override.
     pub fn new(
         profile: Option<String>,
         region: Option<String>,
@@ -145,12 +149,14 @@ pub struct Pace {
 }
 
 impl Pace {
+    /// A pace of at most `per_second` calls per second (at least 0.01).
     pub fn new(per_second: f64) -> Self {
         Self {
             next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
             gap: Duration::from_secs_f64(1.0 / per_second.max(0.01)),
         }
     }
+    /// Waits for this caller's turn: each call gets the next free slot, `1 / per_second` s apart.
     pub async fn wait(&self) {
         let at = {
             let mut next = self.next.lock().await;
@@ -162,6 +168,9 @@ impl Pace {
     }
 }
 
+/// The real AWS backend: SDK clients for STS, EventBridge, Firehose, CloudWatch, CloudWatch Logs,
+/// IAM, S3, KMS and Kinesis, with paces per control plane and API cost counters. Rebuilds its
+/// clients after an expired-credentials or auth error (at most every 10 s).
 pub struct AwsBackend {
     opts: AwsOptions,
     clients: RwLock<Arc<Clients>>,
@@ -174,6 +183,9 @@ pub struct AwsBackend {
 }
 
 impl AwsBackend {
+    /// Loads the SDK configuration (profile, region, endpoint, 3 s connect / 10 s attempt / 30 s
+    /// operation timeouts) and builds the clients. Never fails: bad credentials surface as
+    /// `Auth` / `ExpiredCredentials` errors on the first call.
     pub async fn connect(opts: AwsOptions) -> Self {
         let clients = load(&opts).await;
         Self {
@@ -219,6 +231,7 @@ impl AwsBackend {
         r
     }
 
+    /// The API cost counters, shared (the same instance the backend counts in).
     pub fn stats(&self) -> Arc<ApiStats> {
         self.stats.clone()
     }

@@ -13,6 +13,8 @@ struct Inner {
     metrics_total: u64,
 }
 
+/// Counts of API calls (per operation, kept one minute for the rate, totals since start) and of
+/// CloudWatch metrics requested (kept one hour). Shared by every call of the backend.
 #[derive(Default)]
 pub struct ApiStats {
     inner: Mutex<Inner>,
@@ -22,8 +24,13 @@ pub struct ApiStats {
 /// requested in the last hour and since start.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiStatsView {
+    /// Per operation (e.g. "firehose:DescribeDeliveryStream"): (operation, calls in the last
+    /// minute,
+    /// calls since start), sorted by operation.
     pub ops: Vec<(String, u64, u64)>,
+    /// Metrics requested with GetMetricData in the last hour (billed per metric).
     pub metrics_last_hour: u64,
+    /// Metrics requested with GetMetricData since start.
     pub metrics_total: u64,
 }
 
@@ -39,6 +46,7 @@ impl ApiStats {
         f(&mut g)
     }
 
+    /// Counts one call of `op` ("service:Operation", e.g. "events:ListRules").
     pub fn call(&self, op: &'static str) {
         let now = Instant::now();
         self.with(|i| {
@@ -54,6 +62,7 @@ impl ApiStats {
         });
     }
 
+    /// Counts `n` metrics requested (one GetMetricData call asks for up to 500).
     pub fn metrics_requested(&self, n: u64) {
         let now = Instant::now();
         self.with(|i| {
@@ -69,6 +78,7 @@ impl ApiStats {
         });
     }
 
+    /// A copy of the counters as of now, for the API cost pane.
     pub fn view(&self) -> ApiStatsView {
         let now = Instant::now();
         self.with(|i| {

@@ -34,6 +34,9 @@ const ACCOUNT: &str = "123456789012";
 /// How long before the demo started the S3 incident began.
 const INCIDENT_AGE_MIN: i64 = 38;
 
+/// The built-in demo account (`--demo`): a built-in inventory in account 123456789012 with an S3
+/// incident that started 38 minutes before the clock's start; metrics, alarms and logs are pure
+/// functions of (seed, time).
 pub struct DemoBackend {
     seed: u64,
     clock: Clock,
@@ -48,6 +51,7 @@ fn arn_stream(region: &str, name: &str) -> String {
 }
 
 impl DemoBackend {
+    /// A demo account for this seed and clock, in `region` (default "us-east-1").
     pub fn new(seed: u64, clock: Clock, region: Option<String>) -> Self {
         let region = region.unwrap_or_else(|| "us-east-1".to_string());
         let incident = clock.now() - Duration::minutes(INCIDENT_AGE_MIN);

@@ -22,6 +22,8 @@ const COLS: [Col; 6] = [
     Col("REASON", 0, 3),
 ];
 
+/// An alarm state as mark and word, in its level's colour: "✖ ALARM", "? INSUFFICIENT_DATA", "●
+/// OK".
 pub fn state_span<'a>(ctx: &Ctx, s: AlarmState) -> Span<'a> {
     let t = ctx.theme;
     match s {
@@ -31,6 +33,7 @@ pub fn state_span<'a>(ctx: &Ctx, s: AlarmState) -> Span<'a> {
     }
 }
 
+/// Draws the Alarms pane: every alarm, worst state first, with what it watches and why.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let ls = view.list(Pane::Alarms).cloned().unwrap_or_default();
     let es = entries(Pane::Alarms, snap, &ls.filter);
@@ -83,6 +86,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     );
 }
 
+/// The mathematical symbol of a `ComparisonOperator` (">", "≥", "<", "≤"; "?" for others).
 pub fn comparison_symbol(c: &str) -> &'static str {
     match c {
         "GreaterThanThreshold" => ">",

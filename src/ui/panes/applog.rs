@@ -35,6 +35,7 @@ impl LogFormatter for SafeFormatter {
     }
 }
 
+/// Draws the App log pane: fhtop's own tracing messages, sanitized.
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let block = ctx.block(

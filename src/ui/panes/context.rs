@@ -22,6 +22,8 @@ pub fn target_findings(snap: &Snapshot, target: &Focus) -> Option<Health> {
     ))
 }
 
+/// Draws the context strip: the selected target's findings on the left, its newest log
+/// lines on the right.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let [left, right] =

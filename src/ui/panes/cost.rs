@@ -14,6 +14,8 @@ use crate::ui::fmt;
 /// USD per 1,000 metrics requested with GetMetricData (us-east-1 list price).
 pub const GET_METRIC_DATA_PER_1000: f64 = 0.01;
 
+/// Draws the API cost pane: calls per operation (last minute, total) and metrics requested with
+/// their estimated GetMetricData cost.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
     let t = ctx.theme;
     let Some(api) = snap.api.get() else {

@@ -10,6 +10,7 @@ use crate::health::Level;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
 
+/// Draws the help overlay (`?`): every action with its current keys, and the health marks.
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let mut lines: Vec<Line> = Vec::new();

@@ -64,6 +64,8 @@ pub fn line<'a>(e: &'a LogEvent, ctx: &Ctx) -> Line<'a> {
     Line::from(spans)
 }
 
+/// Draws the Logs pane: the selected target's log groups merged, newest last, following or
+/// scrolled back [`View::log_scroll`] lines.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let groups = view.target.log_groups(snap);

@@ -25,6 +25,7 @@ pub fn num<'a>(s: String) -> Cell<'a> {
     Cell::from(Line::from(s).alignment(Alignment::Right))
 }
 
+/// A health cell: mark and word ("● OK", "✖ FAIL") in the level's colour.
 pub fn health_cell<'a>(ctx: &Ctx, l: Level) -> Cell<'a> {
     Cell::from(Span::styled(
         format!("{} {}", l.mark(), l.word()),
@@ -36,6 +37,7 @@ pub fn health_cell<'a>(ctx: &Ctx, l: Level) -> Cell<'a> {
 /// priority (0 = always shown; higher numbers go first when the terminal is narrow).
 pub struct Col(pub &'static str, pub u16, pub u8);
 
+/// Least width, in columns, of the flexible column.
 pub const FLEX_MIN: u16 = 10;
 
 /// The columns that fit a width, in display order.
@@ -73,9 +75,11 @@ pub fn fit_columns(cols: &[Col], area: Rect) -> Fitted {
 }
 
 impl Fitted {
+    /// The headers of the kept columns.
     pub fn header(&self, cols: &[Col]) -> Vec<&'static str> {
         self.keep.iter().map(|&i| cols[i].0).collect()
     }
+    /// The widths of the kept columns (`Length` for fixed, `Min(1)` for the flexible one).
     pub fn widths(&self, cols: &[Col]) -> Vec<Constraint> {
         self.keep
             .iter()
@@ -117,9 +121,13 @@ impl Fitted {
 
 /// What a list pane hands to [`table`].
 pub struct TableSpec<'a> {
+    /// Column headers, one per kept column.
     pub header: Vec<&'static str>,
+    /// Column widths, one per kept column.
     pub widths: Vec<Constraint>,
+    /// The table rows, in display order.
     pub rows: Vec<Row<'a>>,
+    /// The selected row's index among `rows`, if any.
     pub selected: Option<usize>,
     /// Shown instead of the table when there are no rows.
     pub empty: &'a str,

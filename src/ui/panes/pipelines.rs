@@ -32,6 +32,7 @@ const COLS: [Col; 14] = [
     Col("INCOMING TREND", 0, 7),
 ];
 
+/// Draws the Pipelines pane: one row per rule → stream link and per unfed stream, worst first.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let ls = view.list(Pane::Pipelines).cloned().unwrap_or_default();

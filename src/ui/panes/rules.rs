@@ -67,6 +67,7 @@ pub fn pattern_summary(pattern: &str) -> String {
     }
 }
 
+/// What triggers a rule, in one line: "schedule ...", a summary of its event pattern, or "–".
 pub fn rule_kind(r: &Rule) -> String {
     match (&r.schedule, &r.event_pattern) {
         (Some(s), _) => format!("schedule {s}"),
@@ -91,6 +92,7 @@ fn targets_summary(r: &Rule) -> String {
     }
 }
 
+/// Draws the Rules pane: every rule with state, trigger, targets and invocation figures.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let ls = view.list(Pane::Rules).cloned().unwrap_or_default();

@@ -28,6 +28,7 @@ const COLS: [Col; 12] = [
     Col("ALARMS", 8, 3),
 ];
 
+/// Draws the Streams pane: every delivery stream with destination, buffering and delivery figures.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let ls = view.list(Pane::Streams).cloned().unwrap_or_default();

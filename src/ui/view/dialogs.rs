@@ -12,24 +12,33 @@ enum Picked<'a> {
 /// The result overlay of `p`, `P` and `c`: pending until the answer arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overlay {
+    /// The request id ([`View::overlay_seq`]) the answer must carry; older answers are dropped.
     pub id: u64,
+    /// The overlay's title (what was asked).
     pub title: String,
     /// What is running, shown until the lines arrive.
     pub pending: String,
+    /// The report lines once the answer arrived; `None` while pending.
     pub lines: Option<Vec<(Tone, String)>>,
+    /// Lines scrolled down from the top.
     pub scroll: usize,
 }
 
 /// The custom simulation dialog (`P`): principal, actions, resources.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SimForm {
+    /// The text typed into each field: principal ARN, actions, resource ARNs.
     pub fields: [String; 3],
+    /// The field with the cursor (0–2).
     pub focus: usize,
+    /// Why the last submission was rejected (e.g. no principal), shown under the fields.
     pub error: Option<String>,
 }
 
 impl SimForm {
+    /// The label of each field.
     pub const LABELS: [&'static str; 3] = ["principal ARN", "actions", "resource ARNs"];
+    /// The placeholder example of each field.
     pub const HINTS: [&'static str; 3] = [
         "arn:aws:iam::123456789012:role/name",
         "s3:PutObject, firehose:PutRecordBatch",
@@ -48,11 +57,17 @@ fn split_list(s: &str) -> Vec<String> {
 /// The confirmation dialog of a rule change, filled from the snapshot (no network).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingToggle {
+    /// The rule to change.
     pub key: RuleKey,
+    /// Its state in the snapshot (`State`, e.g. "ENABLED").
     pub from: String,
+    /// True to enable, false to disable.
     pub enable: bool,
+    /// Delivery streams the rule sends to (what the change affects).
     pub streams: Vec<String>,
+    /// The account, from the snapshot's identity.
     pub account: String,
+    /// The region, from the snapshot's identity.
     pub region: String,
 }
 

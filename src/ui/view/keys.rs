@@ -66,6 +66,8 @@ impl View {
         }
     }
 
+    /// Applies an action to the view and says what the app loop must do. A confirmation dialog
+    /// swallows keys (confirm, cancel, quit); otherwise per the focused pane, drill-in or overlay.
     pub fn apply(&mut self, a: Action, snap: &Snapshot) -> Effect {
         if let Some(p) = &self.confirm {
             // The dialog swallows keys: y confirms, n/Esc cancels, q still quits.

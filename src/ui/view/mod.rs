@@ -17,18 +17,27 @@ use crate::poll::Interest;
 use crate::store::Snapshot;
 use crate::ui::keymap::{Action, Keymap};
 
+/// The top-level panes, switched with `1`–`7` or Tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
+    /// Rule → stream pipelines with health and throughput.
     Pipelines,
+    /// Firehose delivery streams.
     Streams,
+    /// EventBridge rules.
     Rules,
+    /// CloudWatch alarms.
     Alarms,
+    /// CloudWatch Logs of the selected target (stream error log, `/aws/events/...` rule log).
     Logs,
+    /// fhtop's own log (tracing output).
     AppLog,
+    /// API cost: calls per minute, metrics requested.
     Cost,
 }
 
 impl Pane {
+    /// Every pane, in key order (`1`–`7`).
     pub const ALL: [Pane; 7] = [
         Pane::Pipelines,
         Pane::Streams,
@@ -38,6 +47,7 @@ impl Pane {
         Pane::AppLog,
         Pane::Cost,
     ];
+    /// The title shown on the pane's border and tab.
     pub fn title(self) -> &'static str {
         match self {
             Pane::Pipelines => "Pipelines",
@@ -67,11 +77,14 @@ impl Pane {
 /// What a row points at: the Logs pane and the drill-ins follow it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Focus {
+    /// The rule, when the row is about one (`bus/name`).
     pub rule: Option<RuleKey>,
+    /// The delivery stream name, when the row is about one.
     pub stream: Option<String>,
 }
 
 impl Focus {
+    /// "rule → stream", just one of them, or "nothing selected".
     pub fn label(&self) -> String {
         match (&self.rule, &self.stream) {
             (Some(r), Some(s)) => format!("{r} → {s}"),
@@ -101,17 +114,23 @@ impl Focus {
     }
 }
 
+/// A drill-in (full-screen details) opened with Enter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detail {
+    /// A delivery stream, by name.
     Stream(String),
+    /// A rule, by bus and name.
     Rule(RuleKey),
 }
 
 /// Effects the app loop carries out for the view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Nothing to do.
     None,
+    /// Leave the TUI.
     Quit,
+    /// Wake every poller now ([`crate::poll::Pollers::refresh_now`]).
     Refresh,
     /// The user confirmed: enable (true) or disable the rule, through `action::Executor`.
     ToggleRule(RuleKey, bool),
@@ -126,29 +145,44 @@ pub enum Effect {
 /// A one-line message in the footer until the next key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
+    /// Colours the message (OK, WARN, FAIL).
     pub level: Level,
+    /// The message (sanitized before display).
     pub text: String,
 }
 
+/// Rows moved by PgUp / PgDn.
 pub const PAGE: usize = 10;
 
+/// Everything the UI shows besides the data: focused pane, selections, filters, drill-in, dialogs.
 #[derive(Debug, Clone)]
 pub struct View {
+    /// The focused pane.
     pub pane: Pane,
+    /// Selection and filter of the four list panes (Pipelines, Streams, Rules, Alarms, in that
+    /// order).
     pub lists: [ListState; 4],
+    /// The drill-in open, if any.
     pub detail: Option<Detail>,
+    /// The help overlay (`?`) is open.
     pub help: bool,
     /// The filter being typed (the focused list's filter updates as you type).
     pub editing_filter: bool,
+    /// The Logs pane sticks to the newest event (`f` toggles).
     pub follow: bool,
     /// Lines scrolled up from the newest when not following.
     pub log_scroll: usize,
     /// What the Logs pane shows: the last row selected in a list pane.
     pub target: Focus,
+    /// Rule changes are refused (`--read-only`).
     pub read_only: bool,
+    /// The rule-change confirmation dialog, when open.
     pub confirm: Option<PendingToggle>,
+    /// The footer message, until the next key.
     pub status: Option<Status>,
+    /// The simulation / checks result overlay, when open.
     pub overlay: Option<Overlay>,
+    /// The custom simulation form (`P`), when open.
     pub sim_form: Option<SimForm>,
     /// Id of the last simulation asked for; older answers are dropped.
     pub overlay_seq: u64,
@@ -157,6 +191,7 @@ pub struct View {
 }
 
 impl View {
+    /// The initial view: Pipelines pane, nothing selected, logs following.
     pub fn new(read_only: bool) -> Self {
         Self {
             pane: Pane::Pipelines,
@@ -177,6 +212,7 @@ impl View {
         }
     }
 
+    /// The list state of a list pane; `None` for Logs, App log and API cost.
     pub fn list(&self, pane: Pane) -> Option<&ListState> {
         pane.list_slot().map(|i| &self.lists[i])
     }

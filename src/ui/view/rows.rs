@@ -6,8 +6,13 @@ use super::*;
 /// One row of a list pane, in display order.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// A stable id the selection follows: stream name, `bus/rule`, alarm name, `name#i` for
+    /// pipelines,
+    /// `error:kind:name` for error rows.
     pub id: String,
+    /// The row's health (sort key: worst first).
     pub level: Level,
+    /// What the row is about (the Logs pane and actions follow it).
     pub target: Focus,
     /// Index into the pane's source list (pipelines, streams, rules, alarms).
     pub index: usize,
@@ -16,11 +21,14 @@ pub struct Entry {
     pub error: Option<usize>,
 }
 
+/// The selection and filter of one list pane.
 #[derive(Debug, Clone, Default)]
 pub struct ListState {
+    /// The selected position, used when `selected_id` is no longer in the rows.
     pub selected: usize,
     /// The selected row's id, so the selection stays on the same item when rows re-sort.
     pub selected_id: Option<String>,
+    /// The filter text (case-insensitive substring); empty shows every row.
     pub filter: String,
 }
 

@@ -3,6 +3,7 @@
 
 use super::*;
 
+/// Draws the drill-in of the rule `key` (a notice when it is no longer in the inventory).
 pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx) {
     let t = ctx.theme;
     let Some(inv) = snap.inventory.get() else {

@@ -4,6 +4,7 @@
 
 use super::*;
 
+/// Draws the drill-in of the stream `name` (a notice when it is no longer in the inventory).
 pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx) {
     let t = ctx.theme;
     let Some(inv) = snap.inventory.get() else {
