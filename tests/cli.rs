@@ -205,3 +205,26 @@ fn snapshot_simulates_the_writer_policy_it_is_given() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("acme_firehose_producer"), "{text}");
 }
+
+/// A busy error log (the demo's clickstream stream logs an error every 2 s): `fhtop check`
+/// reads past the hour's first page, so "newest" is the real newest and the check FAILs.
+#[test]
+fn check_reads_the_newest_errors_of_a_busy_log() {
+    let out = fhtop(&["check", "--demo", "--stream", "clickstream-raw", "--json"]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("check --json prints JSON");
+    let errors: Vec<&serde_json::Value> = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["check"] == "delivery-errors")
+        .collect();
+    assert_eq!(errors.len(), 1, "{v:#}");
+    assert_eq!(errors[0]["status"], "fail");
+    let summary = errors[0]["summary"].as_str().unwrap_or("");
+    // "(newest 2s ago)": seconds, not the first page's 14 minutes.
+    assert!(
+        summary.contains("(newest ") && summary.trim_end().ends_with("s ago)"),
+        "{summary}"
+    );
+}

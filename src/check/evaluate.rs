@@ -438,23 +438,11 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> Ch
             f.details = e.message.clone();
         }
         Some(Ok(events)) => {
-            let groups = crate::model::group_errors(events);
-            if let Some(newest) = groups.iter().map(|(_, _, at, _)| *at).max() {
-                f.status = if g.now - newest <= Duration::minutes(ERRORS_RECENT_MIN) {
-                    Level::Fail
-                } else {
-                    Level::Warn
-                };
-                let parts: Vec<String> = groups
-                    .iter()
-                    .map(|(code, n, _, _)| format!("{code} ×{n}"))
-                    .collect();
-                f.summary = format!(
-                    "{} (newest {} ago)",
-                    parts.join(", "),
-                    fmt_duration((g.now - newest).num_seconds() as f64)
-                );
-                f.details = groups
+            if let Some(e) = crate::health::error_summary(events, g.now) {
+                f.status = e.level;
+                f.summary = e.text;
+                f.details = e
+                    .groups
                     .iter()
                     .map(|(code, n, at, msg)| {
                         format!("{code} ×{n}, newest {}: {msg}", at.format("%H:%M:%S"))

@@ -93,7 +93,7 @@ pub async fn gather(
     let (metrics, alarms, logs, reports) = tokio::join!(
         crate::poll::fetch_metrics(backend, &inv, now, window_minutes),
         backend.alarms(),
-        futures_util::future::join_all(groups.iter().map(|g| backend.log_events(g, since, 1000))),
+        futures_util::future::join_all(groups.iter().map(|g| error_events(backend, g, since, now))),
         iam::run_all(backend, &reqs),
     );
     Ok(Gathered {
@@ -108,4 +108,26 @@ pub async fn gather(
         writer_policy: writer_policy.to_string(),
         inv,
     })
+}
+
+/// Events read per error log group and query.
+const LOG_LIMIT: usize = 1000;
+
+/// A group's error events of the lookback. FilterLogEvents answers oldest first, so when the
+/// hour holds more than one read's worth, the last [`ERRORS_RECENT_MIN`] minutes are read too:
+/// the newest event (which decides FAIL or WARN) is then the real newest.
+async fn error_events(
+    backend: &dyn Backend,
+    group: &str,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> BResult<Vec<LogEvent>> {
+    let mut events = backend.log_events(group, since, LOG_LIMIT).await?;
+    if events.len() >= LOG_LIMIT {
+        let recent = now - Duration::minutes(ERRORS_RECENT_MIN);
+        let seen: BTreeSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
+        let newer = backend.log_events(group, recent, LOG_LIMIT).await?;
+        events.extend(newer.into_iter().filter(|e| !seen.contains(&e.event_id)));
+    }
+    Ok(events)
 }

@@ -138,20 +138,26 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
     }
 }
 
-/// Recent events in the destination's error log group (what has been read of it).
-fn error_log_findings(h: &mut Health, s: &Stream, inp: &Inputs) {
-    let (Some(group), Some(logs)) = (s.log_group(), inp.logs) else {
-        return;
-    };
-    let Some(events) = logs.events(group) else {
-        return;
-    };
-    let since = inp.now - Duration::minutes(ERROR_LOOKBACK_MIN);
+/// Error-log events of the lookback, grouped by errorCode: FAIL when the newest is under
+/// [`ERRORS_RECENT_MIN`] old, WARN otherwise. `None` when there is none. The row's health and
+/// `fhtop check`'s `delivery-errors` both read them through this.
+pub struct ErrorSummary {
+    pub level: Level,
+    /// "S3.AccessDenied ×20, S3.SlowDown ×3 (newest 2m ago)".
+    pub text: String,
+    /// (errorCode, count, newest time, newest message), largest count first.
+    pub groups: Vec<(String, usize, DateTime<Utc>, String)>,
+}
+
+/// Summarize the error events of the last [`ERROR_LOOKBACK_MIN`] minutes before `now`.
+pub fn error_summary<'a>(
+    events: impl IntoIterator<Item = &'a LogEvent>,
+    now: DateTime<Utc>,
+) -> Option<ErrorSummary> {
+    let since = now - Duration::minutes(ERROR_LOOKBACK_MIN);
     let groups = group_errors(events.into_iter().filter(|e| e.timestamp >= since));
-    let Some(newest) = groups.iter().map(|(_, _, at, _)| *at).max() else {
-        return;
-    };
-    let level = if inp.now - newest <= Duration::minutes(ERRORS_RECENT_MIN) {
+    let newest = groups.iter().map(|(_, _, at, _)| *at).max()?;
+    let level = if now - newest <= Duration::minutes(ERRORS_RECENT_MIN) {
         Level::Fail
     } else {
         Level::Warn
@@ -160,20 +166,35 @@ fn error_log_findings(h: &mut Health, s: &Stream, inp: &Inputs) {
         .iter()
         .map(|(code, n, _, _)| format!("{code} ×{n}"))
         .collect();
-    h.add(
-        CheckId::DeliveryErrors,
-        Symptom::ErrorsLogged,
+    Some(ErrorSummary {
         level,
-        format!(
-            "errors logged: {} (newest {} ago)",
+        text: format!(
+            "{} (newest {} ago)",
             parts.join(", "),
-            fmt_duration((inp.now - newest).num_seconds() as f64)
+            fmt_duration((now - newest).num_seconds() as f64)
         ),
-    );
+        groups,
+    })
 }
 
-/// A delivery stream's health: status and failure, alarms, delivery success and freshness, error
-/// logs, source lag, processing, partitions and throttling.
+/// Recent events in the destination's error log group (what has been read of it).
+fn error_log_findings(h: &mut Health, s: &Stream, inp: &Inputs) {
+    let (Some(group), Some(logs)) = (s.log_group(), inp.logs) else {
+        return;
+    };
+    let Some(events) = logs.events(group) else {
+        return;
+    };
+    if let Some(e) = error_summary(events, inp.now) {
+        h.add(
+            CheckId::DeliveryErrors,
+            Symptom::ErrorsLogged,
+            e.level,
+            format!("errors logged: {}", e.text),
+        );
+    }
+}
+
 pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
     use MetricId::*;
     let mut h = Health::default();

@@ -121,6 +121,23 @@ pub struct TrustCheck {
     pub context: BTreeMap<String, Vec<String>>,
 }
 
+impl SimRequest {
+    /// A request known, before any call, not to be simulatable (a target or source without a
+    /// role, a destination fhtop does not know): its report says why, never "allowed".
+    pub fn unsimulatable(title: String, problem: &str) -> Self {
+        Self {
+            title,
+            subject: Subject::Principal(String::new()),
+            checks: vec![],
+            bucket: None,
+            problem: Some(problem.to_string()),
+            trust: None,
+            context: BTreeMap::new(),
+            not_evaluated: None,
+        }
+    }
+}
+
 impl TrustCheck {
     /// Firehose assuming a delivery or source role for `stream_arn`. AWS: Firehose developer
     /// guide, "Controlling access with Amazon Data Firehose" (trust policy with
@@ -190,19 +207,10 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
     let kind = match stream.destination_kind() {
         Some(k) => k,
         None => {
-            return Some(SimRequest {
-                title: format!("Stream {}: delivery role", stream.name),
-                subject: Subject::Principal(String::new()),
-                checks: vec![],
-                bucket: None,
-                problem: Some(
-                    "destination not evaluated: fhtop does not know what this destination needs"
-                        .into(),
-                ),
-                trust: None,
-                context: BTreeMap::new(),
-                not_evaluated: None,
-            });
+            return Some(SimRequest::unsimulatable(
+                format!("Stream {}: delivery role", stream.name),
+                "destination not evaluated: fhtop does not know what this destination needs",
+            ));
         }
     };
     let role = stream.delivery_role()?.to_string();
@@ -405,16 +413,10 @@ pub fn source_request(stream: &Stream) -> Option<SimRequest> {
             context: service_context(),
             not_evaluated: None,
         },
-        None => SimRequest {
+        None => SimRequest::unsimulatable(
             title,
-            subject: Subject::Principal(String::new()),
-            checks: vec![],
-            bucket: None,
-            problem: Some("the source has no RoleARN: Firehose needs a role to read it".into()),
-            trust: None,
-            context: BTreeMap::new(),
-            not_evaluated: None,
-        },
+            "the source has no RoleARN: Firehose needs a role to read it",
+        ),
     })
 }
 
@@ -447,19 +449,10 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                     context: service_context(),
                     not_evaluated: None,
                 },
-                None => SimRequest {
+                None => SimRequest::unsimulatable(
                     title,
-                    subject: Subject::Principal(String::new()),
-                    checks: vec![],
-                    bucket: None,
-                    problem: Some(
-                        "the target has no RoleArn: EventBridge needs a role to call Firehose"
-                            .into(),
-                    ),
-                    trust: None,
-                    context: BTreeMap::new(),
-                    not_evaluated: None,
-                },
+                    "the target has no RoleArn: EventBridge needs a role to call Firehose",
+                ),
             })
         })
         .collect()

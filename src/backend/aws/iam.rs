@@ -183,6 +183,20 @@ async fn policy_document(c: &aws_sdk_iam::Client, stats: &ApiStats, arn: &str) -
         .to_string())
 }
 
+/// GetRole: the role with its trust policy and permissions boundary.
+async fn get_role(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    name: &str,
+) -> BResult<aws_sdk_iam::operation::get_role::GetRoleOutput> {
+    stats.call("iam:GetRole");
+    c.get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(|e| classify("GetRole", e))
+}
+
 /// Every policy that decides what the role may do: attached managed policies, inline
 /// policies, the permissions boundary.
 pub async fn role_policies(
@@ -191,13 +205,7 @@ pub async fn role_policies(
     arn: &str,
 ) -> BResult<NamedPolicies> {
     let name = role_name(arn)?;
-    stats.call("iam:GetRole");
-    let role = c
-        .get_role()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| classify("GetRole", e))?;
+    let role = get_role(c, stats, name).await?;
     let boundary = role
         .role()
         .and_then(|r| r.permissions_boundary())
@@ -277,14 +285,7 @@ pub async fn trust_policy(
     stats: &ApiStats,
     arn: &str,
 ) -> BResult<Option<String>> {
-    let name = role_name(arn)?;
-    stats.call("iam:GetRole");
-    let role = c
-        .get_role()
-        .role_name(name)
-        .send()
-        .await
-        .map_err(|e| classify("GetRole", e))?;
+    let role = get_role(c, stats, role_name(arn)?).await?;
     Ok(role
         .role()
         .and_then(|r| r.assume_role_policy_document())
