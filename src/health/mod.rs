@@ -11,7 +11,7 @@ mod stream;
 
 pub use diagnosis::{Diagnosis, pipeline_health, target_health};
 pub use rule::rule_health;
-pub use stream::{ErrorSummary, error_summary, stream_health};
+pub use stream::{ErrorSummary, buffer_interval, error_summary, freshness_level, stream_health};
 
 use std::collections::HashMap;
 

@@ -4,6 +4,24 @@
 
 use super::*;
 
+/// The buffer interval freshness is measured against, seconds: the destination's, at least
+/// 60 (300 when it reports none).
+pub fn buffer_interval(s: &Stream) -> f64 {
+    f64::from(s.buffering_seconds().unwrap_or(300).max(60))
+}
+
+/// How bad a data freshness of `fresh` seconds is against a buffer interval of `buffer`
+/// seconds: FAIL above max(4 × buffer, 15 min), WARN above buffer + 60 s, OK otherwise.
+pub fn freshness_level(fresh: f64, buffer: f64) -> Level {
+    if fresh > (buffer * 4.0).max(900.0) {
+        Level::Fail
+    } else if fresh > buffer + 60.0 {
+        Level::Warn
+    } else {
+        Level::Ok
+    }
+}
+
 /// Delivery to the destination: success, records arriving but none delivered, freshness, and
 /// "no data" when the window holds no delivery datapoint at all.
 fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
@@ -91,9 +109,9 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
         );
     }
     if let Some(fresh) = m.recent_max(sc, MetricId::DataFreshness(kind)) {
-        let interval = f64::from(s.buffering_seconds().unwrap_or(300).max(60));
-        if fresh > (interval * 4.0).max(900.0) {
-            h.add(
+        let interval = buffer_interval(s);
+        match freshness_level(fresh, interval) {
+            Level::Fail => h.add(
                 CheckId::Delivery,
                 Symptom::Freshness,
                 Level::Fail,
@@ -102,9 +120,8 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
                     fmt_duration(fresh),
                     fmt_duration(interval)
                 ),
-            );
-        } else if fresh > interval + 60.0 {
-            h.add(
+            ),
+            Level::Warn => h.add(
                 CheckId::Delivery,
                 Symptom::Freshness,
                 Level::Warn,
@@ -113,7 +130,8 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
                     fmt_duration(fresh),
                     fmt_duration(interval)
                 ),
-            );
+            ),
+            _ => {}
         }
     }
     // A service destination that backs up failed data only: records in DeliveryToS3 are the

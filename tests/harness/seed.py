@@ -271,6 +271,15 @@ def logging(name):
     return {"Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{name}", "LogStreamName": "DestinationDelivery"}
 
 
+def lake(name, **extra):
+    """An extended S3 destination in shapes-lake under the stream's own prefix, logging on."""
+    return {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+            "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
+            "ErrorOutputPrefix": f"errors/{name}/",
+            "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+            "CompressionFormat": "GZIP", "CloudWatchLoggingOptions": logging(name), **extra}
+
+
 def log_group(c, name):
     c["logs"].create_log_group(logGroupName=f"/aws/kinesisfirehose/{name}")
     c["logs"].create_log_stream(logGroupName=f"/aws/kinesisfirehose/{name}", logStreamName="DestinationDelivery")
@@ -385,13 +394,7 @@ def shapes(c, region):
             DeliveryStreamName=name, DeliveryStreamType="KinesisStreamAsSource",
             KinesisStreamSourceConfiguration={"KinesisStreamARN": ks_arn,
                                               "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}"},
-            ExtendedS3DestinationConfiguration={
-                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
-                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
-                "ErrorOutputPrefix": f"errors/{name}/",
-                "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
-                "CompressionFormat": "GZIP",
-                "CloudWatchLoggingOptions": logging(name)})
+            ExtendedS3DestinationConfiguration=lake(name))
         log_group(c, name)
         return ks_arn
     ks = kinesis_sourced("ks-archive", "clicks-ks", can_read=False)
@@ -421,15 +424,9 @@ def shapes(c, region):
         role(c, f"firehose-{name}", fh, pol)
         c["firehose"].create_delivery_stream(
             DeliveryStreamName=name, DeliveryStreamType="DirectPut",
-            ExtendedS3DestinationConfiguration={
-                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
-                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
-                "ErrorOutputPrefix": f"errors/{name}/",
-                "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
-                "CompressionFormat": "GZIP",
-                "CloudWatchLoggingOptions": logging(name),
-                "ProcessingConfiguration": {"Enabled": True, "Processors": [{
-                    "Type": "Lambda", "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": fn}]}]}})
+            ExtendedS3DestinationConfiguration=lake(name, ProcessingConfiguration={
+                "Enabled": True, "Processors": [{
+                    "Type": "Lambda", "Parameters": [{"ParameterName": "LambdaArn", "ParameterValue": fn}]}]}))
         log_group(c, name)
         delivering(c, name)
         return f"arn:aws:firehose:{region}:{ACCOUNT}:deliverystream/{name}"
@@ -457,14 +454,8 @@ def shapes(c, region):
             "kms": json.dumps({"Version": "2012-10-17", "Statement": [kms_stmt]})})
         c["firehose"].create_delivery_stream(
             DeliveryStreamName=name, DeliveryStreamType="DirectPut",
-            ExtendedS3DestinationConfiguration={
-                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
-                "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
-                "ErrorOutputPrefix": f"errors/{name}/",
-                "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
-                "CompressionFormat": "GZIP",
-                "EncryptionConfiguration": {"KMSEncryptionConfig": {"AWSKMSKeyARN": key}},
-                "CloudWatchLoggingOptions": logging(name)})
+            ExtendedS3DestinationConfiguration=lake(
+                name, EncryptionConfiguration={"KMSEncryptionConfig": {"AWSKMSKeyARN": key}}))
         log_group(c, name)
     kms_stream("kms-closed", f"arn:aws:iam::{ACCOUNT}:role/key-admin")
     failing(c, "kms-closed")

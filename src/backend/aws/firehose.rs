@@ -234,6 +234,17 @@ macro_rules! service {
     }};
 }
 
+/// A destination whose buffering hints carry its interval: the description, its buffer
+/// interval and its processors.
+macro_rules! buffered {
+    ($x:expr, $kind:expr, $endpoint:expr, $name:expr, $role:expr) => {{
+        let x = $x;
+        let mut s = service!(x, $kind, $endpoint, $name, $role);
+        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
+        (s, processors(x.processing_configuration()))
+    }};
+}
+
 fn interval(s: Option<i32>) -> Option<u32> {
     s.and_then(|v| u32::try_from(v).ok())
 }
@@ -278,15 +289,13 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
     }
     let (svc, procs) = if let Some(x) = dest.http_endpoint_destination_description() {
         let ep = x.endpoint_configuration();
-        let mut s = service!(
+        buffered!(
             x,
             K::HttpEndpoint,
             ep.and_then(|e| e.url()).unwrap_or("").to_string(),
             ep.and_then(|e| e.name()).map(str::to_string),
             x.role_arn().map(str::to_string)
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else if let Some(x) = dest.redshift_destination_description() {
         let mut s = service!(
             x,
@@ -299,7 +308,7 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
         s.buffering_seconds = s.backup.as_ref().map(|b| b.buffering_seconds);
         (s, processors(x.processing_configuration()))
     } else if let Some(x) = dest.amazonopensearchservice_destination_description() {
-        let mut s = service!(
+        buffered!(
             x,
             K::OpenSearch,
             x.domain_arn()
@@ -308,21 +317,17 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
                 .to_string(),
             x.index_name().map(str::to_string),
             x.role_arn().map(str::to_string)
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else if let Some(x) = dest.amazon_open_search_serverless_destination_description() {
-        let mut s = service!(
+        buffered!(
             x,
             K::OpenSearchServerless,
             x.collection_endpoint().unwrap_or("").to_string(),
             x.index_name().map(str::to_string),
             x.role_arn().map(str::to_string)
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else if let Some(x) = dest.elasticsearch_destination_description() {
-        let mut s = service!(
+        buffered!(
             x,
             K::Elasticsearch,
             x.domain_arn()
@@ -331,31 +336,25 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
                 .to_string(),
             x.index_name().map(str::to_string),
             x.role_arn().map(str::to_string)
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else if let Some(x) = dest.splunk_destination_description() {
-        let mut s = service!(
+        buffered!(
             x,
             K::Splunk,
             x.hec_endpoint().unwrap_or("").to_string(),
             None,
             None
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else if let Some(x) = dest.snowflake_destination_description() {
-        let mut s = service!(
+        buffered!(
             x,
             K::Snowflake,
             x.account_url().unwrap_or("").to_string(),
             None,
             x.role_arn().map(str::to_string)
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else if let Some(x) = dest.iceberg_destination_description() {
-        let mut s = service!(
+        buffered!(
             x,
             K::Iceberg,
             x.catalog_configuration()
@@ -364,9 +363,7 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
                 .to_string(),
             None,
             x.role_arn().map(str::to_string)
-        );
-        s.buffering_seconds = interval(x.buffering_hints().and_then(|b| b.interval_in_seconds()));
-        (s, processors(x.processing_configuration()))
+        )
     } else {
         return (
             Destination::Unknown("a destination type fhtop does not know".into()),

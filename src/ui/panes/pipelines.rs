@@ -178,13 +178,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     ok_style,
                 ));
                 let fresh = kind.and_then(|k| m.recent_max(&ss, MetricId::DataFreshness(k)));
-                let buffer = stream
-                    .and_then(|s| s.buffering_seconds())
-                    .map(|b| f64::from(b.max(60)))
-                    .unwrap_or(300.0);
-                let fresh_style = match fresh {
-                    Some(v) if v > (buffer * 4.0).max(900.0) => t.fail(),
-                    Some(v) if v > buffer + 60.0 => t.warn(),
+                let buffer = stream.map_or(300.0, crate::health::buffer_interval);
+                let fresh_style = match fresh.map(|v| crate::health::freshness_level(v, buffer)) {
+                    Some(crate::health::Level::Fail) => t.fail(),
+                    Some(crate::health::Level::Warn) => t.warn(),
                     _ => mstyle,
                 };
                 cells.push(num_styled(fmt::secs(fresh), fresh_style));
