@@ -1,7 +1,14 @@
 //! The one path every mutation takes, from the TUI (`t`, `y`) and from the CLI
 //! (`fhtop rule enable|disable`): read-only gate → managed-rule refusal → confirmation (by the
-//! caller, between [`Executor::plan`] and [`Executor::apply`]) → EnableRule/DisableRule →
-//! verification (DescribeRule until the new state shows, or a timeout) → audit record.
+//! caller, between [`Executor::plan`] and [`Executor::apply`]) → EnableRule/DisableRule (PutRule
+//! to restore a state other than ENABLED) → verification (DescribeRule until the new state
+//! shows, or a timeout) → audit record.
+//!
+//! A rule can be enabled in two ways (EventBridge `State`): `ENABLED`, and
+//! `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (also read-only management events from
+//! CloudTrail). EnableRule always sets `ENABLED`, so enabling a rule fhtop disabled restores the
+//! state the audit log recorded before the disable, with PutRule; without that record, the
+//! plan says which command would restore it.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,7 +19,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::model::{Identity, RuleKey, RuleState};
+use crate::model::{Identity, Rule, RuleKey, RuleState};
 
 /// What the user is asked to confirm: everything needed to know what will change.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +28,13 @@ pub struct RulePlan {
     pub key: RuleKey,
     /// Its state now (DescribeRule), shown as the "from" of the change.
     pub from: RuleState,
-    /// True to EnableRule, false to DisableRule.
+    /// True to enable, false to DisableRule.
     pub enable: bool,
+    /// The state asked for: DISABLED, ENABLED, or the enabled state fhtop restores.
+    pub to: RuleState,
+    /// Why `to` is not plain ENABLED / what to know before disabling (e.g. how the state
+    /// disabled now can be restored); shown with the confirmation.
+    pub note: Option<String>,
     /// Delivery streams the rule sends to.
     pub streams: Vec<String>,
     /// The account the rule is in (from the caller identity).
@@ -32,9 +44,10 @@ pub struct RulePlan {
 }
 
 impl RulePlan {
-    /// The state asked for: "ENABLED" or "DISABLED".
-    pub fn to_state(&self) -> &'static str {
-        if self.enable { "ENABLED" } else { "DISABLED" }
+    /// The state asked for, as AWS spells it ("ENABLED", "DISABLED",
+    /// "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS").
+    pub fn to_state(&self) -> &str {
+        self.to.as_str()
     }
     /// "Enable" or "Disable", for prompts.
     pub fn verb(&self) -> &'static str {
@@ -122,6 +135,110 @@ pub fn default_audit_path() -> Option<PathBuf> {
         .or_else(|| dirs::state_dir().map(|d| d.join("fhtop").join("audit.jsonl")))
 }
 
+/// The state the audit log at `path` recorded for `key` (in this account and region) before
+/// fhtop last disabled it, with when ("2026-11-29 12:03 UTC"); `None` when no confirmed disable
+/// is recorded, or the rule was enabled again since. Lines that are not audit records are
+/// skipped.
+pub fn state_before_disable(
+    path: &std::path::Path,
+    identity: &Identity,
+    key: &RuleKey,
+) -> Option<(RuleState, String)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut found = None;
+    for line in text.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("");
+        if field("account") != identity.account
+            || field("region") != identity.region
+            || field("bus") != key.bus
+            || field("rule") != key.name
+            || field("outcome") != "confirmed"
+        {
+            continue;
+        }
+        found = match field("to") {
+            "DISABLED" => Some((
+                RuleState::parse(field("from")),
+                chrono::DateTime::parse_from_rfc3339(field("time"))
+                    .map(|t| {
+                        t.with_timezone(&Utc)
+                            .format("%Y-%m-%d %H:%M UTC")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|_| field("time").to_string()),
+            )),
+            _ => None,
+        };
+    }
+    found.filter(|(s, _)| s.is_enabled())
+}
+
+/// The AWS CLI command that puts `rule` back in `state` with everything else unchanged
+/// (PutRule replaces the rule's pattern, schedule, description and role, so all are given).
+pub fn restore_command(rule: &Rule, state: &str, region: &str) -> String {
+    let q = crate::text::shell_quote;
+    let mut cmd = format!(
+        "aws events put-rule --region {} --event-bus-name {} --name {} --state {}",
+        q(region),
+        q(&rule.bus),
+        q(&rule.name),
+        q(state)
+    );
+    for (flag, v) in [
+        ("--event-pattern", &rule.event_pattern),
+        ("--schedule-expression", &rule.schedule),
+        ("--description", &rule.description),
+        ("--role-arn", &rule.role_arn),
+    ] {
+        if let Some(v) = v {
+            cmd.push_str(&format!(" {flag} {}", q(v)));
+        }
+    }
+    cmd
+}
+
+/// The state a change of `rule` sets and what to tell the user about it. Enabling restores the
+/// enabled state the audit log at `audit` recorded before fhtop disabled the rule; disabling a
+/// rule in a state EnableRule cannot restore says how it will be restored (or, without an audit
+/// log, the command that restores it).
+pub fn target_state(
+    rule: &Rule,
+    enable: bool,
+    audit: Option<&std::path::Path>,
+    identity: &Identity,
+) -> (RuleState, Option<String>) {
+    let key = rule.key();
+    if !enable {
+        let note = match &rule.state {
+            RuleState::Other(s) if rule.state.is_enabled() => Some(match audit {
+                Some(_) => format!(
+                    "{key} is {s}: fhtop records it, and enabling the rule with fhtop restores \
+                     {s}, not ENABLED"
+                ),
+                None => format!(
+                    "{key} is {s} and fhtop has no audit log to remember it: restore it with {}",
+                    restore_command(rule, s, &identity.region)
+                ),
+            }),
+            _ => None,
+        };
+        return (RuleState::Disabled, note);
+    }
+    match audit.and_then(|p| state_before_disable(p, identity, &key)) {
+        Some((state @ RuleState::Other(_), at)) => {
+            let note = format!(
+                "restores {}, its state before fhtop disabled it at {at}",
+                state.as_str()
+            );
+            (state, Some(note))
+        }
+        _ => (RuleState::Enabled, None),
+    }
+}
+
 /// Carries out rule changes: plan (checks), apply (EnableRule/DisableRule), verify, audit.
 pub struct Executor {
     /// The backend the changes are sent to.
@@ -175,10 +292,13 @@ impl Executor {
                 )));
             }
         };
+        let (to, note) = target_state(&rule, enable, self.audit_path.as_deref(), &self.identity);
         Ok(RulePlan {
             key: key.clone(),
             from: rule.state,
             enable,
+            to,
+            note,
             streams,
             account: self.identity.account.clone(),
             region: self.identity.region.clone(),
@@ -201,17 +321,18 @@ impl Executor {
             Ok(r) if r.managed_by.is_some() => {
                 return Outcome::Refused(format!("rule {} is managed", plan.key));
             }
-            Ok(r) if r.state.is_enabled() == plan.enable => return Outcome::Unchanged,
+            Ok(r) if r.state == plan.to => return Outcome::Unchanged,
             Ok(_) => {}
             Err(e) => return Outcome::Failed(e.message),
         }
-        if let Err(e) = self.backend.set_rule_enabled(&plan.key, plan.enable).await {
-            return Outcome::Failed(e.message);
+        if let Err(e) = self.backend.set_rule_state(&plan.key, &plan.to).await {
+            return Outcome::Failed(e.explained());
         }
         let deadline = tokio::time::Instant::now() + self.verify_timeout;
         loop {
             match self.backend.describe_rule(&plan.key).await {
-                Ok(r) if r.state.is_enabled() == plan.enable => return Outcome::Confirmed,
+                // The exact state: ENABLED where ENABLED_WITH_… was asked for is not done.
+                Ok(r) if r.state == plan.to => return Outcome::Confirmed,
                 Ok(_) | Err(_) if tokio::time::Instant::now() >= deadline => {
                     return Outcome::Unverified(format!(
                         "{} did not show {} within {} s",
@@ -370,6 +491,122 @@ mod tests {
         let log = std::fs::read_to_string(&path).expect("refusals are audited too");
         assert_eq!(log.lines().count(), 2);
         assert!(log.lines().all(|l| l.contains("\"outcome\":\"refused\"")));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    fn rule_in(state: &str) -> Rule {
+        Rule {
+            bus: "default".into(),
+            name: "mgmt events".into(),
+            arn: String::new(),
+            state: RuleState::parse(state),
+            description: Some("it's CloudTrail".into()),
+            event_pattern: Some(r#"{"source":["aws.s3"]}"#.into()),
+            schedule: None,
+            managed_by: None,
+            role_arn: None,
+            targets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn enabling_restores_the_state_recorded_before_fhtop_disabled_it() {
+        const CT: &str = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS";
+        let path = audit_file("restore");
+        let e = exec(false, path.clone());
+        let rec = |from: &str, to: &str, outcome: &str, rule: &str| {
+            format!(
+                r#"{{"time":"2026-11-29T12:03:00Z","region":"us-east-1","account":"123456789012","bus":"default","rule":"{rule}","from":"{from}","to":"{to}","outcome":"{outcome}"}}"#
+            )
+        };
+        let lines = [
+            rec(CT, "DISABLED", "confirmed", "mgmt events"),
+            rec(CT, "DISABLED", "confirmed", "other"),
+            "not json".to_string(),
+            rec("DISABLED", CT, "failed", "mgmt events"),
+        ];
+        std::fs::write(&path, lines.join("\n")).expect("write");
+        let disabled = rule_in("DISABLED");
+        let (to, note) = target_state(&disabled, true, Some(&path), &e.identity);
+        assert_eq!(to.as_str(), CT);
+        assert!(note.is_some_and(|n| n.contains("2026-11-29 12:03 UTC")));
+        // Enabled again since (by fhtop, to ENABLED): nothing left to restore.
+        std::fs::write(
+            &path,
+            [
+                rec(CT, "DISABLED", "confirmed", "mgmt events"),
+                rec("DISABLED", "ENABLED", "confirmed", "mgmt events"),
+            ]
+            .join("\n"),
+        )
+        .expect("write");
+        assert_eq!(
+            target_state(&disabled, true, Some(&path), &e.identity).0,
+            RuleState::Enabled
+        );
+        // Another account's record does not count.
+        let mut other = e.identity.clone();
+        other.account = "999999999999".into();
+        std::fs::write(&path, rec(CT, "DISABLED", "confirmed", "mgmt events")).expect("write");
+        assert_eq!(
+            target_state(&disabled, true, Some(&path), &other).0,
+            RuleState::Enabled
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn disabling_without_an_audit_log_gives_the_command_that_restores() {
+        let e = exec(false, audit_file("none"));
+        let r = rule_in("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+        let (to, note) = target_state(&r, false, None, &e.identity);
+        assert_eq!(to, RuleState::Disabled);
+        let note = note.expect("a note");
+        assert!(
+            note.contains(
+                "aws events put-rule --region us-east-1 --event-bus-name default --name 'mgmt events' \
+                 --state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS --event-pattern "
+            ) && note.contains(r#"--description "it's CloudTrail""#),
+            "{note}"
+        );
+        // A plain ENABLED rule needs no note.
+        assert_eq!(
+            target_state(&rule_in("ENABLED"), false, None, &e.identity).1,
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cloudtrail_state_round_trips_through_the_demo_backend() {
+        let path = audit_file("ct");
+        let _ = std::fs::remove_file(&path);
+        let e = exec(false, path.clone());
+        let k = key("orders-bus", "payment-refunded");
+        e.backend
+            .set_rule_state(
+                &k,
+                &RuleState::parse("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+            )
+            .await
+            .expect("set");
+        let off = e.plan(&k, false).await.expect("plan");
+        assert!(off.note.is_some());
+        assert_eq!(e.apply(&off).await, Outcome::Confirmed);
+        let on = e.plan(&k, true).await.expect("plan");
+        assert_eq!(
+            on.to_state(),
+            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+        );
+        assert_eq!(e.apply(&on).await, Outcome::Confirmed);
+        assert_eq!(
+            e.backend
+                .describe_rule(&k)
+                .await
+                .expect("rule")
+                .state
+                .as_str(),
+            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+        );
         let _ = std::fs::remove_file(&path);
     }
 }

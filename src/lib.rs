@@ -1,7 +1,17 @@
-//! fhtop: a terminal dashboard for the EventBridge rule → Kinesis Data Firehose → S3 path.
+//! fhtop: a terminal dashboard for the EventBridge rule → Kinesis Data Firehose → destination
+//! path.
 //!
 //! Data flow: [`backend::Backend`] (demo or AWS) ← [`poll`] tasks → [`store::Store`] →
 //! [`ui::render::render`] (pure) ← [`ui::view::View`] ← keys. See ARCHITECTURE in the README.
+
+/// The version `--version` prints: the package version and the git revision it was built from
+/// (`build.rs`; "+dirty" when the tree had uncommitted changes, "unknown" outside a git clone).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("FHTOP_GIT_REVISION"),
+    ")"
+);
 
 pub mod action;
 pub mod backend;
@@ -96,11 +106,32 @@ pub fn explain(e: &backend::BackendError, settings: &Settings) -> String {
 
 /// Everything `main` does, minus printing the error.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // What needs neither configuration nor AWS.
+    match &cli.command {
+        Some(Command::Policy(args)) => {
+            crate::out!("{}", cli::policy::render(args));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "fhtop", &mut buf);
+            crate::out!("{}", String::from_utf8_lossy(&buf));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf)?;
+            crate::out!("{}", String::from_utf8_lossy(&buf));
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let settings = Settings::resolve(&cli.global, no_color_env())?;
     let keymap = Keymap::with_overrides(&settings.keys)?;
     let theme = Theme::load(&settings.theme, settings.no_color)?;
     if cli.global.print_config || matches!(cli.command, Some(Command::Config)) {
-        print!("{}", settings.to_toml(&keymap));
+        crate::out!("{}", settings.to_toml(&keymap));
         return Ok(ExitCode::SUCCESS);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -140,12 +171,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let buf = snapshot::draw(&snap, &view, &ctx, args.width.max(1), args.height.max(1))?;
             match args.format {
-                Format::Text => print!("{}", snapshot::to_text(&buf)),
-                Format::Svg => print!("{}", snapshot::to_svg(&buf, &theme)),
+                Format::Text => crate::out!("{}", snapshot::to_text(&buf)),
+                Format::Svg => crate::out!("{}", snapshot::to_svg(&buf, &theme)),
             }
+            // The frame says what could not be read; fail only when there was nothing to show.
+            Ok(if snap.inventory.data.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Command::Config | Command::Policy(_) | Command::Completions { .. } | Command::Man) => {
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Config) => Ok(ExitCode::SUCCESS),
         Some(Command::Rule(args)) => {
             let clock = Clock::System;
             let Some(backend) = connect(clock)? else {

@@ -161,12 +161,14 @@ pub async fn poll_logs(
                 let buf = Arc::make_mut(entry);
                 let fresh = buf.cursor.take_new(events);
                 buf.error = None;
+                buf.missing_permission = None;
                 buf.missing_since = None;
                 buf.push(fresh);
             }
             Err(e) => {
                 let buf: &mut LogBuffer = Arc::make_mut(entry);
                 buf.error = Some(e.message.clone());
+                buf.missing_permission = e.missing_permission();
                 if e.kind == ErrorKind::NotFound {
                     buf.missing_since = Some(now);
                 } else {
@@ -182,18 +184,31 @@ pub async fn poll_logs(
     }
 }
 
-/// Every section once, in dependency order: what `fhtop snapshot` and the tests use.
+/// Every section once, in dependency order (what the tests use). A failing section is marked
+/// stale with its error and the others still run; the first error is returned.
 pub async fn poll_once(c: &PollCtx, interest: &Interest) -> Result<(), BackendError> {
-    poll_identity(c).await?;
-    poll_inventory(c).await?;
-    poll_alarms(c).await?;
+    let mut first = None;
+    let mut record = |kind: SectionKind, r: Result<(), BackendError>| {
+        if let Err(e) = r {
+            c.store.set_error(kind, &e, c.clock.now());
+            first.get_or_insert(e);
+        }
+    };
+    record(SectionKind::Identity, poll_identity(c).await);
+    record(SectionKind::Inventory, poll_inventory(c).await);
+    record(SectionKind::Alarms, poll_alarms(c).await);
     let snap = c.store.snapshot();
-    poll_metrics(c, &snap).await?;
+    if snap.inventory.data.is_some() {
+        record(SectionKind::Metrics, poll_metrics(c, &snap).await);
+    }
     let snap = c.store.snapshot();
     let mut logs = LogStore::default();
-    let r = poll_logs(c, &log_groups(&snap, interest), &mut logs).await;
+    record(
+        SectionKind::Logs,
+        poll_logs(c, &log_groups(&snap, interest), &mut logs).await,
+    );
     publish_api_stats(c);
-    r
+    first.map_or(Ok(()), Err)
 }
 
 /// Delay before the next poll: the interval, doubled per consecutive failure (capped at a
@@ -276,10 +291,18 @@ fn log_outcome(
         Err(e) => {
             *failures += 1;
             if *failures == 1 {
-                tracing::warn!(
-                    "{kind:?}: poll failed: {}",
-                    crate::sanitize::clean(&e.message)
-                );
+                match e.missing_permission() {
+                    // Said once: which feature is off and what turns it on.
+                    Some(p) => tracing::warn!(
+                        "{kind:?}: off until fhtop's role may call {p} ({}): {}",
+                        e.op.map_or("", |o| o.feature()),
+                        crate::sanitize::clean(&e.message)
+                    ),
+                    None => tracing::warn!(
+                        "{kind:?}: poll failed: {}",
+                        crate::sanitize::clean(&e.message)
+                    ),
+                }
             }
         }
     }

@@ -23,6 +23,9 @@ pub struct SectionError {
     pub at: DateTime<Utc>,
     /// Consecutive failures.
     pub failures: u32,
+    /// The IAM action fhtop's role lacks, when the poll was denied (e.g.
+    /// "cloudwatch:GetMetricData").
+    pub missing_permission: Option<&'static str>,
 }
 
 /// One data kind in the store: the last good data, when it was fetched, and the last failure.
@@ -68,6 +71,7 @@ impl<T> Section<T> {
             message: e.message.clone(),
             at,
             failures,
+            missing_permission: e.missing_permission(),
         });
         failures
     }
@@ -139,6 +143,8 @@ pub struct LogBuffer {
     pub received: u64,
     /// The error message of the last failed read of this group; cleared by the next success.
     pub error: Option<String>,
+    /// The IAM action fhtop's role lacks, when the last read was denied.
+    pub missing_permission: Option<&'static str>,
     /// When the group was last found missing; it is not asked for again for a while.
     pub missing_since: Option<DateTime<Utc>>,
 }
@@ -194,11 +200,14 @@ struct DiagnosisCache {
     value: Arc<Diagnosis>,
 }
 
+/// Inventory, metrics, alarms, logs, and the metrics error the verdicts quote while there are
+/// no metrics.
 type DataKeys = (
     Option<Arc<InventoryView>>,
     Option<Arc<Metrics>>,
     Option<Arc<Vec<Alarm>>>,
     Option<Arc<LogStore>>,
+    Option<String>,
 );
 
 fn same<T>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
@@ -224,6 +233,12 @@ impl Snapshot {
         Some(Inputs {
             inv: &inv.inv,
             metrics: self.metrics.get(),
+            metrics_error: self
+                .metrics
+                .error
+                .as_ref()
+                .filter(|_| self.metrics.data.is_none())
+                .map(|e| e.message.as_str()),
             alarms: self.alarms.get().map(Vec::as_slice).unwrap_or(&[]),
             logs: self.logs.get().map(|l| l as &dyn ErrorLogs),
             now: self.as_of(),
@@ -238,6 +253,8 @@ impl Snapshot {
             self.metrics.data.clone(),
             self.alarms.data.clone(),
             self.logs.data.clone(),
+            self.health_inputs()
+                .and_then(|i| i.metrics_error.map(str::to_string)),
         );
         let mut cache = self.diagnosis.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(k) = &cache.made_from
@@ -245,6 +262,7 @@ impl Snapshot {
             && same(&k.1, &keys.1)
             && same(&k.2, &keys.2)
             && same(&k.3, &keys.3)
+            && k.4 == keys.4
         {
             return cache.value.clone();
         }
@@ -298,6 +316,40 @@ impl Snapshot {
             }
         }
         v
+    }
+    /// What fhtop cannot show because its own role lacks a permission, once per permission:
+    /// (IAM action, what stops working), from the sections, the inventory's error rows and the
+    /// log groups whose last read was denied.
+    pub fn features_off(&self) -> Vec<(&'static str, &'static str)> {
+        let mut perms: BTreeSet<&'static str> = BTreeSet::new();
+        for e in [
+            &self.identity.error,
+            &self.inventory.error,
+            &self.metrics.error,
+            &self.alarms.error,
+            &self.logs.error,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            perms.extend(e.missing_permission);
+        }
+        if let Some(inv) = self.inventory.get() {
+            perms.extend(inv.inv.errors.iter().filter_map(|e| e.missing_permission));
+        }
+        if let Some(logs) = self.logs.get() {
+            perms.extend(logs.groups.values().filter_map(|g| g.missing_permission));
+        }
+        perms
+            .into_iter()
+            .map(|p| {
+                let feature = crate::backend::Op::ALL
+                    .iter()
+                    .find(|o| o.action() == p)
+                    .map_or("", |o| o.feature());
+                (p, feature)
+            })
+            .collect()
     }
     /// Whether identity, inventory, metrics and alarms all have data (logs are optional).
     pub fn is_complete(&self) -> bool {

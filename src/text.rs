@@ -60,6 +60,46 @@ pub fn fmt_duration(secs: f64) -> String {
     }
 }
 
+/// Fit a name into `w` columns by cutting its middle: "streamalert-data-ca…f3a9c1d2e5b7".
+/// Generated names often share a long prefix and differ in a hash at the end, so the end is
+/// kept (a little more than half the room goes to the head).
+pub fn fit_middle(s: &str, w: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= w {
+        return s.to_string();
+    }
+    if w < 8 {
+        return fit(s, w);
+    }
+    let room = w - 1;
+    let tail_w = room / 2;
+    let head_w = room - tail_w;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > head_w {
+            break;
+        }
+        used += cw;
+        head.push(c);
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used_t = 0;
+    for c in s.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if used_t + cw > tail_w {
+            break;
+        }
+        used_t += cw;
+        tail.push(c);
+    }
+    head.push('…');
+    head.extend(tail.into_iter().rev());
+    head
+}
+
 /// Fit `s` into `w` columns, cutting with "…".
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;
@@ -82,4 +122,38 @@ pub fn fit(s: &str, w: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// `s` quoted for a POSIX shell (as `shlex` quotes); "'?'" for a string no shell can hold (a
+/// NUL byte).
+pub fn shell_quote(s: &str) -> String {
+    shlex::try_quote(s)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| "'?'".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sharing_a_long_prefix_stay_distinct() {
+        let a = "streamalert-data-classifier-security-prod-us-east-1-ingest-9f3a1c";
+        let b = "streamalert-data-classifier-security-prod-us-east-1-ingest-9f3b7e";
+        let (fa, fb) = (fit_middle(a, 30), fit_middle(b, 30));
+        assert_ne!(fa, fb);
+        assert_eq!(fa.chars().count(), 30);
+        assert!(
+            fa.starts_with("streamalert-da") && fa.ends_with("9f3a1c"),
+            "{fa}"
+        );
+        assert!(fa.contains('…'));
+        assert_eq!(fit_middle("short", 30), "short");
+        assert_eq!(
+            fit_middle("abcdefghij", 5),
+            "abcd…",
+            "too narrow: cut the end"
+        );
+        assert_eq!(fit_middle("日本語の名前です", 9).chars().count(), 5);
+    }
 }

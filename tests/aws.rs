@@ -170,6 +170,7 @@ async fn incident_account_loads_every_section() {
     let inputs = Inputs {
         inv,
         metrics: Some(m),
+        metrics_error: None,
         alarms,
         logs: None,
         now: chrono::Utc::now(),

@@ -228,3 +228,134 @@ fn check_reads_the_newest_errors_of_a_busy_log() {
         "{summary}"
     );
 }
+
+/// `fhtop ARGS | head -0`: standard output closed before fhtop writes anything. The output
+/// ends quietly and the documented exit code stays (was: "failed printing to stdout: Broken
+/// pipe", exit 101).
+fn with_closed_stdout(args: &[&str]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fhtop"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-fhtop-test")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("fhtop starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("fhtop ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_output_quietly_with_the_documented_exit_code() {
+    let (code, err) = with_closed_stdout(&["--demo", "check", "--all"]);
+    let (expected, _) = {
+        let o = fhtop(&["--demo", "check", "--all"]);
+        (o.status.code().unwrap_or(-1), o)
+    };
+    assert_eq!(code, expected, "the Nagios code stays: {err}");
+    assert!((0..=3).contains(&code));
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    for args in [
+        &["--demo", "perms", "stream", "orders-to-s3"][..],
+        &["--demo", "check", "--json"],
+        &["--demo", "snapshot"],
+        &["policy"],
+        &["man"],
+    ] {
+        let (code, err) = with_closed_stdout(args);
+        assert_ne!(code, 101, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn policy_lists_every_operation_and_groups_change_apart() {
+    let read = fhtop(&["policy"]);
+    assert!(read.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&read.stdout).expect("a JSON policy");
+    assert_eq!(doc["Version"], "2012-10-17");
+    let text = doc.to_string();
+    for action in [
+        "events:ListRules",
+        "events:ListTargetsByRule",
+        "firehose:DescribeDeliveryStream",
+        "cloudwatch:GetMetricData",
+        "cloudwatch:DescribeAlarms",
+        "logs:FilterLogEvents",
+    ] {
+        assert!(text.contains(action), "{action} in {text}");
+    }
+    assert!(
+        !text.contains("EnableRule") && !text.contains("iam:"),
+        "{text}"
+    );
+    let all = fhtop(&["policy", "--permissions", "--change"]);
+    let all = String::from_utf8_lossy(&all.stdout).to_string();
+    for action in [
+        "iam:SimulatePrincipalPolicy",
+        "s3:GetBucketPolicy",
+        "kms:GetKeyPolicy",
+        "events:EnableRule",
+        "events:PutRule",
+    ] {
+        assert!(all.contains(action), "{action} in {all}");
+    }
+    // The README shows the same policy (it cannot drift from the code either).
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let shown = readme
+        .split_once("The read-only policy today:\n\n```json\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .map(|(json, _)| json.trim().to_string())
+        .expect("the README shows the read-only policy");
+    assert_eq!(
+        shown,
+        String::from_utf8_lossy(&read.stdout).trim(),
+        "README policy = `fhtop policy`"
+    );
+    let list = String::from_utf8_lossy(&fhtop(&["policy", "--list"]).stdout).to_string();
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("cloudwatch:GetMetricData") && l.contains("read")),
+        "{list}"
+    );
+}
+
+#[test]
+fn completions_man_and_version() {
+    let bash = fhtop(&["completions", "bash"]);
+    assert!(bash.status.success());
+    let bash = String::from_utf8_lossy(&bash.stdout).to_string();
+    assert!(
+        bash.contains("_fhtop") && bash.contains("snapshot"),
+        "{bash}"
+    );
+    let man = String::from_utf8_lossy(&fhtop(&["man"]).stdout).to_string();
+    assert!(man.contains(".TH fhtop") && man.contains("check"), "{man}");
+    let v = String::from_utf8_lossy(&fhtop(&["--version"]).stdout).to_string();
+    let rev = v
+        .split_once('(')
+        .and_then(|(_, r)| r.split_once(')'))
+        .map(|(r, _)| r.to_string())
+        .unwrap_or_default();
+    assert!(v.starts_with("fhtop 0."), "{v}");
+    assert!(!rev.is_empty(), "a revision in parentheses: {v}");
+    // Built from a git clone (as CI and the README build): the commit, not "unknown".
+    if std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.git")).exists() {
+        let head = Command::new("git")
+            .args(["rev-parse", "--short=12", "HEAD"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        if !head.is_empty() {
+            assert!(rev.starts_with(&head), "{v} names HEAD {head}");
+        }
+    }
+}

@@ -48,8 +48,8 @@ impl Backend for Flaky {
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule> {
         self.inner.describe_rule(key).await
     }
-    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
-        self.inner.set_rule_enabled(key, enabled).await
+    async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()> {
+        self.inner.set_rule_state(key, state).await
     }
     async fn simulate_principal_policy(
         &self,

@@ -142,6 +142,7 @@ fn stale_metrics_are_marked_with_age_and_reason() {
         message: "Rate exceeded".into(),
         at: common::at(),
         failures: 3,
+        missing_permission: None,
     });
     snap.metrics.fetched_at = Some(common::at() - chrono::Duration::seconds(95));
     let theme = fhtop::ui::theme::Theme::default_theme();
@@ -180,6 +181,7 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         kind: "stream",
         name: "broken-stream".into(),
         message: "DescribeDeliveryStream: could not decode the response".into(),
+        missing_permission: None,
     });
     snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
     let theme = fhtop::ui::theme::Theme::default_theme();

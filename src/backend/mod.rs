@@ -3,6 +3,9 @@
 
 pub mod aws;
 pub mod demo;
+pub mod ops;
+
+pub use ops::{Access, Op};
 
 use std::collections::BTreeMap;
 
@@ -10,7 +13,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
+    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, RuleState,
+    Series,
 };
 use crate::model::{NamedPolicies, SimResult};
 
@@ -21,8 +25,13 @@ pub enum ErrorKind {
     /// Throttled by AWS (`ThrottlingException`, `TooManyRequestsException`,
     /// `LimitExceededException`, ...).
     Throttled,
-    /// No usable credentials, or access denied (`AccessDenied`, `InvalidClientTokenId`, ...).
+    /// No usable credentials (`InvalidClientTokenId`, `UnrecognizedClientException`,
+    /// `SignatureDoesNotMatch`, no credentials found): every call fails alike.
     Auth,
+    /// The credentials work but this call is not allowed (`AccessDenied`,
+    /// `AccessDeniedException`): a permission fhtop's role lacks, for this operation or this
+    /// resource only.
+    Denied,
     /// The credentials or SSO session expired (`ExpiredToken`, `RequestExpired`, ...).
     ExpiredCredentials,
     /// AWS could not be reached (timeout, connection or dispatch failure).
@@ -34,7 +43,7 @@ pub enum ErrorKind {
     Other,
 }
 
-/// A failed backend call: its kind and a message naming the operation (e.g.
+/// A failed backend call: its kind, the operation that failed and a message naming it (e.g.
 /// "ListRules: AccessDeniedException: ..."). Displays as the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -44,15 +53,39 @@ pub struct BackendError {
     /// What happened, prefixed with the API operation; may contain AWS text (sanitize before
     /// display).
     pub message: String,
+    /// The AWS operation that failed, when one did (not for fhtop's own checks of an answer).
+    pub op: Option<Op>,
 }
 
 impl BackendError {
-    /// An error of this kind with this message.
+    /// An error of this kind with this message, about no particular operation.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
+            op: None,
         }
+    }
+
+    /// The same error, about operation `op`.
+    pub fn during(mut self, op: Op) -> Self {
+        self.op = Some(op);
+        self
+    }
+
+    /// The IAM action to add to fhtop's role, when the failure was a denied call (e.g.
+    /// "events:ListRules").
+    pub fn missing_permission(&self) -> Option<&'static str> {
+        match (self.kind, self.op) {
+            (ErrorKind::Denied, Some(op)) => Some(op.action()),
+            _ => None,
+        }
+    }
+
+    /// The message, followed by the permission to add when the call was denied: what a reader
+    /// needs to act on.
+    pub fn explained(&self) -> String {
+        explain_denied(&self.message, self.missing_permission())
     }
 
     /// An error about the account or the connection rather than one resource: it makes the
@@ -65,6 +98,14 @@ impl BackendError {
                 | ErrorKind::ExpiredCredentials
                 | ErrorKind::Throttled
         )
+    }
+}
+
+/// `message`, followed by `"(add <permission> to fhtop's role)"` when a permission is missing.
+pub fn explain_denied(message: &str, missing_permission: Option<&str>) -> String {
+    match missing_permission {
+        Some(p) => format!("{message} (add {p} to fhtop's role)"),
+        None => message.to_string(),
     }
 }
 
@@ -98,8 +139,10 @@ pub trait Backend: Send + Sync {
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;
     /// The rule's targets now (ListTargetsByRule, every page): what a rule change affects.
     async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<crate::model::Target>>;
-    /// EnableRule / DisableRule. Only `action::Executor` calls this.
-    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()>;
+    /// Puts the rule in `state`: DisableRule, EnableRule, or for any other enabled state
+    /// (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) PutRule with the rule's current
+    /// definition and that state. Only `action::Executor` calls this.
+    async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()>;
     /// iam:SimulatePrincipalPolicy for `principal` on actions × resources, all pages, with
     /// these context keys, and the resource policy when given (the API takes it only for an
     /// IAM user principal). An error makes the caller fall back to the local evaluator.

@@ -2,11 +2,7 @@
 
 use super::*;
 
-pub(super) fn q(s: &str) -> String {
-    shlex::try_quote(s)
-        .map(|c| c.into_owned())
-        .unwrap_or_else(|_| "'?'".into())
-}
+pub(super) use crate::text::shell_quote as q;
 
 pub(super) struct Confirm<'a> {
     pub(super) region: &'a str,

@@ -17,6 +17,7 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
     let inputs = Inputs {
         inv: &g.inv,
         metrics: g.metrics.as_ref().ok(),
+        metrics_error: g.metrics.as_ref().err().map(|e| e.message.as_str()),
         alarms: g.alarms.as_deref().unwrap_or(&[]),
         logs: Some(&g.logs),
         now: g.now,
@@ -46,24 +47,7 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
         });
     }
     for e in g.scope.unread.iter().filter_map(|i| g.inv.errors.get(*i)) {
-        let stream = e.kind == "stream";
-        out.push(CheckResult {
-            check: if stream {
-                CheckId::StreamStatus.id()
-            } else {
-                CheckId::RuleState.id()
-            },
-            target: e.name.clone(),
-            status: Level::Unknown,
-            summary: format!("could not read {} {}: not checked", e.kind, e.name),
-            details: e.message.clone(),
-            confirm: if stream {
-                cli.describe_stream(&e.name)
-            } else {
-                format!("aws events list-rules --region {}", g.region)
-            },
-            pipeline: e.name.clone(),
-        });
+        out.push(unread_finding(g, e, &cli));
     }
     for name in &g.scope.streams {
         if let Some(s) = g.inv.stream(name) {
@@ -90,32 +74,102 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
         });
     }
     if let Err(e) = &g.alarms {
-        out.push(CheckResult {
-            check: CheckId::Alarms.id(),
-            target: "(account)".into(),
-            status: Level::Unknown,
-            summary: "alarms could not be read (cloudwatch:DescribeAlarms)".into(),
-            details: e.message.clone(),
-            confirm: format!("aws cloudwatch describe-alarms --region {}", g.region),
-            pipeline: "(account)".into(),
-        });
+        out.push(read_failure(
+            CheckId::Alarms,
+            e,
+            "the alarm checks are undecided",
+            format!("aws cloudwatch describe-alarms --region {}", g.region),
+        ));
     }
-    // Every metric-based check above said "no metrics": say once why.
+    // Every metric-based check above said "metrics not read": say once why.
     if let Err(e) = &g.metrics {
-        out.push(CheckResult {
-            check: CheckId::Delivery.id(),
-            target: "(account)".into(),
-            status: Level::Unknown,
-            summary: "metrics could not be read (cloudwatch:GetMetricData): every metric-based check is undecided".into(),
-            details: e.message.clone(),
-            confirm: format!(
+        out.push(read_failure(
+            CheckId::Delivery,
+            e,
+            "every metric-based check is undecided",
+            format!(
                 "aws cloudwatch list-metrics --region {} --namespace AWS/Firehose",
                 g.region
             ),
-            pipeline: "(account)".into(),
-        });
+        ));
     }
     out
+}
+
+/// An account-wide read that failed, as its own UNKNOWN finding: the operation, the error and
+/// the permission to add (when it was denied), and what is therefore undecided.
+fn read_failure(check: CheckId, e: &BackendError, undecided: &str, confirm: String) -> CheckResult {
+    let op = e.op.map_or("a read", |o| o.name());
+    CheckResult {
+        check: check.id(),
+        target: "(account)".into(),
+        status: Level::Unknown,
+        summary: match e.missing_permission() {
+            Some(p) => format!("{op} denied (add {p} to fhtop's role): {undecided}"),
+            None => format!("{op} failed: {undecided}"),
+        },
+        details: e.message.clone(),
+        confirm,
+        pipeline: "(account)".into(),
+    }
+}
+
+/// A part of the inventory that could not be read, as an UNKNOWN finding saying what was
+/// therefore not checked.
+fn unread_finding(g: &Gathered, e: &InventoryError, cli: &Confirm) -> CheckResult {
+    let r = &g.region;
+    let (check, summary, confirm) = match e.kind {
+        "stream" => (
+            CheckId::StreamStatus,
+            format!("could not describe stream {}: not checked", e.name),
+            cli.describe_stream(&e.name),
+        ),
+        "streams" => (
+            CheckId::StreamStatus,
+            "could not list delivery streams: no stream checked".to_string(),
+            format!("aws firehose list-delivery-streams --region {r}"),
+        ),
+        "bus" => (
+            CheckId::RuleState,
+            format!(
+                "could not list the rules of bus {}: they are not checked",
+                e.name
+            ),
+            format!(
+                "aws events list-rules --region {r} --event-bus-name {}",
+                q(&e.name)
+            ),
+        ),
+        "buses" => (
+            CheckId::RuleState,
+            "could not list event buses: only the default bus was checked".to_string(),
+            format!("aws events list-event-buses --region {r}"),
+        ),
+        _ => (
+            CheckId::RuleState,
+            format!("could not read the targets of rule {}: not checked", e.name),
+            match e.name.split_once('/') {
+                Some((bus, rule)) => format!(
+                    "aws events list-targets-by-rule --region {r} --event-bus-name {} --rule {}",
+                    q(bus),
+                    q(rule)
+                ),
+                None => format!("aws events list-rules --region {r}"),
+            },
+        ),
+    };
+    CheckResult {
+        check: check.id(),
+        target: e.label(),
+        status: Level::Unknown,
+        summary: match e.missing_permission {
+            Some(p) => format!("{summary} (add {p} to fhtop's role)"),
+            None => summary,
+        },
+        details: e.message.clone(),
+        confirm,
+        pipeline: e.name.clone(),
+    }
 }
 
 fn sim_status(r: &Report) -> Level {
@@ -183,7 +237,13 @@ fn stream_findings(
     let metrics = inp.metrics;
     let h = stream_health(inp, s).findings;
     let n = s.name.as_str();
-    let no_metrics = || (Level::Unknown, "no metrics".to_string());
+    // Inputs carry no metrics only when GetMetricData failed: its own finding says why.
+    let no_metrics = || {
+        (
+            Level::Unknown,
+            "metrics not read (GetMetricData failed, see its finding)".to_string(),
+        )
+    };
     from_health(
         out,
         &h,
@@ -434,7 +494,10 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> Ch
         }
         Some(Err(e)) => {
             f.status = Level::Unknown;
-            f.summary = format!("error log group {group} not read");
+            f.summary = match e.missing_permission() {
+                Some(p) => format!("error log group {group} not read (add {p} to fhtop's role)"),
+                None => format!("error log group {group} not read"),
+            };
             f.details = e.message.clone();
         }
         Some(Ok(events)) => {

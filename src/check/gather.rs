@@ -71,12 +71,13 @@ pub async fn gather(
             );
         }
     }
-    if !writer_policy.is_empty() {
-        let streams = scope
-            .streams
-            .iter()
-            .filter_map(|n| inv.stream(n).map(|s| s.arn.clone()))
-            .collect();
+    let streams: Vec<String> = scope
+        .streams
+        .iter()
+        .filter_map(|n| inv.stream(n).map(|s| s.arn.clone()))
+        .collect();
+    // With no stream in scope (none named, none read) there is nothing to write to.
+    if !writer_policy.is_empty() && !streams.is_empty() {
         sims.push((
             SimTarget::WriterPolicy,
             iam::writer_request(writer_policy, streams),

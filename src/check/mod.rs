@@ -25,13 +25,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::backend::{BResult, Backend};
+use crate::backend::{BResult, Backend, BackendError};
 use crate::health::{
     CheckId, ERROR_LOOKBACK_MIN, ERRORS_RECENT_MIN, Inputs, Level, Symptom, rule_health,
     stream_health,
 };
 use crate::iam::{self, Report, SimRequest, Tone, Verdict};
-use crate::model::{Alarm, AlarmState, Inventory, LogEvent, Metrics, Rule, RuleKey, Stream};
+use crate::model::{
+    Alarm, AlarmState, Inventory, InventoryError, LogEvent, Metrics, Rule, RuleKey, Stream,
+};
 use crate::text::fmt_duration;
 
 /// One finding: `{"check","target","status","summary","details","confirm"}`.

@@ -77,10 +77,12 @@ impl Selection {
                     sc.rules
                         .extend(inv.rules_feeding(&s.name).into_iter().map(Rule::key));
                 }
+                // Not described, or not even listed: unread, never "does not exist".
                 None => match inv
                     .errors
                     .iter()
                     .position(|e| e.kind == "stream" && &e.name == name)
+                    .or_else(|| inv.errors.iter().position(|e| e.kind == "streams"))
                 {
                     Some(i) => sc.unread.push(i),
                     None => sc.missing.push(("stream", name.clone())),
@@ -90,9 +92,21 @@ impl Selection {
         for name in &self.rules {
             let found: Vec<&Rule> = inv.rules.iter().filter(|r| rule_matches(r, name)).collect();
             if found.is_empty() {
-                let unread = inv.errors.iter().position(|e| {
-                    e.kind != "stream" && (&e.name == name || e.name.ends_with(&format!("/{name}")))
-                });
+                // Its targets unread, or a bus it may be on unread: never "does not exist".
+                let unread = inv
+                    .errors
+                    .iter()
+                    .position(|e| {
+                        e.kind == "rule"
+                            && (&e.name == name || e.name.ends_with(&format!("/{name}")))
+                    })
+                    .or_else(|| {
+                        inv.errors.iter().position(|e| {
+                            e.kind == "buses"
+                                || (e.kind == "bus"
+                                    && name.split_once('/').is_none_or(|(b, _)| b == e.name))
+                        })
+                    });
                 match unread {
                     Some(i) => sc.unread.push(i),
                     None => sc.missing.push(("rule", name.clone())),

@@ -33,11 +33,11 @@ pub async fn check_command(
         Ok(Ok(g)) => g,
         Ok(Err(e)) => {
             let line = sanitize::clean(&e.message).replace('\n', " ");
-            println!("UNKNOWN - fhtop check: {line}");
+            crate::outln!("UNKNOWN - fhtop check: {line}");
             return 3;
         }
         Err(_) => {
-            println!("UNKNOWN - fhtop check: no answer from AWS within 120 s");
+            crate::outln!("UNKNOWN - fhtop check: no answer from AWS within 120 s");
             return 3;
         }
     };
@@ -45,7 +45,7 @@ pub async fn check_command(
     let code = check::exit_code(&findings);
     if args.json {
         let v = serde_json::json!({ "checks": findings });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return code;
     }
     let colour = std::io::stdout().is_terminal() && !settings.no_color;
@@ -64,7 +64,7 @@ pub async fn check_command(
         };
         format!("\x1b[{c}m{s}\x1b[0m")
     };
-    println!(
+    crate::outln!(
         "fhtop check — account {} · {} · {} · {:.1} s",
         sanitize::clean(&g.account),
         sanitize::clean(&g.region),
@@ -72,7 +72,7 @@ pub async fn check_command(
         started.elapsed().as_secs_f64()
     );
     for (level, line) in check::human_lines(&findings, args.all) {
-        println!("{}", paint(level, &sanitize::clean(&line)));
+        crate::outln!("{}", paint(level, &sanitize::clean(&line)));
     }
     code
 }

@@ -1,7 +1,9 @@
 //! Command line. Global options are accepted before or after a subcommand.
 
 pub mod check;
+pub mod out;
 pub mod perms;
+pub mod policy;
 pub mod rule;
 
 use std::path::PathBuf;
@@ -11,10 +13,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "fhtop",
-    version,
-    about = "htop for EventBridge rule → Kinesis Data Firehose → S3",
-    long_about = "A live terminal dashboard for the EventBridge rule → Firehose delivery stream → S3 \
-                  path. Run `fhtop --demo` to see it on a built-in simulated account."
+    version = crate::VERSION,
+    about = "htop for EventBridge rule → Kinesis Data Firehose → its destination",
+    long_about = "A live terminal dashboard for the EventBridge rule → Firehose delivery stream → \
+                  destination path. Run `fhtop --demo` to see it on a built-in simulated account."
 )]
 /// The parsed command line: global options and an optional subcommand (none = the TUI).
 pub struct Cli {
@@ -93,6 +95,34 @@ pub enum Command {
     /// Exit codes (Nagios): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (AWS unusable, or a check
     /// could not decide).
     Check(CheckArgs),
+    /// The IAM policy fhtop's own role needs, generated from the operations fhtop calls.
+    ///
+    /// Without options: the read-only policy (the dashboard, `fhtop check` without permission
+    /// checks). `--permissions` adds the permission checks, `--change` rule changes.
+    Policy(PolicyArgs),
+    /// A shell completion script, to standard output (e.g. `fhtop completions bash >
+    /// /etc/bash_completion.d/fhtop`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish, powershell.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff), to standard output (e.g. `fhtop man | man -l -`).
+    Man,
+}
+
+/// Arguments of `fhtop policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Add what permission checks need (`fhtop perms`, the `*-access` checks, `p` / `P`).
+    #[arg(long)]
+    pub permissions: bool,
+    /// Add what rule changes need (`t`, `fhtop rule enable|disable`).
+    #[arg(long)]
+    pub change: bool,
+    /// List each operation with its IAM action, group and what stops working without it,
+    /// instead of the policy document.
+    #[arg(long)]
+    pub list: bool,
 }
 
 /// Arguments of `fhtop check`.

@@ -64,14 +64,14 @@ pub async fn perms_command(
     let reports = iam::run_all(backend.as_ref(), &reqs).await;
     if args.json {
         let v = serde_json::json!({ "reports": reports });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
-                println!();
+                crate::outln!();
             }
             for (_, line) in iam::report_lines(r) {
-                println!("{}", sanitize::clean(&line));
+                crate::outln!("{}", sanitize::clean(&line));
             }
         }
     }

@@ -48,6 +48,9 @@ pub async fn rule_command(
         plan.streams.join(", ")
     };
     let summary = format!("{} (feeds {feeds})", plan.summary());
+    if let Some(note) = &plan.note {
+        eprintln!("fhtop: {}", sanitize::clean(note));
+    }
     if !args.yes {
         if !std::io::stdin().is_terminal() {
             eprintln!(
@@ -67,8 +70,8 @@ pub async fn rule_command(
     }
     let outcome = exec.apply(&plan).await;
     match &outcome {
-        action::Outcome::Confirmed => println!("{}: {} (verified)", key, plan.to_state()),
-        action::Outcome::Unchanged => println!("{key}: already {}", plan.to_state()),
+        action::Outcome::Confirmed => crate::outln!("{}: {} (verified)", key, plan.to_state()),
+        action::Outcome::Unchanged => crate::outln!("{key}: already {}", plan.to_state()),
         o => eprintln!(
             "fhtop: {}: {}",
             o.word(),

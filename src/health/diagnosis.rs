@@ -24,18 +24,22 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
         match inp.inv.stream(name) {
             Some(s) => h.merge(stream_health(inp, s)),
             None => {
-                let errors: Vec<_> = inp
-                    .inv
-                    .errors
-                    .iter()
-                    .filter(|e| e.kind == "stream" && e.name == name)
-                    .collect();
+                let errors: Vec<_> = inp.inv.unread_stream(name).into_iter().collect();
                 for e in &errors {
+                    // Not listed at all: nothing is known of the stream, neither good nor bad.
+                    let (level, what) = if e.kind == "streams" {
+                        (
+                            Level::Unknown,
+                            format!("could not list delivery streams ({name})"),
+                        )
+                    } else {
+                        (Level::Fail, format!("could not describe stream {name}"))
+                    };
                     h.add(
                         CheckId::StreamStatus,
                         Symptom::NotDescribed,
-                        Level::Fail,
-                        format!("could not describe stream {name}: {}", e.message),
+                        level,
+                        format!("{what}: {}", e.explained()),
                     );
                 }
                 // A rule's missing Firehose target is already a rule finding.

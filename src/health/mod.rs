@@ -286,12 +286,26 @@ pub struct Inputs<'a> {
     pub inv: &'a Inventory,
     /// `None`: metrics not read (yet).
     pub metrics: Option<&'a Metrics>,
+    /// Why `metrics` is `None` when a read failed (the GetMetricData error message); `None`
+    /// while the first read is still to come.
+    pub metrics_error: Option<&'a str>,
     /// Every CloudWatch alarm read (linked to streams and rules by dimension).
     pub alarms: &'a [Alarm],
     /// Error log events read so far.
     pub logs: Option<&'a dyn ErrorLogs>,
     /// The instant "recent" is measured from.
     pub now: DateTime<Utc>,
+}
+
+impl Inputs<'_> {
+    /// What a check that needs metrics says without them: "no metrics yet", or "metrics not
+    /// read: …" with the GetMetricData error.
+    pub fn no_metrics(&self) -> String {
+        match self.metrics_error {
+            Some(e) => format!("metrics not read: {}", crate::text::fit(e, 160)),
+            None => "no metrics yet".to_string(),
+        }
+    }
 }
 
 pub(super) fn alarm_findings(h: &mut Health, alarms: &[&Alarm]) {

@@ -20,12 +20,16 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
         if let Some(s) = t.firehose_stream_name()
             && inp.inv.stream(s).is_none()
         {
-            h.add(
-                CheckId::RuleState,
-                Symptom::TargetMissing,
-                Level::Fail,
-                format!("target stream {s} not found in this account/region"),
-            );
+            match inp.inv.unread_stream(s) {
+                // Not read is not missing: the stream's own finding says why.
+                Some(_) => {}
+                None => h.add(
+                    CheckId::RuleState,
+                    Symptom::TargetMissing,
+                    Level::Fail,
+                    format!("target stream {s} not found in this account/region"),
+                ),
+            }
         }
     }
     if let Some(p) = &r.event_pattern
@@ -47,7 +51,7 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
                 CheckId::RuleState,
                 Symptom::NoMetrics,
                 Level::Unknown,
-                "no metrics yet",
+                inp.no_metrics(),
             );
         }
         return h.sorted();

@@ -251,7 +251,7 @@ pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
             CheckId::Delivery,
             Symptom::NoMetrics,
             Level::Unknown,
-            "no metrics yet",
+            inp.no_metrics(),
         );
         return h.sorted();
     };

@@ -60,6 +60,15 @@ impl RuleState {
             Self::Other(s) => s,
         }
     }
+    /// At most 10 columns for a table cell, never cut: "ENABLED", "DISABLED", "ENABLED+CT" for
+    /// ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the help legend and the rule's detail
+    /// give it whole), any other state as it is.
+    pub fn short(&self) -> &str {
+        match self {
+            Self::Other(s) if s == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" => "ENABLED+CT",
+            other => other.as_str(),
+        }
+    }
     /// Whether the rule invokes its targets: `Enabled`, or any `Other` state starting with
     /// "ENABLED".
     pub fn is_enabled(&self) -> bool {
@@ -497,15 +506,77 @@ impl Stream {
     }
 }
 
-/// A stream or rule the backend could not describe or decode: shown as an error row.
+/// A part of the inventory the backend could not read or decode: shown as an error row, while
+/// every other part is shown and checked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InventoryError {
-    /// What failed to load: "stream" or "rule".
+    /// What failed to load: "stream" (DescribeDeliveryStream), "rule" (ListTargetsByRule),
+    /// "bus" (ListRules on that bus), "streams" (ListDeliveryStreams) or "buses"
+    /// (ListEventBuses; the default bus is still read).
     pub kind: &'static str,
-    /// The stream name, or `bus/rule` for a rule.
+    /// The stream name, `bus/rule` for a rule, the bus name for a bus, a description of the
+    /// listing for "streams" / "buses".
     pub name: String,
     /// The error message from the backend (untrusted: sanitize before display).
     pub message: String,
+    /// The IAM action fhtop's role lacks, when the call was denied (e.g. "events:ListRules").
+    pub missing_permission: Option<&'static str>,
+}
+
+impl InventoryError {
+    /// An error row of `kind` for `name` from the backend's error.
+    pub fn new(kind: &'static str, name: &str, e: &crate::backend::BackendError) -> Self {
+        Self {
+            kind,
+            name: name.to_string(),
+            message: e.message.clone(),
+            missing_permission: e.missing_permission(),
+        }
+    }
+
+    /// Whether the rules of this error are unknown: a bus or the bus list could not be read, or
+    /// this rule's targets.
+    pub fn hides_rules(&self) -> bool {
+        matches!(self.kind, "rule" | "bus" | "buses")
+    }
+
+    /// Whether delivery streams are unknown: this one could not be described, or none could
+    /// be listed.
+    pub fn hides_streams(&self) -> bool {
+        matches!(self.kind, "stream" | "streams")
+    }
+
+    /// What could not be read, for a row: the stream or `bus/rule`, `"bus <name> (its rules)"`,
+    /// "delivery streams", "event buses".
+    pub fn label(&self) -> String {
+        match self.kind {
+            "bus" => format!("bus {} (its rules)", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// What failed, in a few words: "could not describe", "could not list targets", "could not
+    /// list rules", "could not list streams", "could not list buses".
+    pub fn what_failed(&self) -> &'static str {
+        match self.kind {
+            "stream" => "could not describe",
+            "rule" => "could not list targets",
+            "bus" => "could not list rules",
+            "streams" => "could not list streams",
+            _ => "could not list buses",
+        }
+    }
+
+    /// Whether the error is about one resource that could not be described (a failure fhtop
+    /// saw), rather than a listing that hides an unknown number of them (nothing known).
+    pub fn is_one_resource(&self) -> bool {
+        matches!(self.kind, "stream" | "rule")
+    }
+
+    /// The message, with the permission to add when the call was denied.
+    pub fn explained(&self) -> String {
+        crate::backend::explain_denied(&self.message, self.missing_permission)
+    }
 }
 
 /// Everything fhtop found in the account and region: buses, rules, delivery streams, and what
@@ -546,6 +617,15 @@ impl Inventory {
         self.rules
             .iter()
             .find(|r| r.bus == key.bus && r.name == key.name)
+    }
+    /// Why the stream `name` is not in the inventory although it may exist: it could not be
+    /// described, or delivery streams could not be listed at all. `None` when the streams were
+    /// listed and it is not among them (it does not exist).
+    pub fn unread_stream(&self, name: &str) -> Option<&InventoryError> {
+        self.errors
+            .iter()
+            .find(|e| e.kind == "stream" && e.name == name)
+            .or_else(|| self.errors.iter().find(|e| e.kind == "streams"))
     }
     /// Rules with a target on this stream, or on the Kinesis data stream it reads.
     pub fn rules_feeding(&self, stream: &str) -> Vec<&Rule> {

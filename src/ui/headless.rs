@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::backend::{Backend, Clock};
 use crate::poll::{self, PollCtx};
-use crate::store::{LogStore, Snapshot, Store};
+use crate::store::{LogStore, SectionKind, Snapshot, Store};
 use crate::ui::effects::{AppSettings, Runner};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
@@ -29,9 +29,11 @@ pub struct Headless {
 }
 
 impl Headless {
-    /// Poll identity, inventory, alarms and metrics once, as the pollers' first round would.
+    /// Poll identity, inventory, alarms and metrics once, as the pollers' first round would. A
+    /// poll that fails marks its section stale with the error (as the pollers do) and the others
+    /// still run: the frame shows what could be read and says what could not.
     ///
-    /// Errors: the first poll that fails (the backend's error).
+    /// Errors: none today (kept fallible for the callers).
     pub async fn start(
         backend: Arc<dyn Backend>,
         clock: Clock,
@@ -45,10 +47,20 @@ impl Headless {
             clock,
             window_minutes: settings.window_minutes,
         };
-        poll::poll_identity(&c).await?;
-        poll::poll_inventory(&c).await?;
-        poll::poll_alarms(&c).await?;
-        poll::poll_metrics(&c, &store.snapshot()).await?;
+        let record = |kind: SectionKind, r: Result<(), crate::backend::BackendError>| {
+            if let Err(e) = r {
+                store.set_error(kind, &e, clock.now());
+            }
+        };
+        record(SectionKind::Identity, poll::poll_identity(&c).await);
+        record(SectionKind::Inventory, poll::poll_inventory(&c).await);
+        record(SectionKind::Alarms, poll::poll_alarms(&c).await);
+        if store.snapshot().inventory.data.is_some() {
+            record(
+                SectionKind::Metrics,
+                poll::poll_metrics(&c, &store.snapshot()).await,
+            );
+        }
         let mut view = View::new(settings.read_only);
         view.writer_policy = settings.writer_policy.clone();
         view.sync_target(&store.snapshot());

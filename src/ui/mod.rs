@@ -32,6 +32,12 @@ pub fn safe_fit(s: &str, w: usize) -> String {
     fmt::fit(&crate::sanitize::clean(s), w)
 }
 
+/// An untrusted name (stream, rule, bus, alarm) sanitized and fitted into `w` columns by
+/// cutting its middle, so names that differ only at the end stay distinguishable.
+pub fn safe_fit_name(s: &str, w: usize) -> String {
+    crate::text::fit_middle(&crate::sanitize::clean(s), w)
+}
+
 /// Untrusted text → an owned span that is safe on a terminal.
 pub fn safe_owned(s: &str, style: Style) -> Span<'static> {
     Span::styled(crate::sanitize::clean(s).into_owned(), style)

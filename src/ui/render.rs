@@ -182,11 +182,31 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
             base,
         ));
     }
-    if let Some(api) = snap.api.get() {
+    let off = snap.features_off();
+    // On a narrow screen a missing permission matters more than the call rate.
+    if let Some(api) = snap.api.get().filter(|_| compact < 2 || off.is_empty()) {
         let per_min: u64 = api.ops.iter().map(|o| o.1).sum();
         spans.push(Span::styled(format!("  API {per_min}/min"), base));
     }
-    if let Some((name, e)) = snap.stale_sections().first() {
+    if let Some((perm, feature)) = off.first() {
+        // A permission fhtop's role lacks: which feature is off and what turns it on.
+        spans.push(Span::styled("  ", base));
+        let more = if off.len() > 1 {
+            format!(" +{} more (API cost pane)", off.len() - 1)
+        } else {
+            String::new()
+        };
+        let text = if compact == 0 {
+            format!(" OFF {}: add {perm}{more} ", crate::text::fit(feature, 40))
+        } else {
+            format!(" OFF: add {perm} ")
+        };
+        spans.push(Span::styled(
+            text,
+            t.stale()
+                .patch(base.remove_modifier(ratatui::style::Modifier::BOLD)),
+        ));
+    } else if let Some((name, e)) = snap.stale_sections().first() {
         spans.push(Span::styled("  ", base));
         spans.push(Span::styled(
             format!(" STALE {name}: {} ", crate::ui::safe_fit(&e.message, 40)),

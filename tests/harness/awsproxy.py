@@ -10,7 +10,8 @@
   creation failed): POST /__present {"rules": {"name": {fields}}, "streams": {"name": {fields}}}
   merges the fields into ListRules/DescribeRule and DescribeDeliveryStream answers.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
-  "down"|"none", "ops": [optional operation names], "match": optional text the request body
+  "denied" (AccessDenied, a permission the caller lacks)|"garbled" (200 with a body that is not
+  the protocol's)|"down"|"none", "ops": [optional operation names], "match": optional text the request body
   must contain (one resource), "seconds": latency}.
 
 Usage: awsproxy.py --upstream http://127.0.0.1:PORT  (prints "PORT <n>" once listening)
@@ -35,6 +36,7 @@ import cbor2
 CBOR_PATH = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
 LOCK = threading.Lock()
 COUNTS = {}
+ACCOUNT = "123456789012"
 FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
 # Fields to merge into answers about these rules / streams (see /__present).
@@ -155,6 +157,18 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(proto, 400, code, "The security token included in the request is expired")
             if mode == "error500":
                 return self._error(proto, 500, "InternalFailure", "injected server error")
+            if mode == "denied":
+                # What AWS answers a role without the permission: 400 AccessDeniedException
+                # (JSON, CBOR), 403 AccessDenied (query and REST protocols).
+                if proto in ("json", "cbor"):
+                    return self._error(proto, 400, "AccessDeniedException",
+                                       f"User: arn:aws:sts::{ACCOUNT}:assumed-role/OnCall/me is not authorized to perform: {op}")
+                return self._error(proto, 403, "AccessDenied",
+                                   f"User: arn:aws:sts::{ACCOUNT}:assumed-role/OnCall/me is not authorized to perform: {op}")
+            if mode == "garbled":
+                # A 200 whose body is not the protocol's (a proxy's HTML page, a truncated answer).
+                return self._send(200, b"<html>captive portal</html>",
+                                  {"Content-Type": {"cbor": "application/cbor", "json": "application/x-amz-json-1.1"}.get(proto, "text/xml")})
             if mode == "latency":
                 time.sleep(float(fault["seconds"] or 8))
         if proto == "cbor":

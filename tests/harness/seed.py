@@ -271,10 +271,11 @@ def logging(name):
     return {"Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{name}", "LogStreamName": "DestinationDelivery"}
 
 
-def lake(name, **extra):
-    """An extended S3 destination in shapes-lake under the stream's own prefix, logging on."""
-    return {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
-            "BucketARN": "arn:aws:s3:::shapes-lake", "Prefix": f"{name}/",
+def lake(name, bucket_name="shapes-lake", **extra):
+    """An extended S3 destination in a bucket (shapes-lake) under the stream's own prefix,
+    logging on; the delivery role is firehose-<name>, cut to IAM's 64 characters."""
+    return {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/" + f"firehose-{name}"[:64],
+            "BucketARN": f"arn:aws:s3:::{bucket_name}", "Prefix": f"{name}/",
             "ErrorOutputPrefix": f"errors/{name}/",
             "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
             "CompressionFormat": "GZIP", "CloudWatchLoggingOptions": logging(name), **extra}
@@ -304,12 +305,15 @@ def failing(c, name, n=None, rate=300):
     series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [0] * n)
 
 
-def invoked(c, rule_name, n=None, rate=300, failed=0):
+def invoked(c, rule_name, n=None, rate=300, failed=0, bus="default"):
+    """A rule's AWS/Events metrics: RuleName, plus EventBusName on a custom bus (as AWS has
+    them)."""
     n = n or N
-    series(c, "AWS/Events", "MatchedEvents", [("RuleName", rule_name)], [rate] * n)
-    series(c, "AWS/Events", "Invocations", [("RuleName", rule_name)], [rate] * n)
+    d = [("RuleName", rule_name)] + ([("EventBusName", bus)] if bus != "default" else [])
+    series(c, "AWS/Events", "MatchedEvents", d, [rate] * n)
+    series(c, "AWS/Events", "Invocations", d, [rate] * n)
     if failed:
-        series(c, "AWS/Events", "FailedInvocations", [("RuleName", rule_name)], [failed] * n)
+        series(c, "AWS/Events", "FailedInvocations", d, [failed] * n)
 
 
 def shapes(c, region):
@@ -542,16 +546,51 @@ def shapes(c, region):
     stream(c, region, "mystery", "shapes-lake", logging=False)
     delivering(c, "mystery")
 
+# Two generated names of 64 characters that share a 58-character prefix (issue 11).
+LONG_PREFIX = "streamalert-data-classifier-security-prd-eu-west-1-ingest-"
+LONG_FAILING = LONG_PREFIX + "9f3a1c"
+LONG_HEALTHY = LONG_PREFIX + "b07e42"
+
+
+def partial(c, region):
+    """Three buses, each with a pipeline: what must stay visible when one bus cannot be read
+    (issue 11). default: mgmt-events (state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) →
+    the healthy long-named stream; orders-bus: order-events → orders-archive (healthy);
+    audit-bus: audit-capture → the failing long-named stream (arriving, none delivered)."""
+    assert len(LONG_FAILING) == 64 and len(LONG_HEALTHY) == 64
+    iam_writer(c)
+    bucket(c, region, "partial-lake")
+    fh = "firehose.amazonaws.com"
+    arns = {}
+    for name in (LONG_FAILING, LONG_HEALTHY, "orders-archive"):
+        role(c, f"firehose-{name}"[:64], fh, {"delivery": delivery_policy("partial-lake", name)})
+        log_group(c, name)
+        arns[name] = c["firehose"].create_delivery_stream(
+            DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration=lake(name, "partial-lake"))["DeliveryStreamARN"]
+    c["events"].create_event_bus(Name="orders-bus")
+    c["events"].create_event_bus(Name="audit-bus")
+    rule(c, "default", "mgmt-events", arns[LONG_HEALTHY], state="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+         pattern={"source": ["aws.s3"], "detail-type": ["AWS API Call via CloudTrail"]})
+    rule(c, "orders-bus", "order-events", arns["orders-archive"], pattern={"source": ["acme.orders"]})
+    rule(c, "audit-bus", "audit-capture", arns[LONG_FAILING], pattern={"source": ["acme.audit"]})
+    delivering(c, LONG_HEALTHY)
+    delivering(c, "orders-archive")
+    failing(c, LONG_FAILING)
+    for bus, r in (("default", "mgmt-events"), ("orders-bus", "order-events"), ("audit-bus", "audit-capture")):
+        invoked(c, r, bus=bus)
+    log_lines(c, LONG_FAILING, "S3.AccessDenied", "Access was denied.", 5, region)
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial"])
     a = ap.parse_args()
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
-     "shapes": shapes}[a.scenario](c, a.region)
+     "shapes": shapes, "partial": partial}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

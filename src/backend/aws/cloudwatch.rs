@@ -10,6 +10,7 @@ use aws_smithy_types::DateTime as SmithyTime;
 use super::stats::ApiStats;
 use super::{classify, to_chrono};
 use crate::backend::BResult;
+use crate::backend::Op;
 use crate::model::{Alarm, AlarmState, MetricQuery, MetricWindow, Scope, Series};
 
 /// GetMetricData's limit of queries per call.
@@ -81,7 +82,7 @@ pub(super) async fn metrics(
         stats.metrics_requested(batch.len() as u64);
         let mut token: Option<String> = None;
         loop {
-            stats.call("cloudwatch:GetMetricData");
+            stats.call(Op::GetMetricData);
             let r = c
                 .get_metric_data()
                 .set_metric_data_queries(Some(batch.clone()))
@@ -91,7 +92,7 @@ pub(super) async fn metrics(
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| classify("GetMetricData", e))?;
+                .map_err(|e| classify(Op::GetMetricData, e))?;
             for res in r.metric_data_results() {
                 let Some(idx) = res
                     .id()
@@ -127,14 +128,14 @@ pub(super) async fn alarms(c: &Client, stats: &ApiStats) -> BResult<Vec<Alarm>> 
     let mut alarms = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        stats.call("cloudwatch:DescribeAlarms");
+        stats.call(Op::DescribeAlarms);
         let r = c
             .describe_alarms()
             .max_records(100)
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| classify("DescribeAlarms", e))?;
+            .map_err(|e| classify(Op::DescribeAlarms, e))?;
         for a in r.metric_alarms() {
             let Some(name) = a.alarm_name() else { continue };
             let state = match a.state_value() {

@@ -7,6 +7,7 @@ use futures_util::stream::{self, StreamExt};
 use super::stats::ApiStats;
 use super::{Pace, classify};
 use crate::backend::BResult;
+use crate::backend::Op;
 use crate::model::{Bus, InventoryError, Rule, RuleKey, RuleState, Target};
 
 const CONCURRENCY: usize = 8;
@@ -36,53 +37,28 @@ pub(super) async fn rules(
     stats: &ApiStats,
     pace: &Pace,
 ) -> BResult<(Vec<Bus>, Vec<Rule>, Vec<InventoryError>)> {
-    let mut buses = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        pace.wait().await;
-        stats.call("events:ListEventBuses");
-        let out = c
-            .list_event_buses()
-            .set_next_token(token.take())
-            .limit(100)
-            .send()
-            .await
-            .map_err(|e| classify("ListEventBuses", e))?;
-        for b in out.event_buses() {
-            if let (Some(name), Some(arn)) = (b.name(), b.arn()) {
-                buses.push(Bus {
-                    name: name.to_string(),
-                    arn: arn.to_string(),
-                });
-            }
+    let mut errors = Vec::new();
+    let buses = match list_buses(c, stats, pace).await {
+        Ok(b) => b,
+        Err(e) if e.is_account_wide() => return Err(e),
+        // Buses cannot be listed (e.g. the role lacks events:ListEventBuses): the default bus
+        // is still read, and the gap is an error row.
+        Err(e) => {
+            errors.push(InventoryError::new("buses", "event buses", &e));
+            vec![Bus {
+                name: "default".into(),
+                arn: String::new(),
+            }]
         }
-        token = out.next_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+    };
     let mut rules = Vec::new();
     for bus in &buses {
-        let mut token: Option<String> = None;
-        loop {
-            pace.wait().await;
-            stats.call("events:ListRules");
-            let out = c
-                .list_rules()
-                .event_bus_name(&bus.name)
-                .set_next_token(token.take())
-                .limit(100)
-                .send()
-                .await
-                .map_err(|e| classify("ListRules", e))?;
-            for r in out.rules() {
-                let Some(name) = r.name() else { continue };
-                rules.push(rule_from!(r, &bus.name, name));
-            }
-            token = out.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
+        match list_rules(c, stats, pace, &bus.name).await {
+            Ok(r) => rules.extend(r),
+            Err(e) if e.is_account_wide() => return Err(e),
+            // One bus out of reach (deleted since ListEventBuses, or not allowed): an error
+            // row for it; every other bus is still read.
+            Err(e) => errors.push(InventoryError::new("bus", &bus.name, &e)),
         }
     }
     let keys: Vec<(usize, String, String)> = rules
@@ -95,7 +71,6 @@ pub(super) async fn rules(
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let mut errors = Vec::new();
     for (i, t) in targets {
         match t {
             Ok(t) => {
@@ -106,16 +81,71 @@ pub(super) async fn rules(
             Err(e) if e.is_account_wide() => return Err(e),
             Err(e) => {
                 if let Some(r) = rules.get(i) {
-                    errors.push(InventoryError {
-                        kind: "rule",
-                        name: format!("{}/{}", r.bus, r.name),
-                        message: e.message,
-                    });
+                    errors.push(InventoryError::new(
+                        "rule",
+                        &format!("{}/{}", r.bus, r.name),
+                        &e,
+                    ));
                 }
             }
         }
     }
     Ok((buses, rules, errors))
+}
+
+/// Every event bus (ListEventBuses, every page).
+async fn list_buses(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<Bus>> {
+    let mut buses = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        pace.wait().await;
+        stats.call(Op::ListEventBuses);
+        let out = c
+            .list_event_buses()
+            .set_next_token(token.take())
+            .limit(100)
+            .send()
+            .await
+            .map_err(|e| classify(Op::ListEventBuses, e))?;
+        for b in out.event_buses() {
+            if let (Some(name), Some(arn)) = (b.name(), b.arn()) {
+                buses.push(Bus {
+                    name: name.to_string(),
+                    arn: arn.to_string(),
+                });
+            }
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(buses);
+        }
+    }
+}
+
+/// The rules of one bus (ListRules, every page), without targets.
+async fn list_rules(c: &Client, stats: &ApiStats, pace: &Pace, bus: &str) -> BResult<Vec<Rule>> {
+    let mut rules = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        pace.wait().await;
+        stats.call(Op::ListRules);
+        let out = c
+            .list_rules()
+            .event_bus_name(bus)
+            .set_next_token(token.take())
+            .limit(100)
+            .send()
+            .await
+            .map_err(|e| classify(Op::ListRules, e))?;
+        for r in out.rules() {
+            let Some(name) = r.name() else { continue };
+            rules.push(rule_from!(r, bus, name));
+        }
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(rules);
+        }
+    }
 }
 
 pub(super) async fn targets(
@@ -129,7 +159,7 @@ pub(super) async fn targets(
     let mut token: Option<String> = None;
     loop {
         pace.wait().await;
-        stats.call("events:ListTargetsByRule");
+        stats.call(Op::ListTargetsByRule);
         let out = c
             .list_targets_by_rule()
             .rule(rule)
@@ -138,7 +168,7 @@ pub(super) async fn targets(
             .limit(100)
             .send()
             .await
-            .map_err(|e| classify("ListTargetsByRule", e))?;
+            .map_err(|e| classify(Op::ListTargetsByRule, e))?;
         for t in out.targets() {
             out_targets.push(Target {
                 id: t.id().to_string(),
@@ -160,39 +190,58 @@ pub(super) async fn targets(
 }
 
 pub(super) async fn describe_rule(c: &Client, stats: &ApiStats, key: &RuleKey) -> BResult<Rule> {
-    stats.call("events:DescribeRule");
+    stats.call(Op::DescribeRule);
     let r = c
         .describe_rule()
         .name(&key.name)
         .event_bus_name(&key.bus)
         .send()
         .await
-        .map_err(|e| classify("DescribeRule", e))?;
+        .map_err(|e| classify(Op::DescribeRule, e))?;
     Ok(rule_from!(&r, &key.bus, r.name().unwrap_or(&key.name)))
 }
 
-pub(super) async fn set_rule_enabled(
+pub(super) async fn set_rule_state(
     c: &Client,
     stats: &ApiStats,
     key: &RuleKey,
-    enabled: bool,
+    state: &RuleState,
 ) -> BResult<()> {
-    if enabled {
-        stats.call("events:EnableRule");
-        c.enable_rule()
-            .name(&key.name)
-            .event_bus_name(&key.bus)
-            .send()
-            .await
-            .map_err(|e| classify("EnableRule", e))?;
-    } else {
-        stats.call("events:DisableRule");
-        c.disable_rule()
-            .name(&key.name)
-            .event_bus_name(&key.bus)
-            .send()
-            .await
-            .map_err(|e| classify("DisableRule", e))?;
+    match state {
+        RuleState::Enabled => {
+            stats.call(Op::EnableRule);
+            c.enable_rule()
+                .name(&key.name)
+                .event_bus_name(&key.bus)
+                .send()
+                .await
+                .map_err(|e| classify(Op::EnableRule, e))?;
+        }
+        RuleState::Disabled => {
+            stats.call(Op::DisableRule);
+            c.disable_rule()
+                .name(&key.name)
+                .event_bus_name(&key.bus)
+                .send()
+                .await
+                .map_err(|e| classify(Op::DisableRule, e))?;
+        }
+        RuleState::Other(s) => {
+            // PutRule replaces pattern, schedule, description and role: send them as they are.
+            let r = describe_rule(c, stats, key).await?;
+            stats.call(Op::PutRule);
+            c.put_rule()
+                .name(&key.name)
+                .event_bus_name(&key.bus)
+                .set_event_pattern(r.event_pattern)
+                .set_schedule_expression(r.schedule)
+                .set_description(r.description)
+                .set_role_arn(r.role_arn)
+                .state(aws_sdk_eventbridge::types::RuleState::from(s.as_str()))
+                .send()
+                .await
+                .map_err(|e| classify(Op::PutRule, e))?;
+        }
     }
     Ok(())
 }

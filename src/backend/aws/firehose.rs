@@ -11,6 +11,7 @@ use futures_util::stream::{self, StreamExt};
 
 use super::stats::ApiStats;
 use super::{Pace, classify, to_chrono};
+use crate::backend::Op;
 use crate::backend::{BResult, ErrorKind};
 use crate::model::{
     Destination, DestinationKind, DynamicPartitioning, InventoryError, Processor, S3Destination,
@@ -25,10 +26,39 @@ pub(super) async fn streams(
     stats: &ApiStats,
     pace: &Pace,
 ) -> BResult<(Vec<Stream>, Vec<InventoryError>)> {
+    let mut errors = Vec::new();
+    let names = match list_names(c, stats, pace).await {
+        Ok(n) => n,
+        Err(e) if e.is_account_wide() => return Err(e),
+        // Streams cannot be listed (e.g. firehose:ListDeliveryStreams denied): an error row,
+        // and the rules are still shown.
+        Err(e) => {
+            errors.push(InventoryError::new("streams", "delivery streams", &e));
+            Vec::new()
+        }
+    };
+    let results: Vec<(String, BResult<Stream>)> = describe_all(c, stats, pace, names).await;
+    let mut streams = Vec::new();
+    for (name, r) in results {
+        match r {
+            Ok(s) => streams.push(s),
+            // The account as a whole is unreachable: the inventory is stale, not a list of
+            // error rows.
+            Err(e) if e.is_account_wide() => return Err(e),
+            Err(e) => errors.push(InventoryError::new("stream", &name, &e)),
+        }
+    }
+    streams.sort_by(|a, b| a.name.cmp(&b.name));
+    errors.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((streams, errors))
+}
+
+/// Every delivery stream name (ListDeliveryStreams, every page).
+async fn list_names(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     loop {
         pace.wait().await;
-        stats.call("firehose:ListDeliveryStreams");
+        stats.call(Op::ListDeliveryStreams);
         let mut req = c.list_delivery_streams().limit(100);
         if let Some(last) = names.last() {
             req = req.exclusive_start_delivery_stream_name(last);
@@ -36,23 +66,32 @@ pub(super) async fn streams(
         let out = req
             .send()
             .await
-            .map_err(|e| classify("ListDeliveryStreams", e))?;
+            .map_err(|e| classify(Op::ListDeliveryStreams, e))?;
         let page = out.delivery_stream_names();
         names.extend(page.iter().cloned());
         if !out.has_more_delivery_streams() || page.is_empty() {
-            break;
+            return Ok(names);
         }
     }
-    let results: Vec<(String, BResult<Stream>)> = stream::iter(names)
+}
+
+/// DescribeDeliveryStream for each name, a few at a time under the pace.
+async fn describe_all(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    names: Vec<String>,
+) -> Vec<(String, BResult<Stream>)> {
+    stream::iter(names)
         .map(|name| async move {
             pace.wait().await;
-            stats.call("firehose:DescribeDeliveryStream");
+            stats.call(Op::DescribeDeliveryStream);
             let r = c
                 .describe_delivery_stream()
                 .delivery_stream_name(&name)
                 .send()
                 .await
-                .map_err(|e| classify("DescribeDeliveryStream", e))
+                .map_err(|e| classify(Op::DescribeDeliveryStream, e))
                 .and_then(|out| {
                     out.delivery_stream_description()
                         .map(to_stream)
@@ -64,25 +103,7 @@ pub(super) async fn streams(
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
-        .await;
-    let mut streams = Vec::new();
-    let mut errors = Vec::new();
-    for (name, r) in results {
-        match r {
-            Ok(s) => streams.push(s),
-            // The account as a whole is unreachable: the inventory is stale, not a list of
-            // error rows.
-            Err(e) if e.is_account_wide() => return Err(e),
-            Err(e) => errors.push(InventoryError {
-                kind: "stream",
-                name,
-                message: e.message,
-            }),
-        }
-    }
-    streams.sort_by(|a, b| a.name.cmp(&b.name));
-    errors.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((streams, errors))
+        .await
 }
 
 fn to_stream(d: &DeliveryStreamDescription) -> Stream {

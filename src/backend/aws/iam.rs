@@ -8,7 +8,7 @@ use aws_sdk_iam::types::{ContextEntry, ContextKeyTypeEnum, PolicyEvaluationDecis
 use aws_sdk_s3::error::ProvideErrorMetadata;
 
 use super::{ApiStats, classify};
-use crate::backend::{BResult, BackendError, ErrorKind};
+use crate::backend::{BResult, BackendError, ErrorKind, Op};
 use crate::model::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
 
 /// At most this many pages of one SimulatePrincipalPolicy answer.
@@ -94,7 +94,7 @@ pub async fn simulate(
         .nth(4)
         .map(|a| format!("arn:aws:iam::{a}:root"));
     for _ in 0..MAX_PAGES {
-        stats.call("iam:SimulatePrincipalPolicy");
+        stats.call(Op::SimulatePrincipalPolicy);
         let mut req = c
             .simulate_principal_policy()
             .policy_source_arn(q.principal)
@@ -117,7 +117,7 @@ pub async fn simulate(
             ))
             .send()
             .await
-            .map_err(|e| classify("SimulatePrincipalPolicy", e))?;
+            .map_err(|e| classify(Op::SimulatePrincipalPolicy, e))?;
         for e in r.evaluation_results() {
             let per_resource = e.resource_specific_results();
             if per_resource.is_empty() {
@@ -157,26 +157,26 @@ fn role_name(arn: &str) -> BResult<&str> {
 }
 
 async fn policy_document(c: &aws_sdk_iam::Client, stats: &ApiStats, arn: &str) -> BResult<String> {
-    stats.call("iam:GetPolicy");
+    stats.call(Op::GetPolicy);
     let p = c
         .get_policy()
         .policy_arn(arn)
         .send()
         .await
-        .map_err(|e| classify("GetPolicy", e))?;
+        .map_err(|e| classify(Op::GetPolicy, e))?;
     let version = p
         .policy()
         .and_then(|p| p.default_version_id())
         .unwrap_or("v1")
         .to_string();
-    stats.call("iam:GetPolicyVersion");
+    stats.call(Op::GetPolicyVersion);
     let v = c
         .get_policy_version()
         .policy_arn(arn)
         .version_id(version)
         .send()
         .await
-        .map_err(|e| classify("GetPolicyVersion", e))?;
+        .map_err(|e| classify(Op::GetPolicyVersion, e))?;
     Ok(v.policy_version()
         .and_then(|v| v.document())
         .unwrap_or("")
@@ -189,12 +189,12 @@ async fn get_role(
     stats: &ApiStats,
     name: &str,
 ) -> BResult<aws_sdk_iam::operation::get_role::GetRoleOutput> {
-    stats.call("iam:GetRole");
+    stats.call(Op::GetRole);
     c.get_role()
         .role_name(name)
         .send()
         .await
-        .map_err(|e| classify("GetRole", e))
+        .map_err(|e| classify(Op::GetRole, e))
 }
 
 /// Every policy that decides what the role may do: attached managed policies, inline
@@ -221,14 +221,14 @@ pub async fn role_policies(
     }
     let mut marker = None;
     loop {
-        stats.call("iam:ListAttachedRolePolicies");
+        stats.call(Op::ListAttachedRolePolicies);
         let r = c
             .list_attached_role_policies()
             .role_name(name)
             .set_marker(marker.take())
             .send()
             .await
-            .map_err(|e| classify("ListAttachedRolePolicies", e))?;
+            .map_err(|e| classify(Op::ListAttachedRolePolicies, e))?;
         for p in r.attached_policies() {
             if let Some(parn) = p.policy_arn() {
                 let doc = policy_document(c, stats, parn).await?;
@@ -241,23 +241,23 @@ pub async fn role_policies(
         }
     }
     loop {
-        stats.call("iam:ListRolePolicies");
+        stats.call(Op::ListRolePolicies);
         let r = c
             .list_role_policies()
             .role_name(name)
             .set_marker(marker.take())
             .send()
             .await
-            .map_err(|e| classify("ListRolePolicies", e))?;
+            .map_err(|e| classify(Op::ListRolePolicies, e))?;
         for p in r.policy_names() {
-            stats.call("iam:GetRolePolicy");
+            stats.call(Op::GetRolePolicy);
             let d = c
                 .get_role_policy()
                 .role_name(name)
                 .policy_name(p)
                 .send()
                 .await
-                .map_err(|e| classify("GetRolePolicy", e))?;
+                .map_err(|e| classify(Op::GetRolePolicy, e))?;
             out.push((
                 format!("{name}/{p} (inline)"),
                 PolicyKind::Identity,
@@ -300,14 +300,14 @@ pub async fn managed_policy(
 ) -> BResult<Option<(String, String)>> {
     let mut marker = None;
     loop {
-        stats.call("iam:ListPolicies");
+        stats.call(Op::ListPolicies);
         let r = c
             .list_policies()
             .scope(aws_sdk_iam::types::PolicyScopeType::Local)
             .set_marker(marker.take())
             .send()
             .await
-            .map_err(|e| classify("ListPolicies", e))?;
+            .map_err(|e| classify(Op::ListPolicies, e))?;
         if let Some(p) = r.policies().iter().find(|p| p.policy_name() == Some(name)) {
             let arn = p.arn().unwrap_or_default().to_string();
             let doc = policy_document(c, stats, &arn).await?;
@@ -325,10 +325,10 @@ pub async fn bucket_policy(
     stats: &ApiStats,
     bucket: &str,
 ) -> BResult<Option<String>> {
-    stats.call("s3:GetBucketPolicy");
+    stats.call(Op::GetBucketPolicy);
     match c.get_bucket_policy().bucket(bucket).send().await {
         Ok(r) => Ok(r.policy().map(str::to_string)),
         Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
-        Err(e) => Err(classify("GetBucketPolicy", e)),
+        Err(e) => Err(classify(Op::GetBucketPolicy, e)),
     }
 }

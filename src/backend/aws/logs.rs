@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::stats::ApiStats;
 use super::{Pace, classify};
 use crate::backend::BResult;
+use crate::backend::Op;
 use crate::model::LogEvent;
 
 /// Pages read per group per poll at most; the rest waits for the next poll.
@@ -24,7 +25,7 @@ pub(super) async fn events(
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
         pace.wait().await;
-        stats.call("logs:FilterLogEvents");
+        stats.call(Op::FilterLogEvents);
         let r = c
             .filter_log_events()
             .log_group_name(group)
@@ -33,7 +34,7 @@ pub(super) async fn events(
             .set_next_token(token.take())
             .send()
             .await
-            .map_err(|e| classify("FilterLogEvents", e))?;
+            .map_err(|e| classify(Op::FilterLogEvents, e))?;
         for e in r.events() {
             let Some(ts) = e.timestamp().and_then(DateTime::from_timestamp_millis) else {
                 continue;

@@ -24,9 +24,10 @@ use aws_sdk_firehose::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
-use super::{BResult, Backend, BackendError, ErrorKind};
+use super::{BResult, Backend, BackendError, ErrorKind, Op};
 use crate::model::{
-    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, Series,
+    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, RuleState,
+    Series,
 };
 use crate::model::{NamedPolicies, SimResult};
 pub use stats::{ApiStats, ApiStatsView};
@@ -238,7 +239,7 @@ impl AwsBackend {
 }
 
 /// Turn any SDK error into what fhtop needs to know: throttled, expired, denied, network...
-pub(crate) fn classify<E>(op: &str, e: SdkError<E, HttpResponse>) -> BackendError
+pub(crate) fn classify<E>(op: Op, e: SdkError<E, HttpResponse>) -> BackendError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -247,6 +248,15 @@ where
     let full = format!("{}", DisplayErrorContext(&e));
     let lower = full.to_lowercase();
     let status = e.raw_response().map(|r| r.status().as_u16());
+    // An answer that arrived but could not be read: a response error, or a "service error"
+    // without a code on a 2xx status (the SDK could not parse a successful answer).
+    let undecodable = match &e {
+        SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(_) => {
+            code.is_empty() && status.is_some_and(|s| (200..300).contains(&s))
+        }
+        _ => false,
+    };
     let kind = match &e {
         // The server answered: only its error code says what went wrong (the text around it
         // holds response headers such as "connection: close", which mean nothing).
@@ -271,13 +281,19 @@ where
             format!("{op}: no usable AWS credentials: {}", short(&full))
         }
         ErrorKind::Network => format!("{op}: cannot reach AWS: {}", short(&full)),
+        // An answer that arrived but could not be read: say so, not "a server error".
+        _ if undecodable => format!(
+            "could not decode the {op} answer{}: {}",
+            status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
+            short(&full)
+        ),
         _ if !code.is_empty() => format!("{op}: {code}: {msg}"),
         _ => match status {
             Some(s) => format!("{op}: HTTP {s} without an error code"),
             None => format!("{op}: {}", short(&full)),
         },
     };
-    BackendError::new(kind, message)
+    BackendError::new(kind, message).during(op)
 }
 
 fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
@@ -291,9 +307,8 @@ fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             ErrorKind::ExpiredCredentials
         }
-        "AccessDenied"
-        | "AccessDeniedException"
-        | "UnrecognizedClientException"
+        "AccessDenied" | "AccessDeniedException" => ErrorKind::Denied,
+        "UnrecognizedClientException"
         | "InvalidClientTokenId"
         | "SignatureDoesNotMatch"
         | "AuthFailure"
@@ -340,13 +355,13 @@ pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>>
 impl Backend for AwsBackend {
     async fn identity(&self) -> BResult<Identity> {
         let c = self.clients().await;
-        self.stats.call("sts:GetCallerIdentity");
+        self.stats.call(Op::GetCallerIdentity);
         let r = c
             .sts
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| classify("GetCallerIdentity", e));
+            .map_err(|e| classify(Op::GetCallerIdentity, e));
         let r = self.guard(r).await?;
         Ok(Identity {
             account: r.account().unwrap_or("?").to_string(),
@@ -426,9 +441,9 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
-    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
+    async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()> {
         let c = self.clients().await;
-        let r = events::set_rule_enabled(&c.events, &self.stats, key, enabled).await;
+        let r = events::set_rule_state(&c.events, &self.stats, key, state).await;
         self.guard(r).await
     }
 

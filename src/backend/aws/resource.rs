@@ -5,7 +5,7 @@
 use aws_sdk_s3::error::ProvideErrorMetadata;
 
 use super::{ApiStats, classify};
-use crate::backend::{BResult, BackendError, ErrorKind};
+use crate::backend::{BResult, BackendError, ErrorKind, Op};
 use crate::model::arn_parts;
 
 /// The resource-based policy of `arn` (a KMS key or a Kinesis data stream), `None` when it has
@@ -21,7 +21,7 @@ pub async fn resource_policy(
 ) -> BResult<Option<String>> {
     match arn_parts(arn).map(|p| p.1) {
         Some("kms") => {
-            stats.call("kms:GetKeyPolicy");
+            stats.call(Op::GetKeyPolicy);
             match kms
                 .get_key_policy()
                 .key_id(arn)
@@ -30,11 +30,11 @@ pub async fn resource_policy(
                 .await
             {
                 Ok(r) => Ok(r.policy().map(str::to_string)),
-                Err(e) => Err(classify("GetKeyPolicy", e)),
+                Err(e) => Err(classify(Op::GetKeyPolicy, e)),
             }
         }
         Some("kinesis") => {
-            stats.call("kinesis:GetResourcePolicy");
+            stats.call(Op::GetResourcePolicy);
             match kinesis.get_resource_policy().resource_arn(arn).send().await {
                 // A stream without a policy answers "{}".
                 Ok(r) => Ok(Some(r.policy().to_string())
@@ -42,8 +42,9 @@ pub async fn resource_policy(
                 Err(e) if e.code() == Some("ResourceNotFoundException") => Err(BackendError::new(
                     ErrorKind::NotFound,
                     format!("{arn} does not exist"),
-                )),
-                Err(e) => Err(classify("GetResourcePolicy", e)),
+                )
+                .during(Op::GetResourcePolicy)),
+                Err(e) => Err(classify(Op::GetResourcePolicy, e)),
             }
         }
         _ => Err(BackendError::new(

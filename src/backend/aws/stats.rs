@@ -46,8 +46,9 @@ impl ApiStats {
         f(&mut g)
     }
 
-    /// Counts one call of `op` ("service:Operation", e.g. "events:ListRules").
-    pub fn call(&self, op: &'static str) {
+    /// Counts one call of `op` (kept as its IAM action, e.g. "events:ListRules").
+    pub fn call(&self, op: crate::backend::Op) {
+        let op = op.action();
         let now = Instant::now();
         self.with(|i| {
             i.calls.push_back((now, op));
@@ -115,9 +116,9 @@ mod tests {
     #[test]
     fn counts_per_operation_and_metrics() {
         let s = ApiStats::default();
-        s.call("firehose:DescribeDeliveryStream");
-        s.call("firehose:DescribeDeliveryStream");
-        s.call("cloudwatch:GetMetricData");
+        s.call(crate::backend::Op::DescribeDeliveryStream);
+        s.call(crate::backend::Op::DescribeDeliveryStream);
+        s.call(crate::backend::Op::GetMetricData);
         s.metrics_requested(500);
         s.metrics_requested(20);
         let v = s.view();

@@ -104,7 +104,7 @@ impl Backend for DemoBackend {
             })
     }
 
-    async fn set_rule_enabled(&self, key: &RuleKey, enabled: bool) -> BResult<()> {
+    async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()> {
         let mut inv = self.inv();
         let rule = inv
             .rules
@@ -113,11 +113,7 @@ impl Backend for DemoBackend {
             .ok_or_else(|| {
                 BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
             })?;
-        rule.state = if enabled {
-            RuleState::Enabled
-        } else {
-            RuleState::Disabled
-        };
+        rule.state = state.clone();
         Ok(())
     }
 

@@ -10,8 +10,8 @@ use crate::model::AlarmState;
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
+use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 6] = [
     Col("STATE", 19, 0),
@@ -63,7 +63,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             );
             rows.push(fitted.row(vec![
                 Cell::from(state_span(ctx, a.state)),
-                Cell::from(safe_fit(&a.name, COLS[1].1 as usize)),
+                Cell::from(safe_fit_name(&a.name, COLS[1].1 as usize)),
                 Cell::from(safe_fit(&metric, COLS[2].1 as usize)),
                 Cell::from(safe_fit(&watches, COLS[3].1 as usize)),
                 Cell::from(fmt::age(ctx.now, a.state_updated)),

@@ -35,24 +35,53 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let inner = block.inner(left);
     f.render_widget(block, left);
     let mut lines: Vec<Line> = Vec::new();
-    match target_findings(snap, target) {
-        Some(h) if h.findings.is_empty() => {
-            lines.push(Line::from(Span::styled(
-                "● healthy: nothing to report",
-                t.ok(),
-            )));
-        }
-        Some(h) => {
-            for fd in &h.findings {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{} ", fd.level.mark()), t.level(fd.level)),
-                    safe_owned(&fd.text, t.level(fd.level)),
-                ]));
+    // An error row: what could not be read and why, whole (never "healthy").
+    let unread = target.unread.as_ref().and_then(|(kind, name)| {
+        snap.inventory.get().and_then(|i| {
+            i.inv
+                .errors
+                .iter()
+                .find(|e| e.kind == *kind && e.name == *name)
+        })
+    });
+    if let Some(e) = unread {
+        let level = if e.is_one_resource() {
+            crate::health::Level::Fail
+        } else {
+            crate::health::Level::Unknown
+        };
+        let text = format!(
+            "{} {}: {}",
+            level.mark(),
+            e.what_failed(),
+            crate::sanitize::clean(&e.explained())
+        );
+        f.render_widget(
+            Paragraph::new(text)
+                .style(t.level(level))
+                .wrap(ratatui::widgets::Wrap { trim: false }),
+            inner,
+        );
+    } else {
+        match target_findings(snap, target) {
+            Some(h) if h.findings.is_empty() => {
+                lines.push(Line::from(Span::styled(
+                    "● healthy: nothing to report",
+                    t.ok(),
+                )));
             }
+            Some(h) => {
+                for fd in &h.findings {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{} ", fd.level.mark()), t.level(fd.level)),
+                        safe_owned(&fd.text, t.level(fd.level)),
+                    ]));
+                }
+            }
+            None => lines.push(Line::from(Span::styled("loading…", t.dim()))),
         }
-        None => lines.push(Line::from(Span::styled("loading…", t.dim()))),
+        f.render_widget(Paragraph::new(lines), inner);
     }
-    f.render_widget(Paragraph::new(lines), inner);
 
     let groups = target.log_groups(snap);
     let events = super::logs::merged(snap, &groups);

@@ -37,27 +37,55 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
         per_hour / 1000.0 * GET_METRIC_DATA_PER_1000 * 24.0 * 30.0
     );
     let block = ctx.block(title(ctx, "API cost".into(), note), true);
-    let rows: Vec<Row> = api
+    let off = snap.features_off();
+    let denied = |op: &str| off.iter().any(|(p, _)| *p == op);
+    let mut rows: Vec<Row> = api
         .ops
         .iter()
         .map(|(op, minute, total)| {
             Row::new(vec![
-                Cell::from(Line::from(Span::styled(op.clone(), t.text()))),
+                Cell::from(Line::from(Span::styled(
+                    op.clone(),
+                    if denied(op) { t.fail() } else { t.text() },
+                ))),
                 num(fmt::count(*minute as f64)),
                 num(fmt::count(*total as f64)),
             ])
         })
         .collect();
+    // What fhtop's own role lacks: each permission once, with what it turns on
+    // (`fhtop policy` prints the whole policy).
+    if !off.is_empty() {
+        rows.push(Row::new(vec![Cell::from("")]));
+        rows.push(Row::new(vec![
+            Cell::from(Span::styled("DENIED TO FHTOP", t.warn())),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(Span::styled(
+                "add to fhtop's role (`fhtop policy` prints all it needs)",
+                t.warn(),
+            )),
+        ]));
+        for (perm, feature) in &off {
+            rows.push(Row::new(vec![
+                Cell::from(Span::styled(perm.to_string(), t.fail())),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(Span::styled(format!("off: {feature}"), t.dim())),
+            ]));
+        }
+    }
     table(
         f,
         area,
         block,
         TableSpec {
-            header: vec!["OPERATION", "LAST MIN", "TOTAL"],
+            header: vec!["OPERATION", "LAST MIN", "TOTAL", ""],
             widths: vec![
                 Constraint::Length(36),
                 Constraint::Length(9),
                 Constraint::Length(9),
+                Constraint::Min(1),
             ],
             rows,
             selected: None,

@@ -42,6 +42,10 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         t.dim(),
     )));
     lines.push(Line::from(Span::styled(
+        "  ENABLED+CT = ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (rule detail: Enter)",
+        t.dim(),
+    )));
+    lines.push(Line::from(Span::styled(
         "  Keys are rebindable in the [keys] table of the config file (fhtop config).",
         t.dim(),
     )));
@@ -73,7 +77,7 @@ pub(crate) fn popup(
 pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ctx: &Ctx) {
     let t = ctx.theme;
     let verb = if p.enable { "Enable" } else { "Disable" };
-    let to = if p.enable { "ENABLED" } else { "DISABLED" };
+    let width: u16 = 84;
     let row = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!("  {k:<10}"), t.dim()),
@@ -90,7 +94,10 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
             Span::styled(format!("  {:<10}", "state"), t.dim()),
             Span::styled(crate::sanitize::clean(&p.from).into_owned(), t.text()),
             Span::styled(" → ", t.dim()),
-            Span::styled(to, if p.enable { t.ok() } else { t.warn() }),
+            Span::styled(
+                crate::sanitize::clean(&p.to).into_owned(),
+                if p.enable { t.ok() } else { t.warn() },
+            ),
         ]),
         row(
             "feeds",
@@ -100,6 +107,15 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
                 p.streams.join(", ")
             },
         ),
+    ];
+    let mut lines = lines;
+    if let Some(note) = &p.note {
+        lines.push(Line::default());
+        for l in textwrap::wrap(&crate::sanitize::clean(note), usize::from(width) - 6) {
+            lines.push(Line::styled(format!("  {l}"), t.warn()));
+        }
+    }
+    lines.extend([
         Line::default(),
         Line::from(vec![
             Span::styled(
@@ -117,7 +133,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
             ),
             Span::styled("cancel", t.text()),
         ]),
-    ];
+    ]);
     let block = ctx.block(
         title(
             ctx,
@@ -129,5 +145,5 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
         ),
         true,
     );
-    popup(f, area, 72, lines, block);
+    popup(f, area, width, lines, block);
 }

@@ -167,24 +167,33 @@ pub fn num_styled<'a>(s: String, style: ratatui::style::Style) -> Cell<'a> {
     Cell::from(Line::from(Span::styled(s, style)).alignment(Alignment::Right))
 }
 
-/// A row for a stream or rule the backend could not describe: `✖ ERR`, its name in column
-/// `name_col`, the reason in column `msg_col`, dashes elsewhere.
+/// A row for a part of the inventory the backend could not read: `✖ ERR` for a stream or rule
+/// that could not be described, `? ERR` for a listing (a bus, all streams) that hides an unknown
+/// number of them; what it is in column `name_col`, what failed and why in column `msg_col`,
+/// dashes elsewhere. The context strip shows the message whole.
 pub fn error_row<'a>(
     ctx: &Ctx,
     fitted: &Fitted,
     ncols: usize,
     (name_col, msg_col): (usize, usize),
-    name: &str,
-    msg: &str,
+    err: &crate::model::InventoryError,
 ) -> Row<'a> {
     let t = ctx.theme;
+    let (mark, style) = if err.is_one_resource() {
+        ("✖ ERR", t.fail())
+    } else {
+        ("? ERR", t.level(crate::health::Level::Unknown))
+    };
     let cells = (0..ncols)
         .map(|c| match c {
-            0 => Cell::from(Span::styled("✖ ERR", t.fail())),
-            c if c == name_col => Cell::from(Span::styled(crate::ui::safe_fit(name, 40), t.fail())),
+            0 => Cell::from(Span::styled(mark, style)),
+            c if c == name_col => Cell::from(Span::styled(
+                crate::ui::safe_fit_name(&err.label(), 40),
+                style,
+            )),
             c if c == msg_col => Cell::from(Span::styled(
-                crate::ui::safe_fit(&format!("could not describe: {msg}"), 200),
-                t.fail(),
+                crate::ui::safe_fit(&format!("{}: {}", err.what_failed(), err.explained()), 200),
+                style,
             )),
             _ => Cell::from(Span::styled("–", t.dim())),
         })

@@ -12,13 +12,13 @@ use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
+use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 14] = [
     Col("HEALTH", 6, 0),
-    Col("RULE (bus/name)", 30, 0),
-    Col("STATE", 8, 4),
+    Col("RULE (bus/name)", 28, 0),
+    Col("STATE", 10, 4),
     Col("STREAM", 20, 0),
     Col("MATCHED", 8, 5),
     Col("INVOKED", 8, 6),
@@ -62,14 +62,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let mut rows = Vec::with_capacity(rows_e.len());
     for e in &rows_e {
         if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
-            rows.push(error_row(
-                ctx,
-                &fitted,
-                COLS.len(),
-                (3, 1),
-                &err.name,
-                &err.message,
-            ));
+            rows.push(error_row(ctx, &fitted, COLS.len(), (1, 3), err));
             continue;
         }
         let Some(link) = inv.pipelines.get(e.index) else {
@@ -79,11 +72,14 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         let h = diagnosis.pipeline(e.index);
         let (rule_cell, state_cell) = match rule {
             Some(r) => {
-                let mut name = safe_fit(&format!("{}/{}", r.bus, r.name), COLS[1].1 as usize);
-                if r.managed_by.is_some() {
-                    name = safe_fit(&format!("{name} ⚙"), COLS[1].1 as usize);
-                }
-                let st = r.state.as_str();
+                let w = COLS[1].1 as usize;
+                let full = format!("{}/{}", r.bus, r.name);
+                let name = if r.managed_by.is_some() {
+                    format!("{} ⚙", safe_fit_name(&full, w - 2))
+                } else {
+                    safe_fit_name(&full, w)
+                };
+                let st = r.state.short();
                 let style = if r.state.is_enabled() {
                     t.ok()
                 } else {
@@ -91,7 +87,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 };
                 (
                     Cell::from(name),
-                    Cell::from(Span::styled(safe_fit(st, 8), style)),
+                    Cell::from(Span::styled(safe_fit(st, 10), style)),
                 )
             }
             None => {
@@ -123,7 +119,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 COLS[3].1 as usize,
             )
         } else if link.stream.is_some() {
-            safe_fit(&link.stream_name, COLS[3].1 as usize)
+            safe_fit_name(&link.stream_name, COLS[3].1 as usize)
         } else {
             safe_fit(
                 &format!("{} (missing)", link.stream_name),

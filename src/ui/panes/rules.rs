@@ -10,14 +10,14 @@ use crate::model::{MetricId, Rule, Scope};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
+use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 9] = [
     Col("HEALTH", 6, 0),
     Col("BUS", 12, 1),
     Col("RULE", 30, 0),
-    Col("STATE", 8, 0),
+    Col("STATE", 10, 0),
     Col("TARGETS", 24, 2),
     Col("MATCHED", 8, 3),
     Col("FAILED", 7, 3),
@@ -118,14 +118,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     if let Some(inv) = inv {
         for e in &es {
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
-                rows.push(error_row(
-                    ctx,
-                    &fitted,
-                    COLS.len(),
-                    (2, 8),
-                    &err.name,
-                    &err.message,
-                ));
+                rows.push(error_row(ctx, &fitted, COLS.len(), (2, 8), err));
                 continue;
             }
             let Some(r) = inv.inv.rules.get(e.index) else {
@@ -142,9 +135,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             };
             rows.push(fitted.row(vec![
                 health_cell(ctx, h.level),
-                Cell::from(safe_fit(&r.bus, COLS[1].1 as usize)),
-                Cell::from(safe_fit(&r.name, COLS[2].1 as usize)),
-                Cell::from(Span::styled(safe_fit(r.state.as_str(), 8), state_style)),
+                Cell::from(safe_fit_name(&r.bus, COLS[1].1 as usize)),
+                Cell::from(safe_fit_name(&r.name, COLS[2].1 as usize)),
+                Cell::from(Span::styled(safe_fit(r.state.short(), 10), state_style)),
                 Cell::from(safe_fit(&targets_summary(r), COLS[4].1 as usize)),
                 num(fmt::opt_count(m(MetricId::MatchedEvents))),
                 num_styled(

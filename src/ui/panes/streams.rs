@@ -10,8 +10,8 @@ use crate::model::{AlarmState, Destination, MetricId, Scope, bucket_from_arn};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::safe_fit;
 use crate::ui::view::{Pane, View, entries};
+use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 12] = [
     Col("HEALTH", 6, 0),
@@ -48,14 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     if let Some(inv) = inv {
         for e in &es {
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
-                rows.push(error_row(
-                    ctx,
-                    &fitted,
-                    COLS.len(),
-                    (1, 3),
-                    &err.name,
-                    &err.message,
-                ));
+                rows.push(error_row(ctx, &fitted, COLS.len(), (1, 3), err));
                 continue;
             }
             let Some(s) = inv.inv.streams.get(e.index) else {
@@ -106,7 +99,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             };
             rows.push(fitted.row(vec![
                 health_cell(ctx, h.level),
-                Cell::from(safe_fit(&s.name, COLS[1].1 as usize)),
+                Cell::from(safe_fit_name(&s.name, COLS[1].1 as usize)),
                 Cell::from(Span::styled(safe_fit(&s.status, 8), status_style)),
                 Cell::from(safe_fit(&dest, COLS[3].1 as usize)),
                 Cell::from(safe_fit(&buffer, COLS[4].1 as usize)),

@@ -63,6 +63,12 @@ pub struct PendingToggle {
     pub from: String,
     /// True to enable, false to disable.
     pub enable: bool,
+    /// The state it will be put in: "DISABLED", "ENABLED", or the enabled state fhtop restores
+    /// (see `action::state_before_disable`).
+    pub to: String,
+    /// What to know before confirming (the state restored, or how a disabled state will be
+    /// restored), when there is something.
+    pub note: Option<String>,
     /// Delivery streams the rule sends to (what the change affects).
     pub streams: Vec<String>,
     /// The account, from the snapshot's identity.
@@ -78,16 +84,19 @@ impl View {
             (Some(Detail::Stream(s)), _) => Focus {
                 rule: None,
                 stream: Some(s.clone()),
+                unread: None,
             },
             (Some(Detail::Rule(k)), _) => Focus {
                 rule: Some(k.clone()),
                 stream: None,
+                unread: None,
             },
             (None, Some((e, pos))) => match (self.pane, e.get(pos)) {
                 // On the Rules pane the row is the rule, whatever it feeds.
                 (Pane::Rules, Some(x)) => Focus {
                     rule: x.target.rule.clone(),
                     stream: None,
+                    unread: None,
                 },
                 (_, Some(x)) => x.target.clone(),
                 _ => Focus::default(),
@@ -295,8 +304,27 @@ impl View {
             return;
         }
         let id = snap.identity.get();
+        let enable = !rule.state.is_enabled();
+        let (to, note) = match id {
+            Some(id) => crate::action::target_state(
+                &rule,
+                enable,
+                crate::action::default_audit_path().as_deref(),
+                id,
+            ),
+            None => (
+                if enable {
+                    crate::model::RuleState::Enabled
+                } else {
+                    crate::model::RuleState::Disabled
+                },
+                None,
+            ),
+        };
         self.confirm = Some(PendingToggle {
-            enable: !rule.state.is_enabled(),
+            enable,
+            to: to.as_str().to_string(),
+            note,
             from: rule.state.as_str().to_string(),
             streams: rule
                 .targets

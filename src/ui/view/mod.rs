@@ -81,11 +81,17 @@ pub struct Focus {
     pub rule: Option<RuleKey>,
     /// The delivery stream name, when the row is about one.
     pub stream: Option<String>,
+    /// The part of the inventory that could not be read, when the row is an error row:
+    /// (`InventoryError::kind`, `InventoryError::name`).
+    pub unread: Option<(&'static str, String)>,
 }
 
 impl Focus {
-    /// "rule → stream", just one of them, or "nothing selected".
+    /// "rule → stream", just one of them, what could not be read, or "nothing selected".
     pub fn label(&self) -> String {
+        if let Some((kind, name)) = &self.unread {
+            return format!("{kind} {name}: not read");
+        }
         match (&self.rule, &self.stream) {
             (Some(r), Some(s)) => format!("{r} → {s}"),
             (Some(r), None) => r.to_string(),
@@ -231,10 +237,12 @@ impl View {
             Some(Detail::Stream(s)) => Focus {
                 rule: None,
                 stream: Some(s.clone()),
+                unread: None,
             },
             Some(Detail::Rule(r)) => Focus {
                 rule: Some(r.clone()),
                 stream: None,
+                unread: None,
             },
             None => self.target.clone(),
         };

@@ -81,6 +81,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                         target: Focus {
                             rule: rk,
                             stream: Some(link.stream_name.clone()),
+                            unread: None,
                         },
                         index: i,
                         error: None,
@@ -102,6 +103,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                         target: Focus {
                             rule: None,
                             stream: Some(s.name.clone()),
+                            unread: None,
                         },
                         index: i,
                         error: None,
@@ -128,6 +130,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                         target: Focus {
                             rule: Some(r.key()),
                             stream,
+                            unread: None,
                         },
                         index: i,
                         error: None,
@@ -157,6 +160,7 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                         target: Focus {
                             rule,
                             stream: a.stream().map(str::to_string),
+                            unread: None,
                         },
                         index: i,
                         error: None,
@@ -170,8 +174,10 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
     // Streams and rules that could not be described are rows too, so nothing silently vanishes.
     for (i, err) in inv.inv.errors.iter().enumerate() {
         let wanted = match pane {
-            Pane::Pipelines | Pane::Streams => err.kind == "stream",
-            Pane::Rules => err.kind == "rule",
+            // A bus or listing that could not be read hides pipelines too.
+            Pane::Pipelines => true,
+            Pane::Streams => err.hides_streams(),
+            Pane::Rules => err.hides_rules(),
             _ => false,
         };
         if !wanted || !matches(filter, &[&err.name]) {
@@ -181,8 +187,16 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
         out.push((
             Entry {
                 id: format!("error:{}:{}", err.kind, err.name),
-                level: Level::Fail,
-                target: Focus { rule: None, stream },
+                level: if err.is_one_resource() {
+                    Level::Fail
+                } else {
+                    Level::Unknown
+                },
+                target: Focus {
+                    rule: None,
+                    stream,
+                    unread: Some((err.kind, err.name.clone())),
+                },
                 index: usize::MAX,
                 error: Some(i),
             },

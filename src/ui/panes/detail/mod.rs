@@ -18,7 +18,7 @@ use crate::ui::fmt;
 use crate::ui::panes::alarms::state_span;
 use crate::ui::panes::context::target_findings;
 use crate::ui::view::Focus;
-use crate::ui::{safe_fit, safe_owned};
+use crate::ui::{safe_fit, safe_fit_name, safe_owned};
 
 pub(super) fn kv<'a>(ctx: &Ctx, k: &'a str, v: &str) -> Line<'a> {
     Line::from(vec![
@@ -135,7 +135,7 @@ pub(super) fn findings_and_alarms<'a>(
             lines.push(Line::from(vec![
                 state_span(ctx, a.state),
                 Span::raw(" "),
-                Span::styled(safe_fit(&a.name, 40), t.text()),
+                Span::styled(safe_fit_name(&a.name, 40), t.text()),
                 Span::styled(format!(" {}", fmt::age(ctx.now, a.state_updated)), t.dim()),
             ]));
         }
@@ -148,7 +148,7 @@ pub(super) fn not_found(f: &mut Frame, area: Rect, ctx: &Ctx, what: &str, name: 
     let block = ctx.block(
         title(
             ctx,
-            format!("{what} {}", safe_fit(name, 60)),
+            format!("{what} {}", safe_fit_name(name, 60)),
             "not found".into(),
         ),
         true,

@@ -16,6 +16,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
     let target = Focus {
         rule: Some(r.key()),
         stream: None,
+        unread: None,
     };
     let level = target_findings(snap, &target)
         .map(|h| h.level)
@@ -72,7 +73,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
     let block = ctx.block(
         title(
             ctx,
-            format!("Rule {}", safe_fit(&key.to_string(), 50)),
+            format!("Rule {}", safe_fit_name(&key.to_string(), 50)),
             format!("{} {}", level.mark(), level.word()),
         ),
         true,
@@ -116,10 +117,16 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
                         t.level(h.level),
                     )
                 }
-                None => (
-                    "✖ stream not found in this account/region".to_string(),
-                    t.fail(),
-                ),
+                None => match inv.inv.unread_stream(sname) {
+                    Some(e) => (
+                        format!("? stream not read: {}", e.explained()),
+                        t.level(crate::health::Level::Unknown),
+                    ),
+                    None => (
+                        "✖ stream not found in this account/region".to_string(),
+                        t.fail(),
+                    ),
+                },
             };
             lines.push(Line::from(vec![
                 Span::styled(format!("{:<15}", "  Stream"), t.dim()),

@@ -17,6 +17,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
     let target = Focus {
         rule: None,
         stream: Some(s.name.clone()),
+        unread: None,
     };
     let level = target_findings(snap, &target)
         .map(|h| h.level)
@@ -183,13 +184,16 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
         lines.push(Line::from(vec![
             Span::raw("  "),
             Span::styled(format!("{:<9}", r.state.as_str()), style),
-            Span::styled(safe_fit(&format!("{}/{}", r.bus, r.name), 60), t.text()),
+            Span::styled(
+                safe_fit_name(&format!("{}/{}", r.bus, r.name), 60),
+                t.text(),
+            ),
         ]));
     }
     let block = ctx.block(
         title(
             ctx,
-            format!("Stream {}", safe_fit(&s.name, 50)),
+            format!("Stream {}", safe_fit_name(&s.name, 50)),
             format!("{} {}", level.mark(), level.word()),
         ),
         true,

@@ -1,0 +1,201 @@
+//! Every AWS API operation fhtop calls, in one table: its IAM action, which group of fhtop's own
+//! policy it belongs to, and the feature that stops working without it.
+//!
+//! The AWS backend can only count a call ([`super::aws::ApiStats::call`]) and classify its
+//! error ([`super::aws`]'s `classify`) by naming an [`Op`], so `fhtop policy` (generated from
+//! [`Op::ALL`]) cannot miss an operation the code calls; a test checks that every `Op` is
+//! called somewhere, so it cannot list one the code no longer calls.
+//!
+//! IAM action names: the Service Authorization Reference
+//! (<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>).
+
+use serde::Serialize;
+
+/// Which part of fhtop's own IAM policy an operation belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    /// Needs no permission (STS GetCallerIdentity).
+    None,
+    /// The read-only dashboard and `fhtop check` without permission checks.
+    Read,
+    /// Permission checks (`fhtop perms`, the Permissions pane, the `*-access` checks): the
+    /// policies fhtop reads and the IAM policy simulator.
+    Permissions,
+    /// Rule changes (`t`, `fhtop rule enable|disable`).
+    Change,
+}
+
+impl Access {
+    /// The group as `fhtop policy` names it: "none", "read", "permissions", "change".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::None => "none",
+            Access::Read => "read",
+            Access::Permissions => "permissions",
+            Access::Change => "change",
+        }
+    }
+}
+
+macro_rules! ops {
+    ($( $(#[$doc:meta])* $v:ident => $service:literal, $access:ident, $feature:literal; )*) => {
+        /// One AWS API operation fhtop calls (named as the API names it).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Op {
+            $( $(#[$doc])* $v, )*
+        }
+
+        impl Op {
+            /// Every operation, in table order.
+            pub const ALL: &'static [Op] = &[$(Op::$v),*];
+
+            /// The API operation name, e.g. "ListRules".
+            pub fn name(self) -> &'static str {
+                match self { $(Op::$v => stringify!($v),)* }
+            }
+            /// The IAM action that allows it, e.g. "events:ListRules".
+            pub fn action(self) -> &'static str {
+                match self { $(Op::$v => concat!($service, ":", stringify!($v)),)* }
+            }
+            /// The part of fhtop's policy it belongs to.
+            pub fn access(self) -> Access {
+                match self { $(Op::$v => Access::$access,)* }
+            }
+            /// What stops working without it, e.g. "rules and their targets".
+            pub fn feature(self) -> &'static str {
+                match self { $(Op::$v => $feature,)* }
+            }
+        }
+    };
+}
+
+ops! {
+    /// sts:GetCallerIdentity: the account and caller (needs no permission).
+    GetCallerIdentity => "sts", None, "the account and caller shown in the header";
+    /// events:ListEventBuses.
+    ListEventBuses => "events", Read, "rules on buses other than default";
+    /// events:ListRules, per bus.
+    ListRules => "events", Read, "rules";
+    /// events:ListTargetsByRule, per rule.
+    ListTargetsByRule => "events", Read, "which rule feeds which stream";
+    /// events:DescribeRule: a rule before and after a change.
+    DescribeRule => "events", Read, "rule changes and their verification";
+    /// firehose:ListDeliveryStreams.
+    ListDeliveryStreams => "firehose", Read, "delivery streams";
+    /// firehose:DescribeDeliveryStream, per stream.
+    DescribeDeliveryStream => "firehose", Read, "delivery stream configuration and status";
+    /// cloudwatch:GetMetricData.
+    GetMetricData => "cloudwatch", Read, "metrics: charts, delivery, freshness and throttling checks";
+    /// cloudwatch:DescribeAlarms.
+    DescribeAlarms => "cloudwatch", Read, "alarms and the alarm checks";
+    /// logs:FilterLogEvents, per error log group.
+    FilterLogEvents => "logs", Read, "delivery error logs";
+    /// iam:SimulatePrincipalPolicy (the local evaluator is used without it).
+    SimulatePrincipalPolicy => "iam", Permissions, "AWS's own policy simulator (fhtop then evaluates locally)";
+    /// iam:GetRole: a role's trust policy and permissions boundary.
+    GetRole => "iam", Permissions, "trust policies and permissions boundaries";
+    /// iam:ListRolePolicies.
+    ListRolePolicies => "iam", Permissions, "a role's inline policies";
+    /// iam:GetRolePolicy.
+    GetRolePolicy => "iam", Permissions, "a role's inline policies";
+    /// iam:ListAttachedRolePolicies.
+    ListAttachedRolePolicies => "iam", Permissions, "a role's managed policies";
+    /// iam:GetPolicy.
+    GetPolicy => "iam", Permissions, "managed policies";
+    /// iam:GetPolicyVersion.
+    GetPolicyVersion => "iam", Permissions, "managed policies";
+    /// iam:ListPolicies: finding the writer policy by name.
+    ListPolicies => "iam", Permissions, "the writer-policy check";
+    /// s3:GetBucketPolicy.
+    GetBucketPolicy => "s3", Permissions, "bucket policies";
+    /// kms:GetKeyPolicy.
+    GetKeyPolicy => "kms", Permissions, "KMS key policies";
+    /// kinesis:GetResourcePolicy: a source data stream's policy.
+    GetResourcePolicy => "kinesis", Permissions, "Kinesis data stream policies";
+    /// events:EnableRule.
+    EnableRule => "events", Change, "enabling a rule";
+    /// events:DisableRule.
+    DisableRule => "events", Change, "disabling a rule";
+    /// events:PutRule: restoring a rule's ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS state.
+    PutRule => "events", Change, "restoring a rule's state other than ENABLED or DISABLED";
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An IAM policy document (JSON) allowing every operation of `access` (on every resource:
+/// fhtop reads what the account has), with a `Sid` naming the group.
+pub fn policy(access: &[Access]) -> serde_json::Value {
+    let statements: Vec<serde_json::Value> = access
+        .iter()
+        .map(|a| {
+            let mut actions: Vec<&str> = Op::ALL
+                .iter()
+                .filter(|o| o.access() == *a)
+                .map(|o| o.action())
+                .collect();
+            actions.sort_unstable();
+            actions.dedup();
+            let sid = match a {
+                Access::None => "FhtopNone",
+                Access::Read => "FhtopRead",
+                Access::Permissions => "FhtopPermissionChecks",
+                Access::Change => "FhtopRuleChanges",
+            };
+            serde_json::json!({
+                "Sid": sid,
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": "*",
+            })
+        })
+        .collect();
+    serde_json::json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_actions_follow_the_api() {
+        assert_eq!(Op::ListRules.name(), "ListRules");
+        assert_eq!(Op::ListRules.action(), "events:ListRules");
+        assert_eq!(Op::GetBucketPolicy.action(), "s3:GetBucketPolicy");
+        assert_eq!(Op::GetCallerIdentity.access(), Access::None);
+    }
+
+    #[test]
+    fn read_policy_holds_no_write_and_change_holds_no_read() {
+        let p = policy(&[Access::Read]).to_string();
+        assert!(p.contains("events:ListRules") && p.contains("cloudwatch:GetMetricData"));
+        assert!(!p.contains("EnableRule") && !p.contains("PutRule") && !p.contains("iam:"));
+        assert!(!p.contains("sts:GetCallerIdentity"), "needs no permission");
+        let c = policy(&[Access::Change]).to_string();
+        assert!(c.contains("events:PutRule") && !c.contains("ListRules"));
+    }
+
+    /// Every operation in the table is called by the AWS backend: the policy lists nothing the
+    /// code does not need.
+    #[test]
+    fn every_op_is_called_by_the_aws_backend() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/backend/aws");
+        let mut code = String::new();
+        for e in std::fs::read_dir(dir).expect("backend sources") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "rs") {
+                code.push_str(&std::fs::read_to_string(p).expect("source"));
+            }
+        }
+        for op in Op::ALL {
+            assert!(
+                code.contains(&format!("Op::{op:?}")),
+                "{op:?} is in the policy table but the AWS backend never calls it"
+            );
+        }
+    }
+}
