@@ -26,11 +26,44 @@ pub const MISSING_GROUP_RECHECK_MIN: i64 = 5;
 /// Most events asked for per group per poll.
 pub const LOG_PAGE: usize = 1_000;
 
-/// What the UI is looking at, so the log poller reads only the groups that matter.
+/// What the UI is looking at, so the log poller reads only the groups that matter and the
+/// chart poller only what the charts show.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
     /// Log groups the open panes show (e.g. the selected stream's error log); read every log poll.
     pub log_groups: Vec<String>,
+    /// A chart window longer than the health metrics' window, when one is chosen.
+    pub chart: Option<ChartWant>,
+}
+
+/// The charts' own fetch: their window, and the drill-in whose every metric they show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartWant {
+    /// The window in minutes (one of `model::CHART_WINDOWS_MIN`).
+    pub minutes: u32,
+    /// The stream or rule drill-in open, if any.
+    pub detail: Option<crate::model::Scope>,
+}
+
+/// One fetch of the charts' series for `want` (period from [`crate::model::chart_period`]) and
+/// publish it.
+///
+/// Errors: the backend's [`BackendError`] (the section keeps its last data).
+pub async fn poll_chart(c: &PollCtx, want: &ChartWant) -> Result<(), BackendError> {
+    let snap = c.store.snapshot();
+    let Some(inv) = snap.inventory.get() else {
+        return Err(BackendError::new(
+            ErrorKind::Other,
+            "waiting for the inventory",
+        ));
+    };
+    let now = c.clock.now();
+    let window =
+        MetricWindow::ending_at(now, want.minutes, crate::model::chart_period(want.minutes));
+    let queries = crate::model::chart_queries(&inv.inv, want.detail.as_ref());
+    let m = fetch(c.backend.as_ref(), queries, window).await?;
+    c.store.set_chart(m, now);
+    Ok(())
 }
 
 /// What every poller needs: where to read, where to publish, and the clock.
@@ -97,8 +130,16 @@ pub async fn fetch_metrics(
     now: DateTime<Utc>,
     window_minutes: u32,
 ) -> Result<Metrics, BackendError> {
-    let queries = metric_queries(inv);
     let window = MetricWindow::ending_at(now, window_minutes, 60);
+    fetch(backend, metric_queries(inv), window).await
+}
+
+/// `queries` over `window`, aligned and normalised.
+async fn fetch(
+    backend: &dyn Backend,
+    queries: Vec<crate::model::MetricQuery>,
+    window: MetricWindow,
+) -> Result<Metrics, BackendError> {
     let raw = backend.metrics(&queries, &window).await?;
     if raw.len() != queries.len() {
         return Err(BackendError::new(
@@ -409,6 +450,40 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                 publish_api_stats(&c);
                 tokio::select! {
                     _ = tokio::time::sleep(next_delay(base, failures, jitter())) => {}
+                    _ = rx.changed() => {}
+                    _ = interest_rx.changed() => {}
+                }
+            }
+        }));
+    }
+
+    {
+        // The charts' own series, only while a window longer than the health metrics' is
+        // chosen; at the metrics interval, or the chart period when that is longer.
+        let c = c.clone();
+        let tx = refresh.clone();
+        let mut rx = refresh.subscribe();
+        let mut interest_rx = interest.subscribe();
+        let base = Duration::from_secs(intervals.metrics.max(1));
+        handles.push(tokio::spawn(async move {
+            let mut failures = 0;
+            loop {
+                let want = interest_rx.borrow_and_update().chart.clone();
+                let mut wait = Duration::from_secs(3600);
+                if let Some(w) = want {
+                    let res = poll_chart(&c, &w).await;
+                    if let Err(e) = &res {
+                        c.store.set_error(SectionKind::Chart, e, c.clock.now());
+                    }
+                    log_outcome(SectionKind::Chart, &res, &mut failures, &tx);
+                    publish_api_stats(&c);
+                    let every = base.max(Duration::from_secs(u64::from(
+                        crate::model::chart_period(w.minutes),
+                    )));
+                    wait = next_delay(every, failures, jitter());
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
                     _ = rx.changed() => {}
                     _ = interest_rx.changed() => {}
                 }

@@ -183,6 +183,9 @@ pub struct Snapshot {
     pub inventory: Section<InventoryView>,
     /// Every metric series of the inventory over the window.
     pub metrics: Section<Metrics>,
+    /// The charts' own series when their window is longer than the health metrics' (see
+    /// `model::chart_queries`); empty otherwise.
+    pub chart: Section<Metrics>,
     /// Every CloudWatch alarm in the region.
     pub alarms: Section<Vec<Alarm>>,
     /// Events of the log groups being watched.
@@ -373,6 +376,8 @@ pub enum SectionKind {
     Alarms,
     /// The [`Snapshot::logs`] section.
     Logs,
+    /// The [`Snapshot::chart`] section.
+    Chart,
 }
 
 /// The shared store: the current [`Snapshot`] behind a lock, plus a watch channel that ticks on
@@ -434,6 +439,10 @@ impl Store {
     pub fn set_metrics(&self, v: Metrics, at: DateTime<Utc>) {
         self.write(|s| s.metrics.ok(v, at));
     }
+    /// Publishes the charts' longer-window series fetched at `at`.
+    pub fn set_chart(&self, v: Metrics, at: DateTime<Utc>) {
+        self.write(|s| s.chart.ok(v, at));
+    }
     /// Publishes the alarm list fetched at `at` and clears the section's error.
     pub fn set_alarms(&self, v: Vec<Alarm>, at: DateTime<Utc>) {
         self.write(|s| s.alarms.ok(v, at));
@@ -457,6 +466,7 @@ impl Store {
                 SectionKind::Metrics => s.metrics.err(e, at),
                 SectionKind::Alarms => s.alarms.err(e, at),
                 SectionKind::Logs => s.logs.err(e, at),
+                SectionKind::Chart => s.chart.err(e, at),
             }
         });
         n

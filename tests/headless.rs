@@ -138,3 +138,147 @@ async fn the_writer_policy_setting_reaches_the_simulations() {
     assert!(text.contains("Policy acme_firehose_producer"), "{text}");
     assert!(!text.contains("Policy firehose_writer"), "{text}");
 }
+
+/// Enter on the Logs pane opens the event at the cursor whole (issue 11): fields, the Firehose
+/// error code and message, the JSON pretty-printed; the frame wraps it instead of cutting it.
+#[tokio::test]
+async fn enter_on_a_log_line_opens_the_event_whole() {
+    let mut app = start(common::app_settings()).await;
+    // The failing pipeline (its error log has events), then the Logs pane.
+    keys(&mut app, "1 / c l i c k s t r e a m enter 5").await;
+    app.poll_logs().await;
+    assert_eq!(app.view.pane, Pane::Logs);
+    keys(&mut app, "k k enter").await;
+    assert!(app.view.detail.is_none(), "no drill-in into the stream");
+    let overlay = app.view.overlay.as_ref().expect("the event opened");
+    assert!(
+        overlay
+            .title
+            .starts_with("Log event — /aws/kinesisfirehose/"),
+        "{}",
+        overlay.title
+    );
+    let text = overlay_text(&app);
+    assert!(text.contains("group      /aws/kinesisfirehose/"), "{text}");
+    assert!(text.contains("\n{\n  \""), "JSON pretty-printed: {text}");
+    assert!(text.contains("S3.AccessDenied:"), "{text}");
+    // Two up from the newest: the third-newest event, not the newest.
+    let snap = app.snapshot();
+    let events = fhtop::ui::panes::logs::merged(&snap, &app.view.target.log_groups(&snap));
+    let third = events[events.len() - 3];
+    assert!(text.contains(&third.event_id), "{text}");
+    // Drawn whole: the long message wraps inside the overlay at 80 columns.
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let frame = fhtop::snapshot::to_text(&common::draw_with(&snap, &app.view, &theme, 80, 24));
+    assert!(frame.contains("Log event"), "{frame}");
+    assert!(frame.contains("\"errorCode\""), "{frame}");
+    // Esc closes it; the Logs pane is where it was.
+    keys(&mut app, "esc").await;
+    assert!(app.view.overlay.is_none());
+    assert_eq!(app.view.pane, Pane::Logs);
+}
+
+/// `S` saves the screen as text and SVG wherever the screens directory is, overlays included;
+/// the footer names the files.
+#[tokio::test]
+async fn the_screen_is_saved_as_text_and_svg() {
+    let app = start(common::app_settings()).await;
+    let dir = std::env::temp_dir().join(format!("fhtop-screens-{}", std::process::id()));
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let ctx = fhtop::ui::render::Ctx {
+        theme: &theme,
+        keymap: &app.keymap,
+        now: common::at(),
+    };
+    let paths = fhtop::ui::screen::save(
+        &app.snapshot(),
+        &app.view,
+        &ctx,
+        (100, 30),
+        &dir,
+        common::at(),
+    )
+    .expect("saved");
+    assert_eq!(paths.len(), 2);
+    let text = std::fs::read_to_string(&paths[0]).expect("text");
+    assert_eq!(text.lines().count(), 30);
+    assert!(text.contains("Pipelines ("));
+    let svg = std::fs::read_to_string(&paths[1]).expect("svg");
+    assert!(
+        svg.starts_with("<svg") || svg.contains("<svg"),
+        "{svg:.100}"
+    );
+    assert!(paths[0].to_string_lossy().contains("fhtop-123456789012-"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `]` / `[` step the chart window (issue 11): within the health metrics' 3 h the charts are cut
+/// from them (no fetch); 12 h is fetched on its own at 3-minute periods (CloudWatch keeps 1-minute
+/// data 15 days; at most 288 points) for the trends and the open drill-in only.
+#[tokio::test]
+async fn the_chart_window_widens_and_narrows() {
+    let mut app = start(common::app_settings()).await;
+    assert_eq!(app.view.chart_minutes, 180);
+    let snap = app.snapshot();
+    assert_eq!(app.view.interest(&snap).chart, None, "3 h: no extra fetch");
+
+    keys(&mut app, "]").await;
+    assert_eq!(app.view.chart_minutes, 720);
+    let status = app.view.status.clone().expect("says what it costs").text;
+    assert!(
+        status.contains("last 12h at 3-min periods") && status.contains("fetched on its own"),
+        "{status}"
+    );
+    let want = app
+        .view
+        .interest(&app.snapshot())
+        .chart
+        .expect("12 h fetched");
+    assert_eq!(want.minutes, 720);
+    app.poll_logs().await;
+    let snap = app.snapshot();
+    let chart = snap.chart.get().expect("the chart series");
+    assert_eq!(chart.window.period_seconds, 180);
+    assert_eq!(chart.window.points, 240);
+    // Only the trends (one series per stream) when no drill-in is open.
+    let streams = snap.inventory.get().expect("inventory").inv.streams.len();
+    assert_eq!(chart.series.len(), streams);
+    let frame = common::draw_with(
+        &snap,
+        &app.view,
+        &fhtop::ui::theme::Theme::default_theme(),
+        160,
+        48,
+    );
+    let text = fhtop::snapshot::to_text(&frame);
+    assert!(text.contains("trend 12h"), "{text}");
+
+    // A drill-in adds its own metrics; its charts say what a column is.
+    keys(&mut app, "enter").await;
+    let want = app.view.interest(&app.snapshot()).chart.expect("12 h");
+    assert!(want.detail.is_some());
+    app.poll_logs().await;
+    let snap = app.snapshot();
+    let text = fhtop::snapshot::to_text(&common::draw_with(
+        &snap,
+        &app.view,
+        &fhtop::ui::theme::Theme::default_theme(),
+        160,
+        48,
+    ));
+    assert!(text.contains("1 column = 3 min"), "{text}");
+    assert!(!text.contains("loading the longer window"), "{text}");
+
+    keys(&mut app, "esc [ [").await;
+    assert_eq!(app.view.chart_minutes, 60);
+    assert_eq!(
+        app.view.interest(&app.snapshot()).chart,
+        None,
+        "1 h is cut from 3 h"
+    );
+    keys(&mut app, "[").await;
+    assert_eq!(app.view.chart_minutes, 60, "1 h is the shortest");
+    keys(&mut app, "] ] ] ] ]").await;
+    assert_eq!(app.view.chart_minutes, 4320, "3 d is the longest");
+    assert_eq!(fhtop::model::chart_period(4320), 900);
+}

@@ -332,3 +332,25 @@ fn long_names_that_differ_at_the_end_stay_distinguishable() {
         assert!(!healthy.contains("✖"), "{healthy}");
     }
 }
+
+#[test]
+fn a_longer_chart_window_is_one_more_get_metric_data_for_the_trends_only() {
+    let aws = started();
+    aws.reset_counts();
+    let (code, screen) = frame(&aws, "", 160, 48);
+    assert_eq!(code, 0, "{screen}");
+    let base = aws.count("GetMetricData");
+    aws.reset_counts();
+    let (code, screen) = frame(&aws, "]", 160, 48);
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(
+        aws.count("GetMetricData"),
+        base + 1,
+        "one more call for 12 h"
+    );
+    assert!(screen.contains("trend 12h"), "{screen}");
+    assert!(
+        screen.contains("last 12h at 3-min periods"),
+        "the footer says what it costs:\n{screen}"
+    );
+}

@@ -21,7 +21,11 @@ fn table_rows(screen: &str) -> String {
 #[test]
 fn demo_is_live_and_every_key_in_the_help_works() {
     let t = Tmux::start("keys");
-    t.launch("--refresh 2");
+    let screens = t.dir.join("screens");
+    t.launch_with(
+        &format!("FHTOP_SCREENS_DIR={}", screens.display()),
+        "--demo --refresh 2",
+    );
     let first = t.screen();
     assert!(first.contains("DEMO"));
     // Live: the numbers move without a key press.
@@ -84,6 +88,29 @@ fn demo_is_live_and_every_key_in_the_help_works() {
     t.literal("c");
     t.wait_text("Checks — stream clickstream-raw");
     t.wait_text("confirm: aws");
+    // Save the screen for the ticket, overlay and all: text and SVG, the path in the footer.
+    t.literal("S");
+    t.wait_text("screen saved:");
+    let saved: Vec<std::path::PathBuf> = std::fs::read_dir(&screens)
+        .expect("the screens directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let txt = saved
+        .iter()
+        .find(|p| p.extension().is_some_and(|x| x == "txt"))
+        .expect("a text file");
+    let text = std::fs::read_to_string(txt).expect("text");
+    assert!(
+        text.contains("Checks — stream clickstream-raw") && !text.contains('\u{1b}'),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 48, "the whole 160×48 screen");
+    assert!(
+        saved
+            .iter()
+            .any(|p| p.extension().is_some_and(|x| x == "svg")),
+        "{saved:?}"
+    );
     t.keys(&["Escape"]);
     t.wait_for("checks to close", |s| !s.contains("Checks —"));
     t.literal("P");

@@ -459,6 +459,73 @@ pub fn metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
     q
 }
 
+/// The windows the charts and sparklines can cover, in minutes: 1 h, 3 h, 12 h, 24 h, 3 d
+/// (`[` / `]` step through them).
+pub const CHART_WINDOWS_MIN: [u32; 5] = [60, 180, 720, 1440, 4320];
+
+/// Most points a chart series is fetched with: a chart is at most a screen wide, and a coarser
+/// period is a cheaper GetMetricData answer.
+pub const CHART_POINTS: u32 = 288;
+
+/// The GetMetricData `Period` (seconds) for a chart window of `minutes` ending now: at most
+/// [`CHART_POINTS`] points, and a multiple of what CloudWatch keeps for data as old as the
+/// window's start (GetMetricData: a start between 3 hours and 15 days ago needs a multiple of
+/// 60 s, between 15 and 63 days 300 s, older 3600 s; 1-minute data is kept 15 days, 5-minute
+/// 63 days, 1-hour 455 days — Amazon CloudWatch API Reference, GetMetricData).
+pub fn chart_period(minutes: u32) -> u32 {
+    let secs = u64::from(minutes) * 60;
+    let retention: u64 = match secs {
+        s if s <= 15 * 86_400 => 60,
+        s if s <= 63 * 86_400 => 300,
+        _ => 3_600,
+    };
+    let budget = secs.div_ceil(u64::from(CHART_POINTS)).max(60);
+    let period = budget.div_ceil(retention) * retention;
+    u32::try_from(period).unwrap_or(u32::MAX)
+}
+
+/// "1h", "3h", "12h", "24h", "3d": a window length for titles.
+pub fn window_label(minutes: u32) -> String {
+    match minutes {
+        m if m >= 2 * 1440 && m % 1440 == 0 => format!("{}d", m / 1440),
+        m if m % 60 == 0 => format!("{}h", m / 60),
+        m => format!("{m} min"),
+    }
+}
+
+/// What the charts fetch beyond the health metrics when their window is longer: every stream's
+/// incoming records (the Pipelines sparklines) and every metric of the drill-in shown (`detail`).
+pub fn chart_queries(inv: &Inventory, detail: Option<&Scope>) -> Vec<MetricQuery> {
+    let mut q: Vec<MetricQuery> = inv
+        .streams
+        .iter()
+        .map(|s| MetricQuery {
+            scope: Scope::Stream(s.name.clone()),
+            metric: MetricId::incoming(&s.source),
+        })
+        .collect();
+    match detail {
+        Some(sc @ Scope::Stream(name)) => {
+            if let Some(s) = inv.stream(name) {
+                for m in MetricId::for_stream(s) {
+                    if !q.iter().any(|x| &x.scope == sc && x.metric == m) {
+                        q.push(MetricQuery {
+                            scope: sc.clone(),
+                            metric: m,
+                        });
+                    }
+                }
+            }
+        }
+        Some(sc @ Scope::Rule(_)) => q.extend(MetricId::RULE.iter().map(|m| MetricQuery {
+            scope: sc.clone(),
+            metric: *m,
+        })),
+        None => {}
+    }
+    q
+}
+
 /// The time axis shared by all series of one metrics fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MetricWindow {

@@ -112,3 +112,18 @@ fn delivery_metric_names_follow_each_kind_s_prefix() {
         "DeliveryToIceberg.SuccessfulRowCount"
     );
 }
+
+#[test]
+fn chart_periods_fit_288_points_and_cloudwatch_retention() {
+    use crate::model::{chart_period, window_label};
+    assert_eq!(chart_period(60), 60);
+    assert_eq!(chart_period(180), 60);
+    assert_eq!(chart_period(720), 180);
+    assert_eq!(chart_period(1440), 300);
+    assert_eq!(chart_period(4320), 900);
+    // Older than 15 days: a multiple of 300 s; older than 63 days: of 3600 s.
+    assert_eq!(chart_period(20 * 1440) % 300, 0);
+    assert_eq!(chart_period(90 * 1440) % 3600, 0);
+    assert_eq!(window_label(4320), "3d");
+    assert_eq!(window_label(720), "12h");
+}

@@ -72,8 +72,7 @@ pub async fn run(
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut guard = TerminalGuard::enter()?;
-    let mut view = View::new(settings.read_only);
-    view.writer_policy = settings.writer_policy.clone();
+    let mut view = View::with_settings(&runner.settings);
     // Answers of effects running off the UI task come back here as messages.
     let (answer_tx, mut answer_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
@@ -125,6 +124,27 @@ pub async fn run(
                     pollers.refresh_now();
                 }
                 Effect::None => {}
+                Effect::SaveScreen => {
+                    let size = guard.terminal.size()?;
+                    let ctx = render::Ctx {
+                        theme,
+                        keymap,
+                        now: clock.now(),
+                    };
+                    let r = crate::ui::screen::save(
+                        &snap,
+                        &view,
+                        &ctx,
+                        (size.width, size.height),
+                        &crate::ui::screen::screens_dir(),
+                        clock.now(),
+                    );
+                    match &r {
+                        Ok(p) => tracing::info!("screen saved: {}", p[0].display()),
+                        Err(e) => tracing::warn!("screen not saved: {e}"),
+                    }
+                    let _ = answer_tx.send(Msg::ScreenSaved(r));
+                }
                 e => {
                     let (runner, tx) = (runner.clone(), answer_tx.clone());
                     tokio::spawn(async move {

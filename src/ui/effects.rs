@@ -84,7 +84,8 @@ impl Runner {
                 let outcome = self.change_rule(&key, enable).await;
                 Some(Msg::RuleChanged(key, outcome))
             }
-            Effect::Quit | Effect::Refresh | Effect::None => None,
+            // The loop's own: it has the terminal (and its size) to save.
+            Effect::Quit | Effect::Refresh | Effect::None | Effect::SaveScreen => None,
         }
     }
 

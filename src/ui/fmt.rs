@@ -33,9 +33,45 @@ pub fn sparkline(series: &[Option<f64>], width: usize) -> String {
         .collect()
 }
 
+/// `series` (counts per period, oldest first) summed into at most `width` buckets of whole
+/// periods, newest bucket last and ending with the newest period: a whole window squeezed into
+/// a column. A bucket with no datapoint stays a gap.
+pub fn squeeze(series: &[Option<f64>], width: usize) -> Vec<Option<f64>> {
+    if width == 0 || series.len() <= width {
+        return series.to_vec();
+    }
+    let per = series.len().div_ceil(width);
+    // The oldest bucket may hold fewer periods: scaled to a whole bucket, so a short bucket
+    // does not read as a dip.
+    let mut out: Vec<Option<f64>> = series
+        .rchunks(per)
+        .map(|c| {
+            c.iter()
+                .flatten()
+                .fold(None, |a: Option<f64>, v| Some(a.unwrap_or(0.0) + v))
+                .map(|sum| sum * per as f64 / c.len() as f64)
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_squeezes_into_whole_buckets_ending_now() {
+        let s: Vec<Option<f64>> =
+            vec![Some(1.0), None, Some(2.0), Some(3.0), None, None, Some(5.0)];
+        // 7 periods in 3 buckets of 3: the oldest holds one period, scaled to three.
+        assert_eq!(squeeze(&s, 3), vec![Some(3.0), Some(5.0), Some(5.0)]);
+        assert_eq!(
+            squeeze(&[None, None, Some(1.0), Some(1.0)], 2),
+            vec![None, Some(2.0)]
+        );
+        assert_eq!(squeeze(&s, 10), s, "fits: unchanged");
+    }
 
     #[test]
     fn counts() {

@@ -61,8 +61,7 @@ impl Headless {
                 poll::poll_metrics(&c, &store.snapshot()).await,
             );
         }
-        let mut view = View::new(settings.read_only);
-        view.writer_policy = settings.writer_policy.clone();
+        let mut view = View::with_settings(&settings);
         view.sync_target(&store.snapshot());
         Ok(Self {
             runner: Runner {
@@ -93,6 +92,24 @@ impl Headless {
                     Effect::Quit => self.quit = true,
                     // Everything is polled in line here; nothing to wake.
                     Effect::Refresh | Effect::None => {}
+                    // As the TUI would, at 160 × 48 in the default theme.
+                    Effect::SaveScreen => {
+                        let theme = crate::ui::theme::Theme::default_theme();
+                        let ctx = crate::ui::render::Ctx {
+                            theme: &theme,
+                            keymap: &self.keymap,
+                            now: self.runner.clock.now(),
+                        };
+                        let r = crate::ui::screen::save(
+                            &snap,
+                            &self.view,
+                            &ctx,
+                            (160, 48),
+                            &crate::ui::screen::screens_dir(),
+                            self.runner.clock.now(),
+                        );
+                        queue.push(Msg::ScreenSaved(r));
+                    }
                     e => queue.extend(self.runner.run(e).await),
                 }
             }
@@ -100,8 +117,9 @@ impl Headless {
         !self.quit
     }
 
-    /// Read what the log poller would now (the view's log groups and those of every stream not
-    /// known to be healthy) and the API cost, then tell the view. A log group that cannot be
+    /// Read what the log and chart pollers would now (the view's log groups and those of every
+    /// stream not known to be healthy; the charts' series for a longer window) and the API
+    /// cost, then tell the view. A log group that cannot be
     /// read is an error line in the frame, not a failure.
     pub async fn poll_logs(&mut self) {
         let c = PollCtx {
@@ -111,9 +129,16 @@ impl Headless {
             window_minutes: self.runner.settings.window_minutes,
         };
         let snap = self.store.snapshot();
-        let groups = poll::log_groups(&snap, &self.view.interest(&snap));
+        let interest = self.view.interest(&snap);
+        let groups = poll::log_groups(&snap, &interest);
         let mut logs = LogStore::default();
         let _ = poll::poll_logs(&c, &groups, &mut logs).await;
+        // The charts' own series, when their window is longer than the health metrics'.
+        if let Some(want) = &interest.chart
+            && let Err(e) = poll::poll_chart(&c, want).await
+        {
+            self.store.set_error(SectionKind::Chart, &e, c.clock.now());
+        }
         poll::publish_api_stats(&c);
         self.send(Msg::DataChanged).await;
     }

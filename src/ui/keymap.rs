@@ -66,11 +66,17 @@ pub enum Action {
     Confirm,
     /// `cancel` (default `n`, dialogs only): cancel the dialog.
     Cancel,
+    /// `save_screen` (default `S`): write the screen as text and SVG for the incident ticket.
+    SaveScreen,
+    /// `chart_longer` (default `]`, `+`): charts and sparklines cover a longer window.
+    ChartLonger,
+    /// `chart_shorter` (default `[`, `-`): charts and sparklines cover a shorter window.
+    ChartShorter,
 }
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 31] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -99,6 +105,9 @@ impl Action {
         Action::Checks,
         Action::Confirm,
         Action::Cancel,
+        Action::SaveScreen,
+        Action::ChartLonger,
+        Action::ChartShorter,
     ];
 
     /// The name used in the config file.
@@ -133,6 +142,9 @@ impl Action {
             Checks => "checks",
             Confirm => "confirm",
             Cancel => "cancel",
+            SaveScreen => "save_screen",
+            ChartLonger => "chart_longer",
+            ChartShorter => "chart_shorter",
         }
     }
 
@@ -168,6 +180,9 @@ impl Action {
             Checks => "run the runbook checks (fhtop check) for the selected pipeline",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
+            SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
+            ChartLonger => "charts: longer window (1h 3h 12h 24h 3d)",
+            ChartShorter => "charts: shorter window",
         }
     }
 
@@ -202,6 +217,9 @@ impl Action {
             Checks => &["c"],
             Confirm => &["y"],
             Cancel => &["n"],
+            SaveScreen => &["S"],
+            ChartLonger => &["]", "+"],
+            ChartShorter => &["[", "-"],
         }
     }
 }

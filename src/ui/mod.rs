@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod msg;
 pub mod panes;
 pub mod render;
+pub mod screen;
 pub mod terminal;
 pub mod theme;
 pub mod view;

@@ -28,6 +28,8 @@ pub enum Msg {
     RuleChanged(RuleKey, Outcome),
     /// The lines of overlay `id` (permission simulations, checks) arrived.
     Answer(u64, Vec<(Tone, String)>),
+    /// The screen was saved (the paths written, text then SVG), or why not.
+    ScreenSaved(Result<Vec<std::path::PathBuf>, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave.
     Stop,
 }
@@ -51,6 +53,26 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Ve
         }
         Msg::Answer(id, lines) => {
             view.finished(id, lines);
+            vec![]
+        }
+        Msg::ScreenSaved(r) => {
+            view.status = Some(match r {
+                Ok(paths) => Status {
+                    level: Level::Ok,
+                    text: format!(
+                        "screen saved: {}",
+                        paths
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                },
+                Err(e) => Status {
+                    level: Level::Fail,
+                    text: format!("screen not saved: {e}"),
+                },
+            });
             vec![]
         }
         Msg::Stop => vec![Effect::Quit],

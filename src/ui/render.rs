@@ -40,8 +40,8 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     render_header(f, header, snap, view, ctx);
     render_tabs(f, tabs, snap, view, ctx);
     match &view.detail {
-        Some(Detail::Stream(name)) => panes::detail::stream(f, body, snap, name, ctx),
-        Some(Detail::Rule(key)) => panes::detail::rule(f, body, snap, key, ctx),
+        Some(Detail::Stream(name)) => panes::detail::stream(f, body, snap, view, name, ctx),
+        Some(Detail::Rule(key)) => panes::detail::rule(f, body, snap, view, key, ctx),
         None => render_pane(f, body, snap, view, ctx),
     }
     render_footer(f, footer, view, ctx);
@@ -312,7 +312,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
                 "follow: off"
             };
             spans.extend(key_hint(ctx, Action::Follow, follow));
-            spans.extend(key_hint(ctx, Action::DrillIn, "details"));
+            spans.extend(key_hint(ctx, Action::DrillIn, "open event"));
         } else if !matches!(view.pane, Pane::AppLog | Pane::Cost) {
             spans.extend(key_hint(ctx, Action::Down, "move"));
             spans.extend(key_hint(ctx, Action::DrillIn, "details"));

@@ -135,7 +135,15 @@ impl Backend for DemoBackend {
                         let elapsed = (now - t).num_milliseconds() as f64 / 1000.0;
                         let fraction =
                             (elapsed / f64::from(window.period_seconds)).clamp(0.05, 1.0);
+                        // A longer period holds as many minutes of counts.
+                        let minutes = f64::from(window.period_seconds) / 60.0;
+                        let scale = if q.metric.stat() == crate::model::Stat::Sum {
+                            minutes.max(1.0)
+                        } else {
+                            1.0
+                        };
                         self.value(q, t.timestamp().div_euclid(60), fraction)
+                            .map(|v| v * scale)
                     })
                     .collect()
             })

@@ -34,7 +34,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     }
     lines.push(Line::from(marks));
     lines.push(Line::from(Span::styled(
-        "  Sparklines: 1 char = 1 min; ▁ = zero; blank = no datapoint (a gap).",
+        "  Trends: the chart window ([ ] 1h…3d) squeezed into the column; ▁ zero; blank no data.",
         t.dim(),
     )));
     lines.push(Line::from(Span::styled(

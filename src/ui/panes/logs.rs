@@ -110,13 +110,18 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         lines.push(Line::from(Span::styled(msg, t.dim())));
     }
     let room = h.saturating_sub(lines.len());
-    let scroll = if view.follow {
-        0
-    } else {
-        view.log_scroll.min(events.len().saturating_sub(room))
-    };
-    let end = events.len().saturating_sub(scroll);
-    let start = end.saturating_sub(room);
-    lines.extend(events[start..end].iter().map(|e| line(e, ctx)));
+    // The cursor (what Enter opens whole) is the bottom line: the newest when following.
+    if let Some(cursor) = crate::ui::view::log_cursor(events.len(), view.log_scroll, view.follow) {
+        let end = cursor + 1;
+        let start = end.saturating_sub(room);
+        for (i, e) in events[start..end].iter().enumerate() {
+            let l = line(e, ctx);
+            lines.push(if start + i == cursor && !view.follow {
+                l.patch_style(t.selection())
+            } else {
+                l
+            });
+        }
+    }
     f.render_widget(Paragraph::new(lines), inner);
 }

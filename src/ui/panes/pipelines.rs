@@ -38,7 +38,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let ls = view.list(Pane::Pipelines).cloned().unwrap_or_default();
     let rows_e = entries(Pane::Pipelines, snap, &ls.filter);
     let (note, _) = staleness(ctx, snap.metrics.fetched_at, snap.metrics.error.as_ref());
-    let counts = format!("counts: last {RECENT_POINTS} min");
+    let counts = format!(
+        "counts: last {RECENT_POINTS} min · trend {} ([ ])",
+        crate::model::window_label(view.chart_minutes)
+    );
     let note = if note.is_empty() {
         counts
     } else {
@@ -201,10 +204,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                         mstyle
                     },
                 ));
-                let spark = m
-                    .series(&ss, incoming)
-                    .map(|s| fmt::sparkline(s, spark_w))
-                    .unwrap_or_default();
+                // The whole chart window, squeezed into the column.
+                let spark = match crate::ui::view::chart_series(snap, view, &ss, incoming) {
+                    Some(s) => fmt::sparkline(&fmt::squeeze(s, spark_w), spark_w),
+                    None if crate::ui::view::chart_loading(snap, view) => "…".into(),
+                    None => String::new(),
+                };
                 cells.push(Cell::from(Span::styled(spark, t.spark())));
             }
             None => {

@@ -164,6 +164,31 @@ impl View {
         Effect::Simulate(id, reqs)
     }
 
+    /// Enter on the Logs pane: the event at the cursor ([`View::log_scroll`] events up from the
+    /// newest), whole in the overlay — time, group, stream, id, then the message: JSON
+    /// pretty-printed, anything else as it came; wrapped, scrollable, sanitized when drawn.
+    pub(super) fn open_log_event(&mut self, snap: &Snapshot) {
+        let groups = self.target.log_groups(snap);
+        let events = crate::ui::panes::logs::merged(snap, &groups);
+        let Some(i) = log_cursor(events.len(), self.log_scroll, self.follow) else {
+            self.status = Some(Status {
+                level: Level::Unknown,
+                text: "no log event to open".into(),
+            });
+            return;
+        };
+        let e = events[i];
+        let id = self.open_overlay(
+            format!(
+                "Log event — {} {}",
+                e.group,
+                e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f UTC")
+            ),
+            String::new(),
+        );
+        self.finished(id, log_event_lines(e));
+    }
+
     fn open_overlay(&mut self, title: String, pending: String) -> u64 {
         self.overlay_seq += 1;
         self.overlay = Some(Overlay {
@@ -336,4 +361,46 @@ impl View {
             key,
         });
     }
+}
+
+/// The index of the Logs pane's cursor among `len` events, `scroll` events up from the newest
+/// (the newest when following); `None` without events.
+pub fn log_cursor(len: usize, scroll: usize, follow: bool) -> Option<usize> {
+    let up = if follow { 0 } else { scroll };
+    len.checked_sub(1).map(|last| last.saturating_sub(up))
+}
+
+/// A log event as overlay lines: its fields, then the message — a Firehose error's code and
+/// message first, JSON pretty-printed, other text line by line.
+pub fn log_event_lines(e: &crate::model::LogEvent) -> Vec<(Tone, String)> {
+    let mut out = vec![
+        (
+            Tone::Field,
+            format!(
+                "time       {}",
+                e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f UTC")
+            ),
+        ),
+        (Tone::Field, format!("group      {}", e.group)),
+        (Tone::Field, format!("stream     {}", e.stream)),
+        (Tone::Field, format!("event id   {}", e.event_id)),
+        (Tone::Note, String::new()),
+    ];
+    if let Some(err) = crate::model::parse_firehose_error(&e.message) {
+        out.push((
+            Tone::Row(Level::Fail),
+            format!("{}: {}", err.code, err.message),
+        ));
+        out.push((Tone::Note, String::new()));
+    }
+    match serde_json::from_str::<serde_json::Value>(&e.message) {
+        Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => out.extend(
+            serde_json::to_string_pretty(&v)
+                .unwrap_or_default()
+                .lines()
+                .map(|l| (Tone::Code, l.to_string())),
+        ),
+        _ => out.extend(e.message.lines().map(|l| (Tone::Code, l.to_string()))),
+    }
+    out
 }

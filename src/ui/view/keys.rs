@@ -97,6 +97,10 @@ impl View {
                 _ => Effect::None,
             };
         }
+        // The screen is saved as it is, overlays included (a checks overlay for the ticket).
+        if a == Action::SaveScreen {
+            return Effect::SaveScreen;
+        }
         if a != Action::Confirm {
             self.status = None;
         }
@@ -164,7 +168,9 @@ impl View {
             Action::Simulate => return self.simulate(snap),
             Action::Checks => return self.run_checks(snap),
             Action::CustomSimulation => self.open_sim_form(snap),
-            Action::Confirm | Action::Cancel => {}
+            Action::Confirm | Action::Cancel | Action::SaveScreen => {}
+            Action::ChartLonger => self.step_chart_window(true),
+            Action::ChartShorter => self.step_chart_window(false),
             Action::Follow => {
                 self.follow = !self.follow;
                 self.log_scroll = 0;
@@ -180,8 +186,13 @@ impl View {
                     // Drill-ins are one screen; nothing to move.
                 } else if self.pane == Pane::Logs {
                     if up {
+                        let len =
+                            crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap))
+                                .len();
+                        // From following, the cursor starts at the newest event.
+                        let from = if self.follow { 0 } else { self.log_scroll };
                         self.follow = false;
-                        self.log_scroll = self.log_scroll.saturating_add(n);
+                        self.log_scroll = from.saturating_add(n).min(len.saturating_sub(1));
                     } else {
                         self.log_scroll = self.log_scroll.saturating_sub(n);
                         if self.log_scroll == 0 {
@@ -196,8 +207,10 @@ impl View {
             }
             Action::Top => {
                 if self.pane == Pane::Logs {
+                    let len =
+                        crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap)).len();
                     self.follow = false;
-                    self.log_scroll = usize::MAX / 2;
+                    self.log_scroll = len.saturating_sub(1);
                 } else {
                     self.move_to(snap, |_, _| 0);
                 }

@@ -4,7 +4,7 @@ mod dialogs;
 mod keys;
 mod rows;
 
-pub use dialogs::{Overlay, PendingToggle, SimForm};
+pub use dialogs::{Overlay, PendingToggle, SimForm, log_cursor, log_event_lines};
 pub use rows::{Entry, ListState, entries};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -146,6 +146,9 @@ pub enum Effect {
     /// Run the runbook checks for this selection off the UI task; the findings come back to
     /// [`View::finished`] with this id.
     Check(u64, check::Selection),
+    /// Write the screen as it is now to files (`ui::screen::save`); the loop that owns the
+    /// terminal does it and answers with `Msg::ScreenSaved`.
+    SaveScreen,
 }
 
 /// A one-line message in the footer until the next key.
@@ -159,6 +162,38 @@ pub struct Status {
 
 /// Rows moved by PgUp / PgDn.
 pub const PAGE: usize = 10;
+
+/// The series a chart or sparkline draws for `scope` × `id` over the view's chart window: the
+/// tail of the health metrics when the window is within theirs, else the charts' own fetch once
+/// it covers that window; `None` while it is loading.
+pub fn chart_series<'a>(
+    snap: &'a Snapshot,
+    view: &View,
+    scope: &crate::model::Scope,
+    id: crate::model::MetricId,
+) -> Option<&'a [Option<f64>]> {
+    if view.chart_minutes <= view.base_minutes {
+        let m = snap.metrics.get()?;
+        let s = m.series(scope, id)?;
+        let p = u64::from(m.window.period_seconds.max(1));
+        let n = usize::try_from(u64::from(view.chart_minutes) * 60 / p).unwrap_or(usize::MAX);
+        return Some(&s[s.len().saturating_sub(n)..]);
+    }
+    if chart_loading(snap, view) {
+        return None;
+    }
+    snap.chart.get()?.series(scope, id)
+}
+
+/// Whether the charts wait for their own fetch: a window longer than the health metrics' that
+/// the chart section does not cover yet.
+pub fn chart_loading(snap: &Snapshot, view: &View) -> bool {
+    view.chart_minutes > view.base_minutes
+        && !snap.chart.get().is_some_and(|m| {
+            m.window.points as u64 * u64::from(m.window.period_seconds)
+                == u64::from(view.chart_minutes) * 60
+        })
+}
 
 /// Everything the UI shows besides the data: focused pane, selections, filters, drill-in, dialogs.
 #[derive(Debug, Clone)]
@@ -194,6 +229,12 @@ pub struct View {
     pub overlay_seq: u64,
     /// The customer-managed policy `p` on a rule checks (settings `writer_policy`).
     pub writer_policy: String,
+    /// The window the charts and sparklines cover, in minutes (`[` / `]`; one of
+    /// `model::CHART_WINDOWS_MIN`).
+    pub chart_minutes: u32,
+    /// The health metrics' window in minutes (`--window`): charts no longer than it are cut
+    /// from the health metrics, longer ones are fetched on their own.
+    pub base_minutes: u32,
 }
 
 impl View {
@@ -215,6 +256,57 @@ impl View {
             sim_form: None,
             overlay_seq: 0,
             writer_policy: "firehose_writer".into(),
+            chart_minutes: 180,
+            base_minutes: 180,
+        }
+    }
+
+    /// The view for these settings: read-only, writer policy, the metrics window (which is also
+    /// where the chart window starts).
+    pub fn with_settings(s: &crate::ui::effects::AppSettings) -> Self {
+        let mut v = Self::new(s.read_only);
+        v.writer_policy = s.writer_policy.clone();
+        v.base_minutes = s.window_minutes.max(1);
+        v.chart_minutes = s.window_minutes.max(1);
+        v
+    }
+
+    /// Steps the chart window to the next longer (`longer`) or shorter one of
+    /// `model::CHART_WINDOWS_MIN`, and says what it costs.
+    pub fn step_chart_window(&mut self, longer: bool) {
+        let w = crate::model::CHART_WINDOWS_MIN;
+        let next = if longer {
+            w.iter().copied().find(|&m| m > self.chart_minutes)
+        } else {
+            w.iter().rev().copied().find(|&m| m < self.chart_minutes)
+        };
+        let Some(m) = next else {
+            return;
+        };
+        self.chart_minutes = m;
+        let period = self.chart_period();
+        let cost = if m > self.base_minutes {
+            "fetched on its own: more GetMetricData metrics (API cost pane)"
+        } else {
+            "cut from the health metrics: no extra GetMetricData"
+        };
+        self.status = Some(Status {
+            level: Level::Ok,
+            text: format!(
+                "charts: last {} at {}-min periods · {cost}",
+                crate::model::window_label(m),
+                period / 60
+            ),
+        });
+    }
+
+    /// The period (seconds) of the charts' series: the health metrics' 60 s while the window is
+    /// within theirs, else [`crate::model::chart_period`].
+    pub fn chart_period(&self) -> u32 {
+        if self.chart_minutes <= self.base_minutes {
+            60
+        } else {
+            crate::model::chart_period(self.chart_minutes)
         }
     }
 
@@ -246,8 +338,17 @@ impl View {
             },
             None => self.target.clone(),
         };
+        let detail = match &self.detail {
+            Some(Detail::Stream(s)) => Some(crate::model::Scope::Stream(s.clone())),
+            Some(Detail::Rule(r)) => Some(crate::model::Scope::Rule(r.clone())),
+            None => None,
+        };
         Interest {
             log_groups: target.log_groups(snap),
+            chart: (self.chart_minutes > self.base_minutes).then_some(crate::poll::ChartWant {
+                minutes: self.chart_minutes,
+                detail,
+            }),
         }
     }
 
@@ -291,8 +392,11 @@ impl View {
                 Some(entry) => entry.target.clone(),
                 None => return,
             },
-            // Logs pane: drill into what it shows.
-            None if self.pane == Pane::Logs => self.target.clone(),
+            // Logs pane: the event at the cursor, whole.
+            None if self.pane == Pane::Logs => {
+                self.open_log_event(snap);
+                return;
+            }
             None => return,
         };
         let stream_exists = |s: &str| {

@@ -11,13 +11,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
-use crate::model::{Destination, MetricId, Metrics, RuleKey, Scope, bucket_from_arn, group_errors};
+use crate::model::{Destination, MetricId, RuleKey, Scope, bucket_from_arn, group_errors};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::panes::alarms::state_span;
 use crate::ui::panes::context::target_findings;
-use crate::ui::view::Focus;
+use crate::ui::view::{Focus, View};
 use crate::ui::{safe_fit, safe_fit_name, safe_owned};
 
 pub(super) fn kv<'a>(ctx: &Ctx, k: &'a str, v: &str) -> Line<'a> {
@@ -39,21 +39,35 @@ pub(super) fn show(m: MetricId, v: Option<f64>) -> String {
     }
 }
 
+/// "last 3h · 1 column = 1 min": what `width` columns of the view's chart window show.
+pub(super) fn chart_note(view: &View, width: u16) -> String {
+    let period = view.chart_period().max(60);
+    let points = u64::from(view.chart_minutes) * 60 / u64::from(period);
+    let shown = points.min(u64::from(width.max(1)));
+    let minutes = u32::try_from(shown * u64::from(period) / 60).unwrap_or(u32::MAX);
+    format!(
+        "last {} · 1 column = {} min · [ ] window",
+        crate::model::window_label(minutes),
+        period / 60
+    )
+}
+
 /// One chart per metric: a label line (name, newest, max), then a sparkline as tall as the
-/// room allows, newest on the right. Zero is the lowest bar; a gap (no datapoint) is blank.
+/// room allows, newest on the right. Zero is the lowest bar; a gap (no datapoint) is blank. The
+/// series cover the view's chart window ([`crate::ui::view::chart_series`]).
 pub(super) fn charts(
     f: &mut Frame,
     area: Rect,
     ctx: &Ctx,
-    m: Option<&Metrics>,
+    (snap, view): (&Snapshot, &View),
     scope: &Scope,
     ids: &[MetricId],
 ) {
     let t = ctx.theme;
-    let Some(m) = m else {
+    if snap.metrics.get().is_none() {
         f.render_widget(Paragraph::new("waiting for metrics…").style(t.dim()), area);
         return;
-    };
+    }
     if ids.is_empty() || area.height == 0 {
         return;
     }
@@ -63,12 +77,23 @@ pub(super) fn charts(
         if r.height == 0 {
             continue;
         }
-        let series = m.series(scope, id).unwrap_or(&[]);
+        let series = match crate::ui::view::chart_series(snap, view, scope, id) {
+            Some(s) => s,
+            None if crate::ui::view::chart_loading(snap, view) => {
+                f.render_widget(
+                    Paragraph::new(format!("{:<27} loading the longer window…", id.name()))
+                        .style(t.dim()),
+                    r,
+                );
+                continue;
+            }
+            None => &[],
+        };
         let max = series
             .iter()
             .filter_map(|v| *v)
             .fold(None, |a: Option<f64>, v| Some(a.map_or(v, |a| a.max(v))));
-        let last = m.latest(scope, id);
+        let last = series.iter().rev().find_map(|v| *v);
         let label = Line::from(vec![
             Span::styled(format!("{:<27} ", id.name()), t.title()),
             Span::styled(

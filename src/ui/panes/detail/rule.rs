@@ -4,7 +4,7 @@
 use super::*;
 
 /// Draws the drill-in of the rule `key` (a notice when it is no longer in the inventory).
-pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx) {
+pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleKey, ctx: &Ctx) {
     let t = ctx.theme;
     let Some(inv) = snap.inventory.get() else {
         return;
@@ -149,7 +149,10 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
         title(
             ctx,
             "Metrics".into(),
-            "1 char = 1 min · missing EventBridge datapoints are 0".into(),
+            format!(
+                "{} · missing EventBridge datapoints are 0",
+                chart_note(view, charts_area.width.saturating_sub(2))
+            ),
         ),
         false,
     );
@@ -159,7 +162,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, key: &RuleKey, ctx: &Ctx
         f,
         inner,
         ctx,
-        snap.metrics.get(),
+        (snap, view),
         &Scope::Rule(r.key()),
         &MetricId::RULE,
     );

@@ -5,7 +5,7 @@
 use super::*;
 
 /// Draws the drill-in of the stream `name` (a notice when it is no longer in the inventory).
-pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx) {
+pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &str, ctx: &Ctx) {
     let t = ctx.theme;
     let Some(inv) = snap.inventory.get() else {
         return;
@@ -244,8 +244,8 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
             ctx,
             "Metrics".into(),
             format!(
-                "last {} min · 1 column = 1 min · blank = no datapoint",
-                chart_area.width.saturating_sub(2)
+                "{} · blank = no datapoint",
+                chart_note(view, chart_area.width.saturating_sub(2))
             ),
         ),
         false,
@@ -253,7 +253,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, name: &str, ctx: &Ctx)
     let inner = block.inner(chart_area);
     f.render_widget(block, chart_area);
     let scope = Scope::Stream(s.name.clone());
-    charts(f, inner, ctx, snap.metrics.get(), &scope, &ids);
+    charts(f, inner, ctx, (snap, view), &scope, &ids);
 
     // Findings, alarms, errors by code.
     let [why_area, err_area] =
