@@ -21,6 +21,7 @@ pub mod config;
 pub mod health;
 pub mod iam;
 pub mod model;
+pub mod pattern;
 pub mod poll;
 pub mod sanitize;
 pub mod snapshot;
@@ -198,6 +199,46 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::from(rt.block_on(cli::check::check_command(
                 &settings, backend, args,
             ))))
+        }
+        Some(Command::Pattern(args)) => {
+            use cli::PatternWhat;
+            Ok(ExitCode::from(match args.what {
+                PatternWhat::Test {
+                    rule,
+                    pattern,
+                    event,
+                } => {
+                    // A pattern file needs no account: TestEventPattern is asked only when one
+                    // answers.
+                    let backend = if pattern.is_some() {
+                        let b = rt.block_on(backend_for(&settings, Clock::System))?;
+                        match rt.block_on(preflight(&b, &settings)) {
+                            None => Some(b),
+                            Some(_) => None,
+                        }
+                    } else {
+                        match connect(Clock::System)? {
+                            Some(b) => Some(b),
+                            None => return Ok(ExitCode::from(cli::pattern::AWS_UNUSABLE)),
+                        }
+                    };
+                    rt.block_on(cli::pattern::test_command(
+                        backend,
+                        rule.as_deref(),
+                        pattern.as_deref(),
+                        &event,
+                        args.json,
+                    ))
+                }
+                PatternWhat::Match { bus, event } => {
+                    let Some(backend) = connect(Clock::System)? else {
+                        return Ok(ExitCode::from(cli::pattern::AWS_UNUSABLE));
+                    };
+                    rt.block_on(cli::pattern::match_command(
+                        backend, &bus, &event, args.json,
+                    ))
+                }
+            }))
         }
         Some(Command::Perms(args)) => {
             let Some(backend) = connect(Clock::System)? else {

@@ -359,3 +359,112 @@ fn completions_man_and_version() {
         }
     }
 }
+
+fn write_tmp(name: &str, body: &str) -> String {
+    let p = std::env::temp_dir().join(format!("fhtop-cli-{}-{name}", std::process::id()));
+    std::fs::write(&p, body).expect("write");
+    p.display().to_string()
+}
+
+/// `fhtop pattern test --pattern`: no AWS account needed; the first failed field and the trap.
+#[test]
+fn pattern_test_names_the_field_and_needs_no_account() {
+    let pattern = write_tmp(
+        "p.json",
+        r#"{"source":["acme.orders"],"detail-type":["order placed"]}"#,
+    );
+    let event = write_tmp(
+        "e.json",
+        r#"{"source":"acme.orders","detail-type":"Order Placed","detail":{"id":1}}"#,
+    );
+    let out = fhtop_without_aws(
+        &["pattern", "test", "--pattern", &pattern, "--event", &event],
+        false,
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "no match: {text}");
+    assert!(
+        text.contains("NO MATCH") && text.contains("decided by local"),
+        "{text}"
+    );
+    assert!(
+        text.contains("detail-type: wanted \"order placed\", had \"Order Placed\"")
+            && text.contains("differs only in case"),
+        "{text}"
+    );
+    assert!(text.contains("TestEventPattern: not asked"), "{text}");
+    // JSON, and a match.
+    let good = write_tmp("p2.json", r#"{"source":["acme.orders"]}"#);
+    let out = fhtop_without_aws(
+        &[
+            "pattern",
+            "test",
+            "--pattern",
+            &good,
+            "--event",
+            &event,
+            "--json",
+        ],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["results"][0]["match"], true);
+    assert_eq!(v["results"][0]["decided_by"], "local");
+    // An invalid pattern is exit 2, naming the field.
+    let bad = write_tmp("p3.json", r#"{"source":"acme.orders"}"#);
+    let out = fhtop_without_aws(
+        &["pattern", "test", "--pattern", &bad, "--event", &event],
+        false,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("source: a field's values must be a list")
+    );
+}
+
+/// `fhtop pattern test --rule` and `match --bus` on the demo account: the rule's own pattern.
+#[test]
+fn pattern_test_and_match_read_the_rules() {
+    let event = write_tmp(
+        "cancel.json",
+        r#"{"version":"0","id":"1","detail-type":"OrderCancelled","source":"acme.orders","account":"123456789012","time":"2026-11-29T12:00:00Z","region":"us-east-1","resources":[],"detail":{"orderId":"o-1"}}"#,
+    );
+    let out = fhtop(&[
+        "--demo",
+        "pattern",
+        "test",
+        "--rule",
+        "orders-bus/order-cancelled",
+        "--event",
+        &event,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("MATCH") && text.contains("orders-bus/order-cancelled"),
+        "{text}"
+    );
+    let out = fhtop(&[
+        "--demo",
+        "pattern",
+        "match",
+        "--bus",
+        "orders-bus",
+        "--event",
+        &event,
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let results = v["results"].as_array().expect("results");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(results[0]["rule"], "orders-bus/order-cancelled", "{v}");
+    assert!(results.iter().skip(1).all(|r| r["match"] == false), "{v}");
+    assert!(
+        results
+            .iter()
+            .skip(1)
+            .all(|r| r["miss"]["path"].is_string()),
+        "every miss names a field: {v}"
+    );
+}

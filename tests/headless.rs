@@ -282,3 +282,54 @@ async fn the_chart_window_widens_and_narrows() {
     assert_eq!(app.view.chart_minutes, 4320, "3 d is the longest");
     assert_eq!(fhtop::model::chart_period(4320), 900);
 }
+
+/// `m` on a rule opens the pattern tester (issue 13): the demo's trap rule ("ordercancelled")
+/// against the events its bus logged — none match, the nearest miss names detail-type and the
+/// case trap, and the rules that do take the newest event are listed.
+#[tokio::test]
+async fn the_pattern_tester_explains_the_demo_trap() {
+    let mut app = start(common::app_settings()).await;
+    keys(&mut app, "3 / c a n c e l l a t i o n enter m").await;
+    let overlay = app.view.overlay.as_ref().expect("the tester opened");
+    assert_eq!(
+        overlay.title,
+        "Pattern test — rule orders-bus/cancellation-audit"
+    );
+    let text = overlay_text(&app);
+    assert!(text.starts_with("0 of "), "{text}");
+    assert!(
+        text.contains("detail-type: wanted \"ordercancelled\", had \"OrderCancelled\""),
+        "{text}"
+    );
+    assert!(text.contains("differs only in case"), "{text}");
+    assert!(
+        text.contains("rules on bus orders-bus that match the newest event")
+            && text.contains("order-cancelled"),
+        "{text}"
+    );
+    // The failing field is marked in the pattern.
+    let lines = app
+        .view
+        .overlay
+        .as_ref()
+        .and_then(|o| o.lines.clone())
+        .unwrap_or_default();
+    assert!(
+        lines.iter().any(|(tone, l)| {
+            *tone == Tone::Row(fhtop::health::Level::Fail)
+                && l.trim_start().starts_with("\"detail-type\":")
+        }),
+        "{lines:?}"
+    );
+    // A schedule rule has no pattern to test.
+    keys(&mut app, "esc esc / h o u r l y enter m").await;
+    assert!(app.view.overlay.is_none());
+    assert!(
+        app.view
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("has no event pattern")),
+        "{:?}",
+        app.view.status
+    );
+}

@@ -48,6 +48,12 @@ impl Backend for Flaky {
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule> {
         self.inner.describe_rule(key).await
     }
+    async fn bus_rules(&self, bus: &str) -> BResult<Vec<fhtop::model::Rule>> {
+        self.inner.bus_rules(bus).await
+    }
+    async fn test_event_pattern(&self, pattern: &str, event: &str) -> BResult<bool> {
+        self.inner.test_event_pattern(pattern, event).await
+    }
     async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()> {
         self.inner.set_rule_state(key, state).await
     }

@@ -154,3 +154,24 @@ fn ctrl_c_quits() {
     t.keys(&["C-c"]);
     t.assert_terminal_restored("Ctrl-C");
 }
+
+/// The pattern tester in a real terminal (issue 13): `m` on the demo's trap rule names the field
+/// and the case trap.
+#[test]
+fn the_pattern_tester_shows_why_a_rule_matches_nothing() {
+    let t = Tmux::start("pattern");
+    t.launch("");
+    t.literal("3");
+    t.wait_text("Rules (");
+    t.literal("/cancellation");
+    t.keys(&["Enter"]);
+    t.wait_text("cancellation-audit");
+    t.literal("m");
+    t.wait_text("Pattern test — rule orders-bus/cancellation-audit");
+    let s = t.wait_text("differs only in case");
+    assert!(s.contains("recent events on bus orders-bus match"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("tester to close", |s| !s.contains("Pattern test —"));
+    t.literal("q");
+    t.assert_terminal_restored("q");
+}

@@ -139,6 +139,13 @@ pub trait Backend: Send + Sync {
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;
     /// The rule's targets now (ListTargetsByRule, every page): what a rule change affects.
     async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<crate::model::Target>>;
+    /// The rules of one bus (ListRules, every page), without targets: what `fhtop pattern
+    /// match` tests an event against.
+    async fn bus_rules(&self, bus: &str) -> BResult<Vec<Rule>>;
+    /// events:TestEventPattern: whether EventBridge itself says `event` matches `pattern`
+    /// (both JSON). AWS requires the event's envelope fields (id, account, source, time,
+    /// region, resources, detail-type); a ValidationException names what is missing.
+    async fn test_event_pattern(&self, pattern: &str, event: &str) -> BResult<bool>;
     /// Puts the rule in `state`: DisableRule, EnableRule, or for any other enabled state
     /// (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) PutRule with the rule's current
     /// definition and that state. Only `action::Executor` calls this.

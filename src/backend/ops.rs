@@ -81,6 +81,8 @@ ops! {
     ListTargetsByRule => "events", Read, "which rule feeds which stream";
     /// events:DescribeRule: a rule before and after a change.
     DescribeRule => "events", Read, "rule changes and their verification";
+    /// events:TestEventPattern: EventBridge's own verdict beside the local pattern engine.
+    TestEventPattern => "events", Read, "EventBridge's own pattern verdict beside fhtop's";
     /// firehose:ListDeliveryStreams.
     ListDeliveryStreams => "firehose", Read, "delivery streams";
     /// firehose:DescribeDeliveryStream, per stream.

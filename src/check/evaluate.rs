@@ -73,6 +73,38 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
             pipeline: "(account)".into(),
         });
     }
+    for rep in g.samples.iter().filter(|r| r.tested > 0) {
+        out.push(CheckResult {
+            check: CheckId::PatternSamples.id(),
+            target: rep.rule.clone(),
+            status: if rep.matched == 0 {
+                Level::Warn
+            } else {
+                Level::Ok
+            },
+            summary: rep.summary(),
+            details: format!("samples from {}", rep.found_in.join(", ")),
+            confirm: format!(
+                "fhtop pattern test --rule {} --event EVENT.json (an event from {})",
+                q(&rep.rule),
+                rep.found_in
+                    .first()
+                    .map_or("the bus's log groups", String::as_str)
+            ),
+            // With the rule's other findings: under the stream it feeds.
+            pipeline: rep
+                .rule
+                .split_once('/')
+                .and_then(|(bus, name)| {
+                    g.inv.rule(&RuleKey {
+                        bus: bus.into(),
+                        name: name.into(),
+                    })
+                })
+                .and_then(|r| r.targets.iter().find_map(|t| t.firehose_stream_name()))
+                .map_or_else(|| rep.rule.clone(), str::to_string),
+        });
+    }
     if let Err(e) = &g.alarms {
         out.push(read_failure(
             CheckId::Alarms,

@@ -26,6 +26,8 @@ pub struct Gathered {
     pub sims: Vec<(SimTarget, Report)>,
     /// The customer-managed writer policy name (`--writer-policy`, default "firehose_writer").
     pub writer_policy: String,
+    /// Rules that matched nothing in the window, tested against their bus's logged events.
+    pub samples: Vec<crate::pattern::SampleReport>,
 }
 
 /// What a permission simulation is about.
@@ -97,7 +99,34 @@ pub async fn gather(
         futures_util::future::join_all(groups.iter().map(|g| error_events(backend, g, since, now))),
         iam::run_all(backend, &reqs),
     );
+    // Rules that matched nothing: test them against what their bus logged.
+    let quiet: Vec<&Rule> = scope
+        .rules
+        .iter()
+        .filter_map(|k| inv.rule(k))
+        .filter(|r| r.state.is_enabled() && r.event_pattern.is_some())
+        .filter(|r| {
+            metrics.as_ref().is_ok_and(|m| {
+                m.window_sum(
+                    &crate::model::Scope::Rule(r.key()),
+                    crate::model::MetricId::MatchedEvents,
+                )
+                .unwrap_or(0.0)
+                    <= 0.0
+            })
+        })
+        .collect();
+    let samples: Vec<crate::pattern::SampleReport> = futures_util::future::join_all(
+        quiet
+            .iter()
+            .map(|r| crate::pattern::test_samples(backend, &inv, r, since)),
+    )
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
     Ok(Gathered {
+        samples,
         account: identity.account,
         region: identity.region,
         now,

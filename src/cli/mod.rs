@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod out;
+pub mod pattern;
 pub mod perms;
 pub mod policy;
 pub mod rule;
@@ -95,6 +96,13 @@ pub enum Command {
     /// Exit codes (Nagios): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (AWS unusable, or a check
     /// could not decide).
     Check(CheckArgs),
+    /// Test an event against a rule's event pattern, or find the rules of a bus that match
+    /// it: the first field that failed and why, and EventBridge's own verdict
+    /// (TestEventPattern) beside fhtop's when the account answers.
+    ///
+    /// Exit codes: 0 match (for `match`: some rule matches), 1 no match, 2 the pattern or
+    /// event cannot be used, 3 AWS unusable.
+    Pattern(PatternArgs),
     /// The IAM policy fhtop's own role needs, generated from the operations fhtop calls.
     ///
     /// Without options: the read-only policy (the dashboard, `fhtop check` without permission
@@ -108,6 +116,43 @@ pub enum Command {
     },
     /// The manual page (roff), to standard output (e.g. `fhtop man | man -l -`).
     Man,
+}
+
+/// Arguments of `fhtop pattern`.
+#[derive(Debug, Args)]
+pub struct PatternArgs {
+    /// What to test.
+    #[command(subcommand)]
+    pub what: PatternWhat,
+    /// `{"results":[{"rule","match","decided_by","miss","test_event_pattern",…}]}`.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The questions `fhtop pattern` answers.
+#[derive(Debug, Subcommand)]
+pub enum PatternWhat {
+    /// Does the event match this rule's pattern (or a pattern file)?
+    Test {
+        /// The rule, `[BUS/]NAME` (read with DescribeRule).
+        #[arg(long, conflicts_with = "pattern", required_unless_present = "pattern")]
+        rule: Option<String>,
+        /// A pattern file instead (not deployed yet): needs no AWS account.
+        #[arg(long, value_name = "FILE")]
+        pattern: Option<String>,
+        /// The event: a JSON file, or - for standard input.
+        #[arg(long, value_name = "FILE")]
+        event: String,
+    },
+    /// Which rules of the bus match the event?
+    Match {
+        /// The event bus.
+        #[arg(long, default_value = "default")]
+        bus: String,
+        /// The event: a JSON file, or - for standard input.
+        #[arg(long, value_name = "FILE")]
+        event: String,
+    },
 }
 
 /// Arguments of `fhtop policy`.

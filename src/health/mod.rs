@@ -95,11 +95,14 @@ pub enum CheckId {
     Partitions,
     /// `throttling`: ingestion is not throttled (`ThrottledRecords`).
     Throttling,
+    /// `pattern-samples`: a rule that matched nothing in the window, tested against the events
+    /// its bus logged (`pattern::test_samples`).
+    PatternSamples,
 }
 
 impl CheckId {
     /// Every check, in the order `fhtop check` reports them.
-    pub const ALL: [CheckId; 11] = [
+    pub const ALL: [CheckId; 12] = [
         CheckId::WriterPermission,
         CheckId::StreamStatus,
         CheckId::Delivery,
@@ -111,6 +114,7 @@ impl CheckId {
         CheckId::Alarms,
         CheckId::Partitions,
         CheckId::Throttling,
+        CheckId::PatternSamples,
     ];
     /// The id `fhtop check` prints and serializes.
     pub fn id(self) -> &'static str {
@@ -126,6 +130,7 @@ impl CheckId {
             CheckId::Alarms => "alarms",
             CheckId::Partitions => "partitions",
             CheckId::Throttling => "throttling",
+            CheckId::PatternSamples => "pattern-samples",
         }
     }
 }

@@ -84,6 +84,30 @@ impl Runner {
                 let outcome = self.change_rule(&key, enable).await;
                 Some(Msg::RuleChanged(key, outcome))
             }
+            Effect::PatternTest(id, key) => {
+                let snap = self.store.snapshot();
+                let lines = match snap.inventory.get().map(|i| &i.inv) {
+                    Some(inv) => match inv.rule(&key) {
+                        Some(rule) => {
+                            let since = self.clock.now() - chrono::Duration::hours(1);
+                            let rep = crate::pattern::test_samples(
+                                self.backend.as_ref(),
+                                inv,
+                                rule,
+                                since,
+                            )
+                            .await;
+                            crate::pattern::tester_lines(rule, inv, rep.as_ref())
+                        }
+                        None => vec![(
+                            Tone::Row(Level::Unknown),
+                            format!("{key}: not in the inventory"),
+                        )],
+                    },
+                    None => vec![(Tone::Note, "the inventory is not read yet".into())],
+                };
+                Some(Msg::Answer(id, lines))
+            }
             // The loop's own: it has the terminal (and its size) to save.
             Effect::Quit | Effect::Refresh | Effect::None | Effect::SaveScreen => None,
         }

@@ -72,11 +72,14 @@ pub enum Action {
     ChartLonger,
     /// `chart_shorter` (default `[`, `-`): charts and sparklines cover a shorter window.
     ChartShorter,
+    /// `pattern_test` (default `m`): test the selected rule's pattern against the events its
+    /// bus logged.
+    PatternTest,
 }
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -108,6 +111,7 @@ impl Action {
         Action::SaveScreen,
         Action::ChartLonger,
         Action::ChartShorter,
+        Action::PatternTest,
     ];
 
     /// The name used in the config file.
@@ -145,6 +149,7 @@ impl Action {
             SaveScreen => "save_screen",
             ChartLonger => "chart_longer",
             ChartShorter => "chart_shorter",
+            PatternTest => "pattern_test",
         }
     }
 
@@ -183,6 +188,7 @@ impl Action {
             SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
             ChartLonger => "charts: longer window (1h 3h 12h 24h 3d)",
             ChartShorter => "charts: shorter window",
+            PatternTest => "test the rule's pattern against events its bus logged",
         }
     }
 
@@ -220,6 +226,7 @@ impl Action {
             SaveScreen => &["S"],
             ChartLonger => &["]", "+"],
             ChartShorter => &["[", "-"],
+            PatternTest => &["m"],
         }
     }
 }

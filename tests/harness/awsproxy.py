@@ -2,6 +2,7 @@
 """Loopback proxy between fhtop and moto, for the tests.
 
 - Forwards every AWS request to moto (the upstream) unchanged.
+- Answers TestEventPattern (moto's is empty) with moto's own event-pattern engine.
 - Speaks Smithy RPC v2 CBOR for CloudWatch, which moto does not: the CBOR request is decoded,
   sent to moto through botocore's CloudWatch client (query protocol), and the answer is encoded
   back as CBOR. The Rust CloudWatch client only speaks CBOR.
@@ -173,7 +174,22 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(float(fault["seconds"] or 8))
         if proto == "cbor":
             return self._cbor(op, body)
+        if op == "TestEventPattern":
+            return self._test_event_pattern(body)
         return self._forward(body, op)
+
+    def _test_event_pattern(self, body):
+        """moto answers TestEventPattern with nothing; answer with moto's own pattern engine
+        (an independent implementation to compare fhtop's with), as EventBridge would."""
+        from moto.events.models import EventPattern
+        try:
+            req = json.loads(body or b"{}")
+            pattern = EventPattern.load(req["EventPattern"])
+            result = pattern.matches_event(json.loads(req["Event"]))
+        except Exception as e:  # an invalid pattern or event, as EventBridge reports it
+            return self._error("json", 400, "InvalidEventPatternException", str(e))
+        self._send(200, json.dumps({"Result": bool(result)}).encode(),
+                   {"Content-Type": "application/x-amz-json-1.1"})
 
     def _forward(self, body, op=None):
         u = urllib.parse.urlparse(self.upstream)

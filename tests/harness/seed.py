@@ -582,15 +582,51 @@ def partial(c, region):
     log_lines(c, LONG_FAILING, "S3.AccessDenied", "Access was denied.", 5, region)
 
 
+def patterns(c, region):
+    """A rule whose pattern is subtly wrong (amount compared as a number; the shop sends it as a
+    string) next to a catch-all logging rule on the same bus that logged real-looking events
+    (issue 13)."""
+    iam_writer(c)
+    bucket(c, region, "shop-lake")
+    role(c, "firehose-shop-orders", "firehose.amazonaws.com",
+         {"delivery": delivery_policy("shop-lake", "shop-orders")})
+    log_group(c, "shop-orders")
+    arn = c["firehose"].create_delivery_stream(
+        DeliveryStreamName="shop-orders", DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration=lake("shop-orders", "shop-lake"))["DeliveryStreamARN"]
+    c["events"].create_event_bus(Name="shop-bus")
+    rule(c, "shop-bus", "order-paid", arn, pattern={
+        "source": ["shop.orders"], "detail-type": ["Order Paid"],
+        "detail": {"amount": [{"numeric": [">", 0]}]}})
+    group = "/aws/events/shop-log"
+    c["events"].put_rule(Name="shop-log", EventBusName="shop-bus", State="ENABLED",
+                         EventPattern=json.dumps({"source": [{"prefix": ""}]}))
+    c["events"].put_targets(Rule="shop-log", EventBusName="shop-bus", Targets=[{
+        "Id": "log", "Arn": f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{group}"}])
+    c["logs"].create_log_group(logGroupName=group)
+    c["logs"].create_log_stream(logGroupName=group, logStreamName="events")
+    ts = int(NOW.timestamp() * 1000)
+    events = []
+    for i in range(6):
+        kind = "Order Paid" if i % 2 == 0 else "Order Placed"
+        events.append({"timestamp": ts - 600_000 + i * 60_000, "message": json.dumps({
+            "version": "0", "id": f"7c0e1b2a-{i:04d}", "detail-type": kind, "source": "shop.orders",
+            "account": ACCOUNT, "time": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+            "resources": [], "detail": {"orderId": f"o-{1000 + i}", "amount": f"{12 + i}.50",
+                                        "currency": "EUR"}})})
+    c["logs"].put_log_events(logGroupName=group, logStreamName="events", logEvents=events)
+    delivering(c, "shop-orders")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns"])
     a = ap.parse_args()
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
-     "shapes": shapes, "partial": partial}[a.scenario](c, a.region)
+     "shapes": shapes, "partial": partial, "patterns": patterns}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

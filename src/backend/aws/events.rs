@@ -123,7 +123,12 @@ async fn list_buses(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<Bu
 }
 
 /// The rules of one bus (ListRules, every page), without targets.
-async fn list_rules(c: &Client, stats: &ApiStats, pace: &Pace, bus: &str) -> BResult<Vec<Rule>> {
+pub(super) async fn list_rules(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    bus: &str,
+) -> BResult<Vec<Rule>> {
     let mut rules = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -244,4 +249,21 @@ pub(super) async fn set_rule_state(
         }
     }
     Ok(())
+}
+
+pub(super) async fn test_event_pattern(
+    c: &Client,
+    stats: &ApiStats,
+    pattern: &str,
+    event: &str,
+) -> BResult<bool> {
+    stats.call(Op::TestEventPattern);
+    let r = c
+        .test_event_pattern()
+        .event_pattern(pattern)
+        .event(event)
+        .send()
+        .await
+        .map_err(|e| classify(Op::TestEventPattern, e))?;
+    Ok(r.result())
 }

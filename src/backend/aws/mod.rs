@@ -441,6 +441,18 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn bus_rules(&self, bus: &str) -> BResult<Vec<Rule>> {
+        let c = self.clients().await;
+        let r = events::list_rules(&c.events, &self.stats, &self.events_pace, bus).await;
+        self.guard(r).await
+    }
+
+    async fn test_event_pattern(&self, pattern: &str, event: &str) -> BResult<bool> {
+        let c = self.clients().await;
+        let r = events::test_event_pattern(&c.events, &self.stats, pattern, event).await;
+        self.guard(r).await
+    }
+
     async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()> {
         let c = self.clients().await;
         let r = events::set_rule_state(&c.events, &self.stats, key, state).await;

@@ -104,6 +104,25 @@ impl Backend for DemoBackend {
             })
     }
 
+    async fn bus_rules(&self, bus: &str) -> BResult<Vec<Rule>> {
+        let inv = self.inv();
+        if !inv.buses.iter().any(|b| b.name == bus) {
+            return Err(BackendError::new(
+                ErrorKind::NotFound,
+                format!("Event bus {bus} does not exist."),
+            ));
+        }
+        Ok(inv.rules.iter().filter(|r| r.bus == bus).cloned().collect())
+    }
+
+    /// The demo account has no EventBridge to ask: the local engine stands alone.
+    async fn test_event_pattern(&self, _pattern: &str, _event: &str) -> BResult<bool> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            "TestEventPattern: the demo account has no EventBridge to ask",
+        ))
+    }
+
     async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()> {
         let mut inv = self.inv();
         let rule = inv

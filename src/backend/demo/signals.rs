@@ -224,6 +224,8 @@ impl DemoBackend {
                 "payment-settled" => 2_400.0,
                 "inventory-updates" => 3_100.0,
                 "legacy-export" => 90.0,
+                // The pattern trap: detail-type in the wrong case matches nothing.
+                "cancellation-audit" => 0.0,
                 _ => 10.0,
             };
             let matched = (base * Self::diurnal(minute) * jitter * fraction).round();

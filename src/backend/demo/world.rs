@@ -141,6 +141,16 @@ pub(super) fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventor
                 ),
             ],
         ),
+        // A trap for the pattern tester (`m`): "ordercancelled" where the events say
+        // "OrderCancelled" — it matches nothing, and the events order-cancelled logs show why.
+        rule(
+            "orders-bus",
+            "cancellation-audit",
+            RuleState::Enabled,
+            Some(r#"{"source":["acme.orders"],"detail-type":["ordercancelled"]}"#),
+            None,
+            vec![target("audit", fh("audit-trail"), writer.clone())],
+        ),
         rule(
             "orders-bus",
             "payment-settled",

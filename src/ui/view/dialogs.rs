@@ -236,6 +236,35 @@ impl View {
         Effect::Check(id, sel)
     }
 
+    /// `m`: the pattern tester for the selected rule (a pipeline row's rule, a rule drill-in):
+    /// its pattern against what its bus logged.
+    pub(super) fn test_pattern(&mut self, snap: &Snapshot) -> Effect {
+        let Some(key) = self.acted_on(snap).rule else {
+            self.status = Some(Status {
+                level: Level::Warn,
+                text: "select a rule first (Rules pane, or a pipeline row)".into(),
+            });
+            return Effect::None;
+        };
+        let has_pattern = snap
+            .inventory
+            .get()
+            .and_then(|i| i.inv.rule(&key))
+            .is_some_and(|r| r.event_pattern.is_some());
+        if !has_pattern {
+            self.status = Some(Status {
+                level: Level::Warn,
+                text: format!("{key} has no event pattern (a schedule rule)"),
+            });
+            return Effect::None;
+        }
+        let id = self.open_overlay(
+            format!("Pattern test — rule {key}"),
+            "reading the events its bus logged…".into(),
+        );
+        Effect::PatternTest(id, key)
+    }
+
     /// `P`: the custom simulation dialog, prefilled from the selection.
     pub(super) fn open_sim_form(&mut self, snap: &Snapshot) {
         let mut form = SimForm::default();

@@ -171,6 +171,7 @@ impl View {
             Action::Confirm | Action::Cancel | Action::SaveScreen => {}
             Action::ChartLonger => self.step_chart_window(true),
             Action::ChartShorter => self.step_chart_window(false),
+            Action::PatternTest => return self.test_pattern(snap),
             Action::Follow => {
                 self.follow = !self.follow;
                 self.log_scroll = 0;

@@ -146,6 +146,9 @@ pub enum Effect {
     /// Run the runbook checks for this selection off the UI task; the findings come back to
     /// [`View::finished`] with this id.
     Check(u64, check::Selection),
+    /// Test this rule's pattern against the events its bus logged, off the UI task; the
+    /// lines come back to [`View::finished`] with this id.
+    PatternTest(u64, RuleKey),
     /// Write the screen as it is now to files (`ui::screen::save`); the loop that owns the
     /// terminal does it and answers with `Msg::ScreenSaved`.
     SaveScreen,

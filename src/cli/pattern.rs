@@ -1,0 +1,256 @@
+//! `fhtop pattern test|match`: an event against a rule's pattern (or a pattern file), or against
+//! every rule of a bus — the local engine's verdict with the first field that failed, and
+//! EventBridge's own (TestEventPattern) beside it when the account answers.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::backend::Backend;
+use crate::pattern::{Miss, Pattern, Verdict};
+use crate::sanitize;
+
+/// Exit codes: 0 match (some rule matches), 1 no match, 2 the pattern or event is unusable,
+/// 3 AWS unusable.
+pub const MATCH: u8 = 0;
+/// No match.
+pub const NO_MATCH: u8 = 1;
+/// The pattern, the event or the rule cannot be used.
+pub const BAD_INPUT: u8 = 2;
+/// AWS could not be asked (credentials, network, the rule or bus not readable).
+pub const AWS_UNUSABLE: u8 = 3;
+
+/// One pattern's verdict on the event, from both engines.
+#[derive(Debug, Serialize)]
+pub struct Tested {
+    /// `bus/name` of the rule, or the pattern file.
+    pub rule: String,
+    /// The verdict that counts: EventBridge's when it answered, else the local engine's.
+    #[serde(rename = "match")]
+    pub matched: bool,
+    /// Which engine decided: "TestEventPattern" or "local".
+    pub decided_by: &'static str,
+    /// The local engine's first failed field, when it saw no match.
+    pub miss: Option<Miss>,
+    /// EventBridge's TestEventPattern answer, when it was asked and answered.
+    pub test_event_pattern: Option<bool>,
+    /// Why TestEventPattern gave no answer (not asked without an account, or its error).
+    pub test_event_pattern_error: Option<String>,
+    /// The two engines disagree (both verdicts are shown).
+    pub disagree: bool,
+}
+
+/// Reads a JSON document from a file, or standard input for "-".
+///
+/// Errors: the file cannot be read, or is not JSON (the message names it).
+pub fn read_json(path: &str) -> Result<(String, Value), String> {
+    let text = if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("standard input: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?
+    };
+    let v: Value = serde_json::from_str(&text).map_err(|e| format!("{path}: not JSON: {e}"))?;
+    Ok((text, v))
+}
+
+/// Tests `event` against `pattern` locally and, when `backend` is given, with
+/// TestEventPattern.
+pub async fn test_one(
+    backend: Option<&dyn Backend>,
+    name: &str,
+    pattern_json: &str,
+    pattern: &Pattern,
+    event_json: &str,
+    event: &Value,
+) -> Tested {
+    let local = pattern.test(event);
+    let (aws, aws_err) = match backend {
+        Some(b) => match b.test_event_pattern(pattern_json, event_json).await {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e.explained())),
+        },
+        None => (None, Some("not asked: no AWS account".into())),
+    };
+    let disagree = aws.is_some_and(|a| a != local.is_match());
+    Tested {
+        rule: name.to_string(),
+        matched: aws.unwrap_or(local.is_match()),
+        decided_by: if aws.is_some() {
+            "TestEventPattern"
+        } else {
+            "local"
+        },
+        miss: match local {
+            Verdict::Match => None,
+            Verdict::NoMatch(m) => Some(m),
+        },
+        test_event_pattern: aws,
+        test_event_pattern_error: aws_err,
+        disagree,
+    }
+}
+
+/// Human lines for one verdict.
+pub fn lines(t: &Tested) -> Vec<String> {
+    let mut out = vec![format!(
+        "{}  {}  (decided by {})",
+        if t.matched { "MATCH   " } else { "NO MATCH" },
+        t.rule,
+        t.decided_by
+    )];
+    if let Some(m) = &t.miss {
+        out.push(format!("          {}", m.line()));
+    }
+    match (t.test_event_pattern, &t.test_event_pattern_error) {
+        (Some(a), _) if t.disagree => out.push(format!(
+            "          the engines disagree: TestEventPattern says {}, fhtop's engine {}",
+            if a { "match" } else { "no match" },
+            if a { "no match" } else { "match" }
+        )),
+        (None, Some(e)) => out.push(format!("          TestEventPattern: {e}")),
+        _ => {}
+    }
+    out
+}
+
+/// Prints `results` as JSON or lines (sanitized) and returns the exit code: 0 when one
+/// matches.
+pub fn report(results: &[Tested], json: bool) -> u8 {
+    if json {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "results": results }))
+                .unwrap_or_default()
+        );
+    } else {
+        for t in results {
+            for l in lines(t) {
+                crate::outln!("{}", sanitize::clean(&l));
+            }
+        }
+    }
+    if results.iter().any(|t| t.matched) {
+        MATCH
+    } else {
+        NO_MATCH
+    }
+}
+
+/// `fhtop pattern test`: `rule` (`[BUS/]NAME`, read with DescribeRule) or a pattern file,
+/// against the event file.
+pub async fn test_command(
+    backend: Option<Arc<dyn Backend>>,
+    rule: Option<&str>,
+    pattern_file: Option<&str>,
+    event_file: &str,
+    json: bool,
+) -> u8 {
+    let (event_json, event) = match read_json(event_file) {
+        Ok(e) => e,
+        Err(e) => return bad(&e),
+    };
+    let (name, pattern_json) = match (rule, pattern_file) {
+        (_, Some(f)) => match read_json(f) {
+            Ok((t, _)) => (f.to_string(), t),
+            Err(e) => return bad(&e),
+        },
+        (Some(r), None) => {
+            let Some(b) = backend.as_deref() else {
+                return bad("--rule needs an AWS account (or --demo)");
+            };
+            let key = match r.split_once('/') {
+                Some((bus, name)) => crate::model::RuleKey {
+                    bus: bus.into(),
+                    name: name.into(),
+                },
+                None => crate::model::RuleKey {
+                    bus: "default".into(),
+                    name: r.into(),
+                },
+            };
+            match b.describe_rule(&key).await {
+                Ok(rule) => match rule.event_pattern {
+                    Some(p) => (key.to_string(), p),
+                    None => {
+                        return bad(&format!(
+                            "rule {key} has no event pattern ({})",
+                            rule.schedule.as_deref().unwrap_or("no schedule either")
+                        ));
+                    }
+                },
+                Err(e) => {
+                    eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
+                    return AWS_UNUSABLE;
+                }
+            }
+        }
+        (None, None) => return bad("give --rule [BUS/]NAME or --pattern FILE"),
+    };
+    let pattern = match Pattern::parse(&pattern_json) {
+        Ok(p) => p,
+        Err(e) => return bad(&format!("{name}: {e}")),
+    };
+    let t = test_one(
+        backend.as_deref(),
+        &name,
+        &pattern_json,
+        &pattern,
+        &event_json,
+        &event,
+    )
+    .await;
+    report(&[t], json)
+}
+
+/// `fhtop pattern match`: which rules of `bus` match the event (ListRules on that bus).
+pub async fn match_command(
+    backend: Arc<dyn Backend>,
+    bus: &str,
+    event_file: &str,
+    json: bool,
+) -> u8 {
+    let (event_json, event) = match read_json(event_file) {
+        Ok(e) => e,
+        Err(e) => return bad(&e),
+    };
+    let rules = match backend.bus_rules(bus).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
+            return AWS_UNUSABLE;
+        }
+    };
+    let mut results = Vec::new();
+    for r in &rules {
+        let Some(pj) = &r.event_pattern else { continue };
+        let name = format!("{}/{}", r.bus, r.name);
+        match Pattern::parse(pj) {
+            Ok(p) => results
+                .push(test_one(Some(backend.as_ref()), &name, pj, &p, &event_json, &event).await),
+            Err(e) => eprintln!("fhtop: {name}: {}", sanitize::clean(&e.to_string())),
+        }
+    }
+    // Matches first, then the nearest misses.
+    results.sort_by_key(|t| {
+        (
+            !t.matched,
+            std::cmp::Reverse(t.miss.as_ref().map_or(0, |m| m.matched)),
+        )
+    });
+    if results.is_empty() && !json {
+        crate::outln!(
+            "no rule with an event pattern on bus {}",
+            sanitize::clean(bus)
+        );
+    }
+    report(&results, json)
+}
+
+fn bad(msg: &str) -> u8 {
+    eprintln!("fhtop: {}", sanitize::clean(msg));
+    BAD_INPUT
+}

@@ -1,0 +1,327 @@
+//! Real sample events for a rule: what the rules of its bus delivered to CloudWatch Logs
+//! (`/aws/events/<rule>`, and any log group a rule of the bus targets), tested against the
+//! rule's pattern. A catch-all logging rule on a bus makes every event that arrived a sample.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Miss, Pattern, Verdict};
+use crate::backend::Backend;
+use crate::model::{Inventory, Rule, arn_parts};
+
+/// Events read per sample log group at most.
+pub const SAMPLES_PER_GROUP: usize = 100;
+
+/// A rule's pattern against the recent logged events of its bus.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleReport {
+    /// `bus/name` of the rule tested.
+    pub rule: String,
+    /// The bus the samples come from.
+    pub bus: String,
+    /// The log groups read.
+    pub groups: Vec<String>,
+    /// The log groups that held events (a subset of `groups`).
+    pub found_in: Vec<String>,
+    /// Distinct events tested (by event `id`).
+    pub tested: usize,
+    /// Of those, how many match.
+    pub matched: usize,
+    /// The nearest miss (most fields matched), with `"<detail-type> from <source>, id <id>"`.
+    pub nearest: Option<(Miss, String)>,
+    /// The `id` of the nearest-miss event.
+    #[serde(skip)]
+    pub nearest_id: Option<String>,
+    /// Every event tested, newest first.
+    #[serde(skip)]
+    pub events: Vec<Sample>,
+    /// Log groups that could not be read, with why (a missing group is no error).
+    pub errors: Vec<String>,
+}
+
+/// One logged event tested against the pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// When it was logged.
+    pub time: DateTime<Utc>,
+    /// `"<detail-type> from <source>"`.
+    pub what: String,
+    /// The event's `id` (the log event id when it has none).
+    pub id: String,
+    /// The pattern's verdict on it.
+    pub verdict: Verdict,
+    /// The event, pretty-printed JSON.
+    pub json: String,
+}
+
+impl SampleReport {
+    /// "0 of 12 recent events on bus orders-bus match; nearest miss: detail-type: …".
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} of {} recent event{} on bus {} match",
+            self.matched,
+            self.tested,
+            if self.tested == 1 { "" } else { "s" },
+            self.bus
+        );
+        if self.matched == 0
+            && let Some((m, what)) = &self.nearest
+        {
+            s.push_str(&format!("; nearest miss ({what}): {}", m.line()));
+        }
+        s
+    }
+}
+
+/// The log groups holding events of `bus`: each rule's `/aws/events/<rule>` and every log group
+/// a rule of the bus targets.
+pub fn sample_groups(inv: &Inventory, bus: &str) -> Vec<String> {
+    let mut g: BTreeSet<String> = BTreeSet::new();
+    for r in inv.rules.iter().filter(|r| r.bus == bus) {
+        g.insert(r.log_group());
+        for t in &r.targets {
+            if let Some((_, "logs", _, _, res)) = arn_parts(&t.arn)
+                && let Some(name) = res.strip_prefix("log-group:")
+            {
+                g.insert(name.trim_end_matches(":*").to_string());
+            }
+        }
+    }
+    g.into_iter().collect()
+}
+
+/// Reads the recent logged events of `rule`'s bus (since `since`) and tests `rule`'s pattern
+/// against each distinct one. `None` when the rule has no pattern or it does not parse.
+pub async fn test_samples(
+    backend: &dyn Backend,
+    inv: &Inventory,
+    rule: &Rule,
+    since: DateTime<Utc>,
+) -> Option<SampleReport> {
+    let pattern = Pattern::parse(rule.event_pattern.as_deref()?).ok()?;
+    let groups = sample_groups(inv, &rule.bus);
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut rep = SampleReport {
+        rule: format!("{}/{}", rule.bus, rule.name),
+        bus: rule.bus.clone(),
+        groups: groups.clone(),
+        found_in: Vec::new(),
+        tested: 0,
+        matched: 0,
+        nearest: None,
+        nearest_id: None,
+        events: Vec::new(),
+        errors: Vec::new(),
+    };
+    for g in &groups {
+        let events = match backend.log_events(g, since, SAMPLES_PER_GROUP).await {
+            Ok(e) => e,
+            Err(e) if e.kind == crate::backend::ErrorKind::NotFound => continue,
+            Err(e) => {
+                rep.errors.push(format!("{g}: {}", e.explained()));
+                continue;
+            }
+        };
+        if !events.is_empty() {
+            rep.found_in.push(g.clone());
+        }
+        for e in events {
+            let Ok(v) = serde_json::from_str::<Value>(&e.message) else {
+                continue;
+            };
+            if !v.is_object() {
+                continue;
+            }
+            let id = v
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| e.event_id.clone(), str::to_string);
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let what = format!(
+                "{} from {}",
+                v.get("detail-type").and_then(Value::as_str).unwrap_or("?"),
+                v.get("source").and_then(Value::as_str).unwrap_or("?")
+            );
+            let verdict = pattern.test(&v);
+            rep.tested += 1;
+            match &verdict {
+                Verdict::Match => rep.matched += 1,
+                Verdict::NoMatch(m) => {
+                    if rep
+                        .nearest
+                        .as_ref()
+                        .is_none_or(|(n, _)| m.matched > n.matched)
+                    {
+                        rep.nearest = Some((m.clone(), format!("{what}, id {id}")));
+                        rep.nearest_id = Some(id.clone());
+                    }
+                }
+            }
+            rep.events.push(Sample {
+                time: e.timestamp,
+                what,
+                id,
+                verdict,
+                json: serde_json::to_string_pretty(&v).unwrap_or_default(),
+            });
+        }
+    }
+    rep.events.sort_by_key(|e| std::cmp::Reverse(e.time));
+    Some(rep)
+}
+
+/// The tester overlay's lines (`m` on a rule): the verdict over the samples, the pattern and the
+/// nearest-miss event pretty-printed with the failing field marked, every sample's verdict
+/// newest first, and which rules of the bus match the newest sample.
+pub fn tester_lines(
+    rule: &Rule,
+    inv: &Inventory,
+    rep: Option<&SampleReport>,
+) -> Vec<(crate::iam::Tone, String)> {
+    use crate::health::Level;
+    use crate::iam::Tone;
+    let mut out = Vec::new();
+    let Some(rep) = rep else {
+        out.push((
+            Tone::Row(Level::Fail),
+            "the rule's pattern does not parse (fhtop check says why)".to_string(),
+        ));
+        return out;
+    };
+    let level = match (rep.tested, rep.matched) {
+        (0, _) => Level::Unknown,
+        (_, 0) => Level::Warn,
+        _ => Level::Ok,
+    };
+    out.push((Tone::Heading(level), rep.summary()));
+    out.push((
+        Tone::Note,
+        format!(
+            "samples: the last hour of {}",
+            if rep.found_in.is_empty() {
+                rep.groups.join(", ")
+            } else {
+                rep.found_in.join(", ")
+            }
+        ),
+    ));
+    for e in &rep.errors {
+        out.push((Tone::Row(Level::Unknown), format!("not read: {e}")));
+    }
+    if rep.tested == 0 {
+        out.push((
+            Tone::Note,
+            format!(
+                "No events of bus {} were logged in the last hour. A rule on the bus with the \
+                 pattern {{\"source\":[{{\"prefix\":\"\"}}]}} and a CloudWatch Logs target logs \
+                 every event; or test one by hand: fhtop pattern test --rule {} --event FILE",
+                rep.bus, rep.rule
+            ),
+        ));
+    }
+    let failing = rep
+        .nearest
+        .as_ref()
+        .filter(|_| rep.matched == 0)
+        .and_then(|(m, _)| m.path.rsplit('.').next().map(|k| format!("\"{k}\":")));
+    let marked = |json: &str, out: &mut Vec<(Tone, String)>| {
+        for l in json.lines() {
+            let hit = failing
+                .as_ref()
+                .is_some_and(|k| l.trim_start().starts_with(k));
+            out.push((
+                if hit {
+                    Tone::Row(Level::Fail)
+                } else {
+                    Tone::Code
+                },
+                l.to_string(),
+            ));
+        }
+    };
+    out.push((Tone::Note, String::new()));
+    out.push((Tone::Field, format!("pattern of {}", rep.rule)));
+    if let Some(p) = rule
+        .event_pattern
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+    {
+        marked(
+            &serde_json::to_string_pretty(&p).unwrap_or_default(),
+            &mut out,
+        );
+    }
+    if rep.matched == 0
+        && let Some((m, what)) = &rep.nearest
+    {
+        out.push((Tone::Note, String::new()));
+        out.push((Tone::Field, format!("nearest miss: {what}")));
+        out.push((Tone::Row(Level::Fail), m.line()));
+        if let Some(ev) = rep
+            .events
+            .iter()
+            .find(|e| Some(&e.id) == rep.nearest_id.as_ref())
+        {
+            marked(&ev.json, &mut out);
+        }
+    }
+    if !rep.events.is_empty() {
+        out.push((Tone::Note, String::new()));
+        out.push((Tone::Field, "recent events, newest first".into()));
+        for e in rep.events.iter().take(20) {
+            let (t, what) = (e.time, &e.what);
+            let (level, verdict) = match &e.verdict {
+                Verdict::Match => (Level::Ok, "MATCH".to_string()),
+                Verdict::NoMatch(m) => (Level::Fail, format!("no match: {}", m.path)),
+            };
+            out.push((
+                Tone::Row(level),
+                format!("{} {what} — {verdict}", t.format("%H:%M:%S")),
+            ));
+        }
+        // The opposite question: which rules of the bus take the newest event.
+        if let Some(newest) = rep.events.first()
+            && let Ok(ev) = serde_json::from_str::<Value>(&newest.json)
+        {
+            let what = &newest.what;
+            let takers: Vec<String> = inv
+                .rules
+                .iter()
+                .filter(|r| r.bus == rule.bus)
+                .filter(|r| {
+                    r.event_pattern
+                        .as_deref()
+                        .and_then(|p| Pattern::parse(p).ok())
+                        .is_some_and(|p| p.test(&ev).is_match())
+                })
+                .map(|r| r.name.clone())
+                .collect();
+            out.push((Tone::Note, String::new()));
+            out.push((
+                Tone::Field,
+                format!(
+                    "rules on bus {} that match the newest event ({what})",
+                    rule.bus
+                ),
+            ));
+            out.push((
+                Tone::Row(if takers.is_empty() {
+                    Level::Warn
+                } else {
+                    Level::Ok
+                }),
+                if takers.is_empty() {
+                    "none".to_string()
+                } else {
+                    takers.join(", ")
+                },
+            ));
+        }
+    }
+    out
+}
