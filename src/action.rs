@@ -227,6 +227,11 @@ pub fn target_state(
         };
         return (RuleState::Disabled, note);
     }
+    // Already enabled (in whichever way): nothing to change — never EnableRule over
+    // ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, which would set plain ENABLED.
+    if rule.state.is_enabled() {
+        return (rule.state.clone(), None);
+    }
     match audit.and_then(|p| state_before_disable(p, identity, &key)) {
         Some((state @ RuleState::Other(_), at)) => {
             let note = format!(
@@ -608,5 +613,16 @@ mod tests {
             "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
         );
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn enabling_an_enabled_rule_keeps_its_state() {
+        // No audit record: a rule already ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS is not
+        // "enabled" again with EnableRule (which would set plain ENABLED).
+        let e = exec(false, audit_file("keep"));
+        let r = rule_in("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+        let (to, note) = target_state(&r, true, None, &e.identity);
+        assert_eq!(to, r.state);
+        assert_eq!(note, None);
     }
 }

@@ -467,24 +467,41 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let base = Duration::from_secs(intervals.metrics.max(1));
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
+            // What was fetched last and when: moving the selection changes the interest (its
+            // log groups) but not what the charts need, and must not refetch days of series.
+            let mut last: Option<(ChartWant, tokio::time::Instant)> = None;
+            let mut force = false;
             loop {
                 let want = interest_rx.borrow_and_update().chart.clone();
                 let mut wait = Duration::from_secs(3600);
                 if let Some(w) = want {
-                    let res = poll_chart(&c, &w).await;
-                    if let Err(e) = &res {
-                        c.store.set_error(SectionKind::Chart, e, c.clock.now());
-                    }
-                    log_outcome(SectionKind::Chart, &res, &mut failures, &tx);
-                    publish_api_stats(&c);
                     let every = base.max(Duration::from_secs(u64::from(
                         crate::model::chart_period(w.minutes),
                     )));
-                    wait = next_delay(every, failures, jitter());
+                    let since = match &last {
+                        Some((lw, at)) if *lw == w && !force => Some(at.elapsed()),
+                        _ => None,
+                    };
+                    match since {
+                        Some(e) if e < next_delay(every, failures, 0.5) => {
+                            wait = next_delay(every, failures, 0.5) - e;
+                        }
+                        _ => {
+                            let res = poll_chart(&c, &w).await;
+                            if let Err(e) = &res {
+                                c.store.set_error(SectionKind::Chart, e, c.clock.now());
+                            }
+                            log_outcome(SectionKind::Chart, &res, &mut failures, &tx);
+                            publish_api_stats(&c);
+                            last = Some((w, tokio::time::Instant::now()));
+                            wait = next_delay(every, failures, jitter());
+                        }
+                    }
                 }
+                force = false;
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
-                    _ = rx.changed() => {}
+                    _ = rx.changed() => force = true,
                     _ = interest_rx.changed() => {}
                 }
             }

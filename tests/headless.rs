@@ -333,3 +333,40 @@ async fn the_pattern_tester_explains_the_demo_trap() {
         app.view.status
     );
 }
+
+/// A paused Logs cursor stays on its event while new ones arrive (Enter opens what the user
+/// chose, not whatever slid under the cursor).
+#[tokio::test]
+async fn a_paused_log_cursor_stays_on_its_event() {
+    let mut app = start(common::app_settings()).await;
+    keys(&mut app, "1 / c l i c k s t r e a m enter 5").await;
+    app.poll_logs().await;
+    keys(&mut app, "k k").await;
+    let snap = app.snapshot();
+    let groups = app.view.target.log_groups(&snap);
+    let events = fhtop::ui::panes::logs::merged(&snap, &groups);
+    let at = fhtop::ui::view::log_cursor(&events, &app.view).expect("a cursor");
+    let chosen = events[at].event_id.clone();
+    // Three newer events arrive.
+    let mut logs = snap.logs.get().cloned().expect("logs");
+    let g = groups.first().cloned().expect("a group");
+    let buf = std::sync::Arc::make_mut(logs.groups.get_mut(&g).expect("buffer"));
+    let newest = buf.events.back().cloned().expect("an event");
+    buf.push(
+        (1..=3)
+            .map(|i| fhtop::model::LogEvent {
+                event_id: format!("new-{i}"),
+                timestamp: newest.timestamp + chrono::Duration::seconds(i),
+                ..(*newest).clone()
+            })
+            .collect(),
+    );
+    app.store.set_logs(logs, common::at());
+    app.send(Msg::DataChanged).await;
+    let snap = app.snapshot();
+    let events = fhtop::ui::panes::logs::merged(&snap, &app.view.target.log_groups(&snap));
+    let at = fhtop::ui::view::log_cursor(&events, &app.view).expect("a cursor");
+    assert_eq!(events[at].event_id, chosen, "the cursor did not slide");
+    keys(&mut app, "enter").await;
+    assert!(overlay_text(&app).contains(&chosen));
+}

@@ -354,3 +354,17 @@ fn a_longer_chart_window_is_one_more_get_metric_data_for_the_trends_only() {
         "the footer says what it costs:\n{screen}"
     );
 }
+
+#[test]
+fn a_rule_whose_target_stream_cannot_be_described_is_undecided_not_ok() {
+    let aws = started();
+    aws.fault_one("denied", "DescribeDeliveryStream", HEALTHY);
+    let (code, out, _) = run(&aws, &["check", "--json", "--rule", "mgmt-events"]);
+    let fs = findings(&out);
+    assert_eq!(code, 3, "not OK: {fs:#?}");
+    assert!(
+        fs.iter().any(|f| f["status"] == "unknown"
+            && f["summary"].as_str().unwrap_or("").contains("not read")),
+        "{fs:#?}"
+    );
+}

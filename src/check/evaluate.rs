@@ -73,36 +73,51 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
             pipeline: "(account)".into(),
         });
     }
-    for rep in g.samples.iter().filter(|r| r.tested > 0) {
-        out.push(CheckResult {
-            check: CheckId::PatternSamples.id(),
-            target: rep.rule.clone(),
-            status: if rep.matched == 0 {
-                Level::Warn
-            } else {
-                Level::Ok
+    for (rule, res) in &g.samples {
+        out.push(match res {
+            Ok(rep) if rep.tested > 0 => CheckResult {
+                check: CheckId::PatternSamples.id(),
+                target: rep.rule.clone(),
+                status: if rep.matched == 0 {
+                    Level::Warn
+                } else {
+                    Level::Ok
+                },
+                summary: rep.summary(),
+                details: format!("samples from {}", rep.found_in.join(", ")),
+                confirm: format!(
+                    "fhtop pattern test --rule {} --event EVENT.json (an event from {})",
+                    q(&rep.rule),
+                    rep.found_in
+                        .first()
+                        .map_or("the bus's log groups", String::as_str)
+                ),
+                pipeline: stream_of(g, rule),
             },
-            summary: rep.summary(),
-            details: format!("samples from {}", rep.found_in.join(", ")),
-            confirm: format!(
-                "fhtop pattern test --rule {} --event EVENT.json (an event from {})",
-                q(&rep.rule),
-                rep.found_in
-                    .first()
-                    .map_or("the bus's log groups", String::as_str)
-            ),
-            // With the rule's other findings: under the stream it feeds.
-            pipeline: rep
-                .rule
-                .split_once('/')
-                .and_then(|(bus, name)| {
-                    g.inv.rule(&RuleKey {
-                        bus: bus.into(),
-                        name: name.into(),
-                    })
-                })
-                .and_then(|r| r.targets.iter().find_map(|t| t.firehose_stream_name()))
-                .map_or_else(|| rep.rule.clone(), str::to_string),
+            // Nothing logged and nothing failed to read: nothing to say.
+            Ok(rep) if rep.errors.is_empty() => continue,
+            Ok(rep) => CheckResult {
+                check: CheckId::PatternSamples.id(),
+                target: rule.clone(),
+                status: Level::Unknown,
+                summary: format!("the logged events of bus {} could not be read", rep.bus),
+                details: rep.errors.join("\n"),
+                confirm: format!(
+                    "aws logs filter-log-events --region {} --log-group-name {}",
+                    g.region,
+                    q(rep.groups.first().map_or("", String::as_str))
+                ),
+                pipeline: stream_of(g, rule),
+            },
+            Err(e) => CheckResult {
+                check: CheckId::PatternSamples.id(),
+                target: rule.clone(),
+                status: Level::Unknown,
+                summary: format!("not tested against logged events: {e}"),
+                details: String::new(),
+                confirm: format!("fhtop pattern test --rule {} --event EVENT.json", q(rule)),
+                pipeline: stream_of(g, rule),
+            },
         });
     }
     if let Err(e) = &g.alarms {
@@ -126,6 +141,20 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
         ));
     }
     out
+}
+
+/// The pipeline a rule's finding is grouped under: the first delivery stream it feeds, else
+/// the rule itself (`bus/name`).
+fn stream_of(g: &Gathered, rule: &str) -> String {
+    rule.rsplit_once('/')
+        .and_then(|(bus, name)| {
+            g.inv.rule(&RuleKey {
+                bus: bus.into(),
+                name: name.into(),
+            })
+        })
+        .and_then(|r| r.targets.iter().find_map(|t| t.firehose_stream_name()))
+        .map_or_else(|| rule.to_string(), str::to_string)
 }
 
 /// An account-wide read that failed, as its own UNKNOWN finding: the operation, the error and
@@ -180,7 +209,7 @@ fn unread_finding(g: &Gathered, e: &InventoryError, cli: &Confirm) -> CheckResul
         _ => (
             CheckId::RuleState,
             format!("could not read the targets of rule {}: not checked", e.name),
-            match e.name.split_once('/') {
+            match e.name.rsplit_once('/') {
                 Some((bus, rule)) => format!(
                     "aws events list-targets-by-rule --region {r} --event-bus-name {} --rule {}",
                     q(bus),

@@ -26,8 +26,9 @@ pub struct Gathered {
     pub sims: Vec<(SimTarget, Report)>,
     /// The customer-managed writer policy name (`--writer-policy`, default "firehose_writer").
     pub writer_policy: String,
-    /// Rules that matched nothing in the window, tested against their bus's logged events.
-    pub samples: Vec<crate::pattern::SampleReport>,
+    /// Rules that matched nothing in the window, tested against their bus's logged events (or
+    /// why they could not be: the pattern fhtop's engine cannot read), by `bus/name`.
+    pub samples: Vec<(String, Result<crate::pattern::SampleReport, String>)>,
 }
 
 /// What a permission simulation is about.
@@ -116,15 +117,18 @@ pub async fn gather(
             })
         })
         .collect();
-    let samples: Vec<crate::pattern::SampleReport> = futures_util::future::join_all(
-        quiet
-            .iter()
-            .map(|r| crate::pattern::test_samples(backend, &inv, r, since)),
-    )
-    .await
-    .into_iter()
-    .flatten()
-    .collect();
+    let samples: Vec<(String, Result<crate::pattern::SampleReport, String>)> = quiet
+        .iter()
+        .map(|r| r.key().to_string())
+        .zip(
+            futures_util::future::join_all(
+                quiet
+                    .iter()
+                    .map(|r| crate::pattern::test_samples(backend, &inv, r, since)),
+            )
+            .await,
+        )
+        .collect();
     Ok(Gathered {
         samples,
         account: identity.account,

@@ -104,7 +104,7 @@ impl Selection {
                         inv.errors.iter().position(|e| {
                             e.kind == "buses"
                                 || (e.kind == "bus"
-                                    && name.split_once('/').is_none_or(|(b, _)| b == e.name))
+                                    && name.rsplit_once('/').is_none_or(|(b, _)| b == e.name))
                         })
                     });
                 match unread {
@@ -116,6 +116,16 @@ impl Selection {
                 sc.rules.insert(r.key());
                 for s in streams_fed(inv, r) {
                     sc.streams.insert(s.name.clone());
+                }
+                // A target stream that could not be read is checked as unread, not skipped.
+                for t in r.targets.iter().filter_map(|t| t.firehose_stream_name()) {
+                    if inv.stream(t).is_none()
+                        && let Some(e) = inv.unread_stream(t)
+                        && let Some(i) = inv.errors.iter().position(|x| x == e)
+                        && !sc.unread.contains(&i)
+                    {
+                        sc.unread.push(i);
+                    }
                 }
             }
         }

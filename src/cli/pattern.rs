@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::backend::Backend;
-use crate::pattern::{Miss, Pattern, Verdict};
+use crate::pattern::{Miss, Pattern, PatternError, Verdict};
 use crate::sanitize;
 
 /// Exit codes: 0 match (some rule matches), 1 no match, 2 the pattern or event is unusable,
@@ -21,6 +21,9 @@ pub const BAD_INPUT: u8 = 2;
 /// AWS could not be asked (credentials, network, the rule or bus not readable).
 pub const AWS_UNUSABLE: u8 = 3;
 
+/// The pattern could not be decided (no engine could read it): exit 3 when nothing matched.
+pub const UNDECIDED: &str = "none";
+
 /// One pattern's verdict on the event, from both engines.
 #[derive(Debug, Serialize)]
 pub struct Tested {
@@ -29,7 +32,8 @@ pub struct Tested {
     /// The verdict that counts: EventBridge's when it answered, else the local engine's.
     #[serde(rename = "match")]
     pub matched: bool,
-    /// Which engine decided: "TestEventPattern" or "local".
+    /// Which engine decided: "TestEventPattern", "local", or "none" (neither could read the
+    /// pattern).
     pub decided_by: &'static str,
     /// The local engine's first failed field, when it saw no match.
     pub miss: Option<Miss>,
@@ -57,17 +61,17 @@ pub fn read_json(path: &str) -> Result<(String, Value), String> {
     Ok((text, v))
 }
 
-/// Tests `event` against `pattern` locally and, when `backend` is given, with
-/// TestEventPattern.
+/// Tests `event` against the pattern locally (when fhtop's engine can read it: `pattern` is
+/// `Err` with why not) and, when `backend` is given, with TestEventPattern.
 pub async fn test_one(
     backend: Option<&dyn Backend>,
     name: &str,
     pattern_json: &str,
-    pattern: &Pattern,
+    pattern: Result<&Pattern, &PatternError>,
     event_json: &str,
     event: &Value,
 ) -> Tested {
-    let local = pattern.test(event);
+    let local = pattern.ok().map(|p| p.test(event));
     let (aws, aws_err) = match backend {
         Some(b) => match b.test_event_pattern(pattern_json, event_json).await {
             Ok(r) => (Some(r), None),
@@ -75,21 +79,28 @@ pub async fn test_one(
         },
         None => (None, Some("not asked: no AWS account".into())),
     };
-    let disagree = aws.is_some_and(|a| a != local.is_match());
+    let disagree = match (aws, &local) {
+        (Some(a), Some(l)) => a != l.is_match(),
+        _ => false,
+    };
+    let (matched, decided_by) = match (aws, &local) {
+        (Some(a), _) => (a, "TestEventPattern"),
+        (None, Some(l)) => (l.is_match(), "local"),
+        (None, None) => (false, UNDECIDED),
+    };
     Tested {
         rule: name.to_string(),
-        matched: aws.unwrap_or(local.is_match()),
-        decided_by: if aws.is_some() {
-            "TestEventPattern"
-        } else {
-            "local"
-        },
+        matched,
+        decided_by,
         miss: match local {
-            Verdict::Match => None,
-            Verdict::NoMatch(m) => Some(m),
+            Some(Verdict::NoMatch(m)) => Some(m),
+            _ => None,
         },
         test_event_pattern: aws,
-        test_event_pattern_error: aws_err,
+        test_event_pattern_error: match (pattern, aws_err) {
+            (Err(pe), Some(e)) => Some(format!("{e}; and fhtop's engine: {pe}")),
+            (_, e) => e,
+        },
         disagree,
     }
 }
@@ -135,6 +146,8 @@ pub fn report(results: &[Tested], json: bool) -> u8 {
     }
     if results.iter().any(|t| t.matched) {
         MATCH
+    } else if results.iter().any(|t| t.decided_by == UNDECIDED) {
+        AWS_UNUSABLE
     } else {
         NO_MATCH
     }
@@ -162,7 +175,7 @@ pub async fn test_command(
             let Some(b) = backend.as_deref() else {
                 return bad("--rule needs an AWS account (or --demo)");
             };
-            let key = match r.split_once('/') {
+            let key = match r.rsplit_once('/') {
                 Some((bus, name)) => crate::model::RuleKey {
                     bus: bus.into(),
                     name: name.into(),
@@ -190,19 +203,31 @@ pub async fn test_command(
         }
         (None, None) => return bad("give --rule [BUS/]NAME or --pattern FILE"),
     };
-    let pattern = match Pattern::parse(&pattern_json) {
-        Ok(p) => p,
-        Err(e) => return bad(&format!("{name}: {e}")),
-    };
+    let pattern = Pattern::parse(&pattern_json);
     let t = test_one(
         backend.as_deref(),
         &name,
         &pattern_json,
-        &pattern,
+        pattern.as_ref(),
         &event_json,
         &event,
     )
     .await;
+    // A pattern neither engine accepts is the input's fault: say so (EventBridge's words
+    // first), not "no match".
+    let aws_rejects = t
+        .test_event_pattern_error
+        .as_deref()
+        .is_some_and(|e| e.contains("InvalidEventPattern"));
+    if aws_rejects || (pattern.is_err() && t.test_event_pattern.is_none()) {
+        let why = match (&t.test_event_pattern_error, &pattern) {
+            (Some(e), _) if aws_rejects => e.clone(),
+            (_, Err(e)) => e.to_string(),
+            (Some(e), _) => e.clone(),
+            (None, Ok(_)) => String::new(),
+        };
+        return bad(&format!("{name}: {why}"));
+    }
     report(&[t], json)
 }
 
@@ -228,11 +253,19 @@ pub async fn match_command(
     for r in &rules {
         let Some(pj) = &r.event_pattern else { continue };
         let name = format!("{}/{}", r.bus, r.name);
-        match Pattern::parse(pj) {
-            Ok(p) => results
-                .push(test_one(Some(backend.as_ref()), &name, pj, &p, &event_json, &event).await),
-            Err(e) => eprintln!("fhtop: {name}: {}", sanitize::clean(&e.to_string())),
-        }
+        // A pattern fhtop's engine cannot read is still asked of EventBridge.
+        let p = Pattern::parse(pj);
+        results.push(
+            test_one(
+                Some(backend.as_ref()),
+                &name,
+                pj,
+                p.as_ref(),
+                &event_json,
+                &event,
+            )
+            .await,
+        );
     }
     // Matches first, then the nearest misses.
     results.sort_by_key(|t| {

@@ -21,8 +21,13 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
             && inp.inv.stream(s).is_none()
         {
             match inp.inv.unread_stream(s) {
-                // Not read is not missing: the stream's own finding says why.
-                Some(_) => {}
+                // Not read is not missing, and not fine either: undecided, with why.
+                Some(e) => h.add(
+                    CheckId::RuleState,
+                    Symptom::NotDescribed,
+                    Level::Unknown,
+                    format!("target stream {s} not read: {}", e.explained()),
+                ),
                 None => h.add(
                     CheckId::RuleState,
                     Symptom::TargetMissing,

@@ -34,7 +34,9 @@ pub enum Matcher {
     AnythingBut(Vec<Matcher>),
     /// `{"numeric": [">", 0, "<=", 5]}`: every comparison holds (numbers only).
     Numeric(Vec<(String, f64)>),
-    /// `{"exists": true|false}`: the field is present (any value, `null` included) / absent.
+    /// `{"exists": true|false}`: the field is present with a leaf value (`null` included) /
+    /// absent. An object is not a leaf: it does not count as present (EventBridge applies
+    /// `exists` to leaf values only).
     Exists(bool),
     /// `{"cidr": "10.0.0.0/24"}` (IPv4 or IPv6): a string IP address inside the block.
     Cidr(IpAddr, u8),
@@ -118,20 +120,21 @@ impl Matcher {
                 _ => return Err(PatternError(format!("{path}: {op} takes a string"))),
             },
             "wildcard" => match arg {
-                Value::String(s) => Matcher::Wildcard(s.clone()),
+                Value::String(s) => Matcher::Wildcard(valid_wildcard(s, path)?),
                 _ => return Err(PatternError(format!("{path}: {op} takes a string"))),
             },
             "anything-but" => Matcher::AnythingBut(match arg {
                 Value::String(_) | Value::Number(_) => vec![Matcher::Exact(arg.clone())],
-                Value::Array(items) => items
-                    .iter()
-                    .map(|i| match i {
-                        Value::String(_) | Value::Number(_) => Ok(Matcher::Exact(i.clone())),
-                        _ => Err(PatternError(format!(
-                            "{path}: anything-but lists hold strings or numbers"
-                        ))),
-                    })
-                    .collect::<Result<_, _>>()?,
+                Value::Array(items)
+                    if items.iter().all(Value::is_string) || items.iter().all(Value::is_number) =>
+                {
+                    items.iter().map(|i| Matcher::Exact(i.clone())).collect()
+                }
+                Value::Array(_) => {
+                    return Err(PatternError(format!(
+                        "{path}: an anything-but list holds only strings or only numbers"
+                    )));
+                }
                 Value::Object(inner) if inner.len() == 1 => {
                     let (iop, iarg) = inner.iter().next().ok_or_else(|| {
                         PatternError(format!("{path}: anything-but needs an operand"))
@@ -151,8 +154,8 @@ impl Matcher {
                             .collect(),
                         "wildcard" => strings(iarg, iop, path)?
                             .into_iter()
-                            .map(Matcher::Wildcard)
-                            .collect(),
+                            .map(|w| valid_wildcard(&w, path).map(Matcher::Wildcard))
+                            .collect::<Result<_, _>>()?,
                         other => {
                             return Err(PatternError(format!(
                                 "{path}: anything-but does not take {other:?}"
@@ -210,7 +213,7 @@ impl Matcher {
     /// Whether the field, with these values (empty: absent), matches.
     pub fn accepts(&self, values: &[&Value]) -> bool {
         match self {
-            Matcher::Exists(want) => values.is_empty() != *want,
+            Matcher::Exists(want) => values.iter().all(|v| v.is_object()) != *want,
             Matcher::AnythingBut(inner) => {
                 !values.is_empty()
                     && values
@@ -292,6 +295,32 @@ impl Matcher {
             Matcher::Cidr(ip, len) => format!("an address in {ip}/{len}"),
         }
     }
+}
+
+/// A wildcard operand as EventBridge accepts it: no `**`, and `\` escapes only `*` and `\`.
+fn valid_wildcard(w: &str, path: &str) -> Result<String, PatternError> {
+    let mut prev_star = false;
+    let mut it = w.chars();
+    while let Some(c) = it.next() {
+        match c {
+            '*' if prev_star => {
+                return Err(PatternError(format!(
+                    "{path}: wildcard {w:?} has consecutive *"
+                )));
+            }
+            '*' => prev_star = true,
+            '\\' => {
+                if !matches!(it.next(), Some('*' | '\\')) {
+                    return Err(PatternError(format!(
+                        "{path}: wildcard {w:?}: \\ escapes only * and \\"
+                    )));
+                }
+                prev_star = false;
+            }
+            _ => prev_star = false,
+        }
+    }
+    Ok(w.to_string())
 }
 
 /// `*` any run of characters (none included); `\*` a literal star, `\\` a literal backslash.

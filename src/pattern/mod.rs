@@ -7,8 +7,10 @@
 //! `equals-ignore-case`, `wildcard`, `anything-but` (values, lists, `prefix`, `suffix`,
 //! `equals-ignore-case`, `wildcard`), `numeric` ranges, `exists`, `cidr` (IPv4 and IPv6) and
 //! `$or`. Fields are matched as EventBridge matches them: every field of the pattern must match
-//! (AND), any value of a field's list may (OR), and arrays in the event are looked through at
-//! every level (a field inside an array of objects matches when any element has it).
+//! (AND), any value of a field's list may (OR), and arrays in the event are looked through: a
+//! leaf array matches when any element does, and an array of objects when one element matches
+//! the nested fields on its own (fields are not mixed across elements). `exists` looks at leaf
+//! values only.
 //!
 //! A miss names the first field that failed, what the pattern wanted and what the event had,
 //! with a hint for the usual traps (case, a number sent as a string, `null` vs missing, a
@@ -138,6 +140,12 @@ fn node(v: &Value, path: &str) -> Result<Node, PatternError> {
             if path.is_empty() { "(root)" } else { path }
         )));
     };
+    if map.is_empty() {
+        return Err(PatternError(format!(
+            "{}: an empty object matches nothing EventBridge accepts",
+            if path.is_empty() { "(root)" } else { path }
+        )));
+    }
     let mut fields = Vec::with_capacity(map.len());
     for (k, v) in map {
         let here = join(path, k);
@@ -228,24 +236,45 @@ fn eval(n: &Node, nodes: &[&Value], path: &str) -> Result<usize, Miss> {
             Field::Nested(inner) => {
                 let here = join(path, key);
                 let kids = children(nodes, key);
-                if kids.is_empty() {
-                    Err(Miss {
-                        path: here,
-                        wanted: "an object".into(),
-                        had: "missing".into(),
-                        hint: None,
-                        matched: 0,
-                    })
-                } else if kids.iter().all(|k| !k.is_object()) {
-                    Err(Miss {
-                        hint: matchers::encoded_json_hint(&kids, &here),
-                        path: here,
-                        wanted: "an object (the pattern looks at fields inside it)".into(),
-                        had: matchers::show_values(&kids),
-                        matched: 0,
+                let objects: Vec<&Value> = kids.iter().copied().filter(|k| k.is_object()).collect();
+                if objects.is_empty() {
+                    // Nothing to look inside: only `exists: false` below can still match.
+                    eval(inner, &[], &here).map_err(|mut m| {
+                        if !kids.is_empty() {
+                            m.hint = m.hint.or_else(|| {
+                                matchers::encoded_json_hint(&kids, &here).or_else(|| {
+                                    Some(format!(
+                                        "{here} is {}, not an object with fields",
+                                        matchers::show_values(&kids)
+                                    ))
+                                })
+                            });
+                        }
+                        m
                     })
                 } else {
-                    eval(inner, &kids, &here)
+                    // Each element of an array of objects is matched on its own (fields of
+                    // one element, not mixed across elements); the nearest element's miss.
+                    let mut nearest: Option<Miss> = None;
+                    let mut hit = None;
+                    for o in &objects {
+                        match eval(inner, &[*o], &here) {
+                            Ok(k) => {
+                                hit = Some(k);
+                                break;
+                            }
+                            Err(m) => {
+                                if nearest.as_ref().is_none_or(|b| m.matched > b.matched) {
+                                    nearest = Some(m);
+                                }
+                            }
+                        }
+                    }
+                    match (hit, nearest) {
+                        (Some(k), _) => Ok(k),
+                        (None, Some(m)) => Err(m),
+                        (None, None) => Ok(0),
+                    }
                 }
             }
             Field::Leaf(ms) => {

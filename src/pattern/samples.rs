@@ -94,14 +94,22 @@ pub fn sample_groups(inv: &Inventory, bus: &str) -> Vec<String> {
 }
 
 /// Reads the recent logged events of `rule`'s bus (since `since`) and tests `rule`'s pattern
-/// against each distinct one. `None` when the rule has no pattern or it does not parse.
+/// against each distinct one.
+///
+/// Errors: the rule has no pattern, or fhtop's engine cannot read it (the [`super::PatternError`]
+/// text).
 pub async fn test_samples(
     backend: &dyn Backend,
     inv: &Inventory,
     rule: &Rule,
     since: DateTime<Utc>,
-) -> Option<SampleReport> {
-    let pattern = Pattern::parse(rule.event_pattern.as_deref()?).ok()?;
+) -> Result<SampleReport, String> {
+    let pattern = Pattern::parse(
+        rule.event_pattern
+            .as_deref()
+            .ok_or_else(|| "the rule has no event pattern".to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
     let groups = sample_groups(inv, &rule.bus);
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut rep = SampleReport {
@@ -172,7 +180,7 @@ pub async fn test_samples(
         }
     }
     rep.events.sort_by_key(|e| std::cmp::Reverse(e.time));
-    Some(rep)
+    Ok(rep)
 }
 
 /// The tester overlay's lines (`m` on a rule): the verdict over the samples, the pattern and the
@@ -181,17 +189,17 @@ pub async fn test_samples(
 pub fn tester_lines(
     rule: &Rule,
     inv: &Inventory,
-    rep: Option<&SampleReport>,
+    rep: Result<&SampleReport, &String>,
 ) -> Vec<(crate::iam::Tone, String)> {
     use crate::health::Level;
     use crate::iam::Tone;
     let mut out = Vec::new();
-    let Some(rep) = rep else {
-        out.push((
-            Tone::Row(Level::Fail),
-            "the rule's pattern does not parse (fhtop check says why)".to_string(),
-        ));
-        return out;
+    let rep = match rep {
+        Ok(r) => r,
+        Err(e) => {
+            out.push((Tone::Row(Level::Unknown), format!("not tested: {e}")));
+            return out;
+        }
     };
     let level = match (rep.tested, rep.matched) {
         (0, _) => Level::Unknown,

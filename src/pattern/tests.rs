@@ -367,6 +367,45 @@ fn rows() -> Vec<(Value, Value, bool, &'static str)> {
             false,
             "detail.state",
         ),
+        // exists applies to leaf values: an object is not one (the Ruler README's example).
+        (
+            json!({"detail": {"c-count": [{"exists": false}]}}),
+            json!({"detail": {"c-count": {"c1": 100}}}),
+            true,
+            "",
+        ),
+        (
+            json!({"detail": {"c-count": [{"exists": true}]}}),
+            json!({"detail": {"c-count": {"c1": 100}}}),
+            false,
+            "the field present",
+        ),
+        // A missing parent: exists false below still matches; anything else misses at the leaf.
+        (
+            json!({"detail": {"c-count": [{"exists": false}]}}),
+            json!({"source": "x"}),
+            true,
+            "",
+        ),
+        (
+            json!({"detail": {"c-count": [5]}}),
+            json!({"source": "x"}),
+            false,
+            "detail.c-count: wanted 5, had missing",
+        ),
+        // Fields of one array element, not mixed across elements.
+        (
+            json!({"employees": {"firstName": ["Anna"], "lastName": ["Jones"]}}),
+            json!({"employees": [{"firstName": "Anna", "lastName": "Smith"}, {"firstName": "Peter", "lastName": "Jones"}]}),
+            false,
+            "employees.lastName",
+        ),
+        (
+            json!({"employees": {"firstName": ["Anna"], "lastName": ["Jones"]}}),
+            json!({"employees": [{"firstName": "Peter", "lastName": "Smith"}, {"firstName": "Anna", "lastName": "Jones"}]}),
+            true,
+            "",
+        ),
         // The traps.
         (
             json!({"detail-type": ["order placed"]}),
@@ -465,6 +504,14 @@ fn invalid_patterns_name_the_field() {
         ),
         (json!({"ip": [{"cidr": "10.0.0.0/33"}]}), "ip: cidr"),
         (json!(["x"]), "(root)"),
+        (json!({}), "(root): an empty object"),
+        (json!({"detail": {}}), "detail: an empty object"),
+        (json!({"k": [{"wildcard": "a**b"}]}), "consecutive *"),
+        (json!({"k": [{"wildcard": "a\\xb"}]}), "escapes only"),
+        (
+            json!({"k": [{"anything-but": ["a", 1]}]}),
+            "only strings or only numbers",
+        ),
     ] {
         let e = Pattern::from_value(&p).expect_err("invalid");
         assert!(e.to_string().contains(text), "{e} lacks {text}");

@@ -111,7 +111,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     }
     let room = h.saturating_sub(lines.len());
     // The cursor (what Enter opens whole) is the bottom line: the newest when following.
-    if let Some(cursor) = crate::ui::view::log_cursor(events.len(), view.log_scroll, view.follow) {
+    if let Some(cursor) = crate::ui::view::log_cursor(&events, view) {
         let end = cursor + 1;
         let start = end.saturating_sub(room);
         for (i, e) in events[start..end].iter().enumerate() {

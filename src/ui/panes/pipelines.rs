@@ -38,10 +38,18 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let ls = view.list(Pane::Pipelines).cloned().unwrap_or_default();
     let rows_e = entries(Pane::Pipelines, snap, &ls.filter);
     let (note, _) = staleness(ctx, snap.metrics.fetched_at, snap.metrics.error.as_ref());
-    let counts = format!(
+    let mut counts = format!(
         "counts: last {RECENT_POINTS} min · trend {} ([ ])",
         crate::model::window_label(view.chart_minutes)
     );
+    if crate::ui::view::chart_loading(snap, view)
+        && let Some(e) = &snap.chart.error
+    {
+        counts.push_str(&format!(
+            " · trend not read: {}",
+            crate::text::fit(&crate::sanitize::clean(&e.message), 60)
+        ));
+    }
     let note = if note.is_empty() {
         counts
     } else {
@@ -207,7 +215,16 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 // The whole chart window, squeezed into the column.
                 let spark = match crate::ui::view::chart_series(snap, view, &ss, incoming) {
                     Some(s) => fmt::sparkline(&fmt::squeeze(s, spark_w), spark_w),
-                    None if crate::ui::view::chart_loading(snap, view) => "…".into(),
+                    // Loading; "✖" when the longer window could not be read (the title says
+                    // why).
+                    None if crate::ui::view::chart_loading(snap, view) => {
+                        if snap.chart.error.is_some() {
+                            "✖"
+                        } else {
+                            "…"
+                        }
+                        .into()
+                    }
                     None => String::new(),
                 };
                 cells.push(Cell::from(Span::styled(spark, t.spark())));

@@ -170,7 +170,7 @@ impl View {
     pub(super) fn open_log_event(&mut self, snap: &Snapshot) {
         let groups = self.target.log_groups(snap);
         let events = crate::ui::panes::logs::merged(snap, &groups);
-        let Some(i) = log_cursor(events.len(), self.log_scroll, self.follow) else {
+        let Some(i) = log_cursor(&events, self) else {
             self.status = Some(Status {
                 level: Level::Unknown,
                 text: "no log event to open".into(),
@@ -392,11 +392,44 @@ impl View {
     }
 }
 
-/// The index of the Logs pane's cursor among `len` events, `scroll` events up from the newest
-/// (the newest when following); `None` without events.
-pub fn log_cursor(len: usize, scroll: usize, follow: bool) -> Option<usize> {
-    let up = if follow { 0 } else { scroll };
-    len.checked_sub(1).map(|last| last.saturating_sub(up))
+/// The index of the Logs pane's cursor among `events` (oldest first): the newest when
+/// following, else the event the user moved to ([`View::log_anchor`], so events arriving
+/// meanwhile do not move it), else [`View::log_scroll`] events up from the newest; `None`
+/// without events.
+pub fn log_cursor(events: &[&crate::model::LogEvent], view: &View) -> Option<usize> {
+    let last = events.len().checked_sub(1)?;
+    if view.follow {
+        return Some(last);
+    }
+    if let Some(a) = &view.log_anchor
+        && let Some(i) = events.iter().position(|e| &e.event_id == a)
+    {
+        return Some(i);
+    }
+    Some(last.saturating_sub(view.log_scroll))
+}
+
+impl View {
+    /// Moves the Logs cursor to `to(current index)` (clamped), anchored to that event; past the
+    /// newest it follows again.
+    pub(super) fn move_log_cursor(&mut self, snap: &Snapshot, to: impl Fn(usize) -> usize) {
+        let events = crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap));
+        let Some(cur) = log_cursor(&events, self) else {
+            return;
+        };
+        let last = events.len() - 1;
+        let next = to(cur).min(last);
+        if next == last && next >= cur {
+            // Down onto (or at) the newest: follow the stream again.
+            self.follow = true;
+            self.log_scroll = 0;
+            self.log_anchor = None;
+            return;
+        }
+        self.follow = false;
+        self.log_scroll = last - next;
+        self.log_anchor = events.get(next).map(|e| e.event_id.clone());
+    }
 }
 
 /// A log event as overlay lines: its fields, then the message — a Firehose error's code and

@@ -173,8 +173,18 @@ impl View {
             Action::ChartShorter => self.step_chart_window(false),
             Action::PatternTest => return self.test_pattern(snap),
             Action::Follow => {
-                self.follow = !self.follow;
-                self.log_scroll = 0;
+                if self.follow {
+                    // Paused on the newest event, which stays put as others arrive.
+                    self.follow = false;
+                    let events =
+                        crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap));
+                    self.log_anchor = events.last().map(|e| e.event_id.clone());
+                    self.log_scroll = 0;
+                } else {
+                    self.follow = true;
+                    self.log_scroll = 0;
+                    self.log_anchor = None;
+                }
             }
             Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
                 let up = matches!(a, Action::Up | Action::PageUp);
@@ -186,20 +196,13 @@ impl View {
                 if self.detail.is_some() {
                     // Drill-ins are one screen; nothing to move.
                 } else if self.pane == Pane::Logs {
-                    if up {
-                        let len =
-                            crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap))
-                                .len();
-                        // From following, the cursor starts at the newest event.
-                        let from = if self.follow { 0 } else { self.log_scroll };
-                        self.follow = false;
-                        self.log_scroll = from.saturating_add(n).min(len.saturating_sub(1));
-                    } else {
-                        self.log_scroll = self.log_scroll.saturating_sub(n);
-                        if self.log_scroll == 0 {
-                            self.follow = true;
+                    self.move_log_cursor(snap, |cur| {
+                        if up {
+                            cur.saturating_sub(n)
+                        } else {
+                            cur.saturating_add(n)
                         }
-                    }
+                    });
                 } else if up {
                     self.move_to(snap, |cur, _| cur.saturating_sub(n));
                 } else {
@@ -208,10 +211,7 @@ impl View {
             }
             Action::Top => {
                 if self.pane == Pane::Logs {
-                    let len =
-                        crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap)).len();
-                    self.follow = false;
-                    self.log_scroll = len.saturating_sub(1);
+                    self.move_log_cursor(snap, |_| 0);
                 } else {
                     self.move_to(snap, |_, _| 0);
                 }
@@ -220,6 +220,7 @@ impl View {
                 if self.pane == Pane::Logs {
                     self.follow = true;
                     self.log_scroll = 0;
+                    self.log_anchor = None;
                 } else {
                     self.move_to(snap, |_, len| len.saturating_sub(1));
                 }

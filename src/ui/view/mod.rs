@@ -235,6 +235,9 @@ pub struct View {
     /// The window the charts and sparklines cover, in minutes (`[` / `]`; one of
     /// `model::CHART_WINDOWS_MIN`).
     pub chart_minutes: u32,
+    /// The Logs event the cursor is on while not following (its event id), so new events do
+    /// not move it.
+    pub log_anchor: Option<String>,
     /// The health metrics' window in minutes (`--window`): charts no longer than it are cut
     /// from the health metrics, longer ones are fetched on their own.
     pub base_minutes: u32,
@@ -260,6 +263,7 @@ impl View {
             overlay_seq: 0,
             writer_policy: "firehose_writer".into(),
             chart_minutes: 180,
+            log_anchor: None,
             base_minutes: 180,
         }
     }

@@ -80,11 +80,15 @@ pub(super) fn charts(
         let series = match crate::ui::view::chart_series(snap, view, scope, id) {
             Some(s) => s,
             None if crate::ui::view::chart_loading(snap, view) => {
-                f.render_widget(
-                    Paragraph::new(format!("{:<27} loading the longer window…", id.name()))
-                        .style(t.dim()),
-                    r,
-                );
+                let text = match &snap.chart.error {
+                    Some(e) => format!(
+                        "{:<27} the longer window could not be read: {}",
+                        id.name(),
+                        crate::sanitize::clean(&e.message)
+                    ),
+                    None => format!("{:<27} loading the longer window…", id.name()),
+                };
+                f.render_widget(Paragraph::new(text).style(t.dim()), r);
                 continue;
             }
             None => &[],

@@ -119,7 +119,10 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
                 }
                 None => match inv.inv.unread_stream(sname) {
                     Some(e) => (
-                        format!("? stream not read: {}", e.explained()),
+                        format!(
+                            "? stream not read: {}",
+                            crate::sanitize::clean(&e.explained())
+                        ),
                         t.level(crate::health::Level::Unknown),
                     ),
                     None => (
