@@ -252,14 +252,26 @@ pub async fn poll_once(c: &PollCtx, interest: &Interest) -> Result<(), BackendEr
     first.map_or(Ok(()), Err)
 }
 
-/// Delay before the next poll: the interval, doubled per consecutive failure (capped at a
-/// minute or the interval, whichever is longer, so a section recovers within a minute of the
-/// fault ending), spread ±20 % so pollers do not synchronise against a throttled API.
+/// Shortest step of the retry backoff: a failing section is asked again after this, doubled
+/// per consecutive failure.
+pub const RETRY_STEP: Duration = Duration::from_secs(10);
+
+/// Delay before the next poll: the interval while polls succeed; after a failure, the shorter
+/// of the interval and [`RETRY_STEP`] doubled per consecutive failure, capped at a minute — so a
+/// section recovers within a minute of the fault ending even when its interval is five (a
+/// failed identity or inventory poll is not left stale for its whole interval). Spread ±20 %
+/// (never past the cap after a failure) so pollers do not synchronise against a throttled API.
 pub fn next_delay(base: Duration, failures: u32, jitter01: f64) -> Duration {
+    let spread = 0.8 + 0.4 * jitter01.clamp(0.0, 1.0);
+    if failures == 0 {
+        return base.mul_f64(spread);
+    }
     let factor = 2u32.saturating_pow(failures.min(6));
-    let cap = base.max(BACKOFF_CAP);
-    let d = base.saturating_mul(factor).min(cap);
-    d.mul_f64(0.8 + 0.4 * jitter01.clamp(0.0, 1.0))
+    base.min(RETRY_STEP)
+        .saturating_mul(factor)
+        .min(BACKOFF_CAP)
+        .mul_f64(spread)
+        .min(BACKOFF_CAP)
 }
 
 fn jitter() -> f64 {
@@ -528,8 +540,12 @@ mod tests {
         assert_eq!(next_delay(b, 30, 0.5), Duration::from_secs(60));
         assert_eq!(next_delay(b, 0, 0.0), Duration::from_secs(8));
         assert_eq!(next_delay(b, 0, 1.0), Duration::from_secs(12));
-        // An interval longer than the cap is never shortened by failures.
-        let long = Duration::from_secs(120);
-        assert_eq!(next_delay(long, 4, 0.5), long);
+        // A long interval is kept while polls succeed; a failing section is retried within
+        // the minute, never later than the cap even with jitter.
+        let long = Duration::from_secs(300);
+        assert_eq!(next_delay(long, 0, 0.5), long);
+        assert_eq!(next_delay(long, 1, 0.5), Duration::from_secs(20));
+        assert_eq!(next_delay(long, 4, 0.5), Duration::from_secs(60));
+        assert_eq!(next_delay(long, 4, 1.0), Duration::from_secs(60));
     }
 }

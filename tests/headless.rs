@@ -284,46 +284,71 @@ async fn the_chart_window_widens_and_narrows() {
 }
 
 /// `m` on a rule opens the pattern tester (issue 13): the demo's trap rule ("ordercancelled")
-/// against the events its bus logged — none match, the nearest miss names detail-type and the
-/// case trap, and the rules that do take the newest event are listed.
+/// against the events its bus logged — none match, the nearest miss (picked first) names
+/// detail-type and the case trap, and the rules that do take the event are listed; j/k picks
+/// another sample, a pasted event is tested instead.
 #[tokio::test]
 async fn the_pattern_tester_explains_the_demo_trap() {
     let mut app = start(common::app_settings()).await;
     keys(&mut app, "3 / c a n c e l l a t i o n enter m").await;
-    let overlay = app.view.overlay.as_ref().expect("the tester opened");
-    assert_eq!(
-        overlay.title,
-        "Pattern test — rule orders-bus/cancellation-audit"
-    );
-    let text = overlay_text(&app);
-    assert!(text.starts_with("0 of "), "{text}");
+    let tester = app.view.tester.clone().expect("the tester opened");
+    assert_eq!(tester.rule.to_string(), "orders-bus/cancellation-audit");
+    let rep = tester.report.clone().expect("answered").expect("tested");
+    assert_eq!(rep.matched, 0);
+    assert!(rep.tested > 0);
     assert!(
-        text.contains("detail-type: wanted \"ordercancelled\", had \"OrderCancelled\""),
+        rep.summary().contains("differs only in case"),
+        "{}",
+        rep.summary()
+    );
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let frame = |app: &Headless| {
+        fhtop::snapshot::to_text(&common::draw_with(
+            &app.snapshot(),
+            &app.view,
+            &theme,
+            160,
+            48,
+        ))
+    };
+    let text = frame(&app);
+    assert!(
+        text.contains("Pattern test — rule orders-bus/cancellation-audit"),
         "{text}"
     );
-    assert!(text.contains("differs only in case"), "{text}");
     assert!(
-        text.contains("rules on bus orders-bus that match the newest event")
-            && text.contains("order-cancelled"),
+        text.contains("NO MATCH — sample")
+            && text.contains("detail-type: wanted \"ordercancelled\", had \"OrderCancelled\""),
         "{text}"
     );
-    // The failing field is marked in the pattern.
-    let lines = app
-        .view
-        .overlay
-        .as_ref()
-        .and_then(|o| o.lines.clone())
-        .unwrap_or_default();
     assert!(
-        lines.iter().any(|(tone, l)| {
-            *tone == Tone::Row(fhtop::health::Level::Fail)
-                && l.trim_start().starts_with("\"detail-type\":")
-        }),
-        "{lines:?}"
+        text.contains("rules on bus orders-bus that match this event"),
+        "{text}"
     );
-    // A schedule rule has no pattern to test.
-    keys(&mut app, "esc esc / h o u r l y enter m").await;
-    assert!(app.view.overlay.is_none());
+    // Pick another sample: the verdict follows the pick.
+    keys(&mut app, "g j").await;
+    assert_eq!(app.view.tester.as_ref().map(|t| t.selected), Some(1));
+    // Paste an event that matches: tested instead of the pick.
+    app.send(Msg::Paste(
+        r#"{"source":"acme.orders","detail-type":"ordercancelled","detail":{}}"#.into(),
+    ))
+    .await;
+    let text = frame(&app);
+    assert!(text.contains("MATCH — the pasted event"), "{text}");
+    app.send(Msg::Paste("not json".into())).await;
+    assert!(
+        app.view
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("not JSON")),
+        "{:?}",
+        app.view.status
+    );
+    // Esc closes; a schedule rule has no pattern to test.
+    keys(&mut app, "esc").await;
+    assert!(app.view.tester.is_none());
+    keys(&mut app, "esc / h o u r l y enter m").await;
+    assert!(app.view.tester.is_none());
     assert!(
         app.view
             .status

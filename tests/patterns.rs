@@ -143,8 +143,7 @@ fn every_way_in_names_the_failing_field() {
         ],
     );
     assert!(
-        end.contains("rules on bus shop-bus that match the newest event")
-            && end.contains("shop-log"),
+        end.contains("rules on bus shop-bus that match this event") && end.contains("shop-log"),
         "the opposite question is answered: {end}"
     );
 }

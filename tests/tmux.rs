@@ -170,6 +170,13 @@ fn the_pattern_tester_shows_why_a_rule_matches_nothing() {
     t.wait_text("Pattern test — rule orders-bus/cancellation-audit");
     let s = t.wait_text("differs only in case");
     assert!(s.contains("recent events on bus orders-bus match"), "{s}");
+    // A pasted event (bracketed paste, as a terminal delivers a paste) is tested instead.
+    t.tmux(&[
+        "set-buffer",
+        r#"{"source":"acme.orders","detail-type":"ordercancelled","detail":{"orderId":"o-1"}}"#,
+    ]);
+    t.tmux(&["paste-buffer", "-p", "-t", "t"]);
+    t.wait_text("MATCH — the pasted event");
     t.keys(&["Escape"]);
     t.wait_for("tester to close", |s| !s.contains("Pattern test —"));
     t.literal("q");

@@ -27,7 +27,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use matchers::Matcher;
-pub use samples::{SampleReport, sample_groups, test_samples, tester_lines};
+pub use samples::{Sample, SampleReport, sample_groups, test_samples};
 
 /// A pattern that cannot be used: not JSON, not an object, a field whose value is not a list,
 /// an unknown operator. The message names the field.

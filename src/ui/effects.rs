@@ -86,27 +86,18 @@ impl Runner {
             }
             Effect::PatternTest(id, key) => {
                 let snap = self.store.snapshot();
-                let lines = match snap.inventory.get().map(|i| &i.inv) {
+                let res = match snap.inventory.get().map(|i| &i.inv) {
                     Some(inv) => match inv.rule(&key) {
                         Some(rule) => {
                             let since = self.clock.now() - chrono::Duration::hours(1);
-                            let rep = crate::pattern::test_samples(
-                                self.backend.as_ref(),
-                                inv,
-                                rule,
-                                since,
-                            )
-                            .await;
-                            crate::pattern::tester_lines(rule, inv, rep.as_ref())
+                            crate::pattern::test_samples(self.backend.as_ref(), inv, rule, since)
+                                .await
                         }
-                        None => vec![(
-                            Tone::Row(Level::Unknown),
-                            format!("{key}: not in the inventory"),
-                        )],
+                        None => Err(format!("{key} is not in the inventory")),
                     },
-                    None => vec![(Tone::Note, "the inventory is not read yet".into())],
+                    None => Err("the inventory is not read yet".into()),
                 };
-                Some(Msg::Answer(id, lines))
+                Some(Msg::Samples(id, Box::new(res)))
             }
             // The loop's own: it has the terminal (and its size) to save.
             Effect::Quit | Effect::Refresh | Effect::None | Effect::SaveScreen => None,

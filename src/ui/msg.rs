@@ -28,6 +28,11 @@ pub enum Msg {
     RuleChanged(RuleKey, Outcome),
     /// The lines of overlay `id` (permission simulations, checks) arrived.
     Answer(u64, Vec<(Tone, String)>),
+    /// The pattern tester's samples arrived for request `id` (or why the rule could not be
+    /// tested).
+    Samples(u64, Box<Result<crate::pattern::SampleReport, String>>),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     /// The screen was saved (the paths written, text then SVG), or why not.
     ScreenSaved(Result<Vec<std::path::PathBuf>, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave.
@@ -53,6 +58,14 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Ve
         }
         Msg::Answer(id, lines) => {
             view.finished(id, lines);
+            vec![]
+        }
+        Msg::Samples(id, r) => {
+            view.samples_read(id, *r);
+            vec![]
+        }
+        Msg::Paste(text) => {
+            view.pasted(&text);
             vec![]
         }
         Msg::ScreenSaved(r) => {

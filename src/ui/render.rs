@@ -51,6 +51,9 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     if let Some(pv) = &view.overlay {
         panes::perms::render(f, area, pv, ctx);
     }
+    if let Some(tv) = &view.tester {
+        panes::pattern::render(f, area, snap, tv, ctx);
+    }
     if let Some(form) = &view.sim_form {
         panes::perms::form(f, area, form, ctx);
     }
@@ -288,6 +291,10 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             "Tab next field · Enter simulate · Esc cancel",
             t.dim(),
         ));
+    } else if view.tester.is_some() {
+        spans.extend(key_hint(ctx, Action::Down, "pick a sample"));
+        spans.push(Span::styled("paste an event  ", t.dim()));
+        spans.extend(key_hint(ctx, Action::Back, "close"));
     } else if view.overlay.is_some() {
         spans.extend(key_hint(ctx, Action::Down, "scroll"));
         spans.extend(key_hint(ctx, Action::Back, "close"));

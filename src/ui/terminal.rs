@@ -6,6 +6,7 @@ use std::sync::Once;
 
 use anyhow::Result;
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -18,7 +19,7 @@ use ratatui::backend::CrosstermBackend;
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut out = stdout();
-    let _ = execute!(out, LeaveAlternateScreen, Show);
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
     let _ = out.flush();
 }
 
@@ -49,7 +50,8 @@ impl TerminalGuard {
         install_panic_hook();
         enable_raw_mode()?;
         let mut out = stdout();
-        if let Err(e) = execute!(out, EnterAlternateScreen, Hide) {
+        // Bracketed paste: a pasted event reaches the pattern tester whole, not as keys.
+        if let Err(e) = execute!(out, EnterAlternateScreen, Hide, EnableBracketedPaste) {
             restore();
             return Err(e.into());
         }

@@ -7,6 +7,7 @@ pub mod cost;
 pub mod detail;
 pub mod help;
 pub mod logs;
+pub mod pattern;
 pub mod perms;
 pub mod pipelines;
 pub mod rules;

@@ -49,8 +49,16 @@ pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
         ctx.keymap.label(Action::Up),
         ctx.keymap.label(Action::Back)
     );
-    let block = ctx.block(title(ctx, safe_fit(&pv.title, 70), hint), true);
     let w = area.width.saturating_sub(4).max(1);
+    // Title and hint within the top border: the hint goes first when both do not fit.
+    let room = usize::from(w.saturating_sub(4));
+    let head = safe_fit(&pv.title, room.min(70));
+    let hint = if head.chars().count() + hint.chars().count() + 3 <= room {
+        hint
+    } else {
+        String::new()
+    };
+    let block = ctx.block(title(ctx, head, hint), true);
     let h = area.height.saturating_sub(2).max(1);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,

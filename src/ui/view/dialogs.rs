@@ -24,6 +24,24 @@ pub struct Overlay {
     pub scroll: usize,
 }
 
+/// The pattern tester (`m` on a rule): the rule's pattern against the events its bus logged
+/// (pick one with j/k) or an event pasted into the terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tester {
+    /// The request id the samples must carry; older answers are dropped.
+    pub id: u64,
+    /// The rule tested.
+    pub rule: RuleKey,
+    /// The samples, once read (or why they could not be tested).
+    pub report: Option<Result<crate::pattern::SampleReport, String>>,
+    /// The sample picked (index into the report's events, newest first).
+    pub selected: usize,
+    /// An event pasted into the terminal (bracketed paste), tested instead of the pick.
+    pub pasted: Option<serde_json::Value>,
+    /// Lines the right-hand side is scrolled down.
+    pub scroll: usize,
+}
+
 /// The custom simulation dialog (`P`): principal, actions, resources.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SimForm {
@@ -258,11 +276,64 @@ impl View {
             });
             return Effect::None;
         }
-        let id = self.open_overlay(
-            format!("Pattern test — rule {key}"),
-            "reading the events its bus logged…".into(),
-        );
-        Effect::PatternTest(id, key)
+        self.overlay_seq += 1;
+        self.tester = Some(Tester {
+            id: self.overlay_seq,
+            rule: key.clone(),
+            report: None,
+            selected: 0,
+            pasted: None,
+            scroll: 0,
+        });
+        Effect::PatternTest(self.overlay_seq, key)
+    }
+
+    /// The tester's samples arrived (an older answer is dropped).
+    pub fn samples_read(&mut self, id: u64, report: Result<crate::pattern::SampleReport, String>) {
+        if let Some(t) = &mut self.tester
+            && t.id == id
+        {
+            // Start on the nearest miss: the event that shows the trap.
+            t.selected = report
+                .as_ref()
+                .ok()
+                .and_then(|r| {
+                    r.nearest_id
+                        .as_ref()
+                        .and_then(|n| r.events.iter().position(|e| &e.id == n))
+                })
+                .unwrap_or(0);
+            t.report = Some(report);
+        }
+    }
+
+    /// Text pasted into the terminal: in the tester, the event to test (JSON).
+    pub fn pasted(&mut self, text: &str) {
+        let Some(t) = &mut self.tester else {
+            return;
+        };
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) if v.is_object() => {
+                t.pasted = Some(v);
+                t.scroll = 0;
+                self.status = Some(Status {
+                    level: Level::Ok,
+                    text: "testing the pasted event (j/k goes back to the samples)".into(),
+                });
+            }
+            Ok(_) => {
+                self.status = Some(Status {
+                    level: Level::Warn,
+                    text: "the pasted JSON is not an event (an object)".into(),
+                })
+            }
+            Err(e) => {
+                self.status = Some(Status {
+                    level: Level::Warn,
+                    text: format!("the pasted text is not JSON: {e}"),
+                })
+            }
+        }
     }
 
     /// `P`: the custom simulation dialog, prefilled from the selection.

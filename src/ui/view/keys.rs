@@ -104,6 +104,32 @@ impl View {
         if a != Action::Confirm {
             self.status = None;
         }
+        if let Some(t) = &mut self.tester {
+            // The tester swallows keys: pick a sample, scroll, close, quit.
+            let n = t
+                .report
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |r| r.events.len());
+            match a {
+                Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                    t.selected = match a {
+                        Action::Up => t.selected.saturating_sub(1),
+                        Action::Down => (t.selected + 1).min(n.saturating_sub(1)),
+                        Action::Top => 0,
+                        _ => n.saturating_sub(1),
+                    };
+                    t.pasted = None;
+                    t.scroll = 0;
+                }
+                Action::PageUp => t.scroll = t.scroll.saturating_sub(PAGE),
+                Action::PageDown => t.scroll = t.scroll.saturating_add(PAGE),
+                Action::Back | Action::Cancel | Action::PatternTest => self.tester = None,
+                Action::Quit => return Effect::Quit,
+                _ => {}
+            }
+            return Effect::None;
+        }
         if let Some(pv) = &mut self.overlay {
             // The overlay swallows keys: scroll, close, quit.
             match a {

@@ -4,7 +4,7 @@ mod dialogs;
 mod keys;
 mod rows;
 
-pub use dialogs::{Overlay, PendingToggle, SimForm, log_cursor, log_event_lines};
+pub use dialogs::{Overlay, PendingToggle, SimForm, Tester, log_cursor, log_event_lines};
 pub use rows::{Entry, ListState, entries};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -226,6 +226,8 @@ pub struct View {
     pub status: Option<Status>,
     /// The simulation / checks result overlay, when open.
     pub overlay: Option<Overlay>,
+    /// The pattern tester (`m`), when open.
+    pub tester: Option<Tester>,
     /// The custom simulation form (`P`), when open.
     pub sim_form: Option<SimForm>,
     /// Id of the last simulation asked for; older answers are dropped.
@@ -259,6 +261,7 @@ impl View {
             confirm: None,
             status: None,
             overlay: None,
+            tester: None,
             sim_form: None,
             overlay_seq: 0,
             writer_policy: "firehose_writer".into(),
