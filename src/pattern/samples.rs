@@ -30,7 +30,8 @@ pub struct SampleReport {
     pub tested: usize,
     /// Of those, how many match.
     pub matched: usize,
-    /// The nearest miss (most fields matched), with `"<detail-type> from <source>, id <id>"`.
+    /// The nearest miss (most fields matched; the newest among equals), with
+    /// `"<detail-type> from <source>, id <id>"`.
     pub nearest: Option<(Miss, String)>,
     /// The `id` of the nearest-miss event.
     #[serde(skip)]
@@ -124,6 +125,7 @@ pub async fn test_samples(
         events: Vec::new(),
         errors: Vec::new(),
     };
+    let mut nearest_at: Option<DateTime<Utc>> = None;
     for g in &groups {
         let events = match backend.log_events(g, since, SAMPLES_PER_GROUP).await {
             Ok(e) => e,
@@ -160,13 +162,17 @@ pub async fn test_samples(
             match &verdict {
                 Verdict::Match => rep.matched += 1,
                 Verdict::NoMatch(m) => {
-                    if rep
-                        .nearest
-                        .as_ref()
-                        .is_none_or(|(n, _)| m.matched > n.matched)
-                    {
+                    // The most fields matched; among equals, the newest event.
+                    let better = match (&rep.nearest, nearest_at) {
+                        (Some((n, _)), Some(at)) => {
+                            m.matched > n.matched || (m.matched == n.matched && e.timestamp > at)
+                        }
+                        _ => true,
+                    };
+                    if better {
                         rep.nearest = Some((m.clone(), format!("{what}, id {id}")));
                         rep.nearest_id = Some(id.clone());
+                        nearest_at = Some(e.timestamp);
                     }
                 }
             }
