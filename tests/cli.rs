@@ -468,3 +468,40 @@ fn pattern_test_and_match_read_the_rules() {
         "every miss names a field: {v}"
     );
 }
+
+/// `--event -` reads the event from standard input.
+#[test]
+fn pattern_test_reads_the_event_from_stdin() {
+    use std::io::Write as _;
+    let pattern = write_tmp("stdin-p.json", r#"{"detail":{"code":[500]}}"#);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fhtop"))
+        .args(["pattern", "test", "--pattern", &pattern, "--event", "-"])
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            "us-east-1",
+        ])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", "/nonexistent-fhtop-home")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("fhtop starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(br#"{"detail":{"code":"500"}}"#)
+        .expect("write");
+    let out = child.wait_with_output().expect("fhtop ends");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("detail.code")
+            && text.contains("as a string; the pattern wants the number 500"),
+        "{text}"
+    );
+}
