@@ -130,6 +130,13 @@ fn config_file_rebinds_keys_and_errors_name_the_file() {
 /// The binary with no AWS configuration at all: no credentials, no profile files, no IMDS, and
 /// an endpoint on loopback so that nothing could ever reach a real AWS endpoint.
 fn fhtop_without_aws(args: &[&str], creds: bool) -> std::process::Output {
+    command_without_aws(args, creds)
+        .output()
+        .expect("fhtop runs")
+}
+
+/// The command [`fhtop_without_aws`] runs, to spawn with other stdio.
+fn command_without_aws(args: &[&str], creds: bool) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_fhtop"));
     c.args(args)
         .args([
@@ -151,7 +158,7 @@ fn fhtop_without_aws(args: &[&str], creds: bool) -> std::process::Output {
         c.env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing");
     }
-    c.output().expect("fhtop runs")
+    c
 }
 
 #[test]
@@ -474,22 +481,14 @@ fn pattern_test_and_match_read_the_rules() {
 fn pattern_test_reads_the_event_from_stdin() {
     use std::io::Write as _;
     let pattern = write_tmp("stdin-p.json", r#"{"detail":{"code":[500]}}"#);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fhtop"))
-        .args(["pattern", "test", "--pattern", &pattern, "--event", "-"])
-        .args([
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-            "--region",
-            "us-east-1",
-        ])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", "/nonexistent-fhtop-home")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("fhtop starts");
+    let mut child = command_without_aws(
+        &["pattern", "test", "--pattern", &pattern, "--event", "-"],
+        false,
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .expect("fhtop starts");
     child
         .stdin
         .take()

@@ -17,12 +17,7 @@ const FAILING: &str = "streamalert-data-classifier-security-prd-eu-west-1-ingest
 const HEALTHY: &str = "streamalert-data-classifier-security-prd-eu-west-1-ingest-b07e42";
 
 fn run(aws: &Aws, args: &[&str]) -> (i32, String, String) {
-    let out = aws.fhtop(REGION).args(args).output().expect("fhtop runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    aws.run(REGION, args)
 }
 
 fn findings(stdout: &str) -> Vec<Value> {

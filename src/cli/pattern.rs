@@ -195,10 +195,7 @@ pub async fn test_command(
                         ));
                     }
                 },
-                Err(e) => {
-                    eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
-                    return AWS_UNUSABLE;
-                }
+                Err(e) => return unusable(&e),
             }
         }
         (None, None) => return bad("give --rule [BUS/]NAME or --pattern FILE"),
@@ -244,10 +241,7 @@ pub async fn match_command(
     };
     let rules = match backend.bus_rules(bus).await {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
-            return AWS_UNUSABLE;
-        }
+        Err(e) => return unusable(&e),
     };
     let mut results = Vec::new();
     for r in &rules {
@@ -281,6 +275,11 @@ pub async fn match_command(
         );
     }
     report(&results, json)
+}
+
+fn unusable(e: &crate::backend::BackendError) -> u8 {
+    eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
+    AWS_UNUSABLE
 }
 
 fn bad(msg: &str) -> u8 {

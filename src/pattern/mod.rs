@@ -205,34 +205,30 @@ fn children<'a>(nodes: &[&'a Value], key: &str) -> Vec<&'a Value> {
     out
 }
 
+/// The first alternative that matches (tried lazily, in order), else the nearest miss: the one
+/// with the most fields matched. No alternatives at all match trivially.
+fn any_of(alts: impl Iterator<Item = Result<usize, Miss>>) -> Result<usize, Miss> {
+    let mut nearest: Option<Miss> = None;
+    for r in alts {
+        match r {
+            Ok(k) => return Ok(k),
+            Err(m) => {
+                if nearest.as_ref().is_none_or(|b| m.matched > b.matched) {
+                    nearest = Some(m);
+                }
+            }
+        }
+    }
+    nearest.map_or(Ok(0), Err)
+}
+
 /// Matches one level; the number of leaf fields matched, or the first miss.
 fn eval(n: &Node, nodes: &[&Value], path: &str) -> Result<usize, Miss> {
     let Node::Fields(fields) = n;
     let mut matched = 0;
     for (key, f) in fields {
         let r = match f {
-            Field::Or(alts) => {
-                let mut nearest: Option<Miss> = None;
-                let mut hit = None;
-                for a in alts {
-                    match eval(a, nodes, path) {
-                        Ok(k) => {
-                            hit = Some(k);
-                            break;
-                        }
-                        Err(m) => {
-                            if nearest.as_ref().is_none_or(|b| m.matched > b.matched) {
-                                nearest = Some(m);
-                            }
-                        }
-                    }
-                }
-                match (hit, nearest) {
-                    (Some(k), _) => Ok(k),
-                    (None, Some(m)) => Err(m),
-                    (None, None) => Ok(0),
-                }
-            }
+            Field::Or(alts) => any_of(alts.iter().map(|a| eval(a, nodes, path))),
             Field::Nested(inner) => {
                 let here = join(path, key);
                 let kids = children(nodes, key);
@@ -255,26 +251,7 @@ fn eval(n: &Node, nodes: &[&Value], path: &str) -> Result<usize, Miss> {
                 } else {
                     // Each element of an array of objects is matched on its own (fields of
                     // one element, not mixed across elements); the nearest element's miss.
-                    let mut nearest: Option<Miss> = None;
-                    let mut hit = None;
-                    for o in &objects {
-                        match eval(inner, &[*o], &here) {
-                            Ok(k) => {
-                                hit = Some(k);
-                                break;
-                            }
-                            Err(m) => {
-                                if nearest.as_ref().is_none_or(|b| m.matched > b.matched) {
-                                    nearest = Some(m);
-                                }
-                            }
-                        }
-                    }
-                    match (hit, nearest) {
-                        (Some(k), _) => Ok(k),
-                        (None, Some(m)) => Err(m),
-                        (None, None) => Ok(0),
-                    }
+                    any_of(objects.iter().map(|o| eval(inner, &[*o], &here)))
                 }
             }
             Field::Leaf(ms) => {

@@ -40,6 +40,19 @@ pub fn title<'a>(ctx: &Ctx, main: String, note: String) -> Line<'a> {
     Line::from(v)
 }
 
+/// A block title that fits `width` columns (the block's): `main` cut to fit (at most 70), and
+/// the hint only when both fit — a title never runs over the border.
+pub fn title_within<'a>(ctx: &Ctx, main: &str, hint: String, width: u16) -> Line<'a> {
+    let room = usize::from(width.saturating_sub(4));
+    let head = crate::ui::safe_fit(main, room.min(70));
+    let hint = if head.chars().count() + hint.chars().count() + 3 <= room {
+        hint
+    } else {
+        String::new()
+    };
+    title(ctx, head, hint)
+}
+
 /// A note for a block title when the section behind it is stale or missing.
 pub fn staleness(
     ctx: &Ctx,

@@ -135,6 +135,16 @@ impl Aws {
         fhtop_at(&self.url, region, &self.credentials_file())
     }
 
+    /// Runs the binary under test in `region` with `args`: (exit code, stdout, stderr).
+    pub fn run(&self, region: &str, args: &[&str]) -> (i32, String, String) {
+        let out = self.fhtop(region).args(args).output().expect("fhtop runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
     /// fhtop's real AWS backend, pointed at the proxy, with credentials from a profile file.
     pub async fn backend(&self, region: &str) -> Arc<AwsBackend> {
         let mut o = AwsOptions::new(None, Some(region.to_string()), Some(self.url.clone()));

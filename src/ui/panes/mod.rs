@@ -201,3 +201,16 @@ pub fn error_row<'a>(
         .collect();
     fitted.row(cells)
 }
+
+/// The rectangle of a full-screen overlay over `area`: two columns in from each side and one
+/// row in from the top and bottom, centred.
+pub fn overlay_rect(area: Rect) -> Rect {
+    let w = area.width.saturating_sub(4).max(1);
+    let h = area.height.saturating_sub(2).max(1);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

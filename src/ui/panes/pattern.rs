@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::health::Level;
 use crate::pattern::{Pattern, Verdict};
 use crate::store::Snapshot;
-use crate::ui::chrome::{Ctx, title};
+use crate::ui::chrome::Ctx;
 use crate::ui::keymap::Action;
 use crate::ui::view::Tester;
 use crate::ui::{safe_fit, safe_owned};
@@ -31,14 +31,8 @@ fn marked<'a>(json: &str, failing: Option<&str>, ctx: &Ctx) -> Vec<Line<'a>> {
 /// Draws the tester over `area`.
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, tv: &Tester, ctx: &Ctx) {
     let t = ctx.theme;
-    let w = area.width.saturating_sub(4).max(1);
-    let h = area.height.saturating_sub(2).max(1);
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
+    let rect = super::overlay_rect(area);
+    let w = rect.width;
     let head = format!("Pattern test — rule {}", tv.rule);
     let hint = format!(
         "{}/{} pick · paste an event · PgUp/PgDn scroll · {} closes",
@@ -46,14 +40,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, tv: &Tester, ctx: &Ctx
         ctx.keymap.label(Action::Up),
         ctx.keymap.label(Action::Back)
     );
-    let room = usize::from(w.saturating_sub(4));
-    let head = safe_fit(&head, room);
-    let hint = if head.chars().count() + hint.chars().count() + 3 <= room {
-        hint
-    } else {
-        String::new()
-    };
-    let block = ctx.block(title(ctx, head, hint), true);
+    let block = ctx.block(crate::ui::chrome::title_within(ctx, &head, hint, w), true);
     let inner = block.inner(rect);
     f.render_widget(Clear, rect);
     f.render_widget(block, rect);

@@ -9,8 +9,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::iam::Tone;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
+use crate::ui::safe_owned;
 use crate::ui::view::{Overlay, SimForm};
-use crate::ui::{safe_fit, safe_owned};
 
 /// The result overlay: a simulation's reports or a check run's findings, scrolled.
 pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
@@ -49,23 +49,11 @@ pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
         ctx.keymap.label(Action::Up),
         ctx.keymap.label(Action::Back)
     );
-    let w = area.width.saturating_sub(4).max(1);
-    // Title and hint within the top border: the hint goes first when both do not fit.
-    let room = usize::from(w.saturating_sub(4));
-    let head = safe_fit(&pv.title, room.min(70));
-    let hint = if head.chars().count() + hint.chars().count() + 3 <= room {
-        hint
-    } else {
-        String::new()
-    };
-    let block = ctx.block(title(ctx, head, hint), true);
-    let h = area.height.saturating_sub(2).max(1);
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
+    let rect = super::overlay_rect(area);
+    let block = ctx.block(
+        crate::ui::chrome::title_within(ctx, &pv.title, hint, rect.width),
+        true,
+    );
     f.render_widget(ratatui::widgets::Clear, rect);
     f.render_widget(
         Paragraph::new(lines)
