@@ -60,6 +60,7 @@ fn main() -> anyhow::Result<()> {
         store: store.clone(),
         clock,
         window_minutes: 180,
+        cache_dir: None,
     };
     rt.block_on(fhtop::poll::poll_inventory(&c))?;
     let n = 50u32;

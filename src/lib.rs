@@ -15,6 +15,7 @@ pub const VERSION: &str = concat!(
 
 pub mod action;
 pub mod backend;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -77,6 +77,8 @@ pub struct PollCtx {
     pub clock: Clock,
     /// The metrics window length in minutes (one 60-second period per point).
     pub window_minutes: u32,
+    /// Where the inventory is cached between runs (`crate::cache`); `None` keeps no cache.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// Reads the caller identity and publishes it.
@@ -95,8 +97,46 @@ pub async fn poll_identity(c: &PollCtx) -> Result<(), BackendError> {
 /// are error rows in the inventory, not errors).
 pub async fn poll_inventory(c: &PollCtx) -> Result<(), BackendError> {
     let inv = c.backend.inventory().await?;
-    c.store.set_inventory(inv, c.clock.now());
+    let now = c.clock.now();
+    if let Some(dir) = &c.cache_dir
+        && let Some(id) = c.store.snapshot().identity.get().filter(|i| !i.demo)
+        && let Err(e) = crate::cache::save(dir, &id.account, &id.region, &inv, now)
+    {
+        tracing::warn!(
+            "inventory cache not written: {}",
+            crate::sanitize::clean(&e)
+        );
+    }
+    c.store.set_inventory(inv, now);
     Ok(())
+}
+
+/// The warm start: the cached inventory of this account and region, shown (marked cached)
+/// until the first fresh walk replaces it. Reads the identity for the cache key; a cache that
+/// cannot be read is ignored with one log line.
+pub async fn warm_start(c: &PollCtx) {
+    let Some(dir) = &c.cache_dir else {
+        return;
+    };
+    let Ok(id) = c.backend.identity().await else {
+        return;
+    };
+    if id.demo {
+        return;
+    }
+    match crate::cache::load(dir, &id.account, &id.region) {
+        Ok(Some((inv, at))) => {
+            tracing::info!(
+                "showing the cached inventory of {} {} from {} until the fresh one is read",
+                id.account,
+                id.region,
+                at.format("%Y-%m-%d %H:%M UTC")
+            );
+            c.store.set_inventory_cached(inv, at);
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!("inventory cache ignored: {}", crate::sanitize::clean(&e)),
+    }
 }
 
 /// Reads every CloudWatch alarm and publishes them.
@@ -379,6 +419,9 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let mut rx = refresh.subscribe();
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
+            if kind == SectionKind::Inventory {
+                warm_start(&c).await;
+            }
             loop {
                 let res = match kind {
                     SectionKind::Identity => poll_identity(&c).await,

@@ -38,6 +38,8 @@ pub struct Section<T> {
     pub fetched_at: Option<DateTime<Utc>>,
     /// The failure of the most recent poll; cleared by the next success.
     pub error: Option<SectionError>,
+    /// The data came from the cache of an earlier run (`crate::cache`), not from AWS yet.
+    pub cached: bool,
 }
 
 impl<T> Default for Section<T> {
@@ -46,6 +48,7 @@ impl<T> Default for Section<T> {
             data: None,
             fetched_at: None,
             error: None,
+            cached: false,
         }
     }
 }
@@ -63,6 +66,7 @@ impl<T> Section<T> {
         self.data = Some(Arc::new(data));
         self.fetched_at = Some(at);
         self.error = None;
+        self.cached = false;
     }
     fn err(&mut self, e: &BackendError, at: DateTime<Utc>) -> u32 {
         let failures = self.error.as_ref().map_or(0, |p| p.failures) + 1;
@@ -434,6 +438,17 @@ impl Store {
     /// error.
     pub fn set_inventory(&self, v: Inventory, at: DateTime<Utc>) {
         self.write(|s| s.inventory.ok(InventoryView::new(v), at));
+    }
+    /// Publishes an inventory read from the cache (read from AWS at `at`), marked cached —
+    /// only while no fresh inventory is there.
+    pub fn set_inventory_cached(&self, v: Inventory, at: DateTime<Utc>) {
+        self.write(|s| {
+            if s.inventory.data.is_none() {
+                s.inventory.data = Some(Arc::new(InventoryView::new(v)));
+                s.inventory.fetched_at = Some(at);
+                s.inventory.cached = true;
+            }
+        });
     }
     /// Publishes new metrics fetched at `at` and clears the section's error.
     pub fn set_metrics(&self, v: Metrics, at: DateTime<Utc>) {

@@ -22,6 +22,7 @@ fn ctx(backend: Arc<dyn Backend>, store: &Arc<Store>) -> PollCtx {
         store: store.clone(),
         clock: Clock::System,
         window_minutes: 60,
+        cache_dir: None,
     }
 }
 
@@ -585,4 +586,78 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
         "{outcomes:?}"
     );
     assert!(!log.contains("testing"), "no credential in the audit log");
+}
+
+/// The warm start (issue 12): the last inventory of this account and region is shown at once,
+/// marked cached, while the fresh walk is slow; the fresh one replaces it; a corrupt cache is
+/// ignored (nothing shown until the fresh walk).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_start_shows_the_cached_inventory_until_the_fresh_one() {
+    let aws = Aws::start();
+    aws.seed("eu-north-1", "healthy");
+    let dir = aws.dir.join("cache");
+    let intervals = fhtop::config::Intervals {
+        inventory: 300,
+        metrics: 60,
+        alarms: 60,
+        logs: 60,
+    };
+    let start = |store: &Arc<Store>, backend: Arc<dyn Backend>| {
+        let mut c = ctx(backend, store);
+        c.cache_dir = Some(dir.clone());
+        poll::spawn(c, intervals)
+    };
+
+    // A first run reads the account and writes the cache.
+    let store = Arc::new(Store::new());
+    let pollers = start(&store, aws.backend("eu-north-1").await);
+    eventually("a fresh inventory", || {
+        store.snapshot().inventory.get().is_some() && !store.snapshot().inventory.cached
+    })
+    .await;
+    eventually("the cache file", || {
+        dir.join("inventory-123456789012-eu-north-1.json").exists()
+    })
+    .await;
+    drop(pollers);
+
+    // The next start, with Firehose slow: the cached rows at once, marked; then the fresh ones.
+    aws.fault_one("latency", "ListDeliveryStreams", "");
+    let store = Arc::new(Store::new());
+    let pollers = start(&store, aws.backend("eu-north-1").await);
+    eventually("the cached inventory", || store.snapshot().inventory.cached).await;
+    let snap = store.snapshot();
+    let inv = snap.inventory.get().expect("cached rows");
+    assert!(
+        inv.inv.stream("signups-raw").is_some(),
+        "the cached stream is shown"
+    );
+    aws.fault("none", 0.0);
+    eventually("the fresh inventory replaces it", || {
+        !store.snapshot().inventory.cached && store.snapshot().inventory.get().is_some()
+    })
+    .await;
+    drop(pollers);
+
+    // A corrupt cache is ignored: nothing cached is ever shown.
+    std::fs::write(
+        dir.join("inventory-123456789012-eu-north-1.json"),
+        b"{garbage",
+    )
+    .expect("write");
+    aws.fault_one("latency", "ListDeliveryStreams", "");
+    let store = Arc::new(Store::new());
+    let pollers = start(&store, aws.backend("eu-north-1").await);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(
+        store.snapshot().inventory.get().is_none(),
+        "nothing from a corrupt cache"
+    );
+    aws.fault("none", 0.0);
+    eventually("the fresh inventory", || {
+        store.snapshot().inventory.get().is_some()
+    })
+    .await;
+    assert!(!store.snapshot().inventory.cached);
+    drop(pollers);
 }

@@ -108,6 +108,7 @@ async fn stale_section_keeps_data_backs_off_and_recovers() {
             store: store.clone(),
             clock,
             window_minutes: 60,
+            cache_dir: None,
         },
         intervals,
     );
@@ -164,6 +165,7 @@ async fn log_events_land_exactly_once_across_polls() {
         store: store.clone(),
         clock,
         window_minutes: 60,
+        cache_dir: None,
     };
     let group = "/aws/kinesisfirehose/clickstream-raw".to_string();
     let mut logs = LogStore::default();
@@ -201,6 +203,7 @@ async fn missing_log_group_is_reported_on_the_group_not_the_section() {
         store: store.clone(),
         clock,
         window_minutes: 60,
+        cache_dir: None,
     };
     let mut logs = LogStore::default();
     let res = poll::poll_logs(&c, &["/aws/events/nope".to_string()], &mut logs).await;

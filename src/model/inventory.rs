@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::arn::{firehose_name_from_arn, kinesis_name_from_arn};
 
 /// Who and where fhtop is looking at.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
     /// The 12-digit AWS account ID (STS GetCallerIdentity `Account`; "?" when not returned).
     pub account: String,
@@ -24,7 +24,7 @@ pub struct Identity {
 }
 
 /// An EventBridge event bus (ListEventBuses).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bus {
     /// The event bus name (`Name`, e.g. "default").
     pub name: String,
@@ -33,7 +33,7 @@ pub struct Bus {
 }
 
 /// An EventBridge rule's `State` (ListRules / DescribeRule).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RuleState {
     /// `ENABLED`: the rule matches events and invokes its targets.
     Enabled,
@@ -81,7 +81,7 @@ impl RuleState {
 }
 
 /// One target of an EventBridge rule (ListTargetsByRule).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     /// The target `Id`, unique within the rule.
     pub id: String,
@@ -103,7 +103,7 @@ impl Target {
 }
 
 /// An EventBridge rule and its targets (ListRules / DescribeRule + ListTargetsByRule).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     /// The event bus the rule is on (`EventBusName`).
     pub bus: String,
@@ -155,7 +155,7 @@ impl Rule {
 }
 
 /// Identifies a rule: rule names are unique per bus, not per account. Displays as `bus/name`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RuleKey {
     /// The event bus name.
     pub bus: String,
@@ -170,7 +170,7 @@ impl std::fmt::Display for RuleKey {
 }
 
 /// Dynamic partitioning of an extended S3 destination (`DynamicPartitioningConfiguration`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DynamicPartitioning {
     /// Dynamic partitioning is `Enabled`.
     pub enabled: bool,
@@ -184,7 +184,7 @@ pub struct DynamicPartitioning {
 /// An S3 destination (`ExtendedS3DestinationDescription` / `S3DestinationDescription`), also used
 /// for
 /// the backup / staging bucket of other destinations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct S3Destination {
     /// The bucket ARN (`BucketARN`).
     pub bucket_arn: String,
@@ -218,7 +218,7 @@ pub struct S3Destination {
 /// metrics in AWS/Firehose.
 ///
 /// AWS: "Monitoring Amazon Data Firehose with CloudWatch metrics" (Delivery metrics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DestinationKind {
     /// Amazon S3 (`DeliveryToS3.*`).
     S3,
@@ -288,7 +288,7 @@ impl DestinationKind {
 
 /// A destination delivered over its own protocol (not S3), with the S3 bucket Firehose backs up
 /// to (failed data only, or all data) or, for Redshift, stages in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceDestination {
     /// Which kind of destination this is.
     pub kind: DestinationKind,
@@ -316,7 +316,7 @@ pub struct ServiceDestination {
 }
 
 /// Where a stream delivers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Destination {
     /// Amazon S3 (extended or plain S3 destination).
     S3(Box<S3Destination>),
@@ -328,7 +328,7 @@ pub enum Destination {
 }
 
 /// Where a stream's records come from (`DeliveryStreamType` and its source description).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Source {
     /// Producers call PutRecord / PutRecordBatch (EventBridge, SDKs).
     DirectPut,
@@ -392,7 +392,7 @@ impl std::fmt::Display for Source {
 }
 
 /// One record processor of the stream's ProcessingConfiguration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Processor {
     /// `Type` as AWS spells it: "Lambda", "MetadataExtraction", "AppendDelimiterToRecord",
     /// "RecordDeAggregation", ...
@@ -402,7 +402,7 @@ pub struct Processor {
 }
 
 /// A Firehose delivery stream, as DescribeDeliveryStream describes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stream {
     /// The delivery stream name (`DeliveryStreamName`).
     pub name: String,
@@ -581,7 +581,7 @@ impl InventoryError {
 
 /// Everything fhtop found in the account and region: buses, rules, delivery streams, and what
 /// failed to load.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
     /// Every event bus (ListEventBuses).
     pub buses: Vec<Bus>,
@@ -589,7 +589,9 @@ pub struct Inventory {
     pub rules: Vec<Rule>,
     /// Every delivery stream described, sorted by name.
     pub streams: Vec<Stream>,
-    /// Streams and rules that could not be described: shown as error rows.
+    /// Streams and rules that could not be described: shown as error rows. Not kept in the
+    /// cache (`crate::cache`): a gap is re-read, never remembered.
+    #[serde(skip_deserializing)]
     pub errors: Vec<InventoryError>,
 }
 

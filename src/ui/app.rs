@@ -59,6 +59,11 @@ pub async fn run(
             store: store.clone(),
             clock,
             window_minutes: settings.window_minutes,
+            cache_dir: if settings.demo {
+                None
+            } else {
+                crate::cache::default_dir()
+            },
         },
         settings.intervals,
     );

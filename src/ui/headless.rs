@@ -46,6 +46,7 @@ impl Headless {
             store: store.clone(),
             clock,
             window_minutes: settings.window_minutes,
+            cache_dir: None,
         };
         let record = |kind: SectionKind, r: Result<(), crate::backend::BackendError>| {
             if let Err(e) = r {
@@ -127,6 +128,7 @@ impl Headless {
             store: self.store.clone(),
             clock: self.runner.clock,
             window_minutes: self.runner.settings.window_minutes,
+            cache_dir: None,
         };
         let snap = self.store.snapshot();
         let interest = self.view.interest(&snap);

@@ -168,7 +168,11 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
         ]
         .into_iter()
         .map(|(n, t0)| {
-            let age = t0.map_or("–".into(), |t0| fmt::age(ctx.now, t0));
+            let mut age = t0.map_or("–".into(), |t0| fmt::age(ctx.now, t0));
+            // A warm start's inventory is marked until the fresh walk replaces it.
+            if n == "inventory" && snap.inventory.cached {
+                age.push_str(" cached");
+            }
             if compact == 0 {
                 format!("{n} {age}")
             } else {
