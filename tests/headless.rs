@@ -266,7 +266,10 @@ async fn the_chart_window_widens_and_narrows() {
         160,
         48,
     ));
-    assert!(text.contains("1 column = 3 min"), "{text}");
+    assert!(
+        text.contains("Metrics last 12h · 1 column ≈ 8 min"),
+        "the whole 12 h, squeezed: {text}"
+    );
     assert!(!text.contains("loading the longer window"), "{text}");
 
     keys(&mut app, "esc [ [").await;

@@ -206,13 +206,15 @@ fn read_only_and_managed_rules_never_open_the_dialog() {
             .as_ref()
             .is_some_and(|s| s.text.contains("managed by securityhub.amazonaws.com"))
     );
-    // A stream-only pipeline row has no rule.
+    // A stream-only pipeline row has no rule, and the footer says so.
     press(&mut view, &snap, "1 / a p p - l o g s enter t");
     assert!(view.confirm.is_none());
     assert!(
         view.status
             .as_ref()
-            .is_some_and(|s| s.text.contains("select a rule"))
+            .is_some_and(|s| s.text.contains("no rule feeds app-logs")),
+        "{:?}",
+        view.status
     );
 }
 

@@ -17,7 +17,8 @@ use serde::Serialize;
 pub enum Access {
     /// Needs no permission (STS GetCallerIdentity).
     None,
-    /// The read-only dashboard and `fhtop check` without permission checks.
+    /// The read-only dashboard, and `fhtop check`'s metric, log and alarm checks (its permission
+    /// checks need [`Access::Permissions`]).
     Read,
     /// Permission checks (`fhtop perms`, the Permissions pane, the `*-access` checks): the
     /// policies fhtop reads and the IAM policy simulator.

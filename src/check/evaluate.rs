@@ -261,6 +261,22 @@ fn from_health(
     ok: impl FnOnce() -> (Level, String),
     confirm: String,
 ) {
+    from_health_refined(out, health, check, (target, pipeline), ok, confirm, |_| {
+        None
+    });
+}
+
+/// [`from_health`], with a confirming command per symptom where the check's one does not
+/// confirm that finding (e.g. freshness is confirmed by DataFreshness, not Success).
+fn from_health_refined(
+    out: &mut Vec<CheckResult>,
+    health: &[crate::health::Finding],
+    check: CheckId,
+    (target, pipeline): (&str, &str),
+    ok: impl FnOnce() -> (Level, String),
+    confirm: String,
+    refine: impl Fn(Symptom) -> Option<String>,
+) {
     let mut any = false;
     for f in health.iter().filter(|f| f.check == check) {
         any = true;
@@ -270,7 +286,7 @@ fn from_health(
             status: f.level,
             summary: f.text.clone(),
             details: String::new(),
-            confirm: confirm.clone(),
+            confirm: refine(f.symptom).unwrap_or_else(|| confirm.clone()),
             pipeline: pipeline.to_string(),
         });
     }
@@ -318,12 +334,11 @@ fn stream_findings(
     let success_metric = kind
         .map(|k| crate::model::MetricId::DeliverySuccess(k).name())
         .unwrap_or("DeliveryToS3.Success");
-    from_health(
+    from_health_refined(
         out,
         &h,
         CheckId::Delivery,
-        n,
-        n,
+        (n, n),
         || match (metrics, kind) {
             (None, _) => no_metrics(),
             // Unreachable: an unknown destination is always a finding; never OK.
@@ -345,6 +360,22 @@ fn stream_findings(
             }
         },
         cli.stream_metric(n, success_metric, "Average"),
+        |sym| {
+            let k = kind?;
+            match sym {
+                Symptom::Freshness => Some(cli.stream_metric(
+                    n,
+                    crate::model::MetricId::DataFreshness(k).name(),
+                    "Maximum",
+                )),
+                Symptom::ArrivingNotDelivered => Some(format!(
+                    "{} ; {}",
+                    cli.stream_metric(n, crate::model::MetricId::incoming(&s.source).name(), "Sum"),
+                    cli.stream_metric(n, crate::model::MetricId::DeliveryRecords(k).name(), "Sum")
+                )),
+                _ => None,
+            }
+        },
     );
     if !s.processors.is_empty() || s.format_conversion {
         from_health(

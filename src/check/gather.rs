@@ -124,7 +124,7 @@ pub async fn gather(
             futures_util::future::join_all(
                 quiet
                     .iter()
-                    .map(|r| crate::pattern::test_samples(backend, &inv, r, since)),
+                    .map(|r| crate::pattern::test_samples(backend, &inv, r, since, now)),
             )
             .await,
         )

@@ -43,6 +43,9 @@ pub struct Tested {
     pub test_event_pattern_error: Option<String>,
     /// The two engines disagree (both verdicts are shown).
     pub disagree: bool,
+    /// The rule's state when it is not enabled (e.g. "DISABLED"): its pattern may match, but it
+    /// takes no event.
+    pub rule_state: Option<String>,
 }
 
 /// Reads a JSON document from a file, or standard input for "-".
@@ -96,6 +99,7 @@ pub async fn test_one(
             Some(Verdict::NoMatch(m)) => Some(m),
             _ => None,
         },
+        rule_state: None,
         test_event_pattern: aws,
         test_event_pattern_error: match (pattern, aws_err) {
             (Err(pe), Some(e)) => Some(format!("{e}; and fhtop's engine: {pe}")),
@@ -113,6 +117,11 @@ pub fn lines(t: &Tested) -> Vec<String> {
         t.rule,
         t.decided_by
     )];
+    if let Some(st) = &t.rule_state {
+        out.push(format!(
+            "          the rule is {st}: it takes no event, whatever its pattern matches"
+        ));
+    }
     if let Some(m) = &t.miss {
         out.push(format!("          {}", m.line()));
     }
@@ -129,8 +138,9 @@ pub fn lines(t: &Tested) -> Vec<String> {
 }
 
 /// Prints `results` as JSON or lines (sanitized) and returns the exit code: 0 when one
-/// matches.
-pub fn report(results: &[Tested], json: bool) -> u8 {
+/// matches (with `takes_events`, one whose rule is enabled: what `match` asks — which rules
+/// take this event; `test` asks about the pattern).
+pub fn report(results: &[Tested], json: bool, takes_events: bool) -> u8 {
     if json {
         crate::outln!(
             "{}",
@@ -144,7 +154,11 @@ pub fn report(results: &[Tested], json: bool) -> u8 {
             }
         }
     }
-    if results.iter().any(|t| t.matched) {
+    // A rule that is not enabled takes no event: its match does not count.
+    if results
+        .iter()
+        .any(|t| t.matched && (!takes_events || t.rule_state.is_none()))
+    {
         MATCH
     } else if results.iter().any(|t| t.decided_by == UNDECIDED) {
         AWS_UNUSABLE
@@ -166,6 +180,7 @@ pub async fn test_command(
         Ok(e) => e,
         Err(e) => return bad(&e),
     };
+    let mut rule_state = None;
     let (name, pattern_json) = match (rule, pattern_file) {
         (_, Some(f)) => match read_json(f) {
             Ok((t, _)) => (f.to_string(), t),
@@ -187,7 +202,11 @@ pub async fn test_command(
             };
             match b.describe_rule(&key).await {
                 Ok(rule) => match rule.event_pattern {
-                    Some(p) => (key.to_string(), p),
+                    Some(p) => {
+                        rule_state =
+                            (!rule.state.is_enabled()).then(|| rule.state.as_str().to_string());
+                        (key.to_string(), p)
+                    }
                     None => {
                         return bad(&format!(
                             "rule {key} has no event pattern ({})",
@@ -195,13 +214,23 @@ pub async fn test_command(
                         ));
                     }
                 },
+                Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
+                    return bad(&format!(
+                        "rule {key} does not exist{}",
+                        if r.contains('/') {
+                            ""
+                        } else {
+                            " (on the default bus; name another bus as BUS/NAME)"
+                        }
+                    ));
+                }
                 Err(e) => return unusable(&e),
             }
         }
         (None, None) => return bad("give --rule [BUS/]NAME or --pattern FILE"),
     };
     let pattern = Pattern::parse(&pattern_json);
-    let t = test_one(
+    let mut t = test_one(
         backend.as_deref(),
         &name,
         &pattern_json,
@@ -210,6 +239,7 @@ pub async fn test_command(
         &event,
     )
     .await;
+    t.rule_state = rule_state;
     // A pattern neither engine accepts is the input's fault: say so (EventBridge's words
     // first), not "no match".
     let aws_rejects = t
@@ -225,7 +255,7 @@ pub async fn test_command(
         };
         return bad(&format!("{name}: {why}"));
     }
-    report(&[t], json)
+    report(&[t], json, false)
 }
 
 /// `fhtop pattern match`: which rules of `bus` match the event (ListRules on that bus).
@@ -249,17 +279,17 @@ pub async fn match_command(
         let name = format!("{}/{}", r.bus, r.name);
         // A pattern fhtop's engine cannot read is still asked of EventBridge.
         let p = Pattern::parse(pj);
-        results.push(
-            test_one(
-                Some(backend.as_ref()),
-                &name,
-                pj,
-                p.as_ref(),
-                &event_json,
-                &event,
-            )
-            .await,
-        );
+        let mut t = test_one(
+            Some(backend.as_ref()),
+            &name,
+            pj,
+            p.as_ref(),
+            &event_json,
+            &event,
+        )
+        .await;
+        t.rule_state = (!r.state.is_enabled()).then(|| r.state.as_str().to_string());
+        results.push(t);
     }
     // Matches first, then the nearest misses.
     results.sort_by_key(|t| {
@@ -274,7 +304,7 @@ pub async fn match_command(
             sanitize::clean(bus)
         );
     }
-    report(&results, json)
+    report(&results, json, true)
 }
 
 fn unusable(e: &crate::backend::BackendError) -> u8 {

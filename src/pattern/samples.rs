@@ -104,6 +104,7 @@ pub async fn test_samples(
     inv: &Inventory,
     rule: &Rule,
     since: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<SampleReport, String> {
     let pattern = Pattern::parse(
         rule.event_pattern
@@ -127,7 +128,7 @@ pub async fn test_samples(
     };
     let mut nearest_at: Option<DateTime<Utc>> = None;
     for g in &groups {
-        let events = match backend.log_events(g, since, SAMPLES_PER_GROUP).await {
+        let mut events = match backend.log_events(g, since, SAMPLES_PER_GROUP).await {
             Ok(e) => e,
             Err(e) if e.kind == crate::backend::ErrorKind::NotFound => continue,
             Err(e) => {
@@ -135,6 +136,16 @@ pub async fn test_samples(
                 continue;
             }
         };
+        // FilterLogEvents answers oldest first: a full page is the start of the hour, so the
+        // last minutes are read too (the newest samples are the ones that matter).
+        if events.len() >= SAMPLES_PER_GROUP
+            && let Ok(recent) = backend
+                .log_events(g, now - chrono::Duration::minutes(5), SAMPLES_PER_GROUP)
+                .await
+        {
+            let seen: BTreeSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
+            events.extend(recent.into_iter().filter(|e| !seen.contains(&e.event_id)));
+        }
         if !events.is_empty() {
             rep.found_in.push(g.clone());
         }

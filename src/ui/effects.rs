@@ -89,9 +89,16 @@ impl Runner {
                 let res = match snap.inventory.get().map(|i| &i.inv) {
                     Some(inv) => match inv.rule(&key) {
                         Some(rule) => {
-                            let since = self.clock.now() - chrono::Duration::hours(1);
-                            crate::pattern::test_samples(self.backend.as_ref(), inv, rule, since)
-                                .await
+                            let now = self.clock.now();
+                            let since = now - chrono::Duration::hours(1);
+                            crate::pattern::test_samples(
+                                self.backend.as_ref(),
+                                inv,
+                                rule,
+                                since,
+                                now,
+                            )
+                            .await
                         }
                         None => Err(format!("{key} is not in the inventory")),
                     },

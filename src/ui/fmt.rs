@@ -33,27 +33,61 @@ pub fn sparkline(series: &[Option<f64>], width: usize) -> String {
         .collect()
 }
 
-/// `series` (counts per period, oldest first) summed into at most `width` buckets of whole
-/// periods, newest bucket last and ending with the newest period: a whole window squeezed into
-/// a column. A bucket with no datapoint stays a gap.
+/// `series` (counts per period, oldest first) summed into exactly `width` buckets of
+/// consecutive periods (when longer), the newest bucket ending with the newest period: a whole
+/// window squeezed into a column, every cell used. Buckets differ by at most one period; each
+/// sum is scaled to the mean bucket size so a shorter bucket does not read as a dip. A bucket
+/// with no datapoint stays a gap.
 pub fn squeeze(series: &[Option<f64>], width: usize) -> Vec<Option<f64>> {
-    if width == 0 || series.len() <= width {
+    let len = series.len();
+    if width == 0 || len <= width {
         return series.to_vec();
     }
-    let per = series.len().div_ceil(width);
-    // The oldest bucket may hold fewer periods: scaled to a whole bucket, so a short bucket
-    // does not read as a dip.
-    let mut out: Vec<Option<f64>> = series
-        .rchunks(per)
-        .map(|c| {
-            c.iter()
+    let mean = len as f64 / width as f64;
+    (0..width)
+        .map(|i| {
+            let chunk = &series[i * len / width..(i + 1) * len / width];
+            chunk
+                .iter()
                 .flatten()
                 .fold(None, |a: Option<f64>, v| Some(a.unwrap_or(0.0) + v))
-                .map(|sum| sum * per as f64 / c.len() as f64)
+                .map(|sum| sum * mean / chunk.len().max(1) as f64)
         })
-        .collect();
-    out.reverse();
-    out
+        .collect()
+}
+
+/// `series` squeezed into `width` buckets as `stat` aggregates: sums for counts (`Sum`), the
+/// mean for ratios (`Average`), the highest for ages and gauges (`Maximum`); unchanged when it
+/// fits.
+pub fn squeeze_stat(
+    series: &[Option<f64>],
+    width: usize,
+    stat: crate::model::Stat,
+) -> Vec<Option<f64>> {
+    use crate::model::Stat;
+    let len = series.len();
+    if width == 0 || len <= width {
+        return series.to_vec();
+    }
+    if stat == Stat::Sum {
+        return squeeze(series, width);
+    }
+    (0..width)
+        .map(|i| {
+            let vals: Vec<f64> = series[i * len / width..(i + 1) * len / width]
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            if vals.is_empty() {
+                None
+            } else if stat == Stat::Average {
+                Some(vals.iter().sum::<f64>() / vals.len() as f64)
+            } else {
+                vals.into_iter().reduce(f64::max)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -64,8 +98,19 @@ mod tests {
     fn a_window_squeezes_into_whole_buckets_ending_now() {
         let s: Vec<Option<f64>> =
             vec![Some(1.0), None, Some(2.0), Some(3.0), None, None, Some(5.0)];
-        // 7 periods in 3 buckets of 3: the oldest holds one period, scaled to three.
-        assert_eq!(squeeze(&s, 3), vec![Some(3.0), Some(5.0), Some(5.0)]);
+        // 7 periods in exactly 3 buckets (2, 2, 3 periods), the newest last, every cell used.
+        let q = squeeze(&s, 3);
+        assert_eq!(q.len(), 3);
+        let r = |v: Option<f64>| v.map(|x| (x * 100.0).round() / 100.0);
+        assert_eq!(
+            q.into_iter().map(r).collect::<Vec<_>>(),
+            vec![Some(1.17), Some(5.83), Some(3.89)]
+        );
+        assert_eq!(
+            squeeze(&[Some(1.0); 60], 14).len(),
+            14,
+            "60 minutes fill 14 cells"
+        );
         assert_eq!(
             squeeze(&[None, None, Some(1.0), Some(1.0)], 2),
             vec![None, Some(2.0)]

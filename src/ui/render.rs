@@ -58,7 +58,7 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
         panes::perms::form(f, area, form, ctx);
     }
     if view.help {
-        panes::help::render(f, area, ctx);
+        panes::help::render(f, area, view.help_scroll, ctx);
     }
 }
 

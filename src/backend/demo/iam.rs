@@ -143,13 +143,19 @@ pub(super) fn demo_role_policies(inv: &Inventory, principal: &str) -> BResult<Na
 /// The demo account's trust policies: EventBridge roles trust events.amazonaws.com, every
 /// other role Firehose (with the account as sts:ExternalId, as AWS documents).
 fn demo_trust_policy(role_name: &str) -> String {
-    let statement = if role_name.starts_with("eventbridge-") {
-        serde_json::json!({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sts:AssumeRole"})
+    let events = serde_json::json!({"Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"});
+    let firehose = serde_json::json!({"Effect": "Allow",
+        "Principal": {"Service": "firehose.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": ACCOUNT}}});
+    let statements = if role_name.starts_with("eventbridge-") {
+        vec![events]
+    } else if role_name == "SecurityHubFirehoseRole" {
+        // Both the managed rule's target role and the stream's delivery role: its invocations
+        // succeed, so EventBridge may assume it.
+        vec![events, firehose]
     } else {
-        serde_json::json!({"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": ACCOUNT}}})
+        vec![firehose]
     };
-    serde_json::json!({"Version": "2012-10-17", "Statement": [statement]}).to_string()
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string()
 }

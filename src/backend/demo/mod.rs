@@ -119,7 +119,7 @@ impl Backend for DemoBackend {
     async fn test_event_pattern(&self, _pattern: &str, _event: &str) -> BResult<bool> {
         Err(BackendError::new(
             ErrorKind::Other,
-            "TestEventPattern: the demo account has no EventBridge to ask",
+            "the demo account has no EventBridge to ask",
         ))
     }
 

@@ -66,8 +66,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         match target_findings(snap, target) {
             Some(h) if h.findings.is_empty() => {
                 lines.push(Line::from(Span::styled(
-                    "● healthy: nothing to report",
+                    "● nothing wrong in metrics, error logs or alarms",
                     t.ok(),
+                )));
+                lines.push(Line::from(Span::styled(
+                    "  permissions are not simulated here: p (or c for every check)",
+                    t.dim(),
                 )));
             }
             Some(h) => {

@@ -11,7 +11,7 @@ use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
 
 /// Draws the help overlay (`?`): every action with its current keys, and the health marks.
-pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
+pub fn render(f: &mut Frame, area: Rect, scroll: usize, ctx: &Ctx) {
     let t = ctx.theme;
     let mut lines: Vec<Line> = Vec::new();
     for a in Action::ALL {
@@ -49,7 +49,20 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         "  Keys are rebindable in the [keys] table of the config file (fhtop config).",
         t.dim(),
     )));
-    let block = ctx.block(title(ctx, "Help".into(), "? or Esc closes".into()), true);
+    // Taller than the terminal (24 lines): j/k scroll it, and the title says so.
+    let room = usize::from(area.height.saturating_sub(2));
+    let scroll = scroll.min(lines.len().saturating_sub(room));
+    let hint = if lines.len() > room {
+        format!(
+            "j/k scroll ({}/{}) · ? or Esc closes",
+            scroll + room,
+            lines.len()
+        )
+    } else {
+        "? or Esc closes".to_string()
+    };
+    let block = ctx.block(title(ctx, "Help".into(), hint), true);
+    let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();
     popup(f, area, 84, lines, block);
 }
 

@@ -202,7 +202,13 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, tv: &Tester, ctx: &Ctx
                             .and_then(|p| Pattern::parse(p).ok())
                             .is_some_and(|p| p.test(ev).is_match())
                     })
-                    .map(|r| r.name.clone())
+                    .map(|r| {
+                        if r.state.is_enabled() {
+                            r.name.clone()
+                        } else {
+                            format!("{} ({}: takes nothing)", r.name, r.state.as_str())
+                        }
+                    })
                     .collect()
             })
             .unwrap_or_default();

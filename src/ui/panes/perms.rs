@@ -38,9 +38,13 @@ pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
     // meant to be read whole and copied.
     let inner_h = area.height.saturating_sub(4) as usize;
     let inner_w = area.width.saturating_sub(6).max(1) as usize;
+    // Rows as wrapped (word by word, as the paragraph wraps): the last line stays reachable.
     let rows: usize = lines
         .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            textwrap::wrap(&text, inner_w).len().max(1)
+        })
         .sum();
     let scroll = pv.scroll.min(rows.saturating_sub(inner_h));
     let hint = format!(

@@ -260,7 +260,7 @@ impl View {
         let Some(key) = self.acted_on(snap).rule else {
             self.status = Some(Status {
                 level: Level::Warn,
-                text: "select a rule first (Rules pane, or a pipeline row)".into(),
+                text: no_rule_here(&self.acted_on(snap)),
             });
             return Effect::None;
         };
@@ -321,13 +321,16 @@ impl View {
                     text: "testing the pasted event (j/k goes back to the samples)".into(),
                 });
             }
+            // Not an event: back to the picked sample, never the previous paste's verdict.
             Ok(_) => {
+                t.pasted = None;
                 self.status = Some(Status {
                     level: Level::Warn,
                     text: "the pasted JSON is not an event (an object)".into(),
                 })
             }
             Err(e) => {
+                t.pasted = None;
                 self.status = Some(Status {
                     level: Level::Warn,
                     text: format!("the pasted text is not JSON: {e}"),
@@ -412,9 +415,7 @@ impl View {
             text,
         };
         let Some(key) = self.acted_on(snap).rule else {
-            self.status = Some(refuse(
-                "select a rule first (Rules pane, or a pipeline row)".into(),
-            ));
+            self.status = Some(refuse(no_rule_here(&self.acted_on(snap))));
             return;
         };
         if self.read_only {
@@ -536,4 +537,13 @@ pub fn log_event_lines(e: &crate::model::LogEvent) -> Vec<(Tone, String)> {
         _ => out.extend(e.message.lines().map(|l| (Tone::Code, l.to_string()))),
     }
     out
+}
+
+/// Why a rule action has nothing to act on: a pipeline row without a rule (its stream is fed
+/// directly), or nothing selected that has a rule.
+fn no_rule_here(f: &Focus) -> String {
+    match &f.stream {
+        Some(s) => format!("no rule feeds {s} (it is written to directly): nothing to act on"),
+        None => "select a rule first (Rules pane, or a pipeline row)".into(),
+    }
 }

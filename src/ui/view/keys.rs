@@ -149,11 +149,20 @@ impl View {
             return Effect::None;
         }
         if self.help {
-            // The overlay swallows keys; these close it.
-            if matches!(a, Action::Help | Action::Back) {
-                self.help = false;
-            } else if a == Action::Quit {
-                return Effect::Quit;
+            // The overlay swallows keys: these close it, these scroll it (small terminals).
+            match a {
+                Action::Help | Action::Back => {
+                    self.help = false;
+                    self.help_scroll = 0;
+                }
+                Action::Quit => return Effect::Quit,
+                Action::Down => self.help_scroll = self.help_scroll.saturating_add(1),
+                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Action::PageDown => self.help_scroll = self.help_scroll.saturating_add(PAGE),
+                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE),
+                Action::Top => self.help_scroll = 0,
+                Action::Bottom => self.help_scroll = usize::MAX / 2,
+                _ => {}
             }
             return Effect::None;
         }
@@ -187,6 +196,12 @@ impl View {
             Action::Filter => {
                 if self.detail.is_none() && self.pane.list_slot().is_some() {
                     self.editing_filter = true;
+                } else {
+                    // Say so: what is typed next would otherwise run as keys.
+                    self.status = Some(Status {
+                        level: Level::Warn,
+                        text: "no filter here: / filters the lists (panes 1–4)".into(),
+                    });
                 }
             }
             Action::DrillIn => self.drill_in(snap),

@@ -237,6 +237,8 @@ pub struct View {
     /// The window the charts and sparklines cover, in minutes (`[` / `]`; one of
     /// `model::CHART_WINDOWS_MIN`).
     pub chart_minutes: u32,
+    /// Lines the help overlay is scrolled down (it is longer than a 24-line terminal).
+    pub help_scroll: usize,
     /// The Logs event the cursor is on while not following (its event id), so new events do
     /// not move it.
     pub log_anchor: Option<String>,
@@ -267,6 +269,7 @@ impl View {
             writer_policy: "firehose_writer".into(),
             chart_minutes: 180,
             log_anchor: None,
+            help_scroll: 0,
             base_minutes: 180,
         }
     }

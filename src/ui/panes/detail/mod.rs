@@ -41,14 +41,18 @@ pub(super) fn show(m: MetricId, v: Option<f64>) -> String {
 
 /// "last 3h · 1 column = 1 min": what `width` columns of the view's chart window show.
 pub(super) fn chart_note(view: &View, width: u16) -> String {
-    let period = view.chart_period().max(60);
-    let points = u64::from(view.chart_minutes) * 60 / u64::from(period);
-    let shown = points.min(u64::from(width.max(1)));
-    let minutes = u32::try_from(shown * u64::from(period) / 60).unwrap_or(u32::MAX);
+    let period = u64::from(view.chart_period().max(60));
+    let points = u64::from(view.chart_minutes) * 60 / period;
+    let width = u64::from(width.max(1));
+    // A window longer than the columns is squeezed: a column then holds several periods.
+    let column = if points > width {
+        format!("1 column ≈ {} min", (points * period).div_ceil(width * 60))
+    } else {
+        format!("1 column = {} min", period / 60)
+    };
     format!(
-        "last {} · 1 column = {} min · [ ] window",
-        crate::model::window_label(minutes),
-        period / 60
+        "last {} · {column} · [ ] window",
+        crate::model::window_label(view.chart_minutes)
     )
 }
 
@@ -110,9 +114,15 @@ pub(super) fn charts(
         if body.height == 0 {
             continue;
         }
+        // The whole window in the columns there are, aggregated as the metric's statistic.
         let w = body.width as usize;
-        let tail = &series[series.len().saturating_sub(w)..];
-        let top = max.unwrap_or(0.0);
+        let tail = fmt::squeeze_stat(series, w, id.stat());
+        let top = tail
+            .iter()
+            .flatten()
+            .copied()
+            .reduce(f64::max)
+            .unwrap_or(0.0);
         let eighth = 1000u64.div_ceil(8 * u64::from(body.height));
         let bars: Vec<Option<u64>> = tail
             .iter()
@@ -126,8 +136,17 @@ pub(super) fn charts(
                 })
             })
             .collect();
+        // Fewer points than columns: newest at the right edge, as the title promises.
+        let used = u16::try_from(bars.len())
+            .unwrap_or(u16::MAX)
+            .min(body.width);
+        let at = Rect {
+            x: body.x + body.width - used,
+            width: used,
+            ..body
+        };
         let spark = Sparkline::default().data(bars).max(1000).style(t.spark());
-        f.render_widget(spark, body);
+        f.render_widget(spark, at);
     }
 }
 
