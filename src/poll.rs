@@ -124,6 +124,8 @@ pub async fn warm_start(c: &PollCtx) {
     if id.demo {
         return;
     }
+    // The header names the account the cached rows belong to.
+    c.store.set_identity(id.clone(), c.clock.now());
     match crate::cache::load(dir, &id.account, &id.region) {
         Ok(Some((inv, at))) => {
             tracing::info!(

@@ -350,3 +350,23 @@ fn custom_simulation_dialog_types_into_fields_and_runs() {
     assert!(!effects.contains(&Effect::Quit), "q is text in the dialog");
     assert!(view.sim_form.is_none());
 }
+
+/// A warm start's rows come from the last run's cache: `t` offers no change on them.
+#[test]
+fn no_rule_change_is_offered_on_cached_rows() {
+    let (mut snap, mut view) = common::settle("");
+    snap.inventory.cached = true;
+    press(
+        &mut view,
+        &snap,
+        "3 / p a y m e n t - r e f u n d e d enter t",
+    );
+    assert!(view.confirm.is_none());
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("from the cache of the last run")),
+        "{:?}",
+        view.status
+    );
+}

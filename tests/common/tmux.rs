@@ -101,10 +101,11 @@ impl Tmux {
 
     /// Run the binary under test with `env` (`K=V ...`) and `args`, and wait for the screen.
     pub fn launch_with(&self, env: &str, args: &str) {
+        // Config and the inventory cache are the test's own: runs never see each other's.
         let cmd = format!(
-            "XDG_CONFIG_HOME={} {env} {} {args}",
-            self.dir.display(),
-            binary()
+            "XDG_CONFIG_HOME={dir} XDG_CACHE_HOME={dir}/cache {env} {} {args}",
+            binary(),
+            dir = self.dir.display(),
         );
         self.literal(&cmd);
         self.keys(&["Enter"]);

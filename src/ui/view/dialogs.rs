@@ -422,6 +422,14 @@ impl View {
             self.status = Some(refuse(format!("READ-ONLY: {key} not changed")));
             return;
         }
+        // A warm start's rows are from the last run: never offer a change on them.
+        if snap.inventory.cached {
+            self.status = Some(refuse(format!(
+                "the rules shown are from the cache of the last run: {key} can be changed once \
+                 the fresh inventory is read"
+            )));
+            return;
+        }
         let Some(rule) = snap.inventory.get().and_then(|i| i.inv.rule(&key).cloned()) else {
             return;
         };
