@@ -156,12 +156,10 @@ async fn error_events(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> BResult<Vec<LogEvent>> {
-    let mut events = backend.log_events(group, since, LOG_LIMIT).await?;
-    if events.len() >= LOG_LIMIT {
-        let recent = now - Duration::minutes(ERRORS_RECENT_MIN);
-        let seen: BTreeSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
-        let newer = backend.log_events(group, recent, LOG_LIMIT).await?;
-        events.extend(newer.into_iter().filter(|e| !seen.contains(&e.event_id)));
+    let recent = now - Duration::minutes(ERRORS_RECENT_MIN);
+    match crate::poll::newest_events(backend, group, since, recent, LOG_LIMIT).await? {
+        // Without the newest minutes the newest error is unknown: the group is not read.
+        (_, Some(e)) => Err(e),
+        (events, None) => Ok(events),
     }
-    Ok(events)
 }

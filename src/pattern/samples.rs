@@ -128,24 +128,18 @@ pub async fn test_samples(
     };
     let mut nearest_at: Option<DateTime<Utc>> = None;
     for g in &groups {
-        let mut events = match backend.log_events(g, since, SAMPLES_PER_GROUP).await {
-            Ok(e) => e,
-            Err(e) if e.kind == crate::backend::ErrorKind::NotFound => continue,
-            Err(e) => {
-                rep.errors.push(format!("{g}: {}", e.explained()));
-                continue;
-            }
-        };
-        // FilterLogEvents answers oldest first: a full page is the start of the hour, so the
-        // last minutes are read too (the newest samples are the ones that matter).
-        if events.len() >= SAMPLES_PER_GROUP
-            && let Ok(recent) = backend
-                .log_events(g, now - chrono::Duration::minutes(5), SAMPLES_PER_GROUP)
-                .await
-        {
-            let seen: BTreeSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
-            events.extend(recent.into_iter().filter(|e| !seen.contains(&e.event_id)));
-        }
+        // A full page is the start of the hour: the last minutes are read too (the newest
+        // samples are the ones that matter); without them, the older samples still serve.
+        let recent = now - chrono::Duration::minutes(5);
+        let events =
+            match crate::poll::newest_events(backend, g, since, recent, SAMPLES_PER_GROUP).await {
+                Ok((e, _)) => e,
+                Err(e) if e.kind == crate::backend::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    rep.errors.push(format!("{g}: {}", e.explained()));
+                    continue;
+                }
+            };
         if !events.is_empty() {
             rep.found_in.push(g.clone());
         }

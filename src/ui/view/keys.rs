@@ -132,14 +132,11 @@ impl View {
         }
         if let Some(pv) = &mut self.overlay {
             // The overlay swallows keys: scroll, close, quit.
+            if let Some(to) = scrolled(pv.scroll, a) {
+                pv.scroll = to;
+                return Effect::None;
+            }
             match a {
-                Action::Up => pv.scroll = pv.scroll.saturating_sub(1),
-                Action::Down => pv.scroll = pv.scroll.saturating_add(1),
-                Action::PageUp => pv.scroll = pv.scroll.saturating_sub(PAGE),
-                Action::PageDown => pv.scroll = pv.scroll.saturating_add(PAGE),
-                Action::Top => pv.scroll = 0,
-                // Clamped to the end by the render.
-                Action::Bottom => pv.scroll = usize::MAX / 2,
                 Action::Back | Action::Cancel | Action::Simulate | Action::Checks => {
                     self.overlay = None
                 }
@@ -150,18 +147,16 @@ impl View {
         }
         if self.help {
             // The overlay swallows keys: these close it, these scroll it (small terminals).
+            if let Some(to) = scrolled(self.help_scroll, a) {
+                self.help_scroll = to;
+                return Effect::None;
+            }
             match a {
                 Action::Help | Action::Back => {
                     self.help = false;
                     self.help_scroll = 0;
                 }
                 Action::Quit => return Effect::Quit,
-                Action::Down => self.help_scroll = self.help_scroll.saturating_add(1),
-                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::PageDown => self.help_scroll = self.help_scroll.saturating_add(PAGE),
-                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE),
-                Action::Top => self.help_scroll = 0,
-                Action::Bottom => self.help_scroll = usize::MAX / 2,
                 _ => {}
             }
             return Effect::None;
@@ -269,4 +264,18 @@ impl View {
         }
         Effect::None
     }
+}
+
+/// Where a scroll key takes a scrolled view (overlay, help): one line, a page, the top, or the
+/// end (clamped by the render); `None` for any other action.
+fn scrolled(scroll: usize, a: Action) -> Option<usize> {
+    Some(match a {
+        Action::Up => scroll.saturating_sub(1),
+        Action::Down => scroll.saturating_add(1),
+        Action::PageUp => scroll.saturating_sub(PAGE),
+        Action::PageDown => scroll.saturating_add(PAGE),
+        Action::Top => 0,
+        Action::Bottom => usize::MAX / 2,
+        _ => return None,
+    })
 }
