@@ -1,59 +1,77 @@
 #!/usr/bin/env bash
-# The 150-stream account on moto, through the counting proxy, with fhtop's default AWS settings
-# (real pacing, default intervals): calls per operation for the first full load and for one
-# steady-state minute, time to the first complete screen, and key response while AWS stalls.
+# Accounts of N streams and 2N rules on moto, through the counting proxy, with fhtop's default
+# AWS settings (real pacing, default intervals), cold (no cache) and warm (the cache of the
+# cold run): time until every stream name is on screen, until every stream is described, until
+# metrics are on screen; calls per operation for the first load and for one steady-state minute;
+# metrics requested per hour (GetMetricData queries counted at the proxy) and the list price; RSS.
 #
-#   benches/aws-scale.sh      (needs tmux, python3 with moto[server] and cbor2: tests/run.sh
-#                              installs them; builds the release binary)
+#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; needs tmux, python3 with
+#                                      moto[server] and cbor2: tests/run.sh installs them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=$PWD/target/release/fhtop
-sock="fhtop-scale-$$"
-. benches/moto.sh scale eu-west-1
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null || true; stop_servers; }
-trap cleanup EXIT
-ctl() { python3 -c "import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request('$proxy'+sys.argv[1], data=sys.argv[2].encode() if len(sys.argv)>2 else None)).read().decode())" "$@"; }
-ctl /__reset '' >/dev/null
-screen() { tmux -L "$sock" capture-pane -p -t b; }
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(150 500 1000)
 now_ms() { date +%s%3N; }
 
-t0=$(now_ms)
-tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
-  "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME=$work AWS_SHARED_CREDENTIALS_FILE=$work/credentials AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true XDG_CONFIG_HOME=$work $bin --region eu-west-1 --endpoint-url $proxy"
-until screen | grep -q 'Pipelines (300)' && screen | head -1 | grep -Eq 'metrics [0-9]+s · alarms [0-9]+s · inventory [0-9]+s'; do
-  sleep 0.05
-  [ $(( $(now_ms) - t0 )) -lt 300000 ] || { echo "no complete screen in 5 minutes"; screen; exit 1; }
-done
-t1=$(now_ms)
-first=$(ctl /__stats)
-ctl /__reset '' >/dev/null
-sleep 60
-minute=$(ctl /__stats)
-
-key_ms() { # press $1, wait for $2 on screen
-  local s; s=$(now_ms); tmux -L "$sock" send-keys -t b "$1"
-  until screen | grep -q "$2"; do sleep 0.005; done; echo $(( $(now_ms) - s ))
-}
-k1=$(key_ms 2 'Streams (150)'); k2=$(key_ms 1 'Pipelines (300)')
-ctl /__fault '{"mode":"latency","seconds":8}' >/dev/null
-tmux -L "$sock" send-keys -t b r; sleep 0.5
-k3=$(key_ms 3 'Rules (300)'); k4=$(key_ms 1 'Pipelines (300)')
-ctl /__fault '{"mode":"none"}' >/dev/null
-
-python3 - "$first" "$minute" "$(( t1 - t0 ))" "$k1" "$k2" "$k3" "$k4" <<'PY'
-import json, math, sys
-first, minute = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-ms, k = int(sys.argv[3]), sys.argv[4:]
-ops = sorted(set(first) | set(minute))
-print(f"{'operation':<28}{'first load':>12}{'per minute':>12}")
-for op in ops:
-    print(f"{op:<28}{first.get(op, 0):>12}{minute.get(op, 0):>12}")
-print(f"{'total':<28}{sum(first.values()):>12}{sum(minute.values()):>12}")
-print(f"time to first complete screen: {ms / 1000:.1f} s")
-streams, rules = 150, 300
-metrics = streams * 15 + rules * 6
-print(f"metrics per cycle: {metrics}; GetMetricData calls per cycle: {math.ceil(metrics / 500)}"
-      f" (the runbook's get-metric-statistics per metric per stream: {metrics} calls)")
-print(f"key to screen (tmux capture, upper bound): {k[0]} ms, {k[1]} ms; while AWS stalls 8 s: {k[2]} ms, {k[3]} ms")
+run_size() {
+  local n=$1 sock="fhtop-scale-$$-$1"
+  SCALE_STREAMS=$n . benches/moto.sh scale eu-west-1 >/dev/null
+  cleanup() { tmux -L "$sock" kill-server 2>/dev/null || true; stop_servers; }
+  trap cleanup EXIT
+  ctl() { python3 -c "import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request('$proxy'+sys.argv[1], data=sys.argv[2].encode() if len(sys.argv)>2 else None)).read().decode())" "$@"; }
+  screen() { tmux -L "$sock" capture-pane -p -t b; }
+  wait_for() { # $1 description, $2 grep -E pattern that must match, $3 pattern that must not
+    local t0=$2
+    until s=$(screen) && grep -Eq -- "$3" <<<"$s" && { [ -z "${4:-}" ] || ! grep -Eq -- "$4" <<<"$s"; }; do
+      sleep 0.05
+      [ $(( $(now_ms) - t0 )) -lt 600000 ] || { echo "$1: not in 10 minutes"; screen; exit 1; }
+    done
+    echo $(( $(now_ms) - t0 ))
+  }
+  start() {
+    tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
+      "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME=$work AWS_SHARED_CREDENTIALS_FILE=$work/credentials AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true XDG_CONFIG_HOME=$work XDG_CACHE_HOME=$work/cache $bin --region eu-west-1 --endpoint-url $proxy"
+    tmux -L "$sock" send-keys -t b 2
+  }
+  for phase in cold warm; do
+    ctl /__reset '' >/dev/null
+    local t0; t0=$(now_ms)
+    start
+    local names described metrics
+    # Every name: the Streams pane counts every listed stream (described or being read).
+    names=$(wait_for names "$t0" "Streams \($n\)")
+    described=$(wait_for described "$t0" "Streams \($n\)" "described [0-9]+/|cached")
+    metrics=$(wait_for metrics "$t0" "age: metrics [0-9]+s")
+    local first; first=$(ctl /__stats)
+    local rss; rss=$(ps -o rss= -p "$(pgrep -f "$bin --region eu-west-1 --endpoint-url $proxy" | head -1)")
+    if [ $phase = cold ]; then
+      ctl /__reset '' >/dev/null
+      sleep 60
+      local minute; minute=$(ctl /__stats)
+    fi
+    tmux -L "$sock" kill-server
+    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" <<'PY'
+import json, sys
+n, phase, names, described, metrics, rss = sys.argv[1:7]
+first, minute = json.loads(sys.argv[7]), json.loads(sys.argv[8])
+print(f"== {n} streams / {2 * int(n)} rules, {phase} ==")
+print(f"every name on screen {int(names) / 1000:.1f} s · every stream described {int(described) / 1000:.1f} s"
+      f" · metrics on screen {int(metrics) / 1000:.1f} s · RSS {int(rss) / 1024:.0f} MB")
+if phase == "cold":
+    ops = sorted(set(first) | set(minute))
+    print(f"{'operation':<28}{'first load':>12}{'per minute':>12}")
+    for op in ops:
+        print(f"{op:<28}{first.get(op, 0):>12}{minute.get(op, 0):>12}")
+    calls = lambda d: sum(v for k, v in d.items() if k != "metrics requested")
+    print(f"{'total calls':<28}{calls(first):>12}{calls(minute):>12}")
+    per_hour = minute.get("metrics requested", 0) * 60
+    print(f"metrics requested per hour (steady minute × 60): {per_hour:,} ≈ ${per_hour / 1000 * 0.01:.2f}/hour at $0.01 per 1,000")
 PY
+  done
+  cleanup
+  trap - EXIT
+}
+
+for n in "${sizes[@]}"; do run_size "$n"; done

@@ -29,6 +29,7 @@ pub mod snapshot;
 pub mod store;
 pub mod text;
 pub mod ui;
+pub mod walk;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Pollers: one tokio task per data kind, each on its own interval, with jittered exponential
 //! backoff on failure. They publish into the [`Store`] and never touch the terminal.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +12,9 @@ use tokio::task::JoinHandle;
 use crate::backend::{Backend, BackendError, Clock, ErrorKind};
 use crate::config::Intervals;
 use crate::health::Level;
-use crate::model::{Inventory, MetricWindow, Metrics, metric_queries, normalise_series};
+use crate::model::{
+    Inventory, MetricId, MetricWindow, Metrics, Scope, metric_queries, normalise_series,
+};
 use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
 /// How far back the first read of a log group looks.
@@ -112,17 +114,14 @@ pub async fn poll_inventory(c: &PollCtx) -> Result<(), BackendError> {
 }
 
 /// The warm start: the cached inventory of this account and region, shown (marked cached)
-/// until the first fresh walk replaces it. Reads the identity for the cache key; a cache that
-/// cannot be read is ignored with one log line.
-pub async fn warm_start(c: &PollCtx) {
-    let Some(dir) = &c.cache_dir else {
-        return;
-    };
-    let Ok(id) = c.backend.identity().await else {
-        return;
-    };
+/// until the first fresh walk replaces it, and returned with when it was read from AWS (to
+/// seed [`crate::walk::Walker`]). Reads the identity for the cache key; a cache that cannot
+/// be read is ignored with one log line.
+pub async fn warm_start(c: &PollCtx) -> Option<(Inventory, DateTime<Utc>)> {
+    let dir = c.cache_dir.as_ref()?;
+    let id = c.backend.identity().await.ok()?;
     if id.demo {
-        return;
+        return None;
     }
     // The header names the account the cached rows belong to.
     c.store.set_identity(id.clone(), c.clock.now());
@@ -134,10 +133,14 @@ pub async fn warm_start(c: &PollCtx) {
                 id.region,
                 at.format("%Y-%m-%d %H:%M UTC")
             );
-            c.store.set_inventory_cached(inv, at);
+            c.store.set_inventory_cached(inv.clone(), at);
+            Some((inv, at))
         }
-        Ok(None) => {}
-        Err(e) => tracing::warn!("inventory cache ignored: {}", crate::sanitize::clean(&e)),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("inventory cache ignored: {}", crate::sanitize::clean(&e));
+            None
+        }
     }
 }
 
@@ -150,8 +153,14 @@ pub async fn poll_alarms(c: &PollCtx) -> Result<(), BackendError> {
     Ok(())
 }
 
-/// One GetMetricData-style fetch of every metric the panes show. Needs the inventory.
-pub async fn poll_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), BackendError> {
+/// One GetMetricData-style fetch of every metric the panes show, published; returns what was
+/// asked. Needs the inventory.
+///
+/// Errors: "waiting for the inventory" without one, else the backend's [`BackendError`].
+pub async fn poll_metrics(
+    c: &PollCtx,
+    snap: &Snapshot,
+) -> Result<HashSet<(Scope, MetricId)>, BackendError> {
     let Some(inv) = snap.inventory.get() else {
         return Err(BackendError::new(
             ErrorKind::Other,
@@ -159,8 +168,48 @@ pub async fn poll_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), BackendErr
         ));
     };
     let now = c.clock.now();
-    let m = fetch_metrics(c.backend.as_ref(), &inv.inv, now, c.window_minutes).await?;
+    let queries = metric_queries(&inv.inv);
+    let asked = queries
+        .iter()
+        .map(|q| (q.scope.clone(), q.metric))
+        .collect();
+    let window = MetricWindow::ending_at(now, c.window_minutes, 60);
+    let m = fetch(c.backend.as_ref(), queries, window).await?;
     c.store.set_metrics(m, now);
+    Ok(asked)
+}
+
+/// Least time between two looks for streams and rules the walk added since the last metrics
+/// fetch.
+pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(2);
+
+/// The metrics of streams and rules that appeared since the last fetch (`asked` holds what was
+/// asked), over that fetch's window, merged into the published metrics; `asked` grows by what
+/// this asks. Nothing is fetched when nothing is new or no metrics were published yet.
+///
+/// Errors: the backend's [`BackendError`] (the published metrics stay as they were).
+pub async fn poll_new_metrics(
+    c: &PollCtx,
+    asked: &mut HashSet<(Scope, MetricId)>,
+) -> Result<(), BackendError> {
+    let snap = c.store.snapshot();
+    let (Some(inv), Some(m)) = (snap.inventory.get(), snap.metrics.get()) else {
+        return Ok(());
+    };
+    let new: Vec<crate::model::MetricQuery> = metric_queries(&inv.inv)
+        .into_iter()
+        .filter(|q| !asked.contains(&(q.scope.clone(), q.metric)))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<(Scope, MetricId)> = new.iter().map(|q| (q.scope.clone(), q.metric)).collect();
+    let fresh = fetch(c.backend.as_ref(), new, m.window).await?;
+    asked.extend(keys);
+    let mut merged = m.clone();
+    merged.series.extend(fresh.series);
+    let at = snap.metrics.fetched_at.unwrap_or_else(|| c.clock.now());
+    c.store.set_metrics(merged, at);
     Ok(())
 }
 
@@ -309,7 +358,10 @@ pub async fn poll_once(c: &PollCtx, interest: &Interest) -> Result<(), BackendEr
     record(SectionKind::Alarms, poll_alarms(c).await);
     let snap = c.store.snapshot();
     if snap.inventory.data.is_some() {
-        record(SectionKind::Metrics, poll_metrics(c, &snap).await);
+        record(
+            SectionKind::Metrics,
+            poll_metrics(c, &snap).await.map(|_| ()),
+        );
     }
     let snap = c.store.snapshot();
     let mut logs = LogStore::default();
@@ -358,12 +410,25 @@ pub struct Pollers {
     pub handles: Vec<JoinHandle<()>>,
     refresh: Arc<watch::Sender<u64>>,
     interest: watch::Sender<Interest>,
+    wanted: watch::Sender<crate::walk::Wanted>,
 }
 
 impl Pollers {
     /// Wakes every poller to poll now, cutting short its wait or backoff.
     pub fn refresh_now(&self) {
         self.refresh.send_modify(|n| *n += 1);
+    }
+    /// Tells the inventory walk which rows the UI shows, to read them first (no-op when
+    /// unchanged; never wakes a poller).
+    pub fn set_wanted(&self, w: crate::walk::Wanted) {
+        self.wanted.send_if_modified(|cur| {
+            if *cur == w {
+                false
+            } else {
+                *cur = w;
+                true
+            }
+        });
     }
     /// Tells the log poller which groups the UI shows; a change wakes it (no-op when unchanged).
     pub fn set_interest(&self, i: Interest) {
@@ -437,6 +502,7 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
     let (interest, _) = watch::channel(Interest::default());
     let mut handles = Vec::new();
 
+    let (wanted, wanted_rx) = watch::channel(crate::walk::Wanted::default());
     let simple: [(SectionKind, u64); 3] = [
         (SectionKind::Identity, 300),
         (SectionKind::Inventory, intervals.inventory),
@@ -446,15 +512,20 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let c = c.clone();
         let tx = refresh.clone();
         let mut rx = refresh.subscribe();
+        let wanted_rx = wanted_rx.clone();
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
-            if kind == SectionKind::Inventory {
-                warm_start(&c).await;
+            // The inventory is walked progressively (names first), seeded by the warm start.
+            let mut walker = crate::walk::Walker::new(Duration::from_secs(secs.max(1)));
+            if kind == SectionKind::Inventory
+                && let Some((inv, at)) = warm_start(&c).await
+            {
+                walker.seed(&inv, at);
             }
             loop {
                 let res = match kind {
                     SectionKind::Identity => poll_identity(&c).await,
-                    SectionKind::Inventory => poll_inventory(&c).await,
+                    SectionKind::Inventory => walker.walk(&c, &wanted_rx).await,
                     _ => poll_alarms(&c).await,
                 };
                 if let Err(e) = &res {
@@ -479,6 +550,9 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let base = Duration::from_secs(intervals.metrics.max(1));
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
+            // Every query asked since the last full poll: the walk adds streams and rules
+            // between polls, and their metrics are asked for as they appear, not a minute later.
+            let mut asked: HashSet<(Scope, MetricId)> = HashSet::new();
             loop {
                 let snap = c.store.snapshot();
                 if snap.inventory.data.is_none() {
@@ -488,15 +562,40 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     }
                     continue;
                 }
-                let res = poll_metrics(&c, &snap).await;
+                let res = match poll_metrics(&c, &snap).await {
+                    Ok(q) => {
+                        asked = q;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                };
                 if let Err(e) = &res {
                     c.store.set_error(SectionKind::Metrics, e, c.clock.now());
                 }
                 log_outcome(SectionKind::Metrics, &res, &mut failures, &tx);
                 publish_api_stats(&c);
-                tokio::select! {
-                    _ = tokio::time::sleep(next_delay(base, failures, jitter())) => {}
-                    _ = rx.changed() => {}
+                let sleep = tokio::time::sleep(next_delay(base, failures, jitter()));
+                tokio::pin!(sleep);
+                let mut checked = tokio::time::Instant::now();
+                loop {
+                    tokio::select! {
+                        _ = &mut sleep => break,
+                        _ = rx.changed() => break,
+                        r = store_rx.changed() => {
+                            if r.is_err() {
+                                return;
+                            }
+                            if failures > 0 || checked.elapsed() < NEW_METRICS_EVERY {
+                                continue;
+                            }
+                            checked = tokio::time::Instant::now();
+                            if let Err(e) = poll_new_metrics(&c, &mut asked).await {
+                                c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
+                                log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
+                            }
+                            publish_api_stats(&c);
+                        }
+                    }
                 }
             }
         }));
@@ -596,6 +695,7 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         handles,
         refresh,
         interest,
+        wanted,
     }
 }
 

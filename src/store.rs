@@ -439,6 +439,14 @@ impl Store {
     pub fn set_inventory(&self, v: Inventory, at: DateTime<Utc>) {
         self.write(|s| s.inventory.ok(InventoryView::new(v), at));
     }
+    /// Publishes what the progressive walk (`crate::walk`) knows: fetched at `at`, or — while
+    /// a warm start's rows are still in it — marked cached with the cache's time.
+    pub fn set_inventory_walk(&self, v: Inventory, at: DateTime<Utc>, cached: bool) {
+        self.write(|s| {
+            s.inventory.ok(InventoryView::new(v), at);
+            s.inventory.cached = cached;
+        });
+    }
     /// Publishes an inventory read from the cache (read from AWS at `at`), marked cached —
     /// only while no fresh inventory is there.
     pub fn set_inventory_cached(&self, v: Inventory, at: DateTime<Utc>) {

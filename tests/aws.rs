@@ -368,15 +368,143 @@ async fn one_undescribable_stream_is_an_error_row_and_the_rest_load() {
     assert_eq!(inv.rules.len(), 5, "rules unaffected");
 }
 
-#[tokio::test(start_paused = true)]
-async fn pace_spaces_calls() {
-    // 20 waits at 10/s take at least 1.9 s of (paused) time.
-    let p = fhtop::backend::aws::Pace::new(10.0);
-    let start = tokio::time::Instant::now();
-    for _ in 0..20 {
-        p.wait().await;
+/// The most calls that fell in any one-second window of `times`.
+fn busiest_second(times: &[tokio::time::Instant]) -> usize {
+    let mut t = times.to_vec();
+    t.sort();
+    (0..t.len())
+        .map(|i| {
+            t[i..]
+                .iter()
+                .take_while(|x| x.duration_since(t[i]) < std::time::Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Sends `n` calls at once through `p` and returns when each went out.
+async fn burst(p: &Arc<fhtop::backend::aws::Pace>, n: usize) -> Vec<tokio::time::Instant> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let p = p.clone();
+            tokio::spawn(async move {
+                p.wait().await;
+                tokio::time::Instant::now()
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
     }
-    assert!(start.elapsed() >= std::time::Duration::from_millis(1900));
+    out
+}
+
+/// Issue 12's pacing: AWS's "5 transactions per second" is used whole — a burst of 5, then 5
+/// a second — and never exceeded in any one-second window; a throttled answer halves it, and
+/// quiet time gives it back.
+#[tokio::test(start_paused = true)]
+async fn the_pace_uses_the_stated_rate_and_never_exceeds_it() {
+    let p = Arc::new(fhtop::backend::aws::Pace::new(5.0));
+    let start = tokio::time::Instant::now();
+    let times = burst(&p, 50).await;
+    assert_eq!(busiest_second(&times), 5, "never more than 5 in a second");
+    // 50 calls at 5/s with a burst of 5: the last goes out at 9 s, not 10 (or 12.5 at 4/s).
+    let last = times.iter().max().unwrap().duration_since(start);
+    assert_eq!(last, std::time::Duration::from_secs(9));
+    let first_second = times
+        .iter()
+        .filter(|t| t.duration_since(start) < std::time::Duration::from_secs(1))
+        .count();
+    assert_eq!(first_second, 5, "the burst is used at once");
+
+    // Throttled: half the rate until it is quiet again.
+    let throttled: fhtop::backend::BResult<()> = Err(fhtop::backend::BackendError::new(
+        ErrorKind::Throttled,
+        "Rate exceeded",
+    ));
+    tokio::time::advance(std::time::Duration::from_secs(2)).await;
+    p.observe(&throttled);
+    assert_eq!(p.limit(), 2);
+    let times = burst(&p, 20).await;
+    assert_eq!(busiest_second(&times), 2, "halved after throttling");
+    tokio::time::advance(fhtop::backend::aws::PACE_RECOVERY * 3).await;
+    p.wait().await;
+    assert_eq!(
+        p.limit(),
+        5,
+        "one call back per quiet {:?}",
+        fhtop::backend::aws::PACE_RECOVERY
+    );
+}
+
+/// Issue 12, names first: the walk publishes every stream and rule as soon as the list calls
+/// answer (rows marked as being read, never OK), and describes the rows on screen before the
+/// others — at AWS's own 5 DescribeDeliveryStream calls a second, so the order shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first() {
+    let aws = Aws::start();
+    aws.seed("ca-central-1", "scale");
+    let store = Arc::new(Store::new());
+    let c = ctx(aws.backend_paced("ca-central-1", 5.0).await, &store);
+    // On screen: two streams and a rule late in the alphabet.
+    let wanted = fhtop::walk::Wanted {
+        streams: vec!["s-149".into(), "s-120".into()],
+        rules: vec![RuleKey {
+            bus: "bus-b".into(),
+            name: "r-299".into(),
+        }],
+    };
+    let (_tx, rx) = tokio::sync::watch::channel(wanted);
+    let mut walker = fhtop::walk::Walker::new(std::time::Duration::from_secs(300));
+    let walk = tokio::spawn(async move { walker.walk(&c, &rx).await });
+
+    eventually("the names", || store.snapshot().inventory.get().is_some()).await;
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().unwrap().inv;
+    let ((loading, streams), (_, rules)) = inv.reading();
+    assert_eq!((streams, rules), (150, 300), "every name at once");
+    assert!(
+        loading > 100,
+        "named long before described: {loading} of 150 loading"
+    );
+
+    eventually("the rows on screen described", || {
+        let snap = store.snapshot();
+        let inv = &snap.inventory.get().unwrap().inv;
+        inv.stream("s-149").is_some() && inv.stream("s-120").is_some()
+    })
+    .await;
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().unwrap().inv;
+    assert!(
+        inv.streams.len() < 20,
+        "the rows on screen came first: {} described when they were",
+        inv.streams.len()
+    );
+    // A pipeline whose stream is still being read is undecided: never OK, and never "target
+    // stream not found".
+    eventually("the rules' targets", || {
+        store.snapshot().inventory.get().unwrap().inv.reading().1.0 == 0
+    })
+    .await;
+    let snap = store.snapshot();
+    let view = snap.inventory.get().unwrap();
+    let d = snap.diagnosis();
+    let waiting: Vec<usize> = (0..view.pipelines.len())
+        .filter(|&i| view.pipelines[i].stream.is_none())
+        .collect();
+    assert!(waiting.len() > 100, "most streams still being read");
+    for i in waiting {
+        assert_eq!(
+            d.pipeline_level(i),
+            Level::Unknown,
+            "{}",
+            view.pipelines[i].stream_name
+        );
+    }
+    walk.abort();
 }
 
 #[test]
@@ -505,8 +633,9 @@ fn rule_toggle_end_to_end_tui_enables_cli_disables_read_only_sends_nothing() {
     t.wait_text("Rules (");
     t.literal("/payment");
     t.keys(&["Enter"]);
-    // The inventory may still be loading: wait for the row before pressing t.
-    t.wait_text("payment-refunded");
+    // The inventory is read progressively: no change is offered until the rule's targets
+    // (what the change affects) are read.
+    t.wait_text("firehose:audit-trail");
     t.literal("t");
     let s = t.wait_text("Enable rule orders-bus/payment-refunded?");
     assert!(

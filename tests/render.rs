@@ -182,6 +182,7 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         name: "broken-stream".into(),
         message: "DescribeDeliveryStream: could not decode the response".into(),
         missing_permission: None,
+        loading: false,
     });
     snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
     let theme = fhtop::ui::theme::Theme::default_theme();
@@ -196,6 +197,60 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         t.contains("Pipelines (15)"),
         "the other 14 rows are still there"
     );
+}
+
+/// Issue 12, names first: a stream listed and not described yet is a row marked as being
+/// read (never OK, never an error), the header says how much is described, and a rule whose
+/// target is such a stream is undecided rather than "target stream not found".
+#[test]
+fn a_stream_being_read_is_a_row_marked_so_and_its_pipeline_is_undecided() {
+    let (mut snap, view) = common::settle("");
+    let mut inv = snap.inventory.get().expect("inventory").inv.clone();
+    let name = inv.streams[0].name.clone();
+    let feeding = inv.rules_feeding(&name).len();
+    assert!(feeding > 0, "a stream some rule feeds");
+    inv.streams.remove(0);
+    inv.errors
+        .push(fhtop::model::InventoryError::loading("stream", &name));
+    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let t = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let total = snap.inventory.get().unwrap().inv.reading().0.1;
+    assert!(
+        t.lines()
+            .next()
+            .unwrap()
+            .contains(&format!("described {}/{total} streams", total - 1)),
+        "{t}"
+    );
+    let view_inv = snap.inventory.get().unwrap();
+    let d = snap.diagnosis();
+    for (i, link) in view_inv.pipelines.iter().enumerate() {
+        if link.stream_name == name {
+            // The stream's part is undecided; the rule's own findings still count.
+            let h = d.pipeline(i);
+            assert!(
+                h.findings
+                    .iter()
+                    .any(|f| f.level == fhtop::health::Level::Unknown
+                        && f.text.contains("not read yet")),
+                "{h:?}"
+            );
+            assert!(
+                !h.findings.iter().any(|f| f.text.contains("not found")),
+                "{h:?}"
+            );
+        }
+    }
+    let rows: Vec<&str> = t.lines().filter(|l| l.contains(&*name)).collect();
+    assert!(!rows.is_empty(), "{t}");
+    assert!(
+        rows.iter()
+            .all(|l| !l.contains("missing") && !l.contains("● OK")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|l| l.contains("… read")), "{rows:?}");
+    assert!(rows.iter().any(|l| l.contains("(readi")), "{rows:?}");
 }
 
 #[test]

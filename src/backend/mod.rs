@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, RuleState,
-    Series,
+    Alarm, Bus, Identity, Inventory, InventoryError, LogEvent, MetricQuery, MetricWindow, Rule,
+    RuleKey, RuleState, Series,
 };
 use crate::model::{NamedPolicies, SimResult};
 
@@ -121,6 +121,60 @@ pub trait Backend: Send + Sync {
     /// Buses, rules with targets, delivery streams with their configuration. A stream or rule
     /// that cannot be described is reported in `Inventory::errors`, never fails the whole call.
     async fn inventory(&self) -> BResult<Inventory>;
+    /// Every delivery stream's name (ListDeliveryStreams, every page): the rows shown before
+    /// any is described. The default reads them from [`Backend::inventory`].
+    async fn stream_names(&self) -> BResult<Vec<String>> {
+        let inv = self.inventory().await?;
+        let mut names: Vec<String> = inv.streams.into_iter().map(|s| s.name).collect();
+        names.extend(
+            inv.errors
+                .into_iter()
+                .filter(|e| e.kind == "stream")
+                .map(|e| e.name),
+        );
+        names.sort();
+        Ok(names)
+    }
+    /// One delivery stream's configuration (DescribeDeliveryStream). NotFound when it was
+    /// deleted since it was listed. The default reads it from [`Backend::inventory`].
+    async fn describe_stream(&self, name: &str) -> BResult<crate::model::Stream> {
+        let inv = self.inventory().await?;
+        if let Some(e) = inv
+            .errors
+            .iter()
+            .find(|e| e.kind == "stream" && e.name == name)
+        {
+            return Err(BackendError::new(ErrorKind::Other, e.message.clone())
+                .during(Op::DescribeDeliveryStream));
+        }
+        inv.stream(name).cloned().ok_or_else(|| {
+            BackendError::new(
+                ErrorKind::NotFound,
+                format!("Firehose stream {name} not found."),
+            )
+        })
+    }
+    /// Every event bus and the rules on it, without their targets (ListEventBuses, ListRules
+    /// per bus, every page). A bus that cannot be read is an error row ("bus", or "buses" when
+    /// the bus list cannot be read and only the default bus is); only an account-wide failure
+    /// fails the call. The default reads them from [`Backend::inventory`].
+    async fn buses_and_rules(&self) -> BResult<(Vec<Bus>, Vec<Rule>, Vec<InventoryError>)> {
+        let inv = self.inventory().await?;
+        let rules = inv
+            .rules
+            .into_iter()
+            .map(|r| Rule {
+                targets: Vec::new(),
+                ..r
+            })
+            .collect();
+        let errors = inv
+            .errors
+            .into_iter()
+            .filter(|e| matches!(e.kind, "bus" | "buses"))
+            .collect();
+        Ok((inv.buses, rules, errors))
+    }
     /// One series per query, aligned to `window` (`None` = no datapoint), in query order.
     async fn metrics(&self, queries: &[MetricQuery], window: &MetricWindow)
     -> BResult<Vec<Series>>;

@@ -27,7 +27,9 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
                 let errors: Vec<_> = inp.inv.unread_stream(name).into_iter().collect();
                 for e in &errors {
                     // Not listed at all: nothing is known of the stream, neither good nor bad.
-                    let (level, what) = if e.kind == "streams" {
+                    let (level, what) = if e.loading {
+                        (Level::Unknown, format!("stream {name} not read yet"))
+                    } else if e.kind == "streams" {
                         (
                             Level::Unknown,
                             format!("could not list delivery streams ({name})"),

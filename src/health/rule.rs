@@ -8,6 +8,21 @@ use super::*;
 pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     use MetricId::*;
     let mut h = Health::default();
+    let label = format!("{}/{}", r.bus, r.name);
+    if inp
+        .inv
+        .errors
+        .iter()
+        .any(|e| e.loading && e.kind == "rule" && e.name == label)
+    {
+        // Listed, targets not read yet: whatever else is known, not OK yet.
+        h.add(
+            CheckId::RuleState,
+            Symptom::NotDescribed,
+            Level::Unknown,
+            format!("targets of {label} not read yet"),
+        );
+    }
     if !r.state.is_enabled() {
         h.add(
             CheckId::RuleState,

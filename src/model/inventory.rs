@@ -521,6 +521,11 @@ pub struct InventoryError {
     pub message: String,
     /// The IAM action fhtop's role lacks, when the call was denied (e.g. "events:ListRules").
     pub missing_permission: Option<&'static str>,
+    /// Not a failure: listed, and not described yet ("stream": DescribeDeliveryStream pending;
+    /// "rule": ListTargetsByRule pending) while the progressive walk (`crate::walk`) fills the
+    /// rows in. Undecided, never OK and never a failure.
+    #[serde(skip)]
+    pub loading: bool,
 }
 
 impl InventoryError {
@@ -531,6 +536,23 @@ impl InventoryError {
             name: name.to_string(),
             message: e.message.clone(),
             missing_permission: e.missing_permission(),
+            loading: false,
+        }
+    }
+
+    /// A row listed and not described yet: a stream (`kind` "stream") waiting for
+    /// DescribeDeliveryStream, or a rule (`kind` "rule", `name` "bus/rule") waiting for
+    /// ListTargetsByRule.
+    pub fn loading(kind: &'static str, name: &str) -> Self {
+        Self {
+            kind,
+            name: name.to_string(),
+            message: match kind {
+                "rule" => "listed; its targets are being read (ListTargetsByRule)".into(),
+                _ => "listed; its configuration is being read (DescribeDeliveryStream)".into(),
+            },
+            missing_permission: None,
+            loading: true,
         }
     }
 
@@ -558,6 +580,9 @@ impl InventoryError {
     /// What failed, in a few words: "could not describe", "could not list targets", "could not
     /// list rules", "could not list streams", "could not list buses".
     pub fn what_failed(&self) -> &'static str {
+        if self.loading {
+            return "not read yet";
+        }
         match self.kind {
             "stream" => "could not describe",
             "rule" => "could not list targets",
@@ -570,7 +595,7 @@ impl InventoryError {
     /// Whether the error is about one resource that could not be described (a failure fhtop
     /// saw), rather than a listing that hides an unknown number of them (nothing known).
     pub fn is_one_resource(&self) -> bool {
-        matches!(self.kind, "stream" | "rule")
+        !self.loading && matches!(self.kind, "stream" | "rule")
     }
 
     /// The message, with the permission to add when the call was denied.
@@ -628,6 +653,18 @@ impl Inventory {
             .iter()
             .find(|e| e.kind == "stream" && e.name == name)
             .or_else(|| self.errors.iter().find(|e| e.kind == "streams"))
+    }
+    /// What the progressive walk is still reading: (streams not described yet, streams
+    /// listed; rules whose targets are not read yet, rules listed).
+    pub fn reading(&self) -> ((usize, usize), (usize, usize)) {
+        let loading = |kind: &str| {
+            self.errors
+                .iter()
+                .filter(|e| e.loading && e.kind == kind)
+                .count()
+        };
+        let (s, r) = (loading("stream"), loading("rule"));
+        ((s, self.streams.len() + s), (r, self.rules.len()))
     }
     /// Rules with a target on this stream, or on the Kinesis data stream it reads.
     pub fn rules_feeding(&self, stream: &str) -> Vec<&Rule> {

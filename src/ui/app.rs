@@ -91,6 +91,7 @@ pub async fn run(
             tui_logger::move_events();
             let snap = store.snapshot();
             pollers.set_interest(view.interest(&snap));
+            pollers.set_wanted(view.wanted(&snap));
             let ctx = render::Ctx {
                 theme,
                 keymap,

@@ -59,7 +59,7 @@ impl Headless {
         if store.snapshot().inventory.data.is_some() {
             record(
                 SectionKind::Metrics,
-                poll::poll_metrics(&c, &store.snapshot()).await,
+                poll::poll_metrics(&c, &store.snapshot()).await.map(|_| ()),
             );
         }
         let mut view = View::with_settings(&settings);

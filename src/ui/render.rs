@@ -189,6 +189,22 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
             base,
         ));
     }
+    // The progressive walk: how much of the inventory is still being read.
+    if let Some(inv) = snap.inventory.get() {
+        let ((s, st), (r, rt)) = inv.inv.reading();
+        if s + r > 0 {
+            let text = if compact == 0 {
+                format!(
+                    "  described {}/{st} streams · {}/{rt} rules",
+                    st - s,
+                    rt - r
+                )
+            } else {
+                format!("  described {}/{st}", st - s)
+            };
+            spans.push(Span::styled(text, base));
+        }
+    }
     let off = snap.features_off();
     // On a narrow screen a missing permission matters more than the call rate.
     if let Some(api) = snap.api.get().filter(|_| compact < 2 || off.is_empty()) {

@@ -6,7 +6,8 @@
 - Speaks Smithy RPC v2 CBOR for CloudWatch, which moto does not: the CBOR request is decoded,
   sent to moto through botocore's CloudWatch client (query protocol), and the answer is encoded
   back as CBOR. The Rust CloudWatch client only speaks CBOR.
-- Counts requests per operation:  GET /__stats  -> {"Op": n, ...};  POST /__reset.
+- Counts requests per operation:  GET /__stats  -> {"Op": n, ..., "metrics requested": n
+  (GetMetricData queries, what CloudWatch bills)};  POST /__reset.
 - Presents resources in states moto cannot create (a service-managed rule, a stream whose
   creation failed): POST /__present {"rules": {"name": {fields}}, "streams": {"name": {fields}}}
   merges the fields into ListRules/DescribeRule and DescribeDeliveryStream answers.
@@ -135,8 +136,18 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/__"):
             return self._control(body)
         op, proto = self._op(body)
+        # What CloudWatch bills GetMetricData by: the metrics requested (queries), as the
+        # pseudo-operation "metrics requested".
+        queries = 0
+        if op == "GetMetricData" and proto == "cbor":
+            try:
+                queries = len(cbor2.loads(body).get("MetricDataQueries", []))
+            except Exception:
+                queries = 0
         with LOCK:
             COUNTS[op] = COUNTS.get(op, 0) + 1
+            if queries:
+                COUNTS["metrics requested"] = COUNTS.get("metrics requested", 0) + queries
             fault = dict(FAULT)
         hit = (not fault["ops"] or op in fault["ops"]) and (
             not fault["match"] or fault["match"].encode() in body)

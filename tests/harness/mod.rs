@@ -147,10 +147,16 @@ impl Aws {
 
     /// fhtop's real AWS backend, pointed at the proxy, with credentials from a profile file.
     pub async fn backend(&self, region: &str) -> Arc<AwsBackend> {
+        // The emulator has no quota; pacing is tested on its own.
+        self.backend_paced(region, 200.0).await
+    }
+
+    /// A backend whose Firehose calls go at `firehose_tps` (AWS's own 5/s shows the order in
+    /// which a walk reads); everything else unpaced.
+    pub async fn backend_paced(&self, region: &str, firehose_tps: f64) -> Arc<AwsBackend> {
         let mut o = AwsOptions::new(None, Some(region.to_string()), Some(self.url.clone()));
         o.credentials_file = Some(self.credentials_file());
-        // The emulator has no quota; pacing is tested on its own.
-        o.firehose_tps = 200.0;
+        o.firehose_tps = firehose_tps;
         o.events_tps = 200.0;
         o.logs_tps = 200.0;
         Arc::new(AwsBackend::connect(o).await)

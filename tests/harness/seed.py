@@ -12,6 +12,7 @@ Scenarios (one region each, so they never mix):
 
 Usage: seed.py --endpoint URL --region R --scenario NAME
 """
+import os
 import argparse
 import datetime
 import json
@@ -231,13 +232,15 @@ def healthy(c, region):
 
 
 def scale(c, region):
+    """SCALE_STREAMS streams (default 150), twice as many rules over three buses."""
+    n = int(os.environ.get("SCALE_STREAMS", "150"))
     bucket(c, region, "scale-lake")
-    arns = [stream(c, region, f"s-{i:03d}", "scale-lake", logging=False) for i in range(150)]
+    arns = [stream(c, region, f"s-{i:04d}" if n > 1000 else f"s-{i:03d}", "scale-lake", logging=False) for i in range(n)]
     buses = ["default", "bus-a", "bus-b"]
     for b in buses[1:]:
         c["events"].create_event_bus(Name=b)
-    for i in range(300):
-        rule(c, buses[i % 3], f"r-{i:03d}", arns[i % 150], pattern={"source": [f"app.{i}"]})
+    for i in range(2 * n):
+        rule(c, buses[i % 3], f"r-{i:04d}" if n > 500 else f"r-{i:03d}", arns[i % n], pattern={"source": [f"app.{i}"]})
 
 
 def logs10k(c, region):

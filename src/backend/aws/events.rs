@@ -37,30 +37,7 @@ pub(super) async fn rules(
     stats: &ApiStats,
     pace: &Pace,
 ) -> BResult<(Vec<Bus>, Vec<Rule>, Vec<InventoryError>)> {
-    let mut errors = Vec::new();
-    let buses = match list_buses(c, stats, pace).await {
-        Ok(b) => b,
-        Err(e) if e.is_account_wide() => return Err(e),
-        // Buses cannot be listed (e.g. the role lacks events:ListEventBuses): the default bus
-        // is still read, and the gap is an error row.
-        Err(e) => {
-            errors.push(InventoryError::new("buses", "event buses", &e));
-            vec![Bus {
-                name: "default".into(),
-                arn: String::new(),
-            }]
-        }
-    };
-    let mut rules = Vec::new();
-    for bus in &buses {
-        match list_rules(c, stats, pace, &bus.name).await {
-            Ok(r) => rules.extend(r),
-            Err(e) if e.is_account_wide() => return Err(e),
-            // One bus out of reach (deleted since ListEventBuses, or not allowed): an error
-            // row for it; every other bus is still read.
-            Err(e) => errors.push(InventoryError::new("bus", &bus.name, &e)),
-        }
-    }
+    let (buses, mut rules, mut errors) = buses_and_rules(c, stats, pace).await?;
     let keys: Vec<(usize, String, String)> = rules
         .iter()
         .enumerate()
@@ -88,6 +65,40 @@ pub(super) async fn rules(
                     ));
                 }
             }
+        }
+    }
+    Ok((buses, rules, errors))
+}
+
+/// Every bus and its rules without targets; a bus (or the bus list) that cannot be read is an
+/// error row, an account-wide failure fails the call.
+pub(super) async fn buses_and_rules(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+) -> BResult<(Vec<Bus>, Vec<Rule>, Vec<InventoryError>)> {
+    let mut errors = Vec::new();
+    let buses = match list_buses(c, stats, pace).await {
+        Ok(b) => b,
+        Err(e) if e.is_account_wide() => return Err(e),
+        // Buses cannot be listed (e.g. the role lacks events:ListEventBuses): the default bus
+        // is still read, and the gap is an error row.
+        Err(e) => {
+            errors.push(InventoryError::new("buses", "event buses", &e));
+            vec![Bus {
+                name: "default".into(),
+                arn: String::new(),
+            }]
+        }
+    };
+    let mut rules = Vec::new();
+    for bus in &buses {
+        match list_rules(c, stats, pace, &bus.name).await {
+            Ok(r) => rules.extend(r),
+            Err(e) if e.is_account_wide() => return Err(e),
+            // One bus out of reach (deleted since ListEventBuses, or not allowed): an error
+            // row for it; every other bus is still read.
+            Err(e) => errors.push(InventoryError::new("bus", &bus.name, &e)),
         }
     }
     Ok((buses, rules, errors))

@@ -21,13 +21,14 @@ use crate::model::{
 /// Describes in flight at once (the pace still bounds the rate).
 const CONCURRENCY: usize = 4;
 
+/// Every stream described: `(list pace, describe pace)`, each its own quota.
 pub(super) async fn streams(
     c: &Client,
     stats: &ApiStats,
-    pace: &Pace,
+    (list_pace, pace): (&Pace, &Pace),
 ) -> BResult<(Vec<Stream>, Vec<InventoryError>)> {
     let mut errors = Vec::new();
-    let names = match list_names(c, stats, pace).await {
+    let names = match list_names(c, stats, list_pace).await {
         Ok(n) => n,
         Err(e) if e.is_account_wide() => return Err(e),
         // Streams cannot be listed (e.g. firehose:ListDeliveryStreams denied): an error row,
@@ -54,7 +55,7 @@ pub(super) async fn streams(
 }
 
 /// Every delivery stream name (ListDeliveryStreams, every page).
-async fn list_names(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<String>> {
+pub(super) async fn list_names(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     loop {
         pace.wait().await;
@@ -84,26 +85,36 @@ async fn describe_all(
 ) -> Vec<(String, BResult<Stream>)> {
     stream::iter(names)
         .map(|name| async move {
-            pace.wait().await;
-            stats.call(Op::DescribeDeliveryStream);
-            let r = c
-                .describe_delivery_stream()
-                .delivery_stream_name(&name)
-                .send()
-                .await
-                .map_err(|e| classify(Op::DescribeDeliveryStream, e))
-                .and_then(|out| {
-                    out.delivery_stream_description()
-                        .map(to_stream)
-                        .ok_or_else(|| {
-                            crate::backend::BackendError::new(ErrorKind::Other, "empty description")
-                        })
-                });
+            let r = describe(c, stats, pace, &name).await;
             (name, r)
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await
+}
+
+/// One DescribeDeliveryStream, under the pace.
+pub(super) async fn describe(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    name: &str,
+) -> BResult<Stream> {
+    pace.wait().await;
+    stats.call(Op::DescribeDeliveryStream);
+    c.describe_delivery_stream()
+        .delivery_stream_name(name)
+        .send()
+        .await
+        .map_err(|e| classify(Op::DescribeDeliveryStream, e))
+        .and_then(|out| {
+            out.delivery_stream_description()
+                .map(to_stream)
+                .ok_or_else(|| {
+                    crate::backend::BackendError::new(ErrorKind::Other, "empty description")
+                        .during(Op::DescribeDeliveryStream)
+                })
+        })
 }
 
 fn to_stream(d: &DeliveryStreamDescription) -> Stream {

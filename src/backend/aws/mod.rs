@@ -42,7 +42,8 @@ pub struct AwsOptions {
     /// One endpoint for every service (LocalStack, moto). Per-service endpoints come from
     /// `AWS_ENDPOINT_URL_<SERVICE>` as in the AWS CLI.
     pub endpoint_url: Option<String>,
-    /// Firehose control-plane calls per second (DescribeDeliveryStream, ListDeliveryStreams).
+    /// Firehose control-plane calls per second, for each of DescribeDeliveryStream and
+    /// ListDeliveryStreams.
     pub firehose_tps: f64,
     /// EventBridge control-plane calls per second (ListRules, ListTargetsByRule, ...).
     pub events_tps: f64,
@@ -54,8 +55,12 @@ pub struct AwsOptions {
 }
 
 impl AwsOptions {
-    /// Options for this profile, region and endpoint, with the default paces: Firehose 4 calls/s,
-    /// EventBridge 10 calls/s, CloudWatch Logs 4 calls/s; no credentials file override.
+    /// Options for this profile, region and endpoint, with the default paces ([`Pace`]):
+    /// Firehose 5 calls/s for each of ListDeliveryStreams and DescribeDeliveryStream (the Amazon
+    /// Data Firehose quota: each control-plane API "can provide up to 5 transactions per
+    /// second"); EventBridge 20 calls/s across its control plane (its non-PutEvents APIs share
+    /// 50 TPS per account and region; fhtop leaves the rest to deploy tools); CloudWatch Logs
+    /// 4 calls/s; no credentials file override.
     pub fn new(
         profile: Option<String>,
         region: Option<String>,
@@ -65,8 +70,8 @@ impl AwsOptions {
             profile,
             region,
             endpoint_url,
-            firehose_tps: 4.0,
-            events_tps: 10.0,
+            firehose_tps: 5.0,
+            events_tps: 20.0,
             logs_tps: 4.0,
             credentials_file: None,
         }
@@ -143,29 +148,96 @@ fn custom_endpoint(opts: &AwsOptions, service: &str) -> bool {
         || std::env::var_os(format!("AWS_ENDPOINT_URL_{service}")).is_some()
 }
 
-/// Spaces calls out to at most `per_second`, shared by every task using it.
+/// A control-plane rate limit as AWS states it, "N transactions per second": at most `N` calls
+/// in any one-second window, shared by every task using it — a burst of up to `N` at once, then
+/// `N` a second, so a first load uses the whole quota rather than a fraction of it. A throttled
+/// answer halves the limit (not below one call a window); every [`PACE_RECOVERY`] without one
+/// gives one call back, up to the stated rate (additive increase, multiplicative decrease).
+/// Waiters are served in arrival order.
 pub struct Pace {
-    next: tokio::sync::Mutex<tokio::time::Instant>,
-    gap: Duration,
+    state: std::sync::Mutex<PaceState>,
+    /// The stated rate: calls per `window`.
+    max: u32,
+    /// One second, or longer for a rate below 1/s (0.5/s is one call per 2 s).
+    window: Duration,
 }
 
+struct PaceState {
+    /// When each of the last calls in the window was (or will be) sent, oldest first.
+    sent: std::collections::VecDeque<tokio::time::Instant>,
+    /// The limit now: `max`, or less after throttling.
+    limit: u32,
+    /// When the limit last changed (a throttle, or one step of recovery).
+    changed: tokio::time::Instant,
+}
+
+/// How long without throttling before a lowered [`Pace`] gives one call per window back.
+pub const PACE_RECOVERY: Duration = Duration::from_secs(10);
+
 impl Pace {
-    /// A pace of at most `per_second` calls per second (at least 0.01).
+    /// A pace of at most `per_second` calls per second (at least 0.01): whole calls per
+    /// second when `per_second` ≥ 1, else one call per `1 / per_second` seconds.
     pub fn new(per_second: f64) -> Self {
+        let per_second = per_second.max(0.01);
+        let max = per_second.floor().max(1.0);
         Self {
-            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
-            gap: Duration::from_secs_f64(1.0 / per_second.max(0.01)),
+            state: std::sync::Mutex::new(PaceState {
+                sent: std::collections::VecDeque::new(),
+                limit: max as u32,
+                changed: tokio::time::Instant::now(),
+            }),
+            max: max as u32,
+            window: Duration::from_secs_f64(max / per_second),
         }
     }
-    /// Waits for this caller's turn: each call gets the next free slot, `1 / per_second` s apart.
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, PaceState> {
+        match self.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Waits for this caller's turn: the earliest instant at which sending keeps every window
+    /// at or under the limit.
     pub async fn wait(&self) {
         let at = {
-            let mut next = self.next.lock().await;
-            let at = (*next).max(tokio::time::Instant::now());
-            *next = at + self.gap;
+            let mut st = self.lock();
+            let now = tokio::time::Instant::now();
+            // Recovery: one call back per quiet PACE_RECOVERY.
+            while st.limit < self.max && now.duration_since(st.changed) >= PACE_RECOVERY {
+                st.limit += 1;
+                st.changed += PACE_RECOVERY;
+            }
+            while st.sent.front().is_some_and(|t| *t + self.window <= now) {
+                st.sent.pop_front();
+            }
+            let limit = st.limit as usize;
+            // Never before a slot already handed out (arrival order).
+            let last = st.sent.back().map_or(now, |b| (*b).max(now));
+            let at = match st.sent.len().checked_sub(limit) {
+                // The window is full: the slot after the call `limit` back leaves it.
+                Some(i) => (st.sent[i] + self.window).max(last),
+                None => last,
+            };
+            st.sent.push_back(at);
             at
         };
         tokio::time::sleep_until(at).await;
+    }
+
+    /// The calls per window allowed now (the stated rate, or less after throttling).
+    pub fn limit(&self) -> u32 {
+        self.lock().limit
+    }
+
+    /// Weighs an answer: a throttled one halves the limit.
+    pub fn observe<T>(&self, r: &BResult<T>) {
+        if matches!(r, Err(e) if e.kind == ErrorKind::Throttled) {
+            let mut st = self.lock();
+            st.limit = (st.limit / 2).max(1);
+            st.changed = tokio::time::Instant::now();
+        }
     }
 }
 
@@ -176,7 +248,11 @@ pub struct AwsBackend {
     opts: AwsOptions,
     clients: RwLock<Arc<Clients>>,
     stats: Arc<ApiStats>,
+    /// DescribeDeliveryStream (5 TPS; Amazon Data Firehose quota: each control-plane API
+    /// "can provide up to 5 transactions per second").
     firehose_pace: Pace,
+    /// ListDeliveryStreams (5 TPS, its own quota).
+    firehose_list_pace: Pace,
     events_pace: Pace,
     logs_pace: Pace,
     /// When the clients were last rebuilt after an expired-credentials error.
@@ -191,6 +267,7 @@ impl AwsBackend {
         let clients = load(&opts).await;
         Self {
             firehose_pace: Pace::new(opts.firehose_tps),
+            firehose_list_pace: Pace::new(opts.firehose_tps),
             events_pace: Pace::new(opts.events_tps),
             logs_pace: Pace::new(opts.logs_tps),
             opts,
@@ -227,9 +304,24 @@ impl AwsBackend {
 
     async fn guard<T>(&self, r: BResult<T>) -> BResult<T> {
         if let Err(e) = &r {
+            // A throttled call slows its own quota's pace down.
+            if let Some(p) = e.op.and_then(|op| self.pace_of(op)) {
+                p.observe(&r);
+            }
             self.after_error(e).await;
         }
         r
+    }
+
+    /// The pace a call of `op` is sent under, if it has one.
+    fn pace_of(&self, op: Op) -> Option<&Pace> {
+        match op {
+            Op::DescribeDeliveryStream => Some(&self.firehose_pace),
+            Op::ListDeliveryStreams => Some(&self.firehose_list_pace),
+            Op::FilterLogEvents => Some(&self.logs_pace),
+            op if op.action().starts_with("events:") => Some(&self.events_pace),
+            _ => None,
+        }
     }
 
     /// The API cost counters, shared (the same instance the backend counts in).
@@ -380,7 +472,11 @@ impl Backend for AwsBackend {
         let c = self.clients().await;
         // Firehose and EventBridge have separate quotas: walk both at once.
         let (streams, rules) = tokio::join!(
-            firehose::streams(&c.firehose, &self.stats, &self.firehose_pace),
+            firehose::streams(
+                &c.firehose,
+                &self.stats,
+                (&self.firehose_list_pace, &self.firehose_pace)
+            ),
             events::rules(&c.events, &self.stats, &self.events_pace)
         );
         let streams = self.guard(streams).await?;
@@ -393,6 +489,30 @@ impl Backend for AwsBackend {
             streams,
             errors,
         })
+    }
+
+    async fn stream_names(&self) -> BResult<Vec<String>> {
+        let c = self.clients().await;
+        let r = firehose::list_names(&c.firehose, &self.stats, &self.firehose_list_pace).await;
+        self.guard(r).await
+    }
+
+    async fn describe_stream(&self, name: &str) -> BResult<crate::model::Stream> {
+        let c = self.clients().await;
+        let r = firehose::describe(&c.firehose, &self.stats, &self.firehose_pace, name).await;
+        self.guard(r).await
+    }
+
+    async fn buses_and_rules(
+        &self,
+    ) -> BResult<(
+        Vec<crate::model::Bus>,
+        Vec<Rule>,
+        Vec<crate::model::InventoryError>,
+    )> {
+        let c = self.clients().await;
+        let r = events::buses_and_rules(&c.events, &self.stats, &self.events_pace).await;
+        self.guard(r).await
     }
 
     async fn metrics(

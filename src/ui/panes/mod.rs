@@ -180,7 +180,10 @@ pub fn error_row<'a>(
     err: &crate::model::InventoryError,
 ) -> Row<'a> {
     let t = ctx.theme;
-    let (mark, style) = if err.is_one_resource() {
+    let (mark, style) = if err.loading {
+        // Listed, not described yet: the progressive walk fills it in.
+        ("… read", t.dim())
+    } else if err.is_one_resource() {
         ("✖ ERR", t.fail())
     } else {
         ("? ERR", t.level(crate::health::Level::Unknown))

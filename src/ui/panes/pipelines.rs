@@ -132,10 +132,13 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         } else if link.stream.is_some() {
             safe_fit_name(&link.stream_name, COLS[3].1 as usize)
         } else {
-            safe_fit(
-                &format!("{} (missing)", link.stream_name),
-                COLS[3].1 as usize,
-            )
+            // Not in the inventory: being read, unreadable, or truly missing.
+            let why = match inv.inv.unread_stream(&link.stream_name) {
+                Some(e) if e.loading => "reading…",
+                Some(_) => "not read",
+                None => "missing",
+            };
+            safe_fit(&format!("{} ({why})", link.stream_name), COLS[3].1 as usize)
         };
         let mut cells = vec![
             health_cell(ctx, h.level),

@@ -116,6 +116,14 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let last_w = fitted.flex;
     let mut rows = Vec::new();
     if let Some(inv) = inv {
+        // Rules whose targets are not known: still being read, or unreadable.
+        let unread: std::collections::HashMap<&str, bool> = inv
+            .inv
+            .errors
+            .iter()
+            .filter(|e| e.kind == "rule")
+            .map(|e| (e.name.as_str(), e.loading))
+            .collect();
         for e in &es {
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
                 rows.push(error_row(ctx, &fitted, COLS.len(), (2, 8), err));
@@ -138,7 +146,11 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 Cell::from(safe_fit_name(&r.bus, COLS[1].1 as usize)),
                 Cell::from(safe_fit_name(&r.name, COLS[2].1 as usize)),
                 Cell::from(Span::styled(safe_fit(r.state.short(), 10), state_style)),
-                Cell::from(safe_fit(&targets_summary(r), COLS[4].1 as usize)),
+                Cell::from(match unread.get(format!("{}/{}", r.bus, r.name).as_str()) {
+                    Some(true) => Span::styled("… reading", t.dim()),
+                    Some(false) => Span::styled("not read", t.level(crate::health::Level::Unknown)),
+                    None => Span::raw(safe_fit(&targets_summary(r), COLS[4].1 as usize)),
+                }),
                 num(fmt::opt_count(m(MetricId::MatchedEvents))),
                 num_styled(
                     fmt::opt_count(failed),

@@ -430,9 +430,26 @@ impl View {
             )));
             return;
         }
-        let Some(rule) = snap.inventory.get().and_then(|i| i.inv.rule(&key).cloned()) else {
+        let Some(inv) = snap.inventory.get() else {
             return;
         };
+        let Some(rule) = inv.inv.rule(&key).cloned() else {
+            return;
+        };
+        // What a change affects is its targets: not offered before they are read.
+        let label = format!("{}/{}", key.bus, key.name);
+        if inv
+            .inv
+            .errors
+            .iter()
+            .any(|e| e.kind == "rule" && e.name == label)
+        {
+            self.status = Some(refuse(format!(
+                "the targets of {key} are not known (still being read, or unreadable): what \
+                 it feeds is unknown, so no change is offered"
+            )));
+            return;
+        }
         if let Some(m) = &rule.managed_by {
             self.status = Some(refuse(format!("{key} is managed by {m}: change it there")));
             return;

@@ -336,6 +336,59 @@ impl View {
         Some((e, pos))
     }
 
+    /// The rows on screen and around them (a screen's height either side of the selection,
+    /// in the focused list, else Pipelines), the drill-in's first: what the inventory walk
+    /// reads first.
+    pub fn wanted(&self, snap: &Snapshot) -> crate::walk::Wanted {
+        /// Rows either side of the selection: more than a screen's height.
+        const AROUND: usize = 60;
+        let mut w = crate::walk::Wanted::default();
+        match &self.detail {
+            Some(Detail::Stream(s)) => w.streams.push(s.clone()),
+            Some(Detail::Rule(r)) => w.rules.push(r.clone()),
+            None => {}
+        }
+        let pane = if self.pane.list_slot().is_some() {
+            self.pane
+        } else {
+            Pane::Pipelines
+        };
+        let Some(ls) = self.list(pane) else {
+            return w;
+        };
+        let e = entries(pane, snap, &ls.filter);
+        let pos = ls.position(&e);
+        let lo = pos.saturating_sub(AROUND);
+        // The selection first, then outwards: the rows nearest the eye.
+        let mut order: Vec<usize> = (lo..e.len().min(pos + AROUND)).collect();
+        order.sort_by_key(|&i| i.abs_diff(pos));
+        for i in order {
+            let f = &e[i].target;
+            if let Some(s) = &f.stream {
+                w.streams.push(s.clone());
+            }
+            if let Some(r) = &f.rule {
+                w.rules.push(r.clone());
+            }
+            if let Some((kind, name)) = &f.unread {
+                match *kind {
+                    "stream" => w.streams.push(name.clone()),
+                    // `bus/rule`: a rule name has no '/', a partner bus name may.
+                    "rule" => {
+                        if let Some((bus, rule)) = name.rsplit_once('/') {
+                            w.rules.push(RuleKey {
+                                bus: bus.to_string(),
+                                name: rule.to_string(),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        w
+    }
+
     /// What the log poller should read for this view.
     pub fn interest(&self, snap: &Snapshot) -> Interest {
         let target = match &self.detail {

@@ -177,7 +177,8 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
             // A bus or listing that could not be read hides pipelines too.
             Pane::Pipelines => true,
             Pane::Streams => err.hides_streams(),
-            Pane::Rules => err.hides_rules(),
+            // A rule whose targets are being read has its own row, which says so.
+            Pane::Rules => err.hides_rules() && !(err.loading && err.kind == "rule"),
             _ => false,
         };
         if !wanted || !matches(filter, &[&err.name]) {
