@@ -4,14 +4,11 @@
 //! Data flow: [`backend::Backend`] (demo or AWS) ← [`poll`] tasks → [`store::Store`] →
 //! [`ui::render::render`] (pure) ← [`ui::view::View`] ← keys. See ARCHITECTURE in the README.
 
-/// The version `--version` prints: the package version and the git revision it was built from
-/// (`build.rs`; "+dirty" when the tree had uncommitted changes, "unknown" outside a git clone).
-pub const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (",
-    env!("FHTOP_GIT_REVISION"),
-    ")"
-);
+/// The version `--version` prints: the package version, the git revision it was built from
+/// ("+dirty" when the tree had uncommitted changes, "unknown" outside a git clone), the target
+/// triple it was compiled for and, for the portable build, the oldest glibc it runs on
+/// (`build.rs`), e.g. `0.1.0 (3a67471c2f0e, x86_64-unknown-linux-gnu, glibc 2.17+)`.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("FHTOP_BUILD"), ")");
 
 pub mod action;
 pub mod backend;

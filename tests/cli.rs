@@ -353,6 +353,15 @@ fn completions_man_and_version() {
         .unwrap_or_default();
     assert!(v.starts_with("fhtop 0."), "{v}");
     assert!(!rev.is_empty(), "a revision in parentheses: {v}");
+    // ...followed by the target triple it was built for (e.g. x86_64-unknown-linux-gnu).
+    let arch = std::env::consts::ARCH;
+    let os = std::env::consts::OS;
+    assert!(
+        rev.split(", ")
+            .nth(1)
+            .is_some_and(|t| t.starts_with(&format!("{arch}-")) && t.contains(os)),
+        "the target triple after the revision: {v}"
+    );
     // Built from a git clone (as CI and the README build): the commit, not "unknown".
     if std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.git")).exists() {
         let head = Command::new("git")
