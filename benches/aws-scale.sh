@@ -22,13 +22,20 @@ run_size() {
   trap cleanup EXIT
   ctl() { python3 -c "import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request('$proxy'+sys.argv[1], data=sys.argv[2].encode() if len(sys.argv)>2 else None)).read().decode())" "$@"; }
   screen() { tmux -L "$sock" capture-pane -p -t b; }
-  wait_for() { # $1 description, $2 grep -E pattern that must match, $3 pattern that must not
-    local t0=$2
-    until s=$(screen) && grep -Eq -- "$3" <<<"$s" && { [ -z "${4:-}" ] || ! grep -Eq -- "$4" <<<"$s"; }; do
+  # Milliseconds from $1 until each condition first holds on screen: every name (the Streams
+  # pane counts every listed stream, described or being read), every stream described (no
+  # "described n/N" progress, no cached rows), metrics on screen (their age in the header).
+  measure() {
+    local t0=$1 names="" described="" metrics="" s
+    while [ -z "$names" ] || [ -z "$described" ] || [ -z "$metrics" ]; do
+      s=$(screen); local ms=$(( $(now_ms) - t0 ))
+      if [ -z "$names" ] && grep -q "Streams ($n)" <<<"$s"; then names=$ms; fi
+      if [ -z "$described" ] && grep -q "Streams ($n)" <<<"$s" && ! grep -Eq "described [0-9]+/|cached" <<<"$s"; then described=$ms; fi
+      if [ -z "$metrics" ] && grep -Eq "age: metrics [0-9]+s" <<<"$s"; then metrics=$ms; fi
+      [ $ms -lt 600000 ] || { echo "not complete in 10 minutes" >&2; screen >&2; exit 1; }
       sleep 0.05
-      [ $(( $(now_ms) - t0 )) -lt 600000 ] || { echo "$1: not in 10 minutes"; screen; exit 1; }
     done
-    echo $(( $(now_ms) - t0 ))
+    echo "$names $described $metrics"
   }
   start() {
     tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
@@ -40,12 +47,9 @@ run_size() {
     local t0; t0=$(now_ms)
     start
     local names described metrics
-    # Every name: the Streams pane counts every listed stream (described or being read).
-    names=$(wait_for names "$t0" "Streams \($n\)")
-    described=$(wait_for described "$t0" "Streams \($n\)" "described [0-9]+/|cached")
-    metrics=$(wait_for metrics "$t0" "age: metrics [0-9]+s")
+    read -r names described metrics < <(measure "$t0")
     local first; first=$(ctl /__stats)
-    local rss; rss=$(ps -o rss= -p "$(pgrep -f "$bin --region eu-west-1 --endpoint-url $proxy" | head -1)")
+    local rss; rss=$(ps -o rss= -p "$(pgrep -n -x fhtop)")
     if [ $phase = cold ]; then
       ctl /__reset '' >/dev/null
       sleep 60
