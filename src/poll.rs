@@ -181,7 +181,7 @@ pub async fn poll_metrics(
 
 /// Least time between two looks for streams and rules the walk added since the last metrics
 /// fetch.
-pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(2);
+pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(5);
 
 /// The metrics of streams and rules that appeared since the last fetch (`asked` holds what was
 /// asked), over that fetch's window, merged into the published metrics; `asked` grows by what

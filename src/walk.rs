@@ -26,8 +26,9 @@ use crate::health::Level;
 use crate::model::{AlarmState, Bus, Inventory, InventoryError, Rule, RuleKey, Stream, Target};
 use crate::poll::PollCtx;
 
-/// How often a walk publishes what it has learnt.
-pub const PUBLISH_EVERY: Duration = Duration::from_millis(250);
+/// How often a walk publishes what it has learnt: each publish is a new inventory and a new
+/// diagnosis, so not more often than the screen's clock shows a change.
+pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 /// Minutes after which a described stream (or a rule's targets) is read again.
 pub const REDESCRIBE_AFTER_MIN: i64 = 30;
 /// DescribeDeliveryStream calls in flight at once (the pace bounds the rate).
@@ -257,8 +258,7 @@ impl Walker {
             return Err(e);
         }
         self.cached_at = None;
-        let inv = self.publish(c, &listing, &failed, &failed_rules);
-        save_cache(c, &inv);
+        self.publish_final(c, &listing, &failed, &failed_rules);
         Ok(())
     }
 
@@ -303,12 +303,39 @@ impl Walker {
         (streams as f64 / walks).ceil() as usize
     }
 
-    /// The inventory as known now: described streams, rules with the targets read, and a row
-    /// for every part still being read or that failed. Published into the store (marked cached
-    /// while a warm start's rows are still in it).
+    /// Publishes the inventory as known now: described streams, rules with the targets read,
+    /// and a row for every part still being read or that failed (marked cached while a warm
+    /// start's rows are still in it).
     fn publish(
         &self,
         c: &PollCtx,
+        listing: &Listing,
+        failed: &HashMap<String, InventoryError>,
+        failed_rules: &HashMap<RuleKey, InventoryError>,
+    ) {
+        let inv = self.known(listing, failed, failed_rules);
+        match self.cached_at {
+            Some(at) => c.store.set_inventory_walk(inv, at, true),
+            None => c.store.set_inventory_walk(inv, c.clock.now(), false),
+        }
+    }
+
+    /// The walk's end: the inventory is published and written to the cache.
+    fn publish_final(
+        &self,
+        c: &PollCtx,
+        listing: &Listing,
+        failed: &HashMap<String, InventoryError>,
+        failed_rules: &HashMap<RuleKey, InventoryError>,
+    ) {
+        let inv = self.known(listing, failed, failed_rules);
+        save_cache(c, &inv);
+        c.store.set_inventory_walk(inv, c.clock.now(), false);
+    }
+
+    /// What is known now, as an inventory.
+    fn known(
+        &self,
         listing: &Listing,
         failed: &HashMap<String, InventoryError>,
         failed_rules: &HashMap<RuleKey, InventoryError>,
@@ -343,19 +370,12 @@ impl Walker {
                 r
             })
             .collect();
-        let inv = Inventory {
+        Inventory {
             buses: listing.buses.clone(),
             rules,
             streams,
             errors,
-        };
-        match self.cached_at {
-            Some(at) => c.store.set_inventory_walk(inv.clone(), at, true),
-            None => c
-                .store
-                .set_inventory_walk(inv.clone(), c.clock.now(), false),
         }
-        inv
     }
 }
 
