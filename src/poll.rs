@@ -523,9 +523,20 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                 walker.seed(&inv, at);
             }
             loop {
+                let mut again = false;
                 let res = match kind {
                     SectionKind::Identity => poll_identity(&c).await,
-                    SectionKind::Inventory => walker.walk(&c, &wanted_rx).await,
+                    SectionKind::Inventory => {
+                        // A refresh from here on cuts the walk short; one before it is seen.
+                        rx.borrow_and_update();
+                        match walker.walk(&c, &wanted_rx, &mut rx).await {
+                            Ok(end) => {
+                                again = end == crate::walk::WalkEnd::Interrupted;
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
                     _ => poll_alarms(&c).await,
                 };
                 if let Err(e) = &res {
@@ -533,6 +544,9 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                 }
                 log_outcome(kind, &res, &mut failures, &tx);
                 publish_api_stats(&c);
+                if again {
+                    continue;
+                }
                 let delay = next_delay(Duration::from_secs(secs.max(1)), failures, jitter());
                 tokio::select! {
                     _ = tokio::time::sleep(delay) => {}
@@ -577,25 +591,34 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                 let sleep = tokio::time::sleep(next_delay(base, failures, jitter()));
                 tokio::pin!(sleep);
                 let mut checked = tokio::time::Instant::now();
+                // A change seen too soon after the last look is looked at when the gap is over.
+                let mut deferred = false;
                 loop {
-                    tokio::select! {
+                    let look = tokio::select! {
                         _ = &mut sleep => break,
                         _ = rx.changed() => break,
                         r = store_rx.changed() => {
                             if r.is_err() {
                                 return;
                             }
-                            if failures > 0 || checked.elapsed() < NEW_METRICS_EVERY {
-                                continue;
-                            }
-                            checked = tokio::time::Instant::now();
-                            if let Err(e) = poll_new_metrics(&c, &mut asked).await {
-                                c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
-                                log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
-                            }
-                            publish_api_stats(&c);
+                            false
                         }
+                        _ = tokio::time::sleep_until(checked + NEW_METRICS_EVERY), if deferred => true,
+                    };
+                    if failures > 0 {
+                        continue;
                     }
+                    if !look && checked.elapsed() < NEW_METRICS_EVERY {
+                        deferred = true;
+                        continue;
+                    }
+                    deferred = false;
+                    checked = tokio::time::Instant::now();
+                    if let Err(e) = poll_new_metrics(&c, &mut asked).await {
+                        c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
+                        log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
+                    }
+                    publish_api_stats(&c);
                 }
             }
         }));

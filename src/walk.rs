@@ -53,23 +53,91 @@ struct Known<T> {
     from_cache: bool,
 }
 
+impl<T> Known<T> {
+    fn new(value: T, at: DateTime<Utc>, from_cache: bool) -> Self {
+        Self {
+            value,
+            at,
+            from_cache,
+        }
+    }
+}
+
+/// What a walk still has to read, in order, with the rows on screen taken first.
+struct Queue<T> {
+    order: VecDeque<T>,
+    todo: HashSet<T>,
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Queue<T> {
+    fn new(items: impl IntoIterator<Item = T>) -> Self {
+        let order: VecDeque<T> = items.into_iter().collect();
+        let todo = order.iter().cloned().collect();
+        Self { order, todo }
+    }
+
+    /// Puts `x` back, to be read next (after the wanted ones).
+    fn retry(&mut self, x: T) {
+        self.todo.insert(x.clone());
+        self.order.push_front(x);
+    }
+
+    /// The next item to read: the first wanted one still to do, else the queue's next.
+    fn pick(&mut self, wanted: &[T]) -> Option<T> {
+        if let Some(w) = wanted.iter().find(|w| self.todo.contains(*w)) {
+            self.todo.remove(w);
+            return Some(w.clone());
+        }
+        while let Some(x) = self.order.pop_front() {
+            if self.todo.remove(&x) {
+                return Some(x);
+            }
+        }
+        None
+    }
+}
+
 /// What the walks know between runs: each stream's description and each rule's targets, with
 /// when they were read.
 pub struct Walker {
     streams: HashMap<String, Known<Stream>>,
     targets: HashMap<RuleKey, Known<Vec<Target>>>,
-    /// The inventory poll interval: the rotation's share of streams per walk comes from it.
+    /// Streams whose last DescribeDeliveryStream failed: error rows until a read succeeds, and
+    /// read first.
+    failed: HashMap<String, InventoryError>,
+    /// Rules whose last ListTargetsByRule failed, likewise.
+    failed_rules: HashMap<RuleKey, InventoryError>,
+    /// The inventory poll interval: the rotation's share per walk comes from it.
     interval: Duration,
     /// When the cache seeding the walker was written, until a walk ends.
     cached_at: Option<DateTime<Utc>>,
+    /// A refresh interrupted the last walk: the next one reads the rows on screen again.
+    refresh_wanted: bool,
 }
 
-/// One walk's listing, and what failed in it.
+/// How a walk ended without an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkEnd {
+    /// Everything due was read; the cache is written.
+    Done,
+    /// A refresh (`r`, a rule change) cut it short: walk again now — the next walk lists again
+    /// and reads the rows on screen again, keeping everything else read so far.
+    Interrupted,
+}
+
+/// Throttled answers a walk puts back in its queue (at the lowered pace) before it gives up
+/// and leaves the rest to the next walk.
+const THROTTLES_PER_WALK: u32 = 20;
+
+/// One walk's listing, and what vanished during it.
 struct Listing {
     names: Vec<String>,
     buses: Vec<Bus>,
     rules: Vec<Rule>,
     errors: Vec<InventoryError>,
+    /// Listed, then NotFound when read: deleted since; not shown.
+    gone: HashSet<String>,
+    gone_rules: HashSet<RuleKey>,
 }
 
 enum Done {
@@ -78,13 +146,16 @@ enum Done {
 }
 
 impl Walker {
-    /// A walker that knows nothing yet, walking every `interval` (seconds).
+    /// A walker that knows nothing yet, walking every `interval`.
     pub fn new(interval: Duration) -> Self {
         Self {
             streams: HashMap::new(),
             targets: HashMap::new(),
+            failed: HashMap::new(),
+            failed_rules: HashMap::new(),
             interval,
             cached_at: None,
+            refresh_wanted: false,
         }
     }
 
@@ -92,142 +163,146 @@ impl Walker {
     /// walk has read every part of it again.
     pub fn seed(&mut self, inv: &Inventory, at: DateTime<Utc>) {
         for s in &inv.streams {
-            self.streams.insert(
-                s.name.clone(),
-                Known {
-                    value: s.clone(),
-                    at,
-                    from_cache: true,
-                },
-            );
+            self.streams
+                .insert(s.name.clone(), Known::new(s.clone(), at, true));
         }
         for r in &inv.rules {
-            self.targets.insert(
-                r.key(),
-                Known {
-                    value: r.targets.clone(),
-                    at,
-                    from_cache: true,
-                },
-            );
+            self.targets
+                .insert(r.key(), Known::new(r.targets.clone(), at, true));
         }
         self.cached_at = Some(at);
     }
 
     /// One walk: list, publish the names, then read what is due in priority order, publishing
-    /// every [`PUBLISH_EVERY`] and at the end (and writing the cache then).
+    /// every [`PUBLISH_EVERY`] and at the end (and writing the cache then). A change on
+    /// `refresh` (the pollers' refresh: `r`, a rule change) cuts the walk short
+    /// ([`WalkEnd::Interrupted`]) so the caller walks again at once.
     ///
-    /// Errors: an account-wide [`BackendError`] (network, credentials, throttling beyond the
-    /// SDK's retries) ends the walk after publishing what it has; what was read is kept for the
-    /// next walk. A failure of one resource is an error row, not an error.
+    /// Errors: an account-wide [`BackendError`] (network, credentials; throttling that goes on
+    /// past [`THROTTLES_PER_WALK`] retries) ends the walk after publishing what it has; what
+    /// was read is kept for the next walk. A failure of one resource is an error row, not an
+    /// error.
     pub async fn walk(
         &mut self,
         c: &PollCtx,
         wanted: &watch::Receiver<Wanted>,
-    ) -> Result<(), BackendError> {
-        let listing = self.list(c).await?;
+        refresh: &mut watch::Receiver<u64>,
+    ) -> Result<WalkEnd, BackendError> {
+        let mut listing = self.list(c).await?;
         let now = c.clock.now();
         let failing = failing_now(c);
+        let again: (HashSet<String>, HashSet<RuleKey>) = if self.refresh_wanted {
+            let w = wanted.borrow();
+            (
+                w.streams.iter().cloned().collect(),
+                w.rules.iter().cloned().collect(),
+            )
+        } else {
+            Default::default()
+        };
+        self.refresh_wanted = false;
+        let stale = chrono::Duration::minutes(REDESCRIBE_AFTER_MIN);
 
-        // What is due: streams never read (or from the cache), changing or failing ones, and
-        // the oldest share of the rest.
+        // What is due: streams never read (or from the cache), failed, changing, failing or
+        // asked for again, and the longest-described share of the rest. Failing first.
         let mut due: Vec<(u8, String)> = Vec::new();
         let mut rotation: Vec<(DateTime<Utc>, String)> = Vec::new();
         for n in &listing.names {
+            let first = failing.contains(n) || self.failed.contains_key(n) || again.0.contains(n);
             match self.streams.get(n) {
-                None => due.push((u8::from(!failing.contains(n)), n.clone())),
-                Some(k) if k.from_cache || k.value.status != "ACTIVE" || failing.contains(n) => {
-                    due.push((u8::from(!failing.contains(n)), n.clone()));
+                Some(k) if !first && !k.from_cache && k.value.status == "ACTIVE" => {
+                    rotation.push((k.at, n.clone()));
                 }
-                Some(k) => rotation.push((k.at, n.clone())),
+                _ => due.push((u8::from(!first), n.clone())),
             }
         }
-        rotation.sort();
-        let share = self.rotation_share(listing.names.len());
-        let stale = chrono::Duration::minutes(REDESCRIBE_AFTER_MIN);
         due.extend(
-            rotation
+            self.rotation(rotation, now, stale)
                 .into_iter()
-                .enumerate()
-                .filter(|(i, (at, _))| *i < share || now - *at >= stale)
-                .map(|(_, (_, n))| (2, n)),
+                .map(|n| (2, n)),
         );
-        // Failing first, then by name (the screen's rows jump ahead as they are picked).
         due.sort();
-        let mut stream_queue: VecDeque<String> = due.into_iter().map(|(_, n)| n).collect();
-        let mut stream_todo: HashSet<String> = stream_queue.iter().cloned().collect();
+        let mut stream_queue = Queue::new(due.into_iter().map(|(_, n)| n));
 
-        let mut target_queue: VecDeque<RuleKey> = listing
-            .rules
-            .iter()
-            .map(Rule::key)
-            .filter(|k| match self.targets.get(k) {
-                None => true,
-                Some(t) => t.from_cache || now - t.at >= stale,
-            })
-            .collect();
-        let mut target_todo: HashSet<RuleKey> = target_queue.iter().cloned().collect();
+        let mut rule_due: Vec<(u8, RuleKey)> = Vec::new();
+        let mut rule_rotation: Vec<(DateTime<Utc>, RuleKey)> = Vec::new();
+        for k in listing.rules.iter().map(Rule::key) {
+            let first = self.failed_rules.contains_key(&k) || again.1.contains(&k);
+            match self.targets.get(&k) {
+                Some(t) if !first && !t.from_cache => rule_rotation.push((t.at, k)),
+                _ => rule_due.push((u8::from(!first), k)),
+            }
+        }
+        rule_due.extend(
+            self.rotation(rule_rotation, now, stale)
+                .into_iter()
+                .map(|k| (2, k)),
+        );
+        rule_due.sort();
+        let mut target_queue = Queue::new(rule_due.into_iter().map(|(_, k)| k));
 
-        let mut failed: HashMap<String, InventoryError> = HashMap::new();
-        let mut failed_rules: HashMap<RuleKey, InventoryError> = HashMap::new();
-        self.publish(c, &listing, &failed, &failed_rules);
+        self.publish(c, &listing);
         let mut published = tokio::time::Instant::now();
 
         let mut describes = FuturesUnordered::new();
         let mut lists = FuturesUnordered::new();
         let mut account_error: Option<BackendError> = None;
+        let mut throttles = 0;
         loop {
             if account_error.is_none() {
                 let w = wanted.borrow().clone();
-                while describes.len() < DESCRIBES_IN_FLIGHT {
-                    let Some(n) = pick(&mut stream_queue, &mut stream_todo, &w.streams) else {
-                        break;
-                    };
+                // Two quotas, two pools: describes never wait behind target listings.
+                while describes.len() < DESCRIBES_IN_FLIGHT
+                    && let Some(n) = stream_queue.pick(&w.streams)
+                {
                     let b = c.backend.clone();
-                    describes.push(async move {
-                        let r = b.describe_stream(&n).await;
-                        Done::Stream(n, r)
-                    });
+                    describes
+                        .push(async move { Done::Stream(n.clone(), b.describe_stream(&n).await) });
                 }
-                while lists.len() < TARGETS_IN_FLIGHT {
-                    let Some(k) = pick(&mut target_queue, &mut target_todo, &w.rules) else {
-                        break;
-                    };
+                while lists.len() < TARGETS_IN_FLIGHT
+                    && let Some(k) = target_queue.pick(&w.rules)
+                {
                     let b = c.backend.clone();
-                    lists.push(async move {
-                        let r = b.rule_targets(&k).await;
-                        Done::Targets(k, r)
-                    });
+                    lists.push(async move { Done::Targets(k.clone(), b.rule_targets(&k).await) });
                 }
             }
             let done = tokio::select! {
                 Some(d) = describes.next(), if !describes.is_empty() => d,
                 Some(d) = lists.next(), if !lists.is_empty() => d,
+                // Only while there is work in flight: with none, the walk is over (`else`).
+                r = refresh.changed(), if !describes.is_empty() || !lists.is_empty() => {
+                    if r.is_ok() && account_error.is_none() {
+                        self.refresh_wanted = true;
+                        self.publish(c, &listing);
+                        return Ok(WalkEnd::Interrupted);
+                    }
+                    continue;
+                }
                 else => break,
             };
             let at = c.clock.now();
             match done {
                 Done::Stream(n, Ok(s)) => {
-                    failed.remove(&n);
-                    self.streams.insert(
-                        n,
-                        Known {
-                            value: s,
-                            at,
-                            from_cache: false,
-                        },
-                    );
+                    self.failed.remove(&n);
+                    self.streams.insert(n, Known::new(s, at, false));
                 }
                 Done::Targets(k, Ok(t)) => {
-                    failed_rules.remove(&k);
-                    self.targets.insert(
-                        k,
-                        Known {
-                            value: t,
-                            at,
-                            from_cache: false,
-                        },
-                    );
+                    self.failed_rules.remove(&k);
+                    self.targets.insert(k, Known::new(t, at, false));
+                }
+                // Throttled: the pace has slowed down (Pace::observe); read it again later in
+                // this walk rather than give the whole walk up.
+                Done::Stream(n, Err(e))
+                    if e.kind == ErrorKind::Throttled && throttles < THROTTLES_PER_WALK =>
+                {
+                    throttles += 1;
+                    stream_queue.retry(n);
+                }
+                Done::Targets(k, Err(e))
+                    if e.kind == ErrorKind::Throttled && throttles < THROTTLES_PER_WALK =>
+                {
+                    throttles += 1;
+                    target_queue.retry(k);
                 }
                 Done::Stream(_, Err(e)) | Done::Targets(_, Err(e)) if e.is_account_wide() => {
                     // Let what is in flight land, start nothing new.
@@ -235,34 +310,43 @@ impl Walker {
                 }
                 Done::Stream(n, Err(e)) => {
                     self.streams.remove(&n);
-                    // Deleted since it was listed: gone, not an error.
-                    if e.kind != ErrorKind::NotFound {
-                        failed.insert(n.clone(), InventoryError::new("stream", &n, &e));
+                    if e.kind == ErrorKind::NotFound {
+                        // Deleted since it was listed: gone, not an error.
+                        self.failed.remove(&n);
+                        listing.gone.insert(n);
+                    } else {
+                        self.failed
+                            .insert(n.clone(), InventoryError::new("stream", &n, &e));
                     }
                 }
                 Done::Targets(k, Err(e)) => {
                     self.targets.remove(&k);
-                    if e.kind != ErrorKind::NotFound {
+                    if e.kind == ErrorKind::NotFound {
+                        self.failed_rules.remove(&k);
+                        listing.gone_rules.insert(k);
+                    } else {
                         let name = format!("{}/{}", k.bus, k.name);
-                        failed_rules.insert(k, InventoryError::new("rule", &name, &e));
+                        self.failed_rules
+                            .insert(k, InventoryError::new("rule", &name, &e));
                     }
                 }
             }
             if published.elapsed() >= PUBLISH_EVERY {
-                self.publish(c, &listing, &failed, &failed_rules);
+                self.publish(c, &listing);
                 published = tokio::time::Instant::now();
             }
         }
         if let Some(e) = account_error {
-            self.publish(c, &listing, &failed, &failed_rules);
+            self.publish(c, &listing);
             return Err(e);
         }
         self.cached_at = None;
-        self.publish_final(c, &listing, &failed, &failed_rules);
-        Ok(())
+        self.publish_final(c, &listing);
+        Ok(WalkEnd::Done)
     }
 
-    /// ListDeliveryStreams and ListEventBuses + ListRules, at once; forgets what was deleted.
+    /// ListDeliveryStreams and ListEventBuses + ListRules, at once; forgets what was deleted
+    /// (only what a listing that answered no longer names).
     async fn list(&mut self, c: &PollCtx) -> Result<Listing, BackendError> {
         let (names, listed) = tokio::join!(c.backend.stream_names(), c.backend.buses_and_rules());
         let mut errors = Vec::new();
@@ -270,80 +354,98 @@ impl Walker {
             Ok(mut n) => {
                 n.sort();
                 n.dedup();
+                let listed: HashSet<&String> = n.iter().collect();
+                self.streams.retain(|k, _| listed.contains(k));
+                self.failed.retain(|k, _| listed.contains(k));
                 n
             }
             Err(e) if e.is_account_wide() => return Err(e),
             // Streams cannot be listed (e.g. firehose:ListDeliveryStreams denied): an error
-            // row, and the rules are still shown.
+            // row, and the rules are still shown. What was described is kept for later.
             Err(e) => {
                 errors.push(InventoryError::new("streams", "delivery streams", &e));
                 Vec::new()
             }
         };
         let (buses, rules, bus_errors) = listed?;
+        // A bus whose rules could not be listed keeps what was read of them.
+        let unread: HashSet<&str> = bus_errors
+            .iter()
+            .filter(|e| e.kind == "bus")
+            .map(|e| e.name.as_str())
+            .collect();
+        if !bus_errors.iter().any(|e| e.kind == "buses") {
+            let keys: HashSet<RuleKey> = rules.iter().map(Rule::key).collect();
+            let keep = |k: &RuleKey| keys.contains(k) || unread.contains(k.bus.as_str());
+            self.targets.retain(|k, _| keep(k));
+            self.failed_rules.retain(|k, _| keep(k));
+        }
         errors.extend(bus_errors);
-        let listed: HashSet<&String> = names.iter().collect();
-        self.streams.retain(|n, _| listed.contains(n));
-        let keys: HashSet<RuleKey> = rules.iter().map(Rule::key).collect();
-        self.targets.retain(|k, _| keys.contains(k));
         Ok(Listing {
             names,
             buses,
             rules,
             errors,
+            gone: HashSet::new(),
+            gone_rules: HashSet::new(),
         })
     }
 
-    /// How many of the longest-described streams a walk describes again, so that every one is
-    /// read within [`REDESCRIBE_AFTER_MIN`] at this walker's interval.
-    fn rotation_share(&self, streams: usize) -> usize {
+    /// Of `known` (when each was read, and what), the longest-read share a walk reads again
+    /// ([`Walker::rotation_share`]), and every one older than `stale`.
+    fn rotation<T: Ord>(
+        &self,
+        mut known: Vec<(DateTime<Utc>, T)>,
+        now: DateTime<Utc>,
+        stale: chrono::Duration,
+    ) -> Vec<T> {
+        known.sort();
+        let share = self.rotation_share(known.len());
+        known
+            .into_iter()
+            .enumerate()
+            .filter(|(i, (at, _))| *i < share || now - *at >= stale)
+            .map(|(_, (_, x))| x)
+            .collect()
+    }
+
+    /// How many of the longest-read of `n` streams (or rules) a walk reads again, so that
+    /// every one is read within [`REDESCRIBE_AFTER_MIN`] at this walker's interval.
+    fn rotation_share(&self, n: usize) -> usize {
         let walks = (REDESCRIBE_AFTER_MIN as f64 * 60.0 / self.interval.as_secs_f64().max(1.0))
             .floor()
             .max(1.0);
-        (streams as f64 / walks).ceil() as usize
+        (n as f64 / walks).ceil() as usize
     }
 
     /// Publishes the inventory as known now: described streams, rules with the targets read,
     /// and a row for every part still being read or that failed (marked cached while a warm
     /// start's rows are still in it).
-    fn publish(
-        &self,
-        c: &PollCtx,
-        listing: &Listing,
-        failed: &HashMap<String, InventoryError>,
-        failed_rules: &HashMap<RuleKey, InventoryError>,
-    ) {
-        let inv = self.known(listing, failed, failed_rules);
+    fn publish(&self, c: &PollCtx, listing: &Listing) {
+        let inv = self.known(listing);
         match self.cached_at {
             Some(at) => c.store.set_inventory_walk(inv, at, true),
             None => c.store.set_inventory_walk(inv, c.clock.now(), false),
         }
     }
 
-    /// The walk's end: the inventory is published and written to the cache.
-    fn publish_final(
-        &self,
-        c: &PollCtx,
-        listing: &Listing,
-        failed: &HashMap<String, InventoryError>,
-        failed_rules: &HashMap<RuleKey, InventoryError>,
-    ) {
-        let inv = self.known(listing, failed, failed_rules);
-        save_cache(c, &inv);
+    /// The walk's end: the inventory is published and written to the cache (without the rules
+    /// whose targets could not be read: a warm start would show them as feeding nothing).
+    fn publish_final(&self, c: &PollCtx, listing: &Listing) {
+        let inv = self.known(listing);
+        let mut kept = inv.clone();
+        kept.rules
+            .retain(|r| !self.failed_rules.contains_key(&r.key()));
+        save_cache(c, &kept);
         c.store.set_inventory_walk(inv, c.clock.now(), false);
     }
 
     /// What is known now, as an inventory.
-    fn known(
-        &self,
-        listing: &Listing,
-        failed: &HashMap<String, InventoryError>,
-        failed_rules: &HashMap<RuleKey, InventoryError>,
-    ) -> Inventory {
+    fn known(&self, listing: &Listing) -> Inventory {
         let mut errors = listing.errors.clone();
         let mut streams = Vec::with_capacity(listing.names.len());
-        for n in &listing.names {
-            if let Some(e) = failed.get(n) {
+        for n in listing.names.iter().filter(|n| !listing.gone.contains(*n)) {
+            if let Some(e) = self.failed.get(n) {
                 errors.push(e.clone());
             } else if let Some(k) = self.streams.get(n) {
                 streams.push(k.value.clone());
@@ -354,10 +456,11 @@ impl Walker {
         let rules = listing
             .rules
             .iter()
+            .filter(|r| !listing.gone_rules.contains(&r.key()))
             .map(|r| {
                 let key = r.key();
                 let mut r = r.clone();
-                if let Some(e) = failed_rules.get(&key) {
+                if let Some(e) = self.failed_rules.get(&key) {
                     errors.push(e.clone());
                 } else if let Some(t) = self.targets.get(&key) {
                     r.targets = t.value.clone();
@@ -377,24 +480,6 @@ impl Walker {
             errors,
         }
     }
-}
-
-/// The next item to read: the first wanted one still to do, else the queue's next.
-fn pick<T: Clone + Eq + std::hash::Hash>(
-    queue: &mut VecDeque<T>,
-    todo: &mut HashSet<T>,
-    wanted: &[T],
-) -> Option<T> {
-    if let Some(w) = wanted.iter().find(|w| todo.contains(*w)) {
-        todo.remove(w);
-        return Some(w.clone());
-    }
-    while let Some(x) = queue.pop_front() {
-        if todo.remove(&x) {
-            return Some(x);
-        }
-    }
-    None
 }
 
 /// Streams failing now: an alarm on them in ALARM, or failing on what is known.
@@ -438,14 +523,13 @@ mod tests {
 
     #[test]
     fn wanted_rows_jump_the_queue_and_nothing_is_read_twice() {
-        let mut q: VecDeque<String> = ["a", "b", "c", "d"].map(String::from).into();
-        let mut todo: HashSet<String> = q.iter().cloned().collect();
+        let mut q = Queue::new(["a", "b", "c", "d"].map(String::from));
         let wanted = vec!["c".to_string(), "x".to_string()];
-        assert_eq!(pick(&mut q, &mut todo, &wanted).as_deref(), Some("c"));
-        assert_eq!(pick(&mut q, &mut todo, &wanted).as_deref(), Some("a"));
-        assert_eq!(pick(&mut q, &mut todo, &wanted).as_deref(), Some("b"));
-        assert_eq!(pick(&mut q, &mut todo, &wanted).as_deref(), Some("d"));
-        assert_eq!(pick(&mut q, &mut todo, &wanted), None);
+        assert_eq!(q.pick(&wanted).as_deref(), Some("c"));
+        assert_eq!(q.pick(&wanted).as_deref(), Some("a"));
+        assert_eq!(q.pick(&wanted).as_deref(), Some("b"));
+        assert_eq!(q.pick(&wanted).as_deref(), Some("d"));
+        assert_eq!(q.pick(&wanted), None);
     }
 
     #[test]

@@ -144,8 +144,15 @@ pub trait Backend: Send + Sync {
             .iter()
             .find(|e| e.kind == "stream" && e.name == name)
         {
-            return Err(BackendError::new(ErrorKind::Other, e.message.clone())
-                .during(Op::DescribeDeliveryStream));
+            // A denial keeps its permission (the operation's action); anything else is Other.
+            let kind = if e.missing_permission.is_some() {
+                ErrorKind::Denied
+            } else {
+                ErrorKind::Other
+            };
+            return Err(
+                BackendError::new(kind, e.message.clone()).during(Op::DescribeDeliveryStream)
+            );
         }
         inv.stream(name).cloned().ok_or_else(|| {
             BackendError::new(

@@ -62,7 +62,18 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
 /// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
 pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
     let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
-    target_health(inp, rule.as_ref(), Some(&link.stream_name))
+    let mut h = target_health(inp, rule.as_ref(), Some(&link.stream_name));
+    // "No rule feeds it" is only known once every rule's targets are read.
+    if link.rule.is_none() && inp.inv.errors.iter().any(|e| e.loading && e.kind == "rule") {
+        h.add(
+            CheckId::RuleState,
+            Symptom::NotDescribed,
+            Level::Unknown,
+            "rules' targets still being read: what feeds this stream is not known yet",
+        );
+        h = h.sorted();
+    }
+    h
 }
 
 /// The health of every stream, rule and pipeline, computed once per change of the data

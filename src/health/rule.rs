@@ -9,18 +9,22 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     use MetricId::*;
     let mut h = Health::default();
     let label = format!("{}/{}", r.bus, r.name);
-    if inp
+    if let Some(e) = inp
         .inv
         .errors
         .iter()
-        .any(|e| e.loading && e.kind == "rule" && e.name == label)
+        .find(|e| e.kind == "rule" && e.name == label)
     {
-        // Listed, targets not read yet: whatever else is known, not OK yet.
+        // Targets being read, or unreadable: whatever else is known, not OK.
         h.add(
             CheckId::RuleState,
             Symptom::NotDescribed,
             Level::Unknown,
-            format!("targets of {label} not read yet"),
+            if e.loading {
+                format!("targets of {label} not read yet")
+            } else {
+                format!("targets of {label} not read: {}", e.explained())
+            },
         );
     }
     if !r.state.is_enabled() {

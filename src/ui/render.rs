@@ -196,11 +196,11 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
             let text = if compact == 0 {
                 format!(
                     "  described {}/{st} streams · {}/{rt} rules",
-                    st - s,
-                    rt - r
+                    st.saturating_sub(s),
+                    rt.saturating_sub(r)
                 )
             } else {
-                format!("  described {}/{st}", st - s)
+                format!("  described {}/{st}", st.saturating_sub(s))
             };
             spans.push(Span::styled(text, base));
         }

@@ -169,6 +169,9 @@ struct PaceState {
     limit: u32,
     /// When the limit last changed (a throttle, or one step of recovery).
     changed: tokio::time::Instant,
+    /// When the limit was last halved: throttles answered within one window of it are the
+    /// same burst, not a reason to halve again.
+    cut: Option<tokio::time::Instant>,
 }
 
 /// How long without throttling before a lowered [`Pace`] gives one call per window back.
@@ -185,6 +188,7 @@ impl Pace {
                 sent: std::collections::VecDeque::new(),
                 limit: max as u32,
                 changed: tokio::time::Instant::now(),
+                cut: None,
             }),
             max: max as u32,
             window: Duration::from_secs_f64(max / per_second),
@@ -231,12 +235,18 @@ impl Pace {
         self.lock().limit
     }
 
-    /// Weighs an answer: a throttled one halves the limit.
+    /// Weighs an answer: a throttled one halves the limit, once per window (the calls in
+    /// flight when AWS starts throttling are one signal, not several).
     pub fn observe<T>(&self, r: &BResult<T>) {
         if matches!(r, Err(e) if e.kind == ErrorKind::Throttled) {
             let mut st = self.lock();
+            let now = tokio::time::Instant::now();
+            if st.cut.is_some_and(|t| now.duration_since(t) < self.window) {
+                return;
+            }
             st.limit = (st.limit / 2).max(1);
-            st.changed = tokio::time::Instant::now();
+            st.changed = now;
+            st.cut = Some(now);
         }
     }
 }
