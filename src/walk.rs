@@ -127,7 +127,7 @@ pub enum WalkEnd {
 
 /// Throttled answers a walk puts back in its queue (at the lowered pace) before it gives up
 /// and leaves the rest to the next walk.
-const THROTTLES_PER_WALK: u32 = 20;
+pub const THROTTLES_PER_WALK: u32 = 20;
 
 /// One walk's listing, and what vanished during it.
 struct Listing {
