@@ -70,6 +70,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let spark_w = fitted.flex;
     let stale = snap.metrics.is_stale();
     let mstyle = if stale { t.stale() } else { t.text() };
+    let rules_reading = inv.inv.errors.iter().any(|e| e.loading && e.kind == "rule");
     let mut rows = Vec::with_capacity(rows_e.len());
     for e in &rows_e {
         if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
@@ -110,11 +111,14 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                         other => other.to_string(),
                     })
                     .unwrap_or_else(|| "direct PUT".into());
+                // "No rule" is only known once every rule's targets are read.
+                let label = if rules_reading {
+                    "(rules being read…)".to_string()
+                } else {
+                    format!("(no rule: {source})")
+                };
                 (
-                    Cell::from(Span::styled(
-                        safe_fit(&format!("(no rule: {source})"), COLS[1].1 as usize),
-                        t.dim(),
-                    )),
+                    Cell::from(Span::styled(safe_fit(&label, COLS[1].1 as usize), t.dim())),
                     Cell::from(Span::styled("–", t.dim())),
                 )
             }
