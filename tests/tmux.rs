@@ -33,7 +33,10 @@ fn demo_is_live_and_every_key_in_the_help_works() {
     t.wait_for("metrics to move", |s| table_rows(s) != before);
 
     t.literal("?");
-    let help = t.wait_text("Help");
+    // The overlay's last binding, not its title: a capture can land mid-draw.
+    let help = t.wait_for("the help overlay drawn", |s| {
+        s.contains("Help") && s.contains("refresh everything now")
+    });
     for a in [
         "next pane",
         "filter the focused list",
