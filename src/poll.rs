@@ -99,18 +99,23 @@ pub async fn poll_identity(c: &PollCtx) -> Result<(), BackendError> {
 /// are error rows in the inventory, not errors).
 pub async fn poll_inventory(c: &PollCtx) -> Result<(), BackendError> {
     let inv = c.backend.inventory().await?;
-    let now = c.clock.now();
+    save_inventory_cache(c, &inv);
+    c.store.set_inventory(inv, c.clock.now());
+    Ok(())
+}
+
+/// Writes `inv` to the cache of this account and region (`crate::cache`), when the context
+/// keeps one and the account is not the demo; a failure is one log line, never an error.
+pub fn save_inventory_cache(c: &PollCtx, inv: &Inventory) {
     if let Some(dir) = &c.cache_dir
         && let Some(id) = c.store.snapshot().identity.get().filter(|i| !i.demo)
-        && let Err(e) = crate::cache::save(dir, &id.account, &id.region, &inv, now)
+        && let Err(e) = crate::cache::save(dir, &id.account, &id.region, inv, c.clock.now())
     {
         tracing::warn!(
             "inventory cache not written: {}",
             crate::sanitize::clean(&e)
         );
     }
-    c.store.set_inventory(inv, now);
-    Ok(())
 }
 
 /// The warm start: the cached inventory of this account and region, shown (marked cached)

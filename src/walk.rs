@@ -325,9 +325,8 @@ impl Walker {
                         self.failed_rules.remove(&k);
                         listing.gone_rules.insert(k);
                     } else {
-                        let name = format!("{}/{}", k.bus, k.name);
-                        self.failed_rules
-                            .insert(k, InventoryError::new("rule", &name, &e));
+                        let row = InventoryError::new("rule", &k.to_string(), &e);
+                        self.failed_rules.insert(k, row);
                     }
                 }
             }
@@ -436,7 +435,7 @@ impl Walker {
         let mut kept = inv.clone();
         kept.rules
             .retain(|r| !self.failed_rules.contains_key(&r.key()));
-        save_cache(c, &kept);
+        crate::poll::save_inventory_cache(c, &kept);
         c.store.set_inventory_walk(inv, c.clock.now(), false);
     }
 
@@ -465,10 +464,7 @@ impl Walker {
                 } else if let Some(t) = self.targets.get(&key) {
                     r.targets = t.value.clone();
                 } else {
-                    errors.push(InventoryError::loading(
-                        "rule",
-                        &format!("{}/{}", key.bus, key.name),
-                    ));
+                    errors.push(InventoryError::loading("rule", &key.to_string()));
                 }
                 r
             })
@@ -503,18 +499,6 @@ fn failing_now(c: &PollCtx) -> HashSet<String> {
         );
     }
     out
-}
-
-fn save_cache(c: &PollCtx, inv: &Inventory) {
-    if let Some(dir) = &c.cache_dir
-        && let Some(id) = c.store.snapshot().identity.get().filter(|i| !i.demo)
-        && let Err(e) = crate::cache::save(dir, &id.account, &id.region, inv, c.clock.now())
-    {
-        tracing::warn!(
-            "inventory cache not written: {}",
-            crate::sanitize::clean(&e)
-        );
-    }
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
     let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
     let mut h = target_health(inp, rule.as_ref(), Some(&link.stream_name));
     // "No rule feeds it" is only known once every rule's targets are read.
-    if link.rule.is_none() && inp.inv.errors.iter().any(|e| e.loading && e.kind == "rule") {
+    if link.rule.is_none() && inp.inv.reading().1.0 > 0 {
         h.add(
             CheckId::RuleState,
             Symptom::NotDescribed,

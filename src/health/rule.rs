@@ -8,22 +8,16 @@ use super::*;
 pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     use MetricId::*;
     let mut h = Health::default();
-    let label = format!("{}/{}", r.bus, r.name);
-    if let Some(e) = inp
-        .inv
-        .errors
-        .iter()
-        .find(|e| e.kind == "rule" && e.name == label)
-    {
+    if let Some(e) = inp.inv.unread_rule(&r.key()) {
         // Targets being read, or unreadable: whatever else is known, not OK.
         h.add(
             CheckId::RuleState,
             Symptom::NotDescribed,
             Level::Unknown,
             if e.loading {
-                format!("targets of {label} not read yet")
+                format!("targets of {} not read yet", e.name)
             } else {
-                format!("targets of {label} not read: {}", e.explained())
+                format!("targets of {} not read: {}", e.name, e.explained())
             },
         );
     }

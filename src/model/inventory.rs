@@ -654,6 +654,14 @@ impl Inventory {
             .find(|e| e.kind == "stream" && e.name == name)
             .or_else(|| self.errors.iter().find(|e| e.kind == "streams"))
     }
+    /// Why the rule's targets are not known although it is listed: they are being read, or
+    /// ListTargetsByRule failed (its "rule" row). `None` when they were read.
+    pub fn unread_rule(&self, key: &RuleKey) -> Option<&InventoryError> {
+        let name = key.to_string();
+        self.errors
+            .iter()
+            .find(|e| e.kind == "rule" && e.name == name)
+    }
     /// What the progressive walk is still reading: (streams not described yet, streams
     /// listed; rules whose targets are not read yet, rules listed).
     pub fn reading(&self) -> ((usize, usize), (usize, usize)) {

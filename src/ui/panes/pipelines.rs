@@ -70,7 +70,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let spark_w = fitted.flex;
     let stale = snap.metrics.is_stale();
     let mstyle = if stale { t.stale() } else { t.text() };
-    let rules_reading = inv.inv.errors.iter().any(|e| e.loading && e.kind == "rule");
+    let rules_reading = inv.inv.reading().1.0 > 0;
     let mut rows = Vec::with_capacity(rows_e.len());
     for e in &rows_e {
         if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {

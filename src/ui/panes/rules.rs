@@ -146,7 +146,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 Cell::from(safe_fit_name(&r.bus, COLS[1].1 as usize)),
                 Cell::from(safe_fit_name(&r.name, COLS[2].1 as usize)),
                 Cell::from(Span::styled(safe_fit(r.state.short(), 10), state_style)),
-                Cell::from(match unread.get(format!("{}/{}", r.bus, r.name).as_str()) {
+                Cell::from(match unread.get(r.key().to_string().as_str()) {
                     Some(true) => Span::styled("… reading", t.dim()),
                     Some(false) => Span::styled("not read", t.level(crate::health::Level::Unknown)),
                     None => Span::raw(safe_fit(&targets_summary(r), COLS[4].1 as usize)),

@@ -437,13 +437,7 @@ impl View {
             return;
         };
         // What a change affects is its targets: not offered before they are read.
-        let label = format!("{}/{}", key.bus, key.name);
-        if inv
-            .inv
-            .errors
-            .iter()
-            .any(|e| e.kind == "rule" && e.name == label)
-        {
+        if inv.inv.unread_rule(&key).is_some() {
             self.status = Some(refuse(format!(
                 "the targets of {key} are not known (still being read, or unreadable): what \
                  it feeds is unknown, so no change is offered"
