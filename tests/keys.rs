@@ -370,3 +370,52 @@ fn no_rule_change_is_offered_on_cached_rows() {
         view.status
     );
 }
+
+/// Issue 12: a change affects the rule's targets, so none is offered while they are being read
+/// (the progressive walk) or could not be read — the confirmation would say "feeds no
+/// delivery stream".
+#[test]
+fn no_rule_change_is_offered_before_its_targets_are_read() {
+    for loading in [true, false] {
+        let (mut snap, mut view) = common::settle("");
+        let mut inv = snap.inventory.get().expect("inventory").inv.clone();
+        let key = fhtop::model::RuleKey {
+            bus: "orders-bus".into(),
+            name: "payment-refunded".into(),
+        };
+        let i = inv
+            .rules
+            .iter()
+            .position(|r| r.key() == key)
+            .expect("the rule");
+        inv.rules[i].targets.clear();
+        inv.errors.push(if loading {
+            fhtop::model::InventoryError::loading("rule", &key.to_string())
+        } else {
+            fhtop::model::InventoryError::new(
+                "rule",
+                &key.to_string(),
+                &fhtop::backend::BackendError::new(
+                    fhtop::backend::ErrorKind::Other,
+                    "ListTargetsByRule: InternalFailure",
+                ),
+            )
+        });
+        snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+        // A failed read is its own ✖ ERR row, first in the list; the rule's row follows it.
+        let keys = if loading {
+            "3 / p a y m e n t - r e f u n d e d enter t"
+        } else {
+            "3 / p a y m e n t - r e f u n d e d enter j t"
+        };
+        press(&mut view, &snap, keys);
+        assert!(view.confirm.is_none(), "loading={loading}");
+        assert!(
+            view.status.as_ref().is_some_and(|s| s
+                .text
+                .contains("targets of orders-bus/payment-refunded are not known")),
+            "loading={loading}: {:?}",
+            view.status
+        );
+    }
+}
