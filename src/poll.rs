@@ -158,13 +158,15 @@ pub async fn poll_alarms(c: &PollCtx) -> Result<(), BackendError> {
     Ok(())
 }
 
-/// One GetMetricData-style fetch of every metric the panes show, published; returns what was
-/// asked. Needs the inventory.
+/// One GetMetricData-style fetch of the metric plan — every row's triage set, every metric of
+/// the scopes in `full` (`model::metric_queries`) — published; returns what was asked. Needs
+/// the inventory.
 ///
 /// Errors: "waiting for the inventory" without one, else the backend's [`BackendError`].
 pub async fn poll_metrics(
     c: &PollCtx,
     snap: &Snapshot,
+    full: &[Scope],
 ) -> Result<HashSet<(Scope, MetricId)>, BackendError> {
     let Some(inv) = snap.inventory.get() else {
         return Err(BackendError::new(
@@ -173,7 +175,7 @@ pub async fn poll_metrics(
         ));
     };
     let now = c.clock.now();
-    let queries = metric_queries(&inv.inv);
+    let queries = metric_queries(&inv.inv, full);
     let asked = queries
         .iter()
         .map(|q| (q.scope.clone(), q.metric))
@@ -188,20 +190,22 @@ pub async fn poll_metrics(
 /// fetch.
 pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(5);
 
-/// The metrics of streams and rules that appeared since the last fetch (`asked` holds what was
-/// asked), over that fetch's window, merged into the published metrics; `asked` grows by what
-/// this asks. Nothing is fetched when nothing is new or no metrics were published yet.
+/// The metrics the plan has and the last fetch did not (`asked` holds what was asked): streams
+/// and rules the walk added since, and the rest of the metrics of a newly selected or opened
+/// row (`full`); over that fetch's window, merged into the published metrics; `asked` grows by
+/// what this asks. Nothing is fetched when nothing is new or no metrics were published yet.
 ///
 /// Errors: the backend's [`BackendError`] (the published metrics stay as they were).
 pub async fn poll_new_metrics(
     c: &PollCtx,
     asked: &mut HashSet<(Scope, MetricId)>,
+    full: &[Scope],
 ) -> Result<(), BackendError> {
     let snap = c.store.snapshot();
     let (Some(inv), Some(m)) = (snap.inventory.get(), snap.metrics.get()) else {
         return Ok(());
     };
-    let new: Vec<crate::model::MetricQuery> = metric_queries(&inv.inv)
+    let new: Vec<crate::model::MetricQuery> = metric_queries(&inv.inv, full)
         .into_iter()
         .filter(|q| !asked.contains(&(q.scope.clone(), q.metric)))
         .collect();
@@ -218,8 +222,9 @@ pub async fn poll_new_metrics(
     Ok(())
 }
 
-/// Every metric of the inventory over `window_minutes` ending at `now`, aligned and
-/// normalised (the batching is the backend's: GetMetricData, 500 a call).
+/// Every row's triage set (what the checks read, `model::MetricId::triage`) over
+/// `window_minutes` ending at `now`, aligned and normalised (the batching is the backend's:
+/// GetMetricData, 500 a call).
 pub async fn fetch_metrics(
     backend: &dyn Backend,
     inv: &Inventory,
@@ -227,7 +232,7 @@ pub async fn fetch_metrics(
     window_minutes: u32,
 ) -> Result<Metrics, BackendError> {
     let window = MetricWindow::ending_at(now, window_minutes, 60);
-    fetch(backend, metric_queries(inv), window).await
+    fetch(backend, metric_queries(inv, &[]), window).await
 }
 
 /// `queries` over `window`, aligned and normalised.
@@ -362,10 +367,12 @@ pub async fn poll_once(c: &PollCtx, interest: &Interest) -> Result<(), BackendEr
     record(SectionKind::Inventory, poll_inventory(c).await);
     record(SectionKind::Alarms, poll_alarms(c).await);
     let snap = c.store.snapshot();
-    if snap.inventory.data.is_some() {
+    if let Some(inv) = snap.inventory.get() {
+        // One shot, drill-ins opened afterwards by keys: every row's every metric.
+        let full = inv.inv.scopes();
         record(
             SectionKind::Metrics,
-            poll_metrics(c, &snap).await.map(|_| ()),
+            poll_metrics(c, &snap, &full).await.map(|_| ()),
         );
     }
     let snap = c.store.snapshot();
@@ -566,6 +573,7 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let tx = refresh.clone();
         let mut rx = refresh.subscribe();
         let mut store_rx = c.store.subscribe();
+        let mut wanted_rx = wanted_rx.clone();
         let base = Duration::from_secs(intervals.metrics.max(1));
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
@@ -581,7 +589,8 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     }
                     continue;
                 }
-                let res = match poll_metrics(&c, &snap).await {
+                let full = wanted_rx.borrow_and_update().full.clone();
+                let res = match poll_metrics(&c, &snap, &full).await {
                     Ok(q) => {
                         asked = q;
                         Ok(())
@@ -608,6 +617,13 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                             }
                             false
                         }
+                        // A new selection or drill-in: the rest of its metrics.
+                        r = wanted_rx.changed() => {
+                            if r.is_err() {
+                                return;
+                            }
+                            false
+                        }
                         _ = tokio::time::sleep_until(checked + NEW_METRICS_EVERY), if deferred => true,
                     };
                     if failures > 0 {
@@ -619,7 +635,8 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     }
                     deferred = false;
                     checked = tokio::time::Instant::now();
-                    if let Err(e) = poll_new_metrics(&c, &mut asked).await {
+                    let full = wanted_rx.borrow_and_update().full.clone();
+                    if let Err(e) = poll_new_metrics(&c, &mut asked, &full).await {
                         c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
                         log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
                     }

@@ -43,6 +43,9 @@ pub struct Wanted {
     pub streams: Vec<String>,
     /// Rules.
     pub rules: Vec<RuleKey>,
+    /// The open drill-in and the selection's stream and rule: the rows whose every metric
+    /// is fetched (`model::metric_queries`); the others get their triage set.
+    pub full: Vec<crate::model::Scope>,
 }
 
 struct Known<T> {

@@ -224,9 +224,33 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     assert_eq!(aws.count("ListTargetsByRule"), 300);
     assert!(aws.count("ListDeliveryStreams") >= 2, "more than one page");
 
+    // Issue 12's metric plan: off the selection only the triage set (what health and the list
+    // columns read); the selected stream and rule (and an open drill-in) every metric.
     aws.reset_counts();
-    poll::poll_metrics(&c, &snap).await.expect("metrics");
-    let queries = 150 * MetricId::STREAM.len() + 300 * MetricId::RULE.len();
+    let sel_stream = Scope::Stream("s-007".into());
+    let sel_rule = Scope::Rule(RuleKey {
+        bus: "bus-a".into(),
+        name: "r-001".into(),
+    });
+    poll::poll_metrics(&c, &snap, &[sel_stream.clone(), sel_rule.clone()])
+        .await
+        .expect("metrics");
+    let s007 = inv.stream("s-007").expect("s-007");
+    let stream_triage = MetricId::triage(s007);
+    assert_eq!(
+        stream_triage.len(),
+        5,
+        "Direct PUT to S3: incoming, throttled, delivered, success, freshness"
+    );
+    let queries = 149 * stream_triage.len()
+        + MetricId::for_stream(s007).len()
+        + 299 * fhtop::model::RULE_TRIAGE.len()
+        + MetricId::RULE.len();
+    assert_eq!(
+        aws.count("metrics requested"),
+        queries as u64,
+        "what CloudWatch bills, counted at the server"
+    );
     let max_calls = queries.div_ceil(500) as u64;
     let calls = aws.count("GetMetricData");
     assert!(
@@ -237,6 +261,36 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     let m = store.snapshot();
     let m = m.metrics.get().expect("metrics");
     assert_eq!(m.series.len(), queries);
+    let off = Scope::Stream("s-100".into());
+    assert!(
+        m.series(&off, MetricId::DataFreshness(DestinationKind::S3))
+            .is_some()
+    );
+    assert!(
+        m.series(&off, MetricId::IncomingBytes).is_none(),
+        "an off-screen row gets no drill-in metric"
+    );
+    assert!(m.series(&sel_stream, MetricId::IncomingBytes).is_some());
+    assert!(m.series(&sel_rule, MetricId::TriggeredRules).is_some());
+    let off_rule = Scope::Rule(RuleKey {
+        bus: "bus-b".into(),
+        name: "r-002".into(),
+    });
+    assert!(m.series(&off_rule, MetricId::FailedInvocations).is_some());
+    assert!(m.series(&off_rule, MetricId::TriggeredRules).is_none());
+    // Selecting another row asks for the rest of its metrics only, over the same window.
+    aws.reset_counts();
+    let mut asked: HashSet<(Scope, MetricId)> = m.series.keys().cloned().collect();
+    poll::poll_new_metrics(&c, &mut asked, std::slice::from_ref(&off))
+        .await
+        .expect("new metrics");
+    assert_eq!(
+        aws.count("metrics requested"),
+        (MetricId::for_stream(s007).len() - stream_triage.len()) as u64
+    );
+    let m = store.snapshot();
+    let m = m.metrics.get().expect("metrics");
+    assert!(m.series(&off, MetricId::IncomingBytes).is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -460,6 +514,7 @@ async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first(
             bus: "bus-b".into(),
             name: "r-299".into(),
         }],
+        full: Vec::new(),
     };
     let (_tx, rx) = tokio::sync::watch::channel(wanted);
     let (refresh, mut refresh_rx) = tokio::sync::watch::channel(0u64);

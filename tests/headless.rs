@@ -398,3 +398,33 @@ async fn a_paused_log_cursor_stays_on_its_event() {
     keys(&mut app, "enter").await;
     assert!(overlay_text(&app).contains(&chosen));
 }
+
+/// Issue 12's metric plan, as the view asks for it: the selection's stream and rule get every
+/// metric (their drill-in opens with its charts filled), the open drill-in too; every other
+/// row only its triage set.
+#[tokio::test]
+async fn the_selection_and_the_drill_in_get_every_metric() {
+    use fhtop::model::Scope;
+    let mut app = start(common::app_settings()).await;
+    keys(&mut app, "2 / a p p - l o g s enter").await;
+    let w = app.view.wanted(&app.snapshot());
+    assert_eq!(w.full, vec![Scope::Stream("app-logs".into())]);
+    keys(&mut app, "enter").await;
+    assert!(app.view.detail.is_some(), "the drill-in is open");
+    let w = app.view.wanted(&app.snapshot());
+    assert_eq!(
+        w.full.first(),
+        Some(&Scope::Stream("app-logs".into())),
+        "the drill-in first"
+    );
+    keys(&mut app, "esc 1").await;
+    let snap = app.snapshot();
+    let w = app.view.wanted(&snap);
+    let sel = &entries(Pane::Pipelines, &snap, "")[0].target;
+    let mut want = Vec::new();
+    want.extend(sel.stream.iter().map(|s| Scope::Stream(s.clone())));
+    want.extend(sel.rule.iter().map(|r| Scope::Rule(r.clone())));
+    assert!(!want.is_empty());
+    assert_eq!(w.full, want, "the selected pipeline's stream and rule");
+    assert!(w.streams.len() > w.full.len(), "more rows are on screen");
+}

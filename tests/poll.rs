@@ -220,3 +220,79 @@ async fn missing_log_group_is_reported_on_the_group_not_the_section() {
         "not asked for again on every poll"
     );
 }
+
+/// Issue 12's triage set is exactly what health reads: for every stream and rule of the demo
+/// account (Direct PUT and Kinesis sources, S3 and service destinations, dynamic
+/// partitioning, failing and healthy), health judged from the
+/// triage set alone equals health judged from every metric.
+#[tokio::test]
+async fn health_from_the_triage_set_equals_health_from_every_metric() {
+    let clock = Clock::Fixed(common::at());
+    let backend: Arc<dyn Backend> = Arc::new(DemoBackend::new(common::SEED, clock, None));
+    let store = Arc::new(Store::new());
+    let c = PollCtx {
+        backend,
+        store: store.clone(),
+        clock,
+        window_minutes: 180,
+        cache_dir: None,
+    };
+    poll::poll_inventory(&c).await.expect("inventory");
+    poll::poll_alarms(&c).await.expect("alarms");
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().expect("inventory").inv;
+    poll::poll_metrics(&c, &snap, &inv.scopes())
+        .await
+        .expect("metrics");
+    let all = store.snapshot().metrics.get().expect("metrics").clone();
+    let plan: std::collections::HashSet<(Scope, MetricId)> = metric_queries(inv, &[])
+        .into_iter()
+        .map(|q| (q.scope, q.metric))
+        .collect();
+    let mut triage = all.clone();
+    triage.series.retain(|k, _| plan.contains(k));
+    assert!(
+        triage.series.len() < all.series.len(),
+        "the triage set is a part: {} of {}",
+        triage.series.len(),
+        all.series.len()
+    );
+    let alarms = snap.alarms.get().map(|a| a.as_slice()).unwrap_or(&[]);
+    let inputs = |m| fhtop::health::Inputs {
+        inv,
+        metrics: Some(m),
+        metrics_error: None,
+        alarms,
+        logs: None,
+        now: common::at(),
+    };
+    let shapes = [
+        inv.streams
+            .iter()
+            .any(|s| matches!(s.source, Source::KinesisStream { .. })),
+        inv.streams.iter().any(|s| s.dynamic_partitioning_enabled()),
+        inv.streams
+            .iter()
+            .any(|s| s.destination_kind() != Some(DestinationKind::S3)),
+    ];
+    // (Lambda processing and format conversion: tests/shapes.rs, whose `fhtop check` reads
+    // the triage set only.)
+    assert_eq!(
+        shapes, [true; 3],
+        "the demo has the shapes the set depends on"
+    );
+    let mut not_ok = 0;
+    for s in &inv.streams {
+        let a = fhtop::health::stream_health(&inputs(&all), s);
+        let b = fhtop::health::stream_health(&inputs(&triage), s);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "stream {}", s.name);
+        not_ok += usize::from(a.level != fhtop::health::Level::Ok);
+    }
+    for r in &inv.rules {
+        let a = fhtop::health::rule_health(&inputs(&all), r);
+        let b = fhtop::health::rule_health(&inputs(&triage), r);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "rule {}", r.key());
+        not_ok += usize::from(a.level != fhtop::health::Level::Ok);
+    }
+    assert!(not_ok > 0, "failing rows are compared too");
+}

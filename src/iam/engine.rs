@@ -33,6 +33,9 @@ pub(super) struct Reads<'a> {
     managed: Memo<Option<(String, String)>>,
     trusts: Memo<Option<String>>,
     resources: Memo<Option<String>>,
+    /// Set once the simulator has answered (or the probe finished without asking it): the
+    /// rest of a batch waits for it, so that one unavailable simulator is asked once.
+    simulator_known: tokio::sync::watch::Sender<bool>,
 }
 
 fn cell<T>(map: &Memo<T>, key: &str) -> Cell<T> {
@@ -50,7 +53,18 @@ impl<'a> Reads<'a> {
             managed: Mutex::default(),
             trusts: Mutex::default(),
             resources: Mutex::default(),
+            simulator_known: tokio::sync::watch::channel(false).0,
         }
+    }
+
+    fn mark_simulator_known(&self) {
+        self.simulator_known.send_replace(true);
+    }
+
+    async fn simulator_known(&self) {
+        let mut rx = self.simulator_known.subscribe();
+        // The sender lives as long as `self`: an error cannot happen while we borrow it.
+        let _ = rx.wait_for(|k| *k).await;
     }
 
     async fn simulate(
@@ -86,6 +100,7 @@ impl<'a> Reads<'a> {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()) = Some(e.clone());
         }
+        self.mark_simulator_known();
         r
     }
 
@@ -426,17 +441,32 @@ pub async fn run_all(backend: &dyn Backend, reqs: &[SimRequest]) -> Vec<Report> 
     let probe = reqs
         .iter()
         .position(|r| matches!(r.subject, Subject::Principal(_)) && r.problem.is_none());
-    let first = match probe {
-        Some(i) => Some(run_with(&reads, &reqs[i]).await),
-        None => None,
+    // The probe asks the simulator first; the others start as soon as it has answered (not
+    // when the probe's whole evaluation is done), so an unavailable simulator is asked once
+    // and the local evaluator's reads of every role run at once.
+    let first = async {
+        match probe {
+            Some(i) => {
+                let r = run_with(&reads, &reqs[i]).await;
+                reads.mark_simulator_known();
+                Some(r)
+            }
+            None => {
+                reads.mark_simulator_known();
+                None
+            }
+        }
     };
     let rest = futures_util::future::join_all(
         reqs.iter()
             .enumerate()
             .filter(|(i, _)| Some(*i) != probe)
-            .map(|(_, r)| run_with(&reads, r)),
-    )
-    .await;
+            .map(|(_, r)| async {
+                reads.simulator_known().await;
+                run_with(&reads, r).await
+            }),
+    );
+    let (first, rest) = tokio::join!(first, rest);
     let mut rest = rest.into_iter();
     let mut first = first;
     (0..reqs.len())

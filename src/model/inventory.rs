@@ -635,6 +635,19 @@ pub struct PipelineLink {
 }
 
 impl Inventory {
+    /// Every stream and rule as a metrics scope, streams first.
+    pub fn scopes(&self) -> Vec<super::metrics::Scope> {
+        self.streams
+            .iter()
+            .map(|s| super::metrics::Scope::Stream(s.name.clone()))
+            .chain(
+                self.rules
+                    .iter()
+                    .map(|r| super::metrics::Scope::Rule(r.key())),
+            )
+            .collect()
+    }
+
     /// The delivery stream with this name, if it is in the inventory.
     pub fn stream(&self, name: &str) -> Option<&Stream> {
         self.streams.iter().find(|s| s.name == name)

@@ -434,25 +434,155 @@ pub struct MetricQuery {
     pub scope: Scope,
     /// Which metric (its name, statistic and unit follow from it).
     pub metric: MetricId,
+    /// What it is fetched for (counted per kind in the API cost pane).
+    pub kind: MetricKind,
 }
 
-/// For every stream its own metrics ([`MetricId::for_stream`]), every rule metric for every
-/// rule.
-pub fn metric_queries(inv: &Inventory) -> Vec<MetricQuery> {
-    let mut q = Vec::with_capacity(inv.streams.len() * 15 + inv.rules.len() * 6);
-    for s in &inv.streams {
+/// A rule's triage set: what rule health and the Pipelines and Rules columns read —
+/// `MatchedEvents`, `Invocations`, `FailedInvocations`, `DeadLetterInvocations`,
+/// `ThrottledRules`. `TriggeredRules` only adds to the full set: for a pattern rule it counts
+/// what `MatchedEvents` counts, and a schedule rule is not checked for triggering.
+pub const RULE_TRIAGE: [MetricId; 5] = [
+    MetricId::MatchedEvents,
+    MetricId::Invocations,
+    MetricId::FailedInvocations,
+    MetricId::DeadLetterInvocations,
+    MetricId::ThrottledRules,
+];
+
+impl MetricId {
+    /// A stream's triage set: exactly what stream health, `fhtop check` and the list panes
+    /// read — records in from its source (and `ThrottledRecords` for Direct PUT),
+    /// `.Records`, `.Success` and `.DataFreshness` of its destination kind, the S3 backup's
+    /// records when it backs up failed data only, processing success when it transforms or
+    /// converts, the Kinesis source's throttling and lag, partition counts when dynamic
+    /// partitioning is on. Bytes, put requests, quotas and durations are drill-in detail:
+    /// they are in [`MetricId::for_stream`] only. For a Direct PUT stream delivering to S3
+    /// without partitioning that is 5 metrics instead of 15.
+    pub fn triage(s: &Stream) -> Vec<MetricId> {
+        use MetricId::*;
+        let mut v = vec![Self::incoming(&s.source)];
+        if matches!(s.source, Source::DirectPut | Source::Other(_)) {
+            v.push(ThrottledRecords);
+        }
+        if let Some(kind) = s.destination_kind() {
+            v.extend([
+                DeliveryRecords(kind),
+                DeliverySuccess(kind),
+                DataFreshness(kind),
+            ]);
+            if let super::inventory::Destination::Service(d) = &s.destination
+                && d.backup_mode
+                    .as_deref()
+                    .is_some_and(|b| b.starts_with("Failed"))
+                && kind != DestinationKind::S3
+            {
+                v.push(DeliveryRecords(DestinationKind::S3));
+            }
+        }
+        if !s.lambda_arns().is_empty() {
+            v.push(ExecuteProcessingSuccess);
+        }
+        if s.format_conversion {
+            v.extend([SucceedConversionRecords, FailedConversionRecords]);
+        }
+        if let Source::KinesisStream { .. } = s.source {
+            v.extend([
+                ThrottledGetRecords,
+                ThrottledGetShardIterator,
+                ThrottledDescribeStream,
+                KinesisMillisBehindLatest,
+            ]);
+        }
+        if s.dynamic_partitioning_enabled() {
+            v.extend([
+                PartitionCount,
+                ActivePartitionsLimit,
+                PartitionCountExceeded,
+            ]);
+        }
+        v
+    }
+}
+
+/// What a metric query is for: the data kinds the API cost pane counts metrics requested by
+/// (CloudWatch bills GetMetricData per metric requested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum MetricKind {
+    /// The triage set ([`MetricId::triage`], [`RULE_TRIAGE`]): what health and the list
+    /// columns read. Every row gets it on every metrics poll.
+    Triage,
+    /// The rest of a row's metrics ([`MetricId::for_stream`], [`MetricId::RULE`]): what the
+    /// drill-in shows. The selection and the open drill-in get it.
+    Full,
+    /// A chart window longer than the metrics window (`[` / `]`): the sparklines' series and
+    /// the open drill-in's.
+    Chart,
+}
+
+impl MetricKind {
+    /// "triage", "full", "chart": the data kind's name in the API cost pane.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Triage => "triage",
+            MetricKind::Full => "full",
+            MetricKind::Chart => "chart",
+        }
+    }
+}
+
+/// The metrics of one stream: its triage set, and with `full` the rest of
+/// [`MetricId::for_stream`] after it, each with its kind.
+pub fn stream_metrics(s: &Stream, full: bool) -> Vec<(MetricId, MetricKind)> {
+    let mut v: Vec<(MetricId, MetricKind)> = MetricId::triage(s)
+        .into_iter()
+        .map(|m| (m, MetricKind::Triage))
+        .collect();
+    if full {
         for m in MetricId::for_stream(s) {
+            if !v.iter().any(|(x, _)| *x == m) {
+                v.push((m, MetricKind::Full));
+            }
+        }
+    }
+    v
+}
+
+/// The metrics of one rule: [`RULE_TRIAGE`], and with `full` `TriggeredRules` too.
+pub fn rule_metrics(full: bool) -> Vec<(MetricId, MetricKind)> {
+    MetricId::RULE
+        .iter()
+        .filter_map(|m| {
+            if RULE_TRIAGE.contains(m) {
+                Some((*m, MetricKind::Triage))
+            } else {
+                full.then_some((*m, MetricKind::Full))
+            }
+        })
+        .collect()
+}
+
+/// The metric plan: every stream and rule its triage set; the scopes in `full` (the
+/// selection, the open drill-in) every metric.
+pub fn metric_queries(inv: &Inventory, full: &[Scope]) -> Vec<MetricQuery> {
+    let mut q = Vec::with_capacity(inv.streams.len() * 6 + inv.rules.len() * 5);
+    for s in &inv.streams {
+        let scope = Scope::Stream(s.name.clone());
+        for (metric, kind) in stream_metrics(s, full.contains(&scope)) {
             q.push(MetricQuery {
-                scope: Scope::Stream(s.name.clone()),
-                metric: m,
+                scope: scope.clone(),
+                metric,
+                kind,
             });
         }
     }
     for r in &inv.rules {
-        for m in MetricId::RULE {
+        let scope = Scope::Rule(r.key());
+        for (metric, kind) in rule_metrics(full.contains(&scope)) {
             q.push(MetricQuery {
-                scope: Scope::Rule(r.key()),
-                metric: m,
+                scope: scope.clone(),
+                metric,
+                kind,
             });
         }
     }
@@ -502,6 +632,7 @@ pub fn chart_queries(inv: &Inventory, detail: Option<&Scope>) -> Vec<MetricQuery
         .map(|s| MetricQuery {
             scope: Scope::Stream(s.name.clone()),
             metric: MetricId::incoming(&s.source),
+            kind: MetricKind::Chart,
         })
         .collect();
     match detail {
@@ -512,6 +643,7 @@ pub fn chart_queries(inv: &Inventory, detail: Option<&Scope>) -> Vec<MetricQuery
                         q.push(MetricQuery {
                             scope: sc.clone(),
                             metric: m,
+                            kind: MetricKind::Chart,
                         });
                     }
                 }
@@ -520,6 +652,7 @@ pub fn chart_queries(inv: &Inventory, detail: Option<&Scope>) -> Vec<MetricQuery
         Some(sc @ Scope::Rule(_)) => q.extend(MetricId::RULE.iter().map(|m| MetricQuery {
             scope: sc.clone(),
             metric: *m,
+            kind: MetricKind::Chart,
         })),
         None => {}
     }

@@ -56,10 +56,13 @@ impl Headless {
         record(SectionKind::Identity, poll::poll_identity(&c).await);
         record(SectionKind::Inventory, poll::poll_inventory(&c).await);
         record(SectionKind::Alarms, poll::poll_alarms(&c).await);
-        if store.snapshot().inventory.data.is_some() {
+        let snap = store.snapshot();
+        if let Some(inv) = snap.inventory.get() {
+            // Keys open drill-ins after this one fetch: every row's every metric.
+            let full = inv.inv.scopes();
             record(
                 SectionKind::Metrics,
-                poll::poll_metrics(&c, &store.snapshot()).await.map(|_| ()),
+                poll::poll_metrics(&c, &snap, &full).await.map(|_| ()),
             );
         }
         let mut view = View::with_settings(&settings);

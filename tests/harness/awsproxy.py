@@ -15,6 +15,7 @@
   "denied" (AccessDenied, a permission the caller lacks)|"garbled" (200 with a body that is not
   the protocol's)|"down"|"none", "ops": [optional operation names], "match": optional text the request body
   must contain (one resource), "seconds": latency}.
+- FHTOP_PROXY_TRACE=1 prints one stderr line per request (when it came in, seconds since start; its duration; method and target or path).
 
 Usage: awsproxy.py --upstream http://127.0.0.1:PORT  (prints "PORT <n>" once listening)
 """
@@ -22,6 +23,7 @@ import argparse
 import datetime
 import http.client
 import json
+import os
 import re
 import socket
 import sys
@@ -38,6 +40,10 @@ import cbor2
 CBOR_PATH = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
 LOCK = threading.Lock()
 COUNTS = {}
+# FHTOP_PROXY_TRACE=1: one stderr line per request (when it came in, seconds since start; its duration; method and target or path), for
+# finding where a bench's time goes.
+TRACE = os.environ.get("FHTOP_PROXY_TRACE") == "1"
+T0 = time.monotonic()
 ACCOUNT = "123456789012"
 FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
@@ -63,6 +69,10 @@ def snake(name):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     upstream = None
+    # TCP_NODELAY: the headers and the body are two writes; with Nagle's algorithm the body
+    # waits for the client's delayed ACK of the headers (~40 ms an answer on Linux), a delay
+    # no AWS endpoint has.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -260,20 +270,29 @@ class Handler(BaseHTTPRequestHandler):
         data = cbor2.dumps(smithy_values(out))
         self._send(200, data, {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"})
 
-    def do_GET(self):
+    def _traced(self):
+        if not TRACE:
+            return self._handle()
+        t = time.monotonic()
         self._handle()
+        # When it came in (seconds since start), how long it took, what it was.
+        print(f"{t - T0:8.3f} {time.monotonic() - t:6.3f} {self.command} {self.headers.get('X-Amz-Target') or self.path}",
+              file=sys.stderr, flush=True)
+
+    def do_GET(self):
+        self._traced()
 
     def do_POST(self):
-        self._handle()
+        self._traced()
 
     def do_PUT(self):
-        self._handle()
+        self._traced()
 
     def do_DELETE(self):
-        self._handle()
+        self._traced()
 
     def do_HEAD(self):
-        self._handle()
+        self._traced()
 
 
 def main():

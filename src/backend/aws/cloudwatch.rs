@@ -11,7 +11,7 @@ use super::stats::ApiStats;
 use super::{classify, to_chrono};
 use crate::backend::BResult;
 use crate::backend::Op;
-use crate::model::{Alarm, AlarmState, MetricQuery, MetricWindow, Scope, Series};
+use crate::model::{Alarm, AlarmState, MetricKind, MetricQuery, MetricWindow, Scope, Series};
 
 /// GetMetricData's limit of queries per call.
 pub const BATCH: usize = 500;
@@ -79,7 +79,12 @@ pub(super) async fn metrics(
             .enumerate()
             .map(|(i, q)| query(base + i, q, period))
             .collect();
-        stats.metrics_requested(batch.len() as u64);
+        for kind in [MetricKind::Triage, MetricKind::Full, MetricKind::Chart] {
+            let n = chunk.iter().filter(|q| q.kind == kind).count() as u64;
+            if n > 0 {
+                stats.metrics_requested(kind, n);
+            }
+        }
         let mut token: Option<String> = None;
         loop {
             stats.call(Op::GetMetricData);

@@ -197,15 +197,24 @@ async fn get_role(
         .map_err(|e| classify(Op::GetRole, e))
 }
 
-/// Every policy that decides what the role may do: attached managed policies, inline
-/// policies, the permissions boundary.
+/// Every policy that decides what the role may do: the trust policy, attached managed policies,
+/// inline policies, the permissions boundary — in that order. GetRole, ListAttachedRolePolicies
+/// and ListRolePolicies are asked at once (none needs another's answer), and each page's policy
+/// documents at once.
+///
+/// Errors: the first failing call's [`BackendError`] (NotFound when the role does not exist).
 pub async fn role_policies(
     c: &aws_sdk_iam::Client,
     stats: &ApiStats,
     arn: &str,
 ) -> BResult<NamedPolicies> {
     let name = role_name(arn)?;
-    let role = get_role(c, stats, name).await?;
+    let (role, attached, inline) = tokio::join!(
+        get_role(c, stats, name),
+        attached_policies(c, stats, name),
+        inline_policies(c, stats, name),
+    );
+    let role = role?;
     let boundary = role
         .role()
         .and_then(|r| r.permissions_boundary())
@@ -219,6 +228,23 @@ pub async fn role_policies(
             trust.to_string(),
         ));
     }
+    out.extend(attached?);
+    out.extend(inline?);
+    if let Some(b) = boundary {
+        let doc = policy_document(c, stats, &b).await?;
+        out.push((b, PolicyKind::Boundary, doc));
+    }
+    Ok(out)
+}
+
+/// The role's attached managed policies, every page, each document read (GetPolicy +
+/// GetPolicyVersion) at once per page.
+async fn attached_policies(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    name: &str,
+) -> BResult<NamedPolicies> {
+    let mut out = Vec::new();
     let mut marker = None;
     loop {
         stats.call(Op::ListAttachedRolePolicies);
@@ -229,17 +255,33 @@ pub async fn role_policies(
             .send()
             .await
             .map_err(|e| classify(Op::ListAttachedRolePolicies, e))?;
-        for p in r.attached_policies() {
-            if let Some(parn) = p.policy_arn() {
-                let doc = policy_document(c, stats, parn).await?;
-                out.push((parn.to_string(), PolicyKind::Identity, doc));
-            }
+        let arns: Vec<&str> = r
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn())
+            .collect();
+        let docs =
+            futures_util::future::join_all(arns.iter().map(|parn| policy_document(c, stats, parn)))
+                .await;
+        for (parn, doc) in arns.iter().zip(docs) {
+            out.push((parn.to_string(), PolicyKind::Identity, doc?));
         }
         match (r.is_truncated(), r.marker()) {
             (true, Some(m)) => marker = Some(m.to_string()),
             _ => break,
         }
     }
+    Ok(out)
+}
+
+/// The role's inline policies, every page, each document (GetRolePolicy) read at once per page.
+async fn inline_policies(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    name: &str,
+) -> BResult<NamedPolicies> {
+    let mut out = Vec::new();
+    let mut marker = None;
     loop {
         stats.call(Op::ListRolePolicies);
         let r = c
@@ -249,29 +291,27 @@ pub async fn role_policies(
             .send()
             .await
             .map_err(|e| classify(Op::ListRolePolicies, e))?;
-        for p in r.policy_names() {
+        let docs = futures_util::future::join_all(r.policy_names().iter().map(|p| async move {
             stats.call(Op::GetRolePolicy);
-            let d = c
-                .get_role_policy()
+            c.get_role_policy()
                 .role_name(name)
                 .policy_name(p)
                 .send()
                 .await
-                .map_err(|e| classify(Op::GetRolePolicy, e))?;
+                .map_err(|e| classify(Op::GetRolePolicy, e))
+        }))
+        .await;
+        for (p, d) in r.policy_names().iter().zip(docs) {
             out.push((
                 format!("{name}/{p} (inline)"),
                 PolicyKind::Identity,
-                d.policy_document().to_string(),
+                d?.policy_document().to_string(),
             ));
         }
         match (r.is_truncated(), r.marker()) {
             (true, Some(m)) => marker = Some(m.to_string()),
             _ => break,
         }
-    }
-    if let Some(b) = boundary {
-        let doc = policy_document(c, stats, &b).await?;
-        out.push((b, PolicyKind::Boundary, doc));
     }
     Ok(out)
 }

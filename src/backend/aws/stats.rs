@@ -5,12 +5,14 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::model::MetricKind;
+
 #[derive(Default)]
 struct Inner {
     calls: VecDeque<(Instant, &'static str)>,
-    metrics: VecDeque<(Instant, u64)>,
+    metrics: VecDeque<(Instant, MetricKind, u64)>,
     totals: BTreeMap<&'static str, u64>,
-    metrics_total: u64,
+    metrics_total: BTreeMap<MetricKind, u64>,
 }
 
 /// Counts of API calls (per operation, kept one minute for the rate, totals since start) and of
@@ -32,6 +34,9 @@ pub struct ApiStatsView {
     pub metrics_last_hour: u64,
     /// Metrics requested with GetMetricData since start.
     pub metrics_total: u64,
+    /// Per data kind (triage, full, chart): (kind, metrics requested in the last hour, since
+    /// start), in kind order, kinds never requested left out.
+    pub metrics_by_kind: Vec<(MetricKind, u64, u64)>,
 }
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -63,16 +68,16 @@ impl ApiStats {
         });
     }
 
-    /// Counts `n` metrics requested (one GetMetricData call asks for up to 500).
-    pub fn metrics_requested(&self, n: u64) {
+    /// Counts `n` metrics requested for `kind` (one GetMetricData call asks for up to 500).
+    pub fn metrics_requested(&self, kind: MetricKind, n: u64) {
         let now = Instant::now();
         self.with(|i| {
-            i.metrics.push_back((now, n));
-            i.metrics_total += n;
+            i.metrics.push_back((now, kind, n));
+            *i.metrics_total.entry(kind).or_default() += n;
             while i
                 .metrics
                 .front()
-                .is_some_and(|(t, _)| now.duration_since(*t) > HOUR)
+                .is_some_and(|(t, _, _)| now.duration_since(*t) > HOUR)
             {
                 i.metrics.pop_front();
             }
@@ -100,10 +105,23 @@ impl ApiStats {
                 metrics_last_hour: i
                     .metrics
                     .iter()
-                    .filter(|(t, _)| now.duration_since(*t) <= HOUR)
-                    .map(|(_, n)| n)
+                    .filter(|(t, _, _)| now.duration_since(*t) <= HOUR)
+                    .map(|(_, _, n)| n)
                     .sum(),
-                metrics_total: i.metrics_total,
+                metrics_total: i.metrics_total.values().sum(),
+                metrics_by_kind: i
+                    .metrics_total
+                    .iter()
+                    .map(|(kind, total)| {
+                        let hour = i
+                            .metrics
+                            .iter()
+                            .filter(|(t, k, _)| k == kind && now.duration_since(*t) <= HOUR)
+                            .map(|(_, _, n)| n)
+                            .sum();
+                        (*kind, hour, *total)
+                    })
+                    .collect(),
             }
         })
     }
@@ -119,11 +137,16 @@ mod tests {
         s.call(crate::backend::Op::DescribeDeliveryStream);
         s.call(crate::backend::Op::DescribeDeliveryStream);
         s.call(crate::backend::Op::GetMetricData);
-        s.metrics_requested(500);
-        s.metrics_requested(20);
+        s.metrics_requested(MetricKind::Triage, 500);
+        s.metrics_requested(MetricKind::Full, 20);
+        s.metrics_requested(MetricKind::Triage, 7);
         let v = s.view();
-        assert_eq!(v.metrics_last_hour, 520);
-        assert_eq!(v.metrics_total, 520);
+        assert_eq!(v.metrics_last_hour, 527);
+        assert_eq!(v.metrics_total, 527);
+        assert_eq!(
+            v.metrics_by_kind,
+            vec![(MetricKind::Triage, 507, 507), (MetricKind::Full, 20, 20)]
+        );
         let d = v
             .ops
             .iter()

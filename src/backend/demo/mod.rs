@@ -332,6 +332,7 @@ mod tests {
         let q = [MetricQuery {
             scope: Scope::Stream("app-logs".into()),
             metric: MetricId::IncomingRecords,
+            kind: crate::model::MetricKind::Triage,
         }];
         let w = MetricWindow::ending_at(fixed().now(), 60, 60);
         let a = DemoBackend::new(7, fixed(), None)
@@ -364,6 +365,7 @@ mod tests {
         .map(|metric| MetricQuery {
             scope: scope.clone(),
             metric,
+            kind: crate::model::MetricKind::Triage,
         })
         .collect();
         let s = d.metrics(&q, &w).await.unwrap();

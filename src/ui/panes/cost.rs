@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{TableSpec, num, table};
+use crate::model::MetricKind;
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
@@ -53,6 +54,39 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
             ])
         })
         .collect();
+    // Metrics requested per data kind: what each part of the metric plan costs.
+    if !api.metrics_by_kind.is_empty() {
+        rows.push(Row::new(vec![Cell::from("")]));
+        rows.push(Row::new(vec![
+            Cell::from(Span::styled("METRICS REQUESTED BY KIND", t.dim())),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(Span::styled(
+                "in the last hour, its cost at list price, what it is for",
+                t.dim(),
+            )),
+        ]));
+        for (kind, hour, total) in &api.metrics_by_kind {
+            let what = match kind {
+                MetricKind::Triage => "every row: what health and the list columns read",
+                MetricKind::Full => "the selection and the drill-in: every metric",
+                MetricKind::Chart => "a chart window longer than the metrics window",
+            };
+            rows.push(Row::new(vec![
+                Cell::from(format!("metrics: {}", kind.as_str())),
+                Cell::from(""),
+                num(fmt::count(*total as f64)),
+                Cell::from(Span::styled(
+                    format!(
+                        "{} ≈ ${:.2}/hour · {what}",
+                        fmt::count(*hour as f64),
+                        *hour as f64 / 1000.0 * GET_METRIC_DATA_PER_1000
+                    ),
+                    t.dim(),
+                )),
+            ]));
+        }
+    }
     // What fhtop's own role lacks: each permission once, with what it turns on
     // (`fhtop policy` prints the whole policy).
     if !off.is_empty() {

@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use crate::check;
 use crate::health::Level;
 use crate::iam::{self, SimRequest, Tone};
-use crate::model::{AlarmState, RuleKey};
+use crate::model::{AlarmState, RuleKey, Scope};
 use crate::poll::Interest;
 use crate::store::Snapshot;
 use crate::ui::keymap::{Action, Keymap};
@@ -344,8 +344,14 @@ impl View {
         const AROUND: usize = 60;
         let mut w = crate::walk::Wanted::default();
         match &self.detail {
-            Some(Detail::Stream(s)) => w.streams.push(s.clone()),
-            Some(Detail::Rule(r)) => w.rules.push(r.clone()),
+            Some(Detail::Stream(s)) => {
+                w.streams.push(s.clone());
+                w.full.push(Scope::Stream(s.clone()));
+            }
+            Some(Detail::Rule(r)) => {
+                w.rules.push(r.clone());
+                w.full.push(Scope::Rule(r.clone()));
+            }
             None => {}
         }
         let pane = if self.pane.list_slot().is_some() {
@@ -358,6 +364,13 @@ impl View {
         };
         let e = entries(pane, snap, &ls.filter);
         let pos = ls.position(&e);
+        if let Some(sel) = e.get(pos) {
+            // The selection's every metric: what its drill-in shows when Enter opens it.
+            let f = &sel.target;
+            w.full
+                .extend(f.stream.iter().map(|s| Scope::Stream(s.clone())));
+            w.full.extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
+        }
         let lo = pos.saturating_sub(AROUND);
         // The selection first, then outwards: the rows nearest the eye.
         let mut order: Vec<usize> = (lo..e.len().min(pos + AROUND)).collect();
