@@ -63,16 +63,10 @@ fn main() -> anyhow::Result<()> {
         cache_dir: None,
     };
     rt.block_on(fhtop::poll::poll_inventory(&c))?;
-    let full = store
-        .snapshot()
-        .inventory
-        .get()
-        .map(|i| i.inv.scopes())
-        .unwrap_or_default();
     let n = 50u32;
     let t = Instant::now();
     for _ in 0..n {
-        rt.block_on(fhtop::poll::poll_metrics(&c, &store.snapshot(), &full))?;
+        rt.block_on(fhtop::poll::poll_all_metrics(&c, &store.snapshot()))?;
     }
     println!(
         "demo metrics poll (all series)  {:>8.1} µs",

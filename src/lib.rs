@@ -20,6 +20,7 @@ pub mod health;
 pub mod iam;
 pub mod model;
 pub mod pattern;
+pub mod plan;
 pub mod poll;
 pub mod sanitize;
 pub mod snapshot;

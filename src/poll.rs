@@ -12,9 +12,7 @@ use tokio::task::JoinHandle;
 use crate::backend::{Backend, BackendError, Clock, ErrorKind};
 use crate::config::Intervals;
 use crate::health::Level;
-use crate::model::{
-    Inventory, MetricId, MetricWindow, Metrics, Scope, metric_queries, normalise_series,
-};
+use crate::model::{Inventory, MetricWindow, Metrics, Scope, metric_queries, normalise_series};
 use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
 /// How far back the first read of a log group looks.
@@ -158,16 +156,21 @@ pub async fn poll_alarms(c: &PollCtx) -> Result<(), BackendError> {
     Ok(())
 }
 
-/// One GetMetricData-style fetch of the metric plan — every row's triage set, every metric of
-/// the scopes in `full` (`model::metric_queries`) — published; returns what was asked. Needs
-/// the inventory.
+/// One metrics poll of the metric plan ([`crate::plan`]): the rows `want` shows, the failing
+/// rows, the rotation's share of the others (each row's triage set, the selection's
+/// and drill-in's every metric), each extended by its newest periods, over the metrics window
+/// ending now; published with the other rows' series carried over; `plan` notes what was
+/// fetched. `every` is the metrics interval. Needs the inventory.
 ///
-/// Errors: "waiting for the inventory" without one, else the backend's [`BackendError`].
+/// Errors: "waiting for the inventory" without one, else the backend's [`BackendError`] (the
+/// published metrics stay as they were).
 pub async fn poll_metrics(
     c: &PollCtx,
     snap: &Snapshot,
-    full: &[Scope],
-) -> Result<HashSet<(Scope, MetricId)>, BackendError> {
+    plan: &mut crate::plan::Plan,
+    want: &crate::plan::Want,
+    every: Duration,
+) -> Result<(), BackendError> {
     let Some(inv) = snap.inventory.get() else {
         return Err(BackendError::new(
             ErrorKind::Other,
@@ -175,49 +178,87 @@ pub async fn poll_metrics(
         ));
     };
     let now = c.clock.now();
-    let queries = metric_queries(&inv.inv, full);
-    let asked = queries
-        .iter()
-        .map(|q| (q.scope.clone(), q.metric))
-        .collect();
+    plan.retain(&inv.inv);
+    let queries = plan.poll(&inv.inv, want, &urgent_rows(snap), now, every);
     let window = MetricWindow::ending_at(now, c.window_minutes, 60);
-    let m = fetch(c.backend.as_ref(), queries, window).await?;
+    let mut m = crate::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
+    crate::plan::fetch_into(c.backend.as_ref(), &mut m, queries.clone()).await?;
+    plan.record(&queries, now);
     c.store.set_metrics(m, now);
-    Ok(asked)
+    Ok(())
+}
+
+/// Every metric of every row over the metrics window ending now, published: the one-shot
+/// fetch of `fhtop snapshot` and the headless app, whose keys open drill-ins afterwards.
+///
+/// Errors: as [`poll_metrics`].
+pub async fn poll_all_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), BackendError> {
+    let full = snap
+        .inventory
+        .get()
+        .map(|i| i.inv.scopes())
+        .unwrap_or_default();
+    let want = crate::plan::Want {
+        screen: full.clone(),
+        full,
+    };
+    poll_metrics(
+        c,
+        snap,
+        &mut crate::plan::Plan::default(),
+        &want,
+        Duration::from_secs(60),
+    )
+    .await
+}
+
+/// Rows whose health is FAIL now (the shared diagnosis of the snapshot): fetched every poll
+/// wherever they are, so that a recovery shows at once. (WARN rows, often rules that matched
+/// nothing in the window, follow the rotation.)
+fn urgent_rows(snap: &Snapshot) -> HashSet<Scope> {
+    let d = snap.diagnosis();
+    let streams = d
+        .streams
+        .iter()
+        .filter(|(_, h)| h.level == Level::Fail)
+        .map(|(n, _)| Scope::Stream(n.clone()));
+    let rules = d
+        .rules
+        .iter()
+        .filter(|(_, h)| h.level == Level::Fail)
+        .map(|(k, _)| Scope::Rule(k.clone()));
+    streams.chain(rules).collect()
 }
 
 /// Least time between two looks for streams and rules the walk added since the last metrics
 /// fetch.
 pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(5);
 
-/// The metrics the plan has and the last fetch did not (`asked` holds what was asked): streams
-/// and rules the walk added since, and the rest of the metrics of a newly selected or opened
-/// row (`full`); over that fetch's window, merged into the published metrics; `asked` grows by
-/// what this asks. Nothing is fetched when nothing is new or no metrics were published yet.
+/// A look between polls ([`crate::plan::Plan::look`]): rows the walk added, the rest of the
+/// metrics of a newly selected or opened row, rows scrolled to whose metrics are older than
+/// two polls (`every` is the metrics interval); fetched over the published window and merged
+/// into it. Nothing is fetched when nothing is due or no metrics were published yet.
 ///
 /// Errors: the backend's [`BackendError`] (the published metrics stay as they were).
 pub async fn poll_new_metrics(
     c: &PollCtx,
-    asked: &mut HashSet<(Scope, MetricId)>,
-    full: &[Scope],
+    plan: &mut crate::plan::Plan,
+    want: &crate::plan::Want,
+    every: Duration,
 ) -> Result<(), BackendError> {
     let snap = c.store.snapshot();
     let (Some(inv), Some(m)) = (snap.inventory.get(), snap.metrics.get()) else {
         return Ok(());
     };
-    let new: Vec<crate::model::MetricQuery> = metric_queries(&inv.inv, full)
-        .into_iter()
-        .filter(|q| !asked.contains(&(q.scope.clone(), q.metric)))
-        .collect();
-    if new.is_empty() {
+    let now = c.clock.now();
+    let queries = plan.look(&inv.inv, want, m, now, every * 2);
+    if queries.is_empty() {
         return Ok(());
     }
-    let keys: Vec<(Scope, MetricId)> = new.iter().map(|q| (q.scope.clone(), q.metric)).collect();
-    let fresh = fetch(c.backend.as_ref(), new, m.window).await?;
-    asked.extend(keys);
-    let mut merged = m.clone();
-    merged.series.extend(fresh.series);
-    let at = snap.metrics.fetched_at.unwrap_or_else(|| c.clock.now());
+    let mut merged = crate::plan::carry(Some(m), m.window, &inv.inv, &want.full);
+    crate::plan::fetch_into(c.backend.as_ref(), &mut merged, queries.clone()).await?;
+    plan.record(&queries, now);
+    let at = snap.metrics.fetched_at.unwrap_or(now);
     c.store.set_metrics(merged, at);
     Ok(())
 }
@@ -367,13 +408,9 @@ pub async fn poll_once(c: &PollCtx, interest: &Interest) -> Result<(), BackendEr
     record(SectionKind::Inventory, poll_inventory(c).await);
     record(SectionKind::Alarms, poll_alarms(c).await);
     let snap = c.store.snapshot();
-    if let Some(inv) = snap.inventory.get() {
+    if snap.inventory.data.is_some() {
         // One shot, drill-ins opened afterwards by keys: every row's every metric.
-        let full = inv.inv.scopes();
-        record(
-            SectionKind::Metrics,
-            poll_metrics(c, &snap, &full).await.map(|_| ()),
-        );
+        record(SectionKind::Metrics, poll_all_metrics(c, &snap).await);
     }
     let snap = c.store.snapshot();
     let mut logs = LogStore::default();
@@ -577,9 +614,9 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let base = Duration::from_secs(intervals.metrics.max(1));
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
-            // Every query asked since the last full poll: the walk adds streams and rules
-            // between polls, and their metrics are asked for as they appear, not a minute later.
-            let mut asked: HashSet<(Scope, MetricId)> = HashSet::new();
+            // When each row was fetched: the walk adds streams and rules between polls, and
+            // their metrics are asked for as they appear, not a minute later.
+            let mut plan = crate::plan::Plan::default();
             loop {
                 let snap = c.store.snapshot();
                 if snap.inventory.data.is_none() {
@@ -589,14 +626,8 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     }
                     continue;
                 }
-                let full = wanted_rx.borrow_and_update().full.clone();
-                let res = match poll_metrics(&c, &snap, &full).await {
-                    Ok(q) => {
-                        asked = q;
-                        Ok(())
-                    }
-                    Err(e) => Err(e),
-                };
+                let want = wanted_rx.borrow_and_update().metrics.clone();
+                let res = poll_metrics(&c, &snap, &mut plan, &want, base).await;
                 if let Err(e) = &res {
                     c.store.set_error(SectionKind::Metrics, e, c.clock.now());
                 }
@@ -635,8 +666,8 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     }
                     deferred = false;
                     checked = tokio::time::Instant::now();
-                    let full = wanted_rx.borrow_and_update().full.clone();
-                    if let Err(e) = poll_new_metrics(&c, &mut asked, &full).await {
+                    let want = wanted_rx.borrow_and_update().metrics.clone();
+                    if let Err(e) = poll_new_metrics(&c, &mut plan, &want, base).await {
                         c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
                         log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
                     }

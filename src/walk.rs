@@ -43,9 +43,9 @@ pub struct Wanted {
     pub streams: Vec<String>,
     /// Rules.
     pub rules: Vec<RuleKey>,
-    /// The open drill-in and the selection's stream and rule: the rows whose every metric
-    /// is fetched (`model::metric_queries`); the others get their triage set.
-    pub full: Vec<crate::model::Scope>,
+    /// What the metric plan needs of the view: the rows on screen, the selection and the
+    /// drill-in ([`crate::plan`]).
+    pub metrics: crate::plan::Want,
 }
 
 struct Known<T> {

@@ -232,7 +232,13 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
         bus: "bus-a".into(),
         name: "r-001".into(),
     });
-    poll::poll_metrics(&c, &snap, &[sel_stream.clone(), sel_rule.clone()])
+    let every = std::time::Duration::from_secs(60);
+    let mut plan = fhtop::plan::Plan::default();
+    let want = fhtop::plan::Want {
+        screen: Vec::new(),
+        full: vec![sel_stream.clone(), sel_rule.clone()],
+    };
+    poll::poll_metrics(&c, &snap, &mut plan, &want, every)
         .await
         .expect("metrics");
     let s007 = inv.stream("s-007").expect("s-007");
@@ -280,17 +286,45 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     assert!(m.series(&off_rule, MetricId::TriggeredRules).is_none());
     // Selecting another row asks for the rest of its metrics only, over the same window.
     aws.reset_counts();
-    let mut asked: HashSet<(Scope, MetricId)> = m.series.keys().cloned().collect();
-    poll::poll_new_metrics(&c, &mut asked, std::slice::from_ref(&off))
+    let want = fhtop::plan::Want {
+        screen: vec![off.clone()],
+        full: vec![off.clone()],
+    };
+    poll::poll_new_metrics(&c, &mut plan, &want, every)
         .await
         .expect("new metrics");
+    let whole = MetricId::for_stream(s007).len();
     assert_eq!(
         aws.count("metrics requested"),
-        (MetricId::for_stream(s007).len() - stream_triage.len()) as u64
+        (whole - stream_triage.len()) as u64
     );
     let m = store.snapshot();
     let m = m.metrics.get().expect("metrics");
     assert!(m.series(&off, MetricId::IncomingBytes).is_some());
+
+    // The next poll: the row on screen and selected whole, and the rotation's share of the
+    // others' triage sets (each row again within 10 minutes), each series extended by its
+    // newest minutes; every row keeps its series.
+    aws.reset_counts();
+    let snap = store.snapshot();
+    poll::poll_metrics(&c, &snap, &mut plan, &want, every)
+        .await
+        .expect("metrics");
+    let share = fhtop::plan::rotation_share(449, every);
+    assert_eq!(share, 45);
+    assert_eq!(
+        aws.count("metrics requested"),
+        (whole + share * 5) as u64,
+        "s-100 whole, 45 rows' triage sets (5 each for these streams and rules)"
+    );
+    let m = store.snapshot();
+    let m = m.metrics.get().expect("metrics");
+    assert_eq!(
+        m.series.len(),
+        150 * stream_triage.len() + (whole - stream_triage.len()) + 300 * 5,
+        "every row's triage set, s-100's drill-in metrics (s-007's and r-001's dropped)"
+    );
+    assert!(m.series(&sel_stream, MetricId::IncomingBytes).is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -514,7 +548,7 @@ async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first(
             bus: "bus-b".into(),
             name: "r-299".into(),
         }],
-        full: Vec::new(),
+        metrics: Default::default(),
     };
     let (_tx, rx) = tokio::sync::watch::channel(wanted);
     let (refresh, mut refresh_rx) = tokio::sync::watch::channel(0u64);

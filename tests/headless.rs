@@ -408,12 +408,12 @@ async fn the_selection_and_the_drill_in_get_every_metric() {
     let mut app = start(common::app_settings()).await;
     keys(&mut app, "2 / a p p - l o g s enter").await;
     let w = app.view.wanted(&app.snapshot());
-    assert_eq!(w.full, vec![Scope::Stream("app-logs".into())]);
+    assert_eq!(w.metrics.full, vec![Scope::Stream("app-logs".into())]);
     keys(&mut app, "enter").await;
     assert!(app.view.detail.is_some(), "the drill-in is open");
     let w = app.view.wanted(&app.snapshot());
     assert_eq!(
-        w.full.first(),
+        w.metrics.full.first(),
         Some(&Scope::Stream("app-logs".into())),
         "the drill-in first"
     );
@@ -425,6 +425,13 @@ async fn the_selection_and_the_drill_in_get_every_metric() {
     want.extend(sel.stream.iter().map(|s| Scope::Stream(s.clone())));
     want.extend(sel.rule.iter().map(|r| Scope::Rule(r.clone())));
     assert!(!want.is_empty());
-    assert_eq!(w.full, want, "the selected pipeline's stream and rule");
-    assert!(w.streams.len() > w.full.len(), "more rows are on screen");
+    assert_eq!(
+        w.metrics.full, want,
+        "the selected pipeline's stream and rule"
+    );
+    assert!(
+        w.metrics.screen.len() > w.metrics.full.len(),
+        "more rows are on screen"
+    );
+    assert!(want.iter().all(|s| w.metrics.screen.contains(s)));
 }

@@ -22,6 +22,8 @@ struct Flaky {
     inner: DemoBackend,
     failing: std::sync::atomic::AtomicBool,
     alarm_calls: AtomicU32,
+    /// Every metrics call: (queries, points of its window).
+    metric_calls: std::sync::Mutex<Vec<(usize, usize)>>,
 }
 
 #[async_trait]
@@ -33,6 +35,9 @@ impl Backend for Flaky {
         self.inner.inventory().await
     }
     async fn metrics(&self, q: &[MetricQuery], w: &MetricWindow) -> BResult<Vec<Series>> {
+        if let Ok(mut c) = self.metric_calls.lock() {
+            c.push((q.len(), w.points));
+        }
         self.inner.metrics(q, w).await
     }
     async fn alarms(&self) -> BResult<Vec<Alarm>> {
@@ -94,6 +99,7 @@ async fn stale_section_keeps_data_backs_off_and_recovers() {
         inner: DemoBackend::new(7, clock, None),
         failing: false.into(),
         alarm_calls: AtomicU32::new(0),
+        metric_calls: Default::default(),
     });
     let store = Arc::new(Store::new());
     let intervals = Intervals {
@@ -241,9 +247,7 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
     poll::poll_alarms(&c).await.expect("alarms");
     let snap = store.snapshot();
     let inv = &snap.inventory.get().expect("inventory").inv;
-    poll::poll_metrics(&c, &snap, &inv.scopes())
-        .await
-        .expect("metrics");
+    poll::poll_all_metrics(&c, &snap).await.expect("metrics");
     let all = store.snapshot().metrics.get().expect("metrics").clone();
     let plan: std::collections::HashSet<(Scope, MetricId)> = metric_queries(inv, &[])
         .into_iter()
@@ -295,4 +299,71 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
         not_ok += usize::from(a.level != fhtop::health::Level::Ok);
     }
     assert!(not_ok > 0, "failing rows are compared too");
+}
+
+/// Issue 12: a row's history is fetched once, then extended by its newest minutes (the last
+/// five read again); a poll a minute later asks for the rows on screen over a short range, and
+/// every row keeps its whole window.
+#[tokio::test]
+async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
+    let t0 = common::at();
+    let flaky = Arc::new(Flaky {
+        inner: DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
+        failing: false.into(),
+        alarm_calls: AtomicU32::new(0),
+        metric_calls: Default::default(),
+    });
+    let store = Arc::new(Store::new());
+    let at = |t| PollCtx {
+        backend: flaky.clone(),
+        store: store.clone(),
+        clock: Clock::Fixed(t),
+        window_minutes: 180,
+        cache_dir: None,
+    };
+    let c = at(t0);
+    poll::poll_inventory(&c).await.expect("inventory");
+    let snap = store.snapshot();
+    let inv = snap.inventory.get().expect("inventory").inv.clone();
+    let want = fhtop::plan::Want {
+        screen: inv.scopes(),
+        full: Vec::new(),
+    };
+    let every = std::time::Duration::from_secs(60);
+    let mut plan = fhtop::plan::Plan::default();
+    poll::poll_metrics(&c, &snap, &mut plan, &want, every)
+        .await
+        .expect("first poll");
+    let first: Vec<(usize, usize)> = std::mem::take(&mut *flaky.metric_calls.lock().unwrap());
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].1, 180, "the whole window once");
+
+    let c = at(t0 + chrono::Duration::seconds(60));
+    poll::poll_metrics(&c, &store.snapshot(), &mut plan, &want, every)
+        .await
+        .expect("next poll");
+    let next: Vec<(usize, usize)> = std::mem::take(&mut *flaky.metric_calls.lock().unwrap());
+    assert_eq!(
+        next.iter().map(|c| c.0).sum::<usize>(),
+        first[0].0,
+        "every row on screen again"
+    );
+    assert!(
+        next.iter().all(|c| c.1 <= 15),
+        "the newest minutes only (5 read again, rounded to 10): {next:?}"
+    );
+    let m = store.snapshot();
+    let m = m.metrics.get().expect("metrics");
+    assert_eq!(
+        m.window.start,
+        first_start(t0) + chrono::Duration::seconds(60)
+    );
+    assert!(
+        m.series.values().all(|s| s.len() == 180),
+        "every series spans the new window"
+    );
+}
+
+fn first_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    MetricWindow::ending_at(now, 180, 60).start
 }

@@ -90,6 +90,7 @@ pub async fn run(
         if dirty {
             tui_logger::move_events();
             let snap = store.snapshot();
+            view.screen_rows = guard.terminal.size()?.height;
             pollers.set_interest(view.interest(&snap));
             pollers.set_wanted(view.wanted(&snap));
             let ctx = render::Ctx {

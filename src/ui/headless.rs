@@ -57,12 +57,11 @@ impl Headless {
         record(SectionKind::Inventory, poll::poll_inventory(&c).await);
         record(SectionKind::Alarms, poll::poll_alarms(&c).await);
         let snap = store.snapshot();
-        if let Some(inv) = snap.inventory.get() {
+        if snap.inventory.data.is_some() {
             // Keys open drill-ins after this one fetch: every row's every metric.
-            let full = inv.inv.scopes();
             record(
                 SectionKind::Metrics,
-                poll::poll_metrics(&c, &snap, &full).await.map(|_| ()),
+                poll::poll_all_metrics(&c, &snap).await,
             );
         }
         let mut view = View::with_settings(&settings);

@@ -208,6 +208,9 @@ pub struct View {
     pub lists: [ListState; 4],
     /// The drill-in open, if any.
     pub detail: Option<Detail>,
+    /// The terminal's height in rows (48 until the app says): how many list rows can be on
+    /// screen, for the metric plan.
+    pub screen_rows: u16,
     /// The help overlay (`?`) is open.
     pub help: bool,
     /// The filter being typed (the focused list's filter updates as you type).
@@ -254,6 +257,7 @@ impl View {
             pane: Pane::Pipelines,
             lists: Default::default(),
             detail: None,
+            screen_rows: 48,
             help: false,
             editing_filter: false,
             follow: true,
@@ -346,11 +350,11 @@ impl View {
         match &self.detail {
             Some(Detail::Stream(s)) => {
                 w.streams.push(s.clone());
-                w.full.push(Scope::Stream(s.clone()));
+                w.metrics.full.push(Scope::Stream(s.clone()));
             }
             Some(Detail::Rule(r)) => {
                 w.rules.push(r.clone());
-                w.full.push(Scope::Rule(r.clone()));
+                w.metrics.full.push(Scope::Rule(r.clone()));
             }
             None => {}
         }
@@ -367,9 +371,31 @@ impl View {
         if let Some(sel) = e.get(pos) {
             // The selection's every metric: what its drill-in shows when Enter opens it.
             let f = &sel.target;
-            w.full
+            w.metrics
+                .full
                 .extend(f.stream.iter().map(|s| Scope::Stream(s.clone())));
-            w.full.extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
+            w.metrics
+                .full
+                .extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
+        }
+        // The rows on screen: a list draws from its top until the selection no longer fits,
+        // then keeps the selection on its last line (a fresh TableState each frame), so the
+        // visible rows are the first `h`, or the `h` ending at the selection; the terminal's
+        // height is more than the list's, so this holds them all.
+        let h = usize::from(self.screen_rows.max(1));
+        let (top, end) = if pos < h {
+            (0, h)
+        } else {
+            (pos + 1 - h, pos + 1)
+        };
+        for en in e.iter().take(end.min(e.len())).skip(top) {
+            let f = &en.target;
+            w.metrics
+                .screen
+                .extend(f.stream.iter().map(|s| Scope::Stream(s.clone())));
+            w.metrics
+                .screen
+                .extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
         }
         let lo = pos.saturating_sub(AROUND);
         // The selection first, then outwards: the rows nearest the eye.

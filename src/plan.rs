@@ -1,0 +1,272 @@
+//! The metric plan (issue 12): which rows' metrics each poll asks CloudWatch for, so that what
+//! fhtop costs follows what it shows. CloudWatch bills GetMetricData per metric requested
+//! (list price USD 0.01 per 1,000), whatever the time range, so the plan decides *which* series
+//! a poll asks for and *how often*; the time range only decides how much comes back.
+//!
+//! - Every poll (the metrics interval, 60 s by default): the rows on screen, the selection and
+//!   the open drill-in (their every metric), the rows whose health is FAIL, and rows never
+//!   fetched.
+//! - The other rows (off screen, OK or undecided) get their triage set on a rotation: each
+//!   poll the least recently fetched share, so that every row is fetched again within
+//!   [`ROTATION`] and the cost is the same every minute. Their health is that of their last
+//!   fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
+//! - A row fetched before is extended by its newest periods only (the last
+//!   [`OVERLAP_POINTS`] read again: CloudWatch may add a late datapoint), not its whole
+//!   window again.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{
+    Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries,
+    normalise_series, rule_metrics, stream_metrics,
+};
+
+/// Longest time between two fetches of any row's triage set: the rotation's period. A row
+/// off screen that starts failing shows as failing (in the header's counts, `fhtop`'s sort)
+/// within this time; an alarm on it shows at the next alarm poll.
+pub const ROTATION: Duration = Duration::from_secs(600);
+
+/// Periods read again when a series is extended: CloudWatch can publish a datapoint for a
+/// period a few minutes after it ended.
+pub const OVERLAP_POINTS: usize = 5;
+
+/// Extensions start on a multiple of this many periods, so that the rows of one poll share a
+/// few GetMetricData time ranges (one call per range and 500 metrics).
+const START_STEP: usize = 10;
+
+/// What the UI shows, for the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Want {
+    /// The rows on screen (the focused list's visible rows).
+    pub screen: Vec<Scope>,
+    /// The selection and the open drill-in: every metric, not only the triage set.
+    pub full: Vec<Scope>,
+}
+
+/// When each row's metrics were last fetched.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    last: HashMap<Scope, DateTime<Utc>>,
+}
+
+impl Plan {
+    /// The queries of one poll at `now` (see the module documentation): `urgent` holds the
+    /// rows whose health is FAIL; `every` is the metrics interval.
+    pub fn poll(
+        &self,
+        inv: &Inventory,
+        want: &Want,
+        urgent: &HashSet<Scope>,
+        now: DateTime<Utc>,
+        every: Duration,
+    ) -> Vec<MetricQuery> {
+        let mut due: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
+        due.extend(urgent.iter().cloned());
+        let mut rest: Vec<(Option<DateTime<Utc>>, Scope)> = inv
+            .scopes()
+            .into_iter()
+            .filter(|s| !due.contains(s))
+            .map(|s| (self.last.get(&s).copied(), s))
+            .collect();
+        // Never fetched first, then the oldest.
+        rest.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let share = rotation_share(rest.len(), every);
+        let rotation = chrono::Duration::from_std(ROTATION).unwrap_or(chrono::Duration::MAX);
+        for (i, (at, s)) in rest.into_iter().enumerate() {
+            if i < share || at.is_none_or(|t| now - t >= rotation) {
+                due.insert(s);
+            }
+        }
+        queries_for(inv, &want.full, |s| due.contains(s))
+    }
+
+    /// The queries of a look between polls: rows never fetched (the walk added them), metrics
+    /// of the selection or drill-in not in `have`, and rows on screen or selected whose last
+    /// fetch is older than `every` (scrolled to).
+    pub fn look(
+        &self,
+        inv: &Inventory,
+        want: &Want,
+        have: &Metrics,
+        now: DateTime<Utc>,
+        every: Duration,
+    ) -> Vec<MetricQuery> {
+        let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+        let shown: HashSet<&Scope> = want.screen.iter().chain(&want.full).collect();
+        let due = |s: &Scope| match self.last.get(s) {
+            None => true,
+            Some(t) => shown.contains(s) && now - *t >= every,
+        };
+        let mut q = queries_for(inv, &want.full, due);
+        // A newly selected row fetched recently for its triage set: the rest of its metrics.
+        let mut q_keys: HashSet<(Scope, MetricId)> =
+            q.iter().map(|x| (x.scope.clone(), x.metric)).collect();
+        for x in queries_for(inv, &want.full, |s| want.full.contains(s)) {
+            let key = (x.scope.clone(), x.metric);
+            if !have.series.contains_key(&key) && q_keys.insert(key) {
+                q.push(x);
+            }
+        }
+        q
+    }
+
+    /// Notes that `queries` were fetched at `at`.
+    pub fn record(&mut self, queries: &[MetricQuery], at: DateTime<Utc>) {
+        for q in queries {
+            self.last.insert(q.scope.clone(), at);
+        }
+    }
+
+    /// Forgets rows no longer in the inventory.
+    pub fn retain(&mut self, inv: &Inventory) {
+        let scopes: HashSet<Scope> = inv.scopes().into_iter().collect();
+        self.last.retain(|s, _| scopes.contains(s));
+    }
+}
+
+/// How many rows of `n` a poll every `every` fetches so that each is fetched within
+/// [`ROTATION`].
+pub fn rotation_share(n: usize, every: Duration) -> usize {
+    let polls = (ROTATION.as_secs_f64() / every.as_secs_f64().max(1.0)).floor();
+    (n as f64 / polls.max(1.0)).ceil() as usize
+}
+
+/// The plan's queries of the rows `due` selects: every metric of the rows in `full`, the
+/// triage set of the others.
+fn queries_for(inv: &Inventory, full: &[Scope], due: impl Fn(&Scope) -> bool) -> Vec<MetricQuery> {
+    let mut q = Vec::new();
+    for s in &inv.streams {
+        let scope = Scope::Stream(s.name.clone());
+        if due(&scope) {
+            for (metric, kind) in stream_metrics(s, full.contains(&scope)) {
+                q.push(MetricQuery {
+                    scope: scope.clone(),
+                    metric,
+                    kind,
+                });
+            }
+        }
+    }
+    for r in &inv.rules {
+        let scope = Scope::Rule(r.key());
+        if due(&scope) {
+            for (metric, kind) in rule_metrics(full.contains(&scope)) {
+                q.push(MetricQuery {
+                    scope: scope.clone(),
+                    metric,
+                    kind,
+                });
+            }
+        }
+    }
+    q
+}
+
+/// `old` moved to `window` (a window ending at or after old's), keeping only the series the
+/// plan still has (rows in the inventory; a row's drill-in metrics while it is in `full`).
+pub fn carry(
+    old: Option<&Metrics>,
+    window: MetricWindow,
+    inv: &Inventory,
+    full: &[Scope],
+) -> Metrics {
+    let mut m = Metrics {
+        window,
+        series: HashMap::new(),
+    };
+    let Some(old) = old else {
+        return m;
+    };
+    let keep: HashSet<(Scope, MetricId)> = metric_queries(inv, full)
+        .into_iter()
+        .map(|q| (q.scope, q.metric))
+        .collect();
+    let shift = if old.window.period_seconds == window.period_seconds {
+        let secs = (window.start - old.window.start).num_seconds();
+        usize::try_from(secs / i64::from(window.period_seconds.max(1))).ok()
+    } else {
+        None
+    };
+    let Some(shift) = shift else {
+        // Another period, or an earlier start: nothing lines up, everything is fetched anew.
+        return m;
+    };
+    for (k, s) in &old.series {
+        if keep.contains(k) && s.len() > shift {
+            let mut v: Vec<Option<f64>> = s[shift..].to_vec();
+            v.truncate(window.points);
+            m.series.insert(k.clone(), v);
+        }
+    }
+    m
+}
+
+/// Fetches `queries` into `m` (whose window they follow): a series `m` already has is
+/// extended from [`OVERLAP_POINTS`] before its end, a new one read over the whole window.
+/// One backend call per distinct start (the backend batches 500 a call).
+///
+/// Errors: the backend's [`crate::backend::BackendError`]; `m` is then partly updated.
+pub async fn fetch_into(
+    backend: &dyn crate::backend::Backend,
+    m: &mut Metrics,
+    queries: Vec<MetricQuery>,
+) -> Result<(), crate::backend::BackendError> {
+    let window = m.window;
+    let mut groups: HashMap<usize, Vec<MetricQuery>> = HashMap::new();
+    for q in queries {
+        let start = match m.series.get(&(q.scope.clone(), q.metric)) {
+            Some(s) => s.len().saturating_sub(OVERLAP_POINTS) / START_STEP * START_STEP,
+            None => 0,
+        };
+        groups
+            .entry(start.min(window.points.saturating_sub(1)))
+            .or_default()
+            .push(q);
+    }
+    let mut starts: Vec<usize> = groups.keys().copied().collect();
+    starts.sort_unstable();
+    for start in starts {
+        let Some(qs) = groups.remove(&start) else {
+            continue;
+        };
+        let sub = MetricWindow {
+            start: window.time_of(start),
+            period_seconds: window.period_seconds,
+            points: window.points - start,
+        };
+        let raw = backend.metrics(&qs, &sub).await?;
+        if raw.len() != qs.len() {
+            return Err(crate::backend::BackendError::new(
+                crate::backend::ErrorKind::Other,
+                format!("asked for {} series, got {}", qs.len(), raw.len()),
+            ));
+        }
+        for (q, mut s) in qs.into_iter().zip(raw) {
+            s.resize(sub.points, None);
+            let fresh = normalise_series(q.metric, s);
+            let series = m.series.entry((q.scope, q.metric)).or_default();
+            series.truncate(start);
+            series.resize(start, None);
+            series.extend(fresh);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rotation_fetches_every_row_within_its_period() {
+        let every = Duration::from_secs(60);
+        assert_eq!(rotation_share(1_500, every), 150);
+        assert_eq!(rotation_share(7, every), 1);
+        assert_eq!(rotation_share(0, every), 0);
+        // A poll slower than the rotation fetches everything each time.
+        assert_eq!(rotation_share(40, Duration::from_secs(900)), 40);
+    }
+}
