@@ -2,7 +2,7 @@
 //! an `Arc`, so a snapshot is a handful of pointer copies), then a notify. Only pollers write it;
 //! the UI reads one consistent [`Snapshot`] per frame.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -91,8 +91,12 @@ pub struct InventoryView {
 }
 
 impl InventoryView {
-    /// Wraps an inventory and computes its pipeline links.
-    pub fn new(inv: Inventory) -> Self {
+    /// Wraps an inventory, its streams sorted by name (what `Inventory::stream` searches),
+    /// and computes its pipeline links.
+    pub fn new(mut inv: Inventory) -> Self {
+        if !inv.streams.is_sorted_by(|a, b| a.name <= b.name) {
+            inv.streams.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         let pipelines = inv.pipelines();
         Self { inv, pipelines }
     }
@@ -198,6 +202,23 @@ pub struct Snapshot {
     pub api: Section<crate::backend::aws::ApiStatsView>,
     /// The diagnosis of the data above, shared by every snapshot of the store.
     diagnosis: Arc<Mutex<DiagnosisCache>>,
+    /// Values derived from the data (see [`Snapshot::memo`]), shared like the diagnosis.
+    memo: Arc<Mutex<Memo>>,
+}
+
+/// What [`Snapshot::memo`] keeps: values made from the data the diagnosis `made_from` was.
+#[derive(Default)]
+struct Memo {
+    made_from: Option<Arc<Diagnosis>>,
+    values: HashMap<String, Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo")
+            .field("values", &self.values.len())
+            .finish()
+    }
 }
 
 /// The data a diagnosis was made from (held, so their addresses cannot be reused) and it.
@@ -280,6 +301,39 @@ impl Snapshot {
         cache.made_from = Some(keys);
         cache.value = value.clone();
         value
+    }
+
+    /// A value derived from the data (e.g. a list pane's sorted rows), made once per change of
+    /// the data the diagnosis is made from and per `key`, then shared by every frame and
+    /// snapshot until the next change: what keeps a frame's cost independent of the number of
+    /// rows. `make` must depend only on this snapshot's data and `key`.
+    pub fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let d = self.diagnosis();
+        {
+            let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            if !m.made_from.as_ref().is_some_and(|x| Arc::ptr_eq(x, &d)) {
+                m.values.clear();
+                m.made_from = Some(d.clone());
+            }
+            if let Some(v) = m
+                .values
+                .get(key)
+                .and_then(|v| v.clone().downcast::<T>().ok())
+            {
+                return v;
+            }
+        }
+        // Made outside the lock: `make` may ask for other memos.
+        let v = Arc::new(make());
+        let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if m.made_from.as_ref().is_some_and(|x| Arc::ptr_eq(x, &d)) {
+            m.values.insert(key.to_string(), v.clone());
+        }
+        v
     }
 
     /// The oldest successful fetch among the sections that have data.
@@ -579,5 +633,33 @@ mod tests {
         );
         st.set_alarms(vec![], t);
         assert!(!Arc::ptr_eq(&d, &st.snapshot().diagnosis()), "new data");
+    }
+
+    /// A memo (a list pane's rows) is made once per change of the data and key, shared by
+    /// snapshots and frames, and made again after new data.
+    #[test]
+    fn a_memo_is_made_once_per_change_of_the_data() {
+        let st = Store::new();
+        let t = Utc::now();
+        st.set_inventory(Inventory::default(), t);
+        let made = std::sync::atomic::AtomicU32::new(0);
+        let make = || {
+            made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            vec![1u8, 2, 3]
+        };
+        let (a, b) = (st.snapshot(), st.snapshot());
+        let x = a.memo("rows", make);
+        assert!(
+            Arc::ptr_eq(&x, &b.memo("rows", make)),
+            "shared by snapshots"
+        );
+        assert!(Arc::ptr_eq(&x, &a.memo("rows", make)), "and by frames");
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let _ = a.memo("other rows", make);
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 2, "per key");
+        st.set_alarms(vec![], t);
+        let y = st.snapshot().memo("rows", make);
+        assert!(!Arc::ptr_eq(&x, &y), "new data, made again");
+        assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 3);
     }
 }

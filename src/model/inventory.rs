@@ -648,9 +648,14 @@ impl Inventory {
             .collect()
     }
 
-    /// The delivery stream with this name, if it is in the inventory.
+    /// The delivery stream with this name, if it is in the inventory: a binary search over
+    /// the streams (kept sorted by name; `store::InventoryView::new` sorts them), with a
+    /// linear search behind it so that an unsorted list still answers right.
     pub fn stream(&self, name: &str) -> Option<&Stream> {
-        self.streams.iter().find(|s| s.name == name)
+        match self.streams.binary_search_by(|s| s.name.as_str().cmp(name)) {
+            Ok(i) => self.streams.get(i),
+            Err(_) => self.streams.iter().find(|s| s.name == name),
+        }
     }
     /// The rule with this bus and name, if it is in the inventory.
     pub fn rule(&self, key: &RuleKey) -> Option<&Rule> {

@@ -10,7 +10,7 @@ use crate::model::AlarmState;
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::view::{Pane, View, entries};
+use crate::ui::view::{Pane, View, entries, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 6] = [
@@ -37,6 +37,9 @@ pub fn state_span<'a>(ctx: &Ctx, s: AlarmState) -> Span<'a> {
 pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
     let ls = view.list(Pane::Alarms).cloned().unwrap_or_default();
     let es = entries(Pane::Alarms, snap, &ls.filter);
+    let pos = ls.position(&es);
+    // The area's height is more than the table's rows: enough rows, never too few.
+    let vis = visible_rows(es.len(), pos, usize::from(area.height));
     let (note, _) = staleness(ctx, snap.alarms.fetched_at, snap.alarms.error.as_ref());
     let block = ctx.block(title(ctx, format!("Alarms ({})", es.len()), note), true);
     let alarms = snap.alarms.get();
@@ -44,7 +47,8 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let reason_w = fitted.flex;
     let mut rows = Vec::new();
     if let Some(alarms) = alarms {
-        for e in &es {
+        // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
+        for e in &es[vis.clone()] {
             let Some(a) = alarms.get(e.index) else {
                 continue;
             };
@@ -71,7 +75,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             ]));
         }
     }
-    let selected = (!rows.is_empty()).then(|| ls.position(&es));
+    let selected = (!rows.is_empty()).then(|| pos - vis.start);
     let empty = if alarms.is_none() {
         "loading…"
     } else {

@@ -12,7 +12,7 @@ use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::view::{Pane, View, entries};
+use crate::ui::view::{Pane, View, entries, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 14] = [
@@ -37,6 +37,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let t = ctx.theme;
     let ls = view.list(Pane::Pipelines).cloned().unwrap_or_default();
     let rows_e = entries(Pane::Pipelines, snap, &ls.filter);
+    let pos = ls.position(&rows_e);
+    // The area's height is more than the table's rows: enough rows, never too few.
+    let vis = visible_rows(rows_e.len(), pos, usize::from(area.height));
     let (note, _) = staleness(ctx, snap.metrics.fetched_at, snap.metrics.error.as_ref());
     let mut counts = format!(
         "counts: last {RECENT_POINTS} min · trend {} ([ ])",
@@ -72,7 +75,8 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     let mstyle = if stale { t.stale() } else { t.text() };
     let rules_reading = inv.inv.reading().1.0 > 0;
     let mut rows = Vec::with_capacity(rows_e.len());
-    for e in &rows_e {
+    // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
+    for e in &rows_e[vis.clone()] {
         if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
             rows.push(error_row(ctx, &fitted, COLS.len(), (1, 3), err));
             continue;
@@ -249,7 +253,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     } else {
         format!("nothing matches filter {:?}", ls.filter)
     };
-    let selected = (!rows.is_empty()).then(|| ls.position(&rows_e));
+    let selected = (!rows.is_empty()).then(|| pos - vis.start);
     table(
         f,
         area,

@@ -5,7 +5,7 @@ mod keys;
 mod rows;
 
 pub use dialogs::{Overlay, PendingToggle, SimForm, Tester, log_cursor, log_event_lines};
-pub use rows::{Entry, ListState, entries};
+pub use rows::{Entry, ListState, entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -333,7 +333,7 @@ impl View {
     }
 
     /// The focused list pane's rows and selected position.
-    pub fn selection(&self, snap: &Snapshot) -> Option<(Vec<Entry>, usize)> {
+    pub fn selection(&self, snap: &Snapshot) -> Option<(std::sync::Arc<Vec<Entry>>, usize)> {
         let ls = self.list(self.pane)?;
         let e = entries(self.pane, snap, &ls.filter);
         let pos = ls.position(&e);
@@ -378,17 +378,9 @@ impl View {
                 .full
                 .extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
         }
-        // The rows on screen: a list draws from its top until the selection no longer fits,
-        // then keeps the selection on its last line (a fresh TableState each frame), so the
-        // visible rows are the first `h`, or the `h` ending at the selection; the terminal's
-        // height is more than the list's, so this holds them all.
-        let h = usize::from(self.screen_rows.max(1));
-        let (top, end) = if pos < h {
-            (0, h)
-        } else {
-            (pos + 1 - h, pos + 1)
-        };
-        for en in e.iter().take(end.min(e.len())).skip(top) {
+        // The rows on screen ([`visible_rows`]; the terminal's height is more than the
+        // list's, so this holds them all).
+        for en in &e[visible_rows(e.len(), pos, usize::from(self.screen_rows))] {
             let f = &en.target;
             w.metrics
                 .screen

@@ -2,6 +2,7 @@
 //! diagnosis), and the selection that stays on its row when rows re-sort.
 
 use super::*;
+use std::sync::Arc;
 
 /// One row of a list pane, in display order.
 #[derive(Debug, Clone)]
@@ -52,8 +53,31 @@ fn matches(filter: &str, hay: &[&str]) -> bool {
     hay.iter().any(|h| h.to_lowercase().contains(&f))
 }
 
-/// The rows of a list pane, filtered and sorted (worst health first, then by name).
-pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
+/// The rows of a list pane, filtered and sorted (worst health first, then by name): made once
+/// per change of the data and per filter ([`Snapshot::memo`]), shared by every frame until
+/// then.
+pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Arc<Vec<Entry>> {
+    snap.memo(&format!("entries {pane:?} {filter}"), || {
+        make_entries(pane, snap, filter)
+    })
+}
+
+/// The first `height` rows of a list of `len`, or the `height` ending at the selection `pos`
+/// once it no longer fits from the top: the rows a table draws when given every row and a
+/// fresh selection state (ratatui keeps the selection on the last line). A pane that builds
+/// only these rows, selecting `pos - start`, draws the same frame at a cost independent of
+/// `len`.
+pub fn visible_rows(len: usize, pos: usize, height: usize) -> std::ops::Range<usize> {
+    let height = height.max(1);
+    let (top, end) = if pos < height {
+        (0, height)
+    } else {
+        (pos + 1 - height, pos + 1)
+    };
+    top.min(len)..end.min(len)
+}
+
+fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
     let Some(inv) = snap.inventory.get() else {
         return Vec::new();
     };
@@ -206,4 +230,48 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
     }
     out.sort_by(|(a, an), (b, bn)| b.level.cmp(&a.level).then_with(|| an.cmp(bn)));
     out.into_iter().map(|(e, _)| e).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible_rows;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Constraint;
+    use ratatui::widgets::{Block, Borders, Row, Table, TableState};
+
+    fn draw(rows: Vec<Row<'static>>, selected: usize, height: u16) -> ratatui::buffer::Buffer {
+        let mut term =
+            Terminal::new(TestBackend::new(20, height)).unwrap_or_else(|e| panic!("{e}"));
+        term.draw(|f| {
+            let t = Table::new(rows, [Constraint::Min(1)])
+                .header(Row::new(["NAME"]))
+                .block(Block::default().borders(Borders::ALL))
+                .row_highlight_style(ratatui::style::Style::new().reversed());
+            let mut st = TableState::default().with_selected(Some(selected));
+            f.render_stateful_widget(t, f.area(), &mut st);
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        term.backend().buffer().clone()
+    }
+
+    /// What the list panes rely on to build only the rows on screen: a table given the
+    /// visible rows (for any height at least the area's) draws exactly what it draws given
+    /// every row.
+    #[test]
+    fn the_visible_rows_draw_the_same_frame_as_every_row() {
+        let row = |i: usize| Row::new([format!("row {i}")]);
+        for len in [1usize, 5, 12, 40] {
+            for height in [6u16, 10, 17] {
+                for pos in [0, len / 2, len.saturating_sub(1)] {
+                    let all = draw((0..len).map(row).collect(), pos, height);
+                    for over in [0usize, 3] {
+                        let vis = visible_rows(len, pos, usize::from(height) + over);
+                        let some = draw(vis.clone().map(row).collect(), pos - vis.start, height);
+                        assert_eq!(all, some, "len {len} pos {pos} height {height} +{over}");
+                    }
+                }
+            }
+        }
+    }
 }
