@@ -212,7 +212,6 @@ fn a_stream_being_read_is_a_row_marked_so_and_its_pipeline_is_undecided() {
         .position(|s| !inv.rules_feeding(&s.name).is_empty())
         .expect("a stream some rule feeds");
     let name = inv.streams[i].name.clone();
-    let feeding = inv.rules_feeding(&name).len();
     inv.streams.remove(i);
     inv.errors
         .push(fhtop::model::InventoryError::loading("stream", &name));
