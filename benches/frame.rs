@@ -132,23 +132,21 @@ fn scaled(
     let m = base.metrics.get().context("demo metrics")?;
     let mut big = inv.clone();
     big.streams.clear();
-    let mut metrics = fhtop::model::Metrics {
-        window: m.window,
-        series: std::collections::HashMap::new(),
-    };
+    let mut metrics = fhtop::model::Metrics::new(m.window);
     for i in 0..rows {
         let orig = &inv.streams[i % inv.streams.len()];
         let mut s = orig.clone();
         if i >= inv.streams.len() {
             s.name = format!("{}-{i:05}", orig.name);
         }
-        for ((scope, id), series) in &m.series {
+        for (scope, id) in m.keys() {
+            let Some(series) = m.series(scope, id) else {
+                continue;
+            };
             if *scope == Scope::Stream(orig.name.clone()) {
-                metrics
-                    .series
-                    .insert((Scope::Stream(s.name.clone()), *id), series.clone());
+                metrics.put(Scope::Stream(s.name.clone()), id, 0, series.to_vec());
             } else if i == 0 && matches!(scope, Scope::Rule(_)) {
-                metrics.series.insert((scope.clone(), *id), series.clone());
+                metrics.put(scope.clone(), id, 0, series.to_vec());
             }
         }
         big.streams.push(s);

@@ -20,8 +20,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries,
-    normalise_series, rule_metrics, stream_metrics,
+    Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries, rule_metrics,
+    stream_metrics,
 };
 
 /// Longest time between two fetches of any row's triage set: the rotation's period. A row
@@ -106,7 +106,7 @@ impl Plan {
             q.iter().map(|x| (x.scope.clone(), x.metric)).collect();
         for x in queries_for(inv, &want.full, |s| want.full.contains(s)) {
             let key = (x.scope.clone(), x.metric);
-            if !have.series.contains_key(&key) && q_keys.insert(key) {
+            if have.series(&key.0, key.1).is_none() && q_keys.insert(key) {
                 q.push(x);
             }
         }
@@ -165,42 +165,24 @@ fn queries_for(inv: &Inventory, full: &[Scope], due: impl Fn(&Scope) -> bool) ->
     q
 }
 
-/// `old` moved to `window` (a window ending at or after old's), keeping only the series the
-/// plan still has (rows in the inventory; a row's drill-in metrics while it is in `full`).
+/// `old` moved to `window` (a window ending at or after old's; nothing is copied), keeping
+/// only the series the plan still has (rows in the inventory; a row's drill-in metrics while
+/// it is in `full`).
 pub fn carry(
     old: Option<&Metrics>,
     window: MetricWindow,
     inv: &Inventory,
     full: &[Scope],
 ) -> Metrics {
-    let mut m = Metrics {
-        window,
-        series: HashMap::new(),
+    let Some(mut m) = old.and_then(|o| o.moved_to(window)) else {
+        // None yet, another period, or an earlier start: everything is fetched anew.
+        return Metrics::new(window);
     };
-    let Some(old) = old else {
-        return m;
-    };
-    let keep: HashSet<(Scope, MetricId)> = metric_queries(inv, full)
-        .into_iter()
-        .map(|q| (q.scope, q.metric))
-        .collect();
-    let shift = if old.window.period_seconds == window.period_seconds {
-        let secs = (window.start - old.window.start).num_seconds();
-        usize::try_from(secs / i64::from(window.period_seconds.max(1))).ok()
-    } else {
-        None
-    };
-    let Some(shift) = shift else {
-        // Another period, or an earlier start: nothing lines up, everything is fetched anew.
-        return m;
-    };
-    for (k, s) in &old.series {
-        if keep.contains(k) && s.len() > shift {
-            let mut v: Vec<Option<f64>> = s[shift..].to_vec();
-            v.truncate(window.points);
-            m.series.insert(k.clone(), v);
-        }
+    let mut keep: HashMap<Scope, Vec<MetricId>> = HashMap::new();
+    for q in metric_queries(inv, full) {
+        keep.entry(q.scope).or_default().push(q.metric);
     }
+    m.retain(|s, id| keep.get(s).is_some_and(|v| v.contains(&id)));
     m
 }
 
@@ -217,7 +199,7 @@ pub async fn fetch_into(
     let window = m.window;
     let mut groups: HashMap<usize, Vec<MetricQuery>> = HashMap::new();
     for q in queries {
-        let start = match m.series.get(&(q.scope.clone(), q.metric)) {
+        let start = match m.series(&q.scope, q.metric) {
             Some(s) => s.len().saturating_sub(OVERLAP_POINTS) / START_STEP * START_STEP,
             None => 0,
         };
@@ -246,11 +228,7 @@ pub async fn fetch_into(
         }
         for (q, mut s) in qs.into_iter().zip(raw) {
             s.resize(sub.points, None);
-            let fresh = normalise_series(q.metric, s);
-            let series = m.series.entry((q.scope, q.metric)).or_default();
-            series.truncate(start);
-            series.resize(start, None);
-            series.extend(fresh);
+            m.put(q.scope, q.metric, start, s);
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::backend::{Backend, BackendError, Clock, ErrorKind};
 use crate::config::Intervals;
 use crate::health::Level;
-use crate::model::{Inventory, MetricWindow, Metrics, Scope, metric_queries, normalise_series};
+use crate::model::{Inventory, MetricWindow, Metrics, Scope, metric_queries};
 use crate::store::{LogBuffer, LogStore, SectionKind, Snapshot, Store};
 
 /// How far back the first read of a log group looks.
@@ -289,15 +289,11 @@ async fn fetch(
             format!("asked for {} series, got {}", queries.len(), raw.len()),
         ));
     }
-    let series = queries
-        .into_iter()
-        .zip(raw)
-        .map(|(q, mut s)| {
-            s.resize(window.points, None);
-            ((q.scope, q.metric), normalise_series(q.metric, s))
-        })
-        .collect();
-    Ok(Metrics { window, series })
+    let mut m = Metrics::new(window);
+    for (q, s) in queries.into_iter().zip(raw) {
+        m.put(q.scope, q.metric, 0, s);
+    }
+    Ok(m)
 }
 
 /// The log groups worth reading now: what the UI shows, plus the error log of every stream not

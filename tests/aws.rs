@@ -144,7 +144,7 @@ async fn incident_account_loads_every_section() {
             MetricId::IncomingRecords,
         )
         .expect("series");
-    assert!(audit.iter().all(Option::is_none));
+    assert!(audit.iter().all(|v| v.is_none()));
     let inv_series = m
         .series(
             &Scope::Rule(RuleKey {
@@ -154,7 +154,7 @@ async fn incident_account_loads_every_section() {
             MetricId::Invocations,
         )
         .expect("series");
-    assert!(inv_series.iter().all(|v| *v == Some(0.0)));
+    assert!(inv_series.iter().all(|v| v == Some(0.0)));
     let matched = m.window_sum(
         &Scope::Rule(RuleKey {
             bus: "orders-bus".into(),
@@ -266,7 +266,7 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     assert_eq!(aws.count("GetMetricStatistics"), 0);
     let m = store.snapshot();
     let m = m.metrics.get().expect("metrics");
-    assert_eq!(m.series.len(), queries);
+    assert_eq!(m.len(), queries);
     let off = Scope::Stream("s-100".into());
     assert!(
         m.series(&off, MetricId::DataFreshness(DestinationKind::S3))
@@ -320,7 +320,7 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     let m = store.snapshot();
     let m = m.metrics.get().expect("metrics");
     assert_eq!(
-        m.series.len(),
+        m.len(),
         150 * stream_triage.len() + (whole - stream_triage.len()) + 300 * 5,
         "every row's triage set, s-100's drill-in metrics (s-007's and r-001's dropped)"
     );

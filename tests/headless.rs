@@ -242,7 +242,7 @@ async fn the_chart_window_widens_and_narrows() {
     assert_eq!(chart.window.points, 240);
     // Only the trends (one series per stream) when no drill-in is open.
     let streams = snap.inventory.get().expect("inventory").inv.streams.len();
-    assert_eq!(chart.series.len(), streams);
+    assert_eq!(chart.len(), streams);
     let frame = common::draw_with(
         &snap,
         &app.view,

@@ -254,12 +254,12 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
         .map(|q| (q.scope, q.metric))
         .collect();
     let mut triage = all.clone();
-    triage.series.retain(|k, _| plan.contains(k));
+    triage.retain(|s, m| plan.contains(&(s.clone(), m)));
     assert!(
-        triage.series.len() < all.series.len(),
+        triage.len() < all.len(),
         "the triage set is a part: {} of {}",
-        triage.series.len(),
-        all.series.len()
+        triage.len(),
+        all.len()
     );
     let alarms = snap.alarms.get().map(|a| a.as_slice()).unwrap_or(&[]);
     let inputs = |m| fhtop::health::Inputs {
@@ -359,7 +359,8 @@ async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
         first_start(t0) + chrono::Duration::seconds(60)
     );
     assert!(
-        m.series.values().all(|s| s.len() == 180),
+        m.keys()
+            .all(|(s, id)| m.series(s, id).is_some_and(|p| p.len() == 180)),
         "every series spans the new window"
     );
 }

@@ -42,7 +42,7 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
     let delivery = MetricId::delivery(kind);
     let any_point = delivery.iter().any(|id| {
         m.series(sc, *id)
-            .is_some_and(|v| v.iter().any(Option::is_some))
+            .is_some_and(|v| v.iter().any(|x| x.is_some()))
     });
     if !any_point {
         h.add(

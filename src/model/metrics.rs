@@ -699,28 +699,156 @@ impl MetricWindow {
 /// (no datapoint). Units as [`MetricId::unit`].
 pub type Series = Vec<Option<f64>>;
 
-/// The answer to one metrics fetch: every series, on one shared time axis.
+/// One series as kept: `values[i]` is the period `first + i` (a period index: Unix seconds
+/// divided by the period), an `f32` each (4 bytes a point instead of 16, NaN for a gap; exact
+/// for counts up to 16,777,216 a period, 7 significant digits beyond — finer than any health
+/// threshold), shared by every publish that does not fetch it again (moving the window copies
+/// nothing).
+#[derive(Debug, Clone, PartialEq)]
+struct Stored {
+    first: i64,
+    values: std::sync::Arc<[f32]>,
+}
+
+/// Every series of the metrics, on one shared time axis: what a poll published.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metrics {
     /// The time axis every series follows.
     pub window: MetricWindow,
-    /// The series, keyed by (stream or rule, metric); a query without an answer has no entry.
-    pub series: HashMap<(Scope, MetricId), Series>,
+    /// The series by stream or rule and metric; a query without an answer has no entry.
+    series: HashMap<Scope, HashMap<MetricId, Stored>>,
+}
+
+/// A series over the window, oldest first: one value per period from the window's start, a
+/// gap (`None`) where CloudWatch had no datapoint. Shorter than the window when the series was
+/// last fetched that many periods ago (see `crate::plan`).
+#[derive(Debug, Clone, Copy)]
+pub struct Points<'a>(&'a [f32]);
+
+impl<'a> Points<'a> {
+    /// Number of periods.
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+    /// Whether there is no period.
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+    /// The value of period `i`; `None` for a gap or past the end.
+    pub fn get(self, i: usize) -> Option<f64> {
+        self.0
+            .get(i)
+            .copied()
+            .filter(|v| !v.is_nan())
+            .map(f64::from)
+    }
+    /// The values, oldest first.
+    pub fn iter(self) -> impl DoubleEndedIterator<Item = Option<f64>> + ExactSizeIterator + 'a {
+        self.0
+            .iter()
+            .map(|v| (!v.is_nan()).then_some(f64::from(*v)))
+    }
+    /// The last `n` periods.
+    pub fn tail(self, n: usize) -> Points<'a> {
+        Points(&self.0[self.0.len().saturating_sub(n)..])
+    }
+    /// The values, oldest first, as a [`Series`].
+    pub fn to_vec(self) -> Series {
+        self.iter().collect()
+    }
 }
 
 /// How many trailing periods the "now" figures (funnel counts, success %, ...) cover.
 pub const RECENT_POINTS: usize = 5;
 
 impl Metrics {
-    /// The series for this scope and metric, `None` when it was not fetched.
-    pub fn series(&self, scope: &Scope, m: MetricId) -> Option<&[Option<f64>]> {
-        self.series.get(&(scope.clone(), m)).map(Vec::as_slice)
+    /// No series yet, on `window`.
+    pub fn new(window: MetricWindow) -> Self {
+        Self {
+            window,
+            series: HashMap::new(),
+        }
+    }
+
+    fn period_index(&self, i: usize) -> i64 {
+        let p = i64::from(self.window.period_seconds.max(1));
+        self.window.start.timestamp().div_euclid(p) + i as i64
+    }
+
+    /// Stores `raw` (normalised: [`normalise_series`]) as the series of `scope` × `m` from
+    /// point `at` of the window on, keeping the points before `at` it already had (gaps where
+    /// it had none); points past the window's end are dropped.
+    pub fn put(&mut self, scope: Scope, m: MetricId, at: usize, raw: Series) {
+        let first = self.period_index(0);
+        let mut values: Vec<f32> = Vec::with_capacity(self.window.points);
+        if at > 0 {
+            let old = self.series(&scope, m);
+            values
+                .extend((0..at).map(|i| old.and_then(|o| o.get(i)).map_or(f32::NAN, |v| v as f32)));
+        }
+        values.extend(
+            normalise_series(m, raw)
+                .into_iter()
+                .map(|v| v.map_or(f32::NAN, |v| v as f32)),
+        );
+        values.truncate(self.window.points);
+        self.series.entry(scope).or_default().insert(
+            m,
+            Stored {
+                first,
+                values: values.into(),
+            },
+        );
+    }
+
+    /// The same series on a later `window` of the same period (nothing copied: the series are
+    /// shared); `None` when the window starts earlier or has another period.
+    pub fn moved_to(&self, window: MetricWindow) -> Option<Metrics> {
+        (window.period_seconds == self.window.period_seconds && window.start >= self.window.start)
+            .then(|| Metrics {
+                window,
+                series: self.series.clone(),
+            })
+    }
+
+    /// Keeps only the series `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Scope, MetricId) -> bool) {
+        self.series.retain(|scope, by| {
+            by.retain(|m, _| keep(scope, *m));
+            !by.is_empty()
+        });
+    }
+
+    /// Every (scope, metric) that has a series.
+    pub fn keys(&self) -> impl Iterator<Item = (&Scope, MetricId)> + '_ {
+        self.series
+            .iter()
+            .flat_map(|(s, by)| by.keys().map(move |m| (s, *m)))
+    }
+
+    /// Number of series.
+    pub fn len(&self) -> usize {
+        self.series.values().map(HashMap::len).sum()
+    }
+
+    /// Whether there is no series.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    /// The series for this scope and metric over the window, `None` when it was not fetched.
+    pub fn series(&self, scope: &Scope, m: MetricId) -> Option<Points<'_>> {
+        let st = self.series.get(scope)?.get(&m)?;
+        let skip = usize::try_from(self.period_index(0) - st.first).unwrap_or(0);
+        let v = &st.values[skip.min(st.values.len())..];
+        Some(Points(&v[..v.len().min(self.window.points)]))
     }
     fn recent(&self, scope: &Scope, m: MetricId) -> impl Iterator<Item = f64> + '_ {
-        let s = self.series(scope, m).unwrap_or(&[]);
-        s[s.len().saturating_sub(RECENT_POINTS)..]
-            .iter()
-            .filter_map(|v| *v)
+        self.series(scope, m)
+            .map(|s| s.tail(RECENT_POINTS))
+            .into_iter()
+            .flat_map(|s| s.iter())
+            .flatten()
     }
     /// Sum over the recent periods; `None` when every recent point is a gap.
     pub fn recent_sum(&self, scope: &Scope, m: MetricId) -> Option<f64> {
@@ -744,17 +872,17 @@ impl Metrics {
     /// Whether any of the last `n` periods has a datapoint.
     pub fn any_in_last(&self, scope: &Scope, m: MetricId, n: usize) -> bool {
         self.series(scope, m)
-            .is_some_and(|s| s[s.len().saturating_sub(n)..].iter().any(Option::is_some))
+            .is_some_and(|s| s.tail(n).iter().any(|v| v.is_some()))
     }
     /// The newest non-gap value.
     pub fn latest(&self, scope: &Scope, m: MetricId) -> Option<f64> {
-        self.series(scope, m)?.iter().rev().find_map(|v| *v)
+        self.series(scope, m)?.iter().rev().find_map(|v| v)
     }
     /// Sum over the whole window (gaps skipped).
     pub fn window_sum(&self, scope: &Scope, m: MetricId) -> Option<f64> {
         self.series(scope, m)?
             .iter()
-            .filter_map(|v| *v)
+            .flatten()
             .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
     }
 }

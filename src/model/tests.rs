@@ -1,6 +1,5 @@
 use super::*;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 
 #[test]
 fn firehose_arn_parsing() {
@@ -46,22 +45,19 @@ fn eventbridge_gaps_are_zero_firehose_gaps_stay() {
 #[test]
 fn recent_aggregates_skip_gaps() {
     let scope = Scope::Stream("s".into());
-    let mut series = HashMap::new();
-    series.insert(
-        (scope.clone(), MetricId::IncomingRecords),
+    let mut m = Metrics::new(MetricWindow::ending_at(Utc::now(), 6, 60));
+    m.put(
+        scope.clone(),
+        MetricId::IncomingRecords,
+        0,
         vec![Some(100.0), None, Some(1.0), None, Some(2.0), Some(3.0)],
     );
-    series.insert(
-        (
-            scope.clone(),
-            MetricId::DeliveryRecords(DestinationKind::S3),
-        ),
+    m.put(
+        scope.clone(),
+        MetricId::DeliveryRecords(DestinationKind::S3),
+        0,
         vec![None, None],
     );
-    let m = Metrics {
-        window: MetricWindow::ending_at(Utc::now(), 6, 60),
-        series,
-    };
     assert_eq!(m.recent_sum(&scope, MetricId::IncomingRecords), Some(6.0));
     assert_eq!(m.recent_avg(&scope, MetricId::IncomingRecords), Some(2.0));
     assert_eq!(m.recent_max(&scope, MetricId::IncomingRecords), Some(3.0));
@@ -126,4 +122,68 @@ fn chart_periods_fit_288_points_and_cloudwatch_retention() {
     assert_eq!(chart_period(90 * 1440) % 3600, 0);
     assert_eq!(window_label(4320), "3d");
     assert_eq!(window_label(720), "12h");
+}
+
+/// Issue 12: series are kept once and shared: moving the window copies nothing (a series not
+/// fetched again ends where its last fetch ended), a fetch from point `at` keeps the points
+/// before it, and gaps stay gaps (EventBridge's become zeros).
+#[test]
+fn series_move_with_the_window_and_are_extended_in_place() {
+    let t0 = chrono::DateTime::parse_from_rfc3339("2026-01-01T07:00:30Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let scope = Scope::Stream("s".into());
+    let id = MetricId::IncomingRecords;
+    let mut m = Metrics::new(MetricWindow::ending_at(t0, 6, 60));
+    m.put(
+        scope.clone(),
+        id,
+        0,
+        vec![Some(1.0), None, Some(3.0), Some(4.0), Some(5.0), Some(6.0)],
+    );
+    m.put(scope.clone(), MetricId::Invocations, 0, vec![None; 6]);
+    let later = MetricWindow::ending_at(t0 + chrono::Duration::minutes(2), 6, 60);
+    let mut n = m
+        .moved_to(later)
+        .unwrap_or_else(|| panic!("a later window"));
+    let s = n.series(&scope, id).unwrap_or_else(|| panic!("kept"));
+    assert_eq!(
+        s.to_vec(),
+        vec![Some(3.0), Some(4.0), Some(5.0), Some(6.0)],
+        "ends at its fetch"
+    );
+    assert_eq!(
+        n.recent_sum(&scope, id),
+        Some(18.0),
+        "recent = its own newest points"
+    );
+    n.put(scope.clone(), id, 3, vec![Some(6.5), Some(7.0), Some(8.0)]);
+    assert_eq!(
+        n.series(&scope, id).map(|s| s.to_vec()),
+        Some(vec![
+            Some(3.0),
+            Some(4.0),
+            Some(5.0),
+            Some(6.5),
+            Some(7.0),
+            Some(8.0)
+        ])
+    );
+    assert_eq!(
+        n.series(&scope, MetricId::Invocations).map(|s| s.to_vec()),
+        Some(vec![Some(0.0); 4]),
+        "EventBridge gaps are zeros"
+    );
+    assert_eq!(
+        m.series(&scope, id).map(|s| s.len()),
+        Some(6),
+        "the old publish is untouched"
+    );
+    assert!(
+        m.moved_to(MetricWindow::ending_at(t0, 6, 300)).is_none(),
+        "another period"
+    );
+    assert_eq!(n.len(), 2);
+    n.retain(|_, m| m == id);
+    assert_eq!(n.keys().count(), 1);
 }

@@ -42,6 +42,10 @@ pub fn render(f: &mut Frame, area: Rect, scroll: usize, ctx: &Ctx) {
         t.dim(),
     )));
     lines.push(Line::from(Span::styled(
+        "  Metrics: rows on screen and failing rows every poll, the rest within 10 min.",
+        t.dim(),
+    )));
+    lines.push(Line::from(Span::styled(
         "  ENABLED+CT = ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (rule detail: Enter)",
         t.dim(),
     )));

@@ -225,7 +225,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 ));
                 // The whole chart window, squeezed into the column.
                 let spark = match crate::ui::view::chart_series(snap, view, &ss, incoming) {
-                    Some(s) => fmt::sparkline(&fmt::squeeze(s, spark_w), spark_w),
+                    Some(s) => fmt::sparkline(&fmt::squeeze(&s, spark_w), spark_w),
                     // Loading; "✖" when the longer window could not be read (the title says
                     // why).
                     None if crate::ui::view::chart_loading(snap, view) => {

@@ -169,23 +169,23 @@ pub const PAGE: usize = 10;
 /// The series a chart or sparkline draws for `scope` × `id` over the view's chart window: the
 /// tail of the health metrics when the window is within theirs, else the charts' own fetch once
 /// it covers that window; `None` while it is loading.
-pub fn chart_series<'a>(
-    snap: &'a Snapshot,
+pub fn chart_series(
+    snap: &Snapshot,
     view: &View,
     scope: &crate::model::Scope,
     id: crate::model::MetricId,
-) -> Option<&'a [Option<f64>]> {
+) -> Option<crate::model::Series> {
     if view.chart_minutes <= view.base_minutes {
         let m = snap.metrics.get()?;
         let s = m.series(scope, id)?;
         let p = u64::from(m.window.period_seconds.max(1));
         let n = usize::try_from(u64::from(view.chart_minutes) * 60 / p).unwrap_or(usize::MAX);
-        return Some(&s[s.len().saturating_sub(n)..]);
+        return Some(s.tail(n).to_vec());
     }
     if chart_loading(snap, view) {
         return None;
     }
-    snap.chart.get()?.series(scope, id)
+    Some(snap.chart.get()?.series(scope, id)?.to_vec())
 }
 
 /// Whether the charts wait for their own fetch: a window longer than the health metrics' that

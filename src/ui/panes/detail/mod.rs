@@ -95,7 +95,7 @@ pub(super) fn charts(
                 f.render_widget(Paragraph::new(text).style(t.dim()), r);
                 continue;
             }
-            None => &[],
+            None => Vec::new(),
         };
         let max = series
             .iter()
@@ -116,7 +116,7 @@ pub(super) fn charts(
         }
         // The whole window in the columns there are, aggregated as the metric's statistic.
         let w = body.width as usize;
-        let tail = fmt::squeeze_stat(series, w, id.stat());
+        let tail = fmt::squeeze_stat(&series, w, id.stat());
         let top = tail
             .iter()
             .flatten()
