@@ -20,8 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries, rule_metrics,
-    stream_metrics,
+    Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries,
 };
 
 /// Longest time between two fetches of any row's triage set: the rotation's period. A row
@@ -137,32 +136,7 @@ pub fn rotation_share(n: usize, every: Duration) -> usize {
 /// The plan's queries of the rows `due` selects: every metric of the rows in `full`, the
 /// triage set of the others.
 fn queries_for(inv: &Inventory, full: &[Scope], due: impl Fn(&Scope) -> bool) -> Vec<MetricQuery> {
-    let mut q = Vec::new();
-    for s in &inv.streams {
-        let scope = Scope::Stream(s.name.clone());
-        if due(&scope) {
-            for (metric, kind) in stream_metrics(s, full.contains(&scope)) {
-                q.push(MetricQuery {
-                    scope: scope.clone(),
-                    metric,
-                    kind,
-                });
-            }
-        }
-    }
-    for r in &inv.rules {
-        let scope = Scope::Rule(r.key());
-        if due(&scope) {
-            for (metric, kind) in rule_metrics(full.contains(&scope)) {
-                q.push(MetricQuery {
-                    scope: scope.clone(),
-                    metric,
-                    kind,
-                });
-            }
-        }
-    }
-    q
+    crate::model::metric_queries_of(inv, full, due)
 }
 
 /// `old` moved to `window` (a window ending at or after old's; nothing is copied), keeping

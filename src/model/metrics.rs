@@ -565,20 +565,31 @@ pub fn rule_metrics(full: bool) -> Vec<(MetricId, MetricKind)> {
 /// The metric plan: every stream and rule its triage set; the scopes in `full` (the
 /// selection, the open drill-in) every metric.
 pub fn metric_queries(inv: &Inventory, full: &[Scope]) -> Vec<MetricQuery> {
-    let mut q = Vec::with_capacity(inv.streams.len() * 6 + inv.rules.len() * 5);
-    for s in &inv.streams {
-        let scope = Scope::Stream(s.name.clone());
-        for (metric, kind) in stream_metrics(s, full.contains(&scope)) {
-            q.push(MetricQuery {
-                scope: scope.clone(),
-                metric,
-                kind,
-            });
+    metric_queries_of(inv, full, |_| true)
+}
+
+/// [`metric_queries`] of the rows `due` selects only (`crate::plan`: what one poll asks).
+pub fn metric_queries_of(
+    inv: &Inventory,
+    full: &[Scope],
+    due: impl Fn(&Scope) -> bool,
+) -> Vec<MetricQuery> {
+    let mut q = Vec::new();
+    let rows = inv
+        .streams
+        .iter()
+        .map(|s| (Scope::Stream(s.name.clone()), Some(s)))
+        .chain(inv.rules.iter().map(|r| (Scope::Rule(r.key()), None)));
+    for (scope, stream) in rows {
+        if !due(&scope) {
+            continue;
         }
-    }
-    for r in &inv.rules {
-        let scope = Scope::Rule(r.key());
-        for (metric, kind) in rule_metrics(full.contains(&scope)) {
+        let whole = full.contains(&scope);
+        let metrics = match stream {
+            Some(s) => stream_metrics(s, whole),
+            None => rule_metrics(whole),
+        };
+        for (metric, kind) in metrics {
             q.push(MetricQuery {
                 scope: scope.clone(),
                 metric,
