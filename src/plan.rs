@@ -53,17 +53,22 @@ pub struct Plan {
 
 impl Plan {
     /// The queries of one poll at `now` (see the module documentation): `urgent` holds the
-    /// rows whose health is FAIL; `every` is the metrics interval.
+    /// rows whose health is FAIL; `have` is what the poll starts from (the carried series): a
+    /// row missing any series of its plan is due whatever its last fetch (its triage set grew
+    /// with its configuration, it came back after a failed describe, the window could not be
+    /// moved); `every` is the metrics interval.
     pub fn poll(
         &self,
         inv: &Inventory,
         want: &Want,
         urgent: &HashSet<Scope>,
+        have: &Metrics,
         now: DateTime<Utc>,
         every: Duration,
     ) -> Vec<MetricQuery> {
         let mut due: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
         due.extend(urgent.iter().cloned());
+        due.extend(missing(inv, &want.full, have).into_iter().map(|q| q.scope));
         let mut rest: Vec<(Option<DateTime<Utc>>, Scope)> = inv
             .scopes()
             .into_iter()
@@ -82,9 +87,10 @@ impl Plan {
         queries_for(inv, &want.full, |s| due.contains(s))
     }
 
-    /// The queries of a look between polls: rows never fetched (the walk added them), metrics
-    /// of the selection or drill-in not in `have`, and rows on screen or selected whose last
-    /// fetch is older than `every` (scrolled to).
+    /// The queries of a look between polls: rows never fetched (the walk added them), every
+    /// series of the plan not in `have` (a new selection's drill-in metrics, a triage set that
+    /// grew), and rows on screen or selected whose last fetch is older than `every` (scrolled
+    /// to).
     pub fn look(
         &self,
         inv: &Inventory,
@@ -100,12 +106,10 @@ impl Plan {
             Some(t) => shown.contains(s) && now - *t >= every,
         };
         let mut q = queries_for(inv, &want.full, due);
-        // A newly selected row fetched recently for its triage set: the rest of its metrics.
         let mut q_keys: HashSet<(Scope, MetricId)> =
             q.iter().map(|x| (x.scope.clone(), x.metric)).collect();
-        for x in queries_for(inv, &want.full, |s| want.full.contains(s)) {
-            let key = (x.scope.clone(), x.metric);
-            if have.series(&key.0, key.1).is_none() && q_keys.insert(key) {
+        for x in missing(inv, &want.full, have) {
+            if q_keys.insert((x.scope.clone(), x.metric)) {
                 q.push(x);
             }
         }
@@ -124,6 +128,14 @@ impl Plan {
         let scopes: HashSet<Scope> = inv.scopes().into_iter().collect();
         self.last.retain(|s, _| scopes.contains(s));
     }
+}
+
+/// The plan's queries whose series `have` lacks.
+fn missing(inv: &Inventory, full: &[Scope], have: &Metrics) -> Vec<MetricQuery> {
+    metric_queries(inv, full)
+        .into_iter()
+        .filter(|q| have.series(&q.scope, q.metric).is_none())
+        .collect()
 }
 
 /// How many rows of `n` a poll every `every` fetches so that each is fetched within

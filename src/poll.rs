@@ -179,9 +179,9 @@ pub async fn poll_metrics(
     };
     let now = c.clock.now();
     plan.retain(&inv.inv);
-    let queries = plan.poll(&inv.inv, want, &urgent_rows(snap), now, every);
     let window = MetricWindow::ending_at(now, c.window_minutes, 60);
     let mut m = crate::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
+    let queries = plan.poll(&inv.inv, want, &urgent_rows(snap), &m, now, every);
     crate::plan::fetch_into(c.backend.as_ref(), &mut m, queries.clone()).await?;
     plan.record(&queries, now);
     c.store.set_metrics(m, now);

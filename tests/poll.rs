@@ -368,3 +368,56 @@ async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
 fn first_start(now: DateTime<Utc>) -> DateTime<Utc> {
     MetricWindow::ending_at(now, 180, 60).start
 }
+
+/// A row missing any series of its plan (its triage set grew with its configuration, it came
+/// back after a failed describe) is fetched at the next poll whatever the rotation says —
+/// never left without metrics, which would read as "nothing failed".
+#[tokio::test]
+async fn a_row_missing_a_series_is_fetched_at_the_next_poll() {
+    let t0 = common::at();
+    let flaky = Arc::new(Flaky {
+        inner: DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
+        failing: false.into(),
+        alarm_calls: AtomicU32::new(0),
+        metric_calls: Default::default(),
+    });
+    let store = Arc::new(Store::new());
+    let c = PollCtx {
+        backend: flaky.clone(),
+        store: store.clone(),
+        clock: Clock::Fixed(t0),
+        window_minutes: 180,
+        cache_dir: None,
+    };
+    poll::poll_inventory(&c).await.expect("inventory");
+    let snap = store.snapshot();
+    let inv = snap.inventory.get().expect("inventory").inv.clone();
+    let every = std::time::Duration::from_secs(60);
+    let mut plan = fhtop::plan::Plan::default();
+    let none = fhtop::plan::Want::default();
+    poll::poll_metrics(&c, &snap, &mut plan, &none, every)
+        .await
+        .expect("first poll");
+    // One rule loses its series; nothing is on screen.
+    let rule = Scope::Rule(inv.rules[0].key());
+    let mut m = store.snapshot().metrics.get().expect("metrics").clone();
+    m.retain(|s, _| *s != rule);
+    store.set_metrics(m, t0);
+    flaky.metric_calls.lock().unwrap().clear();
+    poll::poll_metrics(&c, &store.snapshot(), &mut plan, &none, every)
+        .await
+        .expect("next poll");
+    let m = store.snapshot();
+    let m = m.metrics.get().expect("metrics");
+    for id in fhtop::model::RULE_TRIAGE {
+        assert_eq!(
+            m.series(&rule, id).map(|p| p.len()),
+            Some(180),
+            "{id:?} fetched again, over the whole window"
+        );
+    }
+    assert!(
+        flaky.metric_calls.lock().unwrap().iter().any(|c| c.1 == 180),
+        "the missing series read whole"
+    );
+}

@@ -533,18 +533,32 @@ fn stream_findings(
             cli.stream_metric(n, "PartitionCount", "Maximum"),
         );
     }
-    from_health(
-        out,
-        &h,
-        CheckId::Throttling,
-        n,
-        n,
-        || match metrics {
-            None => no_metrics(),
-            Some(_) => (Level::Ok, "no throttled records".into()),
-        },
-        cli.stream_metric(n, "ThrottledRecords", "Sum"),
-    );
+    // Throttling as the source has it: Direct PUT's ThrottledRecords, a Kinesis source's
+    // throttled reads; an MSK source publishes neither, so there is nothing to say OK about.
+    let throttle = match &s.source {
+        crate::model::Source::DirectPut | crate::model::Source::Other(_) => {
+            Some(("no throttled records", "ThrottledRecords"))
+        }
+        crate::model::Source::KinesisStream { .. } => Some((
+            "no throttled reads of the Kinesis source",
+            "ThrottledGetRecords",
+        )),
+        crate::model::Source::Msk { .. } => None,
+    };
+    if let Some((ok, metric)) = throttle {
+        from_health(
+            out,
+            &h,
+            CheckId::Throttling,
+            n,
+            n,
+            || match metrics {
+                None => no_metrics(),
+                Some(_) => (Level::Ok, ok.into()),
+            },
+            cli.stream_metric(n, metric, "Sum"),
+        );
+    }
 }
 
 fn sim_for<'a>(g: &'a Gathered, t: &SimTarget) -> Option<&'a Report> {

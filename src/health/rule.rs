@@ -75,6 +75,18 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
         return h.sorted();
     };
     let sc = Scope::Rule(key);
+    if m.series(&sc, Invocations).is_none() {
+        // Not fetched yet (a row the metric plan has not reached): undecided, never OK.
+        if r.state.is_enabled() {
+            h.add(
+                CheckId::RuleState,
+                Symptom::NoMetrics,
+                Level::Unknown,
+                "no metrics yet for this rule",
+            );
+        }
+        return h.sorted();
+    }
     let inv = m.recent_sum(&sc, Invocations).unwrap_or(0.0);
     let failed = m.recent_sum(&sc, FailedInvocations).unwrap_or(0.0);
     if failed > 0.0 {

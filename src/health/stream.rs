@@ -324,32 +324,37 @@ pub fn stream_health(inp: &Inputs, s: &Stream) -> Health {
             );
         }
     }
-    if m.recent_max(&sc, PartitionCountExceeded).unwrap_or(0.0) > 0.0 {
-        h.add(
-            CheckId::Partitions,
-            Symptom::PartitionsExceeded,
-            Level::Fail,
-            "partition count exceeded the active partitions limit",
-        );
-    } else if let Some(used) = m.recent_max(&sc, PartitionCount) {
-        let (limit, default) = match m.recent_max(&sc, ActivePartitionsLimit) {
-            Some(l) if l > 0.0 => (l, ""),
-            _ => (DEFAULT_ACTIVE_PARTITIONS_LIMIT, " default"),
-        };
-        if used >= 0.8 * limit {
+    // Partition metrics exist only with dynamic partitioning (and are read only then).
+    if s.dynamic_partitioning_enabled() {
+        if m.recent_max(&sc, PartitionCountExceeded).unwrap_or(0.0) > 0.0 {
             h.add(
                 CheckId::Partitions,
-                Symptom::PartitionsNearLimit,
-                Level::Warn,
-                format!(
-                    "partitions {used:.0}/{limit:.0}{default} ({:.0}% of limit)",
-                    100.0 * used / limit
-                ),
+                Symptom::PartitionsExceeded,
+                Level::Fail,
+                "partition count exceeded the active partitions limit",
             );
+        } else if let Some(used) = m.recent_max(&sc, PartitionCount) {
+            let (limit, default) = match m.recent_max(&sc, ActivePartitionsLimit) {
+                Some(l) if l > 0.0 => (l, ""),
+                _ => (DEFAULT_ACTIVE_PARTITIONS_LIMIT, " default"),
+            };
+            if used >= 0.8 * limit {
+                h.add(
+                    CheckId::Partitions,
+                    Symptom::PartitionsNearLimit,
+                    Level::Warn,
+                    format!(
+                        "partitions {used:.0}/{limit:.0}{default} ({:.0}% of limit)",
+                        100.0 * used / limit
+                    ),
+                );
+            }
         }
     }
+    // ThrottledRecords is Direct PUT's (a Kinesis source's throttling is above).
+    let direct = matches!(s.source, Source::DirectPut | Source::Other(_));
     let throttled = m.recent_sum(&sc, ThrottledRecords).unwrap_or(0.0);
-    if throttled > 0.0 {
+    if direct && throttled > 0.0 {
         h.add(
             CheckId::Throttling,
             Symptom::Throttled,

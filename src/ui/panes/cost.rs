@@ -62,7 +62,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
             Cell::from(""),
             Cell::from(""),
             Cell::from(Span::styled(
-                "in the last hour, its cost at list price, what it is for",
+                "last hour ≈ cost at list price · what for",
                 t.dim(),
             )),
         ]));
@@ -78,7 +78,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
                 num(fmt::count(*total as f64)),
                 Cell::from(Span::styled(
                     format!(
-                        "{} ≈ ${:.2}/hour · {what}",
+                        "{} last hour ≈ ${:.2}/hour · {what}",
                         fmt::count(*hour as f64),
                         *hour as f64 / 1000.0 * GET_METRIC_DATA_PER_1000
                     ),
