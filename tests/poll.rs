@@ -417,7 +417,12 @@ async fn a_row_missing_a_series_is_fetched_at_the_next_poll() {
         );
     }
     assert!(
-        flaky.metric_calls.lock().unwrap().iter().any(|c| c.1 == 180),
+        flaky
+            .metric_calls
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| c.1 == 180),
         "the missing series read whole"
     );
 }
