@@ -276,23 +276,15 @@ pub async fn fetch_metrics(
     fetch(backend, metric_queries(inv, &[]), window).await
 }
 
-/// `queries` over `window`, aligned and normalised.
+/// `queries` over `window`, aligned and normalised: [`crate::plan::fetch_into`] on empty
+/// metrics.
 async fn fetch(
     backend: &dyn Backend,
     queries: Vec<crate::model::MetricQuery>,
     window: MetricWindow,
 ) -> Result<Metrics, BackendError> {
-    let raw = backend.metrics(&queries, &window).await?;
-    if raw.len() != queries.len() {
-        return Err(BackendError::new(
-            ErrorKind::Other,
-            format!("asked for {} series, got {}", queries.len(), raw.len()),
-        ));
-    }
     let mut m = Metrics::new(window);
-    for (q, s) in queries.into_iter().zip(raw) {
-        m.put(q.scope, q.metric, 0, s);
-    }
+    crate::plan::fetch_into(backend, &mut m, queries).await?;
     Ok(m)
 }
 

@@ -307,20 +307,8 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
 #[tokio::test]
 async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
     let t0 = common::at();
-    let flaky = Arc::new(Flaky {
-        inner: DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
-        failing: false.into(),
-        alarm_calls: AtomicU32::new(0),
-        metric_calls: Default::default(),
-    });
-    let store = Arc::new(Store::new());
-    let at = |t| PollCtx {
-        backend: flaky.clone(),
-        store: store.clone(),
-        clock: Clock::Fixed(t),
-        window_minutes: 180,
-        cache_dir: None,
-    };
+    let (flaky, store) = recording_demo(t0);
+    let at = |t| ctx_at(&flaky, &store, t);
     let c = at(t0);
     poll::poll_inventory(&c).await.expect("inventory");
     let snap = store.snapshot();
@@ -365,6 +353,28 @@ async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
     );
 }
 
+/// The demo account at `t0`, recording its metrics calls, and an empty store.
+fn recording_demo(t0: DateTime<Utc>) -> (Arc<Flaky>, Arc<Store>) {
+    let flaky = Arc::new(Flaky {
+        inner: DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
+        failing: false.into(),
+        alarm_calls: AtomicU32::new(0),
+        metric_calls: Default::default(),
+    });
+    (flaky, Arc::new(Store::new()))
+}
+
+/// Pollers' context on `flaky` and `store` with the clock fixed at `t` (3 h window).
+fn ctx_at(flaky: &Arc<Flaky>, store: &Arc<Store>, t: DateTime<Utc>) -> PollCtx {
+    PollCtx {
+        backend: flaky.clone(),
+        store: store.clone(),
+        clock: Clock::Fixed(t),
+        window_minutes: 180,
+        cache_dir: None,
+    }
+}
+
 fn first_start(now: DateTime<Utc>) -> DateTime<Utc> {
     MetricWindow::ending_at(now, 180, 60).start
 }
@@ -375,20 +385,8 @@ fn first_start(now: DateTime<Utc>) -> DateTime<Utc> {
 #[tokio::test]
 async fn a_row_missing_a_series_is_fetched_at_the_next_poll() {
     let t0 = common::at();
-    let flaky = Arc::new(Flaky {
-        inner: DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
-        failing: false.into(),
-        alarm_calls: AtomicU32::new(0),
-        metric_calls: Default::default(),
-    });
-    let store = Arc::new(Store::new());
-    let c = PollCtx {
-        backend: flaky.clone(),
-        store: store.clone(),
-        clock: Clock::Fixed(t0),
-        window_minutes: 180,
-        cache_dir: None,
-    };
+    let (flaky, store) = recording_demo(t0);
+    let c = ctx_at(&flaky, &store, t0);
     poll::poll_inventory(&c).await.expect("inventory");
     let snap = store.snapshot();
     let inv = snap.inventory.get().expect("inventory").inv.clone();

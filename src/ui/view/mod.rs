@@ -87,6 +87,12 @@ pub struct Focus {
 }
 
 impl Focus {
+    /// The stream and rule the row is about, as metric scopes (stream first).
+    pub fn scopes(&self) -> impl Iterator<Item = Scope> + '_ {
+        let stream = self.stream.iter().map(|s| Scope::Stream(s.clone()));
+        stream.chain(self.rule.iter().map(|r| Scope::Rule(r.clone())))
+    }
+
     /// "rule → stream", just one of them, what could not be read, or "nothing selected".
     pub fn label(&self) -> String {
         if let Some((kind, name)) = &self.unread {
@@ -370,24 +376,12 @@ impl View {
         let pos = ls.position(&e);
         if let Some(sel) = e.get(pos) {
             // The selection's every metric: what its drill-in shows when Enter opens it.
-            let f = &sel.target;
-            w.metrics
-                .full
-                .extend(f.stream.iter().map(|s| Scope::Stream(s.clone())));
-            w.metrics
-                .full
-                .extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
+            w.metrics.full.extend(sel.target.scopes());
         }
         // The rows on screen ([`visible_rows`]; the terminal's height is more than the
         // list's, so this holds them all).
         for en in &e[visible_rows(e.len(), pos, usize::from(self.screen_rows))] {
-            let f = &en.target;
-            w.metrics
-                .screen
-                .extend(f.stream.iter().map(|s| Scope::Stream(s.clone())));
-            w.metrics
-                .screen
-                .extend(f.rule.iter().map(|r| Scope::Rule(r.clone())));
+            w.metrics.screen.extend(en.target.scopes());
         }
         let lo = pos.saturating_sub(AROUND);
         // The selection first, then outwards: the rows nearest the eye.
