@@ -2,7 +2,8 @@
 # Accounts of N streams and 2N rules on moto, through the counting proxy, with fhtop's default
 # AWS settings (real pacing, default intervals), cold (no cache) and warm (the cache of the
 # cold run): time until every stream name is on screen, until every stream is described, until
-# metrics are on screen; calls per operation for the first load and for one steady-state minute;
+# metrics are on screen, until every row (stream and rule) has its triage metrics; calls per
+# operation for the first load and for one steady-state minute;
 # metrics requested per hour (GetMetricData queries counted at the proxy) and the list price; RSS.
 #
 #   benches/aws-scale.sh [N ...]      (default: 150 500 1000; needs tmux, python3 with
@@ -24,18 +25,21 @@ run_size() {
   screen() { tmux -L "$sock" capture-pane -p -t b; }
   # Milliseconds from $1 until each condition first holds on screen: every name (the Streams
   # pane counts every listed stream, described or being read), every stream described (no
-  # "described n/N" progress, no cached rows), metrics on screen (their age in the header).
+  # "described n/N" progress, no cached rows), metrics on screen (their age in the header, whole
+  # or compact),
+  # every row's triage metrics (metrics on screen and no "triage metrics n/N rows" progress).
   measure() {
-    local t0=$1 names="" described="" metrics="" s
-    while [ -z "$names" ] || [ -z "$described" ] || [ -z "$metrics" ]; do
+    local t0=$1 names="" described="" metrics="" triage="" s
+    while [ -z "$names" ] || [ -z "$described" ] || [ -z "$metrics" ] || [ -z "$triage" ]; do
       s=$(screen); local ms=$(( $(now_ms) - t0 ))
       if [ -z "$names" ] && grep -q "Streams ($n)" <<<"$s"; then names=$ms; fi
       if [ -z "$described" ] && grep -q "Streams ($n)" <<<"$s" && ! grep -Eq "described [0-9]+/|cached" <<<"$s"; then described=$ms; fi
-      if [ -z "$metrics" ] && grep -Eq "age: metrics [0-9]+s" <<<"$s"; then metrics=$ms; fi
+      if [ -z "$metrics" ] && grep -Eq "age: metrics [0-9]+s|age m/a/i [0-9]+s/" <<<"$s"; then metrics=$ms; fi
+      if [ -z "$triage" ] && grep -q "Streams ($n)" <<<"$s" && grep -Eq "age: metrics [0-9]+s|age m/a/i [0-9]+s/" <<<"$s" && ! grep -Eq "triage( metrics)? [0-9]+/" <<<"$s"; then triage=$ms; fi
       [ $ms -lt 600000 ] || { echo "not complete in 10 minutes" >&2; screen >&2; exit 1; }
       sleep 0.05
     done
-    echo "$names $described $metrics"
+    echo "$names $described $metrics $triage"
   }
   start() {
     tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
@@ -46,8 +50,8 @@ run_size() {
     ctl /__reset '' >/dev/null
     local t0; t0=$(now_ms)
     start
-    local names described metrics
-    read -r names described metrics < <(measure "$t0")
+    local names described metrics triage
+    read -r names described metrics triage < <(measure "$t0")
     local first; first=$(ctl /__stats)
     local rss; rss=$(ps -o rss= -p "$(pgrep -n -x fhtop)")
     if [ $phase = cold ]; then
@@ -56,13 +60,14 @@ run_size() {
       local minute; minute=$(ctl /__stats)
     fi
     tmux -L "$sock" kill-server
-    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" <<'PY'
+    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" <<'PY'
 import json, sys
 n, phase, names, described, metrics, rss = sys.argv[1:7]
-first, minute = json.loads(sys.argv[7]), json.loads(sys.argv[8])
+first, minute, triage = json.loads(sys.argv[7]), json.loads(sys.argv[8]), sys.argv[9]
 print(f"== {n} streams / {2 * int(n)} rules, {phase} ==")
 print(f"every name on screen {int(names) / 1000:.1f} s · every stream described {int(described) / 1000:.1f} s"
-      f" · metrics on screen {int(metrics) / 1000:.1f} s · RSS {int(rss) / 1024:.0f} MB")
+      f" · metrics on screen {int(metrics) / 1000:.1f} s · every row's triage metrics {int(triage) / 1000:.1f} s"
+      f" · RSS {int(rss) / 1024:.0f} MB")
 if phase == "cold":
     ops = sorted(set(first) | set(minute))
     print(f"{'operation':<28}{'first load':>12}{'per minute':>12}")

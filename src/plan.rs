@@ -174,7 +174,7 @@ pub fn carry(
 
 /// Fetches `queries` into `m` (whose window they follow): a series `m` already has is
 /// extended from [`OVERLAP_POINTS`] before its end, a new one read over the whole window.
-/// One backend call per distinct start (the backend batches 500 a call).
+/// One backend call per distinct start and [`FETCH_BATCH`] queries.
 ///
 /// Errors: the backend's [`crate::backend::BackendError`]; `m` is then partly updated.
 pub async fn fetch_into(
@@ -205,20 +205,29 @@ pub async fn fetch_into(
             period_seconds: window.period_seconds,
             points: window.points - start,
         };
-        let raw = backend.metrics(&qs, &sub).await?;
-        if raw.len() != qs.len() {
-            return Err(crate::backend::BackendError::new(
-                crate::backend::ErrorKind::Other,
-                format!("asked for {} series, got {}", qs.len(), raw.len()),
-            ));
-        }
-        for (q, mut s) in qs.into_iter().zip(raw) {
-            s.resize(sub.points, None);
-            m.put(q.scope, q.metric, start, s);
+        // One GetMetricData batch at a time, each stored (4 bytes a point) before the next is
+        // asked for: the answers in flight are one batch's (16 bytes a point), not the
+        // account's — at 7,500 series of 60 points, 0.5 MB instead of 7 MB.
+        for chunk in qs.chunks(FETCH_BATCH) {
+            let raw = backend.metrics(chunk, &sub).await?;
+            if raw.len() != chunk.len() {
+                return Err(crate::backend::BackendError::new(
+                    crate::backend::ErrorKind::Other,
+                    format!("asked for {} series, got {}", chunk.len(), raw.len()),
+                ));
+            }
+            for (q, mut s) in chunk.iter().zip(raw) {
+                s.resize(sub.points, None);
+                m.put(q.scope.clone(), q.metric, start, s);
+            }
         }
     }
     Ok(())
 }
+
+/// Queries per backend call of [`fetch_into`]: GetMetricData's 500 metrics a call, so the
+/// calls are as many as before and the memory of one answer is bounded.
+const FETCH_BATCH: usize = 500;
 
 #[cfg(test)]
 mod tests {

@@ -231,8 +231,10 @@ fn urgent_rows(snap: &Snapshot) -> HashSet<Scope> {
 }
 
 /// Least time between two looks for streams and rules the walk added since the last metrics
-/// fetch.
-pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(5);
+/// fetch (and a new selection's drill-in metrics, rows scrolled to): short enough that every
+/// row's triage metrics follow the names within seconds on a cold start, long enough that the
+/// walk's publishes (every second) are batched into few GetMetricData calls.
+pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(2);
 
 /// A look between polls ([`crate::plan::Plan::look`]): rows the walk added, the rest of the
 /// metrics of a newly selected or opened row, rows scrolled to whose metrics are older than

@@ -336,6 +336,38 @@ impl Snapshot {
         v
     }
 
+    /// How many rows have their triage metrics, of how many: (rows, of). The rows are the
+    /// described streams, the streams listed and not described (yet, or whose describe
+    /// failed), and the rules; a row has them when every series of its triage set is held (a
+    /// stream not described: once
+    /// ListMetrics said what it is — [`crate::model::Reported`] — a stream reporting nothing
+    /// has none to fetch). Made once per data change.
+    pub fn triage_fetched(&self) -> (usize, usize) {
+        *self.memo("triage-fetched", || {
+            let Some(inv) = self.inventory.get() else {
+                return (0, 0);
+            };
+            let inv = &inv.inv;
+            let scopes = inv.scopes();
+            let unreported = inv
+                .errors
+                .iter()
+                .filter(|e| e.kind == "stream" && e.reported.is_none())
+                .count();
+            let mut held: HashMap<crate::model::Scope, bool> = HashMap::new();
+            let metrics = self.metrics.get();
+            for q in crate::model::metric_queries(inv, &[]) {
+                let has = metrics.is_some_and(|m| m.series(&q.scope, q.metric).is_some());
+                *held.entry(q.scope).or_insert(true) &= has;
+            }
+            let with = scopes
+                .iter()
+                .filter(|s| held.get(*s).copied().unwrap_or(true))
+                .count();
+            (with, scopes.len() + unreported)
+        })
+    }
+
     /// The oldest successful fetch among the sections that have data.
     pub fn oldest_fetch(&self) -> Option<DateTime<Utc>> {
         [

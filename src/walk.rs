@@ -7,6 +7,10 @@
 //!    the rows on screen first ([`Wanted`]), then the failing ones (an alarm in ALARM, or
 //!    failing on what is known), then the rest by name. What is known is published every
 //!    [`PUBLISH_EVERY`], so the screen fills in while the walk goes on.
+//!    Meanwhile ListMetrics (recently active `AWS/Firehose` metrics) says each stream's source
+//!    and destination kind ([`Reported`]), so its triage metrics are fetched before it is
+//!    described, or when its describe fails (the metric plan's rows, `crate::plan`); its
+//!    health stays undecided.
 //! 3. Later walks list again (new and deleted resources) and describe only new streams, the
 //!    failing or changing ones, and a slow rotation of the rest: every stream is described
 //!    again within [`REDESCRIBE_AFTER_MIN`] minutes, spread over the walks in between.
@@ -23,7 +27,9 @@ use tokio::sync::watch;
 
 use crate::backend::{BResult, BackendError, ErrorKind};
 use crate::health::Level;
-use crate::model::{AlarmState, Bus, Inventory, InventoryError, Rule, RuleKey, Stream, Target};
+use crate::model::{
+    AlarmState, Bus, Inventory, InventoryError, Reported, Rule, RuleKey, Stream, Target,
+};
 use crate::poll::PollCtx;
 
 /// How often a walk publishes what it has learnt: each publish is a new inventory and a new
@@ -116,6 +122,8 @@ pub struct Walker {
     cached_at: Option<DateTime<Utc>>,
     /// A refresh interrupted the last walk: the next one reads the rows on screen again.
     refresh_wanted: bool,
+    /// What each listed stream's metrics report (ListMetrics), for the rows not described yet.
+    reported: HashMap<String, Reported>,
 }
 
 /// How a walk ended without an error.
@@ -159,6 +167,7 @@ impl Walker {
             interval,
             cached_at: None,
             refresh_wanted: false,
+            reported: HashMap::new(),
         }
     }
 
@@ -247,6 +256,14 @@ impl Walker {
         self.publish(c, &listing);
         let mut published = tokio::time::Instant::now();
 
+        // Streams neither described nor reported yet: ask their metrics what they are.
+        let mut probing = listing
+            .names
+            .iter()
+            .any(|n| !self.streams.contains_key(n) && !self.reported.contains_key(n));
+        let probe = reported(c);
+        tokio::pin!(probe);
+
         let mut describes = FuturesUnordered::new();
         let mut lists = FuturesUnordered::new();
         let mut account_error: Option<BackendError> = None;
@@ -270,6 +287,20 @@ impl Walker {
                 }
             }
             let done = tokio::select! {
+                r = &mut probe, if probing => {
+                    probing = false;
+                    // Without an answer the rows wait for their describe (a denied
+                    // ListMetrics is in the header's OFF list); the next walk asks again.
+                    if let Ok(map) = r {
+                        for n in &listing.names {
+                            let r = map.get(n).copied().unwrap_or_default();
+                            self.reported.insert(n.clone(), r);
+                        }
+                        self.publish(c, &listing);
+                        published = tokio::time::Instant::now();
+                    }
+                    continue;
+                }
                 Some(d) = describes.next(), if !describes.is_empty() => d,
                 Some(d) = lists.next(), if !lists.is_empty() => d,
                 // Only while there is work in flight: with none, the walk is over (`else`).
@@ -359,6 +390,7 @@ impl Walker {
                 let listed: HashSet<&String> = n.iter().collect();
                 self.streams.retain(|k, _| listed.contains(k));
                 self.failed.retain(|k, _| listed.contains(k));
+                self.reported.retain(|k, _| listed.contains(k));
                 n
             }
             Err(e) if e.is_account_wide() => return Err(e),
@@ -447,12 +479,13 @@ impl Walker {
         let mut errors = listing.errors.clone();
         let mut streams = Vec::with_capacity(listing.names.len());
         for n in listing.names.iter().filter(|n| !listing.gone.contains(*n)) {
+            let reported = || self.reported.get(n).copied();
             if let Some(e) = self.failed.get(n) {
-                errors.push(e.clone());
+                errors.push(e.clone().with_reported(reported()));
             } else if let Some(k) = self.streams.get(n) {
                 streams.push(k.value.clone());
             } else {
-                errors.push(InventoryError::loading("stream", n));
+                errors.push(InventoryError::loading("stream", n).with_reported(reported()));
             }
         }
         let rules = listing
@@ -479,6 +512,25 @@ impl Walker {
             errors,
         }
     }
+}
+
+/// What each stream's recently active metrics report: every listing of [`Reported::listed`]
+/// at once (12 ListMetrics, each every page). A stream in no listing is not in the map.
+///
+/// Errors: the first listing's [`BackendError`]: a partial answer could mistake a stream's S3
+/// backup for its destination.
+async fn reported(c: &PollCtx) -> Result<HashMap<String, Reported>, BackendError> {
+    let listed = Reported::listed();
+    let answers =
+        futures_util::future::join_all(listed.iter().map(|m| c.backend.streams_reporting(*m)))
+            .await;
+    let mut out: HashMap<String, Reported> = HashMap::new();
+    for (m, names) in listed.into_iter().zip(answers) {
+        for n in names? {
+            out.entry(n).or_default().saw(m);
+        }
+    }
+    Ok(out)
 }
 
 /// Streams failing now: an alarm on them in ALARM, or failing on what is known.

@@ -644,7 +644,7 @@ fn binary_shows_the_seeded_account_and_answers_keys_while_aws_hangs() {
     });
     assert!(s.contains("ENABLED"));
     t.literal("4");
-    let s = t.wait_text("Alarms (4)");
+    let s = t.wait_text("Alarms (7)");
     for st in ["✖ ALARM", "? INSUFFICIENT_DATA", "● OK"] {
         assert!(s.contains(st), "{st}:\n{s}");
     }
@@ -907,4 +907,75 @@ async fn a_warm_start_shows_the_cached_inventory_until_the_fresh_one() {
     .await;
     assert!(!store.snapshot().inventory.cached);
     drop(pollers);
+}
+
+/// Rows without a configuration still get their triage metrics (issue 12): with every
+/// DescribeDeliveryStream denied, ListMetrics (12 listings, one page each) tells each stream's
+/// source and destination kind, and GetMetricData fetches the triage set of each: an HTTP
+/// endpoint stream's delivery success, a Kinesis-sourced stream's records read. Their health
+/// stays undecided (not OK).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_that_cannot_be_described_get_their_triage_metrics_from_list_metrics() {
+    let aws = Aws::start();
+    aws.seed("eu-south-1", "shapes");
+    aws.fault_one("denied", "DescribeDeliveryStream", "");
+    let store = Arc::new(Store::new());
+    let intervals = fhtop::config::Intervals {
+        inventory: 300,
+        metrics: 60,
+        alarms: 60,
+        logs: 60,
+    };
+    let _pollers = poll::spawn(ctx(aws.backend("eu-south-1").await, &store), intervals);
+    eventually("every row's triage metrics", || {
+        let snap = store.snapshot();
+        let (with, of) = snap.triage_fetched();
+        snap.inventory
+            .get()
+            .is_some_and(|i| i.inv.reported().count() > 0)
+            && of > 0
+            && with == of
+    })
+    .await;
+    assert_eq!(
+        aws.count("ListMetrics"),
+        12,
+        "one listing per metric, one page"
+    );
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().unwrap().inv;
+    assert!(inv.streams.is_empty(), "nothing could be described");
+    let reported: std::collections::HashMap<&str, &fhtop::model::Reported> =
+        inv.reported().collect();
+    let http = reported["dd-http-ok"];
+    assert_eq!(http.destination, Some(DestinationKind::HttpEndpoint));
+    assert_eq!(
+        reported["ks-ok"].incoming,
+        Some(MetricId::KinesisReadRecords)
+    );
+    let m = snap.metrics.get().unwrap();
+    let ok = m.recent_avg(
+        &Scope::Stream("dd-http-ok".into()),
+        MetricId::DeliverySuccess(DestinationKind::HttpEndpoint),
+    );
+    assert_eq!(
+        ok,
+        Some(1.0),
+        "the HTTP endpoint's delivery success is fetched"
+    );
+    let read = m.recent_sum(&Scope::Stream("ks-ok".into()), MetricId::KinesisReadRecords);
+    assert!(read.is_some_and(|v| v > 0.0), "records read: {read:?}");
+    let d = snap.diagnosis();
+    for name in reported.keys() {
+        assert_ne!(
+            d.stream_level(name),
+            Level::Ok,
+            "{name} is never OK undescribed"
+        );
+    }
+    let view = snap.inventory.get().unwrap();
+    assert!(!view.pipelines.is_empty(), "rules feed some of the streams");
+    for i in 0..view.pipelines.len() {
+        assert_ne!(d.pipeline_level(i), Level::Ok, "pipeline {i} is never OK");
+    }
 }

@@ -137,6 +137,27 @@ fn every_seeded_fault_is_found_and_the_healthy_pipeline_passes() {
     // 8. partitions at 90 % of the limit; 9. throttling.
     assert_eq!(status_of(&fs, "partitions", "orders-to-s3"), ["warn"]);
     assert_eq!(status_of(&fs, "throttling", "orders-to-s3"), ["warn"]);
+    // 10. alarm coverage (issue 14): a missing alarm is named with the command that creates
+    // it; an alarm on the metric (clickstream-raw's freshness, in ALARM) covers it.
+    let cov = find(&fs, "alarm-coverage", "clickstream-raw");
+    assert_eq!(cov.len(), 1, "{fs:#?}");
+    assert_eq!(cov[0]["status"], "warn");
+    let summary = cov[0]["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("DeliveryToS3.Success"), "{summary}");
+    assert!(!summary.contains("DataFreshness"), "watched: {summary}");
+    assert!(
+        cov[0]["details"].as_str().unwrap_or("").contains(
+            "aws cloudwatch put-metric-alarm --region us-west-2 --alarm-name clickstream-raw-DeliveryToS3.Success --namespace AWS/Firehose --metric-name DeliveryToS3.Success --dimensions Name=DeliveryStreamName,Value=clickstream-raw --statistic Minimum"
+        ),
+        "{cov:#?}"
+    );
+    let cov = find(&fs, "alarm-coverage", "orders-to-s3");
+    let summary = cov[0]["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("PartitionCountExceeded"), "{summary}");
+    assert!(
+        !summary.contains("DeliveryToS3.Success"),
+        "watched: {summary}"
+    );
 
     // The healthy pipeline next to them: every check ran, none found anything.
     let healthy: Vec<&Value> = fs
@@ -154,6 +175,7 @@ fn every_seeded_fault_is_found_and_the_healthy_pipeline_passes() {
         "rule-state",
         "alarms",
         "throttling",
+        "alarm-coverage",
     ] {
         assert!(
             kinds.contains(k),

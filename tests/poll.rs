@@ -424,3 +424,38 @@ async fn a_row_missing_a_series_is_fetched_at_the_next_poll() {
         "the missing series read whole"
     );
 }
+
+/// What ListMetrics reports of a stream before it is described (issue 12) agrees with its
+/// configuration on every stream of the demo account: the source's count, the destination
+/// kind, and a triage set that is the described stream's, less what needs the configuration
+/// (Lambda, format conversion, partitioning), plus at most its S3 backup's records.
+#[tokio::test]
+async fn what_metrics_report_before_describe_agrees_with_the_configuration() {
+    let backend = DemoBackend::new(common::SEED, Clock::Fixed(common::at()), None);
+    let inv = backend.inventory().await.expect("inventory");
+    let mut reported: std::collections::HashMap<String, Reported> = Default::default();
+    for m in Reported::listed() {
+        for n in backend.streams_reporting(m).await.expect("listing") {
+            reported.entry(n).or_default().saw(m);
+        }
+    }
+    assert_eq!(reported.len(), inv.streams.len(), "every stream reports");
+    for s in &inv.streams {
+        let r = reported[&s.name];
+        assert_eq!(
+            r.incoming,
+            Some(MetricId::incoming(&s.source)),
+            "{}",
+            s.name
+        );
+        assert_eq!(r.destination, s.destination_kind(), "{}", s.name);
+        let described = MetricId::triage(s);
+        for m in MetricId::triage_reported(&r) {
+            assert!(
+                described.contains(&m) || m == MetricId::DeliveryRecords(DestinationKind::S3),
+                "{}: {m:?} is not in its triage set {described:?}",
+                s.name
+            );
+        }
+    }
+}

@@ -80,6 +80,12 @@ fn stream_drill_in() {
         t.contains("default/clickstream-capture"),
         "the rule feeding it"
     );
+    // Alarm coverage (issue 14): the demo's delivery-success alarm counts; a missing one is
+    // named.
+    assert!(
+        t.contains("Alarm coverage 3/4 · no alarm on ThrottledRecords"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -183,6 +189,7 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         message: "DescribeDeliveryStream: could not decode the response".into(),
         missing_permission: None,
         loading: false,
+        reported: None,
     });
     snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
     let theme = fhtop::ui::theme::Theme::default_theme();
@@ -223,7 +230,7 @@ fn a_stream_being_read_is_a_row_marked_so_and_its_pipeline_is_undecided() {
         t.lines()
             .next()
             .unwrap()
-            .contains(&format!("described {}/{total} streams", total - 1)),
+            .contains(&format!("described {}/{total}", total - 1)),
         "{t}"
     );
     let view_inv = snap.inventory.get().unwrap();
@@ -312,4 +319,82 @@ fn checks_overlay_for_the_selected_pipeline() {
     ] {
         assert!(t.contains(want), "{want}\n{t}");
     }
+}
+
+/// Issue 12: a stream not described yet whose metrics ListMetrics listed shows the same
+/// IN/5m, OUT/5m, OK% and FRESH figures as when it is described (its health stays "… read");
+/// one whose metrics are not known yet is counted in the header's "triage metrics n/N rows".
+#[test]
+fn a_stream_not_described_shows_the_figures_its_metrics_report() {
+    use fhtop::model::{DestinationKind, MetricId, Reported, Source};
+    let (mut snap, view) = common::settle("2");
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let draw = |snap: &fhtop::store::Snapshot| {
+        fhtop::snapshot::to_text(&common::draw_with(snap, &view, &theme, 160, 48))
+    };
+    let mut inv = snap.inventory.get().expect("inventory").inv.clone();
+    let i = inv
+        .streams
+        .iter()
+        .position(|s| {
+            matches!(s.source, Source::DirectPut)
+                && s.destination_kind() == Some(DestinationKind::S3)
+                && MetricId::triage(s).len() == 5
+        })
+        .expect("a Direct PUT → S3 stream");
+    let name = inv.streams[i].name.clone();
+    // The figure columns of `name`'s row, by the header's column positions.
+    let figures = |t: &str| -> String {
+        let lines: Vec<Vec<char>> = t.lines().map(|l| l.chars().collect()).collect();
+        let header = lines
+            .iter()
+            .find(|l| l.iter().collect::<String>().contains("IN/5m"))
+            .expect("header");
+        let at = |w: &str| {
+            let h: String = header.iter().collect();
+            h[..h.find(w).expect(w)].chars().count()
+        };
+        let row = lines
+            .iter()
+            .find(|l| l.iter().collect::<String>().contains(&*name))
+            .expect("row");
+        row[at("IN/5m") - 3..at("ALARMS")].iter().collect()
+    };
+    let described = figures(&draw(&snap));
+    assert!(described.chars().any(|c| c.is_ascii_digit()), "{described}");
+
+    inv.streams.remove(i);
+    let reported = Reported {
+        incoming: Some(MetricId::IncomingRecords),
+        destination: Some(DestinationKind::S3),
+        s3_backup: false,
+    };
+    let mut listed = inv.clone();
+    listed
+        .errors
+        .push(fhtop::model::InventoryError::loading("stream", &name).with_reported(Some(reported)));
+    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(
+        listed,
+    )));
+    let t = draw(&snap);
+    assert_eq!(figures(&t), described, "{t}");
+    assert!(!t.contains("triage metrics"), "every row has them: {t}");
+    let row = t.lines().find(|l| l.contains(&*name)).unwrap_or_default();
+    assert!(row.contains("… read") && !row.contains("OK"), "{row}");
+
+    // Before ListMetrics answered: no figures, and the header counts the row as missing.
+    inv.errors
+        .push(fhtop::model::InventoryError::loading("stream", &name));
+    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+    let t = draw(&snap);
+    let (with, of) = snap.triage_fetched();
+    assert_eq!(with + 1, of);
+    // Whole, or compact when the header is full.
+    let header = t.lines().next().unwrap();
+    assert!(
+        header.contains(&format!("triage metrics {with}/{of} rows"))
+            || header.contains(&format!("triage {with}/{of}")),
+        "{t}"
+    );
+    assert!(!figures(&t).chars().any(|c| c.is_ascii_digit()), "{t}");
 }

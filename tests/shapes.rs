@@ -46,11 +46,13 @@ fn has(fs: &[Value], c: &str, target: &str, status: &str, text: &str) -> bool {
         .any(|(s, summary)| *s == status && summary.contains(text))
 }
 
-/// Every finding on `target` (a stream and the rules feeding it share its pipeline) is ok.
+/// Every finding on `target` (a stream and the rules feeding it share its pipeline) is ok —
+/// but alarm coverage: the twins have no alarms (coverage is tested in tests/check.rs).
 fn all_ok(fs: &[Value], pipeline_targets: &[&str]) {
     let mine: Vec<&Value> = fs
         .iter()
         .filter(|f| pipeline_targets.iter().any(|t| f["target"] == *t))
+        .filter(|f| f["check"] != "alarm-coverage")
         .collect();
     assert!(!mine.is_empty(), "{pipeline_targets:?} checked");
     assert!(

@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Alarm, Bus, Identity, Inventory, InventoryError, LogEvent, MetricQuery, MetricWindow, Rule,
-    RuleKey, RuleState, Series,
+    Alarm, Bus, Identity, Inventory, InventoryError, LogEvent, MetricId, MetricQuery, MetricWindow,
+    Rule, RuleKey, RuleState, Series,
 };
 use crate::model::{NamedPolicies, SimResult};
 
@@ -185,6 +185,21 @@ pub trait Backend: Send + Sync {
     /// One series per query, aligned to `window` (`None` = no datapoint), in query order.
     async fn metrics(&self, queries: &[MetricQuery], window: &MetricWindow)
     -> BResult<Vec<Series>>;
+    /// The delivery streams with a datapoint of `metric` (an `AWS/Firehose` metric) in the
+    /// last 3 hours: ListMetrics with its namespace and name and `RecentlyActive` `PT3H`,
+    /// every page (500 metrics a page), each metric's `DeliveryStreamName`; sorted, once each.
+    /// What the walk learns of streams before they are described
+    /// ([`crate::model::Reported`]). The default reads the account's streams from
+    /// [`Backend::inventory`]: those that have the metric ([`MetricId::for_stream`]).
+    async fn streams_reporting(&self, metric: MetricId) -> BResult<Vec<String>> {
+        let inv = self.inventory().await?;
+        Ok(inv
+            .streams
+            .iter()
+            .filter(|s| MetricId::for_stream(s).contains(&metric))
+            .map(|s| s.name.clone())
+            .collect())
+    }
     /// Every CloudWatch alarm (the caller links them to streams and rules by dimension).
     async fn alarms(&self) -> BResult<Vec<Alarm>>;
     /// Events of `group` with timestamp >= `since`, oldest first, at most `limit`. The caller

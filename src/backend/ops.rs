@@ -90,6 +90,8 @@ ops! {
     DescribeDeliveryStream => "firehose", Read, "delivery stream configuration and status";
     /// cloudwatch:GetMetricData.
     GetMetricData => "cloudwatch", Read, "metrics: charts, delivery, freshness and throttling checks";
+    /// cloudwatch:ListMetrics: which streams report which metrics, before they are described.
+    ListMetrics => "cloudwatch", Read, "metrics of streams not described yet";
     /// cloudwatch:DescribeAlarms.
     DescribeAlarms => "cloudwatch", Read, "alarms and the alarm checks";
     /// logs:FilterLogEvents, per error log group.

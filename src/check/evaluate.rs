@@ -52,6 +52,7 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
     for name in &g.scope.streams {
         if let Some(s) = g.inv.stream(name) {
             stream_findings(g, &inputs, s, &cli, &mut out);
+            out.push(alarm_coverage(g, s, &cli));
         }
     }
     for key in &g.scope.rules {
@@ -558,6 +559,79 @@ fn stream_findings(
             },
             cli.stream_metric(n, metric, "Sum"),
         );
+    }
+}
+
+/// `alarm-coverage` for stream `s`: WARN naming each expected alarm that no alarm watches,
+/// with the `put-metric-alarm` commands that create them; UNKNOWN when alarms were not read.
+fn alarm_coverage(g: &Gathered, s: &Stream, cli: &Confirm) -> CheckResult {
+    let n = s.name.as_str();
+    let cov = match &g.alarms {
+        Ok(alarms) => crate::health::coverage::coverage(&g.inv, alarms, s),
+        Err(_) => Vec::new(),
+    };
+    let missing: Vec<&crate::health::coverage::Expected> = cov
+        .iter()
+        .filter(|c| c.alarms.is_empty())
+        .map(|c| &c.expected)
+        .collect();
+    let name = |e: &crate::health::coverage::Expected| match &e.scope {
+        crate::model::Scope::Rule(k) => format!("{} of rule {k}", e.metric.name()),
+        crate::model::Scope::Stream(_) => e.metric.name().to_string(),
+    };
+    let (status, summary, details) = match (&g.alarms, missing.is_empty()) {
+        (Err(_), _) => (Level::Unknown, "alarms not read".to_string(), String::new()),
+        (Ok(_), true) if cov.is_empty() => (
+            Level::Unknown,
+            "no alarm expected: its destination kind is not known".to_string(),
+            String::new(),
+        ),
+        (Ok(_), true) => (
+            Level::Ok,
+            format!(
+                "{} alarm(s) watch {}",
+                cov.len(),
+                cov.iter()
+                    .map(|c| c.expected.catches)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            String::new(),
+        ),
+        (Ok(_), false) => (
+            Level::Warn,
+            format!(
+                "no alarm on {} ({} of {} expected)",
+                missing
+                    .iter()
+                    .map(|e| name(e))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                missing.len(),
+                cov.len()
+            ),
+            missing
+                .iter()
+                .map(|e| e.put_metric_alarm(cli.region))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    };
+    CheckResult {
+        check: CheckId::AlarmCoverage.id(),
+        target: n.to_string(),
+        status,
+        summary,
+        details,
+        confirm: missing
+            .first()
+            .copied()
+            .or(cov.first().map(|c| &c.expected))
+            .map_or_else(
+                || format!("aws cloudwatch describe-alarms --region {}", cli.region),
+                |e| e.describe_alarms_for_metric(cli.region),
+            ),
+        pipeline: n.to_string(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! A verdict is only "OK" when the data says so: no delivery datapoints in the window is "no
 //! data", a destination fhtop does not know is "not evaluated", both UNKNOWN.
 
+pub mod coverage;
 mod diagnosis;
 mod rule;
 mod stream;
@@ -98,11 +99,15 @@ pub enum CheckId {
     /// `pattern-samples`: a rule that matched nothing in the window, tested against the events
     /// its bus logged (`pattern::test_samples`).
     PatternSamples,
+    /// `alarm-coverage`: alarms watch the stream's delivery success and freshness, throttled
+    /// records, exceeded partition count, and each feeding rule's failed invocations
+    /// ([`coverage`]).
+    AlarmCoverage,
 }
 
 impl CheckId {
     /// Every check, in the order `fhtop check` reports them.
-    pub const ALL: [CheckId; 12] = [
+    pub const ALL: [CheckId; 13] = [
         CheckId::WriterPermission,
         CheckId::StreamStatus,
         CheckId::Delivery,
@@ -115,6 +120,7 @@ impl CheckId {
         CheckId::Partitions,
         CheckId::Throttling,
         CheckId::PatternSamples,
+        CheckId::AlarmCoverage,
     ];
     /// The id `fhtop check` prints and serializes.
     pub fn id(self) -> &'static str {
@@ -131,6 +137,7 @@ impl CheckId {
             CheckId::Partitions => "partitions",
             CheckId::Throttling => "throttling",
             CheckId::PatternSamples => "pattern-samples",
+            CheckId::AlarmCoverage => "alarm-coverage",
         }
     }
 }

@@ -526,6 +526,11 @@ pub struct InventoryError {
     /// rows in. Undecided, never OK and never a failure.
     #[serde(skip)]
     pub loading: bool,
+    /// For a stream not described (not yet, or its describe failed): what its recently active
+    /// metrics report (ListMetrics), so its triage metrics are fetched without its
+    /// configuration; `None` until ListMetrics answered (or when it could not be read).
+    #[serde(skip)]
+    pub reported: Option<super::metrics::Reported>,
 }
 
 impl InventoryError {
@@ -537,6 +542,7 @@ impl InventoryError {
             message: e.message.clone(),
             missing_permission: e.missing_permission(),
             loading: false,
+            reported: None,
         }
     }
 
@@ -553,7 +559,14 @@ impl InventoryError {
             },
             missing_permission: None,
             loading: true,
+            reported: None,
         }
+    }
+
+    /// The stream's row while it is not described, with what its metrics report.
+    pub fn with_reported(mut self, reported: Option<super::metrics::Reported>) -> Self {
+        self.reported = reported;
+        self
     }
 
     /// Whether the rules of this error are unknown: a bus or the bus list could not be read, or
@@ -635,17 +648,31 @@ pub struct PipelineLink {
 }
 
 impl Inventory {
-    /// Every stream and rule as a metrics scope, streams first.
+    /// Every stream and rule as a metrics scope, streams first: the described streams, the
+    /// streams not described whose metrics were listed ([`Inventory::reported`]), the rules.
     pub fn scopes(&self) -> Vec<super::metrics::Scope> {
         self.streams
             .iter()
             .map(|s| super::metrics::Scope::Stream(s.name.clone()))
+            .chain(
+                self.reported()
+                    .map(|(n, _)| super::metrics::Scope::Stream(n.to_string())),
+            )
             .chain(
                 self.rules
                     .iter()
                     .map(|r| super::metrics::Scope::Rule(r.key())),
             )
             .collect()
+    }
+
+    /// The streams listed and not described (not yet, or their describe failed) whose metrics
+    /// report what they are ([`super::metrics::Reported`]): their names and reports.
+    pub fn reported(&self) -> impl Iterator<Item = (&str, &super::metrics::Reported)> {
+        self.errors.iter().filter_map(|e| {
+            let r = e.reported.as_ref().filter(|_| e.kind == "stream")?;
+            Some((e.name.as_str(), r))
+        })
     }
 
     /// The delivery stream with this name, if it is in the inventory: a binary search over

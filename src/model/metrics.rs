@@ -461,38 +461,18 @@ impl MetricId {
     /// without partitioning that is 5 metrics instead of 15.
     pub fn triage(s: &Stream) -> Vec<MetricId> {
         use MetricId::*;
-        let mut v = vec![Self::incoming(&s.source)];
-        if matches!(s.source, Source::DirectPut | Source::Other(_)) {
-            v.push(ThrottledRecords);
-        }
-        if let Some(kind) = s.destination_kind() {
-            v.extend([
-                DeliveryRecords(kind),
-                DeliverySuccess(kind),
-                DataFreshness(kind),
-            ]);
-            if let super::inventory::Destination::Service(d) = &s.destination
-                && d.backup_mode
-                    .as_deref()
-                    .is_some_and(|b| b.starts_with("Failed"))
-                && kind != DestinationKind::S3
-            {
-                v.push(DeliveryRecords(DestinationKind::S3));
-            }
-        }
+        let backs_up_failed = matches!(&s.destination, super::inventory::Destination::Service(d)
+            if d.backup_mode.as_deref().is_some_and(|b| b.starts_with("Failed")));
+        let mut v = Self::triage_of(
+            Some(Self::incoming(&s.source)),
+            s.destination_kind(),
+            backs_up_failed,
+        );
         if !s.lambda_arns().is_empty() {
             v.push(ExecuteProcessingSuccess);
         }
         if s.format_conversion {
             v.extend([SucceedConversionRecords, FailedConversionRecords]);
-        }
-        if let Source::KinesisStream { .. } = s.source {
-            v.extend([
-                ThrottledGetRecords,
-                ThrottledGetShardIterator,
-                ThrottledDescribeStream,
-                KinesisMillisBehindLatest,
-            ]);
         }
         if s.dynamic_partitioning_enabled() {
             v.extend([
@@ -502,6 +482,101 @@ impl MetricId {
             ]);
         }
         v
+    }
+    /// The part of a triage set that needs only the stream's source and destination kind:
+    /// `incoming` (and `ThrottledRecords` when it is `IncomingRecords`, Direct PUT),
+    /// `.Records`, `.Success`, `.DataFreshness` of `kind`, `DeliveryToS3.Records` when a
+    /// non-S3 destination backs up to S3 (`s3_backup`), the Kinesis source's throttling and
+    /// lag when `incoming` is `DataReadFromKinesisStream.Records`.
+    fn triage_of(
+        incoming: Option<MetricId>,
+        kind: Option<DestinationKind>,
+        s3_backup: bool,
+    ) -> Vec<Self> {
+        use MetricId::*;
+        let mut v: Vec<MetricId> = incoming.into_iter().collect();
+        if incoming == Some(IncomingRecords) {
+            v.push(ThrottledRecords);
+        }
+        if let Some(kind) = kind {
+            v.extend([
+                DeliveryRecords(kind),
+                DeliverySuccess(kind),
+                DataFreshness(kind),
+            ]);
+            if s3_backup && kind != DestinationKind::S3 {
+                v.push(DeliveryRecords(DestinationKind::S3));
+            }
+        }
+        if incoming == Some(KinesisReadRecords) {
+            v.extend([
+                ThrottledGetRecords,
+                ThrottledGetShardIterator,
+                ThrottledDescribeStream,
+                KinesisMillisBehindLatest,
+            ]);
+        }
+        v
+    }
+
+    /// The triage set of a stream listed and not described yet, from what its recently
+    /// active metrics report ([`Reported`]): empty when they report nothing.
+    pub fn triage_reported(r: &Reported) -> Vec<MetricId> {
+        Self::triage_of(r.incoming, r.destination, r.s3_backup)
+    }
+}
+
+/// What a stream's recently active CloudWatch metrics say of it before DescribeDeliveryStream
+/// answers (ListMetrics, namespace `AWS/Firehose`, `RecentlyActive` `PT3H`: metrics with a
+/// datapoint in the last 3 hours — Amazon CloudWatch API Reference, ListMetrics): where its
+/// records come from and where they go, enough to fetch its triage set as soon as the stream
+/// is listed. Never used for health: a stream not described is undecided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reported {
+    /// The count of records in that it reports: `IncomingRecords` (Direct PUT),
+    /// `DataReadFromKinesisStream.Records` (Kinesis data stream),
+    /// `DataReadFromSource.Records` (MSK); `None` when none had a datapoint.
+    pub incoming: Option<MetricId>,
+    /// The destination kind whose `DeliveryTo<kind>.Success` it reports (S3 only when no other
+    /// kind is: a non-S3 destination reports its S3 backup's delivery too).
+    pub destination: Option<DestinationKind>,
+    /// `DeliveryToS3.Success` reported beside another destination kind's: it backs up to S3.
+    pub s3_backup: bool,
+}
+
+impl Reported {
+    /// The metrics whose listings tell a stream's source and destination kind: the three
+    /// incoming counts, then `DeliveryTo<kind>.Success` of every kind (12 ListMetrics
+    /// listings).
+    pub fn listed() -> Vec<MetricId> {
+        let mut v = vec![
+            MetricId::IncomingRecords,
+            MetricId::KinesisReadRecords,
+            MetricId::SourceReadRecords,
+        ];
+        v.extend(
+            DestinationKind::ALL
+                .iter()
+                .map(|k| MetricId::DeliverySuccess(*k)),
+        );
+        v
+    }
+
+    /// Notes that the stream reports `metric` (one of [`Reported::listed`]).
+    pub fn saw(&mut self, metric: MetricId) {
+        match metric {
+            MetricId::DeliverySuccess(DestinationKind::S3) => match self.destination {
+                Some(k) if k != DestinationKind::S3 => self.s3_backup = true,
+                _ => self.destination = Some(DestinationKind::S3),
+            },
+            MetricId::DeliverySuccess(k) => {
+                if self.destination == Some(DestinationKind::S3) {
+                    self.s3_backup = true;
+                }
+                self.destination = Some(k);
+            }
+            m => self.incoming = Some(m),
+        }
     }
 }
 
@@ -562,8 +637,9 @@ pub fn rule_metrics(full: bool) -> Vec<(MetricId, MetricKind)> {
         .collect()
 }
 
-/// The metric plan: every stream and rule its triage set; the scopes in `full` (the
-/// selection, the open drill-in) every metric.
+/// The metric plan: every stream and rule its triage set (a stream not described yet, what its
+/// metrics report: [`MetricId::triage_reported`]); the scopes in `full` (the selection, the
+/// open drill-in) every metric.
 pub fn metric_queries(inv: &Inventory, full: &[Scope]) -> Vec<MetricQuery> {
     metric_queries_of(inv, full, |_| true)
 }
@@ -574,20 +650,34 @@ pub fn metric_queries_of(
     full: &[Scope],
     due: impl Fn(&Scope) -> bool,
 ) -> Vec<MetricQuery> {
+    enum Row<'a> {
+        Stream(&'a Stream),
+        Reported(&'a Reported),
+        Rule,
+    }
     let mut q = Vec::new();
     let rows = inv
         .streams
         .iter()
-        .map(|s| (Scope::Stream(s.name.clone()), Some(s)))
-        .chain(inv.rules.iter().map(|r| (Scope::Rule(r.key()), None)));
-    for (scope, stream) in rows {
+        .map(|s| (Scope::Stream(s.name.clone()), Row::Stream(s)))
+        .chain(
+            inv.reported()
+                .map(|(n, r)| (Scope::Stream(n.to_string()), Row::Reported(r))),
+        )
+        .chain(inv.rules.iter().map(|r| (Scope::Rule(r.key()), Row::Rule)));
+    for (scope, row) in rows {
         if !due(&scope) {
             continue;
         }
         let whole = full.contains(&scope);
-        let metrics = match stream {
-            Some(s) => stream_metrics(s, whole),
-            None => rule_metrics(whole),
+        let metrics = match row {
+            Row::Stream(s) => stream_metrics(s, whole),
+            // Not described: only what its metrics report, whatever the view wants.
+            Row::Reported(r) => MetricId::triage_reported(r)
+                .into_iter()
+                .map(|m| (m, MetricKind::Triage))
+                .collect(),
+            Row::Rule => rule_metrics(whole),
         };
         for (metric, kind) in metrics {
             q.push(MetricQuery {

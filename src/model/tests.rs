@@ -187,3 +187,65 @@ fn series_move_with_the_window_and_are_extended_in_place() {
     n.retain(|_, m| m == id);
     assert_eq!(n.keys().count(), 1);
 }
+
+#[test]
+fn what_a_stream_s_metrics_report_gives_its_triage_set_before_it_is_described() {
+    use DestinationKind::*;
+    use MetricId::*;
+    // A non-S3 destination reports its S3 backup's delivery too, in either listing order.
+    for order in [
+        [DeliverySuccess(S3), DeliverySuccess(Splunk)],
+        [DeliverySuccess(Splunk), DeliverySuccess(S3)],
+    ] {
+        let mut r = Reported::default();
+        r.saw(IncomingRecords);
+        for m in order {
+            r.saw(m);
+        }
+        assert_eq!(
+            r,
+            Reported {
+                incoming: Some(IncomingRecords),
+                destination: Some(Splunk),
+                s3_backup: true
+            }
+        );
+        assert_eq!(
+            MetricId::triage_reported(&r),
+            vec![
+                IncomingRecords,
+                ThrottledRecords,
+                DeliveryRecords(Splunk),
+                DeliverySuccess(Splunk),
+                DataFreshness(Splunk),
+                DeliveryRecords(S3)
+            ]
+        );
+    }
+    // Direct PUT to S3: the 5 metrics of a described stream of that shape.
+    let mut r = Reported::default();
+    r.saw(DeliverySuccess(S3));
+    r.saw(IncomingRecords);
+    assert_eq!(
+        MetricId::triage_reported(&r),
+        vec![
+            IncomingRecords,
+            ThrottledRecords,
+            DeliveryRecords(S3),
+            DeliverySuccess(S3),
+            DataFreshness(S3)
+        ]
+    );
+    // A Kinesis source: its throttling and lag; no ThrottledRecords (Direct PUT only).
+    let mut r = Reported::default();
+    r.saw(KinesisReadRecords);
+    let t = MetricId::triage_reported(&r);
+    assert!(t.contains(&ThrottledGetRecords) && t.contains(&KinesisMillisBehindLatest));
+    assert!(!t.contains(&ThrottledRecords));
+    // Nothing reported in 3 hours: nothing to fetch.
+    assert!(MetricId::triage_reported(&Reported::default()).is_empty());
+    // Every listing is of an AWS/Firehose metric: 3 sources and every destination kind.
+    let listed = Reported::listed();
+    assert_eq!(listed.len(), 3 + DestinationKind::ALL.len());
+    assert!(listed.iter().all(|m| m.namespace() == "AWS/Firehose"));
+}

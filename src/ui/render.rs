@@ -204,6 +204,19 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
             };
             spans.push(Span::styled(text, base));
         }
+        // Rows still without their triage metrics (health needs them; the walk's ListMetrics
+        // lets rows not described yet have them too).
+        let (with, of) = snap.triage_fetched();
+        if with < of {
+            spans.push(Span::styled(
+                if compact == 0 {
+                    format!("  triage metrics {with}/{of} rows")
+                } else {
+                    format!("  triage {with}/{of}")
+                },
+                base,
+            ));
+        }
     }
     let off = snap.features_off();
     // On a narrow screen a missing permission matters more than the call rate.

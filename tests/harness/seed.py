@@ -148,6 +148,17 @@ def series(c, namespace, metric, dims, values):
         c["cloudwatch"].put_metric_data(Namespace=namespace, MetricData=data[i:i + 20])
 
 
+def rule_alarm(c, name, metric, bus, rule_name, state, threshold=1.0, op="GreaterThanOrEqualToThreshold"):
+    """An alarm on an EventBridge rule's metric (RuleName, and EventBusName off the default bus)."""
+    dims = [{"Name": "RuleName", "Value": rule_name}]
+    if bus != "default":
+        dims.append({"Name": "EventBusName", "Value": bus})
+    c["cloudwatch"].put_metric_alarm(
+        AlarmName=name, Namespace="AWS/Events", MetricName=metric, Dimensions=dims,
+        Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=threshold, ComparisonOperator=op)
+    c["cloudwatch"].set_alarm_state(AlarmName=name, StateValue=state, StateReason=f"seeded {state}")
+
+
 def alarm(c, name, metric, stream_name, state, threshold=1.0, op="GreaterThanThreshold"):
     c["cloudwatch"].put_metric_alarm(
         AlarmName=name, Namespace="AWS/Firehose", MetricName=metric,
@@ -223,7 +234,12 @@ def signups(c, region, bucket_name):
     series(c, "AWS/Firehose", "DeliveryToS3.DataFreshness", fh, [45] * n)
     series(c, "AWS/Events", "MatchedEvents", [("RuleName", "signup-events")], [200] * n)
     series(c, "AWS/Events", "Invocations", [("RuleName", "signup-events")], [200] * n)
+    # Every alarm the runbook's design expects (fhtop check's alarm-coverage): delivery success,
+    # freshness, throttled records, and the feeding rule's failed invocations.
     alarm(c, "signups-raw-Success", "DeliveryToS3.Success", "signups-raw", "OK", 1, "LessThanThreshold")
+    alarm(c, "signups-raw-DataFreshness", "DeliveryToS3.DataFreshness", "signups-raw", "OK", 900)
+    alarm(c, "signups-raw-ThrottledRecords", "ThrottledRecords", "signups-raw", "OK", 0)
+    rule_alarm(c, "signup-events-FailedInvocations", "FailedInvocations", "default", "signup-events", "OK")
 
 
 def healthy(c, region):
@@ -235,12 +251,24 @@ def scale(c, region):
     """SCALE_STREAMS streams (default 150), twice as many rules over three buses."""
     n = int(os.environ.get("SCALE_STREAMS", "150"))
     bucket(c, region, "scale-lake")
-    arns = [stream(c, region, f"s-{i:04d}" if n > 1000 else f"s-{i:03d}", "scale-lake", logging=False) for i in range(n)]
+    names = [f"s-{i:04d}" if n > 1000 else f"s-{i:03d}" for i in range(n)]
+    arns = [stream(c, region, name, "scale-lake", logging=False) for name in names]
     buses = ["default", "bus-a", "bus-b"]
     for b in buses[1:]:
         c["events"].create_event_bus(Name=b)
     for i in range(2 * n):
         rule(c, buses[i % 3], f"r-{i:04d}" if n > 500 else f"r-{i:03d}", arns[i % n], pattern={"source": [f"app.{i}"]})
+    # Healthy delivery per stream for the last 3 minutes (as of the end of seeding): what
+    # ListMetrics reports before the streams are described.
+    end = datetime.datetime.now(datetime.timezone.utc)
+    data = [{"MetricName": m, "Dimensions": [{"Name": "DeliveryStreamName", "Value": name}],
+             "Timestamp": end - datetime.timedelta(minutes=k), "Value": v}
+            for name in names
+            for m, v in (("IncomingRecords", 100.0), ("DeliveryToS3.Records", 100.0),
+                         ("DeliveryToS3.Success", 1.0), ("DeliveryToS3.DataFreshness", 60.0))
+            for k in range(3)]
+    for i in range(0, len(data), 20):
+        c["cloudwatch"].put_metric_data(Namespace="AWS/Firehose", MetricData=data[i:i + 20])
 
 
 def logs10k(c, region):

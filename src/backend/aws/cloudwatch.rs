@@ -1,9 +1,9 @@
-//! CloudWatch: GetMetricData only (batched up to 500 queries a call, every page followed) and
-//! DescribeAlarms (paginated).
+//! CloudWatch: GetMetricData (batched up to 500 queries a call, every page followed),
+//! ListMetrics and DescribeAlarms (paginated).
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{
-    Dimension, Metric, MetricDataQuery, MetricStat, ScanBy, StateValue,
+    Dimension, Metric, MetricDataQuery, MetricStat, RecentlyActive, ScanBy, StateValue,
 };
 use aws_smithy_types::DateTime as SmithyTime;
 
@@ -11,7 +11,9 @@ use super::stats::ApiStats;
 use super::{classify, to_chrono};
 use crate::backend::BResult;
 use crate::backend::Op;
-use crate::model::{Alarm, AlarmState, MetricKind, MetricQuery, MetricWindow, Scope, Series};
+use crate::model::{
+    Alarm, AlarmState, MetricId, MetricKind, MetricQuery, MetricWindow, Scope, Series,
+};
 
 /// GetMetricData's limit of queries per call.
 pub const BATCH: usize = 500;
@@ -127,6 +129,41 @@ pub(super) async fn metrics(
         }
     }
     Ok(out)
+}
+
+/// The streams with a datapoint of `metric` in the last 3 hours (ListMetrics, every page).
+pub(super) async fn streams_reporting(
+    c: &Client,
+    stats: &ApiStats,
+    metric: MetricId,
+) -> BResult<Vec<String>> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        stats.call(Op::ListMetrics);
+        let r = c
+            .list_metrics()
+            .namespace(metric.namespace())
+            .metric_name(metric.name())
+            .recently_active(RecentlyActive::Pt3H)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify(Op::ListMetrics, e))?;
+        names.extend(r.metrics().iter().flat_map(|m| {
+            m.dimensions()
+                .iter()
+                .filter(|d| d.name() == Some("DeliveryStreamName"))
+                .filter_map(|d| d.value().map(str::to_string))
+        }));
+        token = r.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    Ok(names)
 }
 
 pub(super) async fn alarms(c: &Client, stats: &ApiStats) -> BResult<Vec<Alarm>> {

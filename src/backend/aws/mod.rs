@@ -26,8 +26,8 @@ use tokio::sync::RwLock;
 
 use super::{BResult, Backend, BackendError, ErrorKind, Op};
 use crate::model::{
-    Alarm, Identity, Inventory, LogEvent, MetricQuery, MetricWindow, Rule, RuleKey, RuleState,
-    Series,
+    Alarm, Identity, Inventory, LogEvent, MetricId, MetricQuery, MetricWindow, Rule, RuleKey,
+    RuleState, Series,
 };
 use crate::model::{NamedPolicies, SimResult};
 pub use stats::{ApiStats, ApiStatsView};
@@ -532,6 +532,12 @@ impl Backend for AwsBackend {
     ) -> BResult<Vec<Series>> {
         let c = self.clients().await;
         let r = cloudwatch::metrics(&c.cw, &self.stats, queries, window).await;
+        self.guard(r).await
+    }
+
+    async fn streams_reporting(&self, metric: MetricId) -> BResult<Vec<String>> {
+        let c = self.clients().await;
+        let r = cloudwatch::streams_reporting(&c.cw, &self.stats, metric).await;
         self.guard(r).await
     }
 

@@ -46,6 +46,10 @@ pub fn render(f: &mut Frame, area: Rect, scroll: usize, ctx: &Ctx) {
         t.dim(),
     )));
     lines.push(Line::from(Span::styled(
+        "  … read = not described yet: health undecided, figures from its own metrics.",
+        t.dim(),
+    )));
+    lines.push(Line::from(Span::styled(
         "  ENABLED+CT = ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (rule detail: Enter)",
         t.dim(),
     )));

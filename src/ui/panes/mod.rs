@@ -176,9 +176,19 @@ pub fn error_row<'a>(
     ctx: &Ctx,
     fitted: &Fitted,
     ncols: usize,
-    (name_col, msg_col): (usize, usize),
+    cols: (usize, usize),
     err: &crate::model::InventoryError,
 ) -> Row<'a> {
+    fitted.row(error_cells(ctx, ncols, cols, err))
+}
+
+/// The cells of an [`error_row`], for a pane that fills some of them in.
+pub fn error_cells<'a>(
+    ctx: &Ctx,
+    ncols: usize,
+    (name_col, msg_col): (usize, usize),
+    err: &crate::model::InventoryError,
+) -> Vec<Cell<'a>> {
     let t = ctx.theme;
     let (mark, style) = if err.loading {
         // Listed, not described yet: the progressive walk fills it in.
@@ -188,7 +198,7 @@ pub fn error_row<'a>(
     } else {
         ("? ERR", t.level(crate::health::Level::Unknown))
     };
-    let cells = (0..ncols)
+    (0..ncols)
         .map(|c| match c {
             0 => Cell::from(Span::styled(mark, style)),
             c if c == name_col => Cell::from(Span::styled(
@@ -201,8 +211,7 @@ pub fn error_row<'a>(
             )),
             _ => Cell::from(Span::styled("–", t.dim())),
         })
-        .collect();
-    fitted.row(cells)
+        .collect()
 }
 
 /// The rectangle of a full-screen overlay over `area`: two columns in from each side and one

@@ -5,8 +5,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
-use crate::model::{AlarmState, Destination, MetricId, Scope, bucket_from_arn};
+use super::{Col, error_cells, fit_columns, health_cell, num, num_styled, table};
+use crate::model::{
+    AlarmState, Destination, DestinationKind, MetricId, Reported, Scope, bucket_from_arn,
+};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
@@ -52,7 +54,15 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
         for e in &es[vis.clone()] {
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
-                rows.push(error_row(ctx, &fitted, COLS.len(), (1, 3), err));
+                let mut cells = error_cells(ctx, COLS.len(), (1, 3), err);
+                // Not described: the figures of the metrics ListMetrics said it reports.
+                if let Some(r) = err.reported.filter(|r| *r != Reported::default()) {
+                    let sc = Scope::Stream(err.name.clone());
+                    let incoming = r.incoming.unwrap_or(MetricId::IncomingRecords);
+                    let figures = metric_cells(ctx, metrics, &sc, incoming, r.destination);
+                    cells.splice(7..11, figures);
+                }
+                rows.push(fitted.row(cells));
                 continue;
             }
             let Some(s) = inv.inv.streams.get(e.index) else {
@@ -83,14 +93,13 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 Destination::Unknown(o) => (format!("? {o}"), "–".into(), "–".into(), "–"),
             };
             let sc = Scope::Stream(s.name.clone());
-            let m = |id| metrics.and_then(|m| m.recent_sum(&sc, id));
-            let kind = s.destination_kind();
-            let ok = kind.and_then(|k| {
-                metrics.and_then(|m| m.recent_avg(&sc, MetricId::DeliverySuccess(k)))
-            });
-            let fresh = kind
-                .and_then(|k| metrics.and_then(|m| m.recent_max(&sc, MetricId::DataFreshness(k))));
-            let delivered = kind.and_then(|k| m(MetricId::DeliveryRecords(k)));
+            let figures = metric_cells(
+                ctx,
+                metrics,
+                &sc,
+                MetricId::incoming(&s.source),
+                s.destination_kind(),
+            );
             let firing = alarms
                 .iter()
                 .filter(|a| a.is_for_stream(&s.name) && a.state == AlarmState::Alarm)
@@ -101,7 +110,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             } else {
                 t.warn()
             };
-            rows.push(fitted.row(vec![
+            let mut cells = vec![
                 health_cell(ctx, h.level),
                 Cell::from(safe_fit_name(&s.name, COLS[1].1 as usize)),
                 Cell::from(Span::styled(safe_fit(&s.status, 8), status_style)),
@@ -109,26 +118,17 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 Cell::from(safe_fit(&buffer, COLS[4].1 as usize)),
                 Cell::from(safe_fit(&compress, COLS[5].1 as usize)),
                 Cell::from(dp),
-                num(fmt::opt_count(m(MetricId::incoming(&s.source)))),
-                num(fmt::opt_count(delivered)),
-                num_styled(
-                    fmt::ratio_pct(ok),
-                    if ok.is_some_and(|v| v < 1.0) {
-                        t.fail()
-                    } else {
-                        t.text()
-                    },
-                ),
-                num(fmt::secs(fresh)),
-                num_styled(
-                    if firing > 0 {
-                        format!("{firing}✖/{total}")
-                    } else {
-                        format!("{total}")
-                    },
-                    if firing > 0 { t.fail() } else { t.dim() },
-                ),
-            ]));
+            ];
+            cells.extend(figures);
+            cells.push(num_styled(
+                if firing > 0 {
+                    format!("{firing}✖/{total}")
+                } else {
+                    format!("{total}")
+                },
+                if firing > 0 { t.fail() } else { t.dim() },
+            ));
+            rows.push(fitted.row(cells));
         }
     }
     let selected = (!rows.is_empty()).then(|| pos - vis.start);
@@ -144,4 +144,35 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         fitted.spec(&COLS, rows, selected, empty),
         ctx,
     );
+}
+
+/// The IN/5m, OUT/5m, OK% and FRESH cells of a stream row: records in (`incoming`), delivered,
+/// delivery success and data freshness of its destination `kind`, over the last 5 minutes.
+fn metric_cells<'a>(
+    ctx: &Ctx,
+    metrics: Option<&crate::model::Metrics>,
+    sc: &Scope,
+    incoming: MetricId,
+    kind: Option<DestinationKind>,
+) -> [Cell<'a>; 4] {
+    let t = ctx.theme;
+    let m = |id| metrics.and_then(|m| m.recent_sum(sc, id));
+    let ok =
+        kind.and_then(|k| metrics.and_then(|m| m.recent_avg(sc, MetricId::DeliverySuccess(k))));
+    let fresh =
+        kind.and_then(|k| metrics.and_then(|m| m.recent_max(sc, MetricId::DataFreshness(k))));
+    let delivered = kind.and_then(|k| m(MetricId::DeliveryRecords(k)));
+    [
+        num(fmt::opt_count(m(incoming))),
+        num(fmt::opt_count(delivered)),
+        num_styled(
+            fmt::ratio_pct(ok),
+            if ok.is_some_and(|v| v < 1.0) {
+                t.fail()
+            } else {
+                t.text()
+            },
+        ),
+        num(fmt::secs(fresh)),
+    ]
 }

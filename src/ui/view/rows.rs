@@ -34,12 +34,17 @@ pub struct ListState {
 }
 
 impl ListState {
-    /// The selected position among `entries`.
+    /// The selected position among `entries`: where the selected row is, looked up from its
+    /// last position (a frame's cost stays the same for any number of rows; only new data that
+    /// moved the row searches for it).
     pub fn position(&self, entries: &[Entry]) -> usize {
-        if let Some(id) = &self.selected_id
-            && let Some(i) = entries.iter().position(|e| &e.id == id)
-        {
-            return i;
+        if let Some(id) = &self.selected_id {
+            if entries.get(self.selected).is_some_and(|e| &e.id == id) {
+                return self.selected;
+            }
+            if let Some(i) = entries.iter().position(|e| &e.id == id) {
+                return i;
+            }
         }
         self.selected.min(entries.len().saturating_sub(1))
     }

@@ -155,6 +155,7 @@ pub(super) fn findings_and_alarms<'a>(
     snap: &Snapshot,
     target: &Focus,
     alarm_filter: impl Fn(&crate::model::Alarm) -> bool,
+    before_alarms: Vec<Line<'a>>,
 ) -> Vec<Line<'a>> {
     let t = ctx.theme;
     let mut lines = Vec::new();
@@ -172,6 +173,7 @@ pub(super) fn findings_and_alarms<'a>(
             ]));
         }
     }
+    lines.extend(before_alarms);
     let alarms: Vec<_> = snap
         .alarms
         .get()

@@ -67,9 +67,13 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         (None, None) => lines.push(kv(ctx, "Pattern", "none")),
     }
     lines.push(Line::default());
-    lines.extend(findings_and_alarms(ctx, snap, &target, |a| {
-        a.is_for_rule(key)
-    }));
+    lines.extend(findings_and_alarms(
+        ctx,
+        snap,
+        &target,
+        |a| a.is_for_rule(key),
+        Vec::new(),
+    ));
     let block = ctx.block(
         title(
             ctx,

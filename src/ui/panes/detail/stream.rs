@@ -258,7 +258,11 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     // Findings, alarms, errors by code.
     let [why_area, err_area] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(bottom);
-    let why = findings_and_alarms(ctx, snap, &target, |a| a.is_for_stream(&s.name));
+    let coverage = match (snap.inventory.get(), snap.alarms.get()) {
+        (Some(inv), Some(alarms)) => coverage_line(ctx, &inv.inv, alarms, s),
+        _ => Vec::new(),
+    };
+    let why = findings_and_alarms(ctx, snap, &target, |a| a.is_for_stream(&s.name), coverage);
     let block = ctx.block(title(ctx, "Findings & alarms".into(), String::new()), false);
     f.render_widget(Paragraph::new(why).block(block), why_area);
 
@@ -301,4 +305,40 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
             .wrap(Wrap { trim: false }),
         err_area,
     );
+}
+
+/// The stream's alarm coverage ([`crate::health::coverage`]) in one line: how many of the
+/// expected alarms exist, and which metrics have none (`fhtop check`'s `alarm-coverage` gives
+/// the commands that create them). Empty when none is expected (destination not known).
+fn coverage_line<'a>(
+    ctx: &Ctx,
+    inv: &crate::model::Inventory,
+    alarms: &[crate::model::Alarm],
+    s: &crate::model::Stream,
+) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let cov = crate::health::coverage::coverage(inv, alarms, s);
+    if cov.is_empty() {
+        return Vec::new();
+    }
+    let missing: Vec<String> = cov
+        .iter()
+        .filter(|c| c.alarms.is_empty())
+        .map(|c| match &c.expected.scope {
+            Scope::Stream(_) => c.expected.metric.name().to_string(),
+            Scope::Rule(k) => format!("{} of {k}", c.expected.metric.name()),
+        })
+        .collect();
+    let count = format!("{}/{}", cov.len() - missing.len(), cov.len());
+    let mut spans = vec![Span::styled("Alarm coverage ", t.title())];
+    if missing.is_empty() {
+        spans.push(Span::styled(count, t.ok()));
+    } else {
+        spans.push(Span::styled(count, t.warn()));
+        spans.push(Span::styled(
+            format!(" · no alarm on {}", safe_fit_name(&missing.join(", "), 80)),
+            t.warn(),
+        ));
+    }
+    vec![Line::from(spans)]
 }
