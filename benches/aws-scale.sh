@@ -3,7 +3,7 @@
 # AWS settings (real pacing, default intervals), cold (no cache) and warm (the cache of the
 # cold run): time until every stream name is on screen, until every stream is described, until
 # metrics are on screen, until every row (stream and rule) has its triage metrics; calls per
-# operation for the first load and for one steady-state minute;
+# operation for the first load and per steady-state minute (averaged over three);
 # metrics requested per hour (GetMetricData queries counted at the proxy) and the list price; RSS.
 #
 #   benches/aws-scale.sh [N ...]      (default: 150 500 1000; needs tmux, python3 with
@@ -55,9 +55,11 @@ run_size() {
     local first; first=$(ctl /__stats)
     local rss; rss=$(ps -o rss= -p "$(pgrep -n -x fhtop)")
     if [ $phase = cold ]; then
+      # Steady state: three minutes counted, reported per minute (a single minute holds one
+      # poll or two, and the rotation's share varies).
       ctl /__reset '' >/dev/null
-      sleep 60
-      local minute; minute=$(ctl /__stats)
+      sleep 180
+      local minute; minute=$(ctl /__stats | python3 -c "import json,sys; print(json.dumps({k: round(v / 3) for k, v in json.load(sys.stdin).items()}))")
     fi
     tmux -L "$sock" kill-server
     python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" <<'PY'

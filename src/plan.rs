@@ -227,7 +227,7 @@ pub async fn fetch_into(
 
 /// Queries per backend call of [`fetch_into`]: GetMetricData's 500 metrics a call, so the
 /// calls are as many as before and the memory of one answer is bounded.
-const FETCH_BATCH: usize = 500;
+pub const FETCH_BATCH: usize = 500;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@
 //! 2. DescribeDeliveryStream and ListTargetsByRule fill the rows in under the backend's paces:
 //!    the rows on screen first ([`Wanted`]), then the failing ones (an alarm in ALARM, or
 //!    failing on what is known), then the rest by name. What is known is published every
-//!    [`PUBLISH_EVERY`], so the screen fills in while the walk goes on.
+//!    [`PUBLISH_EVERY`] when it changed, so the screen fills in while the walk goes on.
 //!    Meanwhile ListMetrics (recently active `AWS/Firehose` metrics) says each stream's source
 //!    and destination kind ([`Reported`]), so its triage metrics are fetched before it is
 //!    described, or when its describe fails (the metric plan's rows, `crate::plan`); its
@@ -268,6 +268,8 @@ impl Walker {
         let mut lists = FuturesUnordered::new();
         let mut account_error: Option<BackendError> = None;
         let mut throttles = 0;
+        // Something read since the last publish changes what is shown.
+        let mut unpublished = false;
         loop {
             if account_error.is_none() {
                 let w = wanted.borrow().clone();
@@ -315,13 +317,19 @@ impl Walker {
                 else => break,
             };
             let at = c.clock.now();
+            // Whether what is shown changes: a warm start's streams described again as they
+            // were cached change nothing, and are not published again (each publish is a new
+            // inventory, diagnosis and rows).
+            let mut changed = true;
             match done {
                 Done::Stream(n, Ok(s)) => {
-                    self.failed.remove(&n);
+                    changed = self.failed.remove(&n).is_some()
+                        || self.streams.get(&n).is_none_or(|k| k.value != s);
                     self.streams.insert(n, Known::new(s, at, false));
                 }
                 Done::Targets(k, Ok(t)) => {
-                    self.failed_rules.remove(&k);
+                    changed = self.failed_rules.remove(&k).is_some()
+                        || self.targets.get(&k).is_none_or(|x| x.value != t);
                     self.targets.insert(k, Known::new(t, at, false));
                 }
                 // Throttled: the pace has slowed down (Pace::observe); read it again later in
@@ -364,9 +372,11 @@ impl Walker {
                     }
                 }
             }
-            if published.elapsed() >= PUBLISH_EVERY {
+            unpublished |= changed;
+            if unpublished && published.elapsed() >= PUBLISH_EVERY {
                 self.publish(c, &listing);
                 published = tokio::time::Instant::now();
+                unpublished = false;
             }
         }
         if let Some(e) = account_error {

@@ -5,6 +5,7 @@
 
 pub mod alarms;
 pub mod arn;
+pub mod failed;
 pub mod inventory;
 pub mod logs;
 pub mod metrics;

@@ -1,0 +1,357 @@
+//! Failed records (issue 14): the documents Firehose writes to a stream's S3 error output, one
+//! JSON document per record it gave up on — its error code and message, attempts, timestamps
+//! and the record itself, base64-encoded (`rawData`). Pure parsing: reading the objects is the
+//! backend's.
+//!
+//! Shapes read (Amazon Data Firehose Developer Guide): data transformation failures
+//! (`errorCode`, `errorMessage`, `attemptsMade`, `arrivalTimestamp`, `attemptEndingTimestamp`,
+//! `rawData`, `lambdaArn`), record format conversion failures (the same with `ErrorCode` /
+//! `ErrorMessage` capitalised, and `dataCatalogTable`), delivery failures to a service
+//! destination backed up to S3 (the same lower-case fields). Documents follow each other in an
+//! object with or without a newline between them; an object may be gzip-compressed (its
+//! first bytes say so, whatever the key ends with).
+
+use std::io::Read;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The record data of a failed record, decoded from `rawData`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecordData {
+    /// UTF-8 text, at most the reader's bound (`truncated`: bytes left out). Untrusted:
+    /// sanitize before display.
+    Text {
+        /// The text read.
+        text: String,
+        /// Bytes of the record beyond the bound.
+        truncated: usize,
+    },
+    /// Not UTF-8: its length in bytes and the first bytes as hex.
+    Binary {
+        /// The record's length in bytes.
+        len: usize,
+        /// Its first bytes (at most 32), lower-case hex.
+        head_hex: String,
+    },
+    /// `rawData` missing or not base64.
+    Undecodable {
+        /// Why.
+        why: String,
+    },
+}
+
+/// One record Firehose gave up on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedRecord {
+    /// The S3 key of the object it was read from.
+    pub key: String,
+    /// `errorCode` / `ErrorCode`, e.g. "Lambda.FunctionError"; "(none)" when absent.
+    pub error_code: String,
+    /// `errorMessage` / `ErrorMessage` (untrusted text).
+    pub error_message: String,
+    /// `attemptsMade`.
+    pub attempts: Option<u64>,
+    /// `arrivalTimestamp` (epoch milliseconds in the document).
+    pub arrival: Option<DateTime<Utc>>,
+    /// `attemptEndingTimestamp` (epoch milliseconds in the document).
+    pub attempt_ending: Option<DateTime<Utc>>,
+    /// `lambdaArn`, for a transformation failure.
+    pub lambda_arn: Option<String>,
+    /// The record, decoded.
+    pub data: RecordData,
+}
+
+/// Bounds on what one object may cost to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Most bytes of an object, after decompression, that are parsed.
+    pub object_bytes: usize,
+    /// Most bytes of one record's data that are kept as text.
+    pub record_bytes: usize,
+}
+
+impl Default for Bounds {
+    /// 8 MiB an object, 64 KiB a record.
+    fn default() -> Self {
+        Self {
+            object_bytes: 8 << 20,
+            record_bytes: 64 << 10,
+        }
+    }
+}
+
+/// The failed records in the object `key` whose bytes are `body` (gzip or not), and what could
+/// not be read in it (one line each: a document that is not JSON, an object cut at the bound).
+pub fn parse_object(key: &str, body: &[u8], bounds: Bounds) -> (Vec<FailedRecord>, Vec<String>) {
+    let mut problems = Vec::new();
+    let bytes: Vec<u8> = if body.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        let limit = u64::try_from(bounds.object_bytes).unwrap_or(u64::MAX);
+        match flate2::read::MultiGzDecoder::new(body)
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+        {
+            Ok(_) => out,
+            Err(e) => {
+                problems.push(format!("{key}: not valid gzip: {e}"));
+                out
+            }
+        }
+    } else {
+        body.to_vec()
+    };
+    let bytes = if bytes.len() > bounds.object_bytes {
+        problems.push(format!(
+            "{key}: only the first {} bytes read",
+            bounds.object_bytes
+        ));
+        &bytes[..bounds.object_bytes]
+    } else {
+        &bytes[..]
+    };
+    let mut records = Vec::new();
+    for doc in serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>() {
+        match doc {
+            Ok(v) => records.push(record(key, &v, bounds)),
+            Err(e) => {
+                problems.push(format!("{key}: not a JSON document: {e}"));
+                break;
+            }
+        }
+    }
+    (records, problems)
+}
+
+fn record(key: &str, v: &serde_json::Value, bounds: Bounds) -> FailedRecord {
+    let text = |a: &str, b: &str| {
+        v.get(a)
+            .or_else(|| v.get(b))
+            .and_then(|x| x.as_str())
+            .map(str::to_string)
+    };
+    let millis = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(DateTime::from_timestamp_millis)
+    };
+    FailedRecord {
+        key: key.to_string(),
+        error_code: text("errorCode", "ErrorCode").unwrap_or_else(|| "(none)".into()),
+        error_message: text("errorMessage", "ErrorMessage").unwrap_or_default(),
+        attempts: v.get("attemptsMade").and_then(serde_json::Value::as_u64),
+        arrival: millis("arrivalTimestamp"),
+        attempt_ending: millis("attemptEndingTimestamp"),
+        lambda_arn: text("lambdaArn", "lambdaArn"),
+        data: decode(v.get("rawData").and_then(|x| x.as_str()), bounds),
+    }
+}
+
+/// `rawData` decoded: text up to the bound, binary as its length and first bytes.
+fn decode(raw: Option<&str>, bounds: Bounds) -> RecordData {
+    let Some(raw) = raw else {
+        return RecordData::Undecodable {
+            why: "no rawData".into(),
+        };
+    };
+    let bytes = match base64::engine::general_purpose::STANDARD.decode(raw.trim()) {
+        Ok(b) => b,
+        Err(e) => {
+            return RecordData::Undecodable {
+                why: format!("rawData is not base64: {e}"),
+            };
+        }
+    };
+    let kept = &bytes[..bytes.len().min(bounds.record_bytes)];
+    // A cut can fall inside a character: keep the valid prefix.
+    let text = match std::str::from_utf8(kept) {
+        Ok(t) => Some(t),
+        Err(e) if e.error_len().is_none() && kept.len() < bytes.len() => {
+            std::str::from_utf8(&kept[..e.valid_up_to()]).ok()
+        }
+        Err(_) => None,
+    };
+    match text {
+        Some(t) => RecordData::Text {
+            text: t.to_string(),
+            truncated: bytes.len() - t.len(),
+        },
+        None => RecordData::Binary {
+            len: bytes.len(),
+            head_hex: bytes.iter().take(32).map(|b| format!("{b:02x}")).collect(),
+        },
+    }
+}
+
+/// Failed records of one error code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorGroup {
+    /// The error code.
+    pub code: String,
+    /// How many records.
+    pub count: usize,
+    /// The earliest and latest arrival among them (`arrivalTimestamp`), when reported.
+    pub first: Option<DateTime<Utc>>,
+    /// See `first`.
+    pub last: Option<DateTime<Utc>>,
+    /// The message of the latest one (untrusted text).
+    pub message: String,
+    /// The S3 keys holding them, each once, in the order met.
+    pub keys: Vec<String>,
+}
+
+/// `records` grouped by error code, the most frequent first (then by code).
+pub fn group(records: &[FailedRecord]) -> Vec<ErrorGroup> {
+    let mut groups: Vec<ErrorGroup> = Vec::new();
+    for r in records {
+        let i = match groups.iter().position(|g| g.code == r.error_code) {
+            Some(i) => i,
+            None => {
+                groups.push(ErrorGroup {
+                    code: r.error_code.clone(),
+                    count: 0,
+                    first: None,
+                    last: None,
+                    message: String::new(),
+                    keys: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[i];
+        g.count += 1;
+        if r.arrival.is_some_and(|a| g.last.is_none_or(|l| a >= l)) || g.message.is_empty() {
+            g.message = r.error_message.clone();
+        }
+        g.first = match (g.first, r.arrival) {
+            (Some(f), Some(a)) => Some(f.min(a)),
+            (f, a) => f.or(a),
+        };
+        g.last = match (g.last, r.arrival) {
+            (Some(l), Some(a)) => Some(l.max(a)),
+            (l, a) => l.or(a),
+        };
+        if !g.keys.contains(&r.key) {
+            g.keys.push(r.key.clone());
+        }
+    }
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn b64(s: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    fn doc(code_field: &str, code: &str, data: &[u8], at: i64) -> String {
+        format!(
+            r#"{{"attemptsMade":4,"arrivalTimestamp":{at},"{code_field}":"{code}","errorMessage":"m {at}","attemptEndingTimestamp":{},"rawData":"{}","lambdaArn":"arn:aws:lambda:us-east-1:123456789012:function:f"}}"#,
+            at + 1000,
+            b64(data)
+        )
+    }
+
+    #[test]
+    fn documents_of_both_casings_back_to_back_and_gzip_are_read() {
+        let body = format!(
+            "{}\n{}{}",
+            doc(
+                "errorCode",
+                "Lambda.FunctionError",
+                b"{\"a\":1}",
+                1_700_000_000_000
+            ),
+            doc(
+                "ErrorCode",
+                "DataFormatConversion.ParseError",
+                b"x",
+                1_700_000_001_000
+            ),
+            doc("errorCode", "Lambda.FunctionError", b"y", 1_700_000_002_000)
+        );
+        let (plain, problems) = parse_object("k1", body.as_bytes(), Bounds::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(plain.len(), 3);
+        assert_eq!(plain[1].error_code, "DataFormatConversion.ParseError");
+        assert_eq!(plain[0].attempts, Some(4));
+        assert_eq!(
+            plain[0].data,
+            RecordData::Text {
+                text: "{\"a\":1}".into(),
+                truncated: 0
+            }
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(body.as_bytes()).expect("gzip");
+        let gz = gz.finish().expect("gzip");
+        let (zipped, problems) = parse_object("k1", &gz, Bounds::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(zipped, plain);
+
+        let g = group(&plain);
+        assert_eq!(g[0].code, "Lambda.FunctionError");
+        assert_eq!(g[0].count, 2);
+        assert_eq!(g[0].message, "m 1700000002000", "the latest message");
+        assert_eq!(
+            g[0].last.map(|t| t.timestamp_millis()),
+            Some(1_700_000_002_000)
+        );
+        assert_eq!(g[0].keys, ["k1"]);
+    }
+
+    #[test]
+    fn hostile_data_is_bounded_and_binary_and_garbage_are_named() {
+        let big = vec![b'a'; 1 << 20];
+        let escape = "\u{1b}[2J\u{1b}]0;pwned\u{7}é".as_bytes();
+        let body = format!(
+            "{}{}{}{{\"errorCode\":\"X\",\"rawData\":\"%%%\"}} not json",
+            doc("errorCode", "Big", &big, 1),
+            doc("errorCode", "Bin", &[0xff, 0xfe, 0x00, 0x01], 2),
+            doc("errorCode", "Esc", escape, 3),
+        );
+        let bounds = Bounds {
+            object_bytes: 8 << 20,
+            record_bytes: 1000,
+        };
+        let (r, problems) = parse_object("k", body.as_bytes(), bounds);
+        assert_eq!(r.len(), 4);
+        assert_eq!(
+            r[0].data,
+            RecordData::Text {
+                text: "a".repeat(1000),
+                truncated: (1 << 20) - 1000
+            }
+        );
+        assert_eq!(
+            r[1].data,
+            RecordData::Binary {
+                len: 4,
+                head_hex: "fffe0001".into()
+            }
+        );
+        // Kept as it was: the display sanitizes (crate::sanitize), the model does not alter.
+        assert!(matches!(&r[2].data, RecordData::Text { text, .. } if text.contains('\u{1b}')));
+        assert!(matches!(r[3].data, RecordData::Undecodable { .. }));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("not a JSON document"));
+
+        // An object past its bound is cut, and says so.
+        let small = Bounds {
+            object_bytes: 100,
+            record_bytes: 1000,
+        };
+        let (_, problems) = parse_object("k", body.as_bytes(), small);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("only the first 100 bytes"))
+        );
+    }
+}
