@@ -354,6 +354,8 @@ impl Snapshot {
                 .iter()
                 .filter(|e| e.kind == "stream" && e.reported.is_none())
                 .count();
+            // Reporting nothing in 3 hours: nothing to fetch, complete (not a metrics scope).
+            let nothing = inv.reported().filter(|(_, r)| r.is_empty()).count();
             let mut held: HashMap<crate::model::Scope, bool> = HashMap::new();
             let metrics = self.metrics.get();
             for q in crate::model::metric_queries(inv, &[]) {
@@ -364,7 +366,7 @@ impl Snapshot {
                 .iter()
                 .filter(|s| held.get(*s).copied().unwrap_or(true))
                 .count();
-            (with, scopes.len() + unreported)
+            (with + nothing, scopes.len() + nothing + unreported)
         })
     }
 

@@ -186,7 +186,7 @@ impl Walker {
     }
 
     /// One walk: list, publish the names, then read what is due in priority order, publishing
-    /// every [`PUBLISH_EVERY`] and at the end (and writing the cache then). A change on
+    /// what changed at most every [`PUBLISH_EVERY`], and at the end (and writing the cache then). A change on
     /// `refresh` (the pollers' refresh: `r`, a rule change) cuts the walk short
     /// ([`WalkEnd::Interrupted`]) so the caller walks again at once.
     ///
@@ -256,11 +256,12 @@ impl Walker {
         self.publish(c, &listing);
         let mut published = tokio::time::Instant::now();
 
-        // Streams neither described nor reported yet: ask their metrics what they are.
-        let mut probing = listing
-            .names
-            .iter()
-            .any(|n| !self.streams.contains_key(n) && !self.reported.contains_key(n));
+        // Streams not described, not reported yet or whose describe failed (a report from
+        // an earlier walk may be stale): ask their metrics what they are.
+        let mut probing = listing.names.iter().any(|n| {
+            !self.streams.contains_key(n)
+                && (!self.reported.contains_key(n) || self.failed.contains_key(n))
+        });
         let probe = reported(c);
         tokio::pin!(probe);
 
@@ -291,22 +292,31 @@ impl Walker {
             let done = tokio::select! {
                 r = &mut probe, if probing => {
                     probing = false;
-                    // Without an answer the rows wait for their describe (a denied
-                    // ListMetrics is in the header's OFF list); the next walk asks again.
-                    if let Ok(map) = r {
-                        for n in &listing.names {
-                            let r = map.get(n).copied().unwrap_or_default();
-                            self.reported.insert(n.clone(), r);
+                    match r {
+                        Ok(map) => {
+                            for n in listing.names.iter().filter(|n| !self.streams.contains_key(*n)) {
+                                let r = map.get(n).copied().unwrap_or_default();
+                                self.reported.insert(n.clone(), r);
+                            }
                         }
-                        self.publish(c, &listing);
-                        published = tokio::time::Instant::now();
+                        // Without an answer the rows wait for their describe; the error (a
+                        // denied ListMetrics: the header's OFF list) is kept with the
+                        // listing's, and the next walk asks again.
+                        Err(e) => listing.errors.push(InventoryError::new(
+                            "metrics",
+                            "the metrics of streams not described",
+                            &e,
+                        )),
                     }
+                    self.publish(c, &listing);
+                    published = tokio::time::Instant::now();
+                    unpublished = false;
                     continue;
                 }
                 Some(d) = describes.next(), if !describes.is_empty() => d,
                 Some(d) = lists.next(), if !lists.is_empty() => d,
                 // Only while there is work in flight: with none, the walk is over (`else`).
-                r = refresh.changed(), if !describes.is_empty() || !lists.is_empty() => {
+                r = refresh.changed(), if probing || !describes.is_empty() || !lists.is_empty() => {
                     if r.is_ok() && account_error.is_none() {
                         self.refresh_wanted = true;
                         self.publish(c, &listing);
@@ -325,6 +335,9 @@ impl Walker {
                 Done::Stream(n, Ok(s)) => {
                     changed = self.failed.remove(&n).is_some()
                         || self.streams.get(&n).is_none_or(|k| k.value != s);
+                    // Described: what its metrics reported is not needed any more (and would
+                    // be stale if its describe failed later: that walk asks again).
+                    self.reported.remove(&n);
                     self.streams.insert(n, Known::new(s, at, false));
                 }
                 Done::Targets(k, Ok(t)) => {
@@ -338,12 +351,14 @@ impl Walker {
                     if e.kind == ErrorKind::Throttled && throttles < THROTTLES_PER_WALK =>
                 {
                     throttles += 1;
+                    changed = false;
                     stream_queue.retry(n);
                 }
                 Done::Targets(k, Err(e))
                     if e.kind == ErrorKind::Throttled && throttles < THROTTLES_PER_WALK =>
                 {
                     throttles += 1;
+                    changed = false;
                     target_queue.retry(k);
                 }
                 Done::Stream(_, Err(e)) | Done::Targets(_, Err(e)) if e.is_account_wide() => {

@@ -979,3 +979,42 @@ async fn streams_that_cannot_be_described_get_their_triage_metrics_from_list_met
         assert_ne!(d.pipeline_level(i), Level::Ok, "pipeline {i} is never OK");
     }
 }
+
+/// A denied ListMetrics (issue 12) is said, not swallowed: the header's OFF list names
+/// `cloudwatch:ListMetrics` and what it turns on; the stream is still described and shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_list_metrics_turns_its_feature_off_and_says_so() {
+    let aws = Aws::start();
+    aws.seed("eu-west-3", "healthy");
+    aws.fault_one("denied", "ListMetrics", "");
+    let store = Arc::new(Store::new());
+    let intervals = fhtop::config::Intervals {
+        inventory: 300,
+        metrics: 60,
+        alarms: 60,
+        logs: 60,
+    };
+    let _pollers = poll::spawn(ctx(aws.backend("eu-west-3").await, &store), intervals);
+    eventually("the OFF notice", || {
+        store
+            .snapshot()
+            .features_off()
+            .iter()
+            .any(|(p, _)| *p == "cloudwatch:ListMetrics")
+    })
+    .await;
+    let off = store.snapshot().features_off();
+    let (_, feature) = off
+        .iter()
+        .find(|(p, _)| *p == "cloudwatch:ListMetrics")
+        .unwrap();
+    assert_eq!(*feature, "metrics of streams not described yet");
+    eventually("the stream described all the same", || {
+        store
+            .snapshot()
+            .inventory
+            .get()
+            .is_some_and(|i| i.inv.stream("signups-raw").is_some())
+    })
+    .await;
+}

@@ -226,6 +226,20 @@ fn a_healthy_account_exits_0_and_an_unreachable_endpoint_3() {
     let creds = aws.credentials_file();
     let (code, out) = fhtop(&aws.url, "eu-central-1", &creds, &["--all"]);
     assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("alarm-coverage"),
+        "its alarms are checked: {out}"
+    );
+    let (code, out) = fhtop(
+        &aws.url,
+        "eu-central-1",
+        &creds,
+        &["--all", "--skip", "alarm-coverage"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("alarm-coverage"), "skipped: {out}");
+    let (code, _) = fhtop(&aws.url, "eu-central-1", &creds, &["--skip", "no-such"]);
+    assert_eq!(code, 2, "clap refuses an unknown check id");
     assert!(out.contains("OK signups-raw"), "{out}");
     assert!(!out.contains("FAIL") && !out.contains("WARN"), "{out}");
 

@@ -459,3 +459,57 @@ async fn what_metrics_report_before_describe_agrees_with_the_configuration() {
         }
     }
 }
+
+/// Alarm coverage (issue 14) counts an alarm only when it watches the series the design
+/// expects the right way: the demo's clickstream-raw has delivery-success, freshness and its
+/// rule's failed-invocations alarms, and lacks the throttled-records one; an alarm comparing
+/// the wrong way or carrying a dimension the series does not have (EventBusName=default: the
+/// default bus's metrics have none) stops counting. The freshness threshold is fhtop's FAIL
+/// line: 4 × the buffering interval, at least 900 s.
+#[tokio::test]
+async fn alarm_coverage_counts_only_alarms_watching_the_series_the_right_way() {
+    use fhtop::health::coverage::coverage;
+    let backend = DemoBackend::new(common::SEED, Clock::Fixed(common::at()), None);
+    let inv = backend.inventory().await.expect("inventory");
+    let alarms = backend.alarms().await.expect("alarms");
+    let s = inv.stream("clickstream-raw").expect("demo stream");
+    let missing = |alarms: &[Alarm]| -> Vec<MetricId> {
+        coverage(&inv, alarms, s)
+            .into_iter()
+            .filter(|c| c.alarms.is_empty())
+            .map(|c| c.expected.metric)
+            .collect()
+    };
+    assert_eq!(missing(&alarms), [MetricId::ThrottledRecords]);
+
+    let mut wrong = alarms.clone();
+    for a in &mut wrong {
+        if a.name == "clickstream-raw-DeliverySuccess" {
+            a.comparison = Some("GreaterThanThreshold".into());
+        }
+        if a.metric.as_deref() == Some("FailedInvocations") && a.rule().is_some() {
+            a.dimensions.push(("EventBusName".into(), "default".into()));
+        }
+    }
+    assert_eq!(
+        missing(&wrong),
+        [
+            MetricId::DeliverySuccess(DestinationKind::S3),
+            MetricId::ThrottledRecords,
+            MetricId::FailedInvocations
+        ]
+    );
+    let fresh = coverage(&inv, &alarms, s)
+        .into_iter()
+        .find(|c| matches!(c.expected.metric, MetricId::DataFreshness(_)))
+        .expect("a freshness alarm is expected");
+    let buffer = fhtop::health::buffer_interval(s);
+    assert_eq!(fresh.expected.threshold, (buffer * 4.0).max(900.0));
+    assert!(
+        fresh
+            .expected
+            .put_metric_alarm("us-east-1")
+            .contains(&format!("--threshold {}", (buffer * 4.0).max(900.0))),
+        "the command carries it"
+    );
+}

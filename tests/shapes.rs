@@ -302,6 +302,12 @@ fn check_gives_every_shape_its_true_verdict() {
         "{:#?}",
         check(&fs, "bucket-access", "mystery")
     );
+    // Its delivery alarms cannot be named: its alarm coverage is never OK.
+    let cov = check(&fs, "alarm-coverage", "mystery");
+    assert!(
+        cov.len() == 1 && cov.iter().all(|(s, _)| *s != "ok"),
+        "{cov:#?}"
+    );
 }
 
 #[test]

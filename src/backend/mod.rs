@@ -193,12 +193,15 @@ pub trait Backend: Send + Sync {
     /// [`Backend::inventory`]: those that have the metric ([`MetricId::for_stream`]).
     async fn streams_reporting(&self, metric: MetricId) -> BResult<Vec<String>> {
         let inv = self.inventory().await?;
-        Ok(inv
+        let mut names: Vec<String> = inv
             .streams
             .iter()
             .filter(|s| MetricId::for_stream(s).contains(&metric))
             .map(|s| s.name.clone())
-            .collect())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        Ok(names)
     }
     /// Every CloudWatch alarm (the caller links them to streams and rules by dimension).
     async fn alarms(&self) -> BResult<Vec<Alarm>>;

@@ -41,7 +41,8 @@ pub async fn check_command(
             return 3;
         }
     };
-    let findings = check::evaluate(&g);
+    let mut findings = check::evaluate(&g);
+    findings.retain(|f| !args.skip.iter().any(|s| s == f.check));
     let code = check::exit_code(&findings);
     if args.json {
         let v = serde_json::json!({ "checks": findings });

@@ -185,6 +185,22 @@ pub struct CheckArgs {
     /// Also list the checks that passed.
     #[arg(long)]
     pub all: bool,
+    /// Leave out this check (its id, e.g. alarm-coverage): neither reported nor counted in the
+    /// exit code; repeatable.
+    #[arg(long = "skip", value_name = "CHECK", value_parser = check_id)]
+    pub skip: Vec<String>,
+}
+
+/// A check id of `fhtop check --skip`.
+///
+/// Errors: not one of [`crate::health::CheckId::ALL`]'s ids (the message lists them).
+fn check_id(s: &str) -> Result<String, String> {
+    let ids: Vec<&str> = crate::health::CheckId::ALL.iter().map(|c| c.id()).collect();
+    if ids.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("not a check: {s} (one of {})", ids.join(", ")))
+    }
 }
 
 /// Arguments of `fhtop perms`.

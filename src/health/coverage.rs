@@ -6,10 +6,12 @@
 //! watch it (same namespace, metric name and the stream's or rule's dimensions) and, for a
 //! missing one, a ready-to-paste `aws cloudwatch put-metric-alarm`.
 //!
-//! Thresholds: data freshness above 900 s, the longest buffering interval ("add CloudWatch
+//! Thresholds: data freshness above 4 × the stream's buffering interval and at least 900 s,
+//! the longest buffering interval (fhtop's own FAIL line, `freshness_level`; "add CloudWatch
 //! alarms for when the DataFreshness metrics exceed the buffering limit (a maximum of 15
 //! minutes)" — Amazon Data Firehose Developer Guide, *Implement best practices with CloudWatch
-//! Alarms*, which also recommends an alarm on `ThrottledRecords`); delivery success below 1
+//! Alarms*, which also recommends an alarm on `ThrottledRecords`; a stream buffering 900 s is
+//! often 900 s fresh when healthy); delivery success below 1
 //! (a failed delivery attempt) for 3 periods of 5 minutes, so one retried attempt does not
 //! page; any throttled record, any exceeded partition count, any failed invocation. Alarms on
 //! a metric-math expression (no single metric) are not matched: fhtop cannot tell what they
@@ -78,7 +80,7 @@ pub fn expected(inv: &Inventory, s: &Stream) -> Vec<Expected> {
             MetricId::DataFreshness(kind),
             "Maximum",
             "GreaterThanThreshold",
-            900.0,
+            (super::buffer_interval(s) * 4.0).max(900.0),
             1,
             "delivery falling behind",
         );
@@ -134,15 +136,31 @@ pub fn coverage(inv: &Inventory, alarms: &[Alarm], s: &Stream) -> Vec<Coverage> 
         .collect()
 }
 
-/// Whether `a` watches the metric `e` expects: the same namespace and metric name, and the
-/// stream's `DeliveryStreamName` or the rule's `RuleName` / `EventBusName` dimensions.
+/// Whether `a` watches the metric `e` expects: the same namespace and metric name, exactly the
+/// stream's `DeliveryStreamName` or the rule's `RuleName` (and `EventBusName` off the default
+/// bus: the default bus's metrics have none) dimensions — an alarm with other dimensions
+/// watches a series that does not exist — and a comparison the same way (`LessThan…` for
+/// delivery success, `GreaterThan…` for the others). Its threshold is not judged.
 fn watches(a: &Alarm, e: &Expected) -> bool {
+    let mut want: Vec<(&str, &str)> = Vec::new();
+    let dims = dimensions(&e.scope);
+    want.extend(dims.iter().map(|(k, v)| (*k, v.as_str())));
+    let mut have: Vec<(&str, &str)> = a
+        .dimensions
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    want.sort_unstable();
+    have.sort_unstable();
+    let way = if e.comparison.starts_with("LessThan") {
+        "LessThan"
+    } else {
+        "GreaterThan"
+    };
     a.namespace.as_deref() == Some(e.metric.namespace())
         && a.metric.as_deref() == Some(e.metric.name())
-        && match &e.scope {
-            Scope::Stream(n) => a.is_for_stream(n),
-            Scope::Rule(k) => a.is_for_rule(k),
-        }
+        && want == have
+        && a.comparison.as_deref().is_some_and(|c| c.starts_with(way))
 }
 
 /// The CloudWatch dimensions of a scope, as (name, value) pairs.

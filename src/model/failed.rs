@@ -87,21 +87,21 @@ impl Default for Bounds {
 /// not be read in it (one line each: a document that is not JSON, an object cut at the bound).
 pub fn parse_object(key: &str, body: &[u8], bounds: Bounds) -> (Vec<FailedRecord>, Vec<String>) {
     let mut problems = Vec::new();
-    let bytes: Vec<u8> = if body.starts_with(&[0x1f, 0x8b]) {
+    let bytes: std::borrow::Cow<[u8]> = if body.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         let limit = u64::try_from(bounds.object_bytes).unwrap_or(u64::MAX);
         match flate2::read::MultiGzDecoder::new(body)
             .take(limit.saturating_add(1))
             .read_to_end(&mut out)
         {
-            Ok(_) => out,
+            Ok(_) => out.into(),
             Err(e) => {
                 problems.push(format!("{key}: not valid gzip: {e}"));
-                out
+                out.into()
             }
         }
     } else {
-        body.to_vec()
+        body.into()
     };
     let bytes = if bytes.len() > bounds.object_bytes {
         problems.push(format!(
@@ -222,7 +222,8 @@ pub fn group(records: &[FailedRecord]) -> Vec<ErrorGroup> {
         };
         let g = &mut groups[i];
         g.count += 1;
-        if r.arrival.is_some_and(|a| g.last.is_none_or(|l| a >= l)) || g.message.is_empty() {
+        // The latest record's message (the first met when none has an arrival time).
+        if r.arrival.is_some_and(|a| g.last.is_none_or(|l| a >= l)) || g.count == 1 {
             g.message = r.error_message.clone();
         }
         g.first = match (g.first, r.arrival) {

@@ -511,8 +511,9 @@ impl Stream {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InventoryError {
     /// What failed to load: "stream" (DescribeDeliveryStream), "rule" (ListTargetsByRule),
-    /// "bus" (ListRules on that bus), "streams" (ListDeliveryStreams) or "buses"
-    /// (ListEventBuses; the default bus is still read).
+    /// "bus" (ListRules on that bus), "streams" (ListDeliveryStreams), "buses"
+    /// (ListEventBuses; the default bus is still read) or "metrics" (the walk's ListMetrics:
+    /// not a row, it hides nothing; a denial turns a feature off in the header).
     pub kind: &'static str,
     /// The stream name, `bus/rule` for a rule, the bus name for a bus, a description of the
     /// listing for "streams" / "buses".
@@ -601,6 +602,7 @@ impl InventoryError {
             "rule" => "could not list targets",
             "bus" => "could not list rules",
             "streams" => "could not list streams",
+            "metrics" => "could not list metrics",
             _ => "could not list buses",
         }
     }
@@ -649,13 +651,15 @@ pub struct PipelineLink {
 
 impl Inventory {
     /// Every stream and rule as a metrics scope, streams first: the described streams, the
-    /// streams not described whose metrics were listed ([`Inventory::reported`]), the rules.
+    /// streams not described whose metrics report something ([`Inventory::reported`]), the
+    /// rules.
     pub fn scopes(&self) -> Vec<super::metrics::Scope> {
         self.streams
             .iter()
             .map(|s| super::metrics::Scope::Stream(s.name.clone()))
             .chain(
                 self.reported()
+                    .filter(|(_, r)| !r.is_empty())
                     .map(|(n, _)| super::metrics::Scope::Stream(n.to_string())),
             )
             .chain(

@@ -540,11 +540,17 @@ pub struct Reported {
     /// The destination kind whose `DeliveryTo<kind>.Success` it reports (S3 only when no other
     /// kind is: a non-S3 destination reports its S3 backup's delivery too).
     pub destination: Option<DestinationKind>,
-    /// `DeliveryToS3.Success` reported beside another destination kind's: it backs up to S3.
+    /// `DeliveryToS3.Success` reported beside another destination kind's: it backs up to S3
+    /// (or, for Redshift, stages through S3).
     pub s3_backup: bool,
 }
 
 impl Reported {
+    /// Whether its metrics report nothing (no datapoint in 3 hours): nothing to fetch.
+    pub fn is_empty(&self) -> bool {
+        self.incoming.is_none() && self.destination.is_none()
+    }
+
     /// The metrics whose listings tell a stream's source and destination kind: the three
     /// incoming counts, then `DeliveryTo<kind>.Success` of every kind (12 ListMetrics
     /// listings).
@@ -584,8 +590,9 @@ impl Reported {
 /// (CloudWatch bills GetMetricData per metric requested).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum MetricKind {
-    /// The triage set ([`MetricId::triage`], [`RULE_TRIAGE`]): what health and the list
-    /// columns read. Every row gets it on every metrics poll.
+    /// The triage set ([`MetricId::triage`], [`RULE_TRIAGE`], and for a stream not described
+    /// [`MetricId::triage_reported`]): what health and the list columns read. Every row gets
+    /// it, on screen every poll, off screen on the plan's rotation.
     Triage,
     /// The rest of a row's metrics ([`MetricId::for_stream`], [`MetricId::RULE`]): what the
     /// drill-in shows. The selection and the open drill-in get it.

@@ -4,9 +4,11 @@
 - The Firehose per-region stream quota is raised from 50 to 1000 (AWS raises it on request
   too), so the scale benches can seed 500 and 1,000 streams.
 - GetMetricData answers each query from the datapoints of its own metric (namespace, name and
-  dimensions) instead of scanning every datapoint of the account for every query and period:
-  the same answers, computed by moto's own code, in time for an account with datapoints for
-  hundreds of streams (moto's scan is queries × periods × datapoints).
+  dimensions including the query's) instead of scanning every datapoint of the account for
+  every query and period (queries × periods × datapoints): computed by moto's own code, in time
+  for an account with datapoints for hundreds of streams. The answers are moto's, except that
+  a query's namespace is always honoured (moto's own filter ignores it when the query has
+  dimensions).
 """
 import sys
 

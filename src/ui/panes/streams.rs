@@ -6,9 +6,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{Col, error_cells, fit_columns, health_cell, num, num_styled, table};
-use crate::model::{
-    AlarmState, Destination, DestinationKind, MetricId, Reported, Scope, bucket_from_arn,
-};
+use crate::model::{AlarmState, Destination, DestinationKind, MetricId, Scope, bucket_from_arn};
 use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
@@ -56,7 +54,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
                 let mut cells = error_cells(ctx, COLS.len(), (1, 3), err);
                 // Not described: the figures of the metrics ListMetrics said it reports.
-                if let Some(r) = err.reported.filter(|r| *r != Reported::default()) {
+                if let Some(r) = err.reported.filter(|r| !r.is_empty()) {
                     let sc = Scope::Stream(err.name.clone());
                     let incoming = r.incoming.unwrap_or(MetricId::IncomingRecords);
                     let figures = metric_cells(ctx, metrics, &sc, incoming, r.destination);

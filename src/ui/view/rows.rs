@@ -34,9 +34,9 @@ pub struct ListState {
 }
 
 impl ListState {
-    /// The selected position among `entries`: where the selected row is, looked up from its
-    /// last position (a frame's cost stays the same for any number of rows; only new data that
-    /// moved the row searches for it).
+    /// The selected position among `entries`: where the selected row is, looked up at its
+    /// last position first (O(1)); when new data moved it, searched for (O(rows)) until the
+    /// next key moves the selection.
     pub fn position(&self, entries: &[Entry]) -> usize {
         if let Some(id) = &self.selected_id {
             if entries.get(self.selected).is_some_and(|e| &e.id == id) {
@@ -203,8 +203,9 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
     // Streams and rules that could not be described are rows too, so nothing silently vanishes.
     for (i, err) in inv.inv.errors.iter().enumerate() {
         let wanted = match pane {
-            // A bus or listing that could not be read hides pipelines too.
-            Pane::Pipelines => true,
+            // A bus or listing that could not be read hides pipelines too (a ListMetrics that
+            // failed hides nothing: it is in the header's OFF list when denied).
+            Pane::Pipelines => err.hides_streams() || err.hides_rules(),
             Pane::Streams => err.hides_streams(),
             // A rule whose targets are being read has its own row, which says so.
             Pane::Rules => err.hides_rules() && !(err.loading && err.kind == "rule"),

@@ -309,7 +309,8 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
 
 /// The stream's alarm coverage ([`crate::health::coverage`]) in one line: how many of the
 /// expected alarms exist, and which metrics have none (`fhtop check`'s `alarm-coverage` gives
-/// the commands that create them). Empty when none is expected (destination not known).
+/// the commands that create them). Empty when the destination kind is not known (its delivery
+/// alarms cannot be named).
 fn coverage_line<'a>(
     ctx: &Ctx,
     inv: &crate::model::Inventory,
@@ -318,7 +319,8 @@ fn coverage_line<'a>(
 ) -> Vec<Line<'a>> {
     let t = ctx.theme;
     let cov = crate::health::coverage::coverage(inv, alarms, s);
-    if cov.is_empty() {
+    // Without a destination kind the delivery alarms cannot be named: nothing to count.
+    if cov.is_empty() || s.destination_kind().is_none() {
         return Vec::new();
     }
     let missing: Vec<String> = cov
