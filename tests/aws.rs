@@ -26,6 +26,20 @@ fn ctx(backend: Arc<dyn Backend>, store: &Arc<Store>) -> PollCtx {
     }
 }
 
+/// Every poller on `region` at the default intervals (inventory 300 s, the others 60 s): the
+/// store they publish to, and the pollers (dropped: stopped).
+async fn live(aws: &Aws, region: &str) -> (Arc<Store>, poll::Pollers) {
+    let store = Arc::new(Store::new());
+    let intervals = fhtop::config::Intervals {
+        inventory: 300,
+        metrics: 60,
+        alarms: 60,
+        logs: 60,
+    };
+    let pollers = poll::spawn(ctx(aws.backend(region).await, &store), intervals);
+    (store, pollers)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incident_account_loads_every_section() {
     let aws = Aws::start();
@@ -919,14 +933,7 @@ async fn streams_that_cannot_be_described_get_their_triage_metrics_from_list_met
     let aws = Aws::start();
     aws.seed("eu-south-1", "shapes");
     aws.fault_one("denied", "DescribeDeliveryStream", "");
-    let store = Arc::new(Store::new());
-    let intervals = fhtop::config::Intervals {
-        inventory: 300,
-        metrics: 60,
-        alarms: 60,
-        logs: 60,
-    };
-    let _pollers = poll::spawn(ctx(aws.backend("eu-south-1").await, &store), intervals);
+    let (store, _pollers) = live(&aws, "eu-south-1").await;
     eventually("every row's triage metrics", || {
         let snap = store.snapshot();
         let (with, of) = snap.triage_fetched();
@@ -987,14 +994,7 @@ async fn a_denied_list_metrics_turns_its_feature_off_and_says_so() {
     let aws = Aws::start();
     aws.seed("eu-west-3", "healthy");
     aws.fault_one("denied", "ListMetrics", "");
-    let store = Arc::new(Store::new());
-    let intervals = fhtop::config::Intervals {
-        inventory: 300,
-        metrics: 60,
-        alarms: 60,
-        logs: 60,
-    };
-    let _pollers = poll::spawn(ctx(aws.backend("eu-west-3").await, &store), intervals);
+    let (store, _pollers) = live(&aws, "eu-west-3").await;
     eventually("the OFF notice", || {
         store
             .snapshot()
