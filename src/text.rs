@@ -124,6 +124,14 @@ pub fn fit(s: &str, w: usize) -> String {
     out
 }
 
+/// The AWS CLI's `--dimensions` shorthand of `dims`: `Name=K,Value=V …`, values shell-quoted.
+pub fn cli_dimensions(dims: &[(&str, &str)]) -> String {
+    dims.iter()
+        .map(|(k, v)| format!("Name={k},Value={}", shell_quote(v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `s` quoted for a POSIX shell (as `shlex` quotes); "'?'" for a string no shell can hold (a
 /// NUL byte).
 pub fn shell_quote(s: &str) -> String {

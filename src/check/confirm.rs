@@ -18,14 +18,10 @@ impl Confirm<'_> {
         dims: &[(&str, &str)],
         stat: &str,
     ) -> String {
-        let dims: Vec<String> = dims
-            .iter()
-            .map(|(k, v)| format!("Name={k},Value={}", q(v)))
-            .collect();
         format!(
             "aws cloudwatch get-metric-statistics --region {} --namespace {ns} --metric-name {metric} --dimensions {} --statistics {stat} --period 300 --start-time {} --end-time {}",
             self.region,
-            dims.join(" "),
+            crate::text::cli_dimensions(dims),
             (self.now - Duration::minutes(self.window_minutes)).format("%Y-%m-%dT%H:%M:%SZ"),
             self.now.format("%Y-%m-%dT%H:%M:%SZ")
         )

@@ -575,10 +575,6 @@ fn alarm_coverage(g: &Gathered, s: &Stream, cli: &Confirm) -> CheckResult {
         .filter(|c| c.alarms.is_empty())
         .map(|c| &c.expected)
         .collect();
-    let name = |e: &crate::health::coverage::Expected| match &e.scope {
-        crate::model::Scope::Rule(k) => format!("{} of rule {k}", e.metric.name()),
-        crate::model::Scope::Stream(_) => e.metric.name().to_string(),
-    };
     let (status, summary, details) = match (&g.alarms, missing.is_empty()) {
         (Err(_), _) => (Level::Unknown, "alarms not read".to_string(), String::new()),
         // The delivery alarms, the ones that matter most, cannot be named: never OK.
@@ -605,7 +601,7 @@ fn alarm_coverage(g: &Gathered, s: &Stream, cli: &Confirm) -> CheckResult {
                 "no alarm on {} ({} of {} expected)",
                 missing
                     .iter()
-                    .map(|e| name(e))
+                    .map(|e| e.label())
                     .collect::<Vec<_>>()
                     .join(", "),
                 missing.len(),

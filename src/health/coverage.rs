@@ -17,7 +17,7 @@
 //! a metric-math expression (no single metric) are not matched: fhtop cannot tell what they
 //! watch.
 
-use crate::model::{Alarm, Inventory, MetricId, RuleKey, Scope, Source, Stream};
+use crate::model::{Alarm, Inventory, MetricId, Scope, Source, Stream};
 
 /// One alarm the design expects: on `metric` of `scope`, firing as the fields say.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,9 +142,7 @@ pub fn coverage(inv: &Inventory, alarms: &[Alarm], s: &Stream) -> Vec<Coverage> 
 /// watches a series that does not exist — and a comparison the same way (`LessThan…` for
 /// delivery success, `GreaterThan…` for the others). Its threshold is not judged.
 fn watches(a: &Alarm, e: &Expected) -> bool {
-    let mut want: Vec<(&str, &str)> = Vec::new();
-    let dims = dimensions(&e.scope);
-    want.extend(dims.iter().map(|(k, v)| (*k, v.as_str())));
+    let mut want = e.scope.dimensions();
     let mut have: Vec<(&str, &str)> = a
         .dimensions
         .iter()
@@ -163,28 +161,18 @@ fn watches(a: &Alarm, e: &Expected) -> bool {
         && a.comparison.as_deref().is_some_and(|c| c.starts_with(way))
 }
 
-/// The CloudWatch dimensions of a scope, as (name, value) pairs.
-fn dimensions(scope: &Scope) -> Vec<(&'static str, String)> {
-    match scope {
-        Scope::Stream(n) => vec![("DeliveryStreamName", n.clone())],
-        Scope::Rule(RuleKey { bus, name }) => {
-            let mut d = vec![("RuleName", name.clone())];
-            if bus != "default" {
-                d.push(("EventBusName", bus.clone()));
-            }
-            d
-        }
-    }
-}
-
 impl Expected {
-    /// `--dimensions` of the AWS CLI: `Name=K,Value=V …`, values shell-quoted.
+    /// `--dimensions` of the AWS CLI for its scope.
     fn cli_dimensions(&self) -> String {
-        dimensions(&self.scope)
-            .into_iter()
-            .map(|(k, v)| format!("Name={k},Value={}", crate::text::shell_quote(&v)))
-            .collect::<Vec<_>>()
-            .join(" ")
+        crate::text::cli_dimensions(&self.scope.dimensions())
+    }
+
+    /// What is watched, for a list: the metric's name, and `of rule BUS/NAME` for a rule's.
+    pub fn label(&self) -> String {
+        match &self.scope {
+            Scope::Stream(_) => self.metric.name().to_string(),
+            Scope::Rule(k) => format!("{} of rule {k}", self.metric.name()),
+        }
     }
 
     /// A name for the alarm: `<stream or bus/rule>-<metric>`.

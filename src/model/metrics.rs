@@ -427,6 +427,24 @@ pub enum Scope {
     Rule(RuleKey),
 }
 
+impl Scope {
+    /// The CloudWatch dimensions of its metrics, as (name, value): `DeliveryStreamName`; or
+    /// `RuleName`, and `EventBusName` off the default bus (the default bus's rule metrics
+    /// have `RuleName` only — Amazon EventBridge User Guide, *Monitoring Amazon EventBridge*).
+    pub fn dimensions(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Scope::Stream(n) => vec![("DeliveryStreamName", n.as_str())],
+            Scope::Rule(k) => {
+                let mut d = vec![("RuleName", k.name.as_str())];
+                if k.bus != "default" {
+                    d.push(("EventBusName", k.bus.as_str()));
+                }
+                d
+            }
+        }
+    }
+}
+
 /// One series to fetch: a metric for a stream or rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct MetricQuery {

@@ -19,31 +19,11 @@ use crate::model::{
 pub const BATCH: usize = 500;
 
 fn dimensions(scope: &Scope) -> Vec<Dimension> {
-    match scope {
-        Scope::Stream(name) => vec![
-            Dimension::builder()
-                .name("DeliveryStreamName")
-                .value(name)
-                .build(),
-        ],
-        Scope::Rule(key) => {
-            let mut d = vec![
-                Dimension::builder()
-                    .name("RuleName")
-                    .value(&key.name)
-                    .build(),
-            ];
-            if key.bus != "default" {
-                d.push(
-                    Dimension::builder()
-                        .name("EventBusName")
-                        .value(&key.bus)
-                        .build(),
-                );
-            }
-            d
-        }
-    }
+    scope
+        .dimensions()
+        .into_iter()
+        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+        .collect()
 }
 
 fn query(i: usize, q: &MetricQuery, period: i32) -> MetricDataQuery {

@@ -326,10 +326,7 @@ fn coverage_line<'a>(
     let missing: Vec<String> = cov
         .iter()
         .filter(|c| c.alarms.is_empty())
-        .map(|c| match &c.expected.scope {
-            Scope::Stream(_) => c.expected.metric.name().to_string(),
-            Scope::Rule(k) => format!("{} of {k}", c.expected.metric.name()),
-        })
+        .map(|c| c.expected.label())
         .collect();
     let count = format!("{}/{}", cov.len() - missing.len(), cov.len());
     let mut spans = vec![Span::styled("Alarm coverage ", t.title())];
