@@ -19,9 +19,11 @@ pub mod config;
 pub mod health;
 pub mod iam;
 pub mod model;
+pub mod partition;
 pub mod pattern;
 pub mod plan;
 pub mod poll;
+pub mod records;
 pub mod sanitize;
 pub mod snapshot;
 pub mod store;
@@ -239,6 +241,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     ))
                 }
             }))
+        }
+        Some(Command::Errors(args)) => {
+            let Some(backend) = connect(Clock::System)? else {
+                return Ok(ExitCode::from(cli::errors::AWS_UNUSABLE));
+            };
+            Ok(ExitCode::from(
+                rt.block_on(cli::errors::errors_command(backend, args)),
+            ))
+        }
+        Some(Command::Partition(args)) => {
+            let cli::PartitionWhat::Test(args) = args.what;
+            let Some(backend) = connect(Clock::System)? else {
+                return Ok(ExitCode::from(cli::partition::AWS_UNUSABLE));
+            };
+            Ok(ExitCode::from(rt.block_on(
+                cli::partition::partition_command(backend, args),
+            )))
         }
         Some(Command::Perms(args)) => {
             let Some(backend) = connect(Clock::System)? else {

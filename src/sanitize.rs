@@ -56,6 +56,21 @@ pub fn clean_bytes(b: &[u8]) -> String {
     clean(&String::from_utf8_lossy(cut)).into_owned()
 }
 
+/// A JSON document (serde_json's output) made inert for a terminal without changing what it
+/// says: serde_json escapes C0 controls but writes DEL, C1 controls and bidirectional
+/// overrides as they are; each becomes a `\uXXXX` escape (they can only occur inside strings).
+pub fn json_inert(doc: &str) -> String {
+    let mut out = String::with_capacity(doc.len());
+    for c in doc.chars() {
+        if c != '\n' && c != '\t' && replacement(c).is_some() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Multi-line text (a pretty-printed event pattern): each line cleaned on its own.
 pub fn clean_lines(s: &str) -> Vec<String> {
     s.lines().map(|l| clean(l).into_owned()).collect()
@@ -64,6 +79,15 @@ pub fn clean_lines(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_stays_the_same_json_but_inert() {
+        let v = serde_json::json!({"data": "a\u{1b}[2J\u{9b}31m\u{202e}b\u{7f}"});
+        let doc = json_inert(&serde_json::to_string_pretty(&v).unwrap());
+        assert_inert(&doc.replace(['\n', ' '], ""));
+        let back: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(back, v);
+    }
 
     fn assert_inert(s: &str) {
         for c in s.chars() {

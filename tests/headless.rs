@@ -435,3 +435,70 @@ async fn the_selection_and_the_drill_in_get_every_metric() {
     );
     assert!(want.iter().all(|s| w.metrics.screen.contains(s)));
 }
+
+/// `e` on the demo's dynamically partitioned stream (issue 14): its failed records read from
+/// the S3 error output, grouped (two reasons under one code), newest first; Enter opens one
+/// whole with its data pretty-printed; Esc goes back to the list, then closes. On a stream
+/// without failed records the view says so.
+#[tokio::test]
+async fn failed_records_open_from_a_stream_and_show_one_record_whole() {
+    let mut app = start(common::app_settings()).await;
+    keys(&mut app, "2 / o r d e r s - t o enter e").await;
+    let fv = app.view.failed.clone().expect("the failed records opened");
+    assert_eq!(fv.stream, "orders-to-s3");
+    let r = fv.report.clone().expect("answered").expect("read");
+    assert!(!r.records.is_empty());
+    assert_eq!(r.groups.len(), 1);
+    assert_eq!(
+        r.groups[0].code,
+        "DynamicPartitioning.MetadataExtractionFailed"
+    );
+    assert_eq!(r.groups[0].messages.len(), 2, "{:?}", r.groups[0].messages);
+    // Newest first.
+    assert!(
+        r.records
+            .windows(2)
+            .all(|w| w[0].arrival.map(|a| a.timestamp() / 60)
+                >= w[1].arrival.map(|a| a.timestamp() / 60))
+    );
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let frame = |app: &Headless| {
+        fhtop::snapshot::to_text(&common::draw_with(
+            &app.snapshot(),
+            &app.view,
+            &theme,
+            160,
+            48,
+        ))
+    };
+    let text = frame(&app);
+    assert!(
+        text.contains("Failed records — stream orders-to-s3"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{} failed records since", r.records.len())),
+        "{text}"
+    );
+    assert!(text.contains("s3://acme-orders-lake"), "{text}");
+
+    // The first record whole: error, object, the record's JSON pretty-printed.
+    keys(&mut app, "enter").await;
+    let text = frame(&app);
+    assert!(text.contains("record data (JSON)"), "{text}");
+    assert!(text.contains("\"customer\": {"), "{text}");
+    assert!(
+        text.contains(&format!("s3://acme-orders-lake/{}", r.records[0].key)),
+        "{text}"
+    );
+    // Back to the list, then closed.
+    keys(&mut app, "esc").await;
+    assert!(app.view.failed.as_ref().is_some_and(|f| !f.open));
+    keys(&mut app, "esc").await;
+    assert!(app.view.failed.is_none());
+
+    // A stream without failed records.
+    keys(&mut app, "esc / a p p - l o g s enter e").await;
+    let text = frame(&app);
+    assert!(text.contains("no failed records in the window"), "{text}");
+}

@@ -90,6 +90,17 @@ impl Backend for Flaky {
     async fn bucket_policy(&self, b: &str) -> BResult<Option<String>> {
         self.inner.bucket_policy(b).await
     }
+    async fn list_objects(
+        &self,
+        b: &str,
+        p: &str,
+        c: Option<&str>,
+    ) -> BResult<fhtop::model::failed::ObjectPage> {
+        self.inner.list_objects(b, p, c).await
+    }
+    async fn get_object(&self, b: &str, k: &str, m: usize) -> BResult<Vec<u8>> {
+        self.inner.get_object(b, k, m).await
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -254,6 +254,19 @@ pub trait Backend: Send + Sync {
     /// ARN), `None` when it has none. NotFound when the resource does not exist; Other for an
     /// ARN of another service.
     async fn resource_policy(&self, arn: &str) -> BResult<Option<String>>;
+    /// One page of ListObjectsV2 on `bucket` under `prefix` (up to 1,000 objects, key order),
+    /// continuing after `continuation` when given. NotFound when the bucket does not exist;
+    /// Denied names s3:ListBucket.
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        continuation: Option<&str>,
+    ) -> BResult<crate::model::failed::ObjectPage>;
+    /// The first `max_bytes` bytes of one object (GetObject with `Range: bytes=0-…`; fewer when
+    /// the object is smaller). NotFound when it is gone; Denied names s3:GetObject (an object
+    /// encrypted with a KMS key also needs kms:Decrypt on it).
+    async fn get_object(&self, bucket: &str, key: &str, max_bytes: usize) -> BResult<Vec<u8>>;
     /// What the backend has cost so far (API calls, metrics requested), if it counts.
     fn api_stats(&self) -> Option<aws::ApiStatsView> {
         None

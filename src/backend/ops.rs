@@ -25,6 +25,10 @@ pub enum Access {
     Permissions,
     /// Rule changes (`t`, `fhtop rule enable|disable`).
     Change,
+    /// Failed records (`fhtop errors`, the failed-records view): listing and reading the
+    /// objects under a stream's S3 error output. Kept apart from [`Access::Read`] because it
+    /// reads record payloads, which may hold data the dashboard's role should not see.
+    Records,
 }
 
 impl Access {
@@ -35,12 +39,24 @@ impl Access {
             Access::Read => "read",
             Access::Permissions => "permissions",
             Access::Change => "change",
+            Access::Records => "records",
         }
     }
 }
 
+/// The IAM action of an operation: `service:Operation`, or `service:Action` where IAM names it
+/// otherwise (ListObjectsV2 is allowed by s3:ListBucket).
+macro_rules! op_action {
+    ($service:literal, $v:ident) => {
+        concat!($service, ":", stringify!($v))
+    };
+    ($service:literal, $v:ident, $action:literal) => {
+        concat!($service, ":", $action)
+    };
+}
+
 macro_rules! ops {
-    ($( $(#[$doc:meta])* $v:ident => $service:literal, $access:ident, $feature:literal; )*) => {
+    ($( $(#[$doc:meta])* $v:ident => $service:literal $(as $action:literal)?, $access:ident, $feature:literal; )*) => {
         /// One AWS API operation fhtop calls (named as the API names it).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Op {
@@ -57,7 +73,7 @@ macro_rules! ops {
             }
             /// The IAM action that allows it, e.g. "events:ListRules".
             pub fn action(self) -> &'static str {
-                match self { $(Op::$v => concat!($service, ":", stringify!($v)),)* }
+                match self { $(Op::$v => op_action!($service, $v $(, $action)?),)* }
             }
             /// The part of fhtop's policy it belongs to.
             pub fn access(self) -> Access {
@@ -118,6 +134,10 @@ ops! {
     GetKeyPolicy => "kms", Permissions, "KMS key policies";
     /// kinesis:GetResourcePolicy: a source data stream's policy.
     GetResourcePolicy => "kinesis", Permissions, "Kinesis data stream policies";
+    /// s3:ListObjectsV2 (IAM action s3:ListBucket): the objects under a stream's error output.
+    ListObjectsV2 => "s3" as "ListBucket", Records, "failed records (listing the S3 error output)";
+    /// s3:GetObject: one error-output object, read with a byte range.
+    GetObject => "s3", Records, "failed records (reading the S3 error output)";
     /// events:EnableRule.
     EnableRule => "events", Change, "enabling a rule";
     /// events:DisableRule.
@@ -150,6 +170,7 @@ pub fn policy(access: &[Access]) -> serde_json::Value {
                 Access::Read => "FhtopRead",
                 Access::Permissions => "FhtopPermissionChecks",
                 Access::Change => "FhtopRuleChanges",
+                Access::Records => "FhtopFailedRecords",
             };
             serde_json::json!({
                 "Sid": sid,
@@ -172,6 +193,10 @@ mod tests {
         assert_eq!(Op::ListRules.action(), "events:ListRules");
         assert_eq!(Op::GetBucketPolicy.action(), "s3:GetBucketPolicy");
         assert_eq!(Op::GetCallerIdentity.access(), Access::None);
+        // IAM names the action otherwise than the API.
+        assert_eq!(Op::ListObjectsV2.name(), "ListObjectsV2");
+        assert_eq!(Op::ListObjectsV2.action(), "s3:ListBucket");
+        assert_eq!(Op::GetObject.action(), "s3:GetObject");
     }
 
     #[test]

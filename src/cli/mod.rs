@@ -1,7 +1,9 @@
 //! Command line. Global options are accepted before or after a subcommand.
 
 pub mod check;
+pub mod errors;
 pub mod out;
+pub mod partition;
 pub mod pattern;
 pub mod perms;
 pub mod policy;
@@ -103,6 +105,20 @@ pub enum Command {
     /// Exit codes: 0 match (for `match`: some rule matches), 1 no match, 2 the pattern or
     /// event cannot be used, 3 AWS unusable.
     Pattern(PatternArgs),
+    /// A stream's failed records, read from its S3 error output (the `ErrorOutputPrefix`, or
+    /// Firehose's default, for each hour of the window): grouped by error code, newest first,
+    /// each record decoded. Read only: ListObjectsV2 and GetObject (`fhtop policy --records`).
+    ///
+    /// Exit codes: 0 no failed record in the window, 1 failed records found, 2 the stream has
+    /// no S3 error output, 3 AWS unusable.
+    Errors(ErrorsArgs),
+    /// Dynamic partitioning: run the stream's MetadataExtractionQuery locally (jaq) on a
+    /// record, or on its failed records: the partition keys, the S3 prefix the record lands
+    /// under, or exactly why extraction fails.
+    ///
+    /// Exit codes: 0 every record yields its keys, 1 some record fails extraction, 2 the input
+    /// cannot be used (no file, no query), 3 AWS unusable.
+    Partition(PartitionArgs),
     /// The IAM policy fhtop's own role needs, generated from the operations fhtop calls.
     ///
     /// Without options: the read-only policy (the dashboard, `fhtop check` without permission
@@ -116,6 +132,75 @@ pub enum Command {
     },
     /// The manual page (roff), to standard output (e.g. `fhtop man | man -l -`).
     Man,
+}
+
+/// Arguments of `fhtop errors`.
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    /// The delivery stream.
+    #[arg(long, value_name = "NAME")]
+    pub stream: String,
+    /// How far back (e.g. 30m, 6h, 2d; at most 31 days).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = since)]
+    pub since: std::time::Duration,
+    /// Most records shown (reading stops once this many are parsed; at most 20 objects are
+    /// read).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub limit: usize,
+    /// `{"stream","bucket","prefixes","objects_found","records":[…],"groups":[…],
+    /// "list_calls","get_calls","bytes_read","problems","truncated"}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A `--since` duration: humantime's syntax ("90m", "6h", "2d"), at most 31 days.
+///
+/// Errors: not a duration, or longer than 31 days.
+fn since(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("not a duration: {s} ({e})"))?;
+    if d > std::time::Duration::from_secs(31 * 86_400) {
+        return Err(format!("{s} is longer than 31 days"));
+    }
+    Ok(d)
+}
+
+/// Arguments of `fhtop partition`.
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub what: PartitionWhat,
+}
+
+/// The questions `fhtop partition` answers.
+#[derive(Debug, Subcommand)]
+pub enum PartitionWhat {
+    /// Run the stream's query on a record (a file, `-` for standard input) or on its failed
+    /// records (`--failed`).
+    Test(PartitionTestArgs),
+}
+
+/// Arguments of `fhtop partition test`.
+#[derive(Debug, Args)]
+pub struct PartitionTestArgs {
+    /// The dynamically partitioned delivery stream.
+    #[arg(long, value_name = "NAME")]
+    pub stream: String,
+    /// The record: a file holding it, or `-` for standard input (one record: a trailing
+    /// newline is dropped).
+    #[arg(long, value_name = "FILE|-", conflicts_with = "failed")]
+    pub record: Option<String>,
+    /// Test the stream's failed records of the last 24 hours (its S3 error output) instead:
+    /// would the current query still fail them?
+    #[arg(long)]
+    pub failed: bool,
+    /// With --failed: most records tested.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// `{"stream","query","prefix","engine","results":[{"record","was","keys","failures",
+    /// "warnings","prefix","error_code"}],"not_tested"}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `fhtop pattern`.
@@ -164,6 +249,10 @@ pub struct PolicyArgs {
     /// Add what rule changes need (`t`, `fhtop rule enable|disable`).
     #[arg(long)]
     pub change: bool,
+    /// Add what reading failed records needs (`fhtop errors`, the failed-records view):
+    /// s3:ListBucket and s3:GetObject. They read record payloads.
+    #[arg(long)]
+    pub records: bool,
     /// List each operation with its IAM action, group and what stops working without it,
     /// instead of the policy document.
     #[arg(long)]

@@ -25,6 +25,9 @@ pub fn render(args: &super::PolicyArgs) -> String {
     if args.change {
         groups.push(Access::Change);
     }
+    if args.records {
+        groups.push(Access::Records);
+    }
     let doc = crate::backend::ops::policy(&groups);
     format!(
         "{}\n",

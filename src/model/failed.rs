@@ -17,6 +17,9 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::prefix::Template;
+use super::{DestinationKind, Stream, bucket_from_arn};
+
 /// The record data of a failed record, decoded from `rawData`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -198,9 +201,16 @@ pub struct ErrorGroup {
     pub last: Option<DateTime<Utc>>,
     /// The message of the latest one (untrusted text).
     pub message: String,
+    /// Each distinct message with its count, the most frequent first (at most
+    /// [`GROUP_MESSAGES`]; one code often fails for several reasons, e.g. a non-JSON record and
+    /// a missing key).
+    pub messages: Vec<(String, usize)>,
     /// The S3 keys holding them, each once, in the order met.
     pub keys: Vec<String>,
 }
+
+/// Most distinct messages kept per [`ErrorGroup`].
+pub const GROUP_MESSAGES: usize = 5;
 
 /// `records` grouped by error code, the most frequent first (then by code).
 pub fn group(records: &[FailedRecord]) -> Vec<ErrorGroup> {
@@ -215,6 +225,7 @@ pub fn group(records: &[FailedRecord]) -> Vec<ErrorGroup> {
                     first: None,
                     last: None,
                     message: String::new(),
+                    messages: Vec::new(),
                     keys: Vec::new(),
                 });
                 groups.len() - 1
@@ -237,9 +248,138 @@ pub fn group(records: &[FailedRecord]) -> Vec<ErrorGroup> {
         if !g.keys.contains(&r.key) {
             g.keys.push(r.key.clone());
         }
+        match g.messages.iter_mut().find(|(m, _)| *m == r.error_message) {
+            Some((_, n)) => *n += 1,
+            None => g.messages.push((r.error_message.clone(), 1)),
+        }
     }
     groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    for g in &mut groups {
+        // Stable: equal counts keep the order met.
+        g.messages.sort_by_key(|m| std::cmp::Reverse(m.1));
+        g.messages.truncate(GROUP_MESSAGES);
+    }
     groups
+}
+
+/// One object of a listing (ListObjectsV2 `Contents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectInfo {
+    /// The object key (untrusted text).
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was written (`LastModified`).
+    pub last_modified: Option<DateTime<Utc>>,
+}
+
+/// One page of ListObjectsV2: its objects and the token of the next page, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ObjectPage {
+    /// The objects of this page, in key order.
+    pub objects: Vec<ObjectInfo>,
+    /// `NextContinuationToken`, when the listing goes on.
+    pub next: Option<String>,
+}
+
+/// Where a stream's failed records are written: the bucket, the `ErrorOutputPrefix` template
+/// (or the default one), and the error output types its destination can produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorOutput {
+    /// The bucket name.
+    pub bucket: String,
+    /// The `ErrorOutputPrefix` as configured, `None` when unset (the default is listed).
+    pub configured: Option<String>,
+    /// What is evaluated: the configured prefix, or the default
+    /// `<Prefix>[/]!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/`.
+    pub template: Template,
+    /// The values of `!{firehose:error-output-type}` for this stream, most likely first.
+    pub error_types: Vec<&'static str>,
+}
+
+impl ErrorOutput {
+    /// The failed-record output of `stream`: its S3 destination's, or for a service
+    /// destination its S3 backup's. `None` when it has no S3 configuration fhtop knows.
+    ///
+    /// Error output types (Developer Guide, "Custom prefixes", the `firehose` namespace, and
+    /// the destinations' `S3BackupMode`): `processing-failed` (Lambda transformation) for
+    /// every destination; `format-conversion-failed` (record format conversion) and
+    /// `partitioning-failed` (dynamic partitioning: the key in the stream's error output,
+    /// as AWS CDK's integration test of dynamic partitioning lists it) for S3;
+    /// `AmazonOpenSearchService-failed`, `elasticsearch-failed`, `splunk-failed`,
+    /// `http-endpoint-failed` for those destinations. Where a prefix puts the type last, the
+    /// listing stops before it and finds any type, known here or not.
+    pub fn of(stream: &Stream) -> Option<Self> {
+        let s3 = stream.bucket()?;
+        let kind = stream.destination_kind()?;
+        let mut error_types: Vec<&'static str> = match kind {
+            DestinationKind::S3 => {
+                let mut t = Vec::new();
+                if stream.dynamic_partitioning_enabled() {
+                    t.push("partitioning-failed");
+                }
+                if stream.format_conversion {
+                    t.push("format-conversion-failed");
+                }
+                t
+            }
+            DestinationKind::OpenSearch | DestinationKind::OpenSearchServerless => {
+                vec!["AmazonOpenSearchService-failed"]
+            }
+            DestinationKind::Elasticsearch => vec!["elasticsearch-failed"],
+            DestinationKind::Splunk => vec!["splunk-failed"],
+            DestinationKind::HttpEndpoint => vec!["http-endpoint-failed"],
+            _ => Vec::new(),
+        };
+        error_types.push("processing-failed");
+        let configured = s3.error_output_prefix.clone().filter(|p| !p.is_empty());
+        let template = match &configured {
+            Some(p) => Template::parse(p),
+            None => {
+                let mut head = s3.prefix.clone().unwrap_or_default();
+                if !head.is_empty() && !head.ends_with('/') {
+                    head.push('/');
+                }
+                Template::parse(&format!(
+                    "{head}!{{firehose:error-output-type}}/!{{timestamp:yyyy/MM/dd/HH}}/"
+                ))
+            }
+        };
+        Some(Self {
+            bucket: bucket_from_arn(&s3.bucket_arn).to_string(),
+            configured,
+            template,
+            error_types,
+        })
+    }
+
+    /// The prefixes to list for the hours from `to` back to `from` (both instants), newest
+    /// hour first: per hour, the prefixes not listed for a newer hour (a day-granular prefix
+    /// appears once, with the newest hour it covers; hours that add nothing are left out).
+    pub fn prefixes_by_hour(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Vec<String>> {
+        use chrono::{DurationRound, TimeDelta};
+        let hour = TimeDelta::hours(1);
+        let mut seen: Vec<String> = Vec::new();
+        let mut out = Vec::new();
+        let Ok(mut h) = to.duration_trunc(hour) else {
+            return out;
+        };
+        let first = from.duration_trunc(hour).unwrap_or(from);
+        while h >= first {
+            let mut new = Vec::new();
+            for p in self.template.hour_prefixes(h, &self.error_types) {
+                if !seen.contains(&p) {
+                    seen.push(p.clone());
+                    new.push(p);
+                }
+            }
+            if !new.is_empty() {
+                out.push(new);
+            }
+            h -= hour;
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -353,6 +493,77 @@ mod tests {
             problems
                 .iter()
                 .any(|p| p.contains("only the first 100 bytes"))
+        );
+    }
+
+    fn s3_stream(prefix: Option<&str>, error_prefix: Option<&str>, dynamic: bool) -> Stream {
+        use crate::model::{Destination, DynamicPartitioning, S3Destination, Source};
+        Stream {
+            name: "s".into(),
+            arn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/s".into(),
+            status: "ACTIVE".into(),
+            source: Source::DirectPut,
+            created: None,
+            failure: None,
+            encryption: None,
+            destination: Destination::S3(Box::new(S3Destination {
+                bucket_arn: "arn:aws:s3:::lake".into(),
+                prefix: prefix.map(str::to_string),
+                error_output_prefix: error_prefix.map(str::to_string),
+                role_arn: "arn:aws:iam::123456789012:role/r".into(),
+                buffering_mb: 5,
+                buffering_seconds: 300,
+                compression: "GZIP".into(),
+                kms_key_arn: None,
+                dynamic_partitioning: dynamic.then_some(DynamicPartitioning {
+                    enabled: true,
+                    jq_query: None,
+                    retry_seconds: None,
+                }),
+                log_group: None,
+                log_stream: None,
+            })),
+            processors: Vec::new(),
+            format_conversion: false,
+        }
+    }
+
+    /// The default error prefix per the Developer Guide, hour by hour; a day-granular prefix
+    /// listed once, with the newest hour it covers.
+    #[test]
+    fn error_output_prefixes_hour_by_hour() {
+        use chrono::TimeZone;
+        let to = Utc.with_ymd_and_hms(2026, 11, 30, 1, 30, 0).unwrap();
+        let from = to - chrono::TimeDelta::hours(2);
+        let out = ErrorOutput::of(&s3_stream(Some("myFirehosePrefix"), None, false)).unwrap();
+        assert_eq!(out.bucket, "lake");
+        assert_eq!(out.configured, None);
+        assert_eq!(
+            out.prefixes_by_hour(from, to),
+            vec![
+                vec!["myFirehosePrefix/processing-failed/2026/11/30/01/".to_string()],
+                vec!["myFirehosePrefix/processing-failed/2026/11/30/00/".to_string()],
+                vec!["myFirehosePrefix/processing-failed/2026/11/29/23/".to_string()],
+            ]
+        );
+        let out = ErrorOutput::of(&s3_stream(
+            Some("orders/!{partitionKeyFromQuery:r}/"),
+            Some("errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/"),
+            true,
+        ))
+        .unwrap();
+        assert_eq!(
+            out.prefixes_by_hour(from, to),
+            vec![
+                vec![
+                    "errors/partitioning-failed/2026/11/30/".to_string(),
+                    "errors/processing-failed/2026/11/30/".to_string()
+                ],
+                vec![
+                    "errors/partitioning-failed/2026/11/29/".to_string(),
+                    "errors/processing-failed/2026/11/29/".to_string()
+                ],
+            ]
         );
     }
 }

@@ -10,6 +10,7 @@ pub mod inventory;
 pub mod logs;
 pub mod metrics;
 pub mod policy;
+pub mod prefix;
 
 pub use alarms::*;
 pub use arn::*;

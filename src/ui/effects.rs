@@ -106,6 +106,30 @@ impl Runner {
                 };
                 Some(Msg::Samples(id, Box::new(res)))
             }
+            Effect::ReadFailed(id, name) => {
+                let res = match self.backend.describe_stream(&name).await {
+                    Ok(stream) => crate::records::read(
+                        self.backend.as_ref(),
+                        &stream,
+                        crate::records::Limits::default(),
+                        self.clock.now(),
+                    )
+                    .await
+                    .map_err(|e| e.explained()),
+                    Err(e) => Err(e.explained()),
+                };
+                if let Ok(r) = &res {
+                    tracing::info!(
+                        "failed records of {name}: {} read from {} objects ({} ListObjectsV2, {} GetObject, {} bytes)",
+                        r.records.len(),
+                        r.objects_read.len(),
+                        r.list_calls,
+                        r.get_calls,
+                        r.bytes_read
+                    );
+                }
+                Some(Msg::FailedRead(id, Box::new(res)))
+            }
             // The loop's own: it has the terminal (and its size) to save.
             Effect::Quit | Effect::Refresh | Effect::None | Effect::SaveScreen => None,
         }

@@ -75,11 +75,14 @@ pub enum Action {
     /// `pattern_test` (default `m`): test the selected rule's pattern against the events its
     /// bus logged.
     PatternTest,
+    /// `failed_records` (default `e`): the selected stream's failed records, read from its S3
+    /// error output.
+    FailedRecords,
 }
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -112,6 +115,7 @@ impl Action {
         Action::ChartLonger,
         Action::ChartShorter,
         Action::PatternTest,
+        Action::FailedRecords,
     ];
 
     /// The name used in the config file.
@@ -150,6 +154,7 @@ impl Action {
             ChartLonger => "chart_longer",
             ChartShorter => "chart_shorter",
             PatternTest => "pattern_test",
+            FailedRecords => "failed_records",
         }
     }
 
@@ -189,6 +194,7 @@ impl Action {
             ChartLonger => "charts: longer window (1h 3h 12h 24h 3d)",
             ChartShorter => "charts: shorter window",
             PatternTest => "test the rule's pattern against events its bus logged",
+            FailedRecords => "failed records of the selected stream (its S3 error output)",
         }
     }
 
@@ -227,6 +233,7 @@ impl Action {
             ChartLonger => &["]", "+"],
             ChartShorter => &["[", "-"],
             PatternTest => &["m"],
+            FailedRecords => &["e"],
         }
     }
 }

@@ -31,6 +31,8 @@ pub enum Msg {
     /// The pattern tester's samples arrived for request `id` (or why the rule could not be
     /// tested).
     Samples(u64, Box<Result<crate::pattern::SampleReport, String>>),
+    /// The failed records of request `id` arrived (or why they could not be read).
+    FailedRead(u64, Box<Result<crate::records::FailedRecords, String>>),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
     /// The screen was saved (the paths written, text then SVG), or why not.
@@ -62,6 +64,10 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Ve
         }
         Msg::Samples(id, r) => {
             view.samples_read(id, *r);
+            vec![]
+        }
+        Msg::FailedRead(id, r) => {
+            view.failed_read(id, *r);
             vec![]
         }
         Msg::Paste(text) => {

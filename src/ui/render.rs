@@ -54,6 +54,9 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     if let Some(tv) = &view.tester {
         panes::pattern::render(f, area, snap, tv, ctx);
     }
+    if let Some(fv) = &view.failed {
+        panes::failed::render(f, area, snap, fv, ctx);
+    }
     if let Some(form) = &view.sim_form {
         panes::perms::form(f, area, form, ctx);
     }
@@ -324,6 +327,13 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             "Tab next field · Enter simulate · Esc cancel",
             t.dim(),
         ));
+    } else if view.failed.as_ref().is_some_and(|fv| fv.open) {
+        spans.extend(key_hint(ctx, Action::Down, "scroll"));
+        spans.extend(key_hint(ctx, Action::Back, "back to the list"));
+    } else if view.failed.is_some() {
+        spans.extend(key_hint(ctx, Action::Down, "pick a record"));
+        spans.extend(key_hint(ctx, Action::DrillIn, "open it"));
+        spans.extend(key_hint(ctx, Action::Back, "close"));
     } else if view.tester.is_some() {
         spans.extend(key_hint(ctx, Action::Down, "pick a sample"));
         spans.push(Span::styled("paste an event  ", t.dim()));

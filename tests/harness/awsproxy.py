@@ -109,6 +109,11 @@ class Handler(BaseHTTPRequestHandler):
         elif proto == "json":
             body = json.dumps({"__type": code, "message": message}).encode()
             hdr = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
+        elif proto == "rest":
+            # S3 (the one REST service fhtop calls): <Error> at the root.
+            body = ("<Error><Code>%s</Code><Message>%s</Message><RequestId>fault</RequestId></Error>"
+                    % (code, message)).encode()
+            hdr = {"Content-Type": "application/xml"}
         else:
             body = (
                 "<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message>"

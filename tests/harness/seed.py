@@ -6,6 +6,7 @@ Scenarios (one region each, so they never mix):
   healthy   one pipeline on which every check passes
   scale     150 streams, 3 buses, 300 rules
   logs10k   one log group with 10,000 events, bursts sharing a millisecond
+  failed    issue 14: failed records in S3 error output (gzip and plain, several codes)
   shapes    issue 10's failing pipelines, one of each kind (trust policies, an HTTP endpoint
             destination, a Kinesis data stream source, a Lambda processor), each next to a
             healthy neighbour of the same shape
@@ -649,15 +650,79 @@ def patterns(c, region):
     delivering(c, "shop-orders")
 
 
+def error_doc(code, message, data, at_ms, capital=False):
+    """One error-output document as Firehose writes it (rawData base64)."""
+    import base64
+    k_code, k_msg = ("ErrorCode", "ErrorMessage") if capital else ("errorCode", "errorMessage")
+    return json.dumps({"attemptsMade": 1, "arrivalTimestamp": at_ms, k_code: code, k_msg: message,
+                       "attemptEndingTimestamp": at_ms + 2000,
+                       "rawData": base64.b64encode(data).decode()})
+
+
+def failed(c, region):
+    """Issue 14: failed records in S3 error output. `orders-partitioned` (dynamic partitioning,
+    ErrorOutputPrefix errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/) has today:
+    a gzip object under partitioning-failed/ (a non-JSON record, a record without its key), two
+    plain ones under processing-failed/ (Lambda.FunctionError with terminal escapes and with
+    bytes that are not UTF-8; Lambda.ProcessingFailedStatus with a 1 MB record); an object of
+    2020 and a delivered object that are not failed records of the window. `plain-defaults`
+    sets no ErrorOutputPrefix: one object under Firehose's default
+    plain/processing-failed/yyyy/MM/dd/HH/."""
+    import gzip
+    bucket(c, region, "failed-lake")
+    log_group(c, "orders-partitioned")
+    dp = lake("orders-partitioned", "failed-lake",
+              Prefix="orders/!{partitionKeyFromQuery:region}/!{partitionKeyFromQuery:tier}/!{timestamp:yyyy}/",
+              ErrorOutputPrefix="errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/",
+              DynamicPartitioningConfiguration={"Enabled": True, "RetryOptions": {"DurationInSeconds": 300}},
+              ProcessingConfiguration={"Enabled": True, "Processors": [{
+                  "Type": "MetadataExtraction",
+                  "Parameters": [{"ParameterName": "MetadataExtractionQuery",
+                                  "ParameterValue": "{region: .detail.region, tier: .detail.customer.tier}"},
+                                 {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]}]})
+    c["firehose"].create_delivery_stream(DeliveryStreamName="orders-partitioned", DeliveryStreamType="DirectPut",
+                                         ExtendedS3DestinationConfiguration=dp)
+    log_group(c, "plain-defaults")
+    plain = lake("plain-defaults", "failed-lake", Prefix="plain/")
+    del plain["ErrorOutputPrefix"]
+    c["firehose"].create_delivery_stream(DeliveryStreamName="plain-defaults", DeliveryStreamType="DirectPut",
+                                         ExtendedS3DestinationConfiguration=plain)
+    ms = int(NOW.timestamp() * 1000)
+    day = NOW.strftime("%Y/%m/%d")
+    stamp = NOW.strftime("%Y-%m-%d-%H-%M-%S")
+    put = lambda key, body: c["s3"].put_object(Bucket="failed-lake", Key=key, Body=body)
+    code = "DynamicPartitioning.MetadataExtractionFailed"
+    put(f"errors/partitioning-failed/{day}/orders-partitioned-1-{stamp}-a.gz", gzip.compress("\n".join([
+        error_doc(code, "Non JSON record provided", b"order_id=o-1,region=eu-west-1", ms - 60_000),
+        error_doc(code, "partitionKeyFromQuery tier: null", json.dumps(
+            {"detail": {"region": "eu-west-1", "customer": {"id": "c-7"}}}).encode(), ms - 59_000),
+    ]).encode()))
+    put(f"errors/processing-failed/{day}/orders-partitioned-1-{stamp}-b", "".join([
+        error_doc("Lambda.FunctionError", "The Lambda function was invoked but returned an error.",
+                  "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\u009b31m".encode(), ms - 30_000),
+        error_doc("Lambda.FunctionError", "The Lambda function was invoked but returned an error.",
+                  b"\xff\xfe\x00\x01binary", ms - 29_000),
+    ]).encode())
+    put(f"errors/processing-failed/{day}/orders-partitioned-1-{stamp}-c", error_doc(
+        "Lambda.ProcessingFailedStatus", "ProcessingFailed status returned by the function",
+        json.dumps({"blob": "A" * (1 << 20)}).encode(), ms - 10_000).encode())
+    put("errors/partitioning-failed/2020/01/01/orders-partitioned-1-2020-01-01-00-00-00-old",
+        error_doc(code, "old", b"{}", 1577836800000).encode())
+    put(f"orders/eu-west-1/gold/{NOW.year}/orders-partitioned-1-{stamp}-ok", b'{"ok":true}')
+    put(f"plain/processing-failed/{NOW.strftime('%Y/%m/%d/%H')}/plain-defaults-1-{stamp}-d", error_doc(
+        "Lambda.InvokeAccessDenied", "Access was denied. Ensure that the access policy allows access to the Lambda function.",
+        b'{"id":1}', ms - 5_000).encode())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed"])
     a = ap.parse_args()
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
-     "shapes": shapes, "partial": partial, "patterns": patterns}[a.scenario](c, a.region)
+     "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

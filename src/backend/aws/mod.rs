@@ -11,6 +11,7 @@ mod firehose;
 mod iam;
 mod logs;
 mod resource;
+mod s3;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -646,6 +647,23 @@ impl Backend for AwsBackend {
     async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
         let c = self.clients().await;
         let r = resource::resource_policy(&c.kms, &c.kinesis, &self.stats, arn).await;
+        self.guard(r).await
+    }
+
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        continuation: Option<&str>,
+    ) -> BResult<crate::model::failed::ObjectPage> {
+        let c = self.clients().await;
+        let r = s3::list_objects(&c.s3, &self.stats, bucket, prefix, continuation).await;
+        self.guard(r).await
+    }
+
+    async fn get_object(&self, bucket: &str, key: &str, max_bytes: usize) -> BResult<Vec<u8>> {
+        let c = self.clients().await;
+        let r = s3::get_object(&c.s3, &self.stats, bucket, key, max_bytes).await;
         self.guard(r).await
     }
 

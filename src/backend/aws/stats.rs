@@ -13,6 +13,7 @@ struct Inner {
     metrics: VecDeque<(Instant, MetricKind, u64)>,
     totals: BTreeMap<&'static str, u64>,
     metrics_total: BTreeMap<MetricKind, u64>,
+    bytes: BTreeMap<&'static str, u64>,
 }
 
 /// Counts of API calls (per operation, kept one minute for the rate, totals since start) and of
@@ -37,6 +38,9 @@ pub struct ApiStatsView {
     /// Per data kind (triage, full, chart): (kind, metrics requested in the last hour, since
     /// start), in kind order, kinds never requested left out.
     pub metrics_by_kind: Vec<(MetricKind, u64, u64)>,
+    /// Bytes read since start per operation that reads data (e.g. "s3:GetObject"), sorted by
+    /// operation.
+    pub bytes_read: Vec<(String, u64)>,
 }
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -66,6 +70,12 @@ impl ApiStats {
                 i.calls.pop_front();
             }
         });
+    }
+
+    /// Counts `n` bytes of data read by a call of `op` (GetObject's body).
+    pub fn bytes_read(&self, op: crate::backend::Op, n: u64) {
+        let op = op.action();
+        self.with(|i| *i.bytes.entry(op).or_default() += n);
     }
 
     /// Counts `n` metrics requested for `kind` (one GetMetricData call asks for up to 500).
@@ -122,6 +132,7 @@ impl ApiStats {
                         (*kind, hour, *total)
                     })
                     .collect(),
+                bytes_read: i.bytes.iter().map(|(op, n)| (op.to_string(), *n)).collect(),
             }
         })
     }

@@ -11,6 +11,7 @@
 //! - the rest is healthy; `payment-refunded` is DISABLED, `SecurityHubFindingsToFirehose` is
 //!   managed by Security Hub, `hourly-metrics-snapshot` is a schedule.
 
+mod failed;
 mod iam;
 mod logs;
 mod signals;
@@ -63,6 +64,11 @@ impl DemoBackend {
             incident,
             inventory: std::sync::Mutex::new(inventory),
         }
+    }
+
+    /// When `orders-to-s3` began writing failed records (see `failed`).
+    fn failures_start(&self) -> DateTime<Utc> {
+        self.incident + Duration::minutes(INCIDENT_AGE_MIN - failed::FAILURES_AGE_MIN)
     }
 
     fn inv(&self) -> std::sync::MutexGuard<'_, Inventory> {
@@ -221,6 +227,19 @@ impl Backend for DemoBackend {
             k += 1;
         }
         Ok(out)
+    }
+
+    async fn list_objects(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        _continuation: Option<&str>,
+    ) -> BResult<crate::model::failed::ObjectPage> {
+        failed::list(bucket, prefix, self.failures_start(), self.clock.now())
+    }
+
+    async fn get_object(&self, bucket: &str, key: &str, max_bytes: usize) -> BResult<Vec<u8>> {
+        failed::get(bucket, key, self.failures_start(), max_bytes)
     }
 
     async fn simulate_principal_policy(

@@ -44,6 +44,13 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
         .ops
         .iter()
         .map(|(op, minute, total)| {
+            // What a data-reading call cost in bytes (GetObject of failed records).
+            let read = api
+                .bytes_read
+                .iter()
+                .find(|(o, _)| o == op)
+                .map(|(_, n)| format!("{} read", crate::text::bytes(*n as f64)))
+                .unwrap_or_default();
             Row::new(vec![
                 Cell::from(Line::from(Span::styled(
                     op.clone(),
@@ -51,6 +58,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
                 ))),
                 num(fmt::count(*minute as f64)),
                 num(fmt::count(*total as f64)),
+                Cell::from(Span::styled(read, t.dim())),
             ])
         })
         .collect();

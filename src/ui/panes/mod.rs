@@ -5,6 +5,7 @@ pub mod applog;
 pub mod context;
 pub mod cost;
 pub mod detail;
+pub mod failed;
 pub mod help;
 pub mod logs;
 pub mod pattern;

@@ -42,6 +42,27 @@ pub struct Tester {
     pub scroll: usize,
 }
 
+/// The failed records of a stream (`e`): the list (pick one with j/k), and one record whole
+/// (Enter; Esc goes back to the list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failed {
+    /// The request id the records must carry; older answers are dropped.
+    pub id: u64,
+    /// The stream.
+    pub stream: String,
+    /// The records once read, or why they could not be.
+    pub report: Option<Result<crate::records::FailedRecords, String>>,
+    /// The record picked (index into the report's records, newest first).
+    pub selected: usize,
+    /// The picked record is shown whole.
+    pub open: bool,
+    /// Lines the record view is scrolled down.
+    pub scroll: usize,
+    /// A record pasted into the terminal (bracketed paste), partition-tested instead of the
+    /// pick until the next key.
+    pub pasted: Option<String>,
+}
+
 /// The custom simulation dialog (`P`): principal, actions, resources.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SimForm {
@@ -288,6 +309,39 @@ impl View {
         Effect::PatternTest(self.overlay_seq, key)
     }
 
+    /// `e`: the failed records of the selected stream (a pipeline row's stream, a stream
+    /// drill-in), read from its S3 error output.
+    pub(super) fn open_failed(&mut self, snap: &Snapshot) -> Effect {
+        let Some(stream) = self.acted_on(snap).stream else {
+            self.status = Some(Status {
+                level: Level::Warn,
+                text: "select a stream first (Streams pane, or a pipeline row)".into(),
+            });
+            return Effect::None;
+        };
+        self.overlay_seq += 1;
+        self.failed = Some(Failed {
+            id: self.overlay_seq,
+            stream: stream.clone(),
+            report: None,
+            selected: 0,
+            open: false,
+            scroll: 0,
+            pasted: None,
+        });
+        Effect::ReadFailed(self.overlay_seq, stream)
+    }
+
+    /// The failed records arrived (an older answer is dropped).
+    pub fn failed_read(&mut self, id: u64, report: Result<crate::records::FailedRecords, String>) {
+        if let Some(f) = &mut self.failed
+            && f.id == id
+        {
+            f.report = Some(report);
+            f.selected = 0;
+        }
+    }
+
     /// The tester's samples arrived (an older answer is dropped).
     pub fn samples_read(&mut self, id: u64, report: Result<crate::pattern::SampleReport, String>) {
         if let Some(t) = &mut self.tester
@@ -307,8 +361,17 @@ impl View {
         }
     }
 
-    /// Text pasted into the terminal: in the tester, the event to test (JSON).
+    /// Text pasted into the terminal: in the failed records, a record to partition-test; in
+    /// the tester, the event to test (JSON).
     pub fn pasted(&mut self, text: &str) {
+        if let Some(fv) = &mut self.failed {
+            fv.pasted = Some(text.to_string());
+            self.status = Some(Status {
+                level: Level::Ok,
+                text: "the pasted record, tested with the stream's partitioning query (any key goes back)".into(),
+            });
+            return;
+        }
         let Some(t) = &mut self.tester else {
             return;
         };

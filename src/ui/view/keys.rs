@@ -104,6 +104,51 @@ impl View {
         if a != Action::Confirm {
             self.status = None;
         }
+        if let Some(fv) = &mut self.failed {
+            // The failed records swallow keys: pick, open, scroll, back, close, quit. A key
+            // after a paste goes back to the records first.
+            if fv.pasted.take().is_some() && a != Action::Quit {
+                return Effect::None;
+            }
+            let n = fv
+                .report
+                .as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |r| r.records.len());
+            match a {
+                Action::Up | Action::Down | Action::Top | Action::Bottom if fv.open => {
+                    fv.scroll = match a {
+                        Action::Up => fv.scroll.saturating_sub(1),
+                        Action::Down => fv.scroll.saturating_add(1),
+                        Action::Top => 0,
+                        _ => usize::MAX / 2,
+                    };
+                }
+                Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                    fv.selected = match a {
+                        Action::Up => fv.selected.saturating_sub(1),
+                        Action::Down => (fv.selected + 1).min(n.saturating_sub(1)),
+                        Action::Top => 0,
+                        _ => n.saturating_sub(1),
+                    };
+                }
+                Action::PageUp if fv.open => fv.scroll = fv.scroll.saturating_sub(PAGE),
+                Action::PageDown if fv.open => fv.scroll = fv.scroll.saturating_add(PAGE),
+                Action::PageUp => fv.selected = fv.selected.saturating_sub(PAGE),
+                Action::PageDown => {
+                    fv.selected = (fv.selected + PAGE).min(n.saturating_sub(1));
+                }
+                Action::DrillIn if n > 0 => {
+                    fv.open = true;
+                    fv.scroll = 0;
+                }
+                Action::Back if fv.open => fv.open = false,
+                Action::Back | Action::Cancel | Action::FailedRecords => self.failed = None,
+                Action::Quit => return Effect::Quit,
+                _ => {}
+            }
+            return Effect::None;
+        }
         if let Some(t) = &mut self.tester {
             // The tester swallows keys: pick a sample, scroll, close, quit.
             let n = t
@@ -208,6 +253,7 @@ impl View {
             Action::ChartLonger => self.step_chart_window(true),
             Action::ChartShorter => self.step_chart_window(false),
             Action::PatternTest => return self.test_pattern(snap),
+            Action::FailedRecords => return self.open_failed(snap),
             Action::Follow => {
                 if self.follow {
                     // Paused on the newest event, which stays put as others arrive.

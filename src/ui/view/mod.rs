@@ -4,7 +4,7 @@ mod dialogs;
 mod keys;
 mod rows;
 
-pub use dialogs::{Overlay, PendingToggle, SimForm, Tester, log_cursor, log_event_lines};
+pub use dialogs::{Failed, Overlay, PendingToggle, SimForm, Tester, log_cursor, log_event_lines};
 pub use rows::{Entry, ListState, entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -155,6 +155,9 @@ pub enum Effect {
     /// Test this rule's pattern against the events its bus logged, off the UI task; the
     /// lines come back to [`View::finished`] with this id.
     PatternTest(u64, RuleKey),
+    /// Read this stream's failed records from its S3 error output, off the UI task; they come
+    /// back to [`View::failed_read`] with this id.
+    ReadFailed(u64, String),
     /// Write the screen as it is now to files (`ui::screen::save`); the loop that owns the
     /// terminal does it and answers with `Msg::ScreenSaved`.
     SaveScreen,
@@ -237,6 +240,8 @@ pub struct View {
     pub overlay: Option<Overlay>,
     /// The pattern tester (`m`), when open.
     pub tester: Option<Tester>,
+    /// The failed records of a stream (`e`), when open.
+    pub failed: Option<Failed>,
     /// The custom simulation form (`P`), when open.
     pub sim_form: Option<SimForm>,
     /// Id of the last simulation asked for; older answers are dropped.
@@ -274,6 +279,7 @@ impl View {
             status: None,
             overlay: None,
             tester: None,
+            failed: None,
             sim_form: None,
             overlay_seq: 0,
             writer_policy: "firehose_writer".into(),

@@ -1,0 +1,209 @@
+//! A stream's failed records, read from its S3 error output (issue 14): the prefixes of the
+//! window's hours listed newest first, the newest objects read with a byte range, their error
+//! documents parsed ([`crate::model::failed`]) and grouped by error code. Read only: fhtop
+//! lists and gets, nothing else. Every cost is bounded by [`Limits`] and reported.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::backend::{BResult, Backend, ErrorKind};
+use crate::model::Stream;
+use crate::model::failed::{
+    Bounds, ErrorGroup, ErrorOutput, FailedRecord, ObjectInfo, group, parse_object,
+};
+
+/// What one read may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How far back, in seconds (objects written before are not read).
+    pub since_seconds: u64,
+    /// Most records returned (reading stops once this many are parsed).
+    pub records: usize,
+    /// Most objects read with GetObject.
+    pub objects: usize,
+    /// Most ListObjectsV2 calls (pages) in all.
+    pub list_calls: usize,
+    /// What one object may cost to parse ([`Bounds`]); its `object_bytes` is also the
+    /// GetObject byte range.
+    pub bounds: Bounds,
+}
+
+impl Default for Limits {
+    /// The last 24 hours, 100 records, 20 objects, 50 listing pages, 8 MiB an object.
+    fn default() -> Self {
+        Self {
+            since_seconds: 24 * 3600,
+            records: 100,
+            objects: 20,
+            list_calls: 50,
+            bounds: Bounds::default(),
+        }
+    }
+}
+
+/// What reading a stream's error output found, and what it cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedRecords {
+    /// The stream.
+    pub stream: String,
+    /// The bucket listed.
+    pub bucket: String,
+    /// The stream's `ErrorOutputPrefix`, `None` when unset (the default was listed).
+    pub error_output_prefix: Option<String>,
+    /// The start of the window (objects written before were left out).
+    pub since: DateTime<Utc>,
+    /// The prefixes listed, newest hour first.
+    pub prefixes: Vec<String>,
+    /// Objects found under them in the window.
+    pub objects_found: usize,
+    /// The objects read, newest first.
+    pub objects_read: Vec<ObjectInfo>,
+    /// Records, newest object first, in their order within an object.
+    pub records: Vec<FailedRecord>,
+    /// The records by error code, most frequent first.
+    pub groups: Vec<ErrorGroup>,
+    /// ListObjectsV2 calls made.
+    pub list_calls: usize,
+    /// GetObject calls made.
+    pub get_calls: usize,
+    /// Bytes read with GetObject.
+    pub bytes_read: u64,
+    /// What could not be read (an object that is not JSON, a GetObject denied, a bound met).
+    pub problems: Vec<String>,
+    /// Whether a bound stopped the reading before the window was read whole (more records
+    /// may exist).
+    pub truncated: bool,
+}
+
+/// Reads the failed records of `stream` written in the last `limits.since_seconds` before
+/// `now`.
+///
+/// Errors: the stream has no S3 error output fhtop knows (Other); the first listing failed
+/// (denied → s3:ListBucket, NotFound for a bucket that does not exist). A GetObject that fails
+/// is a problem line, and a denied one stops the reading.
+pub async fn read(
+    backend: &dyn Backend,
+    stream: &Stream,
+    limits: Limits,
+    now: DateTime<Utc>,
+) -> BResult<FailedRecords> {
+    let Some(out) = ErrorOutput::of(stream) else {
+        return Err(crate::backend::BackendError::new(
+            ErrorKind::Other,
+            format!(
+                "{} has no S3 error output fhtop knows (its destination has no S3 configuration)",
+                stream.name
+            ),
+        ));
+    };
+    let back = i64::try_from(limits.since_seconds)
+        .ok()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .unwrap_or(chrono::TimeDelta::days(31));
+    let since = now - back;
+    let hours = out.prefixes_by_hour(since, now);
+    let mut r = FailedRecords {
+        stream: stream.name.clone(),
+        bucket: out.bucket.clone(),
+        error_output_prefix: out.configured.clone(),
+        since,
+        prefixes: Vec::new(),
+        objects_found: 0,
+        objects_read: Vec::new(),
+        records: Vec::new(),
+        groups: Vec::new(),
+        list_calls: 0,
+        get_calls: 0,
+        bytes_read: 0,
+        problems: Vec::new(),
+        truncated: false,
+    };
+    let mut seen = std::collections::HashSet::new();
+    // Hour by hour, newest first: every prefix of the hour listed (every page), the objects of
+    // all of them read newest first; an older hour only while the bounds allow.
+    'hours: for (i, prefixes) in hours.iter().enumerate() {
+        let mut objects = Vec::new();
+        for prefix in prefixes {
+            let mut token: Option<String> = None;
+            loop {
+                if r.list_calls >= limits.list_calls {
+                    r.truncated = true;
+                    r.problems.push(format!(
+                        "stopped listing after {} ListObjectsV2 pages",
+                        limits.list_calls
+                    ));
+                    break 'hours;
+                }
+                r.list_calls += 1;
+                let page = match backend
+                    .list_objects(&out.bucket, prefix, token.as_deref())
+                    .await
+                {
+                    Ok(p) => p,
+                    // Nothing read yet: the caller says why.
+                    Err(e) if r.records.is_empty() && r.objects_found == 0 => return Err(e),
+                    Err(e) => {
+                        r.problems.push(e.explained());
+                        r.truncated = true;
+                        break 'hours;
+                    }
+                };
+                objects.extend(page.objects.into_iter().filter(|o| {
+                    o.last_modified.is_none_or(|t| t >= since) && seen.insert(o.key.clone())
+                }));
+                match page.next {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+            r.prefixes.push(prefix.clone());
+        }
+        r.objects_found += objects.len();
+        // Newest first (LastModified; keys end with the time they were written).
+        objects.sort_by(|a, b| {
+            b.last_modified
+                .cmp(&a.last_modified)
+                .then_with(|| b.key.cmp(&a.key))
+        });
+        for o in objects {
+            if r.records.len() >= limits.records || r.get_calls >= limits.objects {
+                r.truncated = true;
+                break;
+            }
+            r.get_calls += 1;
+            match backend
+                .get_object(&out.bucket, &o.key, limits.bounds.object_bytes)
+                .await
+            {
+                Ok(body) => {
+                    r.bytes_read += body.len() as u64;
+                    let (records, problems) = parse_object(&o.key, &body, limits.bounds);
+                    r.problems.extend(problems);
+                    let room = limits.records - r.records.len();
+                    if records.len() > room {
+                        r.truncated = true;
+                    }
+                    r.records.extend(records.into_iter().take(room));
+                    r.objects_read.push(o);
+                }
+                Err(e) => {
+                    let denied = e.kind == ErrorKind::Denied;
+                    r.problems.push(e.explained());
+                    if denied {
+                        r.truncated = true;
+                        break 'hours;
+                    }
+                }
+            }
+        }
+        if r.records.len() >= limits.records || r.get_calls >= limits.objects {
+            // Older hours not listed.
+            if i + 1 < hours.len() {
+                r.truncated = true;
+            }
+            break;
+        }
+    }
+    r.groups = group(&r.records);
+    Ok(r)
+}

@@ -1,0 +1,370 @@
+//! Where the failed records went (issue 14), against moto through the harness proxy and the
+//! real binary: error objects under a dynamically partitioned stream's `ErrorOutputPrefix`
+//! (gzip and plain, several error codes, hostile record data) and under Firehose's default
+//! prefix of a stream that sets none. `fhtop errors` lists and reads them, read only.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
+
+mod common;
+mod harness;
+
+use std::collections::BTreeMap;
+
+use harness::Aws;
+use serde_json::Value;
+
+const REGION: &str = "ap-south-1";
+
+fn seeded() -> Aws {
+    let aws = Aws::start();
+    aws.seed(REGION, "failed");
+    aws.reset_counts();
+    aws
+}
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+fn record<'a>(v: &'a Value, code: &str, n: usize) -> &'a Value {
+    v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["error_code"] == code)
+        .nth(n)
+        .unwrap_or_else(|| panic!("no record {n} of {code}: {v}"))
+}
+
+#[test]
+fn errors_reads_every_failed_record_of_the_window_and_nothing_else() {
+    let aws = seeded();
+    let (code, out, err) = aws.run(
+        REGION,
+        &["errors", "--stream", "orders-partitioned", "--json"],
+    );
+    assert_eq!(code, 1, "failed records found: {err}{out}");
+    // Inert even as JSON: no escape, C1 or bidi character reaches the terminal raw.
+    assert!(
+        !out.chars()
+            .any(|c| c == '\u{1b}' || c == '\u{7}' || ('\u{80}'..='\u{9f}').contains(&c)),
+        "{out:.2000}"
+    );
+    let v = json(&out);
+
+    // Grouped by code, most frequent first; the two reasons under one code both counted.
+    let groups: BTreeMap<String, u64> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["code"].as_str().unwrap().to_string(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        BTreeMap::from([
+            (
+                "DynamicPartitioning.MetadataExtractionFailed".to_string(),
+                2
+            ),
+            ("Lambda.FunctionError".to_string(), 2),
+            ("Lambda.ProcessingFailedStatus".to_string(), 1),
+        ])
+    );
+    let dp = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == "DynamicPartitioning.MetadataExtractionFailed")
+        .unwrap();
+    assert_eq!(dp["messages"].as_array().unwrap().len(), 2, "{dp}");
+
+    // The gzip object read as such; the non-JSON record shown as the text it was.
+    let non_json = record(&v, "DynamicPartitioning.MetadataExtractionFailed", 0);
+    assert!(non_json["key"].as_str().unwrap().ends_with("-a.gz"));
+    assert_eq!(non_json["data"]["text"], "order_id=o-1,region=eu-west-1");
+    assert_eq!(non_json["error_message"], "Non JSON record provided");
+
+    // Terminal escapes kept as data (exact in JSON), bytes that are not UTF-8 shown as binary.
+    let escapes = record(&v, "Lambda.FunctionError", 0);
+    assert_eq!(
+        escapes["data"]["text"],
+        "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}31m"
+    );
+    let binary = record(&v, "Lambda.FunctionError", 1);
+    assert_eq!(binary["data"]["kind"], "binary");
+    assert_eq!(binary["data"]["len"], 10);
+    assert!(
+        binary["data"]["head_hex"]
+            .as_str()
+            .unwrap()
+            .starts_with("fffe0001")
+    );
+
+    // The 1 MB record: bounded to 64 KiB, the rest counted.
+    let big = &record(&v, "Lambda.ProcessingFailedStatus", 0)["data"];
+    assert_eq!(big["text"].as_str().unwrap().len(), 64 << 10);
+    assert_eq!(
+        big["truncated"].as_u64().unwrap() as usize,
+        r#"{"blob": ""}"#.len() + (1 << 20) - (64 << 10)
+    );
+
+    // Only the window's prefixes: neither the 2020 object nor the delivered one was read.
+    let keys: Vec<&str> = v["objects_read"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(
+        keys.iter()
+            .all(|k| k.starts_with("errors/") && !k.contains("/2020/"))
+    );
+    let today = chrono::Utc::now().format("%Y/%m/%d").to_string();
+    let prefixes: Vec<&str> = v["prefixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        prefixes.contains(&format!("errors/partitioning-failed/{today}/").as_str())
+            && prefixes.contains(&format!("errors/processing-failed/{today}/").as_str()),
+        "{prefixes:?}"
+    );
+
+    // What it cost, and that it only read: ListObjectsV2 and GetObject, nothing written.
+    assert_eq!(v["get_calls"], 3);
+    assert_eq!(v["list_calls"].as_u64().unwrap() as usize, prefixes.len());
+    assert!(v["bytes_read"].as_u64().unwrap() > 1 << 20);
+    let counts = aws.counts();
+    assert!(
+        counts.keys().all(|op| !op.starts_with("PUT ")
+            && !op.starts_with("POST ")
+            && !op.starts_with("DELETE ")),
+        "fhtop errors wrote: {counts:?}"
+    );
+}
+
+#[test]
+fn errors_finds_the_default_prefix_and_prints_inert_text() {
+    let aws = seeded();
+    let (code, out, err) = aws.run(REGION, &["errors", "--stream", "plain-defaults", "--json"]);
+    assert_eq!(code, 1, "{err}{out}");
+    let v = json(&out);
+    assert_eq!(v["error_output_prefix"], Value::Null);
+    let hour = chrono::Utc::now().format("%Y/%m/%d/%H").to_string();
+    assert!(
+        v["prefixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap() == format!("plain/processing-failed/{hour}/")),
+        "{}",
+        v["prefixes"]
+    );
+    assert_eq!(v["records"][0]["error_code"], "Lambda.InvokeAccessDenied");
+
+    // The text report: grouped, each record with its key, escapes shown as control pictures.
+    let (code, out, err) = aws.run(REGION, &["errors", "--stream", "orders-partitioned"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{9b}'),
+        "{out:.2000}"
+    );
+    assert!(out.contains("␛]0;pwned␇␛[2J"), "{out:.3000}");
+    assert!(out.contains("(binary, 10 bytes: fffe0001"), "{out:.3000}");
+    assert!(out.contains("DynamicPartitioning.MetadataExtractionFailed"));
+    assert!(
+        out.contains("cut: the record has 1048588 bytes; --json has the first 64.0 KiB"),
+        "the 1 MB record says it was cut: {out:.3000}"
+    );
+}
+
+#[test]
+fn errors_says_which_permission_a_denied_listing_needs() {
+    let aws = seeded();
+    // ListObjectsV2 (path style: the bucket, then the query).
+    aws.fault_one("denied", "GET /failed-lake/", "");
+    let (code, out, err) = aws.run(REGION, &["errors", "--stream", "orders-partitioned"]);
+    assert_eq!(code, 3, "{err}{out}{:?}", aws.counts());
+    assert!(out.contains("s3:ListBucket"), "{out}");
+    // An unknown stream is not a crash either.
+    aws.fault("none", 0.0);
+    let (code, out, _) = aws.run(REGION, &["errors", "--stream", "no-such-stream"]);
+    assert_eq!(code, 3, "{out}");
+}
+
+/// The TUI against moto: `e` on the stream lists its failed records; Enter shows the one with
+/// terminal escapes inert (control pictures, the screen not cleared, the title not set); the
+/// API cost pane counts ListObjectsV2 (as its IAM action s3:ListBucket) and GetObject with the
+/// bytes read.
+#[test]
+fn tui_lists_failed_records_and_shows_hostile_data_inert() {
+    let aws = seeded();
+    let t = common::tmux::Tmux::start("failed");
+    t.launch_with(
+        &format!(
+            "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true",
+            aws.credentials_file().display()
+        ),
+        &format!("--region {REGION} --endpoint-url {}", aws.url),
+    );
+    t.wait_text("orders-partitioned");
+    t.literal("2");
+    t.literal("/orders-partitioned");
+    t.keys(&["Enter"]);
+    t.literal("e");
+    let s = t.wait_text("5 failed records since");
+    assert!(
+        s.contains("Failed records — stream orders-partitioned"),
+        "{s}"
+    );
+    assert!(s.contains("Lambda.FunctionError"), "{s}");
+    // The newest is the 1 MB record, then the two Lambda.FunctionError ones.
+    t.literal("j");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("record data");
+    assert!(s.contains("␛]0;pwned␇␛[2J"), "{s}");
+    assert_ne!(
+        t.display("#{pane_title}"),
+        "pwned",
+        "the record set the title"
+    );
+    // Esc twice (apart: an Esc and a key at once read as Alt+key): the list, then closed.
+    for _ in 0..2 {
+        t.keys(&["Escape"]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    t.literal("7");
+    let s = t.wait_text("s3:GetObject");
+    assert!(s.contains("s3:ListBucket"), "{s}");
+    assert!(s.contains("MiB read"), "the bytes GetObject read:\n{s}");
+    t.literal("q");
+    t.assert_terminal_restored("q");
+}
+
+/// `fhtop partition test` runs the stream's query (as Firehose's DescribeDeliveryStream gives
+/// it) on a record file, standard input, or its failed records: keys and prefix, or why.
+#[test]
+fn partition_test_names_the_keys_the_prefix_or_why_extraction_fails() {
+    let aws = seeded();
+    let file = |name: &str, body: &str| {
+        let p = aws.dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let good = file(
+        "good.json",
+        r#"{"detail":{"region":"eu-west-1","customer":{"tier":"gold"}}}"#,
+    );
+    let (code, out, err) = aws.run(
+        REGION,
+        &[
+            "partition",
+            "test",
+            "--stream",
+            "orders-partitioned",
+            "--record",
+            &good,
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}{out}");
+    let v = json(&out);
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(
+        v["results"][0]["prefix"],
+        format!("orders/eu-west-1/gold/{year}/")
+    );
+    assert_eq!(v["results"][0]["keys"]["tier"], "gold");
+
+    let missing = file(
+        "missing.json",
+        r#"{"detail":{"region":"eu-west-1","customer":{}}}"#,
+    );
+    let (code, out, _) = aws.run(
+        REGION,
+        &[
+            "partition",
+            "test",
+            "--stream",
+            "orders-partitioned",
+            "--record",
+            &missing,
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAILS: DynamicPartitioning.MetadataExtractionFailed"),
+        "{out}"
+    );
+    assert!(out.contains("key tier is null in this record"), "{out}");
+    assert!(out.contains("keys: region=eu-west-1"), "{out}");
+
+    let csv = file("csv.txt", "order_id=o-1,region=eu-west-1\n");
+    let (code, out, _) = aws.run(
+        REGION,
+        &[
+            "partition",
+            "test",
+            "--stream",
+            "orders-partitioned",
+            "--record",
+            &csv,
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Non JSON record provided"), "{out}");
+
+    // The failed records: would the query still fail them? The 1 MB one is not tested.
+    let (code, out, err) = aws.run(
+        REGION,
+        &[
+            "partition",
+            "test",
+            "--stream",
+            "orders-partitioned",
+            "--failed",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 1, "{err}{out}");
+    let v = json(&out);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{v}");
+    assert_eq!(v["not_tested"], 1);
+    assert!(
+        results
+            .iter()
+            .all(|r| !r["failures"].as_array().unwrap().is_empty())
+    );
+    let why: Vec<&str> = results
+        .iter()
+        .map(|r| r["failures"][0].as_str().unwrap())
+        .collect();
+    assert!(
+        why.iter().any(|w| w.contains("key tier is null")),
+        "{why:?}"
+    );
+    assert!(why.iter().any(|w| w.contains("not even UTF-8")), "{why:?}");
+
+    // A stream without a query is not a test.
+    let (code, out, _) = aws.run(
+        REGION,
+        &[
+            "partition",
+            "test",
+            "--stream",
+            "plain-defaults",
+            "--record",
+            &good,
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("no dynamic partitioning"), "{out}");
+}
