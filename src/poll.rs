@@ -147,12 +147,23 @@ pub async fn warm_start(c: &PollCtx) -> Option<(Inventory, DateTime<Utc>)> {
     }
 }
 
-/// Reads every CloudWatch alarm and publishes them.
+/// Reads every CloudWatch alarm and publishes them, then their state changes over the metrics
+/// window (DescribeAlarmHistory) for the timelines: a history that cannot be read is that
+/// section's error, never the alarms'.
 ///
-/// Errors: the backend's [`BackendError`]; the store is untouched.
+/// Errors: the backend's [`BackendError`] for the alarms; the store is untouched.
 pub async fn poll_alarms(c: &PollCtx) -> Result<(), BackendError> {
     let alarms = c.backend.alarms().await?;
-    c.store.set_alarms(alarms, c.clock.now());
+    let now = c.clock.now();
+    c.store.set_alarms(alarms, now);
+    let since = now - chrono::Duration::minutes(i64::from(c.window_minutes));
+    match c.backend.alarm_history(since).await {
+        Ok(h) => c.store.set_alarm_history(h, c.clock.now()),
+        Err(e) => {
+            c.store
+                .set_error(SectionKind::AlarmHistory, &e, c.clock.now());
+        }
+    }
     Ok(())
 }
 

@@ -196,6 +196,9 @@ pub struct Snapshot {
     pub chart: Section<Metrics>,
     /// Every CloudWatch alarm in the region.
     pub alarms: Section<Vec<Alarm>>,
+    /// The alarms' state changes over the metrics window, newest first (DescribeAlarmHistory;
+    /// read with the alarms), for the timelines.
+    pub alarm_history: Section<Vec<crate::model::AlarmChange>>,
     /// Events of the log groups being watched.
     pub logs: Section<LogStore>,
     /// What the backend has cost (API calls, metrics requested); absent for the demo.
@@ -422,6 +425,7 @@ impl Snapshot {
             &self.inventory.error,
             &self.metrics.error,
             &self.alarms.error,
+            &self.alarm_history.error,
             &self.logs.error,
         ]
         .into_iter()
@@ -466,6 +470,8 @@ pub enum SectionKind {
     Metrics,
     /// The [`Snapshot::alarms`] section.
     Alarms,
+    /// The [`Snapshot::alarm_history`] section.
+    AlarmHistory,
     /// The [`Snapshot::logs`] section.
     Logs,
     /// The [`Snapshot::chart`] section.
@@ -558,6 +564,10 @@ impl Store {
     pub fn set_alarms(&self, v: Vec<Alarm>, at: DateTime<Utc>) {
         self.write(|s| s.alarms.ok(v, at));
     }
+    /// Publishes the alarms' state changes fetched at `at` and clears the section's error.
+    pub fn set_alarm_history(&self, v: Vec<crate::model::AlarmChange>, at: DateTime<Utc>) {
+        self.write(|s| s.alarm_history.ok(v, at));
+    }
     /// Publishes the log buffers as of `at` and clears the section's error.
     pub fn set_logs(&self, v: LogStore, at: DateTime<Utc>) {
         self.write(|s| s.logs.ok(v, at));
@@ -578,6 +588,7 @@ impl Store {
                 SectionKind::Alarms => s.alarms.err(e, at),
                 SectionKind::Logs => s.logs.err(e, at),
                 SectionKind::Chart => s.chart.err(e, at),
+                SectionKind::AlarmHistory => s.alarm_history.err(e, at),
             }
         });
         n

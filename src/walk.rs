@@ -152,7 +152,8 @@ struct Listing {
 }
 
 enum Done {
-    Stream(String, BResult<Stream>),
+    /// Boxed: a described stream is far larger than the other answers.
+    Stream(String, BResult<Box<Stream>>),
     Targets(RuleKey, BResult<Vec<Target>>),
 }
 
@@ -279,8 +280,9 @@ impl Walker {
                     && let Some(n) = stream_queue.pick(&w.streams)
                 {
                     let b = c.backend.clone();
-                    describes
-                        .push(async move { Done::Stream(n.clone(), b.describe_stream(&n).await) });
+                    describes.push(async move {
+                        Done::Stream(n.clone(), b.describe_stream(&n).await.map(Box::new))
+                    });
                 }
                 while lists.len() < TARGETS_IN_FLIGHT
                     && let Some(k) = target_queue.pick(&w.rules)
@@ -334,11 +336,11 @@ impl Walker {
             match done {
                 Done::Stream(n, Ok(s)) => {
                     changed = self.failed.remove(&n).is_some()
-                        || self.streams.get(&n).is_none_or(|k| k.value != s);
+                        || self.streams.get(&n).is_none_or(|k| k.value != *s);
                     // Described: what its metrics reported is not needed any more (and would
                     // be stale if its describe failed later: that walk asks again).
                     self.reported.remove(&n);
-                    self.streams.insert(n, Known::new(s, at, false));
+                    self.streams.insert(n, Known::new(*s, at, false));
                 }
                 Done::Targets(k, Ok(t)) => {
                     changed = self.failed_rules.remove(&k).is_some()

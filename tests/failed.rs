@@ -240,6 +240,17 @@ fn tui_lists_failed_records_and_shows_hostile_data_inert() {
         t.keys(&["Escape"]);
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
+    // The drill-in's timeline: since when, and what changed just before.
+    t.keys(&["Enter"]);
+    let s = t.wait_text("SINCE WHEN");
+    let s = if s.contains("OK → ALARM") {
+        s
+    } else {
+        t.wait_text("OK → ALARM")
+    };
+    assert!(s.contains("configuration changed to version 2"), "{s}");
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
     t.literal("7");
     let s = t.wait_text("s3:GetObject");
     assert!(s.contains("s3:ListBucket"), "{s}");
@@ -367,4 +378,62 @@ fn partition_test_names_the_keys_the_prefix_or_why_extraction_fails() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no dynamic partitioning"), "{out}");
+}
+
+/// Since when (issue 14): `fhtop check --json` gives the failing stream's timeline — the
+/// success alarm's OK → ALARM (DescribeAlarmHistory, which the harness answers from moto's
+/// alarm history), the configuration change to version 2 (UpdateDestination) and the minute
+/// DeliveryToS3.Success turned to 0 — and its alarm coverage (one alarm of the design set).
+#[test]
+fn check_json_has_the_failing_streams_timeline_and_coverage() {
+    let aws = seeded();
+    let (code, out, err) = aws.run(
+        REGION,
+        &["check", "--stream", "orders-partitioned", "--json"],
+    );
+    assert_eq!(code, 2, "the stream delivers nothing: {err}{out}");
+    let v = json(&out);
+    let tl = v["timelines"]["orders-partitioned"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no timeline: {v}"));
+    let has = |kind: &str, text: &str| {
+        tl.iter()
+            .any(|e| e["kind"] == kind && e["text"].as_str().unwrap().contains(text))
+    };
+    assert!(
+        has("alarm", "orders-partitioned-success OK → ALARM"),
+        "{tl:?}"
+    );
+    assert!(has("configuration", "to version 2"), "{tl:?}");
+    assert!(
+        has(
+            "metric",
+            "DeliveryToS3.Success: failing from this minute (was delivering)"
+        ),
+        "{tl:?}"
+    );
+    // Newest first.
+    let times: Vec<&str> = tl.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted);
+    // Coverage: the success alarm exists, the others are missing with a command each.
+    let cov = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "alarm-coverage" && c["target"] == "orders-partitioned")
+        .unwrap_or_else(|| panic!("no coverage finding: {v}"));
+    assert_eq!(cov["status"], "warn", "{cov}");
+    assert!(
+        cov["summary"].as_str().unwrap().contains("3 of 4 expected"),
+        "{cov}"
+    );
+    let details = cov["details"].as_str().unwrap();
+    assert!(details.contains("put-metric-alarm"), "{details}");
+    assert!(details.contains("PartitionCountExceeded"), "{details}");
+
+    // The text report prints it under the table.
+    let (_, out, _) = aws.run(REGION, &["check", "--stream", "orders-partitioned"]);
+    assert!(out.contains("since when — orders-partitioned"), "{out}");
 }

@@ -502,3 +502,34 @@ async fn failed_records_open_from_a_stream_and_show_one_record_whole() {
     let text = frame(&app);
     assert!(text.contains("no failed records in the window"), "{text}");
 }
+
+/// Since when (issue 14), on the demo: the failing stream's drill-in shows the configuration
+/// change (version 7) three minutes before delivery failed, the alarms that went to ALARM and
+/// the minute DeliveryToS3.Success turned to 0, newest first.
+#[tokio::test]
+async fn the_failing_streams_drill_in_says_since_when() {
+    let mut app = start(common::app_settings()).await;
+    keys(&mut app, "2 / c l i c k s t r e a m enter enter").await;
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let text = fhtop::snapshot::to_text(&common::draw_with(
+        &app.snapshot(),
+        &app.view,
+        &theme,
+        160,
+        48,
+    ));
+    assert!(text.contains("SINCE WHEN"), "{text}");
+    assert!(
+        text.contains("configuration changed to version 7"),
+        "{text}"
+    );
+    assert!(text.contains("→ ALARM"), "{text}");
+    assert!(
+        text.contains("DeliveryToS3.Success: failing from this minute"),
+        "{text}"
+    );
+    // The configuration change is older than the failure: listed below it.
+    let config = text.find("configuration changed").unwrap();
+    let metric = text.find("DeliveryToS3.Success: failing").unwrap();
+    assert!(metric < config, "newest first:\n{text}");
+}

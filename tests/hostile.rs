@@ -91,6 +91,8 @@ fn hostile_store() -> Store {
             lambda_arn: Some(evil(61)),
         }],
         format_conversion: true,
+        last_update: None,
+        version_id: None,
     };
     st.set_inventory(
         Inventory {

@@ -205,6 +205,27 @@ pub trait Backend: Send + Sync {
     }
     /// Every CloudWatch alarm (the caller links them to streams and rules by dimension).
     async fn alarms(&self) -> BResult<Vec<Alarm>>;
+    /// The alarms' state changes at or after `since`, newest first (DescribeAlarmHistory,
+    /// `HistoryItemType` `StateUpdate`, `ScanBy` `TimestampDescending`, at most 5 pages of 100).
+    /// The default reads each alarm's last change from [`Backend::alarms`]
+    /// (`StateUpdatedTimestamp`), its previous state unknown.
+    async fn alarm_history(&self, since: DateTime<Utc>) -> BResult<Vec<crate::model::AlarmChange>> {
+        let mut out: Vec<crate::model::AlarmChange> = self
+            .alarms()
+            .await?
+            .into_iter()
+            .filter(|a| a.state_updated >= since)
+            .map(|a| crate::model::AlarmChange {
+                summary: format!("Alarm updated to {}", a.state.as_str()),
+                alarm: a.name,
+                at: a.state_updated,
+                from: None,
+                to: Some(a.state),
+            })
+            .collect();
+        out.sort_by_key(|c| std::cmp::Reverse(c.at));
+        Ok(out)
+    }
     /// Events of `group` with timestamp >= `since`, oldest first, at most `limit`. The caller
     /// removes the ones it has already seen (see `store::LogCursor`).
     async fn log_events(

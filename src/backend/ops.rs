@@ -110,6 +110,8 @@ ops! {
     ListMetrics => "cloudwatch", Read, "metrics of streams not described yet";
     /// cloudwatch:DescribeAlarms.
     DescribeAlarms => "cloudwatch", Read, "alarms and the alarm checks";
+    /// cloudwatch:DescribeAlarmHistory: state changes of the alarms in the timelines.
+    DescribeAlarmHistory => "cloudwatch", Read, "alarm state changes in the timelines (since when)";
     /// logs:FilterLogEvents, per error log group.
     FilterLogEvents => "logs", Read, "delivery error logs";
     /// iam:SimulatePrincipalPolicy (the local evaluator is used without it).

@@ -4,6 +4,54 @@
 use super::*;
 
 /// The findings for the selection, pure.
+/// Since when: the timeline ([`crate::health::timeline`]) of every stream and rule checked that
+/// has a WARN or FAIL finding (alarm coverage alone does not count), as (target, events): what
+/// changed in the metrics window, for the first question of a post-incident review.
+pub fn timelines(
+    g: &Gathered,
+    findings: &[CheckResult],
+) -> Vec<(String, Vec<crate::health::timeline::Event>)> {
+    let inputs = Inputs {
+        inv: &g.inv,
+        metrics: g.metrics.as_ref().ok(),
+        metrics_error: g.metrics.as_ref().err().map(|e| e.message.as_str()),
+        alarms: g.alarms.as_deref().unwrap_or(&[]),
+        logs: Some(&g.logs),
+        now: g.now,
+    };
+    let since = g
+        .metrics
+        .as_ref()
+        .map_or(g.now - chrono::Duration::hours(3), |m| m.window.start);
+    let history = g.alarm_history.as_deref().unwrap_or(&[]);
+    let failing = |target: &str| {
+        findings.iter().any(|f| {
+            f.target == target
+                && matches!(f.status, Level::Warn | Level::Fail)
+                && f.check != CheckId::AlarmCoverage.id()
+        })
+    };
+    let mut out = Vec::new();
+    for name in g.scope.streams.iter().filter(|n| failing(n)) {
+        if let Some(s) = g.inv.stream(name) {
+            out.push((
+                name.clone(),
+                crate::health::timeline::stream(&inputs, s, history, since),
+            ));
+        }
+    }
+    for key in g.scope.rules.iter().filter(|k| failing(&k.to_string())) {
+        if let Some(r) = g.inv.rule(key) {
+            out.push((
+                key.to_string(),
+                crate::health::timeline::rule(&inputs, r, history, since),
+            ));
+        }
+    }
+    out
+}
+
+/// Every check of the selection, one result per (check, target).
 pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
     let cli = Confirm {
         region: &g.region,

@@ -20,6 +20,9 @@ pub struct Gathered {
     pub metrics: BResult<Metrics>,
     /// Every CloudWatch alarm, or why DescribeAlarms failed.
     pub alarms: BResult<Vec<Alarm>>,
+    /// The alarms' state changes over the metrics window (DescribeAlarmHistory), or why they
+    /// could not be read: the timelines' alarm entries.
+    pub alarm_history: BResult<Vec<crate::model::AlarmChange>>,
     /// Error log group → its events of the last hour.
     pub logs: HashMap<String, BResult<Vec<LogEvent>>>,
     /// Simulations with the target they are about.
@@ -94,9 +97,11 @@ pub async fn gather(
         .collect();
     let since = now - Duration::minutes(ERROR_LOOKBACK_MIN);
     let reqs: Vec<SimRequest> = sims.iter().map(|(_, q)| q.clone()).collect();
-    let (metrics, alarms, logs, reports) = tokio::join!(
+    let window_start = now - Duration::minutes(i64::from(window_minutes));
+    let (metrics, alarms, alarm_history, logs, reports) = tokio::join!(
         crate::poll::fetch_metrics(backend, &inv, now, window_minutes),
         backend.alarms(),
+        backend.alarm_history(window_start),
         futures_util::future::join_all(groups.iter().map(|g| error_events(backend, g, since, now))),
         iam::run_all(backend, &reqs),
     );
@@ -137,6 +142,7 @@ pub async fn gather(
         scope,
         metrics,
         alarms,
+        alarm_history,
         logs: groups.into_iter().zip(logs).collect(),
         sims: sims.into_iter().map(|(t, _)| t).zip(reports).collect(),
         writer_policy: writer_policy.to_string(),

@@ -12,7 +12,7 @@ mod gather;
 mod report;
 mod select;
 
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, timelines};
 pub use gather::{Gathered, SimTarget, gather};
 pub use report::{grouped, human_lines, overlay_lines, tally};
 pub use select::{Resolved, Selection};

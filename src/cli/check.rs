@@ -44,8 +44,13 @@ pub async fn check_command(
     let mut findings = check::evaluate(&g);
     findings.retain(|f| !args.skip.iter().any(|s| s == f.check));
     let code = check::exit_code(&findings);
+    let timelines = check::timelines(&g, &findings);
     if args.json {
-        let v = serde_json::json!({ "checks": findings });
+        let tl: serde_json::Map<String, serde_json::Value> = timelines
+            .iter()
+            .map(|(t, ev)| (t.clone(), serde_json::to_value(ev).unwrap_or_default()))
+            .collect();
+        let v = serde_json::json!({ "checks": findings, "timelines": tl });
         crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return code;
     }
@@ -74,6 +79,29 @@ pub async fn check_command(
     );
     for (level, line) in check::human_lines(&findings, args.all) {
         crate::outln!("{}", paint(level, &sanitize::clean(&line)));
+    }
+    for (target, events) in &timelines {
+        crate::outln!("");
+        crate::outln!(
+            "{}",
+            paint(
+                iam::Tone::Note,
+                &format!("since when — {} (newest first)", sanitize::clean(target))
+            )
+        );
+        if events.is_empty() {
+            crate::outln!(
+                "  nothing changed in the window (no alarm change, configuration change, error log or metric turn)"
+            );
+        }
+        for e in events {
+            crate::outln!(
+                "  {}  {:<9}  {}",
+                e.at.format("%Y-%m-%d %H:%M UTC"),
+                e.kind.label(),
+                sanitize::clean(&e.text)
+            );
+        }
     }
     code
 }

@@ -268,7 +268,8 @@ pub struct CheckArgs {
     /// Only this rule (NAME or BUS/NAME; and the stream it feeds); repeatable.
     #[arg(long = "rule", value_name = "NAME")]
     pub rules: Vec<String>,
-    /// `{"checks":[{"check","target","status","summary","details","confirm"}]}`.
+    /// `{"checks":[{"check","target","status","summary","details","confirm"}],
+    /// "timelines":{TARGET:[{"at","kind","text"}]}}` (a timeline per failing stream or rule).
     #[arg(long)]
     pub json: bool,
     /// Also list the checks that passed.

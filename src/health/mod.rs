@@ -9,6 +9,7 @@ pub mod coverage;
 mod diagnosis;
 mod rule;
 mod stream;
+pub mod timeline;
 
 pub use diagnosis::{Diagnosis, pipeline_health, target_health};
 pub use rule::rule_health;

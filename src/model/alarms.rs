@@ -89,3 +89,34 @@ impl Alarm {
         self.rule() == Some(key.name.as_str()) && self.bus() == key.bus
     }
 }
+
+/// One state change of an alarm (DescribeAlarmHistory, `HistoryItemType` `StateUpdate`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmChange {
+    /// The alarm (`AlarmName`).
+    pub alarm: String,
+    /// When it changed (`Timestamp`).
+    pub at: DateTime<Utc>,
+    /// The state it left (`HistoryData.oldState.stateValue`), when reported.
+    pub from: Option<AlarmState>,
+    /// The state it entered (`HistoryData.newState.stateValue`), when reported.
+    pub to: Option<AlarmState>,
+    /// `HistorySummary`, e.g. "Alarm updated from OK to ALARM" (untrusted text).
+    pub summary: String,
+}
+
+impl AlarmChange {
+    /// Reads the old and new state from `HistoryData` (a JSON document:
+    /// `{"oldState":{"stateValue":"OK",…},"newState":{"stateValue":"ALARM",…}}`); a document
+    /// that is not that leaves both `None`.
+    pub fn states_of(history_data: &str) -> (Option<AlarmState>, Option<AlarmState>) {
+        let v: serde_json::Value = serde_json::from_str(history_data).unwrap_or_default();
+        let state = |k: &str| {
+            v.get(k)
+                .and_then(|s| s.get("stateValue"))
+                .and_then(|s| s.as_str())
+                .map(AlarmState::parse)
+        };
+        (state("oldState"), state("newState"))
+    }
+}

@@ -525,6 +525,8 @@ mod tests {
             })),
             processors: Vec::new(),
             format_conversion: false,
+            last_update: None,
+            version_id: None,
         }
     }
 

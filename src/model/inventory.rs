@@ -427,6 +427,12 @@ pub struct Stream {
     pub processors: Vec<Processor>,
     /// Record format conversion (JSON → Parquet/ORC) is enabled.
     pub format_conversion: bool,
+    /// When its configuration last changed (`LastUpdateTimestamp`), when reported.
+    #[serde(default)]
+    pub last_update: Option<DateTime<Utc>>,
+    /// `VersionId`: "1" when created, one more for every configuration change.
+    #[serde(default)]
+    pub version_id: Option<String>,
 }
 
 impl Stream {

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""moto's server, with two changes for accounts at scale. Arguments as for `moto_server`.
+"""moto's server, with two changes for accounts at scale and one API it lacks. Arguments as for
+`moto_server`.
 
 - The Firehose per-region stream quota is raised from 50 to 1000 (AWS raises it on request
   too), so the scale benches can seed 500 and 1,000 streams.
@@ -9,9 +10,16 @@
   for an account with datapoints for hundreds of streams. The answers are moto's, except that
   a query's namespace is always honoured (moto's own filter ignores it when the query has
   dimensions).
+- DescribeAlarmHistory (moto 5 has none) answers StateUpdate items from the history moto keeps
+  for every alarm (each SetAlarmState records the state it left), newest first, as AWS
+  shapes them: HistorySummary "Alarm updated from OK to ALARM" and HistoryData with oldState
+  and newState. StartDate, EndDate and AlarmName are honoured; one page.
 """
+import datetime
+import json
 import sys
 
+from moto.cloudwatch import responses as cw_responses
 from moto.cloudwatch.models import CloudWatchBackend
 from moto.firehose.models import DeliveryStream
 from moto.server import main
@@ -54,6 +62,52 @@ def _indexed_get_metric_data(self, queries, start_time, end_time, scan_by="Times
 
 
 CloudWatchBackend.get_metric_data = _indexed_get_metric_data
+
+
+def _when(v):
+    """A StartDate / EndDate parameter as an aware datetime (an ISO string or a datetime)."""
+    if v is None or isinstance(v, datetime.datetime):
+        return v
+    try:
+        return datetime.datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _aware(t):
+    return t if t.tzinfo else t.replace(tzinfo=datetime.timezone.utc)
+
+
+def _describe_alarm_history(self):
+    name = self._get_param("AlarmName")
+    start, end = _when(self._get_param("StartDate")), _when(self._get_param("EndDate"))
+    items = []
+    for alarm in self.cloudwatch_backend.describe_alarms():
+        if name and alarm.name != name:
+            continue
+        states = [(h[1], h[3], h[4]) for h in alarm.history if h[0] == "StateUpdate"]
+        states.append((alarm.state_reason, alarm.state_value, alarm.state_updated_timestamp))
+        for (old_reason, old_value, _), (new_reason, new_value, at) in zip(states, states[1:]):
+            at = _aware(at)
+            if (start and at < _aware(start)) or (end and at > _aware(end)):
+                continue
+            items.append({
+                "AlarmName": alarm.name,
+                "AlarmType": "MetricAlarm",
+                "Timestamp": at,
+                "HistoryItemType": "StateUpdate",
+                "HistorySummary": f"Alarm updated from {old_value} to {new_value}",
+                "HistoryData": json.dumps({
+                    "version": "1.0",
+                    "oldState": {"stateValue": old_value, "stateReason": old_reason},
+                    "newState": {"stateValue": new_value, "stateReason": new_reason},
+                }),
+            })
+    items.sort(key=lambda i: i["Timestamp"], reverse=True)
+    return cw_responses.ActionResult({"AlarmHistoryItems": items})
+
+
+cw_responses.CloudWatchResponse.describe_alarm_history = _describe_alarm_history
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -709,6 +709,23 @@ def failed(c, region):
     put("errors/partitioning-failed/2020/01/01/orders-partitioned-1-2020-01-01-00-00-00-old",
         error_doc(code, "old", b"{}", 1577836800000).encode())
     put(f"orders/eu-west-1/gold/{NOW.year}/orders-partitioned-1-{stamp}-ok", b'{"ok":true}')
+    # Since when (the timeline): delivery turned to 0 five minutes ago after the stream's
+    # configuration changed (version 2), and the success alarm went OK → ALARM.
+    d = [("DeliveryStreamName", "orders-partitioned")]
+    series(c, "AWS/Firehose", "IncomingRecords", d, [200] * 10)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [200] * 5 + [0] * 5)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [1] * 5 + [0] * 5)
+    desc = c["firehose"].describe_delivery_stream(DeliveryStreamName="orders-partitioned")["DeliveryStreamDescription"]
+    c["firehose"].update_destination(
+        DeliveryStreamName="orders-partitioned", CurrentDeliveryStreamVersionId=desc["VersionId"],
+        DestinationId=desc["Destinations"][0]["DestinationId"],
+        ExtendedS3DestinationUpdate={"BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 300}})
+    c["cloudwatch"].put_metric_alarm(
+        AlarmName="orders-partitioned-success", Namespace="AWS/Firehose", MetricName="DeliveryToS3.Success",
+        Dimensions=[{"Name": "DeliveryStreamName", "Value": "orders-partitioned"}],
+        Statistic="Minimum", Period=300, EvaluationPeriods=3, Threshold=1.0, ComparisonOperator="LessThanThreshold")
+    c["cloudwatch"].set_alarm_state(AlarmName="orders-partitioned-success", StateValue="ALARM",
+                                    StateReason="Threshold Crossed: 3 datapoints [0.0, 0.0, 0.0] were less than the threshold (1.0).")
     put(f"plain/processing-failed/{NOW.strftime('%Y/%m/%d/%H')}/plain-defaults-1-{stamp}-d", error_doc(
         "Lambda.InvokeAccessDenied", "Access was denied. Ensure that the access policy allows access to the Lambda function.",
         b'{"id":1}', ms - 5_000).encode())

@@ -1,9 +1,10 @@
 //! CloudWatch: GetMetricData (batched up to 500 queries a call, every page followed),
-//! ListMetrics and DescribeAlarms (paginated).
+//! ListMetrics, DescribeAlarms and DescribeAlarmHistory (paginated).
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{
-    Dimension, Metric, MetricDataQuery, MetricStat, RecentlyActive, ScanBy, StateValue,
+    Dimension, HistoryItemType, Metric, MetricDataQuery, MetricStat, RecentlyActive, ScanBy,
+    StateValue,
 };
 use aws_smithy_types::DateTime as SmithyTime;
 
@@ -12,7 +13,7 @@ use super::{classify, to_chrono};
 use crate::backend::BResult;
 use crate::backend::Op;
 use crate::model::{
-    Alarm, AlarmState, MetricId, MetricKind, MetricQuery, MetricWindow, Scope, Series,
+    Alarm, AlarmChange, AlarmState, MetricId, MetricKind, MetricQuery, MetricWindow, Scope, Series,
 };
 
 /// GetMetricData's limit of queries per call.
@@ -190,4 +191,55 @@ pub(super) async fn alarms(c: &Client, stats: &ApiStats) -> BResult<Vec<Alarm>> 
         }
     }
     Ok(alarms)
+}
+
+/// Most DescribeAlarmHistory pages read for one timeline (100 items a page).
+const HISTORY_PAGES: usize = 5;
+
+/// State changes of every alarm at or after `since`, newest first (DescribeAlarmHistory,
+/// StateUpdate only, at most [`HISTORY_PAGES`] pages).
+pub(super) async fn alarm_history(
+    c: &Client,
+    stats: &ApiStats,
+    since: chrono::DateTime<chrono::Utc>,
+) -> BResult<Vec<AlarmChange>> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..HISTORY_PAGES {
+        stats.call(Op::DescribeAlarmHistory);
+        let r = c
+            .describe_alarm_history()
+            .history_item_type(HistoryItemType::StateUpdate)
+            .start_date(SmithyTime::from_secs(since.timestamp()))
+            .scan_by(ScanBy::TimestampDescending)
+            .max_records(100)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify(Op::DescribeAlarmHistory, e))?;
+        for h in r.alarm_history_items() {
+            let (Some(alarm), Some(at)) = (h.alarm_name(), h.timestamp().and_then(to_chrono))
+            else {
+                continue;
+            };
+            if at < since {
+                continue;
+            }
+            let (from, to) = AlarmChange::states_of(h.history_data().unwrap_or(""));
+            out.push(AlarmChange {
+                alarm: alarm.to_string(),
+                at,
+                from,
+                to,
+                summary: h.history_summary().unwrap_or("").to_string(),
+            });
+        }
+        token = r.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    // Newest first whatever the server did.
+    out.sort_by_key(|c| std::cmp::Reverse(c.at));
+    Ok(out)
 }

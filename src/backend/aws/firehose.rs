@@ -150,6 +150,8 @@ fn to_stream(d: &DeliveryStreamDescription) -> Stream {
         destination,
         processors,
         format_conversion,
+        last_update: d.last_update_timestamp().and_then(to_chrono),
+        version_id: Some(d.version_id().to_string()).filter(|v| !v.is_empty()),
     }
 }
 

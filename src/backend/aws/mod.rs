@@ -548,6 +548,12 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn alarm_history(&self, since: DateTime<Utc>) -> BResult<Vec<crate::model::AlarmChange>> {
+        let c = self.clients().await;
+        let r = cloudwatch::alarm_history(&c.cw, &self.stats, since).await;
+        self.guard(r).await
+    }
+
     async fn log_events(
         &self,
         group: &str,

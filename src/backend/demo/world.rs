@@ -240,6 +240,8 @@ pub(super) fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventor
         destination: dest,
         processors: Vec::new(),
         format_conversion: false,
+        last_update: Some(incident - Duration::days(200)),
+        version_id: Some("1".into()),
     };
     let mut streams = vec![
         stream(
@@ -398,6 +400,11 @@ pub(super) fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventor
     }
     if let Some(s) = streams.get_mut(3) {
         s.encryption = Some("CUSTOMER_MANAGED_CMK".into());
+    }
+    // What changed just before the incident: an UpdateDestination on the failing stream.
+    if let Some(s) = streams.iter_mut().find(|s| s.name == "clickstream-raw") {
+        s.last_update = Some(incident - Duration::minutes(3));
+        s.version_id = Some("7".into());
     }
     Inventory {
         buses,

@@ -20,6 +20,45 @@ use crate::ui::panes::context::target_findings;
 use crate::ui::view::{Focus, View};
 use crate::ui::{safe_fit, safe_fit_name, safe_owned};
 
+/// The "since when" lines of a drill-in: each timeline entry newest first (time, kind, what),
+/// or that nothing changed; `events` from [`crate::health::timeline`].
+pub(super) fn timeline_lines(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    events: &[crate::health::timeline::Event],
+) -> Vec<Line<'static>> {
+    use crate::health::timeline::EventKind;
+    let t = ctx.theme;
+    let mut out = Vec::new();
+    if events.is_empty() {
+        out.push(Line::from(Span::styled(
+            "nothing changed in the window: no alarm change, configuration change, error log or metric turn",
+            t.dim(),
+        )));
+    }
+    for e in events {
+        let style = match e.kind {
+            EventKind::Alarm | EventKind::ErrorLog => t.warn(),
+            _ => t.text(),
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{} ", e.at.format("%H:%M")), t.dim()),
+            Span::styled(format!("{:<9} ", e.kind.label()), t.dim()),
+            safe_owned(&e.text, style),
+        ]));
+    }
+    if let Some(err) = &snap.alarm_history.error {
+        out.push(Line::from(safe_owned(
+            &format!(
+                "alarm history not read: {}",
+                crate::backend::explain_denied(&err.message, err.missing_permission)
+            ),
+            t.stale(),
+        )));
+    }
+    out
+}
+
 pub(super) fn kv<'a>(ctx: &Ctx, k: &'a str, v: &str) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{k:<15}"), ctx.theme.dim()),

@@ -74,6 +74,20 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         |a| a.is_for_rule(key),
         Vec::new(),
     ));
+    if let Some(inputs) = snap.health_inputs() {
+        let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));
+        let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
+        let events = crate::health::timeline::rule(&inputs, r, history, since);
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Since when · last {}, newest first",
+                crate::model::window_label(view.base_minutes)
+            ),
+            t.title(),
+        )));
+        lines.extend(timeline_lines(ctx, snap, &events));
+    }
     let block = ctx.block(
         title(
             ctx,

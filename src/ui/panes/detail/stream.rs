@@ -299,12 +299,40 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         ),
         false,
     );
+    // Since when: the timeline under the errors.
+    let timeline = snap
+        .health_inputs()
+        .map(|inputs| {
+            let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));
+            let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
+            crate::health::timeline::stream(&inputs, s, history, since)
+        })
+        .unwrap_or_default();
+    let tl = timeline_lines(ctx, snap, &timeline);
+    // The timeline gets what it needs; the errors keep at least 4 rows.
+    let tl_h = u16::try_from(tl.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(err_area.height.saturating_sub(4).max(err_area.height / 2));
+    let [err_area, tl_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(tl_h)]).areas(err_area);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         err_area,
     );
+    let block = ctx.block(
+        title(
+            ctx,
+            "Since when".into(),
+            format!(
+                "last {}, newest first",
+                crate::model::window_label(view.base_minutes)
+            ),
+        ),
+        false,
+    );
+    f.render_widget(Paragraph::new(tl).block(block), tl_area);
 }
 
 /// The stream's alarm coverage ([`crate::health::coverage`]) in one line: how many of the
