@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::GlobalArgs;
@@ -69,6 +69,55 @@ pub struct FileConfig {
     /// Key rebindings: action name → key strings (`[keys]`).
     #[serde(default)]
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Named contexts (`[contexts.NAME]`): the accounts and regions fhtop watches.
+    #[serde(default)]
+    pub contexts: BTreeMap<String, FileContext>,
+}
+
+/// A `[contexts.NAME]` table of the config file: where one context reads, every field optional.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileContext {
+    /// AWS named profile; none for the default credential chain.
+    pub profile: Option<String>,
+    /// AWS region; none for the profile's.
+    pub region: Option<String>,
+    /// Custom AWS endpoint (LocalStack, moto).
+    pub endpoint_url: Option<String>,
+    /// Rule changes refused in this context.
+    pub read_only: Option<bool>,
+    /// A production context: marked wherever it shows, named in every confirmation.
+    pub production: Option<bool>,
+}
+
+/// One account and region fhtop reads: a profile (or the default credential chain), a region,
+/// an endpoint. Each context has its own backend, pollers and pacing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Context {
+    /// Its name: `[contexts.NAME]`, else `PROFILE/REGION` ("default" for no profile, the
+    /// region left out when none is given).
+    pub name: String,
+    /// AWS named profile; `None` for the default credential chain.
+    pub profile: Option<String>,
+    /// AWS region; `None` for the profile's / `AWS_REGION`.
+    pub region: Option<String>,
+    /// Custom AWS endpoint; `None` for AWS.
+    pub endpoint_url: Option<String>,
+    /// Rule changes are refused in this context.
+    pub read_only: bool,
+    /// Marked production.
+    pub production: bool,
+}
+
+impl Context {
+    /// The name of an unnamed context: `PROFILE/REGION`, `PROFILE`, or `default/REGION`.
+    pub fn name_of(profile: Option<&str>, region: Option<&str>) -> String {
+        let p = profile.unwrap_or("default");
+        match region {
+            Some(r) => format!("{p}/{r}"),
+            None => p.to_string(),
+        }
+    }
 }
 
 /// The `[intervals]` table of the config file: seconds between polls, each optional.
@@ -98,6 +147,10 @@ pub struct Settings {
     pub region: Option<String>,
     /// Custom AWS endpoint (LocalStack, moto), `None` for AWS.
     pub endpoint_url: Option<String>,
+    /// Every context to read (at least one): `--context`, else every `--profile` × `--region`,
+    /// else the config file's `[contexts]`, else the one of `profile` / `region` /
+    /// `endpoint_url`.
+    pub contexts: Vec<Context>,
     /// Rule changes are refused (`--read-only` or `read_only = true`).
     pub read_only: bool,
     /// Theme name or path (default "default").
@@ -115,6 +168,81 @@ pub struct Settings {
     /// The config file that was read, `None` when none was.
     #[serde(skip)]
     pub config_file: Option<PathBuf>,
+}
+
+/// The contexts of these arguments and file: `--context NAME|all` (the file's), else every
+/// `--profile` × `--region` given, else the file's `[contexts]`, else one context of the
+/// `profile` / `region` / `endpoint_url` layers. `--endpoint-url` applies to contexts that set
+/// none.
+///
+/// Errors: a `--context` the file does not name (the message lists the ones it has).
+fn contexts(args: &GlobalArgs, file: &FileConfig, read_only: bool) -> Result<Vec<Context>> {
+    let named = |name: &str, c: &FileContext| Context {
+        name: name.to_string(),
+        profile: c.profile.clone(),
+        region: c.region.clone(),
+        endpoint_url: c.endpoint_url.clone().or(args.endpoint_url.clone()),
+        read_only: read_only || c.read_only.unwrap_or(false),
+        production: c.production.unwrap_or(false),
+    };
+    let unnamed = |profile: Option<&String>, region: Option<&String>| Context {
+        name: Context::name_of(profile.map(String::as_str), region.map(String::as_str)),
+        profile: profile.cloned().or(file.profile.clone()),
+        region: region.cloned().or(file.region.clone()),
+        endpoint_url: args.endpoint_url.clone().or(file.endpoint_url.clone()),
+        read_only,
+        production: false,
+    };
+    if !args.context.is_empty() {
+        let mut out: Vec<Context> = Vec::new();
+        for want in &args.context {
+            if want == "all" {
+                out.extend(file.contexts.iter().map(|(n, c)| named(n, c)));
+                continue;
+            }
+            let c = file.contexts.get(want).with_context(|| {
+                let have: Vec<&str> = file.contexts.keys().map(String::as_str).collect();
+                format!(
+                    "no context {want} in the config file (it has: {})",
+                    if have.is_empty() {
+                        "none".to_string()
+                    } else {
+                        have.join(", ")
+                    }
+                )
+            })?;
+            out.push(named(want, c));
+        }
+        out.dedup_by(|a, b| a.name == b.name);
+        return Ok(out);
+    }
+    if args.profile.is_empty() && args.region.is_empty() && !file.contexts.is_empty() {
+        return Ok(file.contexts.iter().map(|(n, c)| named(n, c)).collect());
+    }
+    let profiles: Vec<Option<&String>> = if args.profile.is_empty() {
+        vec![None]
+    } else {
+        args.profile.iter().map(Some).collect()
+    };
+    let regions: Vec<Option<&String>> = if args.region.is_empty() {
+        vec![None]
+    } else {
+        args.region.iter().map(Some).collect()
+    };
+    let mut out: Vec<Context> = Vec::new();
+    for p in &profiles {
+        for r in &regions {
+            let c = unnamed(*p, *r);
+            if !out.iter().any(|o| o.name == c.name) {
+                out.push(c);
+            }
+        }
+    }
+    // One context keeps the name of what it reads from the layers below the flags.
+    if let [one] = out.as_mut_slice() {
+        one.name = Context::name_of(one.profile.as_deref(), one.region.as_deref());
+    }
+    Ok(out)
 }
 
 /// The default config file: `$XDG_CONFIG_HOME/fhtop/config.toml` (platform config dir), if known.
@@ -174,14 +302,18 @@ impl Settings {
             .or(file.window_minutes)
             .unwrap_or(180)
             .clamp(5, 1440);
+        // Any layer can turn read-only on; none can turn it off once on.
+        let read_only = args.read_only || file.read_only.unwrap_or(false);
+        let contexts = contexts(args, &file, read_only)?;
         Ok(Self {
             demo,
             seed: args.seed.unwrap_or(7),
-            profile: args.profile.clone().or(file.profile),
-            region: args.region.clone().or(file.region),
-            endpoint_url: args.endpoint_url.clone().or(file.endpoint_url),
-            // Any layer can turn read-only on; none can turn it off once on.
-            read_only: args.read_only || file.read_only.unwrap_or(false),
+            profile: contexts.first().and_then(|c| c.profile.clone()),
+            region: contexts.first().and_then(|c| c.region.clone()),
+            endpoint_url: contexts.first().and_then(|c| c.endpoint_url.clone()),
+            // A context read alone keeps its own read-only mark.
+            read_only: read_only || matches!(contexts.as_slice(), [one] if one.read_only),
+            contexts,
             theme: args
                 .theme
                 .clone()
@@ -216,6 +348,19 @@ impl Settings {
             writer_policy: &'a str,
             intervals: Intervals,
             keys: BTreeMap<String, Vec<String>>,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            contexts: BTreeMap<&'a str, ContextOut<'a>>,
+        }
+        #[derive(Serialize)]
+        struct ContextOut<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            profile: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            region: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            endpoint_url: Option<&'a str>,
+            read_only: bool,
+            production: bool,
         }
         let out = Out {
             theme: &self.theme,
@@ -227,6 +372,26 @@ impl Settings {
             writer_policy: &self.writer_policy,
             intervals: self.intervals,
             keys: keymap.to_config(),
+            // Several contexts: each as the file's [contexts.NAME] would give it.
+            contexts: if self.contexts.len() > 1 {
+                self.contexts
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.as_str(),
+                            ContextOut {
+                                profile: c.profile.as_deref(),
+                                region: c.region.as_deref(),
+                                endpoint_url: c.endpoint_url.as_deref(),
+                                read_only: c.read_only,
+                                production: c.production,
+                            },
+                        )
+                    })
+                    .collect()
+            } else {
+                BTreeMap::new()
+            },
         };
         let source = match &self.config_file {
             Some(p) => format!("# config file: {}\n", p.display()),
@@ -290,6 +455,54 @@ mod tests {
             (s.intervals.metrics, s.intervals.alarms, s.intervals.logs),
             (3, 3, 2)
         );
+    }
+
+    #[test]
+    fn contexts_come_from_flags_then_the_file() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            [contexts.lake]
+            profile = "lake-ro"
+            region = "eu-west-1"
+            production = true
+            [contexts.dr]
+            profile = "lake-ro"
+            region = "eu-central-1"
+            read_only = true
+            "#,
+        )
+        .unwrap();
+        // Every profile × every region given.
+        let args = GlobalArgs {
+            profile: vec!["a".into(), "b".into()],
+            region: vec!["us-east-1".into(), "us-west-2".into()],
+            ..Default::default()
+        };
+        let s = Settings::layer(&args, FileConfig::default(), None, false).unwrap();
+        let names: Vec<&str> = s.contexts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["a/us-east-1", "a/us-west-2", "b/us-east-1", "b/us-west-2"]
+        );
+        assert_eq!(s.profile.as_deref(), Some("a"));
+        // No flags: the file's contexts, with their marks.
+        let s = Settings::layer(&GlobalArgs::default(), file, None, false).unwrap();
+        let lake = s.contexts.iter().find(|c| c.name == "lake").unwrap();
+        assert!(lake.production && !lake.read_only);
+        assert!(s.contexts.iter().any(|c| c.name == "dr" && c.read_only));
+        // --context picks; an unknown one names the ones there are.
+        let file: FileConfig = toml::from_str("[contexts.lake]\nregion = \"eu-west-1\"").unwrap();
+        let args = GlobalArgs {
+            context: vec!["nope".into()],
+            ..Default::default()
+        };
+        let e = Settings::layer(&args, file, None, false).unwrap_err();
+        assert!(format!("{e:#}").contains("it has: lake"), "{e:#}");
+        // Nothing at all: one context of the defaults.
+        let s =
+            Settings::layer(&GlobalArgs::default(), FileConfig::default(), None, false).unwrap();
+        assert_eq!(s.contexts.len(), 1);
+        assert_eq!(s.contexts[0].name, "default");
     }
 
     #[test]

@@ -54,13 +54,46 @@ async fn backend_for(settings: &Settings, clock: Clock) -> Result<Arc<dyn Backen
             settings.region.clone(),
         )));
     }
-    let opts = backend::aws::AwsOptions::new(
-        settings.profile.clone(),
-        settings.region.clone(),
-        settings.endpoint_url.clone(),
-    );
-    let aws = backend::aws::AwsBackend::connect(opts).await;
-    Ok(Arc::new(aws))
+    Ok(context_backend(&settings_context(settings)).await)
+}
+
+/// The context of a command that reads one: the only one there is.
+fn settings_context(settings: &Settings) -> config::Context {
+    settings
+        .contexts
+        .first()
+        .cloned()
+        .unwrap_or(config::Context {
+            name: config::Context::name_of(settings.profile.as_deref(), settings.region.as_deref()),
+            profile: settings.profile.clone(),
+            region: settings.region.clone(),
+            endpoint_url: settings.endpoint_url.clone(),
+            read_only: settings.read_only,
+            production: false,
+        })
+}
+
+/// The AWS backend of one context (its profile, region and endpoint; the default paces).
+async fn context_backend(c: &config::Context) -> Arc<dyn Backend> {
+    let opts =
+        backend::aws::AwsOptions::new(c.profile.clone(), c.region.clone(), c.endpoint_url.clone());
+    Arc::new(backend::aws::AwsBackend::connect(opts).await)
+}
+
+/// Commands other than `fhtop check` read one context: several is an error naming them.
+///
+/// Errors: more than one context (the message lists them and how to pick one).
+fn one_context(settings: &Settings, what: &str) -> Result<()> {
+    if settings.demo || settings.contexts.len() <= 1 {
+        return Ok(());
+    }
+    let names: Vec<&str> = settings.contexts.iter().map(|c| c.name.as_str()).collect();
+    anyhow::bail!(
+        "{what} reads one context, and {} are given ({}): pick one with --context NAME, or one \
+         --profile and one --region (fhtop check reads them all)",
+        names.len(),
+        names.join(", ")
+    )
 }
 
 /// Before the screen opens: can we talk to AWS at all? Otherwise one screen of explanation.
@@ -137,6 +170,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::out!("{}", settings.to_toml(&keymap));
         return Ok(ExitCode::SUCCESS);
     }
+    match &cli.command {
+        Some(Command::Check(_)) => {}
+        Some(Command::Snapshot(_)) => one_context(&settings, "fhtop snapshot")?,
+        Some(Command::Rule(_)) => one_context(&settings, "fhtop rule")?,
+        Some(Command::Perms(_)) => one_context(&settings, "fhtop perms")?,
+        Some(Command::Pattern(_)) => one_context(&settings, "fhtop pattern")?,
+        Some(Command::Errors(_)) => one_context(&settings, "fhtop errors")?,
+        Some(Command::Partition(_)) => one_context(&settings, "fhtop partition")?,
+        // The dashboard shows one context for now (issue 15 merges several into one view).
+        None => one_context(&settings, "the dashboard")?,
+        Some(_) => {}
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -197,9 +242,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ))))
         }
         Some(Command::Check(args)) => {
-            let backend = rt.block_on(backend_for(&settings, Clock::System))?;
+            // Every context, each with its own backend (the demo is one).
+            let backends: Vec<(config::Context, Arc<dyn Backend>)> = if settings.demo {
+                vec![(
+                    settings_context(&settings),
+                    rt.block_on(backend_for(&settings, Clock::System))?,
+                )]
+            } else {
+                settings
+                    .contexts
+                    .iter()
+                    .map(|c| (c.clone(), rt.block_on(context_backend(c))))
+                    .collect()
+            };
             Ok(ExitCode::from(rt.block_on(cli::check::check_command(
-                &settings, backend, args,
+                &settings, backends, args,
             ))))
         }
         Some(Command::Pattern(args)) => {

@@ -239,6 +239,12 @@ pub fn run(query: &str, input: &str) -> Result<Vec<serde_json::Value>, String> {
 
 fn load_errors<P>(errs: &jaq_core::load::Errors<&str, P>) -> String {
     use jaq_core::load::Error;
+    // Lex and parse errors: what was expected, and where.
+    let expected = |v: &mut dyn Iterator<Item = (&str, &str)>| {
+        v.map(|(expect, at)| format!("expected {expect} at {:?}", crate::text::fit(at, 20)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     errs.iter()
         .map(|(_, e)| match e {
             Error::Io(v) => v
@@ -246,28 +252,8 @@ fn load_errors<P>(errs: &jaq_core::load::Errors<&str, P>) -> String {
                 .map(|(_, m)| m.clone())
                 .collect::<Vec<_>>()
                 .join("; "),
-            Error::Lex(v) => v
-                .iter()
-                .map(|(expect, at)| {
-                    format!(
-                        "expected {} at {:?}",
-                        expect.as_str(),
-                        crate::text::fit(at, 20)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            Error::Parse(v) => v
-                .iter()
-                .map(|(expect, at)| {
-                    format!(
-                        "expected {} at {:?}",
-                        expect.as_str(),
-                        crate::text::fit(at, 20)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            Error::Lex(v) => expected(&mut v.iter().map(|(e, at)| (e.as_str(), *at))),
+            Error::Parse(v) => expected(&mut v.iter().map(|(e, at)| (e.as_str(), *at))),
         })
         .collect::<Vec<_>>()
         .join("; ")

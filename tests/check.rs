@@ -197,11 +197,14 @@ fn every_seeded_fault_is_found_and_the_healthy_pipeline_passes() {
     // The human table: failures first, grouped by pipeline, with the confirming command.
     let (code, out) = fhtop(&aws.url, "us-west-2", &creds, &[]);
     assert_eq!(code, 2);
+    // The table ends at the first blank line; the failing pipelines' timelines follow.
     let pipelines: Vec<&str> = out
         .lines()
+        .take_while(|l| !l.is_empty())
         .filter(|l| !l.starts_with(' '))
         .skip(1)
         .collect();
+    assert!(out.contains("since when — clickstream-raw"), "{out}");
     assert!(pipelines[0].contains("FAIL"), "{out}");
     assert!(pipelines.last().is_some_and(|l| l.contains("OK")), "{out}");
     assert!(out.contains("confirm: aws"), "{out}");

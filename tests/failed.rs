@@ -242,7 +242,7 @@ fn tui_lists_failed_records_and_shows_hostile_data_inert() {
     }
     // The drill-in's timeline: since when, and what changed just before.
     t.keys(&["Enter"]);
-    let s = t.wait_text("SINCE WHEN");
+    let s = t.wait_text("Since when");
     let s = if s.contains("OK → ALARM") {
         s
     } else {
@@ -393,8 +393,12 @@ fn check_json_has_the_failing_streams_timeline_and_coverage() {
     );
     assert_eq!(code, 2, "the stream delivers nothing: {err}{out}");
     let v = json(&out);
-    let tl = v["timelines"]["orders-partitioned"]
+    let tl = v["timelines"]
         .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target"] == "orders-partitioned")
+        .and_then(|t| t["events"].as_array())
         .unwrap_or_else(|| panic!("no timeline: {v}"));
     let has = |kind: &str, text: &str| {
         tl.iter()

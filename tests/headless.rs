@@ -36,6 +36,18 @@ async fn start(settings: AppSettings) -> Headless {
         .expect("demo starts")
 }
 
+/// The app's screen at 160×48 in the default theme, as text.
+fn screen(app: &Headless) -> String {
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    fhtop::snapshot::to_text(&common::draw_with(
+        &app.snapshot(),
+        &app.view,
+        &theme,
+        160,
+        48,
+    ))
+}
+
 fn overlay_text(app: &Headless) -> String {
     app.view
         .overlay
@@ -304,17 +316,7 @@ async fn the_pattern_tester_explains_the_demo_trap() {
         "{}",
         rep.summary()
     );
-    let theme = fhtop::ui::theme::Theme::default_theme();
-    let frame = |app: &Headless| {
-        fhtop::snapshot::to_text(&common::draw_with(
-            &app.snapshot(),
-            &app.view,
-            &theme,
-            160,
-            48,
-        ))
-    };
-    let text = frame(&app);
+    let text = screen(&app);
     assert!(
         text.contains("Pattern test — rule orders-bus/cancellation-audit"),
         "{text}"
@@ -336,7 +338,7 @@ async fn the_pattern_tester_explains_the_demo_trap() {
         r#"{"source":"acme.orders","detail-type":"ordercancelled","detail":{}}"#.into(),
     ))
     .await;
-    let text = frame(&app);
+    let text = screen(&app);
     assert!(text.contains("MATCH — the pasted event"), "{text}");
     app.send(Msg::Paste("not json".into())).await;
     assert!(
@@ -461,17 +463,7 @@ async fn failed_records_open_from_a_stream_and_show_one_record_whole() {
             .all(|w| w[0].arrival.map(|a| a.timestamp() / 60)
                 >= w[1].arrival.map(|a| a.timestamp() / 60))
     );
-    let theme = fhtop::ui::theme::Theme::default_theme();
-    let frame = |app: &Headless| {
-        fhtop::snapshot::to_text(&common::draw_with(
-            &app.snapshot(),
-            &app.view,
-            &theme,
-            160,
-            48,
-        ))
-    };
-    let text = frame(&app);
+    let text = screen(&app);
     assert!(
         text.contains("Failed records — stream orders-to-s3"),
         "{text}"
@@ -484,7 +476,7 @@ async fn failed_records_open_from_a_stream_and_show_one_record_whole() {
 
     // The first record whole: error, object, the record's JSON pretty-printed.
     keys(&mut app, "enter").await;
-    let text = frame(&app);
+    let text = screen(&app);
     assert!(text.contains("record data (JSON)"), "{text}");
     assert!(text.contains("\"customer\": {"), "{text}");
     assert!(
@@ -499,7 +491,7 @@ async fn failed_records_open_from_a_stream_and_show_one_record_whole() {
 
     // A stream without failed records.
     keys(&mut app, "esc / a p p - l o g s enter e").await;
-    let text = frame(&app);
+    let text = screen(&app);
     assert!(text.contains("no failed records in the window"), "{text}");
 }
 
@@ -510,15 +502,8 @@ async fn failed_records_open_from_a_stream_and_show_one_record_whole() {
 async fn the_failing_streams_drill_in_says_since_when() {
     let mut app = start(common::app_settings()).await;
     keys(&mut app, "2 / c l i c k s t r e a m enter enter").await;
-    let theme = fhtop::ui::theme::Theme::default_theme();
-    let text = fhtop::snapshot::to_text(&common::draw_with(
-        &app.snapshot(),
-        &app.view,
-        &theme,
-        160,
-        48,
-    ));
-    assert!(text.contains("SINCE WHEN"), "{text}");
+    let text = screen(&app);
+    assert!(text.contains("Since when last 3h, newest first"), "{text}");
     assert!(
         text.contains("configuration changed to version 7"),
         "{text}"

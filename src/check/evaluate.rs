@@ -4,6 +4,18 @@
 use super::*;
 
 /// The findings for the selection, pure.
+/// What the health rules read, from what was gathered.
+fn inputs_of(g: &Gathered) -> Inputs<'_> {
+    Inputs {
+        inv: &g.inv,
+        metrics: g.metrics.as_ref().ok(),
+        metrics_error: g.metrics.as_ref().err().map(|e| e.message.as_str()),
+        alarms: g.alarms.as_deref().unwrap_or(&[]),
+        logs: Some(&g.logs),
+        now: g.now,
+    }
+}
+
 /// Since when: the timeline ([`crate::health::timeline`]) of every stream and rule checked that
 /// has a WARN or FAIL finding (alarm coverage alone does not count), as (target, events): what
 /// changed in the metrics window, for the first question of a post-incident review.
@@ -11,14 +23,7 @@ pub fn timelines(
     g: &Gathered,
     findings: &[CheckResult],
 ) -> Vec<(String, Vec<crate::health::timeline::Event>)> {
-    let inputs = Inputs {
-        inv: &g.inv,
-        metrics: g.metrics.as_ref().ok(),
-        metrics_error: g.metrics.as_ref().err().map(|e| e.message.as_str()),
-        alarms: g.alarms.as_deref().unwrap_or(&[]),
-        logs: Some(&g.logs),
-        now: g.now,
-    };
+    let inputs = inputs_of(g);
     let since = g
         .metrics
         .as_ref()
@@ -62,14 +67,7 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
             .map(|m| (m.window.points as i64 * i64::from(m.window.period_seconds)) / 60)
             .unwrap_or(180),
     };
-    let inputs = Inputs {
-        inv: &g.inv,
-        metrics: g.metrics.as_ref().ok(),
-        metrics_error: g.metrics.as_ref().err().map(|e| e.message.as_str()),
-        alarms: g.alarms.as_deref().unwrap_or(&[]),
-        logs: Some(&g.logs),
-        now: g.now,
-    };
+    let inputs = inputs_of(g);
     let mut out = Vec::new();
     for (kind, name) in &g.scope.missing {
         out.push(CheckResult {

@@ -1,62 +1,176 @@
-//! `fhtop check`: gather, evaluate, print (a table or JSON); the Nagios exit code.
+//! `fhtop check`: gather, evaluate, print (a table or JSON); the Nagios exit code. Every
+//! context is checked concurrently, each with its own backend; every finding carries its
+//! context and the exit code is the worst of all.
 
 use std::sync::Arc;
 
 use crate::backend::Backend;
-use crate::config::Settings;
-use crate::{check, cli, health, iam, sanitize};
+use crate::check::CheckResult;
+use crate::config::{Context, Settings};
+use crate::health::Level;
+use crate::health::timeline::Event;
+use crate::{check, cli, iam, sanitize};
 
-/// `fhtop check`: gather, evaluate, print; Nagios exit code.
+/// How long one context's reads may take before it is UNKNOWN.
+const CONTEXT_TIMEOUT_SECS: u64 = 120;
+
+/// One context's checks: where, and what was found or why nothing could be.
+struct Checked {
+    context: Context,
+    /// The account checked ("?" when the context could not be read).
+    account: String,
+    /// The region checked (the context's, or "?" when it could not be read).
+    region: String,
+    /// The findings and the failing targets' timelines, or why the context could not be read.
+    result: Result<(Vec<CheckResult>, Vec<(String, Vec<Event>)>), String>,
+}
+
+/// `fhtop check` over `backends` (one per context, at least one): gather and evaluate each
+/// concurrently, print, and return the Nagios exit code of all findings (a context that
+/// cannot be read counts as UNKNOWN).
 pub async fn check_command(
     settings: &Settings,
-    backend: Arc<dyn Backend>,
+    backends: Vec<(Context, Arc<dyn Backend>)>,
     args: cli::CheckArgs,
 ) -> u8 {
-    use std::io::IsTerminal;
     let started = std::time::Instant::now();
     let sel = check::Selection {
-        streams: args.streams,
-        rules: args.rules,
+        streams: args.streams.clone(),
+        rules: args.rules.clone(),
     };
+    let checked: Vec<Checked> =
+        futures_util::future::join_all(backends.into_iter().map(|(context, backend)| {
+            let sel = sel.clone();
+            let skip = args.skip.clone();
+            async move { check_one(settings, context, backend, &sel, &skip).await }
+        }))
+        .await;
+    let code = worst(&checked);
+    // One context that cannot be read: the one line monitoring expects.
+    if let [one] = checked.as_slice()
+        && let Err(line) = &one.result
+    {
+        crate::outln!("UNKNOWN - fhtop check: {line}");
+        return code;
+    }
+    if args.json {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&json(&checked)).unwrap_or_default()
+        );
+    } else {
+        print_human(settings, &checked, args.all, started);
+    }
+    code
+}
+
+/// Gathers and evaluates one context (within [`CONTEXT_TIMEOUT_SECS`]).
+async fn check_one(
+    settings: &Settings,
+    context: Context,
+    backend: Arc<dyn Backend>,
+    sel: &check::Selection,
+    skip: &[String],
+) -> Checked {
     let gathered = tokio::time::timeout(
-        std::time::Duration::from_secs(120),
+        std::time::Duration::from_secs(CONTEXT_TIMEOUT_SECS),
         check::gather(
             backend.as_ref(),
-            &sel,
+            sel,
             settings.window_minutes,
             &settings.writer_policy,
             chrono::Utc::now(),
         ),
     )
     .await;
+    let failed = |why: String| Checked {
+        region: context.region.clone().unwrap_or_else(|| "?".into()),
+        account: "?".into(),
+        result: Err(why),
+        context: context.clone(),
+    };
     let g = match gathered {
         Ok(Ok(g)) => g,
-        Ok(Err(e)) => {
-            let line = sanitize::clean(&e.message).replace('\n', " ");
-            crate::outln!("UNKNOWN - fhtop check: {line}");
-            return 3;
-        }
+        Ok(Err(e)) => return failed(sanitize::clean(&e.message).replace('\n', " ")),
         Err(_) => {
-            crate::outln!("UNKNOWN - fhtop check: no answer from AWS within 120 s");
-            return 3;
+            return failed(format!(
+                "no answer from AWS within {CONTEXT_TIMEOUT_SECS} s"
+            ));
         }
     };
     let mut findings = check::evaluate(&g);
-    findings.retain(|f| !args.skip.iter().any(|s| s == f.check));
-    let code = check::exit_code(&findings);
+    findings.retain(|f| !skip.iter().any(|s| s == f.check));
     let timelines = check::timelines(&g, &findings);
-    if args.json {
-        let tl: serde_json::Map<String, serde_json::Value> = timelines
-            .iter()
-            .map(|(t, ev)| (t.clone(), serde_json::to_value(ev).unwrap_or_default()))
-            .collect();
-        let v = serde_json::json!({ "checks": findings, "timelines": tl });
-        crate::outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-        return code;
+    Checked {
+        account: g.account.clone(),
+        region: g.region.clone(),
+        result: Ok((findings, timelines)),
+        context,
     }
+}
+
+/// Nagios over every context: a context that could not be read is UNKNOWN.
+fn worst(checked: &[Checked]) -> u8 {
+    let mut levels: Vec<Level> = Vec::new();
+    for c in checked {
+        match &c.result {
+            Ok((f, _)) => levels.extend(f.iter().map(|f| f.status)),
+            Err(_) => levels.push(Level::Unknown),
+        }
+    }
+    match levels.into_iter().max() {
+        Some(Level::Fail) => 2,
+        Some(Level::Warn) => 1,
+        Some(Level::Unknown) => 3,
+        _ => 0,
+    }
+}
+
+/// `{"checks":[{…,"context":{"name","profile","account","region"}}],"timelines":[{"context",
+/// "target","events"}],"contexts":[{"name","profile","account","region","error"}]}`.
+fn json(checked: &[Checked]) -> serde_json::Value {
+    let mut checks = Vec::new();
+    let mut timelines = Vec::new();
+    let mut contexts = Vec::new();
+    for c in checked {
+        let ctx = serde_json::json!({
+            "name": c.context.name,
+            "profile": c.context.profile,
+            "account": c.account,
+            "region": c.region,
+        });
+        let mut about = ctx.clone();
+        if let (Some(o), Err(e)) = (about.as_object_mut(), &c.result) {
+            o.insert("error".into(), e.clone().into());
+        }
+        contexts.push(about);
+        let Ok((findings, tls)) = &c.result else {
+            continue;
+        };
+        for f in findings {
+            let mut v = serde_json::to_value(f).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("context".into(), ctx.clone());
+            }
+            checks.push(v);
+        }
+        for (target, events) in tls {
+            timelines.push(serde_json::json!({
+                "context": c.context.name,
+                "target": target,
+                "events": events,
+            }));
+        }
+    }
+    serde_json::json!({ "checks": checks, "timelines": timelines, "contexts": contexts })
+}
+
+/// The table of each context (a heading line with its tally when there are several), then the
+/// failing targets' timelines.
+fn print_human(settings: &Settings, checked: &[Checked], all: bool, started: std::time::Instant) {
+    use std::io::IsTerminal;
     let colour = std::io::stdout().is_terminal() && !settings.no_color;
     let paint = |t: iam::Tone, s: &str| -> String {
-        use health::Level;
         if !colour {
             return s.to_string();
         }
@@ -70,38 +184,64 @@ pub async fn check_command(
         };
         format!("\x1b[{c}m{s}\x1b[0m")
     };
-    crate::outln!(
-        "fhtop check — account {} · {} · {} · {:.1} s",
-        sanitize::clean(&g.account),
-        sanitize::clean(&g.region),
-        check::tally(&findings),
-        started.elapsed().as_secs_f64()
-    );
-    for (level, line) in check::human_lines(&findings, args.all) {
-        crate::outln!("{}", paint(level, &sanitize::clean(&line)));
-    }
-    for (target, events) in &timelines {
-        crate::outln!("");
+    let several = checked.len() > 1;
+    for (i, c) in checked.iter().enumerate() {
+        if i > 0 {
+            crate::outln!("");
+        }
+        let (findings, timelines) = match &c.result {
+            Ok(r) => r,
+            Err(e) => {
+                crate::outln!(
+                    "{}",
+                    paint(
+                        iam::Tone::Heading(Level::Unknown),
+                        &format!(
+                            "UNKNOWN - fhtop check: context {}: {e}",
+                            sanitize::clean(&c.context.name)
+                        )
+                    )
+                );
+                continue;
+            }
+        };
         crate::outln!(
-            "{}",
-            paint(
-                iam::Tone::Note,
-                &format!("since when — {} (newest first)", sanitize::clean(target))
-            )
+            "fhtop check — {}account {} · {} · {} · {:.1} s",
+            if several {
+                format!("context {} · ", sanitize::clean(&c.context.name))
+            } else {
+                String::new()
+            },
+            sanitize::clean(&c.account),
+            sanitize::clean(&c.region),
+            check::tally(findings),
+            started.elapsed().as_secs_f64()
         );
-        if events.is_empty() {
-            crate::outln!(
-                "  nothing changed in the window (no alarm change, configuration change, error log or metric turn)"
-            );
+        for (level, line) in check::human_lines(findings, all) {
+            crate::outln!("{}", paint(level, &sanitize::clean(&line)));
         }
-        for e in events {
+        for (target, events) in timelines {
+            crate::outln!("");
             crate::outln!(
-                "  {}  {:<9}  {}",
-                e.at.format("%Y-%m-%d %H:%M UTC"),
-                e.kind.label(),
-                sanitize::clean(&e.text)
+                "{}",
+                paint(
+                    iam::Tone::Note,
+                    &format!("since when — {} (newest first)", sanitize::clean(target))
+                )
             );
+            if events.is_empty() {
+                crate::outln!(
+                    "  nothing changed in the window (no alarm change, configuration change, error log or metric turn)"
+                );
+            }
+            for e in events {
+                crate::outln!(
+                    "  {}  {:<9}  {}",
+                    e.at.format("%Y-%m-%d %H:%M UTC"),
+                    e.kind.label(),
+                    sanitize::clean(&e.text)
+                );
+            }
         }
     }
-    code
 }

@@ -40,12 +40,17 @@ pub struct GlobalArgs {
     /// Seed of the demo account's simulation (deterministic output).
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// AWS named profile (as in the AWS CLI).
+    /// AWS named profile (as in the AWS CLI). Repeatable: every profile given × every region
+    /// given is a context (`fhtop check` checks them all).
     #[arg(long, global = true, env = "AWS_PROFILE", value_name = "P")]
-    pub profile: Option<String>,
-    /// AWS region (as in the AWS CLI).
+    pub profile: Vec<String>,
+    /// AWS region (as in the AWS CLI). Repeatable, as `--profile`.
     #[arg(long, global = true, env = "AWS_REGION", value_name = "R")]
-    pub region: Option<String>,
+    pub region: Vec<String>,
+    /// A context of the config file (`[contexts.NAME]`), or `all`. Repeatable. Without it and
+    /// without `--profile` / `--region`, every context of the config file is used.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Vec<String>,
     /// Endpoint of an AWS-compatible server (LocalStack, moto) for every service.
     /// (`AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are read as in the AWS CLI.)
     #[arg(long, global = true, value_name = "URL")]

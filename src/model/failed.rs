@@ -568,4 +568,40 @@ mod tests {
             ]
         );
     }
+
+    /// A service destination's failed records go to its S3 backup, under the destination's
+    /// own error type (and processing-failed): both listed, hour by hour.
+    #[test]
+    fn a_service_destination_lists_its_backup_bucket() {
+        use crate::model::{Destination, ServiceDestination};
+        use chrono::TimeZone;
+        let mut s = s3_stream(Some("failed/"), None, false);
+        let Destination::S3(backup) = s.destination.clone() else {
+            panic!("an S3 destination")
+        };
+        s.destination = Destination::Service(Box::new(ServiceDestination {
+            kind: DestinationKind::HttpEndpoint,
+            endpoint: "https://example.com/in".into(),
+            endpoint_name: None,
+            role_arn: None,
+            buffering_seconds: Some(60),
+            backup_mode: Some("FailedDataOnly".into()),
+            backup: Some(*backup),
+            log_group: None,
+            log_stream: None,
+        }));
+        let out = ErrorOutput::of(&s).unwrap();
+        assert_eq!(
+            out.error_types,
+            vec!["http-endpoint-failed", "processing-failed"]
+        );
+        let to = Utc.with_ymd_and_hms(2026, 11, 30, 1, 30, 0).unwrap();
+        assert_eq!(
+            out.prefixes_by_hour(to, to)[0],
+            vec![
+                "failed/http-endpoint-failed/2026/11/30/01/".to_string(),
+                "failed/processing-failed/2026/11/30/01/".to_string()
+            ]
+        );
+    }
 }
