@@ -14,6 +14,9 @@ use crate::{check, cli, iam, sanitize};
 /// How long one context's reads may take before it is UNKNOWN.
 const CONTEXT_TIMEOUT_SECS: u64 = 120;
 
+/// What one context's checks found: the findings, and each failing target's timeline.
+type Found = (Vec<CheckResult>, Vec<(String, Vec<Event>)>);
+
 /// One context's checks: where, and what was found or why nothing could be.
 struct Checked {
     context: Context,
@@ -22,7 +25,7 @@ struct Checked {
     /// The region checked (the context's, or "?" when it could not be read).
     region: String,
     /// The findings and the failing targets' timelines, or why the context could not be read.
-    result: Result<(Vec<CheckResult>, Vec<(String, Vec<Event>)>), String>,
+    result: Result<Found, String>,
 }
 
 /// `fhtop check` over `backends` (one per context, at least one): gather and evaluate each

@@ -131,7 +131,8 @@ async fn load(opts: &AwsOptions) -> Clients {
         s3: aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&conf)
                 // An AWS-compatible server on a custom endpoint has no per-bucket DNS names.
-                .force_path_style(custom_endpoint(opts, "S3"))
+                // (also one set by the profile's `endpoint_url`).
+                .force_path_style(custom_endpoint(opts, "S3") || conf.endpoint_url().is_some())
                 .build(),
         ),
         region: conf

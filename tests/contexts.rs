@@ -1,0 +1,143 @@
+//! Several contexts (issue 15): two AWS-compatible servers as two accounts' worth of
+//! pipelines, reached through two profiles of a temporary AWS config file with per-profile
+//! endpoints — one healthy, one with a fault of each kind. `fhtop check` reads both at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
+
+mod common;
+mod harness;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use harness::Aws;
+use serde_json::Value;
+
+const REGION: &str = "us-west-2";
+
+/// Two servers (`lake` healthy, `team` with the incident) and an AWS config + credentials file
+/// naming them as two profiles.
+fn two_accounts() -> (Aws, Aws, PathBuf, PathBuf) {
+    let lake = Aws::start();
+    lake.seed(REGION, "healthy");
+    let team = Aws::start();
+    team.seed(REGION, "incident");
+    let config = lake.dir.join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile lake]\nregion = {REGION}\nendpoint_url = {}\n\n[profile team]\nregion = {REGION}\nendpoint_url = {}\n",
+            lake.url, team.url
+        ),
+    )
+    .unwrap();
+    let creds = lake.dir.join("aws-credentials");
+    std::fs::write(
+        &creds,
+        "[lake]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n\
+         [team]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    (lake, team, config, creds)
+}
+
+/// The binary with only these AWS files (no endpoint flag: each profile names its own).
+fn fhtop(config: &Path, creds: &Path, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(common::tmux::binary())
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", creds)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("XDG_CONFIG_HOME", dir)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("fhtop runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn check_reads_every_context_and_one_down_leaves_the_other() {
+    let (lake, team, config, creds) = two_accounts();
+    let args = ["check", "--profile", "lake", "--profile", "team", "--json"];
+    let (code, out, err) = fhtop(&config, &creds, &lake.dir, &args);
+    assert_eq!(code, 2, "the team account has failures: {err}{out:.3000}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let checks = v["checks"].as_array().unwrap();
+    let of = |ctx: &str| -> Vec<&Value> {
+        checks
+            .iter()
+            .filter(|c| c["context"]["name"] == ctx)
+            .collect()
+    };
+    let (lake_f, team_f) = (of("lake"), of("team"));
+    assert!(!lake_f.is_empty() && !team_f.is_empty(), "{v}");
+    assert_eq!(
+        lake_f.len() + team_f.len(),
+        checks.len(),
+        "every finding has its context"
+    );
+    // Each account's own pipelines, with their own verdicts.
+    assert!(lake_f.iter().all(|c| c["status"] == "ok"), "{lake_f:?}");
+    assert!(team_f.iter().any(|c| c["status"] == "fail"), "{team_f:?}");
+    assert!(lake_f.iter().any(|c| c["target"] == "signups-raw"));
+    assert!(team_f.iter().any(|c| c["target"] == "clickstream-raw"));
+    assert!(!lake_f.iter().any(|c| c["target"] == "clickstream-raw"));
+    for c in checks {
+        assert_eq!(c["context"]["account"], "123456789012");
+        assert_eq!(c["context"]["region"], REGION);
+    }
+
+    // One server gone: the other context is read whole, the gone one is UNKNOWN.
+    team.fault("down", 0.0);
+    let (code, out, err) = fhtop(&config, &creds, &lake.dir, &args);
+    assert_eq!(code, 3, "{err}{out:.3000}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let contexts = v["contexts"].as_array().unwrap();
+    let team_ctx = contexts.iter().find(|c| c["name"] == "team").unwrap();
+    assert!(
+        team_ctx["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{team_ctx}"
+    );
+    let lake_now = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["context"]["name"] == "lake")
+        .count();
+    assert_eq!(lake_now, lake_f.len(), "the lake context is read whole");
+
+    // The text report: one section per context.
+    team.fault("none", 0.0);
+    let (_, out, _) = fhtop(&config, &creds, &lake.dir, &args[..5]);
+    assert!(out.contains("context lake"), "{out:.2000}");
+    assert!(out.contains("context team"), "{out:.2000}");
+
+    // A command of one context refuses two, naming them.
+    let (code, out, err) = fhtop(
+        &config,
+        &creds,
+        &lake.dir,
+        &[
+            "rule",
+            "disable",
+            "orders-bus/order-events",
+            "--profile",
+            "lake",
+            "--profile",
+            "team",
+            "--yes",
+        ],
+    );
+    assert_ne!(code, 0);
+    let said = format!("{out}{err}");
+    assert!(
+        said.contains("reads one context") && said.contains("lake") && said.contains("team"),
+        "{said}"
+    );
+}
