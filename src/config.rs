@@ -185,10 +185,18 @@ fn contexts(args: &GlobalArgs, file: &FileConfig, read_only: bool) -> Result<Vec
         read_only: read_only || c.read_only.unwrap_or(false),
         production: c.production.unwrap_or(false),
     };
+    // The environment is the layer below the file, as in the AWS CLI.
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let unnamed = |profile: Option<&String>, region: Option<&String>| Context {
         name: Context::name_of(profile.map(String::as_str), region.map(String::as_str)),
-        profile: profile.cloned().or(file.profile.clone()),
-        region: region.cloned().or(file.region.clone()),
+        profile: profile
+            .cloned()
+            .or(file.profile.clone())
+            .or_else(|| env("AWS_PROFILE")),
+        region: region
+            .cloned()
+            .or(file.region.clone())
+            .or_else(|| env("AWS_REGION")),
         endpoint_url: args.endpoint_url.clone().or(file.endpoint_url.clone()),
         read_only,
         production: false,
@@ -213,7 +221,8 @@ fn contexts(args: &GlobalArgs, file: &FileConfig, read_only: bool) -> Result<Vec
             })?;
             out.push(named(want, c));
         }
-        out.dedup_by(|a, b| a.name == b.name);
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|c| seen.insert(c.name.clone()));
         return Ok(out);
     }
     if args.profile.is_empty() && args.region.is_empty() && !file.contexts.is_empty() {

@@ -138,7 +138,15 @@ pub fn test(
                         "key {k} is {n}, beyond 2^53: jq 1.6 (Firehose's engine) rounds it, so the prefix Firehose writes may differ"
                     ));
                 }
-                t.keys.insert(k.clone(), n.to_string());
+                // jq 1.6 holds every number as a double and prints an integral one without
+                // a fraction (1.0 → "1"): the key Firehose writes.
+                let text = match n.as_f64() {
+                    Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e17 => {
+                        format!("{}", f as i64)
+                    }
+                    _ => n.to_string(),
+                };
+                t.keys.insert(k.clone(), text);
             }
             serde_json::Value::Bool(b) => {
                 t.keys.insert(k.clone(), b.to_string());
@@ -356,5 +364,14 @@ mod tests {
         assert!(t.ok(), "{t:?}");
         assert_eq!(t.keys.get("tier").map(String::as_str), Some("1.5"));
         assert_eq!(t.warnings.len(), 1, "{t:?}");
+        // An integral double is written as jq 1.6 writes it.
+        let t = test(
+            "{region: .r, tier: .t}",
+            P,
+            br#"{"r": 2.0, "t": "x"}"#,
+            at(),
+        );
+        assert_eq!(t.keys.get("region").map(String::as_str), Some("2"));
+        assert!(t.warnings.is_empty(), "{t:?}");
     }
 }

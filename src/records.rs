@@ -29,13 +29,14 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// The last 24 hours, 100 records, 20 objects, 50 listing pages, 8 MiB an object.
+    /// The last 24 hours, 100 records, 20 objects, 200 listing pages (24 h × 3 error types
+    /// of hour prefixes is 75), 8 MiB an object.
     fn default() -> Self {
         Self {
             since_seconds: 24 * 3600,
             records: 100,
             objects: 20,
-            list_calls: 50,
+            list_calls: 200,
             bounds: Bounds::default(),
         }
     }
@@ -75,6 +76,17 @@ pub struct FailedRecords {
     pub truncated: bool,
 }
 
+impl FailedRecords {
+    /// Whether "no failed records" can be said: none found, and nothing stopped or failed the
+    /// reading (a denied GetObject, an object that is not JSON, a bound) — else it is unknown.
+    pub fn surely_none(&self) -> bool {
+        self.records.is_empty()
+            && !self.truncated
+            && self.objects_found == self.objects_read.len()
+            && self.problems.iter().all(|p| p.contains("CustomTimeZone"))
+    }
+}
+
 /// Reads the failed records of `stream` written in the last `limits.since_seconds` before
 /// `now`.
 ///
@@ -101,7 +113,17 @@ pub async fn read(
         .and_then(chrono::TimeDelta::try_seconds)
         .unwrap_or(chrono::TimeDelta::days(31));
     let since = now - back;
-    let hours = out.prefixes_by_hour(since, now);
+    // Prefixes are Firehose's time in the stream's CustomTimeZone; fhtop evaluates them in
+    // UTC, so with another zone it lists 14 hours more on each side (every offset there is).
+    let widen = out
+        .time_zone
+        .as_deref()
+        .filter(|z| !matches!(*z, "UTC" | "Etc/UTC" | "GMT"))
+        .map(|_| chrono::TimeDelta::hours(14));
+    let hours = match widen {
+        Some(w) => out.prefixes_by_hour(since - w, now + w),
+        None => out.prefixes_by_hour(since, now),
+    };
     let mut r = FailedRecords {
         stream: stream.name.clone(),
         bucket: out.bucket.clone(),
@@ -115,15 +137,25 @@ pub async fn read(
         list_calls: 0,
         get_calls: 0,
         bytes_read: 0,
-        problems: Vec::new(),
+        problems: widen
+            .map(|_| {
+                format!(
+                    "the stream writes prefixes in {} (CustomTimeZone): listed 14 h more on each side of the window",
+                    out.time_zone.as_deref().unwrap_or("")
+                )
+            })
+            .into_iter()
+            .collect(),
         truncated: false,
     };
     let mut seen = std::collections::HashSet::new();
     // Hour by hour, newest first: every prefix of the hour listed (every page), the objects of
-    // all of them read newest first; an older hour only while the bounds allow.
-    'hours: for (i, prefixes) in hours.iter().enumerate() {
+    // all of them read newest first; an older hour only while the bounds allow. A listing
+    // stopped by a bound or a failure still reads what it listed.
+    let mut stop = false;
+    for (i, prefixes) in hours.iter().enumerate() {
         let mut objects = Vec::new();
-        for prefix in prefixes {
+        'prefixes: for prefix in prefixes {
             let mut token: Option<String> = None;
             loop {
                 if r.list_calls >= limits.list_calls {
@@ -132,7 +164,8 @@ pub async fn read(
                         "stopped listing after {} ListObjectsV2 pages",
                         limits.list_calls
                     ));
-                    break 'hours;
+                    stop = true;
+                    break 'prefixes;
                 }
                 r.list_calls += 1;
                 let page = match backend
@@ -140,12 +173,17 @@ pub async fn read(
                     .await
                 {
                     Ok(p) => p,
-                    // Nothing read yet: the caller says why.
-                    Err(e) if r.records.is_empty() && r.objects_found == 0 => return Err(e),
+                    // Nothing read or listed yet: the caller says why.
+                    Err(e)
+                        if r.records.is_empty() && r.objects_found == 0 && objects.is_empty() =>
+                    {
+                        return Err(e);
+                    }
                     Err(e) => {
                         r.problems.push(e.explained());
                         r.truncated = true;
-                        break 'hours;
+                        stop = true;
+                        break 'prefixes;
                     }
                 };
                 objects.extend(page.objects.into_iter().filter(|o| {
@@ -170,6 +208,10 @@ pub async fn read(
                 r.truncated = true;
                 break;
             }
+            // An empty object holds no record (and a ranged GetObject of it is refused).
+            if o.size == 0 {
+                continue;
+            }
             r.get_calls += 1;
             match backend
                 .get_object(&out.bucket, &o.key, limits.bounds.object_bytes)
@@ -191,10 +233,14 @@ pub async fn read(
                     r.problems.push(e.explained());
                     if denied {
                         r.truncated = true;
-                        break 'hours;
+                        stop = true;
+                        break;
                     }
                 }
             }
+        }
+        if stop {
+            break;
         }
         if r.records.len() >= limits.records || r.get_calls >= limits.objects {
             // Older hours not listed.
@@ -206,4 +252,59 @@ pub async fn read(
     }
     r.groups = group(&r.records);
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> FailedRecords {
+        FailedRecords {
+            stream: "s".into(),
+            bucket: "b".into(),
+            error_output_prefix: None,
+            since: DateTime::UNIX_EPOCH,
+            prefixes: vec!["p/".into()],
+            objects_found: 0,
+            objects_read: Vec::new(),
+            records: Vec::new(),
+            groups: Vec::new(),
+            list_calls: 1,
+            get_calls: 0,
+            bytes_read: 0,
+            problems: Vec::new(),
+            truncated: false,
+        }
+    }
+
+    /// "No failed records" only when nothing stood in the way of reading them.
+    #[test]
+    fn none_is_said_only_when_known() {
+        assert!(report().surely_none());
+        // An object found but not read (GetObject denied, say): unknown.
+        let mut r = report();
+        r.objects_found = 1;
+        r.problems
+            .push("GetObject: AccessDenied (add s3:GetObject to fhtop's role)".into());
+        assert!(!r.surely_none());
+        // A bound met: unknown.
+        let mut r = report();
+        r.truncated = true;
+        assert!(!r.surely_none());
+        // An object read that held no document: unknown (it said something, not nothing).
+        let mut r = report();
+        r.objects_found = 1;
+        r.objects_read.push(ObjectInfo {
+            key: "k".into(),
+            size: 3,
+            last_modified: None,
+        });
+        r.problems.push("k: not a JSON document".into());
+        assert!(!r.surely_none());
+        // The time-zone note is information, not a failure.
+        let mut r = report();
+        r.problems
+            .push("the stream writes prefixes in Asia/Tokyo (CustomTimeZone): …".into());
+        assert!(r.surely_none());
+    }
 }

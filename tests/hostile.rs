@@ -85,6 +85,7 @@ fn hostile_store() -> Store {
             }),
             log_group: Some("/g".into()),
             log_stream: Some(evil(27)),
+            custom_time_zone: Some(evil(28)),
         })),
         processors: vec![Processor {
             kind: evil(60),

@@ -419,3 +419,78 @@ fn no_rule_change_is_offered_before_its_targets_are_read() {
         );
     }
 }
+
+/// `:` commands (issue 15): Tab completes words and names, Enter runs, a wrong command says
+/// why, `:q` quits, Ctrl-C quits while typing.
+#[test]
+fn colon_commands_jump_complete_and_quit() {
+    let (snap, mut view) = common::settle("");
+    let typed = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c == ' ' {
+                    "space".to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    press(&mut view, &snap, &format!(": {} enter", typed("streams")));
+    assert_eq!(view.pane, Pane::Streams);
+    assert_eq!(view.command, None);
+    // Tab completes the word, then the name: "stream orders-t" → "stream orders-to-s3".
+    press(
+        &mut view,
+        &snap,
+        &format!(": {} tab", typed("stream orders-t")),
+    );
+    assert_eq!(view.command.as_deref(), Some("stream orders-to-s3"));
+    press(&mut view, &snap, "enter");
+    assert_eq!(view.detail, Some(Detail::Stream("orders-to-s3".into())));
+    assert_eq!(view.target.stream.as_deref(), Some("orders-to-s3"));
+    // A rule by its bare name, on its bus.
+    press(
+        &mut view,
+        &snap,
+        &format!(": {} enter", typed("rule order-events")),
+    );
+    match &view.detail {
+        Some(Detail::Rule(k)) => assert_eq!(k.to_string(), "orders-bus/order-events"),
+        other => panic!("expected the rule, got {other:?}"),
+    }
+    assert_eq!(view.pane, Pane::Rules);
+    // What is wrong is said, nothing else changes.
+    press(
+        &mut view,
+        &snap,
+        &format!(": {} enter", typed("stream nope")),
+    );
+    assert!(
+        view.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no stream nope")
+    );
+    press(&mut view, &snap, &format!(": {} enter", typed("bogus")));
+    assert!(
+        view.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no command :bogus")
+    );
+    // Esc closes the line; :q quits; Ctrl-C quits while typing.
+    press(&mut view, &snap, ": a esc");
+    assert_eq!(view.command, None);
+    assert_eq!(
+        press(&mut view, &snap, ": q enter").last(),
+        Some(&Effect::Quit)
+    );
+    assert_eq!(
+        press(&mut view, &snap, ": s ctrl-c").last(),
+        Some(&Effect::Quit)
+    );
+}

@@ -3,7 +3,6 @@
 
 use super::*;
 
-/// The findings for the selection, pure.
 /// What the health rules read, from what was gathered.
 fn inputs_of(g: &Gathered) -> Inputs<'_> {
     Inputs {
@@ -56,7 +55,7 @@ pub fn timelines(
     out
 }
 
-/// Every check of the selection, one result per (check, target).
+/// Every check of the selection, one result per (check, target): the findings, pure.
 pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
     let cli = Confirm {
         region: &g.region,

@@ -59,7 +59,9 @@ pub async fn check_command(
     if args.json {
         crate::outln!(
             "{}",
-            serde_json::to_string_pretty(&json(&checked)).unwrap_or_default()
+            sanitize::json_inert(
+                &serde_json::to_string_pretty(&json(&checked)).unwrap_or_default()
+            )
         );
     } else {
         print_human(settings, &checked, args.all, started);

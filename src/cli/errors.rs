@@ -9,7 +9,8 @@ use crate::records::{FailedRecords, Limits};
 use crate::{sanitize, text};
 
 /// Exit codes: 0 no failed record in the window, 1 failed records found, 2 the stream has no
-/// S3 error output, 3 AWS unusable (the stream or the error output could not be read).
+/// S3 error output, 3 AWS unusable (the stream or the error output could not be read, or no
+/// record was read but objects were there or a bound stopped the reading).
 pub const NONE_FOUND: u8 = 0;
 /// Failed records were found.
 pub const FOUND: u8 = 1;
@@ -50,10 +51,11 @@ pub async fn errors_command(backend: Arc<dyn Backend>, args: super::ErrorsArgs) 
     } else {
         crate::out!("{}", render(&r));
     }
-    if r.records.is_empty() {
-        NONE_FOUND
-    } else {
-        FOUND
+    match (r.records.is_empty(), r.surely_none()) {
+        (false, _) => FOUND,
+        (true, true) => NONE_FOUND,
+        // Nothing read, but not because nothing is there: unknown.
+        (true, false) => AWS_UNUSABLE,
     }
 }
 
@@ -98,7 +100,11 @@ pub fn render(r: &FailedRecords) -> String {
         out.push_str(&format!("  ! {}\n", c(p)));
     }
     if r.records.is_empty() {
-        out.push_str("\nno failed records in the window\n");
+        out.push_str(if r.surely_none() {
+            "\nno failed records in the window\n"
+        } else {
+            "\nUNKNOWN: no failed record was read, but the reading was incomplete (see above)\n"
+        });
         return out;
     }
     out.push_str(&format!(

@@ -40,12 +40,14 @@ pub struct GlobalArgs {
     /// Seed of the demo account's simulation (deterministic output).
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// AWS named profile (as in the AWS CLI). Repeatable: every profile given × every region
-    /// given is a context (`fhtop check` checks them all).
-    #[arg(long, global = true, env = "AWS_PROFILE", value_name = "P")]
+    /// AWS named profile (as in the AWS CLI; `AWS_PROFILE` when neither this nor the config
+    /// file names one). Repeatable: every profile given × every region given is a context
+    /// (`fhtop check` checks them all).
+    #[arg(long, global = true, value_name = "P")]
     pub profile: Vec<String>,
-    /// AWS region (as in the AWS CLI). Repeatable, as `--profile`.
-    #[arg(long, global = true, env = "AWS_REGION", value_name = "R")]
+    /// AWS region (as in the AWS CLI; `AWS_REGION` below the config file). Repeatable, as
+    /// `--profile`.
+    #[arg(long, global = true, value_name = "R")]
     pub region: Vec<String>,
     /// A context of the config file (`[contexts.NAME]`), or `all`. Repeatable. Without it and
     /// without `--profile` / `--region`, every context of the config file is used.
@@ -195,15 +197,15 @@ pub struct PartitionTestArgs {
     /// newline is dropped).
     #[arg(long, value_name = "FILE|-", conflicts_with = "failed")]
     pub record: Option<String>,
-    /// Test the stream's failed records of the last 24 hours (its S3 error output) instead:
-    /// would the current query still fail them?
+    /// Test the stream's partitioning failures of the last 24 hours (its S3 error output)
+    /// instead: would the current query still fail them?
     #[arg(long)]
     pub failed: bool,
     /// With --failed: most records tested.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
     /// `{"stream","query","prefix","engine","results":[{"record","was","keys","failures",
-    /// "warnings","prefix","error_code"}],"not_tested"}`.
+    /// "warnings","prefix","error_code"}],"not_tested","problems"}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -273,8 +275,8 @@ pub struct CheckArgs {
     /// Only this rule (NAME or BUS/NAME; and the stream it feeds); repeatable.
     #[arg(long = "rule", value_name = "NAME")]
     pub rules: Vec<String>,
-    /// `{"checks":[{"check","target","status","summary","details","confirm"}],
-    /// "timelines":{TARGET:[{"at","kind","text"}]}}` (a timeline per failing stream or rule).
+    /// `{"checks":[{"check","target","status","summary","details","confirm","context"}],
+    /// "timelines":[{"context","target","events":[{"at","kind","text"}]}],"contexts":[…]}`.
     #[arg(long)]
     pub json: bool,
     /// Also list the checks that passed.

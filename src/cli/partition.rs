@@ -67,8 +67,11 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
     let template = s3.prefix.clone().unwrap_or_default();
     let now = chrono::Utc::now();
     let mut tested = Vec::new();
-    // Failed records not tested: longer than fhtop reads, or without decodable data.
+    // Failed records not tested: not a partitioning failure, longer than fhtop reads, or
+    // without decodable data.
     let mut skipped = 0usize;
+    // What could not be read of the error output (`--failed`).
+    let mut problems: Vec<String> = Vec::new();
     if args.failed {
         let limits = Limits {
             records: args.limit,
@@ -81,7 +84,14 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
                 return AWS_UNUSABLE;
             }
         };
+        problems = r.problems.clone();
         for rec in &r.records {
+            // Only what failed extraction: a processing-failed record holds the Lambda
+            // function's input, which the query never saw.
+            if !rec.error_code.starts_with("DynamicPartitioning.") {
+                skipped += 1;
+                continue;
+            }
             let bytes: Vec<u8> = match &rec.data {
                 // Cut at the 64 KiB fhtop keeps: no longer the record Firehose parsed.
                 RecordData::Text { truncated, .. } if *truncated > 0 => {
@@ -130,6 +140,9 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
     }
     let code = if tested.iter().any(|t| !t.test.ok()) {
         FAILS
+    } else if tested.is_empty() && !problems.is_empty() {
+        // Nothing tested because nothing could be read.
+        AWS_UNUSABLE
     } else {
         DELIVERED
     };
@@ -141,6 +154,7 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
             "engine": "jaq (jq 1.6 semantics but for the differences in fhtop's documentation)",
             "results": tested,
             "not_tested": skipped,
+            "problems": problems,
         });
         crate::outln!(
             "{}",
@@ -150,9 +164,12 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
         crate::out!("{}", render(&stream.name, &query, &template, &tested));
         if skipped > 0 {
             crate::outln!(
-                "\n{skipped} failed record{} not tested: longer than the 64 KiB fhtop reads, or without data",
+                "\n{skipped} failed record{} not tested: not a partitioning failure (a Lambda function's input), longer than the 64 KiB fhtop reads, or without data",
                 if skipped == 1 { "" } else { "s" }
             );
+        }
+        for p in &problems {
+            crate::outln!("  ! {}", sanitize::clean(p));
         }
     }
     code

@@ -178,7 +178,10 @@ fn alarm_events(
             .iter()
             .filter(|h| h.alarm == a.name && h.at >= since)
         {
-            told |= h.at == a.state_updated;
+            // The history's timestamp and StateUpdatedTimestamp of one change may differ by
+            // a little: the same change when within a second and to the same state.
+            told |= (h.at - a.state_updated).num_milliseconds().abs() < 1000
+                && h.to.is_none_or(|to| to == a.state);
             out.push(Event {
                 at: h.at,
                 kind: EventKind::Alarm,

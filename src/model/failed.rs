@@ -295,6 +295,9 @@ pub struct ErrorOutput {
     pub template: Template,
     /// The values of `!{firehose:error-output-type}` for this stream, most likely first.
     pub error_types: Vec<&'static str>,
+    /// The stream's `CustomTimeZone` for prefixes, when set (Firehose evaluates timestamps in
+    /// it; UTC otherwise).
+    pub time_zone: Option<String>,
 }
 
 impl ErrorOutput {
@@ -350,6 +353,7 @@ impl ErrorOutput {
             configured,
             template,
             error_types,
+            time_zone: s3.custom_time_zone.clone(),
         })
     }
 
@@ -522,6 +526,7 @@ mod tests {
                 }),
                 log_group: None,
                 log_stream: None,
+                custom_time_zone: None,
             })),
             processors: Vec::new(),
             format_conversion: false,

@@ -206,6 +206,9 @@ pub struct S3Destination {
     pub kms_key_arn: Option<String>,
     /// Dynamic partitioning settings (extended S3 only), when configured.
     pub dynamic_partitioning: Option<DynamicPartitioning>,
+    /// `CustomTimeZone`: the zone `!{timestamp:…}` is evaluated in (extended S3), when set.
+    #[serde(default)]
+    pub custom_time_zone: Option<String>,
     /// The CloudWatch Logs group for delivery errors (`CloudWatchLoggingOptions.LogGroupName`),
     /// only when logging is enabled.
     pub log_group: Option<String>,

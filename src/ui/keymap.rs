@@ -78,11 +78,14 @@ pub enum Action {
     /// `failed_records` (default `e`): the selected stream's failed records, read from its S3
     /// error output.
     FailedRecords,
+    /// `command` (default `:`): the command line (`:streams`, `:stream NAME`, `:q`, …; Tab
+    /// completes).
+    Command,
 }
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -116,6 +119,7 @@ impl Action {
         Action::ChartShorter,
         Action::PatternTest,
         Action::FailedRecords,
+        Action::Command,
     ];
 
     /// The name used in the config file.
@@ -155,6 +159,7 @@ impl Action {
             ChartShorter => "chart_shorter",
             PatternTest => "pattern_test",
             FailedRecords => "failed_records",
+            Command => "command",
         }
     }
 
@@ -195,6 +200,7 @@ impl Action {
             ChartShorter => "charts: shorter window",
             PatternTest => "test the rule's pattern against events its bus logged",
             FailedRecords => "failed records of the selected stream (its S3 error output)",
+            Command => "command line: :streams :stream NAME :rule NAME :ctx :q … (Tab completes)",
         }
     }
 
@@ -234,6 +240,7 @@ impl Action {
             ChartShorter => &["[", "-"],
             PatternTest => &["m"],
             FailedRecords => &["e"],
+            Command => &[":"],
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod chrome;
+pub mod command;
 pub mod effects;
 pub mod fmt;
 pub mod headless;

@@ -71,7 +71,7 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Ve
             vec![]
         }
         Msg::Paste(text) => {
-            view.pasted(&text);
+            view.pasted(&text, snap);
             vec![]
         }
         Msg::ScreenSaved(r) => {

@@ -55,7 +55,7 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
         panes::pattern::render(f, area, snap, tv, ctx);
     }
     if let Some(fv) = &view.failed {
-        panes::failed::render(f, area, snap, fv, ctx);
+        panes::failed::render(f, area, fv, ctx);
     }
     if let Some(form) = &view.sim_form {
         panes::perms::form(f, area, form, ctx);
@@ -341,6 +341,16 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
     } else if view.overlay.is_some() {
         spans.extend(key_hint(ctx, Action::Down, "scroll"));
         spans.extend(key_hint(ctx, Action::Back, "close"));
+    } else if let Some(line) = &view.command {
+        spans.push(Span::styled(":", t.title()));
+        spans.push(Span::styled(
+            format!("{}▏", crate::sanitize::clean(line)),
+            t.text(),
+        ));
+        spans.push(Span::styled(
+            "  Tab complete · Enter run · Esc cancel",
+            t.dim(),
+        ));
     } else if view.editing_filter {
         let filter = view
             .list(view.pane)

@@ -227,6 +227,7 @@ macro_rules! s3_base {
                 .and_then(|e| e.kms_encryption_config())
                 .map(|k| k.awskms_key_arn().to_string()),
             dynamic_partitioning: None,
+            custom_time_zone: None,
             log_group: logging.and_then(|l| l.log_group_name()).map(str::to_string),
             log_stream: logging
                 .and_then(|l| l.log_stream_name())
@@ -299,6 +300,10 @@ fn destination(d: &DeliveryStreamDescription) -> (Destination, Vec<Processor>, b
                 .map(|pa| pa.parameter_value().to_string())
         });
         let mut s3 = s3_base!(x);
+        s3.custom_time_zone = x
+            .custom_time_zone()
+            .filter(|z| !z.is_empty())
+            .map(str::to_string);
         s3.dynamic_partitioning =
             x.dynamic_partitioning_configuration()
                 .map(|p| DynamicPartitioning {

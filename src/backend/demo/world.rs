@@ -224,6 +224,7 @@ pub(super) fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventor
             compression: compression.into(),
             kms_key_arn: None,
             dynamic_partitioning: dp,
+            custom_time_zone: None,
             log_group,
             log_stream: Some("DestinationDelivery".into()),
         }))

@@ -11,7 +11,6 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use crate::health::Level;
 use crate::model::failed::{FailedRecord, RecordData};
 use crate::records::FailedRecords;
-use crate::store::Snapshot;
 use crate::ui::chrome::Ctx;
 use crate::ui::keymap::Action;
 use crate::ui::view::Failed;
@@ -21,7 +20,7 @@ use crate::ui::{safe_fit, safe_owned};
 const GROUP_LINES: usize = 4;
 
 /// Draws the failed records over `area`.
-pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, fv: &Failed, ctx: &Ctx) {
+pub fn render(f: &mut Frame, area: Rect, fv: &Failed, ctx: &Ctx) {
     let t = ctx.theme;
     let rect = super::overlay_rect(area);
     let head = format!("Failed records — stream {}", fv.stream);
@@ -48,6 +47,18 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, fv: &Failed, ctx: &Ctx
     let inner = block.inner(rect);
     f.render_widget(Clear, rect);
     f.render_widget(block, rect);
+    // A pasted record is shown (and tested) whatever the read of the error output is at.
+    if let Some(text) = &fv.pasted {
+        let mut lines = vec![Line::from(Span::styled(
+            format!("pasted record ({} bytes)", text.len()),
+            t.title(),
+        ))];
+        lines.extend(partition_lines(fv, None, ctx));
+        lines.push(Line::default());
+        lines.extend(text.lines().map(|l| Line::from(safe_owned(l, t.text()))));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     let r = match &fv.report {
         None => {
             f.render_widget(
@@ -76,51 +87,18 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, fv: &Failed, ctx: &Ctx
     let [top, body] =
         Layout::vertical([Constraint::Length(sum_h + 1), Constraint::Min(1)]).areas(inner);
     f.render_widget(Paragraph::new(summary), top);
-    // The stream's partitioning query, when it has one: run on the record shown.
-    let query = snap
-        .inventory
-        .get()
-        .and_then(|i| i.inv.stream(&fv.stream))
-        .and_then(|s| s.s3())
-        .and_then(|d| {
-            let q = d
-                .dynamic_partitioning
-                .as_ref()
-                .filter(|p| p.enabled)?
-                .jq_query
-                .clone()?;
-            Some((q, d.prefix.clone().unwrap_or_default()))
-        });
-    if let Some(text) = &fv.pasted {
-        let mut lines = vec![Line::from(Span::styled(
-            format!("pasted record ({} bytes)", text.len()),
-            t.title(),
-        ))];
-        lines.extend(partition_lines(
-            query.as_ref(),
-            text.as_bytes(),
-            ctx.now,
-            ctx,
-        ));
-        lines.push(Line::default());
-        lines.extend(text.lines().map(|l| Line::from(safe_owned(l, t.text()))));
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        return;
-    }
     match (fv.open, r.records.get(fv.selected)) {
         (true, Some(rec)) => {
             let mut lines = record_lines(rec, &r.bucket, ctx);
-            if let RecordData::Text { text, .. } = &rec.data {
-                let at = rec.arrival.unwrap_or(ctx.now);
-                let tail = lines.split_off(
-                    lines
-                        .iter()
-                        .position(|l| l.width() == 0)
-                        .unwrap_or(lines.len()),
-                );
-                lines.extend(partition_lines(query.as_ref(), text.as_bytes(), at, ctx));
-                lines.extend(tail);
-            }
+            // The partition test (run when the record was opened) before the data.
+            let tail = lines.split_off(
+                lines
+                    .iter()
+                    .position(|l| l.width() == 0)
+                    .unwrap_or(lines.len()),
+            );
+            lines.extend(partition_lines(fv, Some(fv.selected), ctx));
+            lines.extend(tail);
             let max = lines.len().saturating_sub(usize::from(body.height));
             f.render_widget(
                 Paragraph::new(lines)
@@ -178,10 +156,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, fv: &Failed, ctx: &Ctx
 fn summary_lines(r: &FailedRecords, w: usize, ctx: &Ctx) -> Vec<Line<'static>> {
     let t = ctx.theme;
     let mut out = Vec::new();
-    let level = if r.records.is_empty() {
-        Level::Ok
-    } else {
-        Level::Fail
+    let level = match (r.records.is_empty(), r.surely_none()) {
+        (false, _) => Level::Fail,
+        (true, true) => Level::Ok,
+        (true, false) => Level::Unknown,
     };
     out.push(Line::from(Span::styled(
         safe_fit(
@@ -197,7 +175,7 @@ fn summary_lines(r: &FailedRecords, w: usize, ctx: &Ctx) -> Vec<Line<'static>> {
                 r.list_calls,
                 r.get_calls,
                 crate::text::bytes(r.bytes_read as f64),
-                if r.truncated { " · stopped at a bound (fhtop errors --since/--limit reads more)" } else { "" }
+                if r.truncated { " · stopped at a bound (20 objects, 100 records): older records not read (fhtop errors --since/--limit)" } else { "" }
             ),
             w,
         ),
@@ -250,27 +228,29 @@ fn summary_lines(r: &FailedRecords, w: usize, ctx: &Ctx) -> Vec<Line<'static>> {
         out.push(Line::from(safe_owned(&format!("not read: {p}"), t.stale())));
     }
     if r.records.is_empty() {
-        out.push(Line::from(Span::styled(
-            "no failed records in the window: nothing was written under these prefixes",
-            t.ok(),
-        )));
+        out.push(if r.surely_none() {
+            Line::from(Span::styled(
+                "no failed records in the window: nothing was written under these prefixes",
+                t.ok(),
+            ))
+        } else {
+            Line::from(Span::styled(
+                "no failed record read, but the reading was incomplete: unknown (see above)",
+                t.level(Level::Unknown),
+            ))
+        });
     }
     out
 }
 
-/// The partition test of a record: the stream's query run locally, its keys and the prefix
-/// the record lands under, or why extraction fails. Nothing when the stream has no query.
-fn partition_lines(
-    query: Option<&(String, String)>,
-    record: &[u8],
-    at: chrono::DateTime<chrono::Utc>,
-    ctx: &Ctx,
-) -> Vec<Line<'static>> {
+/// The partition test of the record shown (`key`: the pick's index, `None` for the pasted
+/// one), as run when it was shown ([`Failed::tested`]): its keys and the prefix the record
+/// lands under, or why extraction fails. Nothing when the stream has no partitioning query.
+fn partition_lines(fv: &Failed, key: Option<usize>, ctx: &Ctx) -> Vec<Line<'static>> {
     let t = ctx.theme;
-    let Some((q, prefix)) = query else {
+    let Some((_, test)) = fv.tested.as_ref().filter(|(k, _)| *k == key) else {
         return Vec::new();
     };
-    let test = crate::partition::test(q, prefix, record, at);
     let mut out = vec![
         Line::default(),
         Line::from(Span::styled(
@@ -305,8 +285,24 @@ fn partition_lines(
             t.text(),
         )));
     }
-    out.push(Line::from(safe_owned(&format!("  query {q}"), t.dim())));
+    out.push(Line::from(safe_owned(
+        &format!("  query {}", test.query),
+        t.dim(),
+    )));
     out
+}
+
+/// How many lines the record view of `rec` has before wrapping (its header and data), for
+/// scrolling: the partition test's few lines are not counted.
+pub fn record_line_count(rec: &FailedRecord) -> usize {
+    let data = match &rec.data {
+        RecordData::Text { text, .. } => serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .map_or_else(|| text.lines().count(), |p| p.lines().count()),
+        _ => 1,
+    };
+    10 + data
 }
 
 /// A record's data on one list row.

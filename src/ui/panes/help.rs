@@ -25,6 +25,20 @@ pub fn render(f: &mut Frame, area: Rect, scroll: usize, ctx: &Ctx) {
         Span::styled("quit, always", t.text()),
     ]));
     lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        format!(
+            "  Commands ({} then Enter; Tab completes)",
+            ctx.keymap.label(Action::Command)
+        ),
+        t.dim(),
+    )));
+    for (c, what) in crate::ui::command::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{c:<17}"), t.title()),
+            Span::styled(*what, t.text()),
+        ]));
+    }
+    lines.push(Line::default());
     let mut marks = vec![Span::styled("  Health  ", t.dim())];
     for l in [Level::Ok, Level::Warn, Level::Fail, Level::Unknown] {
         marks.push(Span::styled(

@@ -61,6 +61,46 @@ pub struct Failed {
     /// A record pasted into the terminal (bracketed paste), partition-tested instead of the
     /// pick until the next key.
     pub pasted: Option<String>,
+    /// The partition test of the record shown, run once when it is shown (the pick's index,
+    /// `None` for the pasted one); `None` when the stream has no partitioning query.
+    pub tested: Option<(Option<usize>, crate::partition::PartitionTest)>,
+}
+
+impl Failed {
+    /// Runs the stream's `MetadataExtractionQuery` on the record shown — the pasted one, else
+    /// the open pick — once, and keeps the result for the frames that show it.
+    pub(super) fn test_partition(&mut self, snap: &Snapshot) {
+        self.tested = None;
+        let Some((query, prefix)) = snap
+            .inventory
+            .get()
+            .and_then(|i| i.inv.stream(&self.stream))
+            .and_then(|s| s.s3())
+            .and_then(|d| {
+                let q = d.dynamic_partitioning.as_ref().filter(|p| p.enabled)?;
+                Some((q.jq_query.clone()?, d.prefix.clone().unwrap_or_default()))
+            })
+        else {
+            return;
+        };
+        let (key, bytes, at) = match (&self.pasted, &self.report) {
+            (Some(p), _) => (None, p.as_bytes().to_vec(), snap.as_of()),
+            (None, Some(Ok(r))) if self.open => match r.records.get(self.selected) {
+                Some(rec) => match &rec.data {
+                    crate::model::failed::RecordData::Text { text, truncated: 0 } => (
+                        Some(self.selected),
+                        text.as_bytes().to_vec(),
+                        rec.arrival.unwrap_or(snap.as_of()),
+                    ),
+                    // Cut, binary or undecodable: not the record Firehose parsed.
+                    _ => return,
+                },
+                None => return,
+            },
+            _ => return,
+        };
+        self.tested = Some((key, crate::partition::test(&query, &prefix, &bytes, at)));
+    }
 }
 
 /// The custom simulation dialog (`P`): principal, actions, resources.
@@ -328,6 +368,7 @@ impl View {
             open: false,
             scroll: 0,
             pasted: None,
+            tested: None,
         });
         Effect::ReadFailed(self.overlay_seq, stream)
     }
@@ -363,9 +404,10 @@ impl View {
 
     /// Text pasted into the terminal: in the failed records, a record to partition-test; in
     /// the tester, the event to test (JSON).
-    pub fn pasted(&mut self, text: &str) {
+    pub fn pasted(&mut self, text: &str, snap: &Snapshot) {
         if let Some(fv) = &mut self.failed {
             fv.pasted = Some(text.to_string());
+            fv.test_partition(snap);
             self.status = Some(Status {
                 level: Level::Ok,
                 text: "the pasted record, tested with the stream's partitioning query (any key goes back)".into(),

@@ -31,8 +31,163 @@ impl View {
         self.sync_target(snap);
     }
 
+    /// Typing a `:` command: every key edits it; Tab completes, Enter runs it, Esc closes it.
+    pub fn command_key(&mut self, key: &KeyEvent, snap: &Snapshot) -> Effect {
+        let Some(line) = self.command.as_mut() else {
+            return Effect::None;
+        };
+        match key.code {
+            KeyCode::Esc => self.command = None,
+            // Backspace on an empty line closes it, as in k9s.
+            KeyCode::Backspace if line.pop().is_none() => self.command = None,
+            KeyCode::Tab => {
+                let (streams, rules, contexts) = completion_pool(snap);
+                let streams: Vec<&str> = streams.iter().map(String::as_str).collect();
+                let (done, hits) = crate::ui::command::complete(line, &streams, &rules, &contexts);
+                *line = done;
+                self.status = (hits.len() > 1).then(|| Status {
+                    level: Level::Ok,
+                    text: crate::text::fit(&hits.join("  "), 300),
+                });
+            }
+            KeyCode::Enter => {
+                let text = line.clone();
+                self.command = None;
+                return match crate::ui::command::parse(&text) {
+                    Ok(c) => self.run_command(c, snap),
+                    Err(e) => {
+                        self.status = Some(Status {
+                            level: Level::Warn,
+                            text: e,
+                        });
+                        Effect::None
+                    }
+                };
+            }
+            KeyCode::Char(c) if !c.is_control() && line.chars().count() < 200 => line.push(c),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// Carries out a `:` command.
+    fn run_command(&mut self, c: crate::ui::command::Command, snap: &Snapshot) -> Effect {
+        use crate::ui::command::Command;
+        let inv = snap.inventory.get().map(|i| &i.inv);
+        match c {
+            Command::Quit => return Effect::Quit,
+            Command::Help => self.help = true,
+            Command::Pane(p) => self.set_pane(p, snap),
+            Command::Stream(name) => match inv.map(|i| i.stream(&name).is_some()) {
+                Some(true) => {
+                    self.set_pane(Pane::Streams, snap);
+                    if let Some(slot) = Pane::Streams.list_slot() {
+                        self.lists[slot].filter.clear();
+                        self.lists[slot].selected_id = Some(name.clone());
+                    }
+                    self.target = Focus {
+                        rule: None,
+                        stream: Some(name.clone()),
+                        unread: None,
+                    };
+                    self.detail = Some(Detail::Stream(name));
+                }
+                _ => {
+                    self.status = Some(Status {
+                        level: Level::Warn,
+                        text: format!("no stream {name} here (Tab completes the names)"),
+                    })
+                }
+            },
+            Command::Rule(name) => {
+                let keys: Vec<RuleKey> = inv
+                    .map(|i| {
+                        i.rules
+                            .iter()
+                            .map(|r| r.key())
+                            .filter(|k| k.to_string() == name || k.name == name)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match keys.as_slice() {
+                    [key] => {
+                        self.set_pane(Pane::Rules, snap);
+                        if let Some(slot) = Pane::Rules.list_slot() {
+                            self.lists[slot].filter.clear();
+                            self.lists[slot].selected_id = Some(key.to_string());
+                        }
+                        self.target = Focus {
+                            rule: Some(key.clone()),
+                            stream: None,
+                            unread: None,
+                        };
+                        self.detail = Some(Detail::Rule(key.clone()));
+                    }
+                    [] => {
+                        self.status = Some(Status {
+                            level: Level::Warn,
+                            text: format!("no rule {name} here (Tab completes the names)"),
+                        })
+                    }
+                    many => {
+                        self.status = Some(Status {
+                            level: Level::Warn,
+                            text: format!(
+                                "{name} is on {} buses: :rule {}",
+                                many.len(),
+                                many.iter()
+                                    .map(ToString::to_string)
+                                    .collect::<Vec<_>>()
+                                    .join(" or :rule ")
+                            ),
+                        })
+                    }
+                }
+            }
+            Command::Context(want) => {
+                let here = snap
+                    .identity
+                    .get()
+                    .map(|i| {
+                        format!(
+                            "{} · account {} · {}",
+                            i.profile.as_deref().unwrap_or("default"),
+                            i.account,
+                            i.region
+                        )
+                    })
+                    .unwrap_or_else(|| "not known yet".into());
+                self.status = Some(Status {
+                    level: if want.is_some() {
+                        Level::Warn
+                    } else {
+                        Level::Ok
+                    },
+                    text: match want {
+                        None => format!("context: {here}"),
+                        Some(w) => format!(
+                            "the dashboard reads one context ({here}); {w} is not open in it: start fhtop with --context {w} (fhtop check reads several)"
+                        ),
+                    },
+                });
+            }
+        }
+        Effect::None
+    }
+
     /// One key press.
     pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, snap: &Snapshot) -> Effect {
+        if self.command.is_some() {
+            // Ctrl-C still quits while typing.
+            if keymap.action(key) == Some(Action::Quit)
+                && key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL)
+            {
+                return Effect::Quit;
+            }
+            return self.command_key(key, snap);
+        }
         if self.editing_filter {
             // Ctrl-C still quits while typing.
             if keymap.action(key) == Some(Action::Quit)
@@ -108,6 +263,7 @@ impl View {
             // The failed records swallow keys: pick, open, scroll, back, close, quit. A key
             // after a paste goes back to the records first.
             if fv.pasted.take().is_some() && a != Action::Quit {
+                fv.test_partition(snap);
                 return Effect::None;
             }
             let n = fv
@@ -117,12 +273,21 @@ impl View {
                 .map_or(0, |r| r.records.len());
             match a {
                 Action::Up | Action::Down | Action::Top | Action::Bottom if fv.open => {
+                    // At most the record's lines (wrapped lines are not counted: the last
+                    // screen of a record with very long lines is reached with PgDn).
+                    let last = fv
+                        .report
+                        .as_ref()
+                        .and_then(|r| r.as_ref().ok())
+                        .and_then(|r| r.records.get(fv.selected))
+                        .map_or(0, crate::ui::panes::failed::record_line_count);
                     fv.scroll = match a {
                         Action::Up => fv.scroll.saturating_sub(1),
                         Action::Down => fv.scroll.saturating_add(1),
                         Action::Top => 0,
-                        _ => usize::MAX / 2,
-                    };
+                        _ => last,
+                    }
+                    .min(last);
                 }
                 Action::Up | Action::Down | Action::Top | Action::Bottom => {
                     fv.selected = match a {
@@ -141,6 +306,7 @@ impl View {
                 Action::DrillIn if n > 0 => {
                     fv.open = true;
                     fv.scroll = 0;
+                    fv.test_partition(snap);
                 }
                 Action::Back if fv.open => fv.open = false,
                 Action::Back | Action::Cancel | Action::FailedRecords => self.failed = None,
@@ -254,6 +420,10 @@ impl View {
             Action::ChartShorter => self.step_chart_window(false),
             Action::PatternTest => return self.test_pattern(snap),
             Action::FailedRecords => return self.open_failed(snap),
+            Action::Command => {
+                self.command = Some(String::new());
+                self.status = None;
+            }
             Action::Follow => {
                 if self.follow {
                     // Paused on the newest event, which stays put as others arrive.
@@ -324,4 +494,24 @@ fn scrolled(scroll: usize, a: Action) -> Option<usize> {
         Action::Bottom => usize::MAX / 2,
         _ => return None,
     })
+}
+
+/// What Tab completes from: stream names, rules as `BUS/NAME` and `NAME`, the context names.
+fn completion_pool(snap: &Snapshot) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
+        return Default::default();
+    };
+    let streams = inv.streams.iter().map(|s| s.name.clone()).collect();
+    let rules = inv
+        .rules
+        .iter()
+        .flat_map(|r| [r.key().to_string(), r.name.clone()])
+        .collect();
+    let contexts = snap
+        .identity
+        .get()
+        .and_then(|i| i.profile.clone())
+        .into_iter()
+        .collect();
+    (streams, rules, contexts)
 }

@@ -242,6 +242,8 @@ pub struct View {
     pub tester: Option<Tester>,
     /// The failed records of a stream (`e`), when open.
     pub failed: Option<Failed>,
+    /// The command line being typed (`:`), without the colon.
+    pub command: Option<String>,
     /// The custom simulation form (`P`), when open.
     pub sim_form: Option<SimForm>,
     /// Id of the last simulation asked for; older answers are dropped.
@@ -280,6 +282,7 @@ impl View {
             overlay: None,
             tester: None,
             failed: None,
+            command: None,
             sim_form: None,
             overlay_seq: 0,
             writer_policy: "firehose_writer".into(),
