@@ -25,6 +25,13 @@ fn json(out: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
 }
 
+/// `fhtop partition test --stream STREAM ARGS…`: (exit code, stdout, stderr).
+fn partition(aws: &Aws, stream: &str, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["partition", "test", "--stream", stream];
+    all.extend_from_slice(args);
+    aws.run(REGION, &all)
+}
+
 fn record<'a>(v: &'a Value, code: &str, n: usize) -> &'a Value {
     v["records"]
         .as_array()
@@ -283,18 +290,7 @@ fn partition_test_names_the_keys_the_prefix_or_why_extraction_fails() {
         "good.json",
         r#"{"detail":{"region":"eu-west-1","customer":{"tier":"gold"}}}"#,
     );
-    let (code, out, err) = aws.run(
-        REGION,
-        &[
-            "partition",
-            "test",
-            "--stream",
-            "orders-partitioned",
-            "--record",
-            &good,
-            "--json",
-        ],
-    );
+    let (code, out, err) = partition(&aws, "orders-partitioned", &["--record", &good, "--json"]);
     assert_eq!(code, 0, "{err}{out}");
     let v = json(&out);
     let year = chrono::Utc::now().format("%Y").to_string();
@@ -308,17 +304,7 @@ fn partition_test_names_the_keys_the_prefix_or_why_extraction_fails() {
         "missing.json",
         r#"{"detail":{"region":"eu-west-1","customer":{}}}"#,
     );
-    let (code, out, _) = aws.run(
-        REGION,
-        &[
-            "partition",
-            "test",
-            "--stream",
-            "orders-partitioned",
-            "--record",
-            &missing,
-        ],
-    );
+    let (code, out, _) = partition(&aws, "orders-partitioned", &["--record", &missing]);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("FAILS: DynamicPartitioning.MetadataExtractionFailed"),
@@ -328,32 +314,12 @@ fn partition_test_names_the_keys_the_prefix_or_why_extraction_fails() {
     assert!(out.contains("keys: region=eu-west-1"), "{out}");
 
     let csv = file("csv.txt", "order_id=o-1,region=eu-west-1\n");
-    let (code, out, _) = aws.run(
-        REGION,
-        &[
-            "partition",
-            "test",
-            "--stream",
-            "orders-partitioned",
-            "--record",
-            &csv,
-        ],
-    );
+    let (code, out, _) = partition(&aws, "orders-partitioned", &["--record", &csv]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Non JSON record provided"), "{out}");
 
     // The failed records: would the query still fail them?
-    let (code, out, err) = aws.run(
-        REGION,
-        &[
-            "partition",
-            "test",
-            "--stream",
-            "orders-partitioned",
-            "--failed",
-            "--json",
-        ],
-    );
+    let (code, out, err) = partition(&aws, "orders-partitioned", &["--failed", "--json"]);
     assert_eq!(code, 1, "{err}{out}");
     let v = json(&out);
     let results = v["results"].as_array().unwrap();
@@ -380,17 +346,7 @@ fn partition_test_names_the_keys_the_prefix_or_why_extraction_fails() {
     );
 
     // A stream without a query is not a test.
-    let (code, out, _) = aws.run(
-        REGION,
-        &[
-            "partition",
-            "test",
-            "--stream",
-            "plain-defaults",
-            "--record",
-            &good,
-        ],
-    );
+    let (code, out, _) = partition(&aws, "plain-defaults", &["--record", &good]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("no dynamic partitioning"), "{out}");
 }

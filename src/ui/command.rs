@@ -31,11 +31,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("applog", "App log pane"),
     ("cost", "API cost pane"),
     ("stream NAME", "drill into a delivery stream"),
+    ("rule NAME", "drill into a rule (NAME or BUS/NAME)"),
     (
-        "rule NAME",
-        "drill into a rule (NAME, or BUS/NAME when several buses have it)",
+        "ctx",
+        "which context is read (the dashboard reads one for now)",
     ),
-    ("ctx [NAME|all]", "the context(s) read; focus one"),
     ("help", "this help"),
     ("q", "quit"),
 ];
