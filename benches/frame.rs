@@ -33,11 +33,7 @@ fn main() -> anyhow::Result<()> {
         ("stream drill-in", "enter"),
     ] {
         let keys = parse_key_sequence(keys)?;
-        let settings = fhtop::ui::effects::AppSettings {
-            read_only: false,
-            writer_policy: "firehose_writer".into(),
-            window_minutes: 180,
-        };
+        let settings = fhtop::ui::effects::AppSettings::default();
         let (snap, view) = rt.block_on(fhtop::snapshot::settle(
             backend.clone(),
             clock,
@@ -60,11 +56,7 @@ fn main() -> anyhow::Result<()> {
     // built in code from the demo's streams (copies under other names, each with its
     // original's metrics). A frame after new data pays for the diagnosis and the sorted rows
     // once; every other frame reuses them and builds only the rows on screen.
-    let settings = fhtop::ui::effects::AppSettings {
-        read_only: false,
-        writer_policy: "firehose_writer".into(),
-        window_minutes: 180,
-    };
+    let settings = fhtop::ui::effects::AppSettings::default();
     let (base, _) = rt.block_on(fhtop::snapshot::settle(
         backend.clone(),
         clock,

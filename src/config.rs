@@ -72,6 +72,11 @@ pub struct FileConfig {
     /// Named contexts (`[contexts.NAME]`): the accounts and regions fhtop watches.
     #[serde(default)]
     pub contexts: BTreeMap<String, FileContext>,
+    /// Patterns (`*` any run, `?` one character) of profile names and account ids that are
+    /// production (`production_match = ["*prod*", "123456789012"]`), besides the contexts
+    /// marked `production = true`.
+    #[serde(default)]
+    pub production_match: Vec<String>,
 }
 
 /// A `[contexts.NAME]` table of the config file: where one context reads, every field optional.
@@ -151,6 +156,10 @@ pub struct Settings {
     /// else the config file's `[contexts]`, else the one of `profile` / `region` /
     /// `endpoint_url`.
     pub contexts: Vec<Context>,
+    /// The context read alone is marked `production = true`.
+    pub production: bool,
+    /// The config file's `production_match` patterns (profile names, account ids).
+    pub production_match: Vec<String>,
     /// Rule changes are refused (`--read-only` or `read_only = true`).
     pub read_only: bool,
     /// Theme name or path (default "default").
@@ -254,6 +263,21 @@ fn contexts(args: &GlobalArgs, file: &FileConfig, read_only: bool) -> Result<Vec
     Ok(out)
 }
 
+/// Whether a context is production: marked so (`production = true`), or its profile name or
+/// account id matches one of `patterns` (wildmatch: `*` any run of characters, `?` one).
+pub fn is_production(
+    marked: bool,
+    patterns: &[String],
+    profile: Option<&str>,
+    account: Option<&str>,
+) -> bool {
+    marked
+        || patterns.iter().any(|p| {
+            let m = wildmatch::WildMatch::new(p);
+            profile.is_some_and(|x| m.matches(x)) || account.is_some_and(|x| m.matches(x))
+        })
+}
+
 /// The default config file: `$XDG_CONFIG_HOME/fhtop/config.toml` (platform config dir), if known.
 pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("fhtop").join("config.toml"))
@@ -320,8 +344,10 @@ impl Settings {
             profile: contexts.first().and_then(|c| c.profile.clone()),
             region: contexts.first().and_then(|c| c.region.clone()),
             endpoint_url: contexts.first().and_then(|c| c.endpoint_url.clone()),
-            // A context read alone keeps its own read-only mark.
+            // A context read alone keeps its own read-only and production marks.
             read_only: read_only || matches!(contexts.as_slice(), [one] if one.read_only),
+            production: matches!(contexts.as_slice(), [one] if one.production),
+            production_match: file.production_match.clone(),
             contexts,
             theme: args
                 .theme
@@ -357,6 +383,8 @@ impl Settings {
             writer_policy: &'a str,
             intervals: Intervals,
             keys: BTreeMap<String, Vec<String>>,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            production_match: &'a [String],
             #[serde(skip_serializing_if = "BTreeMap::is_empty")]
             contexts: BTreeMap<&'a str, ContextOut<'a>>,
         }
@@ -381,6 +409,7 @@ impl Settings {
             writer_policy: &self.writer_policy,
             intervals: self.intervals,
             keys: keymap.to_config(),
+            production_match: &self.production_match,
             // Several contexts: each as the file's [contexts.NAME] would give it.
             contexts: if self.contexts.len() > 1 {
                 self.contexts
@@ -512,6 +541,27 @@ mod tests {
             Settings::layer(&GlobalArgs::default(), FileConfig::default(), None, false).unwrap();
         assert_eq!(s.contexts.len(), 1);
         assert_eq!(s.contexts[0].name, "default");
+    }
+
+    #[test]
+    fn production_is_marked_or_matched() {
+        let pats = vec!["*prod*".to_string(), "1111?2222333".to_string()];
+        assert!(is_production(true, &[], None, None));
+        assert!(is_production(false, &pats, Some("lake-prod-ro"), None));
+        assert!(is_production(false, &pats, None, Some("111102222333")));
+        assert!(!is_production(
+            false,
+            &pats,
+            Some("lake-dev"),
+            Some("123456789012")
+        ));
+        // A context of the file marked production, read alone, marks the settings.
+        let file: FileConfig =
+            toml::from_str("production_match = [\"*prod*\"]\n[contexts.lake]\nproduction = true")
+                .unwrap();
+        let s = Settings::layer(&GlobalArgs::default(), file, None, false).unwrap();
+        assert!(s.production);
+        assert_eq!(s.production_match, vec!["*prod*".to_string()]);
     }
 
     #[test]

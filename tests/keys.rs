@@ -494,3 +494,35 @@ fn colon_commands_jump_complete_and_quit() {
         Some(&Effect::Quit)
     );
 }
+
+/// The prod guard (issue 15): a context whose account matches `production_match` is marked in
+/// the header, and the rule-change dialog says PRODUCTION with profile, account and region
+/// before anything else; one that does not match is not.
+#[test]
+fn a_production_context_is_marked_and_named_before_a_change() {
+    let (snap, _) = common::settle("");
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let mut view = View::with_settings(&fhtop::ui::effects::AppSettings {
+        production_match: vec!["1234*".into()],
+        ..fhtop::ui::effects::AppSettings::default()
+    });
+    assert!(view.production(&snap));
+    press(&mut view, &snap, "3 / p a y m e n t - r enter t");
+    let p = view.confirm.clone().expect("dialog open");
+    assert!(p.production);
+    let text = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    assert!(text.contains(" PRODUCTION "), "the header badge:\n{text}");
+    assert!(
+        text.contains("PRODUCTION · profile demo · account 123456789012 · us-east-1"),
+        "{text}"
+    );
+    // Another pattern: not production, no marker.
+    let mut view = View::with_settings(&fhtop::ui::effects::AppSettings {
+        production_match: vec!["*prod*".into()],
+        ..fhtop::ui::effects::AppSettings::default()
+    });
+    press(&mut view, &snap, "3 / p a y m e n t - r enter t");
+    assert!(!view.confirm.clone().expect("dialog open").production);
+    let text = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    assert!(!text.contains("PRODUCTION"), "{text}");
+}

@@ -21,6 +21,21 @@ pub async fn rule_command(
             return 3;
         }
     };
+    // Where the change lands, said first when it is production.
+    let production = crate::config::is_production(
+        settings.production,
+        &settings.production_match,
+        identity.profile.as_deref(),
+        Some(&identity.account),
+    )
+    .then(|| {
+        format!(
+            "PRODUCTION · profile {} · account {} · {}",
+            identity.profile.as_deref().unwrap_or("default"),
+            identity.account,
+            identity.region
+        )
+    });
     let exec = action::Executor {
         backend,
         read_only: settings.read_only,
@@ -48,6 +63,9 @@ pub async fn rule_command(
         plan.streams.join(", ")
     };
     let summary = format!("{} (feeds {feeds})", plan.summary());
+    if let Some(p) = &production {
+        eprintln!("fhtop: {}", sanitize::clean(p));
+    }
     if let Some(note) = &plan.note {
         eprintln!("fhtop: {}", sanitize::clean(note));
     }

@@ -253,6 +253,10 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
                 .patch(base.remove_modifier(ratatui::style::Modifier::BOLD)),
         ));
     }
+    if view.production(snap) {
+        spans.push(Span::styled("  ", base));
+        spans.push(Span::styled(" PRODUCTION ", t.production()));
+    }
     if view.read_only {
         spans.push(Span::styled("  ", base));
         spans.push(Span::styled(" READ-ONLY ", t.badge()));

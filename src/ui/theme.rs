@@ -68,6 +68,13 @@ pub struct Slots<T> {
     pub badge_fg: T,
     /// Badge background.
     pub badge_bg: T,
+    /// The production marker's text (header badge, rule-change dialog); optional in a theme
+    /// file: the FAIL colour on the badge background when left out.
+    #[serde(default)]
+    pub production_fg: T,
+    /// The production marker's background; optional: the FAIL colour when left out.
+    #[serde(default)]
+    pub production_bg: T,
     /// What the terminal's default foreground is drawn as in `fhtop snapshot --format svg`.
     pub canvas_fg: T,
     /// What the terminal's default background is drawn as in `fhtop snapshot --format svg`.
@@ -117,6 +124,14 @@ impl Theme {
             spark: color("spark", &s.spark)?,
             badge_fg: color("badge_fg", &s.badge_fg)?,
             badge_bg: color("badge_bg", &s.badge_bg)?,
+            production_fg: match s.production_fg.as_str() {
+                "" => color("badge_fg", &s.badge_fg)?,
+                v => color("production_fg", v)?,
+            },
+            production_bg: match s.production_bg.as_str() {
+                "" => color("fail", &s.fail)?,
+                v => color("production_bg", v)?,
+            },
             canvas_fg: color("canvas_fg", &s.canvas_fg)?,
             canvas_bg: color("canvas_bg", &s.canvas_bg)?,
         };
@@ -180,6 +195,8 @@ impl Theme {
                 spark: r,
                 badge_fg: r,
                 badge_bg: r,
+                production_fg: r,
+                production_bg: r,
                 canvas_fg: Color::Rgb(0xc0, 0xc0, 0xc0),
                 canvas_bg: Color::Rgb(0, 0, 0),
             },
@@ -238,6 +255,20 @@ impl Theme {
                 .add_modifier(Modifier::BOLD)
         }
     }
+
+    /// The production marker (header badge, rule-change dialog): its own slot, bold; reversed
+    /// and underlined without colour.
+    pub fn production(&self) -> Style {
+        if self.mono {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            Style::new()
+                .fg(self.c.production_fg)
+                .bg(self.c.production_bg)
+                .add_modifier(Modifier::BOLD)
+        }
+    }
+
     /// A badge such as DEMO or READ-ONLY (bold; reversed in monochrome).
     pub fn badge(&self) -> Style {
         if self.mono {

@@ -32,11 +32,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 /// The settings the tests run the app with: writable, the runbook's policy name, 3 h window.
 pub fn app_settings() -> AppSettings {
-    AppSettings {
-        read_only: false,
-        writer_policy: "firehose_writer".into(),
-        window_minutes: 180,
-    }
+    AppSettings::default()
 }
 
 /// Poll the demo account once, press `keys`, return the data and the view.

@@ -119,8 +119,22 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
             Span::styled(crate::sanitize::clean(&v).into_owned(), t.text()),
         ])
     };
-    let lines = vec![
-        Line::default(),
+    let mut lines = vec![Line::default()];
+    if p.production {
+        // Before anything else: where this change lands.
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  PRODUCTION · profile {} · account {} · {}",
+                crate::sanitize::clean(&p.profile),
+                crate::sanitize::clean(&p.account),
+                crate::sanitize::clean(&p.region)
+            ),
+            t.production(),
+        )));
+        lines.push(Line::default());
+    }
+    lines.extend([
+        row("profile", p.profile.clone()),
         row("account", p.account.clone()),
         row("region", p.region.clone()),
         row("bus", p.key.bus.clone()),
@@ -142,8 +156,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
                 p.streams.join(", ")
             },
         ),
-    ];
-    let mut lines = lines;
+    ]);
     if let Some(note) = &p.note {
         lines.push(Line::default());
         for l in textwrap::wrap(&crate::sanitize::clean(note), usize::from(width) - 6) {

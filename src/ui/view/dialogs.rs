@@ -154,6 +154,10 @@ pub struct PendingToggle {
     pub account: String,
     /// The region, from the snapshot's identity.
     pub region: String,
+    /// The context is production: the dialog says so before anything else.
+    pub production: bool,
+    /// The profile the change is made as ("default" for the default chain).
+    pub profile: String,
 }
 
 impl View {
@@ -583,6 +587,10 @@ impl View {
                 .collect(),
             account: id.map(|i| i.account.clone()).unwrap_or_default(),
             region: id.map(|i| i.region.clone()).unwrap_or_default(),
+            profile: id
+                .and_then(|i| i.profile.clone())
+                .unwrap_or_else(|| "default".into()),
+            production: self.production(snap),
             key,
         });
     }

@@ -232,6 +232,10 @@ pub struct View {
     pub target: Focus,
     /// Rule changes are refused (`--read-only`).
     pub read_only: bool,
+    /// The context is marked production (`production = true`).
+    pub production_marked: bool,
+    /// Profile / account patterns that make a context production (`production_match`).
+    pub production_match: Vec<String>,
     /// The rule-change confirmation dialog, when open.
     pub confirm: Option<PendingToggle>,
     /// The footer message, until the next key.
@@ -277,6 +281,8 @@ impl View {
             log_scroll: 0,
             target: Focus::default(),
             read_only,
+            production_marked: false,
+            production_match: Vec::new(),
             confirm: None,
             status: None,
             overlay: None,
@@ -298,9 +304,23 @@ impl View {
     pub fn with_settings(s: &crate::ui::effects::AppSettings) -> Self {
         let mut v = Self::new(s.read_only);
         v.writer_policy = s.writer_policy.clone();
+        v.production_marked = s.production;
+        v.production_match = s.production_match.clone();
         v.base_minutes = s.window_minutes.max(1);
         v.chart_minutes = s.window_minutes.max(1);
         v
+    }
+
+    /// Whether the context read is production: marked so, or its profile or account (from the
+    /// snapshot's identity) matches a `production_match` pattern.
+    pub fn production(&self, snap: &Snapshot) -> bool {
+        let id = snap.identity.get();
+        crate::config::is_production(
+            self.production_marked,
+            &self.production_match,
+            id.and_then(|i| i.profile.as_deref()),
+            id.map(|i| i.account.as_str()),
+        )
     }
 
     /// Steps the chart window to the next longer (`longer`) or shorter one of
