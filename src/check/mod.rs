@@ -58,7 +58,13 @@ pub struct CheckResult {
 
 /// Nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 pub fn exit_code(findings: &[CheckResult]) -> u8 {
-    match findings.iter().map(|f| f.status).max() {
+    exit_code_of(findings.iter().map(|f| f.status))
+}
+
+/// The Nagios code of the worst of `levels`: CRITICAL over WARNING over UNKNOWN over OK
+/// (0 when there is none).
+pub fn exit_code_of(levels: impl IntoIterator<Item = Level>) -> u8 {
+    match levels.into_iter().max() {
         Some(Level::Fail) => 2,
         Some(Level::Warn) => 1,
         Some(Level::Unknown) => 3,

@@ -116,19 +116,10 @@ async fn check_one(
 
 /// Nagios over every context: a context that could not be read is UNKNOWN.
 fn worst(checked: &[Checked]) -> u8 {
-    let mut levels: Vec<Level> = Vec::new();
-    for c in checked {
-        match &c.result {
-            Ok((f, _)) => levels.extend(f.iter().map(|f| f.status)),
-            Err(_) => levels.push(Level::Unknown),
-        }
-    }
-    match levels.into_iter().max() {
-        Some(Level::Fail) => 2,
-        Some(Level::Warn) => 1,
-        Some(Level::Unknown) => 3,
-        _ => 0,
-    }
+    check::exit_code_of(checked.iter().flat_map(|c| match &c.result {
+        Ok((f, _)) => f.iter().map(|f| f.status).collect::<Vec<_>>(),
+        Err(_) => vec![Level::Unknown],
+    }))
 }
 
 /// `{"checks":[{…,"context":{"name","profile","account","region"}}],"timelines":[{"context",

@@ -59,24 +59,15 @@ pub fn render(f: &mut Frame, area: Rect, fv: &Failed, ctx: &Ctx) {
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
     }
-    let r = match &fv.report {
-        None => {
-            f.render_widget(
-                Paragraph::new("listing and reading the S3 error output…").style(t.dim()),
-                inner,
-            );
-            return;
-        }
-        Some(Err(e)) => {
-            f.render_widget(
-                Paragraph::new(format!("not read: {}", crate::sanitize::clean(e)))
-                    .style(t.level(Level::Unknown))
-                    .wrap(Wrap { trim: false }),
-                inner,
-            );
-            return;
-        }
-        Some(Ok(r)) => r,
+    let Some(r) = super::answered(
+        f,
+        inner,
+        &fv.report,
+        "listing and reading the S3 error output…",
+        "not read",
+        ctx,
+    ) else {
+        return;
     };
     let w = usize::from(inner.width);
     let summary = summary_lines(r, w, ctx);

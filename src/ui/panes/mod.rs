@@ -215,6 +215,36 @@ pub fn error_cells<'a>(
         .collect()
 }
 
+/// The answer of background work shown in `area` (the pattern tester's samples, the failed
+/// records): `None` after drawing `pending` (dim) while it has not arrived, or
+/// `"{failed}: {error}"` (UNKNOWN) when it failed; the answer otherwise, for the caller to draw.
+pub(crate) fn answered<'a, T>(
+    f: &mut Frame,
+    area: Rect,
+    report: &'a Option<Result<T, String>>,
+    pending: &str,
+    failed: &str,
+    ctx: &Ctx,
+) -> Option<&'a T> {
+    let t = ctx.theme;
+    match report {
+        None => {
+            f.render_widget(Paragraph::new(pending.to_string()).style(t.dim()), area);
+            None
+        }
+        Some(Err(e)) => {
+            f.render_widget(
+                Paragraph::new(format!("{failed}: {}", crate::sanitize::clean(e)))
+                    .style(t.level(Level::Unknown))
+                    .wrap(ratatui::widgets::Wrap { trim: false }),
+                area,
+            );
+            None
+        }
+        Some(Ok(r)) => Some(r),
+    }
+}
+
 /// The rectangle of a full-screen overlay over `area`: two columns in from each side and one
 /// row in from the top and bottom, centred.
 pub fn overlay_rect(area: Rect) -> Rect {

@@ -44,24 +44,15 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, tv: &Tester, ctx: &Ctx
     let inner = block.inner(rect);
     f.render_widget(Clear, rect);
     f.render_widget(block, rect);
-    let rep = match &tv.report {
-        None => {
-            f.render_widget(
-                Paragraph::new("reading the events its bus logged…").style(t.dim()),
-                inner,
-            );
-            return;
-        }
-        Some(Err(e)) => {
-            f.render_widget(
-                Paragraph::new(format!("not tested: {}", crate::sanitize::clean(e)))
-                    .style(t.level(Level::Unknown))
-                    .wrap(Wrap { trim: false }),
-                inner,
-            );
-            return;
-        }
-        Some(Ok(r)) => r,
+    let Some(rep) = super::answered(
+        f,
+        inner,
+        &tv.report,
+        "reading the events its bus logged…",
+        "not tested",
+        ctx,
+    ) else {
+        return;
     };
     let inv = snap.inventory.get().map(|i| &i.inv);
     let rule = inv.and_then(|i| i.rule(&tv.rule));

@@ -70,6 +70,18 @@ impl View {
         Effect::None
     }
 
+    /// `:stream` / `:rule`: `pane` unfiltered with the row `id` selected, `target` what the
+    /// other panes follow, and its drill-in open.
+    fn jump(&mut self, pane: Pane, id: &str, target: Focus, detail: Detail, snap: &Snapshot) {
+        self.set_pane(pane, snap);
+        if let Some(slot) = pane.list_slot() {
+            self.lists[slot].filter.clear();
+            self.lists[slot].selected_id = Some(id.to_string());
+        }
+        self.target = target;
+        self.detail = Some(detail);
+    }
+
     /// Carries out a `:` command.
     fn run_command(&mut self, c: crate::ui::command::Command, snap: &Snapshot) -> Effect {
         use crate::ui::command::Command;
@@ -80,17 +92,18 @@ impl View {
             Command::Pane(p) => self.set_pane(p, snap),
             Command::Stream(name) => match inv.map(|i| i.stream(&name).is_some()) {
                 Some(true) => {
-                    self.set_pane(Pane::Streams, snap);
-                    if let Some(slot) = Pane::Streams.list_slot() {
-                        self.lists[slot].filter.clear();
-                        self.lists[slot].selected_id = Some(name.clone());
-                    }
-                    self.target = Focus {
+                    let target = Focus {
                         rule: None,
                         stream: Some(name.clone()),
                         unread: None,
                     };
-                    self.detail = Some(Detail::Stream(name));
+                    self.jump(
+                        Pane::Streams,
+                        &name,
+                        target,
+                        Detail::Stream(name.clone()),
+                        snap,
+                    );
                 }
                 _ => {
                     self.status = Some(Status {
@@ -111,17 +124,13 @@ impl View {
                     .unwrap_or_default();
                 match keys.as_slice() {
                     [key] => {
-                        self.set_pane(Pane::Rules, snap);
-                        if let Some(slot) = Pane::Rules.list_slot() {
-                            self.lists[slot].filter.clear();
-                            self.lists[slot].selected_id = Some(key.to_string());
-                        }
-                        self.target = Focus {
+                        let target = Focus {
                             rule: Some(key.clone()),
                             stream: None,
                             unread: None,
                         };
-                        self.detail = Some(Detail::Rule(key.clone()));
+                        let id = key.to_string();
+                        self.jump(Pane::Rules, &id, target, Detail::Rule(key.clone()), snap);
                     }
                     [] => {
                         self.status = Some(Status {
@@ -179,33 +188,21 @@ impl View {
     pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, snap: &Snapshot) -> Effect {
         if self.command.is_some() {
             // Ctrl-C still quits while typing.
-            if keymap.action(key) == Some(Action::Quit)
-                && key
-                    .modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL)
-            {
+            if ctrl_c(keymap, key) {
                 return Effect::Quit;
             }
             return self.command_key(key, snap);
         }
         if self.editing_filter {
             // Ctrl-C still quits while typing.
-            if keymap.action(key) == Some(Action::Quit)
-                && key
-                    .modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL)
-            {
+            if ctrl_c(keymap, key) {
                 return Effect::Quit;
             }
             self.filter_key(key, snap);
             return Effect::None;
         }
         if self.sim_form.is_some() {
-            if keymap.action(key) == Some(Action::Quit)
-                && key
-                    .modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL)
-            {
+            if ctrl_c(keymap, key) {
                 return Effect::Quit;
             }
             return self.form_key(key);
@@ -494,6 +491,14 @@ fn scrolled(scroll: usize, a: Action) -> Option<usize> {
         Action::Bottom => usize::MAX / 2,
         _ => return None,
     })
+}
+
+/// Ctrl-C (or whatever quit is bound to with Ctrl): quits even while typing text.
+fn ctrl_c(keymap: &Keymap, key: &KeyEvent) -> bool {
+    keymap.action(key) == Some(Action::Quit)
+        && key
+            .modifiers
+            .contains(crossterm::event::KeyModifiers::CONTROL)
 }
 
 /// What Tab completes from: stream names, rules as `BUS/NAME` and `NAME`, the context names.
