@@ -42,6 +42,7 @@ fn main() -> anyhow::Result<()> {
             &keys,
         ))?;
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48))?;
+        let snap = fhtop::store::Merged::one(snap);
         let n = 300u32;
         let t = Instant::now();
         for _ in 0..n {
@@ -75,7 +76,7 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let fresh = store.snapshot();
             store.set_alarms(fresh.alarms.get().cloned().unwrap_or_default(), clock.now());
-            let snap = store.snapshot();
+            let snap = fhtop::store::Merged::one(store.snapshot());
             term.draw(|f| fhtop::ui::render::render(f, &snap, &view, &ctx))?;
             let first = t.elapsed();
             let n = 500u32;

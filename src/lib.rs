@@ -178,9 +178,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Pattern(_)) => one_context(&settings, "fhtop pattern")?,
         Some(Command::Errors(_)) => one_context(&settings, "fhtop errors")?,
         Some(Command::Partition(_)) => one_context(&settings, "fhtop partition")?,
-        // The dashboard shows one context for now (issue 15 merges several into one view).
-        None => one_context(&settings, "the dashboard")?,
-        Some(_) => {}
+        Some(_) | None => {}
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -217,7 +215,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 keymap: &keymap,
                 now: clock.now(),
             };
-            let buf = snapshot::draw(&snap, &view, &ctx, args.width.max(1), args.height.max(1))?;
+            let w = store::Merged::one(snap.clone());
+            let buf = snapshot::draw(&w, &view, &ctx, args.width.max(1), args.height.max(1))?;
             match args.format {
                 Format::Text => crate::out!("{}", snapshot::to_text(&buf)),
                 Format::Svg => crate::out!("{}", snapshot::to_svg(&buf, &theme)),
@@ -326,10 +325,52 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         None => {
             let clock = Clock::System;
-            let Some(backend) = connect(clock)? else {
-                return Ok(ExitCode::from(3));
+            let watched = if settings.demo || settings.contexts.len() <= 1 {
+                // One context: one screen of explanation instead of a dashboard that cannot
+                // read anything.
+                let Some(backend) = connect(clock)? else {
+                    return Ok(ExitCode::from(3));
+                };
+                let c = settings_context(&settings);
+                if settings.demo && settings.contexts.len() > 1 {
+                    // The demo account in every region given: what several contexts look like.
+                    settings
+                        .contexts
+                        .iter()
+                        .map(|c| ui::app::Watched {
+                            name: c.name.clone(),
+                            production: c.production,
+                            read_only: c.read_only,
+                            backend: Arc::new(DemoBackend::new(
+                                settings.seed,
+                                clock,
+                                c.region.clone(),
+                            )),
+                        })
+                        .collect()
+                } else {
+                    vec![ui::app::Watched {
+                        name: c.name,
+                        production: c.production,
+                        read_only: c.read_only,
+                        backend,
+                    }]
+                }
+            } else {
+                // Several: each connects on its own; one that cannot read is stale in its own
+                // header slot and rows, never the others'.
+                let mut v = Vec::new();
+                for c in &settings.contexts {
+                    v.push(ui::app::Watched {
+                        name: c.name.clone(),
+                        production: c.production,
+                        read_only: c.read_only,
+                        backend: rt.block_on(context_backend(c)),
+                    });
+                }
+                v
             };
-            rt.block_on(ui::app::run(&settings, &theme, &keymap, backend, clock))?;
+            rt.block_on(ui::app::run(&settings, &theme, &keymap, watched, clock))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -13,7 +13,7 @@ use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
 use crate::backend::{Backend, Clock};
-use crate::store::Snapshot;
+use crate::store::{Merged, Snapshot};
 use crate::ui::effects::AppSettings;
 use crate::ui::headless::Headless;
 use crate::ui::keymap::Keymap;
@@ -43,18 +43,13 @@ pub async fn settle(
     Ok((app.snapshot(), app.view))
 }
 
-/// Renders one frame of `width` × `height` cells into an off-screen buffer.
+/// Renders one frame of every context's data `w`, `width` × `height` cells, into an
+/// off-screen buffer.
 ///
 /// Errors: the test terminal backend failed (not expected in practice).
-pub fn draw(
-    snap: &Snapshot,
-    view: &View,
-    ctx: &render::Ctx,
-    width: u16,
-    height: u16,
-) -> Result<Buffer> {
+pub fn draw(w: &Merged, view: &View, ctx: &render::Ctx, width: u16, height: u16) -> Result<Buffer> {
     let mut term = Terminal::new(TestBackend::new(width, height))?;
-    term.draw(|f| render(f, snap, view, ctx))?;
+    term.draw(|f| render(f, w, view, ctx))?;
     Ok(term.backend().buffer().clone())
 }
 

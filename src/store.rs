@@ -459,6 +459,78 @@ impl Snapshot {
     }
 }
 
+/// One context's data in the merged view: its name, what the config says of it, and its
+/// snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// The context's name (`[contexts.NAME]`, else `PROFILE/REGION`): the context column's
+    /// text and what `:ctx NAME` takes.
+    pub name: String,
+    /// Marked `production = true` in the config file (patterns are matched by the view).
+    pub production: bool,
+    /// Rule changes are refused in this context (`read_only` of the context or the settings).
+    pub read_only: bool,
+    /// The context's own store's snapshot.
+    pub snap: Snapshot,
+}
+
+/// Every watched context's snapshot, in the order the contexts were given: what the merged
+/// view (one list of every context's rows) is drawn from. Never empty.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    parts: Vec<Part>,
+}
+
+impl Merged {
+    /// The merged view of these contexts; one unnamed, empty context when `parts` is empty.
+    pub fn new(mut parts: Vec<Part>) -> Self {
+        if parts.is_empty() {
+            parts.push(Part::default());
+        }
+        Self { parts }
+    }
+
+    /// One context: `snap`, unnamed, not production, changes allowed (the view's own
+    /// read-only flag still applies).
+    pub fn one(snap: Snapshot) -> Self {
+        Self::new(vec![Part {
+            snap,
+            ..Part::default()
+        }])
+    }
+
+    /// Every context, in order (at least one).
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// Context `i`; the first when there is no `i` (a view index outliving a context list is
+    /// never a panic).
+    pub fn part(&self, i: usize) -> &Part {
+        self.parts.get(i).unwrap_or(&self.parts[0])
+    }
+
+    /// Context `i`'s snapshot (the first's when there is no `i`).
+    pub fn snap(&self, i: usize) -> &Snapshot {
+        &self.part(i).snap
+    }
+
+    /// More than one context is watched: rows carry a context column, the header a state per
+    /// context.
+    pub fn is_several(&self) -> bool {
+        self.parts.len() > 1
+    }
+
+    /// The index of the context named `name` (exact, then case-insensitive).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.parts.iter().position(|p| p.name == name).or_else(|| {
+            self.parts
+                .iter()
+                .position(|p| p.name.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
 /// Names a store section, for [`Store::set_error`] and poller logging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {

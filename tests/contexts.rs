@@ -141,3 +141,99 @@ fn check_reads_every_context_and_one_down_leaves_the_other() {
         "{said}"
     );
 }
+
+/// A list row (a line inside a pane's border) naming `context` and `name`.
+fn row_with(screen: &str, context: &str, name: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.starts_with('│') && l.contains(&format!(" {context} ")) && l.contains(name))
+}
+
+/// The header's slot of `context`: from its name to the next context's (or the end).
+fn header_slot<'a>(screen: &'a str, context: &str) -> &'a str {
+    let header = screen.lines().next().unwrap_or("");
+    let from = header
+        .find(&format!(" {context} "))
+        .unwrap_or_else(|| panic!("{context} is in the header: {header}"));
+    let rest = &header[from + context.len() + 2..];
+    &rest[..rest.find(" · ").unwrap_or(rest.len())]
+}
+
+/// The done-when of issue 15: the real binary in tmux over two servers reached through two
+/// profiles shows both contexts' rows with their context, `:ctx` focuses one, a rule toggle
+/// names its context and changes only that server's rule, and a server stopped leaves the
+/// other context live.
+#[test]
+fn the_dashboard_shows_both_contexts_and_one_stopped_leaves_the_other_live() {
+    let (lake, team, config, creds) = two_accounts();
+    let t = common::tmux::Tmux::start("contexts");
+    let env = format!(
+        "AWS_CONFIG_FILE={} AWS_SHARED_CREDENTIALS_FILE={} AWS_EC2_METADATA_DISABLED=true",
+        config.display(),
+        creds.display()
+    );
+    t.launch_with(&env, "--profile lake --profile team --refresh 2");
+    // Both contexts' rows, each with its context: the same stream in both is two rows.
+    let s = t.wait_for("both contexts' rows", |s| {
+        row_with(s, "lake", "signups-raw")
+            && row_with(s, "team", "signups-raw")
+            && row_with(s, "team", "clickstream-raw")
+    });
+    assert!(s.contains("CONTEXT"), "{s}");
+    // Every stream and rule described in both (the header says while a context reads).
+    let s = t.wait_for("both inventories read", |s| {
+        !s.lines().next().unwrap_or("").contains("described")
+            && row_with(s, "team", "payment-refunded")
+    });
+    assert!(!row_with(&s, "lake", "clickstream-raw"), "{s}");
+    assert!(!header_slot(&s, "lake").contains("STALE"), "{s}");
+
+    // `:ctx team` shows only team's rows; `:ctx all` every context's again.
+    t.literal(":ctx team");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("[:ctx team]");
+    assert!(!row_with(&s, "lake", "signups-raw"), "{s}");
+    assert!(row_with(&s, "team", "signups-raw"), "{s}");
+    t.literal(":ctx all");
+    t.keys(&["Enter"]);
+    t.wait_for("lake's rows again", |s| row_with(s, "lake", "signups-raw"));
+
+    // A name in both contexts is ambiguous for a jump; one in team only opens there.
+    t.literal(":stream signups-raw");
+    t.keys(&["Enter"]);
+    let s = t.wait_text("is in 2 contexts");
+    assert!(s.contains("lake, team"), "{s}");
+    lake.reset_counts();
+    team.reset_counts();
+    t.literal(":rule payment-refunded");
+    t.keys(&["Enter"]);
+    t.wait_text("› team › rule orders-bus/payment-refunded");
+    t.keys(&["t"]);
+    let s = t.wait_text("Enable rule orders-bus/payment-refunded?");
+    assert!(
+        s.lines()
+            .any(|l| l.contains("context") && l.contains("team")),
+        "the dialog names the context: {s}"
+    );
+    t.keys(&["y"]);
+    t.wait_text("team: orders-bus/payment-refunded: confirmed");
+    assert_eq!(team.count("EnableRule"), 1, "the change went to team");
+    assert_eq!(lake.count("EnableRule"), 0, "and nothing to lake");
+    t.keys(&["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    t.keys(&["1"]);
+
+    // The team server stopped: its slot goes stale, lake keeps being read and shown.
+    drop(team);
+    let s = t.wait_for("team stale", |s| header_slot(s, "team").contains("STALE"));
+    assert!(row_with(&s, "lake", "signups-raw"), "{s}");
+    lake.reset_counts();
+    t.wait_for("lake read again", |_| lake.count("GetMetricData") >= 2);
+    let s = t.screen();
+    assert!(!header_slot(&s, "lake").contains("STALE"), "{s}");
+    assert!(row_with(&s, "lake", "signups-raw"), "{s}");
+    // team's rows stay (old data, marked stale), never blank the screen.
+    assert!(row_with(&s, "team", "clickstream-raw"), "{s}");
+    t.keys(&["q"]);
+    t.assert_terminal_restored("q");
+}

@@ -121,7 +121,7 @@ async fn keys_new_data_and_background_answers_flow_through_one_update() {
         bus: "orders-bus".into(),
         name: "payment-refunded".into(),
     };
-    app.send(Msg::RuleChanged(key, Outcome::Confirmed)).await;
+    app.send(Msg::RuleChanged(0, key, Outcome::Confirmed)).await;
     let status = app.view.status.as_ref().expect("status");
     assert!(
         status.text.contains("orders-bus/payment-refunded"),
@@ -203,7 +203,7 @@ async fn the_screen_is_saved_as_text_and_svg() {
         now: common::at(),
     };
     let paths = fhtop::ui::screen::save(
-        &app.snapshot(),
+        &app.merged(),
         &app.view,
         &ctx,
         (100, 30),
@@ -232,7 +232,11 @@ async fn the_chart_window_widens_and_narrows() {
     let mut app = start(common::app_settings()).await;
     assert_eq!(app.view.chart_minutes, 180);
     let snap = app.snapshot();
-    assert_eq!(app.view.interest(&snap).chart, None, "3 h: no extra fetch");
+    assert_eq!(
+        app.view.interest(&snap, 0).chart,
+        None,
+        "3 h: no extra fetch"
+    );
 
     keys(&mut app, "]").await;
     assert_eq!(app.view.chart_minutes, 720);
@@ -243,7 +247,7 @@ async fn the_chart_window_widens_and_narrows() {
     );
     let want = app
         .view
-        .interest(&app.snapshot())
+        .interest(&app.snapshot(), 0)
         .chart
         .expect("12 h fetched");
     assert_eq!(want.minutes, 720);
@@ -267,7 +271,7 @@ async fn the_chart_window_widens_and_narrows() {
 
     // A drill-in adds its own metrics; its charts say what a column is.
     keys(&mut app, "enter").await;
-    let want = app.view.interest(&app.snapshot()).chart.expect("12 h");
+    let want = app.view.interest(&app.snapshot(), 0).chart.expect("12 h");
     assert!(want.detail.is_some());
     app.poll_logs().await;
     let snap = app.snapshot();
@@ -287,7 +291,7 @@ async fn the_chart_window_widens_and_narrows() {
     keys(&mut app, "esc [ [").await;
     assert_eq!(app.view.chart_minutes, 60);
     assert_eq!(
-        app.view.interest(&app.snapshot()).chart,
+        app.view.interest(&app.snapshot(), 0).chart,
         None,
         "1 h is cut from 3 h"
     );
@@ -409,11 +413,11 @@ async fn the_selection_and_the_drill_in_get_every_metric() {
     use fhtop::model::Scope;
     let mut app = start(common::app_settings()).await;
     keys(&mut app, "2 / a p p - l o g s enter").await;
-    let w = app.view.wanted(&app.snapshot());
+    let w = app.view.wanted(&app.merged(), 0);
     assert_eq!(w.metrics.full, vec![Scope::Stream("app-logs".into())]);
     keys(&mut app, "enter").await;
     assert!(app.view.detail.is_some(), "the drill-in is open");
-    let w = app.view.wanted(&app.snapshot());
+    let w = app.view.wanted(&app.merged(), 0);
     assert_eq!(
         w.metrics.full.first(),
         Some(&Scope::Stream("app-logs".into())),
@@ -421,7 +425,7 @@ async fn the_selection_and_the_drill_in_get_every_metric() {
     );
     keys(&mut app, "esc 1").await;
     let snap = app.snapshot();
-    let w = app.view.wanted(&snap);
+    let w = app.view.wanted(&common::one(&snap), 0);
     let sel = &entries(Pane::Pipelines, &snap, "")[0].target;
     let mut want = Vec::new();
     want.extend(sel.stream.iter().map(|s| Scope::Stream(s.clone())));

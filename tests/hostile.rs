@@ -214,16 +214,28 @@ fn assert_only_own_sequences(out: &[u8], what: &str) {
 #[test]
 fn no_escape_from_data_reaches_the_tty_in_any_pane() {
     let st = hostile_store();
-    let snap = st.snapshot();
+    let one = fhtop::store::Merged::one(st.snapshot());
+    // Two contexts of the same hostile data: the merged rows, the context column and the
+    // per-context header (a context name from a config file is cleaned too).
+    let part = |name: &str| fhtop::store::Part {
+        name: name.into(),
+        production: true,
+        read_only: true,
+        snap: st.snapshot(),
+    };
+    let two = fhtop::store::Merged::new(vec![part("lake\u{1b}]0;x\u{7}"), part("dr\u{9b}2J")]);
     let keymap = Keymap::default();
     let theme = Theme::default_theme();
-    for keys in [
-        "", "2", "3", "4", "5", "enter", "3 enter", "?", "2 p", "2 c", "2 P",
-    ] {
+    for (keys, snap) in [
+        "", "2", "3", "4", "5", "7", "enter", "3 enter", "?", "2 p", "2 c", "2 P",
+    ]
+    .into_iter()
+    .flat_map(|k| [(k, &one), (k, &two)])
+    {
         let mut view = View::new(true);
-        view.sync_target(&snap);
+        view.sync_target(snap);
         for k in parse_key_sequence(keys).unwrap_or_default() {
-            view.on_key(&k, &keymap, &snap);
+            view.on_key(&k, &keymap, snap);
         }
         // The answers of `p` and `c` carry AWS text too (policy names, Sids, error messages).
         let id = view.overlay.as_ref().map(|o| o.id);
@@ -253,7 +265,7 @@ fn no_escape_from_data_reaches_the_tty_in_any_pane() {
                 keymap: &keymap,
                 now: Utc::now(),
             };
-            term.draw(|f| render(f, &snap, &view, &ctx)).expect("draw");
+            term.draw(|f| render(f, snap, &view, &ctx)).expect("draw");
         }
         assert!(out.len() > 1000, "{keys:?}: something was drawn");
         assert_only_own_sequences(&out, keys);

@@ -12,7 +12,7 @@ fn press(view: &mut View, snap: &fhtop::store::Snapshot, keys: &str) -> Vec<Effe
     parse_key_sequence(keys)
         .unwrap()
         .iter()
-        .map(|k| view.on_key(k, &km, snap))
+        .map(|k| view.on_key(k, &km, &common::one(snap)))
         .collect()
 }
 
@@ -91,7 +91,7 @@ fn filter_typing_enter_keeps_esc_clears() {
     let e = view.on_key(
         &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
         &Keymap::default(),
-        &snap,
+        &common::one(&snap),
     );
     assert_eq!(e, Effect::Quit);
 }
@@ -133,11 +133,11 @@ fn quit_refresh_and_follow() {
 #[test]
 fn logs_interest_follows_the_selection() {
     let (snap, mut view) = common::settle("");
-    let groups = view.interest(&snap).log_groups;
+    let groups = view.interest(&snap, 0).log_groups;
     assert!(groups.contains(&"/aws/kinesisfirehose/clickstream-raw".to_string()));
     assert!(groups.contains(&"/aws/events/clickstream-capture".to_string()));
     press(&mut view, &snap, "2 / o r d e r s enter");
-    let groups = view.interest(&snap).log_groups;
+    let groups = view.interest(&snap, 0).log_groups;
     assert_eq!(
         groups,
         vec!["/aws/kinesisfirehose/orders-to-s3".to_string()]
@@ -175,7 +175,7 @@ fn t_asks_first_with_everything_that_will_change() {
     let effects = press(&mut view, &snap, "y");
     assert_eq!(
         effects,
-        vec![Effect::ToggleRule(p.key.clone(), true)],
+        vec![Effect::ToggleRule(0, p.key.clone(), true)],
         "y hands the change to the executor"
     );
     assert!(
@@ -189,7 +189,7 @@ fn t_asks_first_with_everything_that_will_change() {
 fn read_only_and_managed_rules_never_open_the_dialog() {
     let (snap, _) = common::settle("");
     let mut ro = View::new(true);
-    ro.sync_target(&snap);
+    ro.sync_target(&common::one(&snap));
     press(&mut ro, &snap, "3 t");
     assert!(ro.confirm.is_none());
     assert!(
@@ -198,7 +198,7 @@ fn read_only_and_managed_rules_never_open_the_dialog() {
             .is_some_and(|s| s.text.contains("READ-ONLY"))
     );
     let mut view = View::new(false);
-    view.sync_target(&snap);
+    view.sync_target(&common::one(&snap));
     press(&mut view, &snap, "3 / s e c u r i t y enter t");
     assert!(view.confirm.is_none());
     assert!(
@@ -222,7 +222,7 @@ fn simulations(effects: &[Effect]) -> Vec<fhtop::iam::SimRequest> {
     effects
         .iter()
         .find_map(|e| match e {
-            Effect::Simulate(_, r) => Some(r.clone()),
+            Effect::Simulate(_, _, r) => Some(r.clone()),
             _ => None,
         })
         .unwrap_or_default()
@@ -288,7 +288,7 @@ fn c_checks_the_selected_pipeline() {
     let (snap, mut view) = common::settle("");
     let effects = press(&mut view, &snap, "c");
     match &effects[..] {
-        [Effect::Check(_, sel)] => {
+        [Effect::Check(_, _, sel)] => {
             assert_eq!(sel.streams, vec!["clickstream-raw".to_string()]);
             assert!(sel.rules.is_empty());
         }
@@ -302,7 +302,7 @@ fn c_checks_the_selected_pipeline() {
     // On the Rules pane the row is the rule.
     let effects = press(&mut view, &snap, "esc 3 / p a y m e n t - r enter c");
     match effects.last() {
-        Some(Effect::Check(_, sel)) => {
+        Some(Effect::Check(_, _, sel)) => {
             assert_eq!(sel.rules, vec!["orders-bus/payment-refunded".to_string()])
         }
         other => panic!("expected a check run, got {other:?}"),
@@ -506,7 +506,7 @@ fn a_production_context_is_marked_and_named_before_a_change() {
         production_match: vec!["1234*".into()],
         ..fhtop::ui::effects::AppSettings::default()
     });
-    assert!(view.production(&snap));
+    assert!(view.production(&common::one(&snap).parts()[0]));
     press(&mut view, &snap, "3 / p a y m e n t - r enter t");
     let p = view.confirm.clone().expect("dialog open");
     assert!(p.production);

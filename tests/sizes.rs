@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use fhtop::store::Snapshot;
+use fhtop::store::Merged;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::render::{Ctx, render};
 use fhtop::ui::theme::Theme;
@@ -29,9 +29,9 @@ const VIEWS: [&str; 10] = [
     "/ o r d",
 ];
 
-fn data() -> &'static Snapshot {
-    static SNAP: OnceLock<Snapshot> = OnceLock::new();
-    SNAP.get_or_init(|| common::settle("").0)
+fn data() -> &'static Merged {
+    static SNAP: OnceLock<Merged> = OnceLock::new();
+    SNAP.get_or_init(|| Merged::one(common::settle("").0))
 }
 
 fn view_after(keys: &str) -> View {

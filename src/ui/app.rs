@@ -14,8 +14,8 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::backend::{Backend, Clock};
 use crate::config::Settings;
 use crate::poll;
-use crate::store::Store;
-use crate::ui::effects::{AppSettings, Runner};
+use crate::store::{Merged, Part, Store};
+use crate::ui::effects::{AppSettings, Runner, Runners};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
 use crate::ui::render::{self, render};
@@ -35,53 +35,120 @@ pub fn init_logging() {
     let _ = tracing::subscriber::set_global_default(sub);
 }
 
-/// The TUI: starts the pollers, enters the alternate screen, runs the key / data / effect loop
-/// until quit, and restores the terminal.
+/// One context the dashboard watches: its name, what the config says of it, and its backend.
+pub struct Watched {
+    /// The context's name (`[contexts.NAME]`, else `PROFILE/REGION`).
+    pub name: String,
+    /// Marked `production = true`.
+    pub production: bool,
+    /// Rule changes are refused in it.
+    pub read_only: bool,
+    /// Its backend (its own profile, region, endpoint, pacing).
+    pub backend: Arc<dyn Backend>,
+}
+
+/// One watched context at run time: its store, its pollers and the runner of its effects.
+struct Running {
+    name: String,
+    production: bool,
+    read_only: bool,
+    store: Arc<Store>,
+    pollers: poll::Pollers,
+}
+
+/// Every context's snapshot, as the view draws them.
+fn merged(running: &[Running]) -> Merged {
+    Merged::new(
+        running
+            .iter()
+            .map(|r| Part {
+                name: r.name.clone(),
+                production: r.production,
+                read_only: r.read_only,
+                snap: r.store.snapshot(),
+            })
+            .collect(),
+    )
+}
+
+/// The TUI over `contexts` (one or more, each with its own store, pollers, pacing and
+/// staleness; one failing never blanks another): starts the pollers, enters the alternate
+/// screen, runs the key / data / effect loop until quit, and restores the terminal.
 ///
 /// Errors: the terminal could not be set up or drawn to.
 pub async fn run(
     settings: &Settings,
     theme: &Theme,
     keymap: &Keymap,
-    backend: Arc<dyn Backend>,
+    contexts: Vec<Watched>,
     clock: Clock,
 ) -> Result<()> {
     init_logging();
     tracing::info!(
-        "fhtop {} started ({})",
+        "fhtop {} started ({}; {} context{})",
         env!("CARGO_PKG_VERSION"),
-        if settings.demo { "demo account" } else { "AWS" }
+        if settings.demo { "demo account" } else { "AWS" },
+        contexts.len(),
+        if contexts.len() == 1 { "" } else { "s" }
     );
-    let store = Arc::new(Store::new());
-    let pollers = poll::spawn(
-        poll::PollCtx {
-            backend: backend.clone(),
+    // Every store's writes wake the one loop.
+    let (notify_tx, mut store_rx) = tokio::sync::watch::channel(0u64);
+    let notify_tx = Arc::new(notify_tx);
+    let mut running = Vec::new();
+    let mut runners = Vec::new();
+    for c in contexts {
+        let store = Arc::new(Store::new());
+        let mut rx = store.subscribe();
+        let tx = notify_tx.clone();
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                tx.send_modify(|n| *n = n.wrapping_add(1));
+            }
+        });
+        let pollers = poll::spawn(
+            poll::PollCtx {
+                backend: c.backend.clone(),
+                store: store.clone(),
+                clock,
+                window_minutes: settings.window_minutes,
+                cache_dir: if settings.demo {
+                    None
+                } else {
+                    crate::cache::default_dir()
+                },
+            },
+            settings.intervals,
+        );
+        let mut app = AppSettings::from(settings);
+        app.read_only |= c.read_only;
+        app.production |= c.production;
+        runners.push(Runner {
+            backend: c.backend,
             store: store.clone(),
             clock,
-            window_minutes: settings.window_minutes,
-            cache_dir: if settings.demo {
-                None
-            } else {
-                crate::cache::default_dir()
-            },
-        },
-        settings.intervals,
-    );
-    let runner = Runner {
-        backend,
-        store: store.clone(),
-        clock,
-        settings: AppSettings::from(settings),
-    };
+            settings: app,
+        });
+        running.push(Running {
+            name: c.name,
+            production: c.production,
+            read_only: c.read_only,
+            store,
+            pollers,
+        });
+    }
+    let runners = Runners(runners);
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut guard = TerminalGuard::enter()?;
-    let mut view = View::with_settings(&runner.settings);
+    let mut view = View::with_settings(&AppSettings::from(settings));
+    if running.len() > 1 {
+        // Each context's own mark is in its part; the settings' is for one context.
+        view.production_marked = false;
+    }
     // Answers of effects running off the UI task come back here as messages.
     let (answer_tx, mut answer_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();
-    let mut store_rx = store.subscribe();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -89,17 +156,19 @@ pub async fn run(
     loop {
         if dirty {
             tui_logger::move_events();
-            let snap = store.snapshot();
+            let w = merged(&running);
             view.screen_rows = guard.terminal.size()?.height;
-            pollers.set_interest(view.interest(&snap));
-            pollers.set_wanted(view.wanted(&snap));
+            for (i, r) in running.iter().enumerate() {
+                r.pollers.set_interest(view.interest(w.snap(i), i));
+                r.pollers.set_wanted(view.wanted(&w, i));
+            }
             let ctx = render::Ctx {
                 theme,
                 keymap,
                 now: clock.now(),
             };
-            guard.terminal.draw(|f| render(f, &snap, &view, &ctx))?;
-            shown_complete = snap.is_complete();
+            guard.terminal.draw(|f| render(f, &w, &view, &ctx))?;
+            shown_complete = w.parts().iter().all(|p| p.snap.is_complete());
             dirty = false;
         }
         let msg = tokio::select! {
@@ -122,14 +191,16 @@ pub async fn run(
         // is lost), which halves idle redraws; before the first complete poll it is drawn at
         // once. Everything else redraws now.
         dirty |= !matches!(msg, Msg::DataChanged) || !shown_complete;
-        let snap = store.snapshot();
+        let w = merged(&running);
         let mut quit = false;
-        for effect in update(&mut view, msg, keymap, &snap) {
+        for effect in update(&mut view, msg, keymap, &w) {
             match effect {
                 Effect::Quit => quit = true,
                 Effect::Refresh => {
                     tracing::info!("refresh requested");
-                    pollers.refresh_now();
+                    for r in &running {
+                        r.pollers.refresh_now();
+                    }
                 }
                 Effect::None => {}
                 Effect::SaveScreen => {
@@ -140,7 +211,7 @@ pub async fn run(
                         now: clock.now(),
                     };
                     let r = crate::ui::screen::save(
-                        &snap,
+                        &w,
                         &view,
                         &ctx,
                         (size.width, size.height),
@@ -154,9 +225,9 @@ pub async fn run(
                     let _ = answer_tx.send(Msg::ScreenSaved(r));
                 }
                 e => {
-                    let (runner, tx) = (runner.clone(), answer_tx.clone());
+                    let (runners, tx) = (runners.clone(), answer_tx.clone());
                     tokio::spawn(async move {
-                        if let Some(m) = runner.run(e).await {
+                        if let Some(m) = runners.run(e).await {
                             let _ = tx.send(m);
                         }
                     });

@@ -55,6 +55,20 @@ impl From<&Settings> for AppSettings {
     }
 }
 
+/// One [`Runner`] per context, in the order of `Merged::parts`: an effect runs in the context
+/// it names.
+#[derive(Clone)]
+pub struct Runners(pub Vec<Runner>);
+
+impl Runners {
+    /// Carry out `effect` in its context; `None` for an effect with no answer, or naming no
+    /// context there is.
+    pub async fn run(&self, effect: Effect) -> Option<Msg> {
+        let r = self.0.get(effect.context()?)?;
+        r.run(effect).await
+    }
+}
+
 /// Runs effects against one backend and store.
 #[derive(Clone)]
 pub struct Runner {
@@ -73,14 +87,14 @@ impl Runner {
     /// have none (the loop handles the first two).
     pub async fn run(&self, effect: Effect) -> Option<Msg> {
         match effect {
-            Effect::Simulate(id, reqs) => {
+            Effect::Simulate(_, id, reqs) => {
                 let reports = crate::iam::run_all(self.backend.as_ref(), &reqs).await;
                 for r in &reports {
                     tracing::info!("permission simulation: {} — {}", r.title, r.summary());
                 }
                 Some(Msg::Answer(id, crate::iam::reports_lines(&reports)))
             }
-            Effect::Check(id, sel) => {
+            Effect::Check(_, id, sel) => {
                 let gathered = crate::check::gather(
                     self.backend.as_ref(),
                     &sel,
@@ -99,11 +113,11 @@ impl Runner {
                     },
                 ))
             }
-            Effect::ToggleRule(key, enable) => {
+            Effect::ToggleRule(ctx, key, enable) => {
                 let outcome = self.change_rule(&key, enable).await;
-                Some(Msg::RuleChanged(key, outcome))
+                Some(Msg::RuleChanged(ctx, key, outcome))
             }
-            Effect::PatternTest(id, key) => {
+            Effect::PatternTest(_, id, key) => {
                 let snap = self.store.snapshot();
                 let res = match snap.inventory.get().map(|i| &i.inv) {
                     Some(inv) => match inv.rule(&key) {
@@ -125,7 +139,7 @@ impl Runner {
                 };
                 Some(Msg::Samples(id, Box::new(res)))
             }
-            Effect::ReadFailed(id, name) => {
+            Effect::ReadFailed(_, id, name) => {
                 let res = match self.backend.describe_stream(&name).await {
                     Ok(stream) => crate::records::read(
                         self.backend.as_ref(),

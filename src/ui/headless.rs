@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::backend::{Backend, Clock};
 use crate::poll::{self, PollCtx};
-use crate::store::{LogStore, SectionKind, Snapshot, Store};
+use crate::store::{LogStore, Merged, SectionKind, Snapshot, Store};
 use crate::ui::effects::{AppSettings, Runner};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
@@ -65,7 +65,7 @@ impl Headless {
             );
         }
         let mut view = View::with_settings(&settings);
-        view.sync_target(&store.snapshot());
+        view.sync_target(&Merged::one(store.snapshot()));
         Ok(Self {
             runner: Runner {
                 backend,
@@ -89,8 +89,8 @@ impl Headless {
             if self.quit {
                 break;
             }
-            let snap = self.store.snapshot();
-            for e in update(&mut self.view, m, &self.keymap, &snap) {
+            let w = self.merged();
+            for e in update(&mut self.view, m, &self.keymap, &w) {
                 match e {
                     Effect::Quit => self.quit = true,
                     // Everything is polled in line here; nothing to wake.
@@ -104,7 +104,7 @@ impl Headless {
                             now: self.runner.clock.now(),
                         };
                         let r = crate::ui::screen::save(
-                            &snap,
+                            &w,
                             &self.view,
                             &ctx,
                             (160, 48),
@@ -133,7 +133,7 @@ impl Headless {
             cache_dir: None,
         };
         let snap = self.store.snapshot();
-        let interest = self.view.interest(&snap);
+        let interest = self.view.interest(&snap, 0);
         let groups = poll::log_groups(&snap, &interest);
         let mut logs = LogStore::default();
         let _ = poll::poll_logs(&c, &groups, &mut logs).await;
@@ -150,5 +150,10 @@ impl Headless {
     /// A consistent copy of the store's data.
     pub fn snapshot(&self) -> Snapshot {
         self.store.snapshot()
+    }
+
+    /// The store's data as the view draws it: one context.
+    pub fn merged(&self) -> Merged {
+        Merged::one(self.store.snapshot())
     }
 }

@@ -9,7 +9,7 @@ use crate::action::Outcome;
 use crate::health::Level;
 use crate::iam::Tone;
 use crate::model::RuleKey;
-use crate::store::Snapshot;
+use crate::store::Merged;
 use crate::ui::keymap::Keymap;
 use crate::ui::view::{Effect, Status, View};
 
@@ -24,8 +24,8 @@ pub enum Msg {
     Tick,
     /// The store published new data: rows may have re-sorted or appeared.
     DataChanged,
-    /// A confirmed rule change finished, with its outcome.
-    RuleChanged(RuleKey, Outcome),
+    /// A confirmed rule change in context `.0` finished, with its outcome.
+    RuleChanged(usize, RuleKey, Outcome),
     /// The lines of overlay `id` (permission simulations, checks) arrived.
     Answer(u64, Vec<(Tone, String)>),
     /// The pattern tester's samples arrived for request `id` (or why the rule could not be
@@ -41,20 +41,25 @@ pub enum Msg {
     Stop,
 }
 
-/// Apply one message to the view; what to do next comes back as effects (empty for most).
-pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Vec<Effect> {
+/// Apply one message to the view, drawn from every context's data `w`; what to do next comes
+/// back as effects (empty for most).
+pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, w: &Merged) -> Vec<Effect> {
     match msg {
-        Msg::Key(k) => match view.on_key(&k, keymap, snap) {
+        Msg::Key(k) => match view.on_key(&k, keymap, w) {
             Effect::None => vec![],
             e => vec![e],
         },
         Msg::Resize | Msg::Tick => vec![],
         Msg::DataChanged => {
-            view.sync_target(snap);
+            view.sync_target(w);
             vec![]
         }
-        Msg::RuleChanged(key, outcome) => {
-            view.status = Some(rule_change_status(&key, &outcome));
+        Msg::RuleChanged(ctx, key, outcome) => {
+            let mut st = rule_change_status(&key, &outcome);
+            if w.is_several() {
+                st.text = format!("{}: {}", w.part(ctx).name, st.text);
+            }
+            view.status = Some(st);
             // The new state shows everywhere as soon as the pollers read it again.
             vec![Effect::Refresh]
         }
@@ -71,7 +76,7 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, snap: &Snapshot) -> Ve
             vec![]
         }
         Msg::Paste(text) => {
-            view.pasted(&text, snap);
+            view.pasted(&text, w.snap(view.ctx));
             vec![]
         }
         Msg::ScreenSaved(r) => {

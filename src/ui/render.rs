@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::model::AlarmState;
-use crate::store::Snapshot;
+use crate::store::Merged;
 pub use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
 use crate::ui::keymap::Action;
@@ -18,9 +18,10 @@ use crate::ui::view::{Detail, Pane, View};
 const MIN_W: u16 = 40;
 const MIN_H: u16 = 8;
 
-/// Draws a whole frame: header, tabs, the focused pane or drill-in, context strip, footer,
-/// overlays; a one-line notice when the terminal is smaller than 40×8.
-pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
+/// Draws a whole frame of every context's data `w`: header, tabs, the focused pane (rows of
+/// every context) or drill-in (in its context), context strip, footer, overlays; a one-line
+/// notice when the terminal is smaller than 40×8.
+pub fn render(f: &mut Frame, w: &Merged, view: &View, ctx: &Ctx) {
     let area = f.area();
     if area.width < MIN_W || area.height < MIN_H {
         let msg = format!(
@@ -37,12 +38,18 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
         Constraint::Length(1),
     ])
     .areas(area);
-    render_header(f, header, snap, view, ctx);
-    render_tabs(f, tabs, snap, view, ctx);
+    if w.is_several() {
+        render_header_many(f, header, w, view, ctx);
+    } else {
+        render_header(f, header, w.part(0), view, ctx);
+    }
+    render_tabs(f, tabs, w, view, ctx);
+    // The drill-in and the dialogs are in the context they were opened in.
+    let snap = w.snap(view.ctx);
     match &view.detail {
         Some(Detail::Stream(name)) => panes::detail::stream(f, body, snap, view, name, ctx),
         Some(Detail::Rule(key)) => panes::detail::rule(f, body, snap, view, key, ctx),
-        None => render_pane(f, body, snap, view, ctx),
+        None => render_pane(f, body, w, view, ctx),
     }
     render_footer(f, footer, view, ctx);
     if let Some(p) = &view.confirm {
@@ -65,46 +72,173 @@ pub fn render(f: &mut Frame, snap: &Snapshot, view: &View, ctx: &Ctx) {
     }
 }
 
-fn render_pane(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+fn render_pane(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let with_context = matches!(
         view.pane,
         Pane::Pipelines | Pane::Streams | Pane::Rules | Pane::Alarms
     ) && area.height >= 22;
     let (main, strip) = if with_context {
         // The list gets what its rows need; the context strip gets the rest (at least 9 rows).
-        let filter = view
-            .list(view.pane)
-            .map(|l| l.filter.as_str())
-            .unwrap_or("");
-        let rows = crate::ui::view::entries(view.pane, snap, filter).len() as u16;
+        let rows = view.rows(view.pane, w).len() as u16;
         let list_h = (rows + 3).clamp(8, area.height.saturating_sub(9));
         let [m, s] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(9)]).areas(area);
         (m, Some(s))
     } else {
         (area, None)
     };
+    // The Logs pane and the context strip follow the selected row, in its context.
+    let target = w.snap(view.target.ctx);
     match view.pane {
-        Pane::Pipelines => panes::pipelines::render(f, main, snap, view, ctx),
-        Pane::Streams => panes::streams::render(f, main, snap, view, ctx),
-        Pane::Rules => panes::rules::render(f, main, snap, view, ctx),
-        Pane::Alarms => panes::alarms::render(f, main, snap, view, ctx),
-        Pane::Logs => panes::logs::render(f, main, snap, view, ctx),
+        Pane::Pipelines => panes::pipelines::render(f, main, w, view, ctx),
+        Pane::Streams => panes::streams::render(f, main, w, view, ctx),
+        Pane::Rules => panes::rules::render(f, main, w, view, ctx),
+        Pane::Alarms => panes::alarms::render(f, main, w, view, ctx),
+        Pane::Logs => panes::logs::render(f, main, target, view, ctx),
         Pane::AppLog => panes::applog::render(f, main, ctx),
-        Pane::Cost => panes::cost::render(f, main, snap, ctx),
+        Pane::Cost if w.is_several() => {
+            // One table per context, stacked.
+            let shown: Vec<&crate::store::Part> = w
+                .parts()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| view.only.is_none_or(|o| o == *i))
+                .map(|(_, p)| p)
+                .collect();
+            let n = u32::try_from(shown.len()).unwrap_or(1).max(1);
+            let areas = Layout::vertical(shown.iter().map(|_| Constraint::Ratio(1, n))).split(main);
+            for (p, a) in shown.iter().zip(areas.iter()) {
+                panes::cost::render(f, *a, &p.snap, &p.name, ctx);
+            }
+        }
+        Pane::Cost => panes::cost::render(f, main, w.snap(0), "", ctx),
     }
     if let Some(s) = strip {
-        panes::context::render(f, s, snap, view, ctx);
+        panes::context::render(f, s, target, view, ctx);
     }
 }
 
-fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+/// The header with several contexts: per context its name (a production context's in the
+/// production colours, marked ⚑), then its state — connecting, STALE / OFF with what, or
+/// the age of its oldest data — then the API call rate over all, the `:ctx` focus and
+/// READ-ONLY; shorter forms until it fits next to the clock.
+fn render_header_many(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
+    let t = ctx.theme;
+    let base = t.header();
+    let clock = ctx.now.format(" %H:%M:%S UTC ").to_string();
+    let width = area.width as usize;
+    let mut spans = Vec::new();
+    for compact in 0..3u8 {
+        spans = vec![Span::styled(
+            " fhtop ",
+            base.add_modifier(ratatui::style::Modifier::BOLD),
+        )];
+        for (i, p) in w.parts().iter().enumerate() {
+            let snap = &p.snap;
+            let dim = view.only.is_some_and(|o| o != i);
+            spans.push(Span::styled(" ", base));
+            let name = crate::ui::safe_fit(&p.name, if compact == 2 { 12 } else { 24 });
+            let prod = view.production(p);
+            spans.push(Span::styled(
+                if prod { format!("⚑{name}") } else { name },
+                if prod {
+                    t.production()
+                } else if dim {
+                    base
+                } else {
+                    base.add_modifier(ratatui::style::Modifier::BOLD)
+                },
+            ));
+            spans.push(Span::styled(" ", base));
+            let off = snap.features_off();
+            let stale = snap.stale_sections();
+            let bad = t
+                .stale()
+                .patch(base.remove_modifier(ratatui::style::Modifier::BOLD));
+            if let Some((section, e)) = stale.first() {
+                let text = match compact {
+                    0 => format!(" STALE {section}: {} ", crate::ui::safe_fit(&e.message, 24)),
+                    1 => format!(" STALE {section} "),
+                    _ => " STALE ".to_string(),
+                };
+                spans.push(Span::styled(text, bad));
+            } else if let Some((perm, _)) = off.first() {
+                let text = if compact == 0 {
+                    format!(" OFF: add {perm} ")
+                } else {
+                    " OFF ".to_string()
+                };
+                spans.push(Span::styled(text, bad));
+            } else if let Some(oldest) = snap.oldest_fetch() {
+                let mut age = fmt::age(ctx.now, oldest);
+                if snap.inventory.cached {
+                    age.push_str(" cached");
+                }
+                spans.push(Span::styled(
+                    if compact == 0 {
+                        format!("age {age}")
+                    } else {
+                        age
+                    },
+                    base,
+                ));
+                // The progressive walk of this context, while it reads.
+                if let Some(inv) = snap.inventory.get().filter(|_| compact < 2) {
+                    let ((s, st), (r, rt)) = inv.inv.reading();
+                    if s + r > 0 {
+                        spans.push(Span::styled(
+                            format!(" described {}/{}", (st + rt).saturating_sub(s + r), st + rt),
+                            base,
+                        ));
+                    }
+                }
+            } else {
+                spans.push(Span::styled("connecting…", base));
+            }
+            spans.push(Span::styled(" ·", base));
+        }
+        spans.pop();
+        let per_min: u64 = w
+            .parts()
+            .iter()
+            .filter_map(|p| p.snap.api.get())
+            .map(|api| api.ops.iter().map(|o| o.1).sum::<u64>())
+            .sum();
+        if w.parts().iter().any(|p| p.snap.api.get().is_some()) {
+            spans.push(Span::styled(format!("  API {per_min}/min"), base));
+        }
+        if let Some(o) = view.only {
+            spans.push(Span::styled(
+                format!("  [:ctx {}]", crate::ui::safe_fit(&w.part(o).name, 24)),
+                t.badge(),
+            ));
+        }
+        if view.read_only {
+            spans.push(Span::styled("  ", base));
+            spans.push(Span::styled(" READ-ONLY ", t.badge()));
+        }
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        if used + clock.len() <= width {
+            break;
+        }
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    spans.push(Span::styled(
+        " ".repeat(width.saturating_sub(used + clock.len())),
+        base,
+    ));
+    spans.push(Span::styled(clock, base));
+    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+fn render_header(f: &mut Frame, area: Rect, part: &crate::store::Part, view: &View, ctx: &Ctx) {
+    let snap = &part.snap;
     let base = ctx.theme.header();
     let clock = ctx.now.format(" %H:%M:%S UTC ").to_string();
     let width = area.width as usize;
     // Shorter forms until it fits next to the clock: full, short ages, no profile.
     let mut spans = Vec::new();
     for compact in 0..3 {
-        spans = header_spans(snap, view, ctx, compact);
+        spans = header_spans(part, view, ctx, compact);
         let used: usize = spans.iter().map(|s| s.width()).sum();
         if used + clock.len() <= width {
             break;
@@ -132,7 +266,13 @@ fn render_header(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &
 /// label and value, separator, region, profile label and value).
 const ARN_SLOT: usize = 9;
 
-fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> Vec<Span<'a>> {
+fn header_spans<'a>(
+    part: &'a crate::store::Part,
+    view: &View,
+    ctx: &Ctx,
+    compact: u8,
+) -> Vec<Span<'a>> {
+    let snap = &part.snap;
     let t = ctx.theme;
     let base = t.header();
     let mut spans = vec![Span::styled(
@@ -253,7 +393,7 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
                 .patch(base.remove_modifier(ratatui::style::Modifier::BOLD)),
         ));
     }
-    if view.production(snap) {
+    if view.production(part) {
         spans.push(Span::styled("  ", base));
         spans.push(Span::styled(" PRODUCTION ", t.production()));
     }
@@ -264,13 +404,16 @@ fn header_spans<'a>(snap: &'a Snapshot, view: &View, ctx: &Ctx, compact: u8) -> 
     spans
 }
 
-fn render_tabs(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+fn render_tabs(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
-    let firing = snap
-        .alarms
-        .get()
+    let firing: usize = w
+        .parts()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| view.only.is_none_or(|o| o == *i))
+        .filter_map(|(_, p)| p.snap.alarms.get())
         .map(|a| a.iter().filter(|a| a.state == AlarmState::Alarm).count())
-        .unwrap_or(0);
+        .sum();
     let keys = [
         Action::PanePipelines,
         Action::PaneStreams,
@@ -295,6 +438,12 @@ fn render_tabs(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ct
         spans.push(Span::raw(" "));
     }
     if let Some(d) = &view.detail {
+        if w.is_several() {
+            spans.push(Span::styled(
+                format!(" › {}", crate::ui::safe_fit(&w.part(view.ctx).name, 24)),
+                t.title(),
+            ));
+        }
         let what = match d {
             Detail::Stream(s) => format!(" › stream {}", crate::ui::safe_fit(s, 60)),
             Detail::Rule(r) => format!(" › rule {}", crate::ui::safe_fit(&r.to_string(), 60)),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::store::Snapshot;
+use crate::store::Merged;
 use crate::ui::render::Ctx;
 use crate::ui::view::View;
 
@@ -20,25 +20,30 @@ pub fn screens_dir() -> PathBuf {
 }
 
 /// Renders the frame of `width` × `height` cells and writes `fhtop-<account>-<UTC time>.txt`
-/// and `.svg` into `dir` (created if needed). Returns the two paths.
+/// and `.svg` into `dir` (created if needed; the account is the first context's, or
+/// `contexts` when several are watched). Returns the two paths.
 ///
 /// Errors: the directory or a file could not be written (the message names the path).
 pub fn save(
-    snap: &Snapshot,
+    w: &Merged,
     view: &View,
     ctx: &Ctx,
     (width, height): (u16, u16),
     dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<Vec<PathBuf>, String> {
-    let buf = crate::snapshot::draw(snap, view, ctx, width.max(1), height.max(1))
+    let buf = crate::snapshot::draw(w, view, ctx, width.max(1), height.max(1))
         .map_err(|e| format!("rendering: {e}"))?;
-    let account = snap
-        .identity
-        .get()
-        .map(|i| i.account.clone())
-        .filter(|a| a.chars().all(|c| c.is_ascii_alphanumeric()))
-        .unwrap_or_else(|| "unknown".into());
+    let account = if w.is_several() {
+        "contexts".to_string()
+    } else {
+        w.snap(0)
+            .identity
+            .get()
+            .map(|i| i.account.clone())
+            .filter(|a| a.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or_else(|| "unknown".into())
+    };
     let stem = format!("fhtop-{account}-{}", now.format("%Y%m%d-%H%M%S"));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut written = Vec::new();

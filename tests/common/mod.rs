@@ -58,7 +58,12 @@ pub fn draw_with(snap: &Snapshot, view: &View, theme: &Theme, w: u16, h: u16) ->
         keymap: &keymap,
         now: at(),
     };
-    snapshot::draw(snap, view, &ctx, w, h).expect("draws")
+    snapshot::draw(&one(snap), view, &ctx, w, h).expect("draws")
+}
+
+/// One context's snapshot as the view takes every context's.
+pub fn one(snap: &Snapshot) -> fhtop::store::Merged {
+    fhtop::store::Merged::one(snap.clone())
 }
 
 /// The frame after `keys`, as text, at `w`×`h`.

@@ -5,12 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, fit_columns, table};
+use super::{Col, columns, fit_columns, in_context, merged_staleness, table};
 use crate::model::AlarmState;
-use crate::store::Snapshot;
-use crate::ui::chrome::{Ctx, staleness, title};
+use crate::store::Merged;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
-use crate::ui::view::{Pane, View, entries, visible_rows};
+use crate::ui::view::{Pane, View, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 6] = [
@@ -34,22 +34,28 @@ pub fn state_span<'a>(ctx: &Ctx, s: AlarmState) -> Span<'a> {
 }
 
 /// Draws the Alarms pane: every alarm, worst state first, with what it watches and why.
-pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let ls = view.list(Pane::Alarms).cloned().unwrap_or_default();
-    let es = entries(Pane::Alarms, snap, &ls.filter);
+    let es = view.rows(Pane::Alarms, w);
     let pos = ls.position(&es);
     // The area's height is more than the table's rows: enough rows, never too few.
     let vis = visible_rows(es.len(), pos, usize::from(area.height));
-    let (note, _) = staleness(ctx, snap.alarms.fetched_at, snap.alarms.error.as_ref());
+    let note = merged_staleness(ctx, w, |s| (s.alarms.fetched_at, s.alarms.error.as_ref()));
     let block = ctx.block(title(ctx, format!("Alarms ({})", es.len()), note), true);
-    let alarms = snap.alarms.get();
-    let fitted = fit_columns(&COLS, area);
+    let any = w.parts().iter().any(|p| p.snap.alarms.get().is_some());
+    let cols = columns(&COLS, w);
+    let fitted = fit_columns(&cols, area);
     let reason_w = fitted.flex;
     let mut rows = Vec::new();
-    if let Some(alarms) = alarms {
+    {
         // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
         for e in &es[vis.clone()] {
-            let Some(a) = alarms.get(e.index) else {
+            let Some(a) = w
+                .snap(e.target.ctx)
+                .alarms
+                .get()
+                .and_then(|al| al.get(e.index))
+            else {
                 continue;
             };
             let watches = match (a.stream(), a.rule()) {
@@ -65,18 +71,19 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     _ => String::new(),
                 }
             );
-            rows.push(fitted.row(vec![
+            let cells = vec![
                 Cell::from(state_span(ctx, a.state)),
                 Cell::from(safe_fit_name(&a.name, COLS[1].1 as usize)),
                 Cell::from(safe_fit(&metric, COLS[2].1 as usize)),
                 Cell::from(safe_fit(&watches, COLS[3].1 as usize)),
                 Cell::from(fmt::age(ctx.now, a.state_updated)),
                 Cell::from(Span::styled(safe_fit(&a.reason, reason_w), ctx.theme.dim())),
-            ]));
+            ];
+            rows.push(fitted.row(in_context(cells, w, view, e.target.ctx, ctx)));
         }
     }
     let selected = (!rows.is_empty()).then(|| pos - vis.start);
-    let empty = if alarms.is_none() {
+    let empty = if !any {
         "loading…"
     } else {
         "no alarms match"
@@ -85,7 +92,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        fitted.spec(&COLS, rows, selected, empty),
+        fitted.spec(&cols, rows, selected, empty),
         ctx,
     );
 }

@@ -15,12 +15,18 @@ use crate::ui::fmt;
 /// USD per 1,000 metrics requested with GetMetricData (us-east-1 list price).
 pub const GET_METRIC_DATA_PER_1000: f64 = 0.01;
 
-/// Draws the API cost pane: calls per operation (last minute, total) and metrics requested with
-/// their estimated GetMetricData cost.
-pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
+/// Draws the API cost pane of one context: calls per operation (last minute, total) and
+/// metrics requested with their estimated GetMetricData cost; `context` names it in the title
+/// when several are watched (one pane each), empty otherwise.
+pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &Ctx) {
     let t = ctx.theme;
+    let heading = if context.is_empty() {
+        "API cost".to_string()
+    } else {
+        format!("API cost · {}", crate::ui::safe_fit(context, 32))
+    };
     let Some(api) = snap.api.get() else {
-        let block = ctx.block(title(ctx, "API cost".into(), String::new()), true);
+        let block = ctx.block(title(ctx, heading, String::new()), true);
         f.render_widget(
             Paragraph::new("The demo account makes no AWS calls. Against AWS this pane counts every API call fhtop makes, per operation, and the CloudWatch metrics it requests.")
                 .style(t.dim())
@@ -37,7 +43,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, ctx: &Ctx) {
         per_hour / 1000.0 * GET_METRIC_DATA_PER_1000,
         per_hour / 1000.0 * GET_METRIC_DATA_PER_1000 * 24.0 * 30.0
     );
-    let block = ctx.block(title(ctx, "API cost".into(), note), true);
+    let block = ctx.block(title(ctx, heading, note), true);
     let off = snap.features_off();
     let denied = |op: &str| off.iter().any(|(p, _)| *p == op);
     let mut rows: Vec<Row> = api

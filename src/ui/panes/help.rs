@@ -122,9 +122,14 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
     let mut lines = vec![Line::default()];
     if p.production {
         // Before anything else: where this change lands.
+        let context = if p.context.is_empty() {
+            String::new()
+        } else {
+            format!("context {} · ", crate::sanitize::clean(&p.context))
+        };
         lines.push(Line::from(Span::styled(
             format!(
-                "  PRODUCTION · profile {} · account {} · {}",
+                "  PRODUCTION · {context}profile {} · account {} · {}",
                 crate::sanitize::clean(&p.profile),
                 crate::sanitize::clean(&p.account),
                 crate::sanitize::clean(&p.region)
@@ -132,6 +137,20 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
             t.production(),
         )));
         lines.push(Line::default());
+    }
+    if !p.context.is_empty() {
+        // Several contexts are watched: which one the change lands in comes first.
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<10}", "context"), t.dim()),
+            Span::styled(
+                crate::sanitize::clean(&p.context).into_owned(),
+                if p.production {
+                    t.production()
+                } else {
+                    t.title()
+                },
+            ),
+        ]));
     }
     lines.extend([
         row("profile", p.profile.clone()),

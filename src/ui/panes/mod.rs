@@ -20,7 +20,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use crate::health::Level;
+use crate::store::{Merged, SectionError, Snapshot};
 use crate::ui::chrome::Ctx;
+use crate::ui::view::View;
 
 /// A right-aligned cell (numbers).
 pub fn num<'a>(s: String) -> Cell<'a> {
@@ -37,7 +39,88 @@ pub fn health_cell<'a>(ctx: &Ctx, l: Level) -> Cell<'a> {
 
 /// A table column: header, width (0 = flexible: takes what is left, at least [`FLEX_MIN`]) and
 /// priority (0 = always shown; higher numbers go first when the terminal is narrow).
+#[derive(Debug, Clone, Copy)]
 pub struct Col(pub &'static str, pub u16, pub u8);
+
+/// The column a list pane gains after its first when several contexts are watched: the
+/// row's context name, as wide as the longest name (8–24 columns; kept before every figure
+/// but OK%/FRESH).
+pub fn context_col(w: &Merged) -> Col {
+    let longest = w
+        .parts()
+        .iter()
+        .map(|p| p.name.chars().count() + 2)
+        .max()
+        .unwrap_or(0);
+    Col(
+        "CONTEXT",
+        u16::try_from(longest.clamp(8, 24)).unwrap_or(24),
+        1,
+    )
+}
+
+/// The columns of a list pane: `cols`, with [`context_col`] after the first when `w` has
+/// several contexts (it shrinks away with one).
+pub fn columns(cols: &[Col], w: &Merged) -> Vec<Col> {
+    let mut v = cols.to_vec();
+    if w.is_several() {
+        v.insert(1.min(v.len()), context_col(w));
+    }
+    v
+}
+
+/// A row's cells (one per column of the pane's own list) with its context's cell after the
+/// first when `w` has several contexts: the context's name, a production context's as
+/// "⚑ NAME" in the theme's production colours.
+pub fn in_context<'a>(
+    mut cells: Vec<Cell<'a>>,
+    w: &Merged,
+    view: &View,
+    i: usize,
+    ctx: &Ctx,
+) -> Vec<Cell<'a>> {
+    if !w.is_several() {
+        return cells;
+    }
+    let part = w.part(i);
+    let width = usize::from(context_col(w).1);
+    let cell = if view.production(part) {
+        Cell::from(Span::styled(
+            crate::ui::safe_fit_name(&format!("⚑ {}", part.name), width),
+            ctx.theme.production(),
+        ))
+    } else {
+        Cell::from(Span::styled(
+            crate::ui::safe_fit_name(&part.name, width),
+            ctx.theme.dim(),
+        ))
+    };
+    cells.insert(1.min(cells.len()), cell);
+    cells
+}
+
+/// A list pane's stale / loading note for one section over every context: with one context,
+/// [`crate::ui::chrome::staleness`] of it; with several, the first context whose section is
+/// stale or not read, named ("team: stale 2m · …"), else nothing (each context's age is in
+/// the header).
+pub fn merged_staleness(
+    ctx: &Ctx,
+    w: &Merged,
+    section: impl Fn(&Snapshot) -> (Option<chrono::DateTime<chrono::Utc>>, Option<&SectionError>),
+) -> String {
+    if !w.is_several() {
+        let (f, e) = section(w.snap(0));
+        return crate::ui::chrome::staleness(ctx, f, e).0;
+    }
+    w.parts()
+        .iter()
+        .find_map(|p| {
+            let (f, e) = section(&p.snap);
+            let (note, _) = crate::ui::chrome::staleness(ctx, f, e);
+            (!note.is_empty()).then(|| format!("{}: {note}", crate::ui::safe_fit(&p.name, 24)))
+        })
+        .unwrap_or_default()
+}
 
 /// Least width, in columns, of the flexible column.
 pub const FLEX_MIN: u16 = 10;

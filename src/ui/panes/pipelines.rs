@@ -7,12 +7,15 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
+use super::{
+    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, num,
+    num_styled, table,
+};
 use crate::model::{MetricId, RECENT_POINTS, Scope};
-use crate::store::Snapshot;
+use crate::store::Merged;
 use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
-use crate::ui::view::{Pane, View, entries, visible_rows};
+use crate::ui::view::{Pane, View, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 14] = [
@@ -33,20 +36,23 @@ const COLS: [Col; 14] = [
 ];
 
 /// Draws the Pipelines pane: one row per rule → stream link and per unfed stream, worst first.
-pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let ls = view.list(Pane::Pipelines).cloned().unwrap_or_default();
-    let rows_e = entries(Pane::Pipelines, snap, &ls.filter);
+    let rows_e = view.rows(Pane::Pipelines, w);
     let pos = ls.position(&rows_e);
     // The area's height is more than the table's rows: enough rows, never too few.
     let vis = visible_rows(rows_e.len(), pos, usize::from(area.height));
-    let (note, _) = staleness(ctx, snap.metrics.fetched_at, snap.metrics.error.as_ref());
+    let note = merged_staleness(ctx, w, |s| (s.metrics.fetched_at, s.metrics.error.as_ref()));
     let mut counts = format!(
         "counts: last {RECENT_POINTS} min · trend {} ([ ])",
         crate::model::window_label(view.chart_minutes)
     );
-    if crate::ui::view::chart_loading(snap, view)
-        && let Some(e) = &snap.chart.error
+    if let Some(e) = w
+        .parts()
+        .iter()
+        .filter(|p| crate::ui::view::chart_loading(&p.snap, view))
+        .find_map(|p| p.snap.chart.error.as_ref())
     {
         counts.push_str(&format!(
             " · trend not read: {}",
@@ -62,23 +68,35 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         title(ctx, format!("Pipelines ({})", rows_e.len()), note),
         true,
     );
-    let fitted = fit_columns(&COLS, area);
-    let Some(inv) = snap.inventory.get() else {
-        let (msg, _) = staleness(ctx, None, snap.inventory.error.as_ref());
-        table(f, area, block, fitted.spec(&COLS, vec![], None, &msg), ctx);
+    let cols = columns(&COLS, w);
+    let fitted = fit_columns(&cols, area);
+    if w.parts().iter().all(|p| p.snap.inventory.get().is_none()) {
+        let first = w.snap(0);
+        let (msg, _) = staleness(ctx, None, first.inventory.error.as_ref());
+        table(f, area, block, fitted.spec(&cols, vec![], None, &msg), ctx);
         return;
-    };
-    let metrics = snap.metrics.get();
-    let diagnosis = snap.diagnosis();
+    }
     let spark_w = fitted.flex;
-    let stale = snap.metrics.is_stale();
-    let mstyle = if stale { t.stale() } else { t.text() };
-    let rules_reading = inv.inv.reading().1.0 > 0;
     let mut rows = Vec::with_capacity(rows_e.len());
     // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
     for e in &rows_e[vis.clone()] {
+        // Each row from its own context's data.
+        let snap = w.snap(e.target.ctx);
+        let Some(inv) = snap.inventory.get() else {
+            continue;
+        };
+        let metrics = snap.metrics.get();
+        let diagnosis = snap.diagnosis();
+        let mstyle = if snap.metrics.is_stale() {
+            t.stale()
+        } else {
+            t.text()
+        };
+        let rules_reading = inv.inv.reading().1.0 > 0;
+        let in_ctx = |cells| in_context(cells, w, view, e.target.ctx, ctx);
         if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
-            rows.push(error_row(ctx, &fitted, COLS.len(), (1, 3), err));
+            let cells = error_cells(ctx, COLS.len(), (1, 3), err);
+            rows.push(fitted.row(in_ctx(cells)));
             continue;
         }
         let Some(link) = inv.pipelines.get(e.index) else {
@@ -246,7 +264,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 }
             }
         }
-        rows.push(fitted.row(cells));
+        rows.push(fitted.row(in_ctx(cells)));
     }
     let empty = if ls.filter.is_empty() {
         "no delivery streams or Firehose-targeting rules in this account/region".to_string()
@@ -258,7 +276,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        fitted.spec(&COLS, rows, selected, &empty),
+        fitted.spec(&cols, rows, selected, &empty),
         ctx,
     );
 }

@@ -5,12 +5,15 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, error_row, fit_columns, health_cell, num, num_styled, table};
+use super::{
+    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, num,
+    num_styled, table,
+};
 use crate::model::{MetricId, Rule, Scope};
-use crate::store::Snapshot;
-use crate::ui::chrome::{Ctx, staleness, title};
+use crate::store::Merged;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
-use crate::ui::view::{Pane, View, entries, visible_rows};
+use crate::ui::view::{Pane, View, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 9] = [
@@ -93,44 +96,46 @@ fn targets_summary(r: &Rule) -> String {
 }
 
 /// Draws the Rules pane: every rule with state, trigger, targets and invocation figures.
-pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let ls = view.list(Pane::Rules).cloned().unwrap_or_default();
-    let es = entries(Pane::Rules, snap, &ls.filter);
+    let es = view.rows(Pane::Rules, w);
     let pos = ls.position(&es);
     // The area's height is more than the table's rows: enough rows, never too few.
     let vis = visible_rows(es.len(), pos, usize::from(area.height));
-    let (note, _) = staleness(
-        ctx,
-        snap.inventory.fetched_at,
-        snap.inventory.error.as_ref(),
-    );
-    let buses = snap.inventory.get().map_or(0, |i| i.inv.buses.len());
+    let note = merged_staleness(ctx, w, |s| {
+        (s.inventory.fetched_at, s.inventory.error.as_ref())
+    });
+    let buses: usize = w
+        .parts()
+        .iter()
+        .map(|p| p.snap.inventory.get().map_or(0, |i| i.inv.buses.len()))
+        .sum();
     let note = if note.is_empty() {
         format!("{buses} buses")
     } else {
         note
     };
     let block = ctx.block(title(ctx, format!("Rules ({})", es.len()), note), true);
-    let inv = snap.inventory.get();
-    let metrics = snap.metrics.get();
-    let diagnosis = snap.diagnosis();
-    let fitted = fit_columns(&COLS, area);
+    let any_inv = w.parts().iter().any(|p| p.snap.inventory.get().is_some());
+    let cols = columns(&COLS, w);
+    let fitted = fit_columns(&cols, area);
     let last_w = fitted.flex;
     let mut rows = Vec::new();
-    if let Some(inv) = inv {
-        // Rules whose targets are not known: still being read, or unreadable.
-        let unread: std::collections::HashMap<&str, bool> = inv
-            .inv
-            .errors
-            .iter()
-            .filter(|e| e.kind == "rule")
-            .map(|e| (e.name.as_str(), e.loading))
-            .collect();
+    {
         // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
         for e in &es[vis.clone()] {
+            // Each row from its own context's data.
+            let snap = w.snap(e.target.ctx);
+            let Some(inv) = snap.inventory.get() else {
+                continue;
+            };
+            let metrics = snap.metrics.get();
+            let diagnosis = snap.diagnosis();
+            let in_ctx = |cells| in_context(cells, w, view, e.target.ctx, ctx);
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
-                rows.push(error_row(ctx, &fitted, COLS.len(), (2, 8), err));
+                let cells = error_cells(ctx, COLS.len(), (2, 8), err);
+                rows.push(fitted.row(in_ctx(cells)));
                 continue;
             }
             let Some(r) = inv.inv.rules.get(e.index) else {
@@ -145,12 +150,19 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
             } else {
                 t.disabled()
             };
-            rows.push(fitted.row(vec![
+            // Rules whose targets are not known: still being read, or unreadable.
+            let unread = inv
+                .inv
+                .errors
+                .iter()
+                .find(|er| er.kind == "rule" && er.name == r.key().to_string())
+                .map(|er| er.loading);
+            rows.push(fitted.row(in_ctx(vec![
                 health_cell(ctx, h.level),
                 Cell::from(safe_fit_name(&r.bus, COLS[1].1 as usize)),
                 Cell::from(safe_fit_name(&r.name, COLS[2].1 as usize)),
                 Cell::from(Span::styled(safe_fit(r.state.short(), 10), state_style)),
-                Cell::from(match unread.get(r.key().to_string().as_str()) {
+                Cell::from(match unread {
                     Some(true) => Span::styled("… reading", t.dim()),
                     Some(false) => Span::styled("not read", t.level(crate::health::Level::Unknown)),
                     None => Span::raw(safe_fit(&targets_summary(r), COLS[4].1 as usize)),
@@ -169,11 +181,11 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     t.dim(),
                 )),
                 Cell::from(safe_fit(&rule_kind(r), last_w)),
-            ]));
+            ])));
         }
     }
     let selected = (!rows.is_empty()).then(|| pos - vis.start);
-    let empty = if inv.is_none() {
+    let empty = if !any_inv {
         "loading…"
     } else {
         "no rules match"
@@ -182,7 +194,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        fitted.spec(&COLS, rows, selected, empty),
+        fitted.spec(&cols, rows, selected, empty),
         ctx,
     );
 }

@@ -5,12 +5,15 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, error_cells, fit_columns, health_cell, num, num_styled, table};
+use super::{
+    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, num,
+    num_styled, table,
+};
 use crate::model::{AlarmState, Destination, DestinationKind, MetricId, Scope, bucket_from_arn};
-use crate::store::Snapshot;
-use crate::ui::chrome::{Ctx, staleness, title};
+use crate::store::Merged;
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
-use crate::ui::view::{Pane, View, entries, visible_rows};
+use crate::ui::view::{Pane, View, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
 const COLS: [Col; 12] = [
@@ -29,28 +32,33 @@ const COLS: [Col; 12] = [
 ];
 
 /// Draws the Streams pane: every delivery stream with destination, buffering and delivery figures.
-pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx) {
+pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let t = ctx.theme;
     let ls = view.list(Pane::Streams).cloned().unwrap_or_default();
-    let es = entries(Pane::Streams, snap, &ls.filter);
+    let es = view.rows(Pane::Streams, w);
     let pos = ls.position(&es);
     // The area's height is more than the table's rows: enough rows, never too few.
     let vis = visible_rows(es.len(), pos, usize::from(area.height));
-    let (note, _) = staleness(
-        ctx,
-        snap.inventory.fetched_at,
-        snap.inventory.error.as_ref(),
-    );
+    let note = merged_staleness(ctx, w, |s| {
+        (s.inventory.fetched_at, s.inventory.error.as_ref())
+    });
     let block = ctx.block(title(ctx, format!("Streams ({})", es.len()), note), true);
-    let inv = snap.inventory.get();
-    let metrics = snap.metrics.get();
-    let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-    let diagnosis = snap.diagnosis();
-    let fitted = fit_columns(&COLS, area);
+    let any_inv = w.parts().iter().any(|p| p.snap.inventory.get().is_some());
+    let cols = columns(&COLS, w);
+    let fitted = fit_columns(&cols, area);
     let mut rows = Vec::new();
-    if let Some(inv) = inv {
+    {
         // Only the rows on screen are built: a frame costs the same for 10 rows or 10,000.
         for e in &es[vis.clone()] {
+            // Each row from its own context's data.
+            let snap = w.snap(e.target.ctx);
+            let Some(inv) = snap.inventory.get() else {
+                continue;
+            };
+            let metrics = snap.metrics.get();
+            let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
+            let diagnosis = snap.diagnosis();
+            let in_ctx = |cells| in_context(cells, w, view, e.target.ctx, ctx);
             if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
                 let mut cells = error_cells(ctx, COLS.len(), (1, 3), err);
                 // Not described: the figures of the metrics ListMetrics said it reports.
@@ -60,7 +68,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                     let figures = metric_cells(ctx, metrics, &sc, incoming, r.destination);
                     cells.splice(7..11, figures);
                 }
-                rows.push(fitted.row(cells));
+                rows.push(fitted.row(in_ctx(cells)));
                 continue;
             }
             let Some(s) = inv.inv.streams.get(e.index) else {
@@ -126,11 +134,11 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
                 },
                 if firing > 0 { t.fail() } else { t.dim() },
             ));
-            rows.push(fitted.row(cells));
+            rows.push(fitted.row(in_ctx(cells)));
         }
     }
     let selected = (!rows.is_empty()).then(|| pos - vis.start);
-    let empty = if inv.is_none() {
+    let empty = if !any_inv {
         "loading…"
     } else {
         "no delivery streams match"
@@ -139,7 +147,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
         f,
         area,
         block,
-        fitted.spec(&COLS, rows, selected, empty),
+        fitted.spec(&cols, rows, selected, empty),
         ctx,
     );
 }

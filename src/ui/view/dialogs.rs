@@ -158,21 +158,29 @@ pub struct PendingToggle {
     pub production: bool,
     /// The profile the change is made as ("default" for the default chain).
     pub profile: String,
+    /// The context the rule is in (index into `Merged::parts`).
+    pub ctx: usize,
+    /// That context's name, when several are watched (the dialog names it first); empty with
+    /// one.
+    pub context: String,
 }
 
 impl View {
-    /// What `p`, `P`, `c` and `t` act on: the drill-in, else the selected row.
-    fn acted_on(&self, snap: &Snapshot) -> Focus {
-        match (&self.detail, self.selection(snap)) {
+    /// What `p`, `P`, `c`, `m`, `e` and `t` act on: the drill-in (in [`View::ctx`]), else
+    /// the selected row (in its context).
+    fn acted_on(&self, w: &Merged) -> Focus {
+        match (&self.detail, self.selection(w)) {
             (Some(Detail::Stream(s)), _) => Focus {
                 rule: None,
                 stream: Some(s.clone()),
                 unread: None,
+                ctx: self.ctx,
             },
             (Some(Detail::Rule(k)), _) => Focus {
                 rule: Some(k.clone()),
                 stream: None,
                 unread: None,
+                ctx: self.ctx,
             },
             (None, Some((e, pos))) => match (self.pane, e.get(pos)) {
                 // On the Rules pane the row is the rule, whatever it feeds.
@@ -180,6 +188,7 @@ impl View {
                     rule: x.target.rule.clone(),
                     stream: None,
                     unread: None,
+                    ctx: x.target.ctx,
                 },
                 (_, Some(x)) => x.target.clone(),
                 _ => Focus::default(),
@@ -188,10 +197,18 @@ impl View {
         }
     }
 
-    /// The stream (if it exists) or else the rule the selection is about.
-    fn picked<'a>(&self, snap: &'a Snapshot) -> Option<Picked<'a>> {
+    /// [`View::acted_on`], its context made the view's (the dialogs and effects that follow
+    /// are about it), and that context's snapshot.
+    fn act_on<'a>(&mut self, w: &'a Merged) -> (Focus, &'a Snapshot) {
+        let f = self.acted_on(w);
+        self.ctx = f.ctx;
+        let snap = w.snap(f.ctx);
+        (f, snap)
+    }
+
+    /// The stream (if it exists) or else the rule `target` is about, in `snap`.
+    fn picked<'a>(target: &Focus, snap: &'a Snapshot) -> Option<Picked<'a>> {
         let inv = &snap.inventory.get()?.inv;
-        let target = self.acted_on(snap);
         match (&target.stream, &target.rule) {
             (Some(s), _) if inv.stream(s).is_some() => inv.stream(s).map(Picked::Stream),
             (_, Some(k)) => inv.rule(k).map(Picked::Rule),
@@ -208,11 +225,12 @@ impl View {
     }
 
     /// `p`: every simulation that proves the selected stream / rule may write where it must.
-    pub(super) fn simulate(&mut self, snap: &Snapshot) -> Effect {
+    pub(super) fn simulate(&mut self, w: &Merged) -> Effect {
+        let (target, snap) = self.act_on(w);
         let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
             return Effect::None;
         };
-        let (title, reqs) = match self.picked(snap) {
+        let (title, reqs) = match Self::picked(&target, snap) {
             Some(Picked::Stream(st)) => (
                 format!("Permissions — stream {}", st.name),
                 iam::for_stream(inv, st, &self.writer_policy),
@@ -244,7 +262,7 @@ impl View {
                 if n == 1 { "" } else { "s" }
             ),
         );
-        Effect::Simulate(id, reqs)
+        Effect::Simulate(self.ctx, id, reqs)
     }
 
     /// Enter on the Logs pane: the event at the cursor ([`View::log_scroll`] events up from the
@@ -294,11 +312,12 @@ impl View {
     }
 
     /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).
-    pub(super) fn run_checks(&mut self, snap: &Snapshot) -> Effect {
+    pub(super) fn run_checks(&mut self, w: &Merged) -> Effect {
+        let (target, snap) = self.act_on(w);
         if snap.inventory.get().is_none() {
             return Effect::None;
         }
-        let (title, sel) = match self.picked(snap) {
+        let (title, sel) = match Self::picked(&target, snap) {
             Some(Picked::Stream(st)) => (
                 format!("Checks — stream {}", st.name),
                 check::Selection {
@@ -316,16 +335,17 @@ impl View {
             None => return self.pick_first(),
         };
         let id = self.open_overlay(title, "running the runbook's checks…".into());
-        Effect::Check(id, sel)
+        Effect::Check(self.ctx, id, sel)
     }
 
     /// `m`: the pattern tester for the selected rule (a pipeline row's rule, a rule drill-in):
     /// its pattern against what its bus logged.
-    pub(super) fn test_pattern(&mut self, snap: &Snapshot) -> Effect {
-        let Some(key) = self.acted_on(snap).rule else {
+    pub(super) fn test_pattern(&mut self, w: &Merged) -> Effect {
+        let (target, snap) = self.act_on(w);
+        let Some(key) = target.rule.clone() else {
             self.status = Some(Status {
                 level: Level::Warn,
-                text: no_rule_here(&self.acted_on(snap)),
+                text: no_rule_here(&target),
             });
             return Effect::None;
         };
@@ -350,13 +370,13 @@ impl View {
             pasted: None,
             scroll: 0,
         });
-        Effect::PatternTest(self.overlay_seq, key)
+        Effect::PatternTest(self.ctx, self.overlay_seq, key)
     }
 
     /// `e`: the failed records of the selected stream (a pipeline row's stream, a stream
     /// drill-in), read from its S3 error output.
-    pub(super) fn open_failed(&mut self, snap: &Snapshot) -> Effect {
-        let Some(stream) = self.acted_on(snap).stream else {
+    pub(super) fn open_failed(&mut self, w: &Merged) -> Effect {
+        let Some(stream) = self.act_on(w).0.stream else {
             self.status = Some(Status {
                 level: Level::Warn,
                 text: "select a stream first (Streams pane, or a pipeline row)".into(),
@@ -374,7 +394,7 @@ impl View {
             pasted: None,
             tested: None,
         });
-        Effect::ReadFailed(self.overlay_seq, stream)
+        Effect::ReadFailed(self.ctx, self.overlay_seq, stream)
     }
 
     /// The failed records arrived (an older answer is dropped).
@@ -449,9 +469,9 @@ impl View {
     }
 
     /// `P`: the custom simulation dialog, prefilled from the selection.
-    pub(super) fn open_sim_form(&mut self, snap: &Snapshot) {
+    pub(super) fn open_sim_form(&mut self, w: &Merged) {
         let mut form = SimForm::default();
-        let target = self.acted_on(snap);
+        let (target, snap) = self.act_on(w);
         if let Some(inv) = snap.inventory.get().map(|i| &i.inv) {
             if let Some(s) = target.stream.as_deref().and_then(|s| inv.stream(s))
                 && let Some(role) = s.delivery_role()
@@ -518,16 +538,18 @@ impl View {
     }
 
     /// `t`: open the confirmation for the selected rule, or say why not.
-    pub(super) fn toggle_rule(&mut self, snap: &Snapshot) {
+    pub(super) fn toggle_rule(&mut self, w: &Merged) {
         let refuse = |text: String| Status {
             level: Level::Warn,
             text,
         };
-        let Some(key) = self.acted_on(snap).rule else {
-            self.status = Some(refuse(no_rule_here(&self.acted_on(snap))));
+        let (target, snap) = self.act_on(w);
+        let part = w.part(target.ctx);
+        let Some(key) = target.rule.clone() else {
+            self.status = Some(refuse(no_rule_here(&target)));
             return;
         };
-        if self.read_only {
+        if self.read_only || part.read_only {
             self.status = Some(refuse(format!("READ-ONLY: {key} not changed")));
             return;
         }
@@ -590,8 +612,14 @@ impl View {
             profile: id
                 .and_then(|i| i.profile.clone())
                 .unwrap_or_else(|| "default".into()),
-            production: self.production(snap),
+            production: self.production(part),
             key,
+            ctx: target.ctx,
+            context: if w.is_several() {
+                part.name.clone()
+            } else {
+                String::new()
+            },
         });
     }
 }

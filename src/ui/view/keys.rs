@@ -6,7 +6,7 @@ use crate::ui::keymap::Mode;
 
 impl View {
     /// Typing into the filter: every key edits it; Enter keeps it, Esc clears it.
-    pub fn filter_key(&mut self, key: &KeyEvent, snap: &Snapshot) {
+    pub fn filter_key(&mut self, key: &KeyEvent, w: &Merged) {
         let Some(slot) = self.pane.list_slot() else {
             self.editing_filter = false;
             return;
@@ -28,11 +28,11 @@ impl View {
         }
         ls.selected = 0;
         ls.selected_id = None;
-        self.sync_target(snap);
+        self.sync_target(w);
     }
 
     /// Typing a `:` command: every key edits it; Tab completes, Enter runs it, Esc closes it.
-    pub fn command_key(&mut self, key: &KeyEvent, snap: &Snapshot) -> Effect {
+    pub fn command_key(&mut self, key: &KeyEvent, w: &Merged) -> Effect {
         let Some(line) = self.command.as_mut() else {
             return Effect::None;
         };
@@ -41,7 +41,7 @@ impl View {
             // Backspace on an empty line closes it, as in k9s.
             KeyCode::Backspace if line.pop().is_none() => self.command = None,
             KeyCode::Tab => {
-                let (streams, rules, contexts) = completion_pool(snap);
+                let (streams, rules, contexts) = completion_pool(w);
                 let streams: Vec<&str> = streams.iter().map(String::as_str).collect();
                 let (done, hits) = crate::ui::command::complete(line, &streams, &rules, &contexts);
                 *line = done;
@@ -54,7 +54,7 @@ impl View {
                 let text = line.clone();
                 self.command = None;
                 return match crate::ui::command::parse(&text) {
-                    Ok(c) => self.run_command(c, snap),
+                    Ok(c) => self.run_command(c, w),
                     Err(e) => {
                         self.status = Some(Status {
                             level: Level::Warn,
@@ -71,72 +71,157 @@ impl View {
     }
 
     /// `:stream` / `:rule`: `pane` unfiltered with the row `id` selected, `target` what the
-    /// other panes follow, and its drill-in open.
-    fn jump(&mut self, pane: Pane, id: &str, target: Focus, detail: Detail, snap: &Snapshot) {
-        self.set_pane(pane, snap);
+    /// other panes follow, and its drill-in open (in the target's context).
+    fn jump(&mut self, pane: Pane, id: &str, target: Focus, detail: Detail, w: &Merged) {
+        self.set_pane(pane, w);
         if let Some(slot) = pane.list_slot() {
             self.lists[slot].filter.clear();
-            self.lists[slot].selected_id = Some(id.to_string());
+            self.lists[slot].selected_id = Some(if w.is_several() {
+                format!("{}:{id}", target.ctx)
+            } else {
+                id.to_string()
+            });
         }
+        self.ctx = target.ctx;
         self.target = target;
         self.detail = Some(detail);
     }
 
+    /// The contexts `:stream` / `:rule` look in: the `:ctx` one, else every one.
+    fn searched(&self, w: &Merged) -> Vec<usize> {
+        (0..w.parts().len())
+            .filter(|i| self.only.is_none_or(|o| o == *i))
+            .collect()
+    }
+
+    /// "NAME is in N contexts: :ctx A, :ctx B" when a name is in several.
+    fn ambiguous(what: &str, w: &Merged, ctxs: &[usize]) -> Status {
+        Status {
+            level: Level::Warn,
+            text: format!(
+                "{what} is in {} contexts ({}): focus one with :ctx NAME first",
+                ctxs.len(),
+                ctxs.iter()
+                    .map(|&i| w.part(i).name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     /// Carries out a `:` command.
-    fn run_command(&mut self, c: crate::ui::command::Command, snap: &Snapshot) -> Effect {
+    fn run_command(&mut self, c: crate::ui::command::Command, w: &Merged) -> Effect {
         use crate::ui::command::Command;
-        let inv = snap.inventory.get().map(|i| &i.inv);
         match c {
             Command::Quit => return Effect::Quit,
             Command::Help => self.help = true,
-            Command::Pane(p) => self.set_pane(p, snap),
-            Command::Stream(name) => match inv.map(|i| i.stream(&name).is_some()) {
-                Some(true) => {
-                    let target = Focus {
-                        rule: None,
-                        stream: Some(name.clone()),
-                        unread: None,
-                    };
-                    self.jump(
-                        Pane::Streams,
-                        &name,
-                        target,
-                        Detail::Stream(name.clone()),
-                        snap,
-                    );
-                }
-                _ => {
-                    self.status = Some(Status {
-                        level: Level::Warn,
-                        text: format!("no stream {name} here (Tab completes the names)"),
-                    })
-                }
-            },
-            Command::Rule(name) => {
-                let keys: Vec<RuleKey> = inv
-                    .map(|i| {
-                        i.rules
+            Command::Pane(p) => self.set_pane(p, w),
+            Command::Stream(name) => {
+                // Described, or listed and not described yet (its row says why).
+                let described = |i: usize| {
+                    w.snap(i)
+                        .inventory
+                        .get()
+                        .is_some_and(|inv| inv.inv.stream(&name).is_some())
+                };
+                let listed = |i: usize| {
+                    w.snap(i).inventory.get().is_some_and(|inv| {
+                        inv.inv
+                            .errors
                             .iter()
-                            .map(|r| r.key())
-                            .filter(|k| k.to_string() == name || k.name == name)
-                            .collect()
+                            .any(|e| e.kind == "stream" && e.name == name)
                     })
-                    .unwrap_or_default();
+                };
+                let have: Vec<usize> = self
+                    .searched(w)
+                    .into_iter()
+                    .filter(|&i| described(i) || listed(i))
+                    .collect();
+                match have.as_slice() {
+                    [ctx] if !described(*ctx) => {
+                        // Its row, selected; no drill-in until it is described.
+                        self.set_pane(Pane::Streams, w);
+                        let id = format!("error:stream:{name}");
+                        self.lists[1].filter.clear();
+                        self.lists[1].selected_id = Some(if w.is_several() {
+                            format!("{ctx}:{id}")
+                        } else {
+                            id
+                        });
+                        self.sync_target(w);
+                        self.status = Some(Status {
+                            level: Level::Unknown,
+                            text: format!(
+                                "{name} is listed and not described (yet, or it could not be): its row says why"
+                            ),
+                        });
+                    }
+                    [ctx] => {
+                        let target = Focus {
+                            rule: None,
+                            stream: Some(name.clone()),
+                            unread: None,
+                            ctx: *ctx,
+                        };
+                        self.jump(
+                            Pane::Streams,
+                            &name,
+                            target,
+                            Detail::Stream(name.clone()),
+                            w,
+                        );
+                    }
+                    [] => {
+                        self.status = Some(Status {
+                            level: Level::Warn,
+                            text: format!("no stream {name} here (Tab completes the names)"),
+                        })
+                    }
+                    many => self.status = Some(Self::ambiguous(&name, w, many)),
+                }
+            }
+            Command::Rule(name) => {
+                let keys: Vec<(usize, RuleKey)> = self
+                    .searched(w)
+                    .into_iter()
+                    .flat_map(|i| {
+                        w.snap(i)
+                            .inventory
+                            .get()
+                            .map(|inv| {
+                                inv.inv
+                                    .rules
+                                    .iter()
+                                    .map(|r| r.key())
+                                    .filter(|k| k.to_string() == name || k.name == name)
+                                    .map(|k| (i, k))
+                                    .collect::<Vec<_>>()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                let ctxs: std::collections::BTreeSet<usize> =
+                    keys.iter().map(|(i, _)| *i).collect();
                 match keys.as_slice() {
-                    [key] => {
+                    [(ctx, key)] => {
                         let target = Focus {
                             rule: Some(key.clone()),
                             stream: None,
                             unread: None,
+                            ctx: *ctx,
                         };
                         let id = key.to_string();
-                        self.jump(Pane::Rules, &id, target, Detail::Rule(key.clone()), snap);
+                        self.jump(Pane::Rules, &id, target, Detail::Rule(key.clone()), w);
                     }
                     [] => {
                         self.status = Some(Status {
                             level: Level::Warn,
                             text: format!("no rule {name} here (Tab completes the names)"),
                         })
+                    }
+                    _ if ctxs.len() > 1 => {
+                        let ctxs: Vec<usize> = ctxs.into_iter().collect();
+                        self.status = Some(Self::ambiguous(&name, w, &ctxs));
                     }
                     many => {
                         self.status = Some(Status {
@@ -145,7 +230,7 @@ impl View {
                                 "{name} is on {} buses: :rule {}",
                                 many.len(),
                                 many.iter()
-                                    .map(ToString::to_string)
+                                    .map(|(_, k)| k.to_string())
                                     .collect::<Vec<_>>()
                                     .join(" or :rule ")
                             ),
@@ -153,52 +238,84 @@ impl View {
                     }
                 }
             }
-            Command::Context(want) => {
-                let here = snap
-                    .identity
-                    .get()
-                    .map(|i| {
-                        format!(
-                            "{} · account {} · {}",
-                            i.profile.as_deref().unwrap_or("default"),
-                            i.account,
-                            i.region
-                        )
-                    })
-                    .unwrap_or_else(|| "not known yet".into());
-                self.status = Some(Status {
-                    level: if want.is_some() {
-                        Level::Warn
-                    } else {
-                        Level::Ok
-                    },
-                    text: match want {
-                        None => format!("context: {here}"),
-                        Some(w) => format!(
-                            "the dashboard reads one context ({here}); {w} is not open in it: start fhtop with --context {w} (fhtop check reads several)"
-                        ),
-                    },
-                });
-            }
+            Command::Context(want) => self.focus_context(want, w),
         }
         Effect::None
     }
 
+    /// `:ctx`: with no name, says which contexts are watched and which is focused; `all`
+    /// shows every context's rows again; a name shows only that context's rows.
+    fn focus_context(&mut self, want: Option<String>, w: &Merged) {
+        let describe = |p: &Part| match p.snap.identity.get() {
+            Some(i) => format!("{} (account {} · {})", p.name, i.account, i.region),
+            None if p.name.is_empty() => "not known yet".into(),
+            None => format!("{} (not read yet)", p.name),
+        };
+        let status = |level, text| Some(Status { level, text });
+        match want.as_deref() {
+            None => {
+                let names: Vec<String> = w.parts().iter().map(describe).collect();
+                let focus = match self.only {
+                    Some(i) => format!("; showing only {}", w.part(i).name),
+                    None if w.is_several() => "; showing all".into(),
+                    None => String::new(),
+                };
+                self.status = status(Level::Ok, format!("context: {}{focus}", names.join(", ")));
+            }
+            Some("all") => {
+                self.only = None;
+                self.status = status(
+                    Level::Ok,
+                    format!("showing every context ({})", w.parts().len()),
+                );
+                self.sync_target(w);
+            }
+            Some(name) => match w.find(name) {
+                Some(i) => {
+                    self.only = w.is_several().then_some(i);
+                    for l in &mut self.lists {
+                        l.selected = 0;
+                        l.selected_id = None;
+                    }
+                    self.detail = None;
+                    self.status = status(
+                        Level::Ok,
+                        format!(
+                            "showing only {} (:ctx all shows every context)",
+                            describe(w.part(i))
+                        ),
+                    );
+                    self.sync_target(w);
+                }
+                None => {
+                    let names: Vec<&str> = w.parts().iter().map(|p| p.name.as_str()).collect();
+                    self.status = status(
+                        Level::Warn,
+                        format!(
+                            "no context {name}: watching {} (start fhtop with --context {name} to add it)",
+                            names.join(", ")
+                        ),
+                    );
+                }
+            },
+        }
+    }
+
     /// One key press.
-    pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, snap: &Snapshot) -> Effect {
+    pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, w: &Merged) -> Effect {
         if self.command.is_some() {
             // Ctrl-C still quits while typing.
             if ctrl_c(keymap, key) {
                 return Effect::Quit;
             }
-            return self.command_key(key, snap);
+            return self.command_key(key, w);
         }
         if self.editing_filter {
             // Ctrl-C still quits while typing.
             if ctrl_c(keymap, key) {
                 return Effect::Quit;
             }
-            self.filter_key(key, snap);
+            self.filter_key(key, w);
             return Effect::None;
         }
         if self.sim_form.is_some() {
@@ -213,19 +330,19 @@ impl View {
             Mode::Normal
         };
         match keymap.action_in(mode, key) {
-            Some(a) => self.apply(a, snap),
+            Some(a) => self.apply(a, w),
             None => Effect::None,
         }
     }
 
     /// Applies an action to the view and says what the app loop must do. A confirmation dialog
     /// swallows keys (confirm, cancel, quit); otherwise per the focused pane, drill-in or overlay.
-    pub fn apply(&mut self, a: Action, snap: &Snapshot) -> Effect {
+    pub fn apply(&mut self, a: Action, w: &Merged) -> Effect {
         if let Some(p) = &self.confirm {
             // The dialog swallows keys: y confirms, n/Esc cancels, q still quits.
             return match a {
                 Action::Confirm => {
-                    let e = Effect::ToggleRule(p.key.clone(), p.enable);
+                    let e = Effect::ToggleRule(p.ctx, p.key.clone(), p.enable);
                     self.status = Some(Status {
                         level: Level::Unknown,
                         text: format!(
@@ -260,7 +377,7 @@ impl View {
             // The failed records swallow keys: pick, open, scroll, back, close, quit. A key
             // after a paste goes back to the records first.
             if fv.pasted.take().is_some() && a != Action::Quit {
-                fv.test_partition(snap);
+                fv.test_partition(w.snap(self.ctx));
                 return Effect::None;
             }
             let n = fv
@@ -303,7 +420,7 @@ impl View {
                 Action::DrillIn if n > 0 => {
                     fv.open = true;
                     fv.scroll = 0;
-                    fv.test_partition(snap);
+                    fv.test_partition(w.snap(self.ctx));
                 }
                 Action::Back if fv.open => fv.open = false,
                 Action::Back | Action::Cancel | Action::FailedRecords => self.failed = None,
@@ -375,25 +492,25 @@ impl View {
             Action::Refresh => return Effect::Refresh,
             Action::NextPane => {
                 let i = (self.pane.index() + 1) % Pane::ALL.len();
-                self.set_pane(Pane::ALL[i], snap);
+                self.set_pane(Pane::ALL[i], w);
             }
             Action::PrevPane => {
                 let i = (self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len();
-                self.set_pane(Pane::ALL[i], snap);
+                self.set_pane(Pane::ALL[i], w);
             }
-            Action::PanePipelines => self.set_pane(Pane::Pipelines, snap),
-            Action::PaneStreams => self.set_pane(Pane::Streams, snap),
-            Action::PaneRules => self.set_pane(Pane::Rules, snap),
-            Action::PaneAlarms => self.set_pane(Pane::Alarms, snap),
-            Action::PaneLogs => self.set_pane(Pane::Logs, snap),
-            Action::PaneAppLog => self.set_pane(Pane::AppLog, snap),
-            Action::PaneCost => self.set_pane(Pane::Cost, snap),
+            Action::PanePipelines => self.set_pane(Pane::Pipelines, w),
+            Action::PaneStreams => self.set_pane(Pane::Streams, w),
+            Action::PaneRules => self.set_pane(Pane::Rules, w),
+            Action::PaneAlarms => self.set_pane(Pane::Alarms, w),
+            Action::PaneLogs => self.set_pane(Pane::Logs, w),
+            Action::PaneAppLog => self.set_pane(Pane::AppLog, w),
+            Action::PaneCost => self.set_pane(Pane::Cost, w),
             Action::Back => {
                 if self.detail.is_some() {
                     self.detail = None;
                 } else if let Some(slot) = self.pane.list_slot() {
                     self.lists[slot].filter.clear();
-                    self.sync_target(snap);
+                    self.sync_target(w);
                 }
             }
             Action::Filter => {
@@ -407,16 +524,16 @@ impl View {
                     });
                 }
             }
-            Action::DrillIn => self.drill_in(snap),
-            Action::ToggleRule => self.toggle_rule(snap),
-            Action::Simulate => return self.simulate(snap),
-            Action::Checks => return self.run_checks(snap),
-            Action::CustomSimulation => self.open_sim_form(snap),
+            Action::DrillIn => self.drill_in(w),
+            Action::ToggleRule => self.toggle_rule(w),
+            Action::Simulate => return self.simulate(w),
+            Action::Checks => return self.run_checks(w),
+            Action::CustomSimulation => self.open_sim_form(w),
             Action::Confirm | Action::Cancel | Action::SaveScreen => {}
             Action::ChartLonger => self.step_chart_window(true),
             Action::ChartShorter => self.step_chart_window(false),
-            Action::PatternTest => return self.test_pattern(snap),
-            Action::FailedRecords => return self.open_failed(snap),
+            Action::PatternTest => return self.test_pattern(w),
+            Action::FailedRecords => return self.open_failed(w),
             Action::Command => {
                 self.command = Some(String::new());
                 self.status = None;
@@ -425,6 +542,7 @@ impl View {
                 if self.follow {
                     // Paused on the newest event, which stays put as others arrive.
                     self.follow = false;
+                    let snap = w.snap(self.target.ctx);
                     let events =
                         crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap));
                     self.log_anchor = events.last().map(|e| e.event_id.clone());
@@ -445,7 +563,7 @@ impl View {
                 if self.detail.is_some() {
                     // Drill-ins are one screen; nothing to move.
                 } else if self.pane == Pane::Logs {
-                    self.move_log_cursor(snap, |cur| {
+                    self.move_log_cursor(w.snap(self.target.ctx), |cur| {
                         if up {
                             cur.saturating_sub(n)
                         } else {
@@ -453,16 +571,16 @@ impl View {
                         }
                     });
                 } else if up {
-                    self.move_to(snap, |cur, _| cur.saturating_sub(n));
+                    self.move_to(w, |cur, _| cur.saturating_sub(n));
                 } else {
-                    self.move_to(snap, |cur, _| cur.saturating_add(n));
+                    self.move_to(w, |cur, _| cur.saturating_add(n));
                 }
             }
             Action::Top => {
                 if self.pane == Pane::Logs {
-                    self.move_log_cursor(snap, |_| 0);
+                    self.move_log_cursor(w.snap(self.target.ctx), |_| 0);
                 } else {
-                    self.move_to(snap, |_, _| 0);
+                    self.move_to(w, |_, _| 0);
                 }
             }
             Action::Bottom => {
@@ -471,7 +589,7 @@ impl View {
                     self.log_scroll = 0;
                     self.log_anchor = None;
                 } else {
-                    self.move_to(snap, |_, len| len.saturating_sub(1));
+                    self.move_to(w, |_, len| len.saturating_sub(1));
                 }
             }
         }
@@ -501,22 +619,33 @@ fn ctrl_c(keymap: &Keymap, key: &KeyEvent) -> bool {
             .contains(crossterm::event::KeyModifiers::CONTROL)
 }
 
-/// What Tab completes from: stream names, rules as `BUS/NAME` and `NAME`, the context names.
-fn completion_pool(snap: &Snapshot) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
-        return Default::default();
-    };
-    let streams = inv.streams.iter().map(|s| s.name.clone()).collect();
-    let rules = inv
-        .rules
+/// What Tab completes from: every context's stream names and rules (as `BUS/NAME` and
+/// `NAME`), deduplicated, and the context names (with `all` when there are several).
+fn completion_pool(w: &Merged) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut streams = std::collections::BTreeSet::new();
+    let mut rules = std::collections::BTreeSet::new();
+    for p in w.parts() {
+        if let Some(inv) = p.snap.inventory.get().map(|i| &i.inv) {
+            streams.extend(inv.streams.iter().map(|s| s.name.clone()));
+            rules.extend(
+                inv.rules
+                    .iter()
+                    .flat_map(|r| [r.key().to_string(), r.name.clone()]),
+            );
+        }
+    }
+    let mut contexts: Vec<String> = w
+        .parts()
         .iter()
-        .flat_map(|r| [r.key().to_string(), r.name.clone()])
+        .map(|p| p.name.clone())
+        .filter(|n| !n.is_empty())
         .collect();
-    let contexts = snap
-        .identity
-        .get()
-        .and_then(|i| i.profile.clone())
-        .into_iter()
-        .collect();
-    (streams, rules, contexts)
+    if w.is_several() {
+        contexts.push("all".into());
+    }
+    (
+        streams.into_iter().collect(),
+        rules.into_iter().collect(),
+        contexts,
+    )
 }

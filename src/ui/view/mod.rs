@@ -5,7 +5,7 @@ mod keys;
 mod rows;
 
 pub use dialogs::{Failed, Overlay, PendingToggle, SimForm, Tester, log_cursor, log_event_lines};
-pub use rows::{Entry, ListState, entries, visible_rows};
+pub use rows::{Entry, ListState, entries, merged_entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -14,7 +14,7 @@ use crate::health::Level;
 use crate::iam::{self, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey, Scope};
 use crate::poll::Interest;
-use crate::store::Snapshot;
+use crate::store::{Merged, Part, Snapshot};
 use crate::ui::keymap::{Action, Keymap};
 
 /// The top-level panes, switched with `1`–`7` or Tab.
@@ -84,6 +84,8 @@ pub struct Focus {
     /// The part of the inventory that could not be read, when the row is an error row:
     /// (`InventoryError::kind`, `InventoryError::name`).
     pub unread: Option<(&'static str, String)>,
+    /// The context the row belongs to (index into [`Merged::parts`]; 0 with one context).
+    pub ctx: usize,
 }
 
 impl Focus {
@@ -144,23 +146,39 @@ pub enum Effect {
     Quit,
     /// Wake every poller now ([`crate::poll::Pollers::refresh_now`]).
     Refresh,
-    /// The user confirmed: enable (true) or disable the rule, through `action::Executor`.
-    ToggleRule(RuleKey, bool),
-    /// Run these permission simulations off the UI task; the reports come back to
-    /// [`View::finished`] with this id.
-    Simulate(u64, Vec<SimRequest>),
-    /// Run the runbook checks for this selection off the UI task; the findings come back to
-    /// [`View::finished`] with this id.
-    Check(u64, check::Selection),
-    /// Test this rule's pattern against the events its bus logged, off the UI task; the
-    /// lines come back to [`View::finished`] with this id.
-    PatternTest(u64, RuleKey),
-    /// Read this stream's failed records from its S3 error output, off the UI task; they come
-    /// back to [`View::failed_read`] with this id.
-    ReadFailed(u64, String),
+    /// The user confirmed: enable (true) or disable the rule of context `.0`, through
+    /// `action::Executor`.
+    ToggleRule(usize, RuleKey, bool),
+    /// Run these permission simulations in context `.0` off the UI task; the reports come
+    /// back to [`View::finished`] with id `.1`.
+    Simulate(usize, u64, Vec<SimRequest>),
+    /// Run the runbook checks for this selection in context `.0` off the UI task; the
+    /// findings come back to [`View::finished`] with id `.1`.
+    Check(usize, u64, check::Selection),
+    /// Test this rule's pattern (context `.0`) against the events its bus logged, off the UI
+    /// task; the lines come back to [`View::finished`] with id `.1`.
+    PatternTest(usize, u64, RuleKey),
+    /// Read this stream's failed records (context `.0`) from its S3 error output, off the UI
+    /// task; they come back to [`View::failed_read`] with id `.1`.
+    ReadFailed(usize, u64, String),
     /// Write the screen as it is now to files (`ui::screen::save`); the loop that owns the
     /// terminal does it and answers with `Msg::ScreenSaved`.
     SaveScreen,
+}
+
+impl Effect {
+    /// The context the effect runs in; `None` for the loop's own (Quit, Refresh, None,
+    /// SaveScreen).
+    pub fn context(&self) -> Option<usize> {
+        match self {
+            Effect::ToggleRule(c, ..)
+            | Effect::Simulate(c, ..)
+            | Effect::Check(c, ..)
+            | Effect::PatternTest(c, ..)
+            | Effect::ReadFailed(c, ..) => Some(*c),
+            Effect::None | Effect::Quit | Effect::Refresh | Effect::SaveScreen => None,
+        }
+    }
 }
 
 /// A one-line message in the footer until the next key.
@@ -215,8 +233,13 @@ pub struct View {
     /// Selection and filter of the four list panes (Pipelines, Streams, Rules, Alarms, in that
     /// order).
     pub lists: [ListState; 4],
-    /// The drill-in open, if any.
+    /// The drill-in open, if any (in context [`View::ctx`]).
     pub detail: Option<Detail>,
+    /// The context the drill-in, the dialogs and their effects are about: the selected row's
+    /// when one was opened (index into [`Merged::parts`]).
+    pub ctx: usize,
+    /// `:ctx NAME` shows only this context's rows; `None` (`:ctx all`) shows every context's.
+    pub only: Option<usize>,
     /// The terminal's height in rows (48 until the app says): how many list rows can be on
     /// screen, for the metric plan.
     pub screen_rows: u16,
@@ -274,6 +297,8 @@ impl View {
             pane: Pane::Pipelines,
             lists: Default::default(),
             detail: None,
+            ctx: 0,
+            only: None,
             screen_rows: 48,
             help: false,
             editing_filter: false,
@@ -311,12 +336,13 @@ impl View {
         v
     }
 
-    /// Whether the context read is production: marked so, or its profile or account (from the
-    /// snapshot's identity) matches a `production_match` pattern.
-    pub fn production(&self, snap: &Snapshot) -> bool {
-        let id = snap.identity.get();
+    /// Whether a context is production: marked so (in its part, or the one context's
+    /// settings), or its profile or account (from its snapshot's identity) matches a
+    /// `production_match` pattern.
+    pub fn production(&self, part: &Part) -> bool {
+        let id = part.snap.identity.get();
         crate::config::is_production(
-            self.production_marked,
+            self.production_marked || part.production,
             &self.production_match,
             id.and_then(|i| i.profile.as_deref()),
             id.map(|i| i.account.as_str()),
@@ -367,22 +393,29 @@ impl View {
         pane.list_slot().map(|i| &self.lists[i])
     }
 
+    /// The rows of list pane `pane` as the view shows them: every context's (or the `:ctx`
+    /// one's), filtered by the pane's filter.
+    pub fn rows(&self, pane: Pane, w: &Merged) -> std::sync::Arc<Vec<Entry>> {
+        let filter = self.list(pane).map_or("", |l| l.filter.as_str());
+        merged_entries(pane, w, filter, self.only)
+    }
+
     /// The focused list pane's rows and selected position.
-    pub fn selection(&self, snap: &Snapshot) -> Option<(std::sync::Arc<Vec<Entry>>, usize)> {
+    pub fn selection(&self, w: &Merged) -> Option<(std::sync::Arc<Vec<Entry>>, usize)> {
         let ls = self.list(self.pane)?;
-        let e = entries(self.pane, snap, &ls.filter);
+        let e = self.rows(self.pane, w);
         let pos = ls.position(&e);
         Some((e, pos))
     }
 
-    /// The rows on screen and around them (a screen's height either side of the selection,
-    /// in the focused list, else Pipelines), the drill-in's first: what the inventory walk
-    /// reads first.
-    pub fn wanted(&self, snap: &Snapshot) -> crate::walk::Wanted {
+    /// What context `ctx`'s inventory walk reads first: the drill-in's resource (when the
+    /// drill-in is in `ctx`), then its rows on screen and around them (a screen's height
+    /// either side of the selection, in the focused list, else Pipelines).
+    pub fn wanted(&self, all: &Merged, ctx: usize) -> crate::walk::Wanted {
         /// Rows either side of the selection: more than a screen's height.
         const AROUND: usize = 60;
         let mut w = crate::walk::Wanted::default();
-        match &self.detail {
+        match self.detail.as_ref().filter(|_| self.ctx == ctx) {
             Some(Detail::Stream(s)) => {
                 w.streams.push(s.clone());
                 w.metrics.full.push(Scope::Stream(s.clone()));
@@ -401,16 +434,18 @@ impl View {
         let Some(ls) = self.list(pane) else {
             return w;
         };
-        let e = entries(pane, snap, &ls.filter);
+        let e = self.rows(pane, all);
         let pos = ls.position(&e);
-        if let Some(sel) = e.get(pos) {
+        if let Some(sel) = e.get(pos).filter(|s| s.target.ctx == ctx) {
             // The selection's every metric: what its drill-in shows when Enter opens it.
             w.metrics.full.extend(sel.target.scopes());
         }
         // The rows on screen ([`visible_rows`]; the terminal's height is more than the
         // list's, so this holds them all).
         for en in &e[visible_rows(e.len(), pos, usize::from(self.screen_rows))] {
-            w.metrics.screen.extend(en.target.scopes());
+            if en.target.ctx == ctx {
+                w.metrics.screen.extend(en.target.scopes());
+            }
         }
         let lo = pos.saturating_sub(AROUND);
         // The selection first, then outwards: the rows nearest the eye.
@@ -418,6 +453,9 @@ impl View {
         order.sort_by_key(|&i| i.abs_diff(pos));
         for i in order {
             let f = &e[i].target;
+            if f.ctx != ctx {
+                continue;
+            }
             if let Some(s) = &f.stream {
                 w.streams.push(s.clone());
             }
@@ -443,28 +481,36 @@ impl View {
         w
     }
 
-    /// What the log poller should read for this view.
-    pub fn interest(&self, snap: &Snapshot) -> Interest {
+    /// What context `ctx`'s log and chart pollers should read for this view: the log groups
+    /// of the drill-in or selected row when it is in `ctx` (none otherwise); the charts'
+    /// longer window for every context, the drill-in's full set only in its own.
+    pub fn interest(&self, snap: &Snapshot, ctx: usize) -> Interest {
         let target = match &self.detail {
             Some(Detail::Stream(s)) => Focus {
                 rule: None,
                 stream: Some(s.clone()),
                 unread: None,
+                ctx: self.ctx,
             },
             Some(Detail::Rule(r)) => Focus {
                 rule: Some(r.clone()),
                 stream: None,
                 unread: None,
+                ctx: self.ctx,
             },
             None => self.target.clone(),
         };
-        let detail = match &self.detail {
+        let detail = match self.detail.as_ref().filter(|_| self.ctx == ctx) {
             Some(Detail::Stream(s)) => Some(crate::model::Scope::Stream(s.clone())),
             Some(Detail::Rule(r)) => Some(crate::model::Scope::Rule(r.clone())),
             None => None,
         };
         Interest {
-            log_groups: target.log_groups(snap),
+            log_groups: if target.ctx == ctx {
+                target.log_groups(snap)
+            } else {
+                Vec::new()
+            },
             chart: (self.chart_minutes > self.base_minutes).then_some(crate::poll::ChartWant {
                 minutes: self.chart_minutes,
                 detail,
@@ -473,19 +519,19 @@ impl View {
     }
 
     /// Re-derive the target from the focused list (rows may have re-sorted or appeared).
-    pub fn sync_target(&mut self, snap: &Snapshot) {
-        if let Some((e, pos)) = self.selection(snap)
+    pub fn sync_target(&mut self, w: &Merged) {
+        if let Some((e, pos)) = self.selection(w)
             && let Some(entry) = e.get(pos)
         {
             self.target = entry.target.clone();
         }
     }
 
-    fn move_to(&mut self, snap: &Snapshot, f: impl FnOnce(usize, usize) -> usize) {
+    fn move_to(&mut self, w: &Merged, f: impl FnOnce(usize, usize) -> usize) {
         let Some(slot) = self.pane.list_slot() else {
             return;
         };
-        let e = entries(self.pane, snap, &self.lists[slot].filter);
+        let e = self.rows(self.pane, w);
         if e.is_empty() {
             return;
         }
@@ -496,29 +542,30 @@ impl View {
         self.target = e[new].target.clone();
     }
 
-    fn set_pane(&mut self, p: Pane, snap: &Snapshot) {
+    fn set_pane(&mut self, p: Pane, w: &Merged) {
         self.pane = p;
         self.detail = None;
         self.editing_filter = false;
-        self.sync_target(snap);
+        self.sync_target(w);
     }
 
-    fn drill_in(&mut self, snap: &Snapshot) {
+    fn drill_in(&mut self, w: &Merged) {
         if self.detail.is_some() {
             return;
         }
-        let target = match self.selection(snap) {
+        let target = match self.selection(w) {
             Some((e, pos)) => match e.get(pos) {
                 Some(entry) => entry.target.clone(),
                 None => return,
             },
             // Logs pane: the event at the cursor, whole.
             None if self.pane == Pane::Logs => {
-                self.open_log_event(snap);
+                self.open_log_event(w.snap(self.target.ctx));
                 return;
             }
             None => return,
         };
+        let snap = w.snap(target.ctx);
         let stream_exists = |s: &str| {
             snap.inventory
                 .get()
@@ -530,6 +577,7 @@ impl View {
             (_, Some(r), _) => Some(Detail::Rule(r.clone())),
             _ => None,
         };
+        self.ctx = target.ctx;
         self.target = target;
     }
 }

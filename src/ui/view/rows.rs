@@ -20,6 +20,8 @@ pub struct Entry {
     /// Set for a stream or rule the backend could not describe: index into
     /// `Inventory::errors`.
     pub error: Option<usize>,
+    /// What the row sorts by after its level (rule and stream, stream, rule, alarm name).
+    pub name: String,
 }
 
 /// The selection and filter of one list pane.
@@ -58,13 +60,71 @@ fn matches(filter: &str, hay: &[&str]) -> bool {
     hay.iter().any(|h| h.to_lowercase().contains(&f))
 }
 
-/// The rows of a list pane, filtered and sorted (worst health first, then by name): made once
-/// per change of the data and per filter ([`Snapshot::memo`]), shared by every frame until
-/// then.
+/// The rows of a list pane of one context's snapshot (context 0), filtered and sorted (worst
+/// health first, then by name): made once per change of the data and per filter
+/// ([`Snapshot::memo`]), shared by every frame until then.
 pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Arc<Vec<Entry>> {
-    snap.memo(&format!("entries {pane:?} {filter}"), || {
-        make_entries(pane, snap, filter)
+    part_entries(pane, snap, filter, 0, "")
+}
+
+/// [`entries`] of context `ctx` named `name`: the rows' targets carry `ctx`, and a filter that
+/// matches the context's name, account or region keeps every row of it.
+fn part_entries(
+    pane: Pane,
+    snap: &Snapshot,
+    filter: &str,
+    ctx: usize,
+    name: &str,
+) -> Arc<Vec<Entry>> {
+    snap.memo(&format!("entries {pane:?} {ctx} {name} {filter}"), || {
+        let id = snap.identity.get();
+        let whole = !filter.is_empty()
+            && matches(
+                filter,
+                &[
+                    name,
+                    id.map_or("", |i| i.account.as_str()),
+                    id.map_or("", |i| i.region.as_str()),
+                ],
+            );
+        let mut e = make_entries(pane, snap, if whole { "" } else { filter });
+        for en in &mut e {
+            en.target.ctx = ctx;
+        }
+        e
     })
+}
+
+/// The rows of a list pane over every context of `w` (or only context `only`, `:ctx NAME`),
+/// filtered and sorted worst first then by name, each row's target naming its context. One
+/// context: its memoized rows as they are; several: their rows merged (a row's id is
+/// prefixed with its context index, so equal names in two contexts are two rows).
+pub fn merged_entries(
+    pane: Pane,
+    w: &Merged,
+    filter: &str,
+    only: Option<usize>,
+) -> Arc<Vec<Entry>> {
+    if !w.is_several() {
+        return part_entries(pane, w.snap(0), filter, 0, &w.part(0).name);
+    }
+    let mut all: Vec<Entry> = Vec::new();
+    for (i, p) in w.parts().iter().enumerate() {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
+        all.extend(
+            part_entries(pane, &p.snap, filter, i, &p.name)
+                .iter()
+                .map(|e| Entry {
+                    id: format!("{i}:{}", e.id),
+                    ..e.clone()
+                }),
+        );
+    }
+    // Stable: within a level, names in order and a name's contexts in the order given.
+    all.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.name.cmp(&b.name)));
+    Arc::new(all)
 }
 
 /// The first `height` rows of a list of `len`, or the `height` ending at the selection `pos`
@@ -111,9 +171,11 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             rule: rk,
                             stream: Some(link.stream_name.clone()),
                             unread: None,
+                            ctx: 0,
                         },
                         index: i,
                         error: None,
+                        name: String::new(),
                     },
                     name,
                 ));
@@ -133,9 +195,11 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             rule: None,
                             stream: Some(s.name.clone()),
                             unread: None,
+                            ctx: 0,
                         },
                         index: i,
                         error: None,
+                        name: String::new(),
                     },
                     s.name.clone(),
                 ));
@@ -160,9 +224,11 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             rule: Some(r.key()),
                             stream,
                             unread: None,
+                            ctx: 0,
                         },
                         index: i,
                         error: None,
+                        name: String::new(),
                     },
                     key,
                 ));
@@ -190,9 +256,11 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                             rule,
                             stream: a.stream().map(str::to_string),
                             unread: None,
+                            ctx: 0,
                         },
                         index: i,
                         error: None,
+                        name: String::new(),
                     },
                     a.name.clone(),
                 ));
@@ -227,15 +295,19 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     rule: None,
                     stream,
                     unread: Some((err.kind, err.name.clone())),
+                    ctx: 0,
                 },
                 index: usize::MAX,
                 error: Some(i),
+                name: String::new(),
             },
             err.name.clone(),
         ));
     }
     out.sort_by(|(a, an), (b, bn)| b.level.cmp(&a.level).then_with(|| an.cmp(bn)));
-    out.into_iter().map(|(e, _)| e).collect()
+    out.into_iter()
+        .map(|(e, name)| Entry { name, ..e })
+        .collect()
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         rule: Some(r.key()),
         stream: None,
         unread: None,
+        ctx: view.ctx,
     };
     let level = target_findings(snap, &target)
         .map(|h| h.level)

@@ -18,6 +18,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         rule: None,
         stream: Some(s.name.clone()),
         unread: None,
+        ctx: view.ctx,
     };
     let level = target_findings(snap, &target)
         .map(|h| h.level)
