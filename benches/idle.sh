@@ -2,20 +2,25 @@
 # Idle cost of the interactive demo: CPU (% of one core), RSS and bytes written to the tty,
 # measured over a window while nobody touches a key, in a 160×48 tmux pane.
 #
-#   benches/idle.sh [SECONDS]        (default 10; needs tmux; builds the release binary)
+#   benches/idle.sh [SECONDS] [FHTOP ARGS...]   (default 10; needs tmux; builds the release binary)
+#
+# Extra arguments go to `fhtop --demo`: `benches/idle.sh 20 --region eu-west-1 --region
+# us-east-1` measures two contexts (the demo account in two regions) against one.
 #
 # CPU comes from utime+stime in /proc/PID/stat (clock ticks), RSS from VmRSS/VmHWM in
 # /proc/PID/status, tty bytes from tmux pipe-pane (everything fhtop writes to the pane).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
+shift || true
+extra="$*"
 cargo build --release --quiet
 bin=$PWD/target/release/fhtop
 sock="fhtop-bench-$$"
 out=$(mktemp)
 trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$out"' EXIT
 tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
-  "env TERM=xterm-256color XDG_CONFIG_HOME=/nonexistent $bin --demo"
+  "env TERM=xterm-256color XDG_CONFIG_HOME=/nonexistent $bin --demo $extra"
 sleep 5 # first polls, first full frame
 pid=$(tmux -L "$sock" display -p -t b '#{pane_pid}')
 tmux -L "$sock" pipe-pane -t b -o "cat > $out"

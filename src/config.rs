@@ -293,6 +293,20 @@ pub fn load_file(path: &Path) -> Result<FileConfig> {
 }
 
 impl Settings {
+    /// These settings for context `c` alone: its profile, region and endpoint, its production
+    /// mark, read-only when it or the settings are.
+    pub fn narrowed(&self, c: &Context) -> Settings {
+        Settings {
+            profile: c.profile.clone(),
+            region: c.region.clone(),
+            endpoint_url: c.endpoint_url.clone(),
+            read_only: self.read_only || c.read_only,
+            production: c.production,
+            contexts: vec![c.clone()],
+            ..self.clone()
+        }
+    }
+
     /// Build the effective settings. `env_no_color` is whether NO_COLOR is set (non-empty).
     pub fn resolve(args: &GlobalArgs, env_no_color: bool) -> Result<Self> {
         let (file, config_file) = match &args.config {

@@ -80,6 +80,31 @@ async fn context_backend(c: &config::Context) -> Arc<dyn Backend> {
     Arc::new(backend::aws::AwsBackend::connect(opts).await)
 }
 
+/// The contexts of a command that names a rule or stream, when several are given (never for
+/// the demo).
+fn several(settings: &Settings) -> Option<Vec<config::Context>> {
+    (!settings.demo && settings.contexts.len() > 1).then(|| settings.contexts.clone())
+}
+
+/// The one of `contexts` that has `what` ([`cli::which::the_one_having`]), with the settings
+/// narrowed to it (its production mark and read-only) and its backend.
+///
+/// Errors: `what` is in several contexts, or in none (the message names them).
+async fn in_the_one_having(
+    settings: &Settings,
+    contexts: Vec<config::Context>,
+    what: &cli::which::Named,
+) -> std::result::Result<(Settings, Arc<dyn Backend>), String> {
+    let mut backends = Vec::new();
+    for c in contexts {
+        let b = context_backend(&c).await;
+        backends.push((c, b));
+    }
+    let (c, b) = cli::which::the_one_having(backends, what).await?;
+    eprintln!("fhtop: {what} is in context {}", sanitize::clean(&c.name));
+    Ok((settings.narrowed(&c), b))
+}
+
 /// Commands other than `fhtop check` read one context: several is an error naming them.
 ///
 /// Errors: more than one context (the message lists them and how to pick one).
@@ -173,7 +198,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Check(_)) => {}
         Some(Command::Snapshot(_)) => one_context(&settings, "fhtop snapshot")?,
-        Some(Command::Rule(_)) => one_context(&settings, "fhtop rule")?,
+        // A rule or stream named: the one context that has it (cli::which).
+        Some(Command::Rule(_)) => {}
+        Some(Command::Perms(a))
+            if matches!(
+                a.what,
+                cli::PermsWhat::Stream { .. } | cli::PermsWhat::Rule { .. }
+            ) => {}
         Some(Command::Perms(_)) => one_context(&settings, "fhtop perms")?,
         Some(Command::Pattern(_)) => one_context(&settings, "fhtop pattern")?,
         Some(Command::Errors(_)) => one_context(&settings, "fhtop errors")?,
@@ -232,9 +263,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Rule(args)) => {
-            let clock = Clock::System;
-            let Some(backend) = connect(clock)? else {
-                return Ok(ExitCode::from(3));
+            let what = cli::which::Named::Rule(model::RuleKey {
+                bus: args.bus.clone(),
+                name: args.name.clone(),
+            });
+            let (settings, backend) = match several(&settings) {
+                Some(contexts) => {
+                    match rt.block_on(in_the_one_having(&settings, contexts, &what)) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            eprintln!("fhtop: refused: {}", sanitize::clean(&e));
+                            return Ok(ExitCode::from(4));
+                        }
+                    }
+                }
+                None => match connect(Clock::System)? {
+                    Some(b) => (settings.clone(), b),
+                    None => return Ok(ExitCode::from(3)),
+                },
             };
             Ok(ExitCode::from(rt.block_on(cli::rule::rule_command(
                 &settings, backend, args,
@@ -316,8 +362,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             )))
         }
         Some(Command::Perms(args)) => {
-            let Some(backend) = connect(Clock::System)? else {
-                return Ok(ExitCode::from(3));
+            let what = match &args.what {
+                cli::PermsWhat::Stream { name } => Some(cli::which::Named::Stream(name.clone())),
+                cli::PermsWhat::Rule { name, bus } => {
+                    Some(cli::which::Named::Rule(model::RuleKey {
+                        bus: bus.clone(),
+                        name: name.clone(),
+                    }))
+                }
+                _ => None,
+            };
+            let (settings, backend) = match (several(&settings), what) {
+                (Some(contexts), Some(what)) => {
+                    match rt.block_on(in_the_one_having(&settings, contexts, &what)) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            eprintln!("fhtop: {}", sanitize::clean(&e));
+                            return Ok(ExitCode::from(2));
+                        }
+                    }
+                }
+                _ => match connect(Clock::System)? {
+                    Some(b) => (settings.clone(), b),
+                    None => return Ok(ExitCode::from(3)),
+                },
             };
             Ok(ExitCode::from(rt.block_on(cli::perms::perms_command(
                 &settings, backend, args,
@@ -338,9 +406,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         .contexts
                         .iter()
                         .map(|c| ui::app::Watched {
-                            name: c.name.clone(),
-                            production: c.production,
-                            read_only: c.read_only,
+                            context: c.clone(),
                             backend: Arc::new(DemoBackend::new(
                                 settings.seed,
                                 clock,
@@ -350,9 +416,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         .collect()
                 } else {
                     vec![ui::app::Watched {
-                        name: c.name,
-                        production: c.production,
-                        read_only: c.read_only,
+                        context: c,
                         backend,
                     }]
                 }
@@ -362,15 +426,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let mut v = Vec::new();
                 for c in &settings.contexts {
                     v.push(ui::app::Watched {
-                        name: c.name.clone(),
-                        production: c.production,
-                        read_only: c.read_only,
+                        context: c.clone(),
                         backend: rt.block_on(context_backend(c)),
                     });
                 }
                 v
             };
-            rt.block_on(ui::app::run(&settings, &theme, &keymap, watched, clock))?;
+            // `:region`: the demo account in that region, else the context's AWS backend.
+            let (demo, seed) = (settings.demo, settings.seed);
+            let connect: ui::app::Connect = Arc::new(move |c: config::Context| {
+                Box::pin(async move {
+                    if demo {
+                        Arc::new(DemoBackend::new(seed, clock, c.region.clone()))
+                            as Arc<dyn Backend>
+                    } else {
+                        context_backend(&c).await
+                    }
+                })
+            });
+            rt.block_on(ui::app::run(
+                &settings, &theme, &keymap, watched, connect, clock,
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -118,22 +118,45 @@ fn check_reads_every_context_and_one_down_leaves_the_other() {
     assert!(out.contains("context lake"), "{out:.2000}");
     assert!(out.contains("context team"), "{out:.2000}");
 
-    // A command of one context refuses two, naming them.
-    let (code, out, err) = fhtop(
-        &config,
-        &creds,
-        &lake.dir,
-        &[
-            "rule",
-            "disable",
-            "orders-bus/order-events",
-            "--profile",
-            "lake",
-            "--profile",
-            "team",
-            "--yes",
-        ],
+    // A command naming a rule acts in the one context that has it, and refuses a name in
+    // both, listing them; nothing mutating reaches either server for the refusal.
+    lake.reset_counts();
+    team.reset_counts();
+    let with_both = |args: &[&str]| {
+        let mut v: Vec<&str> = args.to_vec();
+        v.extend(["--profile", "lake", "--profile", "team"]);
+        fhtop(&config, &creds, &lake.dir, &v)
+    };
+    let (code, out, err) = with_both(&["rule", "disable", "signup-events", "--yes"]);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        err.contains("is in 2 contexts (lake, team)") && err.contains("--context"),
+        "{err}"
     );
+    assert_eq!(lake.count("DisableRule") + team.count("DisableRule"), 0);
+    let (code, out, err) = with_both(&[
+        "rule",
+        "disable",
+        "order-events",
+        "--bus",
+        "orders-bus",
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("is in context team"), "{err}");
+    assert_eq!(team.count("DisableRule"), 1, "done in team");
+    assert_eq!(lake.count("DisableRule"), 0, "never in lake");
+    let (code, _, err) = with_both(&["perms", "stream", "signups-raw"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is in 2 contexts (lake, team)"), "{err}");
+    let (code, _, err) = with_both(&["rule", "enable", "no-such-rule", "--yes"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("no context has rule default/no-such-rule"),
+        "{err}"
+    );
+    // A command that names nothing (the writer policy on every stream) takes one context.
+    let (code, out, err) = with_both(&["perms", "policy"]);
     assert_ne!(code, 0);
     let said = format!("{out}{err}");
     assert!(

@@ -526,3 +526,45 @@ fn a_production_context_is_marked_and_named_before_a_change() {
     let text = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
     assert!(!text.contains("PRODUCTION"), "{text}");
 }
+
+/// `:region R` asks the loop to watch R with the focused context's profile (the `:ctx` one,
+/// else the selected row's); a name that is not a region is refused; the loop's answer
+/// focuses the context.
+#[test]
+fn region_command_adds_a_region_for_the_focused_context() {
+    let w = common::two_contexts();
+    let km = Keymap::default();
+    let mut view = View::with_settings(&common::app_settings());
+    view.sync_target(&w);
+    let run = |view: &mut View, line: &str| -> Vec<Effect> {
+        let mut keys = vec![KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)];
+        keys.extend(
+            line.chars()
+                .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+        keys.push(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        keys.iter().map(|k| view.on_key(k, &km, &w)).collect()
+    };
+    run(&mut view, "ctx dr");
+    let effects = run(&mut view, "region AP-South-1");
+    assert_eq!(
+        effects.last(),
+        Some(&Effect::AddRegion(1, "ap-south-1".into())),
+        "dr's profile, the region lower-cased"
+    );
+    let effects = run(&mut view, "region eu west");
+    assert_eq!(effects.last(), Some(&Effect::None));
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("not a region name")),
+        "{:?}",
+        view.status
+    );
+    fhtop::ui::msg::update(&mut view, fhtop::ui::msg::Msg::ContextAdded(0), &km, &w);
+    assert_eq!(
+        view.only,
+        Some(0),
+        "the added (or found) context is shown alone"
+    );
+}

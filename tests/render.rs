@@ -398,3 +398,72 @@ fn a_stream_not_described_shows_the_figures_its_metrics_report() {
     );
     assert!(!figures(&t).chars().any(|c| c.is_ascii_digit()), "{t}");
 }
+
+/// Issue 15: two contexts in one view — the rows of both, worst first, with a CONTEXT column
+/// (the production one marked), a header slot per context, `:ctx` narrowing to one; at 80×24
+/// the context column stays.
+#[test]
+fn two_contexts_in_one_view() {
+    use fhtop::ui::keymap::{Keymap, parse_key_sequence};
+    let w = common::two_contexts();
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let keymap = Keymap::default();
+    let ctx = fhtop::ui::render::Ctx {
+        theme: &theme,
+        keymap: &keymap,
+        now: common::at(),
+    };
+    let draw = |view: &fhtop::ui::view::View, width: u16, height: u16| {
+        fhtop::snapshot::to_text(&fhtop::snapshot::draw(&w, view, &ctx, width, height).unwrap())
+    };
+    let mut view = fhtop::ui::view::View::with_settings(&common::app_settings());
+    view.sync_target(&w);
+    let t = draw(&view, 160, 48);
+    insta::assert_snapshot!("two_contexts", t);
+    let header = t.lines().next().unwrap();
+    assert!(
+        header.contains("⚑lake") && header.contains("dr age"),
+        "{header}"
+    );
+    assert!(t.contains("CONTEXT"));
+    let rows: Vec<&str> = t.lines().filter(|l| l.starts_with("│✖ FAIL")).collect();
+    // The incident is in both regions: its row twice, once per context.
+    let incident: Vec<&&str> = rows
+        .iter()
+        .filter(|l| l.contains("clickstream-raw"))
+        .collect();
+    assert_eq!(incident.len(), 2, "{t}");
+    assert!(incident.iter().any(|l| l.contains("⚑ lake")), "{t}");
+    assert!(incident.iter().any(|l| l.contains(" dr ")), "{t}");
+
+    // `:ctx dr`: only dr's rows, and the header says so.
+    for k in parse_key_sequence(": c t x space d r enter").unwrap() {
+        view.on_key(&k, &keymap, &w);
+    }
+    assert_eq!(view.only, Some(1));
+    let t = draw(&view, 160, 48);
+    assert!(t.lines().next().unwrap().contains("[:ctx dr]"), "{t}");
+    assert!(
+        !t.lines()
+            .any(|l| l.starts_with('│') && l.contains("⚑ lake")),
+        "{t}"
+    );
+    assert!(
+        t.lines()
+            .any(|l| l.starts_with("│✖ FAIL") && l.contains(" dr ")),
+        "{t}"
+    );
+
+    // Every context again, at 80×24: the context column is kept.
+    for k in parse_key_sequence(": c t x space a l l enter").unwrap() {
+        view.on_key(&k, &keymap, &w);
+    }
+    let t = draw(&view, 80, 24);
+    insta::assert_snapshot!("two_contexts_80x24", t);
+    assert!(t.contains("CONTEXT"), "{t}");
+    assert!(
+        t.lines()
+            .any(|l| l.starts_with("│✖ FAIL") && l.contains(" dr ")),
+        "{t}"
+    );
+}

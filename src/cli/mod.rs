@@ -8,6 +8,7 @@ pub mod pattern;
 pub mod perms;
 pub mod policy;
 pub mod rule;
+pub mod which;
 
 use std::path::PathBuf;
 

@@ -9,10 +9,11 @@ use std::time::Duration;
 use anyhow::Result;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::backend::{Backend, Clock};
-use crate::config::Settings;
+use crate::config::{Context, Settings};
 use crate::poll;
 use crate::store::{Merged, Part, Store};
 use crate::ui::effects::{AppSettings, Runner, Runners};
@@ -35,23 +36,22 @@ pub fn init_logging() {
     let _ = tracing::subscriber::set_global_default(sub);
 }
 
-/// One context the dashboard watches: its name, what the config says of it, and its backend.
+/// One context the dashboard watches: what the config says of it, and its backend.
 pub struct Watched {
-    /// The context's name (`[contexts.NAME]`, else `PROFILE/REGION`).
-    pub name: String,
-    /// Marked `production = true`.
-    pub production: bool,
-    /// Rule changes are refused in it.
-    pub read_only: bool,
+    /// The context (name, profile, region, endpoint, production, read-only).
+    pub context: Context,
     /// Its backend (its own profile, region, endpoint, pacing).
     pub backend: Arc<dyn Backend>,
 }
 
-/// One watched context at run time: its store, its pollers and the runner of its effects.
+/// Makes the backend of a context added while the dashboard runs (`:region`): the AWS
+/// backend of its profile, region and endpoint, or the demo account in that region.
+pub type Connect = Arc<dyn Fn(Context) -> BoxFuture<'static, Arc<dyn Backend>> + Send + Sync>;
+
+/// One watched context at run time: its store and its pollers (its effect runner is in
+/// [`Runners`], at the same index).
 struct Running {
-    name: String,
-    production: bool,
-    read_only: bool,
+    context: Context,
     store: Arc<Store>,
     pollers: poll::Pollers,
 }
@@ -62,13 +62,72 @@ fn merged(running: &[Running]) -> Merged {
         running
             .iter()
             .map(|r| Part {
-                name: r.name.clone(),
-                production: r.production,
-                read_only: r.read_only,
+                name: r.context.name.clone(),
+                production: r.context.production,
+                read_only: r.context.read_only,
                 snap: r.store.snapshot(),
             })
             .collect(),
     )
+}
+
+/// Starts watching `w`: its store (whose writes wake the loop through `notify`), its pollers
+/// and its effect runner.
+fn start(
+    w: Watched,
+    settings: &Settings,
+    clock: Clock,
+    notify: &Arc<tokio::sync::watch::Sender<u64>>,
+) -> (Running, Runner) {
+    let store = Arc::new(Store::new());
+    let mut rx = store.subscribe();
+    let tx = notify.clone();
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            tx.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    });
+    let pollers = poll::spawn(
+        poll::PollCtx {
+            backend: w.backend.clone(),
+            store: store.clone(),
+            clock,
+            window_minutes: settings.window_minutes,
+            cache_dir: if settings.demo {
+                None
+            } else {
+                crate::cache::default_dir()
+            },
+        },
+        settings.intervals,
+    );
+    let mut app = AppSettings::from(settings);
+    app.read_only |= w.context.read_only;
+    app.production |= w.context.production;
+    let runner = Runner {
+        backend: w.backend,
+        store: store.clone(),
+        clock,
+        settings: app,
+    };
+    (
+        Running {
+            context: w.context,
+            store,
+            pollers,
+        },
+        runner,
+    )
+}
+
+/// The context `:region REGION` asks for, from context `base`: the same profile and
+/// endpoint in `region`, named `PROFILE/REGION`.
+fn with_region(base: &Context, region: &str) -> Context {
+    Context {
+        name: Context::name_of(base.profile.as_deref(), Some(region)),
+        region: Some(region.to_string()),
+        ..base.clone()
+    }
 }
 
 /// The TUI over `contexts` (one or more, each with its own store, pollers, pacing and
@@ -81,6 +140,7 @@ pub async fn run(
     theme: &Theme,
     keymap: &Keymap,
     contexts: Vec<Watched>,
+    connect: Connect,
     clock: Clock,
 ) -> Result<()> {
     init_logging();
@@ -95,48 +155,14 @@ pub async fn run(
     let (notify_tx, mut store_rx) = tokio::sync::watch::channel(0u64);
     let notify_tx = Arc::new(notify_tx);
     let mut running = Vec::new();
-    let mut runners = Vec::new();
+    let mut runners = Runners(Vec::new());
     for c in contexts {
-        let store = Arc::new(Store::new());
-        let mut rx = store.subscribe();
-        let tx = notify_tx.clone();
-        tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
-                tx.send_modify(|n| *n = n.wrapping_add(1));
-            }
-        });
-        let pollers = poll::spawn(
-            poll::PollCtx {
-                backend: c.backend.clone(),
-                store: store.clone(),
-                clock,
-                window_minutes: settings.window_minutes,
-                cache_dir: if settings.demo {
-                    None
-                } else {
-                    crate::cache::default_dir()
-                },
-            },
-            settings.intervals,
-        );
-        let mut app = AppSettings::from(settings);
-        app.read_only |= c.read_only;
-        app.production |= c.production;
-        runners.push(Runner {
-            backend: c.backend,
-            store: store.clone(),
-            clock,
-            settings: app,
-        });
-        running.push(Running {
-            name: c.name,
-            production: c.production,
-            read_only: c.read_only,
-            store,
-            pollers,
-        });
+        let (r, runner) = start(c, settings, clock, &notify_tx);
+        running.push(r);
+        runners.0.push(runner);
     }
-    let runners = Runners(runners);
+    // Contexts added while running (`:region`) arrive here once their backend is made.
+    let (added_tx, mut added_rx) = tokio::sync::mpsc::unbounded_channel::<Watched>();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -182,6 +208,13 @@ pub async fn run(
             },
             _ = store_rx.changed() => Msg::DataChanged,
             Some(m) = answer_rx.recv() => m,
+            Some(w) = added_rx.recv() => {
+                tracing::info!("watching context {}", crate::sanitize::clean(&w.context.name));
+                let (r, runner) = start(w, settings, clock, &notify_tx);
+                running.push(r);
+                runners.0.push(runner);
+                Msg::ContextAdded(running.len() - 1)
+            }
             _ = tick.tick() => Msg::Tick,
             _ = sigterm.recv() => Msg::Stop,
             _ = sighup.recv() => Msg::Stop,
@@ -203,6 +236,30 @@ pub async fn run(
                     }
                 }
                 Effect::None => {}
+                Effect::AddRegion(base, region) => {
+                    let Some(base) = running.get(base).map(|r| r.context.clone()) else {
+                        continue;
+                    };
+                    let want = with_region(&base, &region);
+                    let same = |c: &Context| {
+                        c.profile == want.profile
+                            && c.region == want.region
+                            && c.endpoint_url == want.endpoint_url
+                    };
+                    if let Some(i) = running.iter().position(|r| same(&r.context)) {
+                        let _ = answer_tx.send(Msg::ContextAdded(i));
+                    } else {
+                        // Made off the UI task (a profile may read files or an SSO cache).
+                        let (connect, tx) = (connect.clone(), added_tx.clone());
+                        tokio::spawn(async move {
+                            let backend = connect(want.clone()).await;
+                            let _ = tx.send(Watched {
+                                context: want,
+                                backend,
+                            });
+                        });
+                    }
+                }
                 Effect::SaveScreen => {
                     let size = guard.terminal.size()?;
                     let ctx = render::Ctx {

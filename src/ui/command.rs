@@ -13,8 +13,12 @@ pub enum Command {
     Stream(String),
     /// Drill into this rule (`:rule NAME` or `:rule BUS/NAME`).
     Rule(String),
-    /// Say which context is read, or focus one (`:ctx [NAME|all]`).
+    /// Say which contexts are watched, or show only one (`:ctx NAME`) or all again
+    /// (`:ctx all`).
     Context(Option<String>),
+    /// Watch region R with the focused context's profile (added if new) and show only it
+    /// (`:region R`).
+    Region(String),
     /// The help overlay (`:help`).
     Help,
     /// Leave (`:q`, `:quit`).
@@ -33,8 +37,12 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("stream NAME", "drill into a delivery stream"),
     ("rule NAME", "drill into a rule (NAME or BUS/NAME)"),
     (
-        "ctx",
-        "which context is read (the dashboard reads one for now)",
+        "ctx NAME|all",
+        "show only context NAME's rows, or every context's (no name: which are watched)",
+    ),
+    (
+        "region R",
+        "watch region R with the focused context's profile, and show only it",
     ),
     ("help", "this help"),
     ("q", "quit"),
@@ -78,6 +86,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "stream" => Command::Stream(need("a stream name")?),
         "rule" => Command::Rule(need("a rule name")?),
         "ctx" => Command::Context(arg.map(str::to_string)),
+        "region" => Command::Region(need("a region (e.g. eu-west-1)")?),
         "help" => Command::Help,
         _ => Command::Quit,
     })
@@ -121,7 +130,9 @@ pub fn complete(
         let done = extend(word, &hits);
         // One candidate that takes an argument: ready for it.
         return match hits.as_slice() {
-            [one] if matches!(one.as_str(), "stream" | "rule" | "ctx") => (format!("{one} "), hits),
+            [one] if matches!(one.as_str(), "stream" | "rule" | "ctx" | "region") => {
+                (format!("{one} "), hits)
+            }
             _ => (done, hits),
         };
     };

@@ -164,7 +164,11 @@ impl Runner {
                 Some(Msg::FailedRead(id, Box::new(res)))
             }
             // The loop's own: it has the terminal (and its size) to save.
-            Effect::Quit | Effect::Refresh | Effect::None | Effect::SaveScreen => None,
+            Effect::Quit
+            | Effect::Refresh
+            | Effect::None
+            | Effect::SaveScreen
+            | Effect::AddRegion(..) => None,
         }
     }
 

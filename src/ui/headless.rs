@@ -95,6 +95,8 @@ impl Headless {
                     Effect::Quit => self.quit = true,
                     // Everything is polled in line here; nothing to wake.
                     Effect::Refresh | Effect::None => {}
+                    // One context here: `:region` adds none.
+                    Effect::AddRegion(..) => {}
                     // As the TUI would, at 160 × 48 in the default theme.
                     Effect::SaveScreen => {
                         let theme = crate::ui::theme::Theme::default_theme();

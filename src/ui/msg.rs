@@ -39,6 +39,8 @@ pub enum Msg {
     ScreenSaved(Result<Vec<std::path::PathBuf>, String>),
     /// SIGTERM, SIGHUP or SIGINT: leave.
     Stop,
+    /// Context `.0` is watched now (added by `:region`, or already there): show only it.
+    ContextAdded(usize),
 }
 
 /// Apply one message to the view, drawn from every context's data `w`; what to do next comes
@@ -100,6 +102,10 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, w: &Merged) -> Vec<Eff
             vec![]
         }
         Msg::Stop => vec![Effect::Quit],
+        Msg::ContextAdded(i) => {
+            view.context_added(i, w);
+            vec![]
+        }
     }
 }
 

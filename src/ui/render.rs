@@ -148,6 +148,11 @@ fn render_header_many(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &
                     base.add_modifier(ratatui::style::Modifier::BOLD)
                 },
             ));
+            if p.read_only && !view.read_only {
+                // Changes refused in this context only.
+                spans.push(Span::styled(" ", base));
+                spans.push(Span::styled("RO", t.badge()));
+            }
             spans.push(Span::styled(" ", base));
             let off = snap.features_off();
             let stale = snap.stale_sections();

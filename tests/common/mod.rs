@@ -35,6 +35,34 @@ pub fn app_settings() -> AppSettings {
     AppSettings::default()
 }
 
+/// The demo account in two regions as two contexts, each polled once: `lake` (eu-west-1,
+/// marked production) and `dr` (us-east-1).
+pub fn two_contexts() -> fhtop::store::Merged {
+    let part = |name: &str, region: &str, production: bool| {
+        let clock = Clock::Fixed(at());
+        let backend = Arc::new(DemoBackend::new(SEED, clock, Some(region.to_string())));
+        let (snap, _) = runtime()
+            .block_on(snapshot::settle(
+                backend,
+                clock,
+                &app_settings(),
+                &Keymap::default(),
+                &[],
+            ))
+            .expect("demo settles");
+        fhtop::store::Part {
+            name: name.to_string(),
+            production,
+            read_only: false,
+            snap,
+        }
+    };
+    fhtop::store::Merged::new(vec![
+        part("lake", "eu-west-1", true),
+        part("dr", "us-east-1", false),
+    ])
+}
+
 /// Poll the demo account once, press `keys`, return the data and the view.
 pub fn settle(keys: &str) -> (Snapshot, View) {
     let clock = Clock::Fixed(at());

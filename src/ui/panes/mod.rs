@@ -43,8 +43,8 @@ pub fn health_cell<'a>(ctx: &Ctx, l: Level) -> Cell<'a> {
 pub struct Col(pub &'static str, pub u16, pub u8);
 
 /// The column a list pane gains after its first when several contexts are watched: the
-/// row's context name, as wide as the longest name (8–24 columns; kept before every figure
-/// but OK%/FRESH).
+/// row's context name, as wide as the longest name (8–24 columns; always shown: rows of two
+/// contexts may be otherwise alike).
 pub fn context_col(w: &Merged) -> Col {
     let longest = w
         .parts()

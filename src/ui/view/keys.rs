@@ -239,8 +239,37 @@ impl View {
                 }
             }
             Command::Context(want) => self.focus_context(want, w),
+            Command::Region(region) => {
+                let region = region.trim().to_ascii_lowercase();
+                // A region name: letters, digits and dashes (e.g. eu-west-1, us-gov-west-1).
+                if region.is_empty()
+                    || !region
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    self.status = Some(Status {
+                        level: Level::Warn,
+                        text: format!("{region:?} is not a region name (e.g. eu-west-1)"),
+                    });
+                    return Effect::None;
+                }
+                let base = self.only.unwrap_or(self.target.ctx);
+                self.status = Some(Status {
+                    level: Level::Unknown,
+                    text: format!(
+                        "watching {region} with the profile of {}…",
+                        w.part(base).name
+                    ),
+                });
+                return Effect::AddRegion(base, region);
+            }
         }
         Effect::None
+    }
+
+    /// Context `i` was added (`:region`) or already watched: show only it.
+    pub fn context_added(&mut self, i: usize, w: &Merged) {
+        self.focus_context(Some(w.part(i).name.clone()), w);
     }
 
     /// `:ctx`: with no name, says which contexts are watched and which is focused; `all`
@@ -620,7 +649,7 @@ fn ctrl_c(keymap: &Keymap, key: &KeyEvent) -> bool {
 }
 
 /// What Tab completes from: every context's stream names and rules (as `BUS/NAME` and
-/// `NAME`), deduplicated, and the context names (with `all` when there are several).
+/// `NAME`), deduplicated, and the context names.
 fn completion_pool(w: &Merged) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut streams = std::collections::BTreeSet::new();
     let mut rules = std::collections::BTreeSet::new();
@@ -634,15 +663,12 @@ fn completion_pool(w: &Merged) -> (Vec<String>, Vec<String>, Vec<String>) {
             );
         }
     }
-    let mut contexts: Vec<String> = w
+    let contexts: Vec<String> = w
         .parts()
         .iter()
         .map(|p| p.name.clone())
         .filter(|n| !n.is_empty())
         .collect();
-    if w.is_several() {
-        contexts.push("all".into());
-    }
     (
         streams.into_iter().collect(),
         rules.into_iter().collect(),

@@ -164,6 +164,9 @@ pub enum Effect {
     /// Write the screen as it is now to files (`ui::screen::save`); the loop that owns the
     /// terminal does it and answers with `Msg::ScreenSaved`.
     SaveScreen,
+    /// `:region R`: watch region `.1` with context `.0`'s profile and endpoint (the loop adds
+    /// the context unless one like it is watched) and answer with `Msg::ContextAdded`.
+    AddRegion(usize, String),
 }
 
 impl Effect {
@@ -176,7 +179,11 @@ impl Effect {
             | Effect::Check(c, ..)
             | Effect::PatternTest(c, ..)
             | Effect::ReadFailed(c, ..) => Some(*c),
-            Effect::None | Effect::Quit | Effect::Refresh | Effect::SaveScreen => None,
+            Effect::None
+            | Effect::Quit
+            | Effect::Refresh
+            | Effect::SaveScreen
+            | Effect::AddRegion(..) => None,
         }
     }
 }
