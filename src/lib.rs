@@ -86,21 +86,24 @@ fn several(settings: &Settings) -> Option<Vec<config::Context>> {
     (!settings.demo && settings.contexts.len() > 1).then(|| settings.contexts.clone())
 }
 
-/// The one of `contexts` that has `what` ([`cli::which::the_one_having`]), with the settings
-/// narrowed to it (its production mark and read-only) and its backend.
+/// The one of `contexts` that has `what` ([`cli::which::the_one_having`]; every context must
+/// answer when `mutating`), with the settings narrowed to it (its production mark and
+/// read-only) and its backend.
 ///
-/// Errors: `what` is in several contexts, or in none (the message names them).
+/// Errors: `what` is in several contexts, or in none, or (`mutating`) a context could not be
+/// asked (the message names them).
 async fn in_the_one_having(
     settings: &Settings,
     contexts: Vec<config::Context>,
     what: &cli::which::Named,
+    mutating: bool,
 ) -> std::result::Result<(Settings, Arc<dyn Backend>), String> {
     let mut backends = Vec::new();
     for c in contexts {
         let b = context_backend(&c).await;
         backends.push((c, b));
     }
-    let (c, b) = cli::which::the_one_having(backends, what).await?;
+    let (c, b) = cli::which::the_one_having(backends, what, mutating).await?;
     eprintln!("fhtop: {what} is in context {}", sanitize::clean(&c.name));
     Ok((settings.narrowed(&c), b))
 }
@@ -269,7 +272,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             });
             let (settings, backend) = match several(&settings) {
                 Some(contexts) => {
-                    match rt.block_on(in_the_one_having(&settings, contexts, &what)) {
+                    match rt.block_on(in_the_one_having(&settings, contexts, &what, true)) {
                         Ok(x) => x,
                         Err(e) => {
                             eprintln!("fhtop: refused: {}", sanitize::clean(&e));
@@ -374,7 +377,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let (settings, backend) = match (several(&settings), what) {
                 (Some(contexts), Some(what)) => {
-                    match rt.block_on(in_the_one_having(&settings, contexts, &what)) {
+                    match rt.block_on(in_the_one_having(&settings, contexts, &what, false)) {
                         Ok(x) => x,
                         Err(e) => {
                             eprintln!("fhtop: {}", sanitize::clean(&e));
@@ -394,8 +397,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let clock = Clock::System;
             let watched = if settings.demo || settings.contexts.len() <= 1 {
-                // One context: one screen of explanation instead of a dashboard that cannot
-                // read anything.
+                // One context (or the demo): one screen of explanation instead of a dashboard
+                // that cannot read anything.
                 let Some(backend) = connect(clock)? else {
                     return Ok(ExitCode::from(3));
                 };

@@ -474,20 +474,71 @@ pub struct Part {
     pub snap: Snapshot,
 }
 
+/// Values made from every context's data (the merged list rows), kept across frames: the
+/// app holds one and hands it to each [`Merged`] it makes. A value is made again once any
+/// context's data changed (its diagnosis is a new one).
+#[derive(Clone, Default)]
+pub struct MergedMemo(Arc<Mutex<MergedValues>>);
+
+/// What a [`MergedMemo`] keeps: per key, the diagnoses it was made from (held, so their
+/// addresses cannot be reused) and the value.
+type MergedValues = HashMap<String, (Vec<Arc<Diagnosis>>, Arc<dyn std::any::Any + Send + Sync>)>;
+
+impl std::fmt::Debug for MergedMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MergedMemo")
+    }
+}
+
 /// Every watched context's snapshot, in the order the contexts were given: what the merged
 /// view (one list of every context's rows) is drawn from. Never empty.
 #[derive(Debug, Clone)]
 pub struct Merged {
     parts: Vec<Part>,
+    memo: MergedMemo,
 }
 
 impl Merged {
     /// The merged view of these contexts; one unnamed, empty context when `parts` is empty.
-    pub fn new(mut parts: Vec<Part>) -> Self {
+    pub fn new(parts: Vec<Part>) -> Self {
+        Self::with_memo(parts, MergedMemo::default())
+    }
+
+    /// [`Merged::new`] keeping its merged values in `memo` (the app's, shared by its frames).
+    pub fn with_memo(mut parts: Vec<Part>, memo: MergedMemo) -> Self {
         if parts.is_empty() {
             parts.push(Part::default());
         }
-        Self { parts }
+        Self { parts, memo }
+    }
+
+    /// A value made from every context's data and `key` (the merged rows of a pane, filter
+    /// and focus): made once per change of any context's data, then shared by every frame
+    /// until the next. `make` must depend only on the parts' data and `key`.
+    pub fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let deps: Vec<Arc<Diagnosis>> = self.parts.iter().map(|p| p.snap.diagnosis()).collect();
+        let same = |held: &[Arc<Diagnosis>]| {
+            held.len() == deps.len() && held.iter().zip(&deps).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        {
+            let m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((held, v)) = m.get(key)
+                && same(held)
+                && let Ok(v) = v.clone().downcast::<T>()
+            {
+                return v;
+            }
+        }
+        let v = Arc::new(make());
+        let mut m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Values of older data are of no use any more.
+        m.retain(|_, (held, _)| same(held));
+        m.insert(key.to_string(), (deps, v.clone()));
+        v
     }
 
     /// One context: `snap`, unnamed, not production, changes allowed (the view's own

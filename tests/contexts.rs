@@ -146,6 +146,23 @@ fn check_reads_every_context_and_one_down_leaves_the_other() {
     assert!(err.contains("is in context team"), "{err}");
     assert_eq!(team.count("DisableRule"), 1, "done in team");
     assert_eq!(lake.count("DisableRule"), 0, "never in lake");
+    // A context that cannot answer might have the rule too: no change is made anywhere.
+    team.fault("down", 0.0);
+    let (code, out, err) = with_both(&[
+        "rule",
+        "enable",
+        "order-events",
+        "--bus",
+        "orders-bus",
+        "--yes",
+    ]);
+    team.fault("none", 0.0);
+    assert_eq!(code, 4, "{out}{err}");
+    assert!(
+        err.contains("cannot tell which context") && err.contains("team"),
+        "{err}"
+    );
+    assert_eq!(lake.count("EnableRule") + team.count("EnableRule"), 0);
     let (code, _, err) = with_both(&["perms", "stream", "signups-raw"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is in 2 contexts (lake, team)"), "{err}");

@@ -43,13 +43,16 @@ pub async fn has(backend: &dyn Backend, what: &Named) -> Result<bool, BackendErr
     }
 }
 
-/// The one of `contexts` that has `what`, asked concurrently.
+/// The one of `contexts` that has `what`, asked concurrently. `all_must_answer` (a change is
+/// about to be made): a context that could not be asked might have it too, so its silence is
+/// a refusal rather than a "no".
 ///
 /// Errors (the message names the contexts): `what` is in several (pick one with `--context`),
-/// or in none — with, for each context that could not be asked, why.
+/// or in none, or (`all_must_answer`) some context could not be asked — with why.
 pub async fn the_one_having(
     contexts: Vec<(Context, Arc<dyn Backend>)>,
     what: &Named,
+    all_must_answer: bool,
 ) -> Result<(Context, Arc<dyn Backend>), String> {
     let answers =
         futures_util::future::join_all(contexts.iter().map(|(_, b)| has(b.as_ref(), what))).await;
@@ -61,6 +64,12 @@ pub async fn the_one_having(
             Ok(false) => {}
             Err(e) => unasked.push(format!("{}: {}", c.name, e.message)),
         }
+    }
+    if all_must_answer && !unasked.is_empty() {
+        return Err(format!(
+            "cannot tell which context has {what}: not known in {}; pick one with --context NAME",
+            unasked.join("; ")
+        ));
     }
     match having.len() {
         1 => Ok(having.remove(0)),

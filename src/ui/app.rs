@@ -15,7 +15,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::backend::{Backend, Clock};
 use crate::config::{Context, Settings};
 use crate::poll;
-use crate::store::{Merged, Part, Store};
+use crate::store::{Merged, MergedMemo, Part, Store};
 use crate::ui::effects::{AppSettings, Runner, Runners};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
@@ -56,9 +56,9 @@ struct Running {
     pollers: poll::Pollers,
 }
 
-/// Every context's snapshot, as the view draws them.
-fn merged(running: &[Running]) -> Merged {
-    Merged::new(
+/// Every context's snapshot, as the view draws them (merged values kept in `memo`).
+fn merged(running: &[Running], memo: &MergedMemo) -> Merged {
+    Merged::with_memo(
         running
             .iter()
             .map(|r| Part {
@@ -68,6 +68,7 @@ fn merged(running: &[Running]) -> Merged {
                 snap: r.store.snapshot(),
             })
             .collect(),
+        memo.clone(),
     )
 }
 
@@ -163,6 +164,9 @@ pub async fn run(
     }
     // Contexts added while running (`:region`) arrive here once their backend is made.
     let (added_tx, mut added_rx) = tokio::sync::mpsc::unbounded_channel::<Watched>();
+    // Contexts being connected: a second `:region` for one is not a second context.
+    let mut connecting: Vec<Context> = Vec::new();
+    let memo = MergedMemo::default();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -182,7 +186,7 @@ pub async fn run(
     loop {
         if dirty {
             tui_logger::move_events();
-            let w = merged(&running);
+            let w = merged(&running, &memo);
             view.screen_rows = guard.terminal.size()?.height;
             for (i, r) in running.iter().enumerate() {
                 r.pollers.set_interest(view.interest(w.snap(i), i));
@@ -194,7 +198,12 @@ pub async fn run(
                 now: clock.now(),
             };
             guard.terminal.draw(|f| render(f, &w, &view, &ctx))?;
-            shown_complete = w.parts().iter().all(|p| p.snap.is_complete());
+            // Settled: every context complete, or failing (a context that is down must not
+            // keep every new datum of the others drawing at once).
+            shown_complete = w
+                .parts()
+                .iter()
+                .all(|p| p.snap.is_complete() || !p.snap.stale_sections().is_empty());
             dirty = false;
         }
         let msg = tokio::select! {
@@ -210,6 +219,7 @@ pub async fn run(
             Some(m) = answer_rx.recv() => m,
             Some(w) = added_rx.recv() => {
                 tracing::info!("watching context {}", crate::sanitize::clean(&w.context.name));
+                connecting.retain(|c| c != &w.context);
                 let (r, runner) = start(w, settings, clock, &notify_tx);
                 running.push(r);
                 runners.0.push(runner);
@@ -224,7 +234,7 @@ pub async fn run(
         // is lost), which halves idle redraws; before the first complete poll it is drawn at
         // once. Everything else redraws now.
         dirty |= !matches!(msg, Msg::DataChanged) || !shown_complete;
-        let w = merged(&running);
+        let w = merged(&running, &memo);
         let mut quit = false;
         for effect in update(&mut view, msg, keymap, &w) {
             match effect {
@@ -248,7 +258,10 @@ pub async fn run(
                     };
                     if let Some(i) = running.iter().position(|r| same(&r.context)) {
                         let _ = answer_tx.send(Msg::ContextAdded(i));
+                    } else if connecting.iter().any(same) {
+                        // Already on its way: its arrival focuses it.
                     } else {
+                        connecting.push(want.clone());
                         // Made off the UI task (a profile may read files or an SSO cache).
                         let (connect, tx) = (connect.clone(), added_tx.clone());
                         tokio::spawn(async move {

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
-use super::{Col, columns, fit_columns, in_context, merged_staleness, table};
+use super::{Col, columns, fit_columns, in_context, merged_staleness, no_data, table};
 use crate::model::AlarmState;
 use crate::store::Merged;
 use crate::ui::chrome::{Ctx, title};
@@ -42,7 +42,9 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     let vis = visible_rows(es.len(), pos, usize::from(area.height));
     let note = merged_staleness(ctx, w, |s| (s.alarms.fetched_at, s.alarms.error.as_ref()));
     let block = ctx.block(title(ctx, format!("Alarms ({})", es.len()), note), true);
-    let any = w.parts().iter().any(|p| p.snap.alarms.get().is_some());
+    let no_alarms = no_data(ctx, w, view, |s| {
+        (s.alarms.get().is_some(), s.alarms.error.as_ref())
+    });
     let cols = columns(&COLS, w);
     let fitted = fit_columns(&cols, area);
     let reason_w = fitted.flex;
@@ -83,8 +85,8 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         }
     }
     let selected = (!rows.is_empty()).then(|| pos - vis.start);
-    let empty = if !any {
-        "loading…"
+    let empty = if let Some(msg) = &no_alarms {
+        msg.as_str()
     } else {
         "no alarms match"
     };

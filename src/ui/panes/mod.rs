@@ -55,7 +55,7 @@ pub fn context_col(w: &Merged) -> Col {
     Col(
         "CONTEXT",
         u16::try_from(longest.clamp(8, 24)).unwrap_or(24),
-        1,
+        0,
     )
 }
 
@@ -97,6 +97,38 @@ pub fn in_context<'a>(
     };
     cells.insert(1.min(cells.len()), cell);
     cells
+}
+
+/// The contexts a list pane shows: every one, or the `:ctx` one.
+pub fn shown<'a>(w: &'a Merged, view: &View) -> impl Iterator<Item = &'a crate::store::Part> {
+    w.parts()
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| view.only.is_none_or(|o| o == *i))
+        .map(|(_, p)| p)
+}
+
+/// What a list pane says instead of rows when a shown context has no `section` yet: with one
+/// context shown, its loading / error note; with several, none until every one lacks it
+/// (the header slot of a context without data says why). `None` when there is data to show.
+pub fn no_data(
+    ctx: &Ctx,
+    w: &Merged,
+    view: &View,
+    section: impl Fn(&Snapshot) -> (bool, Option<&SectionError>),
+) -> Option<String> {
+    let parts: Vec<&crate::store::Part> = shown(w, view).collect();
+    if parts.iter().any(|p| section(&p.snap).0) {
+        return None;
+    }
+    let first = parts.first()?;
+    let (_, err) = section(&first.snap);
+    let (msg, _) = crate::ui::chrome::staleness(ctx, None, err);
+    Some(if w.is_several() {
+        format!("{}: {msg}", crate::ui::safe_fit(&first.name, 24))
+    } else {
+        msg
+    })
 }
 
 /// A list pane's stale / loading note for one section over every context: with one context,

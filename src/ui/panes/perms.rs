@@ -108,7 +108,14 @@ pub fn form(f: &mut Frame, area: Rect, form: &SimForm, ctx: &Ctx) {
         Span::styled("cancel", t.text()),
     ]));
     let block = ctx.block(
-        title(ctx, "Custom permission simulation".into(), String::new()),
+        title(
+            ctx,
+            format!(
+                "Custom permission simulation{}",
+                crate::sanitize::clean(&form.context)
+            ),
+            String::new(),
+        ),
         true,
     );
     crate::ui::panes::help::popup(f, area, (field_w + 20) as u16, lines, block);

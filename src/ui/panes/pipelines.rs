@@ -8,12 +8,12 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{
-    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, num,
-    num_styled, table,
+    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, no_data,
+    num, num_styled, table,
 };
 use crate::model::{MetricId, RECENT_POINTS, Scope};
 use crate::store::Merged;
-use crate::ui::chrome::{Ctx, staleness, title};
+use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::view::{Pane, View, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
@@ -70,9 +70,9 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     );
     let cols = columns(&COLS, w);
     let fitted = fit_columns(&cols, area);
-    if w.parts().iter().all(|p| p.snap.inventory.get().is_none()) {
-        let first = w.snap(0);
-        let (msg, _) = staleness(ctx, None, first.inventory.error.as_ref());
+    if let Some(msg) = no_data(ctx, w, view, |s| {
+        (s.inventory.get().is_some(), s.inventory.error.as_ref())
+    }) {
         table(f, area, block, fitted.spec(&cols, vec![], None, &msg), ctx);
         return;
     }

@@ -6,8 +6,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{
-    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, num,
-    num_styled, table,
+    Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, no_data,
+    num, num_styled, table,
 };
 use crate::model::{AlarmState, Destination, DestinationKind, MetricId, Scope, bucket_from_arn};
 use crate::store::Merged;
@@ -43,7 +43,9 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         (s.inventory.fetched_at, s.inventory.error.as_ref())
     });
     let block = ctx.block(title(ctx, format!("Streams ({})", es.len()), note), true);
-    let any_inv = w.parts().iter().any(|p| p.snap.inventory.get().is_some());
+    let no_inv = no_data(ctx, w, view, |s| {
+        (s.inventory.get().is_some(), s.inventory.error.as_ref())
+    });
     let cols = columns(&COLS, w);
     let fitted = fit_columns(&cols, area);
     let mut rows = Vec::new();
@@ -138,8 +140,8 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         }
     }
     let selected = (!rows.is_empty()).then(|| pos - vis.start);
-    let empty = if !any_inv {
-        "loading…"
+    let empty = if let Some(msg) = &no_inv {
+        msg.as_str()
     } else {
         "no delivery streams match"
     };

@@ -112,6 +112,9 @@ pub struct SimForm {
     pub focus: usize,
     /// Why the last submission was rejected (e.g. no principal), shown under the fields.
     pub error: Option<String>,
+    /// The context the simulation runs in, when several are watched (the title names it);
+    /// empty with one.
+    pub context: String,
 }
 
 impl SimForm {
@@ -191,9 +194,27 @@ impl View {
                     ctx: x.target.ctx,
                 },
                 (_, Some(x)) => x.target.clone(),
-                _ => Focus::default(),
+                _ => self.nothing_selected(),
             },
-            _ => Focus::default(),
+            _ => self.nothing_selected(),
+        }
+    }
+
+    /// No row and no drill-in: nothing to act on, in the context shown (the `:ctx` one, else
+    /// the last row's) — never silently context 0.
+    fn nothing_selected(&self) -> Focus {
+        Focus {
+            ctx: self.only.unwrap_or(self.target.ctx),
+            ..Focus::default()
+        }
+    }
+
+    /// " · CONTEXT" for a dialog title when several contexts are watched, else nothing.
+    fn in_context(&self, w: &Merged) -> String {
+        if w.is_several() {
+            format!(" · {}", w.part(self.ctx).name)
+        } else {
+            String::new()
         }
     }
 
@@ -230,13 +251,14 @@ impl View {
         let Some(inv) = snap.inventory.get().map(|i| &i.inv) else {
             return Effect::None;
         };
+        let here = self.in_context(w);
         let (title, reqs) = match Self::picked(&target, snap) {
             Some(Picked::Stream(st)) => (
-                format!("Permissions — stream {}", st.name),
+                format!("Permissions — stream {}{}", st.name, here),
                 iam::for_stream(inv, st, &self.writer_policy),
             ),
             Some(Picked::Rule(r)) => (
-                format!("Permissions — rule {}", r.key()),
+                format!("Permissions — rule {}{}", r.key(), here),
                 iam::for_rule(r, &self.writer_policy),
             ),
             None => return self.pick_first(),
@@ -317,16 +339,17 @@ impl View {
         if snap.inventory.get().is_none() {
             return Effect::None;
         }
+        let here = self.in_context(w);
         let (title, sel) = match Self::picked(&target, snap) {
             Some(Picked::Stream(st)) => (
-                format!("Checks — stream {}", st.name),
+                format!("Checks — stream {}{}", st.name, here),
                 check::Selection {
                     streams: vec![st.name.clone()],
                     rules: vec![],
                 },
             ),
             Some(Picked::Rule(r)) => (
-                format!("Checks — rule {}", r.key()),
+                format!("Checks — rule {}{}", r.key(), here),
                 check::Selection {
                     streams: vec![],
                     rules: vec![r.key().to_string()],
@@ -495,6 +518,7 @@ impl View {
         for f in &mut form.fields {
             f.retain(|c| !c.is_control());
         }
+        form.context = self.in_context(w);
         self.sim_form = Some(form);
     }
 
@@ -521,10 +545,10 @@ impl View {
                 if resources.is_empty() {
                     resources.push("*".into());
                 }
-                self.sim_form = None;
                 let req = iam::custom_request(&principal, actions, resources);
-                return self
-                    .start_simulation(format!("Permissions — custom: {principal}"), vec![req]);
+                let title = format!("Permissions — custom: {principal}{}", form.context);
+                self.sim_form = None;
+                return self.start_simulation(title, vec![req]);
             }
             KeyCode::Char(c)
                 if !c.is_control() && form.fields[form.focus].chars().count() < 2048 =>

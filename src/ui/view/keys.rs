@@ -269,7 +269,27 @@ impl View {
 
     /// Context `i` was added (`:region`) or already watched: show only it.
     pub fn context_added(&mut self, i: usize, w: &Merged) {
-        self.focus_context(Some(w.part(i).name.clone()), w);
+        self.show_only(i, w);
+    }
+
+    /// Shows only context `i`'s rows (every context's when there is one), selections reset.
+    fn show_only(&mut self, i: usize, w: &Merged) {
+        self.only = w.is_several().then_some(i);
+        for l in &mut self.lists {
+            l.selected = 0;
+            l.selected_id = None;
+        }
+        self.detail = None;
+        let p = w.part(i);
+        let about = match p.snap.identity.get() {
+            Some(id) => format!("{} (account {} · {})", p.name, id.account, id.region),
+            None => format!("{} (not read yet)", p.name),
+        };
+        self.status = Some(Status {
+            level: Level::Ok,
+            text: format!("showing only {about} (:ctx all shows every context)"),
+        });
+        self.sync_target(w);
     }
 
     /// `:ctx`: with no name, says which contexts are watched and which is focused; `all`
@@ -300,22 +320,7 @@ impl View {
                 self.sync_target(w);
             }
             Some(name) => match w.find(name) {
-                Some(i) => {
-                    self.only = w.is_several().then_some(i);
-                    for l in &mut self.lists {
-                        l.selected = 0;
-                        l.selected_id = None;
-                    }
-                    self.detail = None;
-                    self.status = status(
-                        Level::Ok,
-                        format!(
-                            "showing only {} (:ctx all shows every context)",
-                            describe(w.part(i))
-                        ),
-                    );
-                    self.sync_target(w);
-                }
+                Some(i) => self.show_only(i, w),
                 None => {
                     let names: Vec<&str> = w.parts().iter().map(|p| p.name.as_str()).collect();
                     self.status = status(

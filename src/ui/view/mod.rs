@@ -171,7 +171,7 @@ pub enum Effect {
 
 impl Effect {
     /// The context the effect runs in; `None` for the loop's own (Quit, Refresh, None,
-    /// SaveScreen).
+    /// SaveScreen, AddRegion).
     pub fn context(&self) -> Option<usize> {
         match self {
             Effect::ToggleRule(c, ..)

@@ -67,8 +67,9 @@ pub fn entries(pane: Pane, snap: &Snapshot, filter: &str) -> Arc<Vec<Entry>> {
     part_entries(pane, snap, filter, 0, "")
 }
 
-/// [`entries`] of context `ctx` named `name`: the rows' targets carry `ctx`, and a filter that
-/// matches the context's name, account or region keeps every row of it.
+/// [`entries`] of context `ctx` named `name`: the rows' targets carry `ctx`, and (a name given:
+/// several contexts) a filter that matches the context's name, account or region keeps every
+/// row of it.
 fn part_entries(
     pane: Pane,
     snap: &Snapshot,
@@ -76,9 +77,18 @@ fn part_entries(
     ctx: usize,
     name: &str,
 ) -> Arc<Vec<Entry>> {
-    snap.memo(&format!("entries {pane:?} {ctx} {name} {filter}"), || {
-        let id = snap.identity.get();
+    let id = snap.identity.get();
+    // The identity is not among what clears the memo: its account and region are in the key.
+    let key = format!(
+        "entries {pane:?} {ctx} {name} {} {} {filter}",
+        id.map_or("", |i| i.account.as_str()),
+        id.map_or("", |i| i.region.as_str())
+    );
+    snap.memo(&key, || {
+        // With several contexts (a name is given) a filter matching the context keeps all its
+        // rows; with one it filters the rows only, as it always did.
         let whole = !filter.is_empty()
+            && !name.is_empty()
             && matches(
                 filter,
                 &[
@@ -106,8 +116,15 @@ pub fn merged_entries(
     only: Option<usize>,
 ) -> Arc<Vec<Entry>> {
     if !w.is_several() {
-        return part_entries(pane, w.snap(0), filter, 0, &w.part(0).name);
+        return part_entries(pane, w.snap(0), filter, 0, "");
     }
+    w.memo(&format!("entries {pane:?} {only:?} {filter}"), || {
+        merge(pane, w, filter, only)
+    })
+}
+
+/// Every context's rows of `pane` (or context `only`'s), merged worst first.
+fn merge(pane: Pane, w: &Merged, filter: &str, only: Option<usize>) -> Vec<Entry> {
     let mut all: Vec<Entry> = Vec::new();
     for (i, p) in w.parts().iter().enumerate() {
         if only.is_some_and(|o| o != i) {
@@ -124,7 +141,7 @@ pub fn merged_entries(
     }
     // Stable: within a level, names in order and a name's contexts in the order given.
     all.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.name.cmp(&b.name)));
-    Arc::new(all)
+    all
 }
 
 /// The first `height` rows of a list of `len`, or the `height` ending at the selection `pos`
