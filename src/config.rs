@@ -112,6 +112,10 @@ pub struct Context {
     pub read_only: bool,
     /// Marked production.
     pub production: bool,
+    /// The role assumed in the context's account (STS AssumeRole with the profile's
+    /// credentials): set for the member accounts of `--org-role`; `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
 }
 
 impl Context {
@@ -193,6 +197,7 @@ fn contexts(args: &GlobalArgs, file: &FileConfig, read_only: bool) -> Result<Vec
         endpoint_url: c.endpoint_url.clone().or(args.endpoint_url.clone()),
         read_only: read_only || c.read_only.unwrap_or(false),
         production: c.production.unwrap_or(false),
+        role_arn: None,
     };
     // The environment is the layer below the file, as in the AWS CLI.
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -209,6 +214,7 @@ fn contexts(args: &GlobalArgs, file: &FileConfig, read_only: bool) -> Result<Vec
         endpoint_url: args.endpoint_url.clone().or(file.endpoint_url.clone()),
         read_only,
         production: false,
+        role_arn: None,
     };
     if !args.context.is_empty() {
         let mut out: Vec<Context> = Vec::new();

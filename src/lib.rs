@@ -70,14 +70,55 @@ fn settings_context(settings: &Settings) -> config::Context {
             endpoint_url: settings.endpoint_url.clone(),
             read_only: settings.read_only,
             production: false,
+            role_arn: None,
         })
 }
 
-/// The AWS backend of one context (its profile, region and endpoint; the default paces).
+/// The AWS backend of one context (its profile, region and endpoint, the role it assumes;
+/// the default paces).
 async fn context_backend(c: &config::Context) -> Arc<dyn Backend> {
-    let opts =
+    let mut opts =
         backend::aws::AwsOptions::new(c.profile.clone(), c.region.clone(), c.endpoint_url.clone());
+    opts.role_arn = c.role_arn.clone();
     Arc::new(backend::aws::AwsBackend::connect(opts).await)
+}
+
+/// `--org-role ROLE`: every context becomes one per ACTIVE account of its AWS Organization
+/// (organizations:ListAccounts with the context's credentials), named after the account (with
+/// the region when several contexts are expanded), reading the account as ROLE (STS
+/// AssumeRole) — the caller's own account with its own credentials.
+///
+/// Errors: an organization that cannot be listed (the message names the context and why).
+async fn org_contexts(contexts: &[config::Context], role: &str) -> Result<Vec<config::Context>> {
+    let mut out = Vec::new();
+    for base in contexts {
+        let opts = backend::aws::AwsOptions::new(
+            base.profile.clone(),
+            base.region.clone(),
+            base.endpoint_url.clone(),
+        );
+        let org = backend::aws::org::accounts(&opts).await.map_err(|e| {
+            anyhow::anyhow!(
+                "--org-role: the organization of context {} cannot be listed: {}",
+                base.name,
+                e.explained()
+            )
+        })?;
+        for a in org.accounts {
+            let name = if contexts.len() > 1 {
+                format!("{}/{}", a.name, base.region.as_deref().unwrap_or("default"))
+            } else {
+                a.name.clone()
+            };
+            out.push(config::Context {
+                name,
+                role_arn: (a.id != org.caller_account)
+                    .then(|| format!("arn:{}:iam::{}:role/{role}", org.partition, a.id)),
+                ..base.clone()
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The contexts of a command that names a rule or stream, when several are given (never for
@@ -198,6 +239,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         crate::out!("{}", settings.to_toml(&keymap));
         return Ok(ExitCode::SUCCESS);
     }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut settings = settings;
+    if let Some(role) = &cli.global.org_role {
+        if settings.demo {
+            anyhow::bail!("--org-role lists an AWS Organization: not with --demo");
+        }
+        settings.contexts = rt.block_on(org_contexts(&settings.contexts, role))?;
+        if let [one] = settings.contexts.as_slice() {
+            settings = settings.narrowed(&one.clone());
+        }
+    }
+    let settings = settings;
     match &cli.command {
         Some(Command::Check(_)) => {}
         Some(Command::Snapshot(_)) => one_context(&settings, "fhtop snapshot")?,
@@ -214,10 +270,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Partition(_)) => one_context(&settings, "fhtop partition")?,
         Some(_) | None => {}
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     // A backend that answers, or the one-screen explanation printed and `None` (exit 3).
     let connect = |clock: Clock| -> Result<Option<Arc<dyn Backend>>> {
         let backend = rt.block_on(backend_for(&settings, clock))?;

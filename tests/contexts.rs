@@ -277,3 +277,82 @@ fn the_dashboard_shows_both_contexts_and_one_stopped_leaves_the_other_live() {
     t.keys(&["q"]);
     t.assert_terminal_restored("q");
 }
+
+/// `--org-role`: one server as an AWS Organization (moto keeps each account's resources apart
+/// by the credentials' account) — the management account with the healthy pipeline, member
+/// account `team` with the incident, read by assuming OrganizationAccountAccessRole. Each
+/// account is a context of its own, with its own findings.
+#[test]
+fn org_role_reads_every_account_of_the_organization() {
+    let aws = Aws::start();
+    aws.seed(REGION, "org");
+    let config = aws.dir.join("aws-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile mgmt]\nregion = {REGION}\nendpoint_url = {}\n",
+            aws.url
+        ),
+    )
+    .unwrap();
+    let creds = aws.dir.join("aws-credentials");
+    std::fs::write(
+        &creds,
+        "[mgmt]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "--profile",
+        "mgmt",
+        "--org-role",
+        "OrganizationAccountAccessRole",
+        "--json",
+    ];
+    let (code, out, err) = fhtop(&config, &creds, &aws.dir, &args);
+    assert_eq!(code, 2, "team's incident: {err}{out:.3000}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let contexts = v["contexts"].as_array().unwrap();
+    let names: Vec<&str> = contexts.iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"team"), "{names:?}");
+    let checks = v["checks"].as_array().unwrap();
+    let of = |ctx: &str| -> Vec<&Value> {
+        checks
+            .iter()
+            .filter(|c| c["context"]["name"] == ctx)
+            .collect()
+    };
+    let team = of("team");
+    let management: Vec<&Value> = checks
+        .iter()
+        .filter(|c| c["context"]["name"] != "team")
+        .collect();
+    // Each account read as itself: the incident only in team, its account its own.
+    assert!(
+        team.iter()
+            .any(|c| c["target"] == "clickstream-raw" && c["status"] == "fail")
+    );
+    assert!(
+        team.iter()
+            .all(|c| c["context"]["account"] != "123456789012")
+    );
+    assert!(management.iter().any(|c| c["target"] == "signups-raw"));
+    assert!(!management.iter().any(|c| c["target"] == "clickstream-raw"));
+    assert!(
+        management.iter().all(|c| c["status"] == "ok"),
+        "{management:?}"
+    );
+    assert!(aws.count("ListAccounts") >= 1);
+    assert!(aws.count("AssumeRole") >= 1, "{:?}", aws.counts());
+
+    // The demo account is no organization: refused, naming the flag.
+    let (code, _, err) = fhtop(
+        &config,
+        &creds,
+        &aws.dir,
+        &["check", "--profile", "mgmt", "--org-role", "R", "--demo"],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("--org-role"), "{err}");
+}

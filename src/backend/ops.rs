@@ -29,6 +29,9 @@ pub enum Access {
     /// objects under a stream's S3 error output. Kept apart from [`Access::Read`] because it
     /// reads record payloads, which may hold data the dashboard's role should not see.
     Records,
+    /// `--org-role`: listing the organization's accounts and assuming the role in each (the
+    /// role itself needs the other groups, in each member account).
+    Org,
 }
 
 impl Access {
@@ -40,6 +43,7 @@ impl Access {
             Access::Permissions => "permissions",
             Access::Change => "change",
             Access::Records => "records",
+            Access::Org => "org",
         }
     }
 }
@@ -146,6 +150,12 @@ ops! {
     DisableRule => "events", Change, "disabling a rule";
     /// events:PutRule: restoring a rule's ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS state.
     PutRule => "events", Change, "restoring a rule's state other than ENABLED or DISABLED";
+    /// organizations:ListAccounts: `--org-role`'s accounts (management account or delegated
+    /// administrator).
+    ListAccounts => "organizations", Org, "--org-role: the organization's accounts";
+    /// sts:AssumeRole: `--org-role` reads each member account as the role (which must trust
+    /// the caller).
+    AssumeRole => "sts", Org, "--org-role: reading each member account";
 }
 
 impl std::fmt::Display for Op {
@@ -173,6 +183,7 @@ pub fn policy(access: &[Access]) -> serde_json::Value {
                 Access::Permissions => "FhtopPermissionChecks",
                 Access::Change => "FhtopRuleChanges",
                 Access::Records => "FhtopFailedRecords",
+                Access::Org => "FhtopOrganization",
             };
             serde_json::json!({
                 "Sid": sid,

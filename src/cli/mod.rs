@@ -54,6 +54,12 @@ pub struct GlobalArgs {
     /// without `--profile` / `--region`, every context of the config file is used.
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Vec<String>,
+    /// Watch every ACTIVE account of the AWS Organization the context's credentials can list
+    /// (organizations:ListAccounts: the management account or a delegated administrator),
+    /// reading each member account as this role (STS AssumeRole; e.g.
+    /// OrganizationAccountAccessRole). Each account is a context named after it.
+    #[arg(long, global = true, value_name = "ROLE")]
+    pub org_role: Option<String>,
     /// Endpoint of an AWS-compatible server (LocalStack, moto) for every service.
     /// (`AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are read as in the AWS CLI.)
     #[arg(long, global = true, value_name = "URL")]
@@ -261,6 +267,10 @@ pub struct PolicyArgs {
     /// s3:ListBucket and s3:GetObject. They read record payloads.
     #[arg(long)]
     pub records: bool,
+    /// Add what `--org-role` needs in the management account: organizations:ListAccounts and
+    /// sts:AssumeRole (each member account's role needs the other groups).
+    #[arg(long)]
+    pub org: bool,
     /// List each operation with its IAM action, group and what stops working without it,
     /// instead of the policy document.
     #[arg(long)]

@@ -28,6 +28,9 @@ pub fn render(args: &super::PolicyArgs) -> String {
     if args.records {
         groups.push(Access::Records);
     }
+    if args.org {
+        groups.push(Access::Org);
+    }
     let doc = crate::backend::ops::policy(&groups);
     format!(
         "{}\n",

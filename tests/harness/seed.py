@@ -10,6 +10,8 @@ Scenarios (one region each, so they never mix):
   shapes    issue 10's failing pipelines, one of each kind (trust policies, an HTTP endpoint
             destination, a Kinesis data stream source, a Lambda processor), each next to a
             healthy neighbour of the same shape
+  org       an AWS Organization: the healthy pipeline in the management account, the incident
+            in a member account "team" (reached by assuming OrganizationAccountAccessRole)
 
 Usage: seed.py --endpoint URL --region R --scenario NAME
 """
@@ -24,11 +26,35 @@ ACCOUNT = "123456789012"
 NOW = datetime.datetime.now(datetime.timezone.utc)
 
 
-def clients(endpoint, region):
-    kw = dict(endpoint_url=endpoint, region_name=region,
-              aws_access_key_id="testing", aws_secret_access_key="testing")
+def clients(endpoint, region, creds=None):
+    creds = creds or dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+    kw = dict(endpoint_url=endpoint, region_name=region, **creds)
     return {n: boto3.client(n, **kw)
             for n in ("firehose", "events", "logs", "cloudwatch", "s3", "iam", "kinesis", "kms")}
+
+
+ORG_ROLE = "OrganizationAccountAccessRole"
+
+
+def org(endpoint, region):
+    """An AWS Organization: the management account (this server's default one) with the healthy
+    pipeline, and a member account "team" with the incident, seeded as ORG_ROLE in it (moto keeps
+    each account's resources apart by the credentials' account)."""
+    kw = dict(endpoint_url=endpoint, region_name=region,
+              aws_access_key_id="testing", aws_secret_access_key="testing")
+    o = boto3.client("organizations", **kw)
+    o.create_organization(FeatureSet="ALL")
+    team = o.create_account(AccountName="team", Email="team@example.com")["CreateAccountStatus"]["AccountId"]
+    healthy(clients(endpoint, region), region)
+    global ACCOUNT
+    cr = boto3.client("sts", **kw).assume_role(
+        RoleArn=f"arn:aws:iam::{team}:role/{ORG_ROLE}", RoleSessionName="seed")["Credentials"]
+    ACCOUNT = team  # the ARNs the incident names are the member account's
+    incident(clients(endpoint, region, dict(aws_access_key_id=cr["AccessKeyId"],
+                                            aws_secret_access_key=cr["SecretAccessKey"],
+                                            aws_session_token=cr["SessionToken"])), region)
+    ACCOUNT = "123456789012"
+    return team
 
 
 def doc(*statements):
@@ -735,8 +761,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "org"])
     a = ap.parse_args()
+    if a.scenario == "org":
+        print(f"seeded org in {a.region}: team={org(a.endpoint, a.region)}")
+        return
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
      "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed}[a.scenario](c, a.region)

@@ -10,6 +10,7 @@ mod events;
 mod firehose;
 mod iam;
 mod logs;
+pub mod org;
 mod resource;
 mod s3;
 pub mod stats;
@@ -53,6 +54,9 @@ pub struct AwsOptions {
     /// A shared-credentials file to read instead of ~/.aws/credentials (as
     /// AWS_SHARED_CREDENTIALS_FILE does; used by the tests).
     pub credentials_file: Option<std::path::PathBuf>,
+    /// A role to assume with the profile's credentials (STS AssumeRole, session name
+    /// "fhtop", refreshed before it expires): a member account of `--org-role`.
+    pub role_arn: Option<String>,
 }
 
 impl AwsOptions {
@@ -75,6 +79,7 @@ impl AwsOptions {
             events_tps: 20.0,
             logs_tps: 4.0,
             credentials_file: None,
+            role_arn: None,
         }
     }
 }
@@ -92,7 +97,9 @@ struct Clients {
     region: String,
 }
 
-async fn load(opts: &AwsOptions) -> Clients {
+/// The SDK configuration of `opts`: profile, region, endpoint, timeouts, and the assumed
+/// role's credentials when `role_arn` is set.
+async fn sdk_config(opts: &AwsOptions) -> aws_config::SdkConfig {
     // A hanging AWS must turn into a stale section with a reason, not a poller stuck forever:
     // each attempt gets 10 s (an 8 s stall still succeeds), a call with its retries 30 s.
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
@@ -119,6 +126,27 @@ async fn load(opts: &AwsOptions) -> Clients {
         );
     }
     let conf = loader.load().await;
+    match &opts.role_arn {
+        // aws-config's provider: AssumeRole with the profile's credentials, cached and
+        // refreshed before expiry (as the AWS CLI's role_arn profiles are).
+        Some(arn) => {
+            let provider = aws_config::sts::AssumeRoleProvider::builder(arn.clone())
+                .session_name("fhtop")
+                .configure(&conf)
+                .build()
+                .await;
+            conf.to_builder()
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
+                .build()
+        }
+        None => conf,
+    }
+}
+
+async fn load(opts: &AwsOptions) -> Clients {
+    let conf = sdk_config(opts).await;
     Clients {
         firehose: aws_sdk_firehose::Client::new(&conf),
         events: aws_sdk_eventbridge::Client::new(&conf),
@@ -315,6 +343,7 @@ impl AwsBackend {
     }
 
     async fn guard<T>(&self, r: BResult<T>) -> BResult<T> {
+        let r = r.map_err(|e| self.attributed(e));
         if let Err(e) = &r {
             // A throttled call slows its own quota's pace down.
             if let Some(p) = e.op.and_then(|op| self.pace_of(op)) {
@@ -323,6 +352,26 @@ impl AwsBackend {
             self.after_error(e).await;
         }
         r
+    }
+
+    /// A member account's call (`--org-role`) that failed for want of credentials failed
+    /// assuming its role: the error says so, about STS AssumeRole.
+    fn attributed(&self, e: BackendError) -> BackendError {
+        match &self.opts.role_arn {
+            Some(arn)
+                if matches!(e.kind, ErrorKind::Auth | ErrorKind::Denied) && {
+                    let m = e.message.to_lowercase();
+                    m.contains("credential") || m.contains("assumerole")
+                } =>
+            {
+                BackendError {
+                    message: format!("{}: assuming {arn}: {}", Op::AssumeRole, e.message),
+                    op: Some(Op::AssumeRole),
+                    ..e
+                }
+            }
+            _ => e,
+        }
     }
 
     /// The pace a call of `op` is sent under, if it has one.
