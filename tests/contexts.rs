@@ -21,23 +21,34 @@ fn two_accounts() -> (Aws, Aws, PathBuf, PathBuf) {
     lake.seed(REGION, "healthy");
     let team = Aws::start();
     team.seed(REGION, "incident");
-    let config = lake.dir.join("aws-config");
-    std::fs::write(
-        &config,
-        format!(
-            "[profile lake]\nregion = {REGION}\nendpoint_url = {}\n\n[profile team]\nregion = {REGION}\nendpoint_url = {}\n",
-            lake.url, team.url
-        ),
-    )
-    .unwrap();
-    let creds = lake.dir.join("aws-credentials");
-    std::fs::write(
-        &creds,
-        "[lake]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n\
-         [team]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
+    let (config, creds) = aws_files(&lake.dir, &[("lake", &lake.url), ("team", &team.url)]);
     (lake, team, config, creds)
+}
+
+/// An AWS config file with one profile per (name, endpoint) in [`REGION`], and a credentials
+/// file with the test keys for each, in `dir`.
+fn aws_files(dir: &Path, profiles: &[(&str, &str)]) -> (PathBuf, PathBuf) {
+    let (mut config, mut creds) = (String::new(), String::new());
+    for (name, url) in profiles {
+        config.push_str(&format!(
+            "[profile {name}]\nregion = {REGION}\nendpoint_url = {url}\n\n"
+        ));
+        creds.push_str(&format!(
+            "[{name}]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n"
+        ));
+    }
+    let (c, k) = (dir.join("aws-config"), dir.join("aws-credentials"));
+    std::fs::write(&c, config).unwrap();
+    std::fs::write(&k, creds).unwrap();
+    (c, k)
+}
+
+/// The findings of `checks` (a `--json` report's) whose context is named `ctx`.
+fn findings_of<'a>(checks: &'a [Value], ctx: &str) -> Vec<&'a Value> {
+    checks
+        .iter()
+        .filter(|c| c["context"]["name"] == ctx)
+        .collect()
 }
 
 /// The binary with only these AWS files (no endpoint flag: each profile names its own).
@@ -69,12 +80,7 @@ fn check_reads_every_context_and_one_down_leaves_the_other() {
     assert_eq!(code, 2, "the team account has failures: {err}{out:.3000}");
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     let checks = v["checks"].as_array().unwrap();
-    let of = |ctx: &str| -> Vec<&Value> {
-        checks
-            .iter()
-            .filter(|c| c["context"]["name"] == ctx)
-            .collect()
-    };
+    let of = |ctx: &str| findings_of(checks, ctx);
     let (lake_f, team_f) = (of("lake"), of("team"));
     assert!(!lake_f.is_empty() && !team_f.is_empty(), "{v}");
     assert_eq!(
@@ -286,21 +292,7 @@ fn the_dashboard_shows_both_contexts_and_one_stopped_leaves_the_other_live() {
 fn org_role_reads_every_account_of_the_organization() {
     let aws = Aws::start();
     aws.seed(REGION, "org");
-    let config = aws.dir.join("aws-config");
-    std::fs::write(
-        &config,
-        format!(
-            "[profile mgmt]\nregion = {REGION}\nendpoint_url = {}\n",
-            aws.url
-        ),
-    )
-    .unwrap();
-    let creds = aws.dir.join("aws-credentials");
-    std::fs::write(
-        &creds,
-        "[mgmt]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
-    )
-    .unwrap();
+    let (config, creds) = aws_files(&aws.dir, &[("mgmt", &aws.url)]);
     let args = [
         "check",
         "--profile",
@@ -317,12 +309,7 @@ fn org_role_reads_every_account_of_the_organization() {
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(names.contains(&"team"), "{names:?}");
     let checks = v["checks"].as_array().unwrap();
-    let of = |ctx: &str| -> Vec<&Value> {
-        checks
-            .iter()
-            .filter(|c| c["context"]["name"] == ctx)
-            .collect()
-    };
+    let of = |ctx: &str| findings_of(checks, ctx);
     let team = of("team");
     let management: Vec<&Value> = checks
         .iter()

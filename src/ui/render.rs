@@ -226,9 +226,20 @@ fn render_header_many(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &
             break;
         }
     }
+    clock_right(f, area, spans, clock, base);
+}
+
+/// Draws the header row: `spans`, then `clock` against the right edge.
+fn clock_right(
+    f: &mut Frame,
+    area: Rect,
+    mut spans: Vec<Span>,
+    clock: String,
+    base: ratatui::style::Style,
+) {
     let used: usize = spans.iter().map(|s| s.width()).sum();
     spans.push(Span::styled(
-        " ".repeat(width.saturating_sub(used + clock.len())),
+        " ".repeat(usize::from(area.width).saturating_sub(used + clock.len())),
         base,
     ));
     spans.push(Span::styled(clock, base));
@@ -258,13 +269,7 @@ fn render_header(f: &mut Frame, area: Rect, part: &crate::store::Part, view: &Vi
             spans.insert(at, Span::styled(format!(" · {arn}"), base));
         }
     }
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    spans.push(Span::styled(
-        " ".repeat(width.saturating_sub(used + clock.len())),
-        base,
-    ));
-    spans.push(Span::styled(clock, base));
-    f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+    clock_right(f, area, spans, clock, base);
 }
 
 /// Where the caller ARN is inserted: after the nine identity spans (name, badge, gap, account
