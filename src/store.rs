@@ -558,6 +558,8 @@ impl Merged {
     /// Context `i`; the first when there is no `i` (a view index outliving a context list is
     /// never a panic).
     pub fn part(&self, i: usize) -> &Part {
+        // Contexts are only ever added: an index from the view is always one of them.
+        debug_assert!(i < self.parts.len(), "context {i} of {}", self.parts.len());
         self.parts.get(i).unwrap_or(&self.parts[0])
     }
 

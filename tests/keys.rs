@@ -568,3 +568,35 @@ fn region_command_adds_a_region_for_the_focused_context() {
         "the added (or found) context is shown alone"
     );
 }
+
+/// `read_only = true` on one context refuses changes there only, naming it; the other
+/// (production) context's dialog opens, naming its context first.
+#[test]
+fn a_context_read_only_on_its_own_refuses_changes_there_only() {
+    let mut parts = common::two_contexts().parts().to_vec();
+    parts[1].read_only = true; // dr
+    let w = fhtop::store::Merged::new(parts);
+    let km = Keymap::default();
+    let mut view = View::with_settings(&common::app_settings());
+    view.sync_target(&w);
+    let press = |view: &mut View, keys: &str| {
+        for k in parse_key_sequence(keys).unwrap() {
+            view.on_key(&k, &km, &w);
+        }
+    };
+    press(
+        &mut view,
+        ": c t x space d r enter 3 / p a y m e n t - r enter t",
+    );
+    assert!(view.confirm.is_none());
+    assert!(
+        view.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("READ-ONLY (context dr)")),
+        "{:?}",
+        view.status
+    );
+    press(&mut view, ": c t x space l a k e enter 3 t");
+    let p = view.confirm.clone().expect("lake's dialog opens");
+    assert_eq!((p.context.as_str(), p.ctx, p.production), ("lake", 0, true));
+}

@@ -574,7 +574,13 @@ impl View {
             return;
         };
         if self.read_only || part.read_only {
-            self.status = Some(refuse(format!("READ-ONLY: {key} not changed")));
+            // Which read-only: fhtop's, or only this context's (`read_only` in its config).
+            let whose = if self.read_only {
+                String::new()
+            } else {
+                format!(" (context {})", part.name)
+            };
+            self.status = Some(refuse(format!("READ-ONLY{whose}: {key} not changed")));
             return;
         }
         // A warm start's rows are from the last run: never offer a change on them.
