@@ -74,13 +74,29 @@ fn settings_context(settings: &Settings) -> config::Context {
         })
 }
 
-/// The AWS backend of one context (its profile, region and endpoint, the role it assumes;
-/// the default paces).
-async fn context_backend(c: &config::Context) -> Arc<dyn Backend> {
+/// The AWS options of one context: its profile, region and endpoint, the role it assumes; the
+/// default paces.
+fn context_options(c: &config::Context) -> backend::aws::AwsOptions {
     let mut opts =
         backend::aws::AwsOptions::new(c.profile.clone(), c.region.clone(), c.endpoint_url.clone());
     opts.role_arn = c.role_arn.clone();
-    Arc::new(backend::aws::AwsBackend::connect(opts).await)
+    opts
+}
+
+/// The AWS backend of one context ([`context_options`]).
+async fn context_backend(c: &config::Context) -> Arc<dyn Backend> {
+    Arc::new(backend::aws::AwsBackend::connect(context_options(c)).await)
+}
+
+/// Every context with its AWS backend, in order.
+async fn context_backends(
+    contexts: &[config::Context],
+) -> Vec<(config::Context, Arc<dyn Backend>)> {
+    let mut out = Vec::new();
+    for c in contexts {
+        out.push((c.clone(), context_backend(c).await));
+    }
+    out
 }
 
 /// `--org-role ROLE`: every context becomes one per ACTIVE account of its AWS Organization
@@ -92,18 +108,15 @@ async fn context_backend(c: &config::Context) -> Arc<dyn Backend> {
 async fn org_contexts(contexts: &[config::Context], role: &str) -> Result<Vec<config::Context>> {
     let mut out = Vec::new();
     for base in contexts {
-        let opts = backend::aws::AwsOptions::new(
-            base.profile.clone(),
-            base.region.clone(),
-            base.endpoint_url.clone(),
-        );
-        let org = backend::aws::org::accounts(&opts).await.map_err(|e| {
-            anyhow::anyhow!(
-                "--org-role: the organization of context {} cannot be listed: {}",
-                base.name,
-                e.explained()
-            )
-        })?;
+        let org = backend::aws::org::accounts(&context_options(base))
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--org-role: the organization of context {} cannot be listed: {}",
+                    base.name,
+                    e.explained()
+                )
+            })?;
         for a in org.accounts {
             let name = if contexts.len() > 1 {
                 format!("{}/{}", a.name, base.region.as_deref().unwrap_or("default"))
@@ -120,6 +133,9 @@ async fn org_contexts(contexts: &[config::Context], role: &str) -> Result<Vec<co
     }
     Ok(out)
 }
+
+/// The settings and backend a one-context command acts with.
+type Acting = (Settings, Arc<dyn Backend>);
 
 /// The contexts of a command that names a rule or stream, when several are given (never for
 /// the demo).
@@ -138,12 +154,8 @@ async fn in_the_one_having(
     contexts: Vec<config::Context>,
     what: &cli::which::Named,
     mutating: bool,
-) -> std::result::Result<(Settings, Arc<dyn Backend>), String> {
-    let mut backends = Vec::new();
-    for c in contexts {
-        let b = context_backend(&c).await;
-        backends.push((c, b));
-    }
+) -> std::result::Result<Acting, String> {
+    let backends = context_backends(&contexts).await;
     let (c, b) = cli::which::the_one_having(backends, what, mutating).await?;
     eprintln!("fhtop: {what} is in context {}", sanitize::clean(&c.name));
     Ok((settings.narrowed(&c), b))
@@ -279,6 +291,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Ok(Some(backend))
     };
+    // The settings and backend of a command that names `what`: with several contexts, the one
+    // that has it (else why not on stderr, exit `refused`); else the one context (exit 3 when
+    // AWS cannot be used).
+    let acting_in = |what: Option<cli::which::Named>,
+                     mutating: bool,
+                     refused: u8|
+     -> Result<std::result::Result<Acting, ExitCode>> {
+        Ok(match (several(&settings), what) {
+            (Some(contexts), Some(what)) => rt
+                .block_on(in_the_one_having(&settings, contexts, &what, mutating))
+                .map_err(|e| {
+                    let verb = if mutating { "refused: " } else { "" };
+                    eprintln!("fhtop: {verb}{}", sanitize::clean(&e));
+                    ExitCode::from(refused)
+                }),
+            _ => connect(Clock::System)?
+                .map(|b| (settings.clone(), b))
+                .ok_or(ExitCode::from(3)),
+        })
+    };
     match cli.command {
         Some(Command::Snapshot(args)) => {
             let clock = match &args.at {
@@ -322,20 +354,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 bus: args.bus.clone(),
                 name: args.name.clone(),
             });
-            let (settings, backend) = match several(&settings) {
-                Some(contexts) => {
-                    match rt.block_on(in_the_one_having(&settings, contexts, &what, true)) {
-                        Ok(x) => x,
-                        Err(e) => {
-                            eprintln!("fhtop: refused: {}", sanitize::clean(&e));
-                            return Ok(ExitCode::from(4));
-                        }
-                    }
-                }
-                None => match connect(Clock::System)? {
-                    Some(b) => (settings.clone(), b),
-                    None => return Ok(ExitCode::from(3)),
-                },
+            let (settings, backend) = match acting_in(Some(what), true, 4)? {
+                Ok(x) => x,
+                Err(code) => return Ok(code),
             };
             Ok(ExitCode::from(rt.block_on(cli::rule::rule_command(
                 &settings, backend, args,
@@ -349,11 +370,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     rt.block_on(backend_for(&settings, Clock::System))?,
                 )]
             } else {
-                settings
-                    .contexts
-                    .iter()
-                    .map(|c| (c.clone(), rt.block_on(context_backend(c))))
-                    .collect()
+                rt.block_on(context_backends(&settings.contexts))
             };
             Ok(ExitCode::from(rt.block_on(cli::check::check_command(
                 &settings, backends, args,
@@ -427,20 +444,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 _ => None,
             };
-            let (settings, backend) = match (several(&settings), what) {
-                (Some(contexts), Some(what)) => {
-                    match rt.block_on(in_the_one_having(&settings, contexts, &what, false)) {
-                        Ok(x) => x,
-                        Err(e) => {
-                            eprintln!("fhtop: {}", sanitize::clean(&e));
-                            return Ok(ExitCode::from(2));
-                        }
-                    }
-                }
-                _ => match connect(Clock::System)? {
-                    Some(b) => (settings.clone(), b),
-                    None => return Ok(ExitCode::from(3)),
-                },
+            let (settings, backend) = match acting_in(what, false, 2)? {
+                Ok(x) => x,
+                Err(code) => return Ok(code),
             };
             Ok(ExitCode::from(rt.block_on(cli::perms::perms_command(
                 &settings, backend, args,
@@ -448,48 +454,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         None => {
             let clock = Clock::System;
-            let watched = if settings.demo || settings.contexts.len() <= 1 {
-                // One context (or the demo): one screen of explanation instead of a dashboard
-                // that cannot read anything.
-                let Some(backend) = connect(clock)? else {
-                    return Ok(ExitCode::from(3));
-                };
-                let c = settings_context(&settings);
-                if settings.demo && settings.contexts.len() > 1 {
-                    // The demo account in every region given: what several contexts look like.
-                    settings
-                        .contexts
-                        .iter()
-                        .map(|c| ui::app::Watched {
-                            context: c.clone(),
-                            backend: Arc::new(DemoBackend::new(
-                                settings.seed,
-                                clock,
-                                c.region.clone(),
-                            )),
-                        })
-                        .collect()
-                } else {
-                    vec![ui::app::Watched {
-                        context: c,
-                        backend,
-                    }]
-                }
-            } else {
-                // Several: each connects on its own; one that cannot read is stale in its own
-                // header slot and rows, never the others'.
-                let mut v = Vec::new();
-                for c in &settings.contexts {
-                    v.push(ui::app::Watched {
-                        context: c.clone(),
-                        backend: rt.block_on(context_backend(c)),
-                    });
-                }
-                v
-            };
-            // `:region`: the demo account in that region, else the context's AWS backend.
+            // A context's backend, at start and for `:region`: the demo account in its
+            // region, else the context's AWS backend.
             let (demo, seed) = (settings.demo, settings.seed);
-            let connect: ui::app::Connect = Arc::new(move |c: config::Context| {
+            let make: ui::app::Connect = Arc::new(move |c: config::Context| {
                 Box::pin(async move {
                     if demo {
                         Arc::new(DemoBackend::new(seed, clock, c.region.clone()))
@@ -499,8 +467,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 })
             });
+            let watched = if settings.contexts.len() <= 1 {
+                // One context: one screen of explanation instead of a dashboard that cannot
+                // read anything.
+                let Some(backend) = connect(clock)? else {
+                    return Ok(ExitCode::from(3));
+                };
+                vec![ui::app::Watched {
+                    context: settings_context(&settings),
+                    backend,
+                }]
+            } else {
+                // Several (the demo account in each region given, or AWS): each connects on
+                // its own; one that cannot read is stale in its own header slot and rows,
+                // never the others'.
+                settings
+                    .contexts
+                    .iter()
+                    .map(|c| ui::app::Watched {
+                        context: c.clone(),
+                        backend: rt.block_on(make(c.clone())),
+                    })
+                    .collect()
+            };
             rt.block_on(ui::app::run(
-                &settings, &theme, &keymap, watched, connect, clock,
+                &settings, &theme, &keymap, watched, make, clock,
             ))?;
             Ok(ExitCode::SUCCESS)
         }

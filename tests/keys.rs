@@ -7,12 +7,18 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::view::{Detail, Effect, Pane, View, entries};
 
+/// The effects of pressing `keys` on `view`, drawn from one context's `snap`.
 fn press(view: &mut View, snap: &fhtop::store::Snapshot, keys: &str) -> Vec<Effect> {
+    press_in(view, &common::one(snap), keys)
+}
+
+/// The effects of pressing `keys` on `view`, drawn from every context's data `w`.
+fn press_in(view: &mut View, w: &fhtop::store::Merged, keys: &str) -> Vec<Effect> {
     let km = Keymap::default();
     parse_key_sequence(keys)
         .unwrap()
         .iter()
-        .map(|k| view.on_key(k, &km, &common::one(snap)))
+        .map(|k| view.on_key(k, &km, w))
         .collect()
 }
 
@@ -576,16 +582,11 @@ fn a_context_read_only_on_its_own_refuses_changes_there_only() {
     let mut parts = common::two_contexts().parts().to_vec();
     parts[1].read_only = true; // dr
     let w = fhtop::store::Merged::new(parts);
-    let km = Keymap::default();
     let mut view = View::with_settings(&common::app_settings());
     view.sync_target(&w);
-    let press = |view: &mut View, keys: &str| {
-        for k in parse_key_sequence(keys).unwrap() {
-            view.on_key(&k, &km, &w);
-        }
-    };
-    press(
+    press_in(
         &mut view,
+        &w,
         ": c t x space d r enter 3 / p a y m e n t - r enter t",
     );
     assert!(view.confirm.is_none());
@@ -596,7 +597,7 @@ fn a_context_read_only_on_its_own_refuses_changes_there_only() {
         "{:?}",
         view.status
     );
-    press(&mut view, ": c t x space l a k e enter 3 t");
+    press_in(&mut view, &w, ": c t x space l a k e enter 3 t");
     let p = view.confirm.clone().expect("lake's dialog opens");
     assert_eq!((p.context.as_str(), p.ctx, p.production), ("lake", 0, true));
 }

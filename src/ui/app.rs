@@ -171,11 +171,8 @@ pub async fn run(
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut guard = TerminalGuard::enter()?;
+    // The settings' production mark is one context's (several: each part carries its own).
     let mut view = View::with_settings(&AppSettings::from(settings));
-    if running.len() > 1 {
-        // Each context's own mark is in its part; the settings' is for one context.
-        view.production_marked = false;
-    }
     // Answers of effects running off the UI task come back here as messages.
     let (answer_tx, mut answer_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let mut events = EventStream::new();

@@ -70,18 +70,19 @@ impl View {
         Effect::None
     }
 
-    /// `:stream` / `:rule`: `pane` unfiltered with the row `id` selected, `target` what the
-    /// other panes follow, and its drill-in open (in the target's context).
-    fn jump(&mut self, pane: Pane, id: &str, target: Focus, detail: Detail, w: &Merged) {
+    /// `pane` unfiltered, with context `ctx`'s row `id` selected.
+    fn select_row(&mut self, pane: Pane, id: &str, ctx: usize, w: &Merged) {
         self.set_pane(pane, w);
         if let Some(slot) = pane.list_slot() {
             self.lists[slot].filter.clear();
-            self.lists[slot].selected_id = Some(if w.is_several() {
-                format!("{}:{id}", target.ctx)
-            } else {
-                id.to_string()
-            });
+            self.lists[slot].selected_id = Some(super::rows::row_id(w, ctx, id));
         }
+    }
+
+    /// `:stream` / `:rule`: `pane` unfiltered with the row `id` selected, `target` what the
+    /// other panes follow, and its drill-in open (in the target's context).
+    fn jump(&mut self, pane: Pane, id: &str, target: Focus, detail: Detail, w: &Merged) {
+        self.select_row(pane, id, target.ctx, w);
         self.ctx = target.ctx;
         self.target = target;
         self.detail = Some(detail);
@@ -140,14 +141,7 @@ impl View {
                 match have.as_slice() {
                     [ctx] if !described(*ctx) => {
                         // Its row, selected; no drill-in until it is described.
-                        self.set_pane(Pane::Streams, w);
-                        let id = format!("error:stream:{name}");
-                        self.lists[1].filter.clear();
-                        self.lists[1].selected_id = Some(if w.is_several() {
-                            format!("{ctx}:{id}")
-                        } else {
-                            id
-                        });
+                        self.select_row(Pane::Streams, &format!("error:stream:{name}"), *ctx, w);
                         self.sync_target(w);
                         self.status = Some(Status {
                             level: Level::Unknown,
@@ -280,14 +274,12 @@ impl View {
             l.selected_id = None;
         }
         self.detail = None;
-        let p = w.part(i);
-        let about = match p.snap.identity.get() {
-            Some(id) => format!("{} (account {} · {})", p.name, id.account, id.region),
-            None => format!("{} (not read yet)", p.name),
-        };
         self.status = Some(Status {
             level: Level::Ok,
-            text: format!("showing only {about} (:ctx all shows every context)"),
+            text: format!(
+                "showing only {} (:ctx all shows every context)",
+                about(w.part(i))
+            ),
         });
         self.sync_target(w);
     }
@@ -295,15 +287,10 @@ impl View {
     /// `:ctx`: with no name, says which contexts are watched and which is focused; `all`
     /// shows every context's rows again; a name shows only that context's rows.
     fn focus_context(&mut self, want: Option<String>, w: &Merged) {
-        let describe = |p: &Part| match p.snap.identity.get() {
-            Some(i) => format!("{} (account {} · {})", p.name, i.account, i.region),
-            None if p.name.is_empty() => "not known yet".into(),
-            None => format!("{} (not read yet)", p.name),
-        };
         let status = |level, text| Some(Status { level, text });
         match want.as_deref() {
             None => {
-                let names: Vec<String> = w.parts().iter().map(describe).collect();
+                let names: Vec<String> = w.parts().iter().map(about).collect();
                 let focus = match self.only {
                     Some(i) => format!("; showing only {}", w.part(i).name),
                     None if w.is_several() => "; showing all".into(),
@@ -643,6 +630,16 @@ fn scrolled(scroll: usize, a: Action) -> Option<usize> {
         Action::Bottom => usize::MAX / 2,
         _ => return None,
     })
+}
+
+/// A context as `:ctx` names it: "NAME (account A · REGION)", "NAME (not read yet)", or "not
+/// known yet" for the one unnamed context before its identity is read.
+fn about(p: &Part) -> String {
+    match p.snap.identity.get() {
+        Some(i) => format!("{} (account {} · {})", p.name, i.account, i.region),
+        None if p.name.is_empty() => "not known yet".into(),
+        None => format!("{} (not read yet)", p.name),
+    }
 }
 
 /// Ctrl-C (or whatever quit is bound to with Ctrl): quits even while typing text.

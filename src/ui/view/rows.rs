@@ -123,6 +123,17 @@ pub fn merged_entries(
     })
 }
 
+/// The id of context `ctx`'s row `id` in the rows of `w`: prefixed with the context index when
+/// several contexts are watched (so equal names in two contexts are two rows), as it is
+/// otherwise.
+pub fn row_id(w: &Merged, ctx: usize, id: &str) -> String {
+    if w.is_several() {
+        format!("{ctx}:{id}")
+    } else {
+        id.to_string()
+    }
+}
+
 /// Every context's rows of `pane` (or context `only`'s), merged worst first.
 fn merge(pane: Pane, w: &Merged, filter: &str, only: Option<usize>) -> Vec<Entry> {
     let mut all: Vec<Entry> = Vec::new();
@@ -134,7 +145,7 @@ fn merge(pane: Pane, w: &Merged, filter: &str, only: Option<usize>) -> Vec<Entry
             part_entries(pane, &p.snap, filter, i, &p.name)
                 .iter()
                 .map(|e| Entry {
-                    id: format!("{i}:{}", e.id),
+                    id: row_id(w, i, &e.id),
                     ..e.clone()
                 }),
         );
