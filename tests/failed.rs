@@ -387,11 +387,15 @@ fn check_json_has_the_failing_streams_timeline_and_coverage() {
         ),
         "{tl:?}"
     );
-    // Newest first.
-    let times: Vec<&str> = tl.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    // Newest first, as instants: "…:11Z" is older than "…:11.160Z" though it sorts after it as
+    // text.
+    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = tl
+        .iter()
+        .map(|e| chrono::DateTime::parse_from_rfc3339(e["at"].as_str().unwrap()).unwrap())
+        .collect();
     let mut sorted = times.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
-    assert_eq!(times, sorted);
+    assert_eq!(times, sorted, "{tl:?}");
     // Coverage: the success alarm exists, the others are missing with a command each.
     let cov = v["checks"]
         .as_array()
