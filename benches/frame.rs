@@ -15,7 +15,7 @@ use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::theme::Theme;
 
 fn main() -> anyhow::Result<()> {
-    let clock = Clock::Fixed(fhtop::snapshot::parse_at("2026-03-01T12:00:30Z")?);
+    let clock = Clock::Fixed(fhtop::ui::snapshot::parse_at("2026-03-01T12:00:30Z")?);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -33,8 +33,8 @@ fn main() -> anyhow::Result<()> {
         ("stream drill-in", "enter"),
     ] {
         let keys = parse_key_sequence(keys)?;
-        let settings = fhtop::ui::effects::AppSettings::default();
-        let (snap, view) = rt.block_on(fhtop::snapshot::settle(
+        let settings = fhtop::ui::settings::AppSettings::default();
+        let (snap, view) = rt.block_on(fhtop::ui::snapshot::settle(
             backend.clone(),
             clock,
             &settings,
@@ -42,7 +42,7 @@ fn main() -> anyhow::Result<()> {
             &keys,
         ))?;
         let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48))?;
-        let snap = fhtop::store::Merged::one(snap);
+        let snap = fhtop::fresh::store::Merged::one(snap);
         let n = 300u32;
         let t = Instant::now();
         for _ in 0..n {
@@ -57,8 +57,8 @@ fn main() -> anyhow::Result<()> {
     // built in code from the demo's streams (copies under other names, each with its
     // original's metrics). A frame after new data pays for the diagnosis and the sorted rows
     // once; every other frame reuses them and builds only the rows on screen.
-    let settings = fhtop::ui::effects::AppSettings::default();
-    let (base, _) = rt.block_on(fhtop::snapshot::settle(
+    let settings = fhtop::ui::settings::AppSettings::default();
+    let (base, _) = rt.block_on(fhtop::ui::snapshot::settle(
         backend.clone(),
         clock,
         &settings,
@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let fresh = store.snapshot();
             store.set_alarms(fresh.alarms.get().cloned().unwrap_or_default(), clock.now());
-            let snap = fhtop::store::Merged::one(store.snapshot());
+            let snap = fhtop::fresh::store::Merged::one(store.snapshot());
             term.draw(|f| fhtop::ui::render::render(f, &snap, &view, &ctx))?;
             let first = t.elapsed();
             let n = 500u32;
@@ -92,19 +92,22 @@ fn main() -> anyhow::Result<()> {
         }
     }
 
-    let store = Arc::new(fhtop::store::Store::new());
-    let c = fhtop::poll::PollCtx {
+    let store = Arc::new(fhtop::fresh::store::Store::new());
+    let c = fhtop::fresh::ctx::PollCtx {
         backend,
         store: store.clone(),
         clock,
         window_minutes: 180,
         cache_dir: None,
     };
-    rt.block_on(fhtop::poll::poll_inventory(&c))?;
+    rt.block_on(fhtop::fresh::poll::poll_inventory(&c))?;
     let n = 50u32;
     let t = Instant::now();
     for _ in 0..n {
-        rt.block_on(fhtop::poll::poll_all_metrics(&c, &store.snapshot()))?;
+        rt.block_on(fhtop::fresh::metrics::poll_all_metrics(
+            &c,
+            &store.snapshot(),
+        ))?;
     }
     println!(
         "demo metrics poll (all series)  {:>8.1} µs",
@@ -116,10 +119,10 @@ fn main() -> anyhow::Result<()> {
 /// A store holding `rows` streams: the demo's, then copies of them under other names (each
 /// with its original's metrics) until there are `rows`; the demo's rules, alarms and identity.
 fn scaled(
-    base: &fhtop::store::Snapshot,
+    base: &fhtop::fresh::store::Snapshot,
     rows: usize,
     at: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<fhtop::store::Store> {
+) -> anyhow::Result<fhtop::fresh::store::Store> {
     use fhtop::model::Scope;
     let inv = &base.inventory.get().context("demo inventory")?.inv;
     let m = base.metrics.get().context("demo metrics")?;
@@ -145,7 +148,7 @@ fn scaled(
         big.streams.push(s);
     }
     big.streams.sort_by(|a, b| a.name.cmp(&b.name));
-    let store = fhtop::store::Store::new();
+    let store = fhtop::fresh::store::Store::new();
     if let Some(id) = base.identity.get() {
         store.set_identity(id.clone(), at);
     }

@@ -10,26 +10,15 @@
 /// (`build.rs`), e.g. `0.1.0 (3a67471c2f0e, x86_64-unknown-linux-gnu, glibc 2.17+)`.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("FHTOP_BUILD"), ")");
 
-pub mod action;
+pub mod act;
 pub mod backend;
-pub mod cache;
-pub mod check;
 pub mod cli;
 pub mod config;
-pub mod health;
-pub mod iam;
+pub mod fresh;
+pub mod judge;
 pub mod model;
-pub mod partition;
-pub mod pattern;
-pub mod plan;
-pub mod poll;
-pub mod records;
-pub mod sanitize;
-pub mod snapshot;
-pub mod store;
 pub mod text;
 pub mod ui;
-pub mod walk;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,8 +28,10 @@ use anyhow::Result;
 use backend::{Backend, Clock, demo::DemoBackend};
 use cli::{Cli, Command, Format};
 use config::Settings;
+use text::sanitize;
 use ui::keymap::{Keymap, parse_key_sequence};
 use ui::theme::Theme;
+use ui::{frame, snapshot};
 
 fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
@@ -248,7 +239,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let keymap = Keymap::with_overrides(&settings.keys)?;
     let theme = Theme::load(&settings.theme, settings.no_color)?;
     if cli.global.print_config || matches!(cli.command, Some(Command::Config)) {
-        crate::out!("{}", settings.to_toml(&keymap));
+        crate::out!("{}", settings.to_toml(keymap.to_config()));
         return Ok(ExitCode::SUCCESS);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -324,7 +315,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let (snap, view) = rt.block_on(snapshot::settle(
                 backend,
                 clock,
-                &ui::effects::AppSettings::from(&settings),
+                &ui::settings::AppSettings::from(&settings),
                 &keymap,
                 &keys,
             ))?;
@@ -333,11 +324,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 keymap: &keymap,
                 now: clock.now(),
             };
-            let w = store::Merged::one(snap.clone());
-            let buf = snapshot::draw(&w, &view, &ctx, args.width.max(1), args.height.max(1))?;
+            let w = fresh::store::Merged::one(snap.clone());
+            let buf = frame::draw(&w, &view, &ctx, args.width.max(1), args.height.max(1))?;
             match args.format {
-                Format::Text => crate::out!("{}", snapshot::to_text(&buf)),
-                Format::Svg => crate::out!("{}", snapshot::to_svg(&buf, &theme)),
+                Format::Text => crate::out!("{}", frame::to_text(&buf)),
+                Format::Svg => crate::out!("{}", frame::to_svg(&buf, &theme)),
             }
             // The frame says what could not be read; fail only when there was nothing to show.
             Ok(if snap.inventory.data.is_some() {

@@ -10,10 +10,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use fhtop::backend::{Backend, Clock, ErrorKind};
-use fhtop::health::{Inputs, Level, rule_health, stream_health};
+use fhtop::fresh::ctx::{Interest, PollCtx};
+use fhtop::fresh::store::{LogStore, Store};
+use fhtop::fresh::{logs, metrics, poll};
+use fhtop::judge::health::{Inputs, Level, rule_health, stream_health};
 use fhtop::model::{AlarmState, DestinationKind, MetricId, RuleKey, RuleState, Scope};
-use fhtop::poll::{self, Interest, PollCtx};
-use fhtop::store::{LogStore, Store};
 use harness::{Aws, eventually};
 
 fn ctx(backend: Arc<dyn Backend>, store: &Arc<Store>) -> PollCtx {
@@ -247,12 +248,12 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
         name: "r-001".into(),
     });
     let every = std::time::Duration::from_secs(60);
-    let mut plan = fhtop::plan::Plan::default();
-    let want = fhtop::plan::Want {
+    let mut plan = fhtop::fresh::plan::Plan::default();
+    let want = fhtop::fresh::plan::Want {
         screen: Vec::new(),
         full: vec![sel_stream.clone(), sel_rule.clone()],
     };
-    poll::poll_metrics(&c, &snap, &mut plan, &want, every)
+    metrics::poll_metrics(&c, &snap, &mut plan, &want, every)
         .await
         .expect("metrics");
     let s007 = inv.stream("s-007").expect("s-007");
@@ -300,11 +301,11 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     assert!(m.series(&off_rule, MetricId::TriggeredRules).is_none());
     // Selecting another row asks for the rest of its metrics only, over the same window.
     aws.reset_counts();
-    let want = fhtop::plan::Want {
+    let want = fhtop::fresh::plan::Want {
         screen: vec![off.clone()],
         full: vec![off.clone()],
     };
-    poll::poll_new_metrics(&c, &mut plan, &want, every)
+    metrics::poll_new_metrics(&c, &mut plan, &want, every)
         .await
         .expect("new metrics");
     let whole = MetricId::for_stream(s007).len();
@@ -321,10 +322,10 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     // newest minutes; every row keeps its series.
     aws.reset_counts();
     let snap = store.snapshot();
-    poll::poll_metrics(&c, &snap, &mut plan, &want, every)
+    metrics::poll_metrics(&c, &snap, &mut plan, &want, every)
         .await
         .expect("metrics");
-    let share = fhtop::plan::rotation_share(449, every);
+    let share = fhtop::fresh::plan::rotation_share(449, every);
     assert_eq!(share, 45);
     assert_eq!(
         aws.count("metrics requested"),
@@ -353,7 +354,7 @@ async fn ten_thousand_log_events_each_shown_exactly_once() {
     let mut messages: HashSet<String> = HashSet::new();
     let mut total = 0u64;
     for _ in 0..60 {
-        poll::poll_logs(&c, std::slice::from_ref(&group), &mut logs)
+        logs::poll_logs(&c, std::slice::from_ref(&group), &mut logs)
             .await
             .expect("poll");
         let buf = logs.group(&group).expect("group");
@@ -556,7 +557,7 @@ async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first(
     let store = Arc::new(Store::new());
     let c = ctx(aws.backend_paced("ca-central-1", 2.0).await, &store);
     // On screen: two streams and a rule late in the alphabet.
-    let wanted = fhtop::walk::Wanted {
+    let wanted = fhtop::fresh::walk::Wanted {
         streams: vec!["s-149".into(), "s-120".into()],
         rules: vec![RuleKey {
             bus: "bus-b".into(),
@@ -566,7 +567,7 @@ async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first(
     };
     let (_tx, rx) = tokio::sync::watch::channel(wanted);
     let (refresh, mut refresh_rx) = tokio::sync::watch::channel(0u64);
-    let mut walker = fhtop::walk::Walker::new(std::time::Duration::from_secs(300));
+    let mut walker = fhtop::fresh::walk::Walker::new(std::time::Duration::from_secs(300));
     let walk = tokio::spawn(async move {
         let first = walker.walk(&c, &rx, &mut refresh_rx).await;
         (first, walker, c, rx, refresh_rx)
@@ -621,7 +622,7 @@ async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first(
     // what was read.
     refresh.send_modify(|n| *n += 1);
     let (first, mut walker, c, rx, mut refresh_rx) = walk.await.unwrap();
-    assert_eq!(first.unwrap(), fhtop::walk::WalkEnd::Interrupted);
+    assert_eq!(first.unwrap(), fhtop::fresh::walk::WalkEnd::Interrupted);
     let described = store.snapshot().inventory.get().unwrap().inv.streams.len();
     let again = tokio::spawn(async move { walker.walk(&c, &rx, &mut refresh_rx).await });
     for _ in 0..20 {

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use fhtop::iam::eval::{Decision, Evaluation, Policy, PolicyKind, Request, evaluate, glob, parse};
+use fhtop::judge::iam::eval::{
+    Decision, Evaluation, Policy, PolicyKind, Request, evaluate, glob, parse,
+};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/firehose-delivery";
 const BUCKET: &str = "arn:aws:s3:::acme-lake";
@@ -19,7 +21,7 @@ fn identity(statements: &str) -> Policy {
 }
 
 fn ctx() -> BTreeMap<String, Vec<String>> {
-    fhtop::iam::context(ROLE)
+    fhtop::judge::iam::context(ROLE)
 }
 
 fn evaluation(policies: &[Policy], action: &str, resource: &str) -> Evaluation {

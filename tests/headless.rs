@@ -8,14 +8,14 @@ mod common;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use fhtop::action::Outcome;
+use fhtop::act::Outcome;
 use fhtop::backend::{Clock, demo::DemoBackend};
-use fhtop::iam::Tone;
+use fhtop::judge::iam::Tone;
 use fhtop::model::{Alarm, AlarmState, RuleKey};
-use fhtop::ui::effects::AppSettings;
 use fhtop::ui::headless::Headless;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::msg::Msg;
+use fhtop::ui::settings::AppSettings;
 use fhtop::ui::view::{Pane, entries};
 
 fn key(c: char) -> Msg {
@@ -39,7 +39,7 @@ async fn start(settings: AppSettings) -> Headless {
 /// The app's screen at 160×48 in the default theme, as text.
 fn screen(app: &Headless) -> String {
     let theme = fhtop::ui::theme::Theme::default_theme();
-    fhtop::snapshot::to_text(&common::draw_with(
+    fhtop::ui::frame::to_text(&common::draw_with(
         &app.snapshot(),
         &app.view,
         &theme,
@@ -91,7 +91,7 @@ async fn keys_new_data_and_background_answers_flow_through_one_update() {
     let snap = app.snapshot();
     let rows = entries(Pane::Streams, &snap, "app-logs");
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].level, fhtop::health::Level::Fail);
+    assert_eq!(rows[0].level, fhtop::judge::health::Level::Fail);
     assert_eq!(app.view.target.stream.as_deref(), Some("app-logs"));
 
     // A background answer: `p` runs its simulations through the runner and the overlay shows
@@ -181,7 +181,7 @@ async fn enter_on_a_log_line_opens_the_event_whole() {
     assert!(text.contains(&third.event_id), "{text}");
     // Drawn whole: the long message wraps inside the overlay at 80 columns.
     let theme = fhtop::ui::theme::Theme::default_theme();
-    let frame = fhtop::snapshot::to_text(&common::draw_with(&snap, &app.view, &theme, 80, 24));
+    let frame = fhtop::ui::frame::to_text(&common::draw_with(&snap, &app.view, &theme, 80, 24));
     assert!(frame.contains("Log event"), "{frame}");
     assert!(frame.contains("\"errorCode\""), "{frame}");
     // Esc closes it; the Logs pane is where it was.
@@ -266,7 +266,7 @@ async fn the_chart_window_widens_and_narrows() {
         160,
         48,
     );
-    let text = fhtop::snapshot::to_text(&frame);
+    let text = fhtop::ui::frame::to_text(&frame);
     assert!(text.contains("trend 12h"), "{text}");
 
     // A drill-in adds its own metrics; its charts say what a column is.
@@ -275,7 +275,7 @@ async fn the_chart_window_widens_and_narrows() {
     assert!(want.detail.is_some());
     app.poll_logs().await;
     let snap = app.snapshot();
-    let text = fhtop::snapshot::to_text(&common::draw_with(
+    let text = fhtop::ui::frame::to_text(&common::draw_with(
         &snap,
         &app.view,
         &fhtop::ui::theme::Theme::default_theme(),

@@ -5,8 +5,8 @@
 mod common;
 
 use chrono::Utc;
+use fhtop::fresh::store::Store;
 use fhtop::model::*;
-use fhtop::store::Store;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::render::{Ctx, render};
 use fhtop::ui::theme::Theme;
@@ -118,8 +118,8 @@ fn hostile_store() -> Store {
         }],
         now,
     );
-    let mut logs = fhtop::store::LogStore::default();
-    let mut buf = fhtop::store::LogBuffer::default();
+    let mut logs = fhtop::fresh::store::LogStore::default();
+    let mut buf = fhtop::fresh::store::LogBuffer::default();
     buf.push(vec![
         LogEvent {
             group: "/g".into(),
@@ -145,12 +145,12 @@ fn hostile_store() -> Store {
     st
 }
 
-fn hostile_report() -> fhtop::iam::Report {
-    fhtop::iam::Report {
+fn hostile_report() -> fhtop::judge::iam::Report {
+    fhtop::judge::iam::Report {
         title: evil(40),
         principal: evil(41),
         engine: evil(42),
-        rows: vec![fhtop::iam::Row {
+        rows: vec![fhtop::judge::iam::Row {
             action: evil(43),
             resource: evil(44),
             decision: "implicitDeny".into(),
@@ -163,11 +163,11 @@ fn hostile_report() -> fhtop::iam::Report {
     }
 }
 
-fn hostile_finding() -> fhtop::check::CheckResult {
-    fhtop::check::CheckResult {
+fn hostile_finding() -> fhtop::judge::check::CheckResult {
+    fhtop::judge::check::CheckResult {
         check: "delivery-errors",
         target: evil(51),
-        status: fhtop::health::Level::Fail,
+        status: fhtop::judge::health::Level::Fail,
         summary: evil(52),
         details: format!("{}\n{}", evil(53), evil(54)),
         confirm: evil(55),
@@ -214,16 +214,17 @@ fn assert_only_own_sequences(out: &[u8], what: &str) {
 #[test]
 fn no_escape_from_data_reaches_the_tty_in_any_pane() {
     let st = hostile_store();
-    let one = fhtop::store::Merged::one(st.snapshot());
+    let one = fhtop::fresh::store::Merged::one(st.snapshot());
     // Two contexts of the same hostile data: the merged rows, the context column and the
     // per-context header (a context name from a config file is cleaned too).
-    let part = |name: &str| fhtop::store::Part {
+    let part = |name: &str| fhtop::fresh::store::Part {
         name: name.into(),
         production: true,
         read_only: true,
         snap: st.snapshot(),
     };
-    let two = fhtop::store::Merged::new(vec![part("lake\u{1b}]0;x\u{7}"), part("dr\u{9b}2J")]);
+    let two =
+        fhtop::fresh::store::Merged::new(vec![part("lake\u{1b}]0;x\u{7}"), part("dr\u{9b}2J")]);
     let keymap = Keymap::default();
     let theme = Theme::default_theme();
     for (keys, snap) in [
@@ -242,12 +243,12 @@ fn no_escape_from_data_reaches_the_tty_in_any_pane() {
         if keys.ends_with(" p") {
             view.finished(
                 id.expect("p opened the overlay"),
-                fhtop::iam::reports_lines(&[hostile_report()]),
+                fhtop::judge::iam::reports_lines(&[hostile_report()]),
             );
         } else if keys.ends_with(" c") {
             view.finished(
                 id.expect("c opened the overlay"),
-                fhtop::check::overlay_lines(&[hostile_finding()]),
+                fhtop::judge::check::overlay_lines(&[hostile_finding()]),
             );
         }
         let mut out: Vec<u8> = Vec::new();

@@ -8,12 +8,12 @@ use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::view::{Detail, Effect, Pane, View, entries};
 
 /// The effects of pressing `keys` on `view`, drawn from one context's `snap`.
-fn press(view: &mut View, snap: &fhtop::store::Snapshot, keys: &str) -> Vec<Effect> {
+fn press(view: &mut View, snap: &fhtop::fresh::store::Snapshot, keys: &str) -> Vec<Effect> {
     press_in(view, &common::one(snap), keys)
 }
 
 /// The effects of pressing `keys` on `view`, drawn from every context's data `w`.
-fn press_in(view: &mut View, w: &fhtop::store::Merged, keys: &str) -> Vec<Effect> {
+fn press_in(view: &mut View, w: &fhtop::fresh::store::Merged, keys: &str) -> Vec<Effect> {
     let km = Keymap::default();
     parse_key_sequence(keys)
         .unwrap()
@@ -224,7 +224,7 @@ fn read_only_and_managed_rules_never_open_the_dialog() {
     );
 }
 
-fn simulations(effects: &[Effect]) -> Vec<fhtop::iam::SimRequest> {
+fn simulations(effects: &[Effect]) -> Vec<fhtop::judge::iam::SimRequest> {
     effects
         .iter()
         .find_map(|e| match e {
@@ -407,7 +407,9 @@ fn no_rule_change_is_offered_before_its_targets_are_read() {
                 ),
             )
         });
-        snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+        snap.inventory.data = Some(std::sync::Arc::new(
+            fhtop::fresh::store::InventoryView::new(inv),
+        ));
         // A failed read is its own ✖ ERR row, first in the list; the rule's row follows it.
         let keys = if loading {
             "3 / p a y m e n t - r e f u n d e d enter t"
@@ -508,28 +510,28 @@ fn colon_commands_jump_complete_and_quit() {
 fn a_production_context_is_marked_and_named_before_a_change() {
     let (snap, _) = common::settle("");
     let theme = fhtop::ui::theme::Theme::default_theme();
-    let mut view = View::with_settings(&fhtop::ui::effects::AppSettings {
+    let mut view = View::with_settings(&fhtop::ui::settings::AppSettings {
         production_match: vec!["1234*".into()],
-        ..fhtop::ui::effects::AppSettings::default()
+        ..fhtop::ui::settings::AppSettings::default()
     });
     assert!(view.production(&common::one(&snap).parts()[0]));
     press(&mut view, &snap, "3 / p a y m e n t - r enter t");
     let p = view.confirm.clone().expect("dialog open");
     assert!(p.production);
-    let text = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let text = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
     assert!(text.contains(" PRODUCTION "), "the header badge:\n{text}");
     assert!(
         text.contains("PRODUCTION · profile demo · account 123456789012 · us-east-1"),
         "{text}"
     );
     // Another pattern: not production, no marker.
-    let mut view = View::with_settings(&fhtop::ui::effects::AppSettings {
+    let mut view = View::with_settings(&fhtop::ui::settings::AppSettings {
         production_match: vec!["*prod*".into()],
-        ..fhtop::ui::effects::AppSettings::default()
+        ..fhtop::ui::settings::AppSettings::default()
     });
     press(&mut view, &snap, "3 / p a y m e n t - r enter t");
     assert!(!view.confirm.clone().expect("dialog open").production);
-    let text = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let text = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
     assert!(!text.contains("PRODUCTION"), "{text}");
 }
 
@@ -581,7 +583,7 @@ fn region_command_adds_a_region_for_the_focused_context() {
 fn a_context_read_only_on_its_own_refuses_changes_there_only() {
     let mut parts = common::two_contexts().parts().to_vec();
     parts[1].read_only = true; // dr
-    let w = fhtop::store::Merged::new(parts);
+    let w = fhtop::fresh::store::Merged::new(parts);
     let mut view = View::with_settings(&common::app_settings());
     view.sync_target(&w);
     press_in(

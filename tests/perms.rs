@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use fhtop::backend::Backend;
 use fhtop::backend::aws::{AwsBackend, AwsOptions};
-use fhtop::iam::{self, Decision, Report, Verdict};
+use fhtop::judge::iam::{self, Decision, Report, Verdict};
 use fhtop::model::RuleKey;
 use harness::Aws;
 

@@ -12,9 +12,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use fhtop::backend::{BResult, Backend, BackendError, Clock, ErrorKind, demo::DemoBackend};
 use fhtop::config::Intervals;
+use fhtop::fresh::ctx::PollCtx;
+use fhtop::fresh::store::{LogStore, Store};
+use fhtop::fresh::{logs, metrics, poll};
 use fhtop::model::*;
-use fhtop::poll::{self, PollCtx};
-use fhtop::store::{LogStore, Store};
 
 /// The demo account, except that alarm polls fail while `failing` is set (a throttled API),
 /// counting every call. A wrapper over the demo for poller logic, not an AWS stand-in.
@@ -69,10 +70,10 @@ impl Backend for Flaky {
         r: &[String],
         c: &std::collections::BTreeMap<String, Vec<String>>,
         rp: Option<&str>,
-    ) -> BResult<Vec<fhtop::iam::SimResult>> {
+    ) -> BResult<Vec<fhtop::judge::iam::SimResult>> {
         self.inner.simulate_principal_policy(p, a, r, c, rp).await
     }
-    async fn principal_policies(&self, p: &str) -> BResult<fhtop::iam::NamedPolicies> {
+    async fn principal_policies(&self, p: &str) -> BResult<fhtop::judge::iam::NamedPolicies> {
         self.inner.principal_policies(p).await
     }
     async fn rule_targets(&self, k: &RuleKey) -> BResult<Vec<fhtop::model::Target>> {
@@ -187,11 +188,11 @@ async fn log_events_land_exactly_once_across_polls() {
     let group = "/aws/kinesisfirehose/clickstream-raw".to_string();
     let mut logs = LogStore::default();
     for _ in 0..4 {
-        poll::poll_logs(&c, std::slice::from_ref(&group), &mut logs)
+        logs::poll_logs(&c, std::slice::from_ref(&group), &mut logs)
             .await
             .expect("poll");
     }
-    let since = common::at() - chrono::Duration::minutes(poll::LOG_LOOKBACK_MIN);
+    let since = common::at() - chrono::Duration::minutes(logs::LOG_LOOKBACK_MIN);
     let all = demo
         .log_events(&group, since, usize::MAX)
         .await
@@ -223,7 +224,7 @@ async fn missing_log_group_is_reported_on_the_group_not_the_section() {
         cache_dir: None,
     };
     let mut logs = LogStore::default();
-    let res = poll::poll_logs(&c, &["/aws/events/nope".to_string()], &mut logs).await;
+    let res = logs::poll_logs(&c, &["/aws/events/nope".to_string()], &mut logs).await;
     assert!(res.is_ok());
     let snap = store.snapshot();
     let g = snap
@@ -258,7 +259,7 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
     poll::poll_alarms(&c).await.expect("alarms");
     let snap = store.snapshot();
     let inv = &snap.inventory.get().expect("inventory").inv;
-    poll::poll_all_metrics(&c, &snap).await.expect("metrics");
+    metrics::poll_all_metrics(&c, &snap).await.expect("metrics");
     let all = store.snapshot().metrics.get().expect("metrics").clone();
     let plan: std::collections::HashSet<(Scope, MetricId)> = metric_queries(inv, &[])
         .into_iter()
@@ -273,7 +274,7 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
         all.len()
     );
     let alarms = snap.alarms.get().map(|a| a.as_slice()).unwrap_or(&[]);
-    let inputs = |m| fhtop::health::Inputs {
+    let inputs = |m| fhtop::judge::health::Inputs {
         inv,
         metrics: Some(m),
         metrics_error: None,
@@ -298,16 +299,16 @@ async fn health_from_the_triage_set_equals_health_from_every_metric() {
     );
     let mut not_ok = 0;
     for s in &inv.streams {
-        let a = fhtop::health::stream_health(&inputs(&all), s);
-        let b = fhtop::health::stream_health(&inputs(&triage), s);
+        let a = fhtop::judge::health::stream_health(&inputs(&all), s);
+        let b = fhtop::judge::health::stream_health(&inputs(&triage), s);
         assert_eq!(format!("{a:?}"), format!("{b:?}"), "stream {}", s.name);
-        not_ok += usize::from(a.level != fhtop::health::Level::Ok);
+        not_ok += usize::from(a.level != fhtop::judge::health::Level::Ok);
     }
     for r in &inv.rules {
-        let a = fhtop::health::rule_health(&inputs(&all), r);
-        let b = fhtop::health::rule_health(&inputs(&triage), r);
+        let a = fhtop::judge::health::rule_health(&inputs(&all), r);
+        let b = fhtop::judge::health::rule_health(&inputs(&triage), r);
         assert_eq!(format!("{a:?}"), format!("{b:?}"), "rule {}", r.key());
-        not_ok += usize::from(a.level != fhtop::health::Level::Ok);
+        not_ok += usize::from(a.level != fhtop::judge::health::Level::Ok);
     }
     assert!(not_ok > 0, "failing rows are compared too");
 }
@@ -324,13 +325,13 @@ async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
     poll::poll_inventory(&c).await.expect("inventory");
     let snap = store.snapshot();
     let inv = snap.inventory.get().expect("inventory").inv.clone();
-    let want = fhtop::plan::Want {
+    let want = fhtop::fresh::plan::Want {
         screen: inv.scopes(),
         full: Vec::new(),
     };
     let every = std::time::Duration::from_secs(60);
-    let mut plan = fhtop::plan::Plan::default();
-    poll::poll_metrics(&c, &snap, &mut plan, &want, every)
+    let mut plan = fhtop::fresh::plan::Plan::default();
+    metrics::poll_metrics(&c, &snap, &mut plan, &want, every)
         .await
         .expect("first poll");
     let first: Vec<(usize, usize)> = std::mem::take(&mut *flaky.metric_calls.lock().unwrap());
@@ -338,7 +339,7 @@ async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
     assert_eq!(first[0].1, 180, "the whole window once");
 
     let c = at(t0 + chrono::Duration::seconds(60));
-    poll::poll_metrics(&c, &store.snapshot(), &mut plan, &want, every)
+    metrics::poll_metrics(&c, &store.snapshot(), &mut plan, &want, every)
         .await
         .expect("next poll");
     let next: Vec<(usize, usize)> = std::mem::take(&mut *flaky.metric_calls.lock().unwrap());
@@ -402,9 +403,9 @@ async fn a_row_missing_a_series_is_fetched_at_the_next_poll() {
     let snap = store.snapshot();
     let inv = snap.inventory.get().expect("inventory").inv.clone();
     let every = std::time::Duration::from_secs(60);
-    let mut plan = fhtop::plan::Plan::default();
-    let none = fhtop::plan::Want::default();
-    poll::poll_metrics(&c, &snap, &mut plan, &none, every)
+    let mut plan = fhtop::fresh::plan::Plan::default();
+    let none = fhtop::fresh::plan::Want::default();
+    metrics::poll_metrics(&c, &snap, &mut plan, &none, every)
         .await
         .expect("first poll");
     // One rule loses its series; nothing is on screen.
@@ -413,7 +414,7 @@ async fn a_row_missing_a_series_is_fetched_at_the_next_poll() {
     m.retain(|s, _| *s != rule);
     store.set_metrics(m, t0);
     flaky.metric_calls.lock().unwrap().clear();
-    poll::poll_metrics(&c, &store.snapshot(), &mut plan, &none, every)
+    metrics::poll_metrics(&c, &store.snapshot(), &mut plan, &none, every)
         .await
         .expect("next poll");
     let m = store.snapshot();
@@ -479,7 +480,7 @@ async fn what_metrics_report_before_describe_agrees_with_the_configuration() {
 /// line: 4 × the buffering interval, at least 900 s.
 #[tokio::test]
 async fn alarm_coverage_counts_only_alarms_watching_the_series_the_right_way() {
-    use fhtop::health::coverage::coverage;
+    use fhtop::judge::health::coverage::coverage;
     let backend = DemoBackend::new(common::SEED, Clock::Fixed(common::at()), None);
     let inv = backend.inventory().await.expect("inventory");
     let alarms = backend.alarms().await.expect("alarms");
@@ -514,7 +515,7 @@ async fn alarm_coverage_counts_only_alarms_watching_the_series_the_right_way() {
         .into_iter()
         .find(|c| matches!(c.expected.metric, MetricId::DataFreshness(_)))
         .expect("a freshness alarm is expected");
-    let buffer = fhtop::health::buffer_interval(s);
+    let buffer = fhtop::judge::health::buffer_interval(s);
     assert_eq!(fresh.expected.threshold, (buffer * 4.0).max(900.0));
     assert!(
         fresh

@@ -143,7 +143,7 @@ fn tiny_terminal_gets_a_notice() {
 #[test]
 fn stale_metrics_are_marked_with_age_and_reason() {
     let (mut snap, view) = common::settle("");
-    snap.metrics.error = Some(fhtop::store::SectionError {
+    snap.metrics.error = Some(fhtop::fresh::store::SectionError {
         kind: fhtop::backend::ErrorKind::Throttled,
         message: "Rate exceeded".into(),
         at: common::at(),
@@ -152,7 +152,7 @@ fn stale_metrics_are_marked_with_age_and_reason() {
     });
     snap.metrics.fetched_at = Some(common::at() - chrono::Duration::seconds(95));
     let theme = fhtop::ui::theme::Theme::default_theme();
-    let t = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let t = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
     let header = t.lines().next().unwrap_or_default();
     assert!(header.contains("STALE metrics: Rate exceeded"), "{header}");
     assert!(header.contains("metrics 95s"), "{header}");
@@ -191,9 +191,11 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         loading: false,
         reported: None,
     });
-    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+    snap.inventory.data = Some(std::sync::Arc::new(
+        fhtop::fresh::store::InventoryView::new(inv),
+    ));
     let theme = fhtop::ui::theme::Theme::default_theme();
-    let t = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let t = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
     let row = t
         .lines()
         .find(|l| l.contains("broken-stream"))
@@ -222,9 +224,11 @@ fn a_stream_being_read_is_a_row_marked_so_and_its_pipeline_is_undecided() {
     inv.streams.remove(i);
     inv.errors
         .push(fhtop::model::InventoryError::loading("stream", &name));
-    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+    snap.inventory.data = Some(std::sync::Arc::new(
+        fhtop::fresh::store::InventoryView::new(inv),
+    ));
     let theme = fhtop::ui::theme::Theme::default_theme();
-    let t = fhtop::snapshot::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    let t = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
     let total = snap.inventory.get().unwrap().inv.reading().0.1;
     assert!(
         t.lines()
@@ -242,7 +246,7 @@ fn a_stream_being_read_is_a_row_marked_so_and_its_pipeline_is_undecided() {
             assert!(
                 h.findings
                     .iter()
-                    .any(|f| f.level == fhtop::health::Level::Unknown
+                    .any(|f| f.level == fhtop::judge::health::Level::Unknown
                         && f.text.contains("not read yet")),
                 "{h:?}"
             );
@@ -329,8 +333,8 @@ fn a_stream_not_described_shows_the_figures_its_metrics_report() {
     use fhtop::model::{DestinationKind, MetricId, Reported, Source};
     let (mut snap, view) = common::settle("2");
     let theme = fhtop::ui::theme::Theme::default_theme();
-    let draw = |snap: &fhtop::store::Snapshot| {
-        fhtop::snapshot::to_text(&common::draw_with(snap, &view, &theme, 160, 48))
+    let draw = |snap: &fhtop::fresh::store::Snapshot| {
+        fhtop::ui::frame::to_text(&common::draw_with(snap, &view, &theme, 160, 48))
     };
     let mut inv = snap.inventory.get().expect("inventory").inv.clone();
     let i = inv
@@ -373,9 +377,9 @@ fn a_stream_not_described_shows_the_figures_its_metrics_report() {
     listed
         .errors
         .push(fhtop::model::InventoryError::loading("stream", &name).with_reported(Some(reported)));
-    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(
-        listed,
-    )));
+    snap.inventory.data = Some(std::sync::Arc::new(
+        fhtop::fresh::store::InventoryView::new(listed),
+    ));
     let t = draw(&snap);
     assert_eq!(figures(&t), described, "{t}");
     assert!(!t.contains("triage metrics"), "every row has them: {t}");
@@ -385,7 +389,9 @@ fn a_stream_not_described_shows_the_figures_its_metrics_report() {
     // Before ListMetrics answered: no figures, and the header counts the row as missing.
     inv.errors
         .push(fhtop::model::InventoryError::loading("stream", &name));
-    snap.inventory.data = Some(std::sync::Arc::new(fhtop::store::InventoryView::new(inv)));
+    snap.inventory.data = Some(std::sync::Arc::new(
+        fhtop::fresh::store::InventoryView::new(inv),
+    ));
     let t = draw(&snap);
     let (with, of) = snap.triage_fetched();
     assert_eq!(with + 1, of);
@@ -414,7 +420,7 @@ fn two_contexts_in_one_view() {
         now: common::at(),
     };
     let draw = |view: &fhtop::ui::view::View, width: u16, height: u16| {
-        fhtop::snapshot::to_text(&fhtop::snapshot::draw(&w, view, &ctx, width, height).unwrap())
+        fhtop::ui::frame::to_text(&fhtop::ui::frame::draw(&w, view, &ctx, width, height).unwrap())
     };
     let mut view = fhtop::ui::view::View::with_settings(&common::app_settings());
     view.sync_target(&w);

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use fhtop::snapshot::to_svg;
+use fhtop::ui::frame::to_svg;
 use fhtop::ui::theme::Theme;
 
 const SHOTS: [(&str, &str, &str); 7] = [

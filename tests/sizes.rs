@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use fhtop::store::Merged;
+use fhtop::fresh::store::Merged;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::render::{Ctx, render};
 use fhtop::ui::theme::Theme;

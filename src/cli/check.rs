@@ -5,11 +5,13 @@
 use std::sync::Arc;
 
 use crate::backend::Backend;
-use crate::check::CheckResult;
+use crate::cli;
 use crate::config::{Context, Settings};
-use crate::health::Level;
-use crate::health::timeline::Event;
-use crate::{check, cli, iam, sanitize};
+use crate::judge::check::CheckResult;
+use crate::judge::health::Level;
+use crate::judge::health::timeline::Event;
+use crate::judge::{check, iam};
+use crate::text::sanitize;
 
 /// How long one context's reads may take before it is UNKNOWN.
 const CONTEXT_TIMEOUT_SECS: u64 = 120;

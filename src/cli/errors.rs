@@ -1,12 +1,12 @@
 //! `fhtop errors --stream NAME`: the stream's failed records from its S3 error output, grouped
-//! by error code, newest first ([`crate::records`]). Read only.
+//! by error code, newest first ([`crate::judge::records`]). Read only.
 
 use std::sync::Arc;
 
 use crate::backend::Backend;
+use crate::judge::records::{FailedRecords, Limits};
 use crate::model::failed::RecordData;
-use crate::records::{FailedRecords, Limits};
-use crate::{sanitize, text};
+use crate::text::{self, sanitize};
 
 /// Exit codes: 0 no failed record in the window, 1 failed records found, 2 the stream has no
 /// S3 error output, 3 AWS unusable (the stream or the error output could not be read, or no
@@ -33,7 +33,8 @@ pub async fn errors_command(backend: Arc<dyn Backend>, args: super::ErrorsArgs) 
         records: args.limit,
         ..Limits::default()
     };
-    let r = match crate::records::read(backend.as_ref(), &stream, limits, chrono::Utc::now()).await
+    let r = match crate::judge::records::read(backend.as_ref(), &stream, limits, chrono::Utc::now())
+        .await
     {
         Ok(r) => r,
         Err(e) if e.op.is_none() => {

@@ -1,5 +1,5 @@
 //! `fhtop partition test --stream NAME --record FILE|-` (or `--failed`): the stream's
-//! `MetadataExtractionQuery` run locally on a record ([`crate::partition`]): the keys, the
+//! `MetadataExtractionQuery` run locally on a record ([`crate::judge::partition`]): the keys, the
 //! prefix it lands under, or why Firehose sends it to the error output.
 
 use std::sync::Arc;
@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::backend::Backend;
+use crate::judge::partition::PartitionTest;
+use crate::judge::records::Limits;
 use crate::model::failed::RecordData;
-use crate::partition::PartitionTest;
-use crate::records::Limits;
-use crate::sanitize;
+use crate::text::sanitize;
 
 /// Exit codes: 0 every record tested yields its keys, 1 some record fails extraction, 2 the
 /// input cannot be used (no such file, the stream is not dynamically partitioned or has no
@@ -77,7 +77,7 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
             records: args.limit,
             ..Limits::default()
         };
-        let r = match crate::records::read(backend.as_ref(), &stream, limits, now).await {
+        let r = match crate::judge::records::read(backend.as_ref(), &stream, limits, now).await {
             Ok(r) => r,
             Err(e) => {
                 crate::outln!("fhtop partition test: {}", sanitize::clean(&e.explained()));
@@ -109,7 +109,12 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
             tested.push(Tested {
                 record: rec.key.clone(),
                 was: Some(rec.error_code.clone()),
-                test: crate::partition::test(&query, &template, &bytes, rec.arrival.unwrap_or(now)),
+                test: crate::judge::partition::test(
+                    &query,
+                    &template,
+                    &bytes,
+                    rec.arrival.unwrap_or(now),
+                ),
             });
         }
     } else {
@@ -135,7 +140,7 @@ pub async fn partition_command(backend: Arc<dyn Backend>, args: super::Partition
         tested.push(Tested {
             record: path.to_string(),
             was: None,
-            test: crate::partition::test(&query, &template, trimmed, now),
+            test: crate::judge::partition::test(&query, &template, trimmed, now),
         });
     }
     let code = if tested.iter().any(|t| !t.test.ok()) {
@@ -213,7 +218,7 @@ pub fn render(stream: &str, query: &str, template: &str, tested: &[Tested]) -> S
                 "  FAILS: {}\n",
                 t.test
                     .error_code
-                    .unwrap_or(crate::partition::EXTRACTION_FAILED)
+                    .unwrap_or(crate::judge::partition::EXTRACTION_FAILED)
             )),
         }
         for f in &t.test.failures {

@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::backend::Backend;
-use crate::pattern::{Miss, Pattern, PatternError, Verdict};
-use crate::sanitize;
+use crate::judge::pattern::{Miss, Pattern, PatternError, Verdict};
+use crate::text::sanitize;
 
 /// Exit codes: 0 match (some rule matches), 1 no match, 2 the pattern or event is unusable,
 /// 3 AWS unusable.

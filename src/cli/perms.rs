@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::backend::Backend;
 use crate::config::Settings;
-use crate::{cli, iam, model, sanitize};
+use crate::judge::iam;
+use crate::text::sanitize;
+use crate::{cli, model};
 
 /// `fhtop perms ...`: build the simulations from the inventory, run them, print.
 pub async fn perms_command(

@@ -1,11 +1,13 @@
 //! `fhtop rule enable|disable NAME`: plan, confirm on a terminal (or `--yes`), apply, through
-//! the one mutation path (`action::Executor`).
+//! the one mutation path (`act::Executor`).
 
 use std::sync::Arc;
 
+use crate::act;
 use crate::backend::Backend;
 use crate::config::Settings;
-use crate::{action, cli, model, sanitize};
+use crate::text::sanitize;
+use crate::{cli, model};
 
 /// Exit codes: 0 done (or already so), 1 failed, 3 AWS unusable, 4 refused, 5 unverified.
 pub async fn rule_command(
@@ -36,11 +38,11 @@ pub async fn rule_command(
             identity.region
         )
     });
-    let exec = action::Executor {
+    let exec = act::Executor {
         backend,
         read_only: settings.read_only,
         identity,
-        audit_path: action::default_audit_path(),
+        audit_path: act::default_audit_path(),
         verify_timeout: std::time::Duration::from_secs(30),
     };
     let key = model::RuleKey {
@@ -88,8 +90,8 @@ pub async fn rule_command(
     }
     let outcome = exec.apply(&plan).await;
     match &outcome {
-        action::Outcome::Confirmed => crate::outln!("{}: {} (verified)", key, plan.to_state()),
-        action::Outcome::Unchanged => crate::outln!("{key}: already {}", plan.to_state()),
+        act::Outcome::Confirmed => crate::outln!("{}: {} (verified)", key, plan.to_state()),
+        act::Outcome::Unchanged => crate::outln!("{key}: already {}", plan.to_state()),
         o => eprintln!(
             "fhtop: {}: {}",
             o.word(),

@@ -481,7 +481,7 @@ mod tests {
                 head_hex: "fffe0001".into()
             }
         );
-        // Kept as it was: the display sanitizes (crate::sanitize), the model does not alter.
+        // Kept as it was: the display sanitizes (crate::text::sanitize), the model does not alter.
         assert!(matches!(&r[2].data, RecordData::Text { text, .. } if text.contains('\u{1b}')));
         assert!(matches!(r[3].data, RecordData::Undecodable { .. }));
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -532,7 +532,7 @@ pub struct InventoryError {
     /// The IAM action fhtop's role lacks, when the call was denied (e.g. "events:ListRules").
     pub missing_permission: Option<&'static str>,
     /// Not a failure: listed, and not described yet ("stream": DescribeDeliveryStream pending;
-    /// "rule": ListTargetsByRule pending) while the progressive walk (`crate::walk`) fills the
+    /// "rule": ListTargetsByRule pending) while the progressive walk (`crate::fresh::walk`) fills the
     /// rows in. Undecided, never OK and never a failure.
     #[serde(skip)]
     pub loading: bool,
@@ -639,7 +639,7 @@ pub struct Inventory {
     /// Every delivery stream described, sorted by name.
     pub streams: Vec<Stream>,
     /// Streams and rules that could not be described: shown as error rows. Not kept in the
-    /// cache (`crate::cache`): a gap is re-read, never remembered.
+    /// cache (`crate::fresh::cache`): a gap is re-read, never remembered.
     #[serde(skip_deserializing)]
     pub errors: Vec<InventoryError>,
 }

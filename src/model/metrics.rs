@@ -669,7 +669,7 @@ pub fn metric_queries(inv: &Inventory, full: &[Scope]) -> Vec<MetricQuery> {
     metric_queries_of(inv, full, |_| true)
 }
 
-/// [`metric_queries`] of the rows `due` selects only (`crate::plan`: what one poll asks).
+/// [`metric_queries`] of the rows `due` selects only (`crate::fresh::plan`: what one poll asks).
 pub fn metric_queries_of(
     inv: &Inventory,
     full: &[Scope],
@@ -847,7 +847,7 @@ pub struct Metrics {
 
 /// A series over the window, oldest first: one value per period from the window's start, a
 /// gap (`None`) where CloudWatch had no datapoint. Shorter than the window when the series was
-/// last fetched that many periods ago (see `crate::plan`).
+/// last fetched that many periods ago (see `crate::fresh::plan`).
 #[derive(Debug, Clone, Copy)]
 pub struct Points<'a>(&'a [f32]);
 

@@ -14,12 +14,13 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::backend::{Backend, Clock};
 use crate::config::{Context, Settings};
-use crate::poll;
-use crate::store::{Merged, MergedMemo, Part, Store};
-use crate::ui::effects::{AppSettings, Runner, Runners};
+use crate::fresh::store::{Merged, MergedMemo, Part, Store};
+use crate::fresh::{ctx, poll};
+use crate::ui::effects::{Runner, Runners};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
 use crate::ui::render::{self, render};
+use crate::ui::settings::AppSettings;
 use crate::ui::terminal::TerminalGuard;
 use crate::ui::theme::Theme;
 use crate::ui::view::{Effect, View};
@@ -89,7 +90,7 @@ fn start(
         }
     });
     let pollers = poll::spawn(
-        poll::PollCtx {
+        ctx::PollCtx {
             backend: w.backend.clone(),
             store: store.clone(),
             clock,
@@ -97,7 +98,7 @@ fn start(
             cache_dir: if settings.demo {
                 None
             } else {
-                crate::cache::default_dir()
+                crate::fresh::cache::default_dir()
             },
         },
         settings.intervals,
@@ -215,7 +216,7 @@ pub async fn run(
             _ = store_rx.changed() => Msg::DataChanged,
             Some(m) = answer_rx.recv() => m,
             Some(w) = added_rx.recv() => {
-                tracing::info!("watching context {}", crate::sanitize::clean(&w.context.name));
+                tracing::info!("watching context {}", crate::text::sanitize::clean(&w.context.name));
                 connecting.retain(|c| c != &w.context);
                 let (r, runner) = start(w, settings, clock, &notify_tx);
                 running.push(r);

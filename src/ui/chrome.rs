@@ -57,7 +57,7 @@ pub fn title_within<'a>(ctx: &Ctx, main: &str, hint: String, width: u16) -> Line
 pub fn staleness(
     ctx: &Ctx,
     fetched: Option<DateTime<Utc>>,
-    err: Option<&crate::store::SectionError>,
+    err: Option<&crate::fresh::store::SectionError>,
 ) -> (String, Style) {
     match (fetched, err) {
         (_, Some(e)) => (

@@ -6,54 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::action::{Executor, Outcome};
+use crate::act::{Executor, Outcome};
 use crate::backend::{Backend, Clock};
-use crate::config::Settings;
-use crate::health::Level;
-use crate::iam::Tone;
-use crate::store::Store;
+use crate::fresh::store::Store;
+use crate::judge::health::Level;
+use crate::judge::iam::Tone;
 use crate::ui::msg::Msg;
+use crate::ui::settings::AppSettings;
 use crate::ui::view::Effect;
-
-/// What the app's behaviour depends on besides the backend and the keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppSettings {
-    /// Refuse every mutating action.
-    pub read_only: bool,
-    /// The customer-managed policy the runbook expects to allow Firehose writes.
-    pub writer_policy: String,
-    /// Metrics window in minutes (checks read the same window as the panes).
-    pub window_minutes: u32,
-    /// The context read is marked production (`production = true`).
-    pub production: bool,
-    /// Profile / account patterns that are production (`production_match`).
-    pub production_match: Vec<String>,
-}
-
-impl Default for AppSettings {
-    /// Changes allowed, writer policy `firehose_writer`, a 180-minute window, not production.
-    fn default() -> Self {
-        Self {
-            read_only: false,
-            writer_policy: "firehose_writer".into(),
-            window_minutes: 180,
-            production: false,
-            production_match: Vec::new(),
-        }
-    }
-}
-
-impl From<&Settings> for AppSettings {
-    fn from(s: &Settings) -> Self {
-        Self {
-            read_only: s.read_only,
-            writer_policy: s.writer_policy.clone(),
-            window_minutes: s.window_minutes,
-            production: s.production,
-            production_match: s.production_match.clone(),
-        }
-    }
-}
 
 /// One [`Runner`] per context, in the order of `Merged::parts`: an effect runs in the context
 /// it names.
@@ -88,14 +48,14 @@ impl Runner {
     pub async fn run(&self, effect: Effect) -> Option<Msg> {
         match effect {
             Effect::Simulate(_, id, reqs) => {
-                let reports = crate::iam::run_all(self.backend.as_ref(), &reqs).await;
+                let reports = crate::judge::iam::run_all(self.backend.as_ref(), &reqs).await;
                 for r in &reports {
                     tracing::info!("permission simulation: {} — {}", r.title, r.summary());
                 }
-                Some(Msg::Answer(id, crate::iam::reports_lines(&reports)))
+                Some(Msg::Answer(id, crate::judge::iam::reports_lines(&reports)))
             }
             Effect::Check(_, id, sel) => {
-                let gathered = crate::check::gather(
+                let gathered = crate::judge::check::gather(
                     self.backend.as_ref(),
                     &sel,
                     self.settings.window_minutes,
@@ -106,7 +66,9 @@ impl Runner {
                 Some(Msg::Answer(
                     id,
                     match gathered {
-                        Ok(g) => crate::check::overlay_lines(&crate::check::evaluate(&g)),
+                        Ok(g) => {
+                            crate::judge::check::overlay_lines(&crate::judge::check::evaluate(&g))
+                        }
                         Err(e) => {
                             vec![(Tone::Row(Level::Fail), format!("checks could not run: {e}"))]
                         }
@@ -124,7 +86,7 @@ impl Runner {
                         Some(rule) => {
                             let now = self.clock.now();
                             let since = now - chrono::Duration::hours(1);
-                            crate::pattern::test_samples(
+                            crate::judge::pattern::test_samples(
                                 self.backend.as_ref(),
                                 inv,
                                 rule,
@@ -141,10 +103,10 @@ impl Runner {
             }
             Effect::ReadFailed(_, id, name) => {
                 let res = match self.backend.describe_stream(&name).await {
-                    Ok(stream) => crate::records::read(
+                    Ok(stream) => crate::judge::records::read(
                         self.backend.as_ref(),
                         &stream,
-                        crate::records::Limits::default(),
+                        crate::judge::records::Limits::default(),
                         self.clock.now(),
                     )
                     .await
@@ -181,7 +143,7 @@ impl Runner {
             backend: self.backend.clone(),
             read_only: self.settings.read_only,
             identity,
-            audit_path: crate::action::default_audit_path(),
+            audit_path: crate::act::default_audit_path(),
             verify_timeout: Duration::from_secs(30),
         };
         match exec.plan(key, enable).await {

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use anyhow::Result;
 
 use crate::backend::{Backend, Clock};
-use crate::poll::{self, PollCtx};
-use crate::store::{LogStore, Merged, SectionKind, Snapshot, Store};
-use crate::ui::effects::{AppSettings, Runner};
+use crate::fresh::ctx::PollCtx;
+use crate::fresh::store::{LogStore, Merged, SectionKind, Snapshot, Store};
+use crate::fresh::{logs, metrics, poll};
+use crate::ui::effects::Runner;
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
+use crate::ui::settings::AppSettings;
 use crate::ui::view::{Effect, View};
 
 /// The app without a terminal: store, view and keymap, driven by messages (keys, new data,
@@ -61,7 +63,7 @@ impl Headless {
             // Keys open drill-ins after this one fetch: every row's every metric.
             record(
                 SectionKind::Metrics,
-                poll::poll_all_metrics(&c, &snap).await,
+                metrics::poll_all_metrics(&c, &snap).await,
             );
         }
         let mut view = View::with_settings(&settings);
@@ -136,12 +138,12 @@ impl Headless {
         };
         let snap = self.store.snapshot();
         let interest = self.view.interest(&snap, 0);
-        let groups = poll::log_groups(&snap, &interest);
+        let groups = logs::log_groups(&snap, &interest);
         let mut logs = LogStore::default();
-        let _ = poll::poll_logs(&c, &groups, &mut logs).await;
+        let _ = logs::poll_logs(&c, &groups, &mut logs).await;
         // The charts' own series, when their window is longer than the health metrics'.
         if let Some(want) = &interest.chart
-            && let Err(e) = poll::poll_chart(&c, want).await
+            && let Err(e) = metrics::poll_chart(&c, want).await
         {
             self.store.set_error(SectionKind::Chart, &e, c.clock.now());
         }

@@ -5,11 +5,11 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::action::Outcome;
-use crate::health::Level;
-use crate::iam::Tone;
+use crate::act::Outcome;
+use crate::fresh::store::Merged;
+use crate::judge::health::Level;
+use crate::judge::iam::Tone;
 use crate::model::RuleKey;
-use crate::store::Merged;
 use crate::ui::keymap::Keymap;
 use crate::ui::view::{Effect, Status, View};
 
@@ -30,9 +30,15 @@ pub enum Msg {
     Answer(u64, Vec<(Tone, String)>),
     /// The pattern tester's samples arrived for request `id` (or why the rule could not be
     /// tested).
-    Samples(u64, Box<Result<crate::pattern::SampleReport, String>>),
+    Samples(
+        u64,
+        Box<Result<crate::judge::pattern::SampleReport, String>>,
+    ),
     /// The failed records of request `id` arrived (or why they could not be read).
-    FailedRead(u64, Box<Result<crate::records::FailedRecords, String>>),
+    FailedRead(
+        u64,
+        Box<Result<crate::judge::records::FailedRecords, String>>,
+    ),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
     /// The screen was saved (the paths written, text then SVG), or why not.

@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::fresh::store::Merged;
 use crate::model::AlarmState;
-use crate::store::Merged;
 pub use crate::ui::chrome::{Ctx, staleness, title};
 use crate::ui::fmt;
 use crate::ui::keymap::Action;
@@ -97,7 +97,7 @@ fn render_pane(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         Pane::AppLog => panes::applog::render(f, main, ctx),
         Pane::Cost if w.is_several() => {
             // One table per context, stacked.
-            let shown: Vec<&crate::store::Part> = w
+            let shown: Vec<&crate::fresh::store::Part> = w
                 .parts()
                 .iter()
                 .enumerate()
@@ -246,7 +246,13 @@ fn clock_right(
     f.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
 }
 
-fn render_header(f: &mut Frame, area: Rect, part: &crate::store::Part, view: &View, ctx: &Ctx) {
+fn render_header(
+    f: &mut Frame,
+    area: Rect,
+    part: &crate::fresh::store::Part,
+    view: &View,
+    ctx: &Ctx,
+) {
     let snap = &part.snap;
     let base = ctx.theme.header();
     let clock = ctx.now.format(" %H:%M:%S UTC ").to_string();
@@ -277,7 +283,7 @@ fn render_header(f: &mut Frame, area: Rect, part: &crate::store::Part, view: &Vi
 const ARN_SLOT: usize = 9;
 
 fn header_spans<'a>(
-    part: &'a crate::store::Part,
+    part: &'a crate::fresh::store::Part,
     view: &View,
     ctx: &Ctx,
     compact: u8,
@@ -475,7 +481,11 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
     let mut spans: Vec<Span> = Vec::new();
     if let Some(st) = &view.status {
         spans.push(Span::styled(
-            format!("{} {}  ", st.level.mark(), crate::sanitize::clean(&st.text)),
+            format!(
+                "{} {}  ",
+                st.level.mark(),
+                crate::text::sanitize::clean(&st.text)
+            ),
             t.level(st.level),
         ));
     }
@@ -507,7 +517,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
     } else if let Some(line) = &view.command {
         spans.push(Span::styled(":", t.title()));
         spans.push(Span::styled(
-            format!("{}▏", crate::sanitize::clean(line)),
+            format!("{}▏", crate::text::sanitize::clean(line)),
             t.text(),
         ));
         spans.push(Span::styled(

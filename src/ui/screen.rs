@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::store::Merged;
+use crate::fresh::store::Merged;
 use crate::ui::render::Ctx;
 use crate::ui::view::View;
 
@@ -32,7 +32,7 @@ pub fn save(
     dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<Vec<PathBuf>, String> {
-    let buf = crate::snapshot::draw(w, view, ctx, width.max(1), height.max(1))
+    let buf = crate::ui::frame::draw(w, view, ctx, width.max(1), height.max(1))
         .map_err(|e| format!("rendering: {e}"))?;
     let account = if w.is_several() {
         "contexts".to_string()
@@ -48,8 +48,8 @@ pub fn save(
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut written = Vec::new();
     for (ext, body) in [
-        ("txt", crate::snapshot::to_text(&buf)),
-        ("svg", crate::snapshot::to_svg(&buf, ctx.theme)),
+        ("txt", crate::ui::frame::to_text(&buf)),
+        ("svg", crate::ui::frame::to_svg(&buf, ctx.theme)),
     ] {
         let path = dir.join(format!("{stem}.{ext}"));
         std::fs::write(&path, body).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, anyhow};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-use crate::health::Level;
+use crate::judge::health::Level;
 
 /// The embedded themes as (name, TOML text): "default", "light", "ansi16" (from `themes/`).
 pub const BUILTIN: [(&str, &str); 3] = [

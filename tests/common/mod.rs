@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use fhtop::backend::{Clock, demo::DemoBackend};
-use fhtop::snapshot;
-use fhtop::store::Snapshot;
-use fhtop::ui::effects::AppSettings;
+use fhtop::fresh::store::Snapshot;
 use fhtop::ui::keymap::{Keymap, parse_key_sequence};
 use fhtop::ui::render::Ctx;
+use fhtop::ui::settings::AppSettings;
 use fhtop::ui::theme::Theme;
 use fhtop::ui::view::View;
+use fhtop::ui::{frame, snapshot};
 use ratatui::buffer::Buffer;
 
 pub const AT: &str = "2026-03-01T12:00:30Z";
@@ -37,7 +37,7 @@ pub fn app_settings() -> AppSettings {
 
 /// The demo account in two regions as two contexts, each polled once: `lake` (eu-west-1,
 /// marked production) and `dr` (us-east-1).
-pub fn two_contexts() -> fhtop::store::Merged {
+pub fn two_contexts() -> fhtop::fresh::store::Merged {
     let part = |name: &str, region: &str, production: bool| {
         let clock = Clock::Fixed(at());
         let backend = Arc::new(DemoBackend::new(SEED, clock, Some(region.to_string())));
@@ -50,14 +50,14 @@ pub fn two_contexts() -> fhtop::store::Merged {
                 &[],
             ))
             .expect("demo settles");
-        fhtop::store::Part {
+        fhtop::fresh::store::Part {
             name: name.to_string(),
             production,
             read_only: false,
             snap,
         }
     };
-    fhtop::store::Merged::new(vec![
+    fhtop::fresh::store::Merged::new(vec![
         part("lake", "eu-west-1", true),
         part("dr", "us-east-1", false),
     ])
@@ -86,16 +86,16 @@ pub fn draw_with(snap: &Snapshot, view: &View, theme: &Theme, w: u16, h: u16) ->
         keymap: &keymap,
         now: at(),
     };
-    snapshot::draw(&one(snap), view, &ctx, w, h).expect("draws")
+    frame::draw(&one(snap), view, &ctx, w, h).expect("draws")
 }
 
 /// One context's snapshot as the view takes every context's.
-pub fn one(snap: &Snapshot) -> fhtop::store::Merged {
-    fhtop::store::Merged::one(snap.clone())
+pub fn one(snap: &Snapshot) -> fhtop::fresh::store::Merged {
+    fhtop::fresh::store::Merged::one(snap.clone())
 }
 
 /// The frame after `keys`, as text, at `w`×`h`.
 pub fn frame(keys: &str, w: u16, h: u16) -> String {
     let (snap, view) = settle(keys);
-    snapshot::to_text(&draw_with(&snap, &view, &Theme::default_theme(), w, h))
+    frame::to_text(&draw_with(&snap, &view, &Theme::default_theme(), w, h))
 }

@@ -6,8 +6,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 
 use super::{Col, columns, fit_columns, in_context, merged_staleness, no_data, table};
+use crate::fresh::store::Merged;
 use crate::model::AlarmState;
-use crate::store::Merged;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::view::{Pane, View, visible_rows};

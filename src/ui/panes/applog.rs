@@ -30,7 +30,7 @@ impl LogFormatter for SafeFormatter {
         vec![Line::from(vec![
             Span::styled(evt.timestamp.strftime("%H:%M:%S ").to_string(), self.dim),
             Span::styled(format!("{word} "), style),
-            Span::raw(crate::sanitize::clean(evt.msg()).into_owned()),
+            Span::raw(crate::text::sanitize::clean(evt.msg()).into_owned()),
         ])]
     }
 }

@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::health::{Health, target_health};
-use crate::store::Snapshot;
+use crate::fresh::store::Snapshot;
+use crate::judge::health::{Health, target_health};
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::view::{Focus, View};
 use crate::ui::{safe_fit, safe_owned};
@@ -46,15 +46,15 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, ctx: &Ctx
     });
     if let Some(e) = unread {
         let level = if e.is_one_resource() {
-            crate::health::Level::Fail
+            crate::judge::health::Level::Fail
         } else {
-            crate::health::Level::Unknown
+            crate::judge::health::Level::Unknown
         };
         let text = format!(
             "{} {}: {}",
             level.mark(),
             e.what_failed(),
-            crate::sanitize::clean(&e.explained())
+            crate::text::sanitize::clean(&e.explained())
         );
         f.render_widget(
             Paragraph::new(text)

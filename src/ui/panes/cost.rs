@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{TableSpec, num, table};
+use crate::fresh::store::Snapshot;
 use crate::model::MetricKind;
-use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 

@@ -8,9 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use crate::health::Level;
+use crate::judge::health::Level;
+use crate::judge::records::FailedRecords;
 use crate::model::failed::{FailedRecord, RecordData};
-use crate::records::FailedRecords;
 use crate::ui::chrome::Ctx;
 use crate::ui::keymap::Action;
 use crate::ui::view::Failed;
@@ -258,7 +258,7 @@ fn partition_lines(fv: &Failed, key: Option<usize>, ctx: &Ctx) -> Vec<Line<'stat
             format!(
                 "FAILS: {}",
                 test.error_code
-                    .unwrap_or(crate::partition::EXTRACTION_FAILED)
+                    .unwrap_or(crate::judge::partition::EXTRACTION_FAILED)
             ),
             t.fail(),
         ))),

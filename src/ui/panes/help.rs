@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::health::Level;
+use crate::judge::health::Level;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
 
@@ -116,7 +116,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
     let row = |k: &str, v: String| {
         Line::from(vec![
             Span::styled(format!("  {k:<10}"), t.dim()),
-            Span::styled(crate::sanitize::clean(&v).into_owned(), t.text()),
+            Span::styled(crate::text::sanitize::clean(&v).into_owned(), t.text()),
         ])
     };
     let mut lines = vec![Line::default()];
@@ -125,14 +125,14 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
         let context = if p.context.is_empty() {
             String::new()
         } else {
-            format!("context {} · ", crate::sanitize::clean(&p.context))
+            format!("context {} · ", crate::text::sanitize::clean(&p.context))
         };
         lines.push(Line::from(Span::styled(
             format!(
                 "  PRODUCTION · {context}profile {} · account {} · {}",
-                crate::sanitize::clean(&p.profile),
-                crate::sanitize::clean(&p.account),
-                crate::sanitize::clean(&p.region)
+                crate::text::sanitize::clean(&p.profile),
+                crate::text::sanitize::clean(&p.account),
+                crate::text::sanitize::clean(&p.region)
             ),
             t.production(),
         )));
@@ -143,7 +143,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<10}", "context"), t.dim()),
             Span::styled(
-                crate::sanitize::clean(&p.context).into_owned(),
+                crate::text::sanitize::clean(&p.context).into_owned(),
                 if p.production {
                     t.production()
                 } else {
@@ -160,10 +160,10 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
         row("rule", p.key.name.clone()),
         Line::from(vec![
             Span::styled(format!("  {:<10}", "state"), t.dim()),
-            Span::styled(crate::sanitize::clean(&p.from).into_owned(), t.text()),
+            Span::styled(crate::text::sanitize::clean(&p.from).into_owned(), t.text()),
             Span::styled(" → ", t.dim()),
             Span::styled(
-                crate::sanitize::clean(&p.to).into_owned(),
+                crate::text::sanitize::clean(&p.to).into_owned(),
                 if p.enable { t.ok() } else { t.warn() },
             ),
         ]),
@@ -178,7 +178,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
     ]);
     if let Some(note) = &p.note {
         lines.push(Line::default());
-        for l in textwrap::wrap(&crate::sanitize::clean(note), usize::from(width) - 6) {
+        for l in textwrap::wrap(&crate::text::sanitize::clean(note), usize::from(width) - 6) {
             lines.push(Line::styled(format!("  {l}"), t.warn()));
         }
     }

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::fresh::store::Snapshot;
 use crate::model::{LogEvent, parse_firehose_error};
-use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::view::View;
 use crate::ui::{safe, safe_fit, safe_owned};

@@ -19,8 +19,8 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use crate::health::Level;
-use crate::store::{Merged, SectionError, Snapshot};
+use crate::fresh::store::{Merged, SectionError, Snapshot};
+use crate::judge::health::Level;
 use crate::ui::chrome::Ctx;
 use crate::ui::view::View;
 
@@ -100,7 +100,10 @@ pub fn in_context<'a>(
 }
 
 /// The contexts a list pane shows: every one, or the `:ctx` one.
-pub fn shown<'a>(w: &'a Merged, view: &View) -> impl Iterator<Item = &'a crate::store::Part> {
+pub fn shown<'a>(
+    w: &'a Merged,
+    view: &View,
+) -> impl Iterator<Item = &'a crate::fresh::store::Part> {
     w.parts()
         .iter()
         .enumerate()
@@ -117,7 +120,7 @@ pub fn no_data(
     view: &View,
     section: impl Fn(&Snapshot) -> (bool, Option<&SectionError>),
 ) -> Option<String> {
-    let parts: Vec<&crate::store::Part> = shown(w, view).collect();
+    let parts: Vec<&crate::fresh::store::Part> = shown(w, view).collect();
     if parts.iter().any(|p| section(&p.snap).0) {
         return None;
     }
@@ -312,7 +315,7 @@ pub fn error_cells<'a>(
     } else if err.is_one_resource() {
         ("✖ ERR", t.fail())
     } else {
-        ("? ERR", t.level(crate::health::Level::Unknown))
+        ("? ERR", t.level(crate::judge::health::Level::Unknown))
     };
     (0..ncols)
         .map(|c| match c {
@@ -349,7 +352,7 @@ pub(crate) fn answered<'a, T>(
         }
         Some(Err(e)) => {
             f.render_widget(
-                Paragraph::new(format!("{failed}: {}", crate::sanitize::clean(e)))
+                Paragraph::new(format!("{failed}: {}", crate::text::sanitize::clean(e)))
                     .style(t.level(Level::Unknown))
                     .wrap(ratatui::widgets::Wrap { trim: false }),
                 area,

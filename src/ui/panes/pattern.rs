@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use serde_json::Value;
 
-use crate::health::Level;
-use crate::pattern::{Pattern, Verdict};
-use crate::store::Snapshot;
+use crate::fresh::store::Snapshot;
+use crate::judge::health::Level;
+use crate::judge::pattern::{Pattern, Verdict};
 use crate::ui::chrome::Ctx;
 use crate::ui::keymap::Action;
 use crate::ui::view::Tester;
@@ -68,7 +68,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, tv: &Tester, ctx: &Ctx
         _ => Level::Ok,
     };
     let mut summary = vec![Line::from(Span::styled(
-        crate::sanitize::clean(&rep.summary()).into_owned(),
+        crate::text::sanitize::clean(&rep.summary()).into_owned(),
         t.level(level),
     ))];
     for e in &rep.errors {
@@ -80,7 +80,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, tv: &Tester, ctx: &Ctx
                 "No events of bus {} were logged in the last hour: a rule on it with the pattern \
                  {{\"source\":[{{\"prefix\":\"\"}}]}} and a CloudWatch Logs target logs them all. \
                  Or paste an event here.",
-                crate::sanitize::clean(&rep.bus)
+                crate::text::sanitize::clean(&rep.bus)
             ),
             t.dim(),
         )));

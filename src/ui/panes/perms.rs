@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::iam::Tone;
+use crate::judge::iam::Tone;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
 use crate::ui::safe_owned;
@@ -112,7 +112,7 @@ pub fn form(f: &mut Frame, area: Rect, form: &SimForm, ctx: &Ctx) {
             ctx,
             format!(
                 "Custom permission simulation{}",
-                crate::sanitize::clean(&form.context)
+                crate::text::sanitize::clean(&form.context)
             ),
             String::new(),
         ),

@@ -11,8 +11,8 @@ use super::{
     Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, no_data,
     num, num_styled, table,
 };
+use crate::fresh::store::Merged;
 use crate::model::{MetricId, RECENT_POINTS, Scope};
-use crate::store::Merged;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::view::{Pane, View, visible_rows};
@@ -56,7 +56,7 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     {
         counts.push_str(&format!(
             " · trend not read: {}",
-            crate::text::fit(&crate::sanitize::clean(&e.message), 60)
+            crate::text::fit(&crate::text::sanitize::clean(&e.message), 60)
         ));
     }
     let note = if note.is_empty() {
@@ -214,12 +214,13 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                     ok_style,
                 ));
                 let fresh = kind.and_then(|k| m.recent_max(&ss, MetricId::DataFreshness(k)));
-                let buffer = stream.map_or(300.0, crate::health::buffer_interval);
-                let fresh_style = match fresh.map(|v| crate::health::freshness_level(v, buffer)) {
-                    Some(crate::health::Level::Fail) => t.fail(),
-                    Some(crate::health::Level::Warn) => t.warn(),
-                    _ => mstyle,
-                };
+                let buffer = stream.map_or(300.0, crate::judge::health::buffer_interval);
+                let fresh_style =
+                    match fresh.map(|v| crate::judge::health::freshness_level(v, buffer)) {
+                        Some(crate::judge::health::Level::Fail) => t.fail(),
+                        Some(crate::judge::health::Level::Warn) => t.warn(),
+                        _ => mstyle,
+                    };
                 cells.push(num_styled(fmt::secs(fresh), fresh_style));
                 let parts = match (
                     m.recent_max(&ss, MetricId::PartitionCount),

@@ -9,8 +9,8 @@ use super::{
     Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, no_data,
     num, num_styled, table,
 };
+use crate::fresh::store::Merged;
 use crate::model::{MetricId, Rule, Scope};
-use crate::store::Merged;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::view::{Pane, View, visible_rows};
@@ -164,7 +164,9 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                 Cell::from(Span::styled(safe_fit(r.state.short(), 10), state_style)),
                 Cell::from(match unread {
                     Some(true) => Span::styled("… reading", t.dim()),
-                    Some(false) => Span::styled("not read", t.level(crate::health::Level::Unknown)),
+                    Some(false) => {
+                        Span::styled("not read", t.level(crate::judge::health::Level::Unknown))
+                    }
                     None => Span::raw(safe_fit(&targets_summary(r), COLS[4].1 as usize)),
                 }),
                 num(fmt::opt_count(m(MetricId::MatchedEvents))),

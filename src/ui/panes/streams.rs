@@ -9,8 +9,8 @@ use super::{
     Col, columns, error_cells, fit_columns, health_cell, in_context, merged_staleness, no_data,
     num, num_styled, table,
 };
+use crate::fresh::store::Merged;
 use crate::model::{AlarmState, Destination, DestinationKind, MetricId, Scope, bucket_from_arn};
-use crate::store::Merged;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::view::{Pane, View, visible_rows};

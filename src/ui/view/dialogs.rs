@@ -33,7 +33,7 @@ pub struct Tester {
     /// The rule tested.
     pub rule: RuleKey,
     /// The samples, once read (or why they could not be tested).
-    pub report: Option<Result<crate::pattern::SampleReport, String>>,
+    pub report: Option<Result<crate::judge::pattern::SampleReport, String>>,
     /// The sample picked (index into the report's events, newest first).
     pub selected: usize,
     /// An event pasted into the terminal (bracketed paste), tested instead of the pick.
@@ -51,7 +51,7 @@ pub struct Failed {
     /// The stream.
     pub stream: String,
     /// The records once read, or why they could not be.
-    pub report: Option<Result<crate::records::FailedRecords, String>>,
+    pub report: Option<Result<crate::judge::records::FailedRecords, String>>,
     /// The record picked (index into the report's records, newest first).
     pub selected: usize,
     /// The picked record is shown whole.
@@ -63,7 +63,7 @@ pub struct Failed {
     pub pasted: Option<String>,
     /// The partition test of the record shown, run once when it is shown (the pick's index,
     /// `None` for the pasted one); `None` when the stream has no partitioning query.
-    pub tested: Option<(Option<usize>, crate::partition::PartitionTest)>,
+    pub tested: Option<(Option<usize>, crate::judge::partition::PartitionTest)>,
 }
 
 impl Failed {
@@ -99,7 +99,10 @@ impl Failed {
             },
             _ => return,
         };
-        self.tested = Some((key, crate::partition::test(&query, &prefix, &bytes, at)));
+        self.tested = Some((
+            key,
+            crate::judge::partition::test(&query, &prefix, &bytes, at),
+        ));
     }
 }
 
@@ -421,7 +424,11 @@ impl View {
     }
 
     /// The failed records arrived (an older answer is dropped).
-    pub fn failed_read(&mut self, id: u64, report: Result<crate::records::FailedRecords, String>) {
+    pub fn failed_read(
+        &mut self,
+        id: u64,
+        report: Result<crate::judge::records::FailedRecords, String>,
+    ) {
         if let Some(f) = &mut self.failed
             && f.id == id
         {
@@ -431,7 +438,11 @@ impl View {
     }
 
     /// The tester's samples arrived (an older answer is dropped).
-    pub fn samples_read(&mut self, id: u64, report: Result<crate::pattern::SampleReport, String>) {
+    pub fn samples_read(
+        &mut self,
+        id: u64,
+        report: Result<crate::judge::pattern::SampleReport, String>,
+    ) {
         if let Some(t) = &mut self.tester
             && t.id == id
         {
@@ -612,10 +623,10 @@ impl View {
         let id = snap.identity.get();
         let enable = !rule.state.is_enabled();
         let (to, note) = match id {
-            Some(id) => crate::action::target_state(
+            Some(id) => crate::act::target_state(
                 &rule,
                 enable,
-                crate::action::default_audit_path().as_deref(),
+                crate::act::default_audit_path().as_deref(),
                 id,
             ),
             None => (

@@ -9,12 +9,12 @@ pub use rows::{Entry, ListState, entries, merged_entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::check;
-use crate::health::Level;
-use crate::iam::{self, SimRequest, Tone};
+use crate::fresh::ctx::Interest;
+use crate::fresh::store::{Merged, Part, Snapshot};
+use crate::judge::check;
+use crate::judge::health::Level;
+use crate::judge::iam::{self, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey, Scope};
-use crate::poll::Interest;
-use crate::store::{Merged, Part, Snapshot};
 use crate::ui::keymap::{Action, Keymap};
 
 /// The top-level panes, switched with `1`–`7` or Tab.
@@ -144,7 +144,7 @@ pub enum Effect {
     None,
     /// Leave the TUI.
     Quit,
-    /// Wake every poller now ([`crate::poll::Pollers::refresh_now`]).
+    /// Wake every poller now ([`crate::fresh::poll::Pollers::refresh_now`]).
     Refresh,
     /// The user confirmed: enable (true) or disable the rule of context `.0`, through
     /// `action::Executor`.
@@ -333,7 +333,7 @@ impl View {
 
     /// The view for these settings: read-only, writer policy, the metrics window (which is also
     /// where the chart window starts).
-    pub fn with_settings(s: &crate::ui::effects::AppSettings) -> Self {
+    pub fn with_settings(s: &crate::ui::settings::AppSettings) -> Self {
         let mut v = Self::new(s.read_only);
         v.writer_policy = s.writer_policy.clone();
         v.production_marked = s.production;
@@ -418,10 +418,10 @@ impl View {
     /// What context `ctx`'s inventory walk reads first: the drill-in's resource (when the
     /// drill-in is in `ctx`), then its rows on screen and around them (a screen's height
     /// either side of the selection, in the focused list, else Pipelines).
-    pub fn wanted(&self, all: &Merged, ctx: usize) -> crate::walk::Wanted {
+    pub fn wanted(&self, all: &Merged, ctx: usize) -> crate::fresh::walk::Wanted {
         /// Rows either side of the selection: more than a screen's height.
         const AROUND: usize = 60;
-        let mut w = crate::walk::Wanted::default();
+        let mut w = crate::fresh::walk::Wanted::default();
         match self.detail.as_ref().filter(|_| self.ctx == ctx) {
             Some(Detail::Stream(s)) => {
                 w.streams.push(s.clone());
@@ -518,10 +518,12 @@ impl View {
             } else {
                 Vec::new()
             },
-            chart: (self.chart_minutes > self.base_minutes).then_some(crate::poll::ChartWant {
-                minutes: self.chart_minutes,
-                detail,
-            }),
+            chart: (self.chart_minutes > self.base_minutes).then_some(
+                crate::fresh::ctx::ChartWant {
+                    minutes: self.chart_minutes,
+                    detail,
+                },
+            ),
         }
     }
 

@@ -11,8 +11,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Wrap};
 
+use crate::fresh::store::Snapshot;
 use crate::model::{Destination, MetricId, RuleKey, Scope, bucket_from_arn, group_errors};
-use crate::store::Snapshot;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 use crate::ui::panes::alarms::state_span;
@@ -21,13 +21,13 @@ use crate::ui::view::{Focus, View};
 use crate::ui::{safe_fit, safe_fit_name, safe_owned};
 
 /// The "since when" lines of a drill-in: each timeline entry newest first (time, kind, what),
-/// or that nothing changed; `events` from [`crate::health::timeline`].
+/// or that nothing changed; `events` from [`crate::judge::health::timeline`].
 pub(super) fn timeline_lines(
     ctx: &Ctx,
     snap: &Snapshot,
-    events: &[crate::health::timeline::Event],
+    events: &[crate::judge::health::timeline::Event],
 ) -> Vec<Line<'static>> {
-    use crate::health::timeline::EventKind;
+    use crate::judge::health::timeline::EventKind;
     let t = ctx.theme;
     let mut out = Vec::new();
     if events.is_empty() {
@@ -127,7 +127,7 @@ pub(super) fn charts(
                     Some(e) => format!(
                         "{:<27} the longer window could not be read: {}",
                         id.name(),
-                        crate::sanitize::clean(&e.message)
+                        crate::text::sanitize::clean(&e.message)
                     ),
                     None => format!("{:<27} loading the longer window…", id.name()),
                 };
@@ -206,7 +206,7 @@ pub(super) fn findings_and_alarms<'a>(
             lines.push(Line::from(vec![
                 Span::styled(format!("{} ", fd.level.mark()), t.level(fd.level)),
                 Span::styled(
-                    crate::sanitize::clean(&fd.text).into_owned(),
+                    crate::text::sanitize::clean(&fd.text).into_owned(),
                     t.level(fd.level),
                 ),
             ]));

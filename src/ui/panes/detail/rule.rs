@@ -21,7 +21,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
     };
     let level = target_findings(snap, &target)
         .map(|h| h.level)
-        .unwrap_or(crate::health::Level::Unknown);
+        .unwrap_or(crate::judge::health::Level::Unknown);
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area);
 
@@ -45,7 +45,10 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         lines.push(Line::from(vec![
             Span::styled(format!("{:<15}", "Managed by"), t.dim()),
             Span::styled(
-                format!("{} (fhtop will not change it)", crate::sanitize::clean(m)),
+                format!(
+                    "{} (fhtop will not change it)",
+                    crate::text::sanitize::clean(m)
+                ),
                 t.warn(),
             ),
         ]));
@@ -61,7 +64,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or_else(|| format!("(not valid JSON) {p}"));
-            for l in crate::sanitize::clean_lines(&pretty) {
+            for l in crate::text::sanitize::clean_lines(&pretty) {
                 lines.push(Line::from(Span::styled(format!("  {l}"), t.info())));
             }
         }
@@ -78,7 +81,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
     if let Some(inputs) = snap.health_inputs() {
         let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));
         let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
-        let events = crate::health::timeline::rule(&inputs, r, history, since);
+        let events = crate::judge::health::timeline::rule(&inputs, r, history, since);
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
             format!(
@@ -140,9 +143,9 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
                     Some(e) => (
                         format!(
                             "? stream not read: {}",
-                            crate::sanitize::clean(&e.explained())
+                            crate::text::sanitize::clean(&e.explained())
                         ),
-                        t.level(crate::health::Level::Unknown),
+                        t.level(crate::judge::health::Level::Unknown),
                     ),
                     None => (
                         "✖ stream not found in this account/region".to_string(),

@@ -22,7 +22,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     };
     let level = target_findings(snap, &target)
         .map(|h| h.level)
-        .unwrap_or(crate::health::Level::Unknown);
+        .unwrap_or(crate::judge::health::Level::Unknown);
     let [top, bottom] = Layout::vertical([Constraint::Min(10), Constraint::Length(12)]).areas(area);
     let [cfg_area, chart_area] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(top);
@@ -306,7 +306,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         .map(|inputs| {
             let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));
             let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
-            crate::health::timeline::stream(&inputs, s, history, since)
+            crate::judge::health::timeline::stream(&inputs, s, history, since)
         })
         .unwrap_or_default();
     let tl = timeline_lines(ctx, snap, &timeline);
@@ -336,7 +336,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     f.render_widget(Paragraph::new(tl).block(block), tl_area);
 }
 
-/// The stream's alarm coverage ([`crate::health::coverage`]) in one line: how many of the
+/// The stream's alarm coverage ([`crate::judge::health::coverage`]) in one line: how many of the
 /// expected alarms exist, and which metrics have none (`fhtop check`'s `alarm-coverage` gives
 /// the commands that create them). Empty when the destination kind is not known (its delivery
 /// alarms cannot be named).
@@ -347,7 +347,7 @@ fn coverage_line<'a>(
     s: &crate::model::Stream,
 ) -> Vec<Line<'a>> {
     let t = ctx.theme;
-    let cov = crate::health::coverage::coverage(inv, alarms, s);
+    let cov = crate::judge::health::coverage::coverage(inv, alarms, s);
     // Without a destination kind the delivery alarms cannot be named: nothing to count.
     if cov.is_empty() || s.destination_kind().is_none() {
         return Vec::new();

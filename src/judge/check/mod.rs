@@ -26,11 +26,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::backend::{BResult, Backend, BackendError};
-use crate::health::{
+use crate::judge::health::{
     CheckId, ERROR_LOOKBACK_MIN, ERRORS_RECENT_MIN, Inputs, Level, Symptom, rule_health,
     stream_health,
 };
-use crate::iam::{self, Report, SimRequest, Tone, Verdict};
+use crate::judge::iam::{self, Report, SimRequest, Tone, Verdict};
 use crate::model::{
     Alarm, AlarmState, Inventory, InventoryError, LogEvent, Metrics, Rule, RuleKey, Stream,
 };

@@ -31,7 +31,7 @@ pub struct Gathered {
     pub writer_policy: String,
     /// Rules that matched nothing in the window, tested against their bus's logged events (or
     /// why they could not be: the pattern fhtop's engine cannot read), by `bus/name`.
-    pub samples: Vec<(String, Result<crate::pattern::SampleReport, String>)>,
+    pub samples: Vec<(String, Result<crate::judge::pattern::SampleReport, String>)>,
 }
 
 /// What a permission simulation is about.
@@ -99,7 +99,7 @@ pub async fn gather(
     let reqs: Vec<SimRequest> = sims.iter().map(|(_, q)| q.clone()).collect();
     let window_start = now - Duration::minutes(i64::from(window_minutes));
     let (metrics, alarms, alarm_history, logs, reports) = tokio::join!(
-        crate::poll::fetch_metrics(backend, &inv, now, window_minutes),
+        crate::fresh::metrics::fetch_metrics(backend, &inv, now, window_minutes),
         backend.alarms(),
         backend.alarm_history(window_start),
         futures_util::future::join_all(groups.iter().map(|g| error_events(backend, g, since, now))),
@@ -122,14 +122,14 @@ pub async fn gather(
             })
         })
         .collect();
-    let samples: Vec<(String, Result<crate::pattern::SampleReport, String>)> = quiet
+    let samples: Vec<(String, Result<crate::judge::pattern::SampleReport, String>)> = quiet
         .iter()
         .map(|r| r.key().to_string())
         .zip(
             futures_util::future::join_all(
                 quiet
                     .iter()
-                    .map(|r| crate::pattern::test_samples(backend, &inv, r, since, now)),
+                    .map(|r| crate::judge::pattern::test_samples(backend, &inv, r, since, now)),
             )
             .await,
         )
@@ -163,7 +163,7 @@ async fn error_events(
     now: DateTime<Utc>,
 ) -> BResult<Vec<LogEvent>> {
     let recent = now - Duration::minutes(ERRORS_RECENT_MIN);
-    match crate::poll::newest_events(backend, group, since, recent, LOG_LIMIT).await? {
+    match crate::fresh::logs::newest_events(backend, group, since, recent, LOG_LIMIT).await? {
         // Without the newest minutes the newest error is unknown: the group is not read.
         (_, Some(e)) => Err(e),
         (events, None) => Ok(events),

@@ -15,13 +15,13 @@ fn inputs_of(g: &Gathered) -> Inputs<'_> {
     }
 }
 
-/// Since when: the timeline ([`crate::health::timeline`]) of every stream and rule checked that
+/// Since when: the timeline ([`crate::judge::health::timeline`]) of every stream and rule checked that
 /// has a WARN or FAIL finding (alarm coverage alone does not count), as (target, events): what
 /// changed in the metrics window, for the first question of a post-incident review.
 pub fn timelines(
     g: &Gathered,
     findings: &[CheckResult],
-) -> Vec<(String, Vec<crate::health::timeline::Event>)> {
+) -> Vec<(String, Vec<crate::judge::health::timeline::Event>)> {
     let inputs = inputs_of(g);
     let since = g
         .metrics
@@ -40,7 +40,7 @@ pub fn timelines(
         if let Some(s) = g.inv.stream(name) {
             out.push((
                 name.clone(),
-                crate::health::timeline::stream(&inputs, s, history, since),
+                crate::judge::health::timeline::stream(&inputs, s, history, since),
             ));
         }
     }
@@ -48,7 +48,7 @@ pub fn timelines(
         if let Some(r) = g.inv.rule(key) {
             out.push((
                 key.to_string(),
-                crate::health::timeline::rule(&inputs, r, history, since),
+                crate::judge::health::timeline::rule(&inputs, r, history, since),
             ));
         }
     }
@@ -300,7 +300,7 @@ fn sim_details(r: &Report) -> String {
 /// The health findings of `check`, or one OK/UNKNOWN line saying why it passed.
 fn from_health(
     out: &mut Vec<CheckResult>,
-    health: &[crate::health::Finding],
+    health: &[crate::judge::health::Finding],
     check: CheckId,
     target: &str,
     pipeline: &str,
@@ -316,7 +316,7 @@ fn from_health(
 /// confirm that finding (e.g. freshness is confirmed by DataFreshness, not Success).
 fn from_health_refined(
     out: &mut Vec<CheckResult>,
-    health: &[crate::health::Finding],
+    health: &[crate::judge::health::Finding],
     check: CheckId,
     (target, pipeline): (&str, &str),
     ok: impl FnOnce() -> (Level, String),
@@ -566,7 +566,7 @@ fn stream_findings(
                             Level::Ok,
                             format!(
                                 "partitions {u:.0}/{:.0} default",
-                                crate::health::DEFAULT_ACTIVE_PARTITIONS_LIMIT
+                                crate::judge::health::DEFAULT_ACTIVE_PARTITIONS_LIMIT
                             ),
                         ),
                         _ => (
@@ -612,10 +612,10 @@ fn stream_findings(
 fn alarm_coverage(g: &Gathered, s: &Stream, cli: &Confirm) -> CheckResult {
     let n = s.name.as_str();
     let cov = match &g.alarms {
-        Ok(alarms) => crate::health::coverage::coverage(&g.inv, alarms, s),
+        Ok(alarms) => crate::judge::health::coverage::coverage(&g.inv, alarms, s),
         Err(_) => Vec::new(),
     };
-    let missing: Vec<&crate::health::coverage::Expected> = cov
+    let missing: Vec<&crate::judge::health::coverage::Expected> = cov
         .iter()
         .filter(|c| c.alarms.is_empty())
         .map(|c| &c.expected)
@@ -723,7 +723,7 @@ fn delivery_errors(g: &Gathered, stream: &str, group: &str, cli: &Confirm) -> Ch
             f.details = e.message.clone();
         }
         Some(Ok(events)) => {
-            if let Some(e) = crate::health::error_summary(events, g.now) {
+            if let Some(e) = crate::judge::health::error_summary(events, g.now) {
                 f.status = e.level;
                 f.summary = e.text;
                 f.details = e

@@ -1,47 +1,19 @@
-//! `fhtop snapshot`: one frame after the first complete poll, as plain text or SVG. Also what
-//! the screenshot and render tests are built on.
+//! One frame drawn off-screen ([`draw`]) and written out as plain text ([`to_text`]) or SVG
+//! ([`to_svg`]): what `fhtop snapshot`, the `s` screen save and the render tests print.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use anyhow::{Result, anyhow};
-use crossterm::event::KeyEvent;
+use anyhow::Result;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
 
-use crate::backend::{Backend, Clock};
-use crate::store::{Merged, Snapshot};
-use crate::ui::effects::AppSettings;
-use crate::ui::headless::Headless;
-use crate::ui::keymap::Keymap;
-use crate::ui::msg::Msg;
+use crate::fresh::store::Merged;
 use crate::ui::render::{self, render};
 use crate::ui::theme::Theme;
 use crate::ui::view::View;
-
-/// Poll everything once, press `keys`, poll the logs the view then wants, and return the
-/// snapshot and view a frame is drawn from.
-///
-/// Errors: the first poll that fails.
-pub async fn settle(
-    backend: Arc<dyn Backend>,
-    clock: Clock,
-    settings: &AppSettings,
-    keymap: &Keymap,
-    keys: &[KeyEvent],
-) -> Result<(Snapshot, View)> {
-    let mut app = Headless::start(backend, clock, settings.clone(), keymap.clone()).await?;
-    for k in keys {
-        if !app.send(Msg::Key(*k)).await {
-            break;
-        }
-    }
-    app.poll_logs().await;
-    Ok((app.snapshot(), app.view))
-}
 
 /// Renders one frame of every context's data `w`, `width` × `height` cells, into an
 /// off-screen buffer.
@@ -254,11 +226,4 @@ pub fn to_svg(buf: &Buffer, theme: &Theme) -> String {
     }
     s.push_str("</svg>\n");
     s
-}
-
-/// Parse `--at`.
-pub fn parse_at(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|e| anyhow!("--at {s:?}: {e} (use RFC 3339, e.g. 2026-03-01T12:00:00Z)"))
 }

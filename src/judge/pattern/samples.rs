@@ -132,7 +132,9 @@ pub async fn test_samples(
         // samples are the ones that matter); without them, the older samples still serve.
         let recent = now - chrono::Duration::minutes(5);
         let events =
-            match crate::poll::newest_events(backend, g, since, recent, SAMPLES_PER_GROUP).await {
+            match crate::fresh::logs::newest_events(backend, g, since, recent, SAMPLES_PER_GROUP)
+                .await
+            {
                 Ok((e, _)) => e,
                 Err(e) if e.kind == crate::backend::ErrorKind::NotFound => continue,
                 Err(e) => {

@@ -1,5 +1,9 @@
 //! Numbers, durations and names as text, for the screen and for reports: the core's own
 //! formatting (the UI adds sparklines and layout on top, in `ui::fmt`).
+//!
+//! [`sanitize`] turns untrusted text (anything from AWS) into text safe for a terminal.
+
+pub mod sanitize;
 
 /// 950 → "950", 12_345 → "12.3k", 4_200_000 → "4.2M".
 pub fn count(v: f64) -> String {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::fresh::ctx::PollCtx;
 use crate::model::Inventory;
 
 /// The cache format; a file of another version is ignored.
@@ -99,6 +100,54 @@ pub fn load(
         ));
     }
     Ok(Some((f.inventory, f.saved_at)))
+}
+
+/// Writes `inv` to the cache of this account and region (`crate::fresh::cache`), when the context
+/// keeps one and the account is not the demo; a failure is one log line, never an error.
+pub fn save_inventory_cache(c: &PollCtx, inv: &Inventory) {
+    if let Some(dir) = &c.cache_dir
+        && let Some(id) = c.store.snapshot().identity.get().filter(|i| !i.demo)
+        && let Err(e) = crate::fresh::cache::save(dir, &id.account, &id.region, inv, c.clock.now())
+    {
+        tracing::warn!(
+            "inventory cache not written: {}",
+            crate::text::sanitize::clean(&e)
+        );
+    }
+}
+
+/// The warm start: the cached inventory of this account and region, shown (marked cached)
+/// until the first fresh walk replaces it, and returned with when it was read from AWS (to
+/// seed [`crate::fresh::walk::Walker`]). Reads the identity for the cache key; a cache that cannot
+/// be read is ignored with one log line.
+pub async fn warm_start(c: &PollCtx) -> Option<(Inventory, DateTime<Utc>)> {
+    let dir = c.cache_dir.as_ref()?;
+    let id = c.backend.identity().await.ok()?;
+    if id.demo {
+        return None;
+    }
+    // The header names the account the cached rows belong to.
+    c.store.set_identity(id.clone(), c.clock.now());
+    match crate::fresh::cache::load(dir, &id.account, &id.region) {
+        Ok(Some((inv, at))) => {
+            tracing::info!(
+                "showing the cached inventory of {} {} from {} until the fresh one is read",
+                id.account,
+                id.region,
+                at.format("%Y-%m-%d %H:%M UTC")
+            );
+            c.store.set_inventory_cached(inv.clone(), at);
+            Some((inv, at))
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(
+                "inventory cache ignored: {}",
+                crate::text::sanitize::clean(&e)
+            );
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::backend::{BackendError, ErrorKind};
-use crate::health::{Diagnosis, ErrorLogs, Inputs};
+use crate::judge::health::{Diagnosis, ErrorLogs, Inputs};
 use crate::model::{Alarm, Identity, Inventory, LogEvent, Metrics, PipelineLink};
 
 /// The last failure of a section's poller.
@@ -38,7 +38,7 @@ pub struct Section<T> {
     pub fetched_at: Option<DateTime<Utc>>,
     /// The failure of the most recent poll; cleared by the next success.
     pub error: Option<SectionError>,
-    /// The data came from the cache of an earlier run (`crate::cache`), not from AWS yet.
+    /// The data came from the cache of an earlier run (`crate::fresh::cache`), not from AWS yet.
     pub cached: bool,
 }
 
@@ -658,7 +658,7 @@ impl Store {
     pub fn set_inventory(&self, v: Inventory, at: DateTime<Utc>) {
         self.write(|s| s.inventory.ok(InventoryView::new(v), at));
     }
-    /// Publishes what the progressive walk (`crate::walk`) knows: fetched at `at`, or — while
+    /// Publishes what the progressive walk knows: fetched at `at`, or — while
     /// a warm start's rows are still in it — marked cached with the cache's time.
     pub fn set_inventory_walk(&self, v: Inventory, at: DateTime<Utc>, cached: bool) {
         self.write(|s| {

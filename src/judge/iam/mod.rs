@@ -36,5 +36,5 @@ use serde::Serialize;
 pub use crate::model::policy::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
 
 use crate::backend::{BResult, Backend, BackendError};
-use crate::health::Level;
+use crate::judge::health::Level;
 use crate::model::{Inventory, Rule, Source, Stream, arn_parts};

@@ -368,9 +368,9 @@ impl Executor {
         let line = serde_json::to_string(&rec).unwrap_or_default();
         match outcome {
             Outcome::Confirmed | Outcome::Unchanged => {
-                tracing::info!("audit: {}", crate::sanitize::clean(&line))
+                tracing::info!("audit: {}", crate::text::sanitize::clean(&line))
             }
-            _ => tracing::warn!("audit: {}", crate::sanitize::clean(&line)),
+            _ => tracing::warn!("audit: {}", crate::text::sanitize::clean(&line)),
         }
         if let Some(path) = &self.audit_path {
             let written = path

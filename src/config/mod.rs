@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::GlobalArgs;
+mod args;
+pub use args::GlobalArgs;
 
 /// Seconds between polls, per data kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,8 +388,9 @@ impl Settings {
         })
     }
 
-    /// The effective configuration in the config file's own format.
-    pub fn to_toml(&self, keymap: &crate::ui::keymap::Keymap) -> String {
+    /// The effective configuration in the config file's own format, with `keys` the key
+    /// bindings (the UI keymap's `to_config`: action name → keys), so printing needs no UI type.
+    pub fn to_toml(&self, keys: BTreeMap<String, Vec<String>>) -> String {
         #[derive(Serialize)]
         struct Out<'a> {
             theme: &'a str,
@@ -428,7 +430,7 @@ impl Settings {
             window_minutes: self.window_minutes,
             writer_policy: &self.writer_policy,
             intervals: self.intervals,
-            keys: keymap.to_config(),
+            keys,
             production_match: &self.production_match,
             // Several contexts: each as the file's [contexts.NAME] would give it.
             contexts: if self.contexts.len() > 1 {

@@ -9,7 +9,7 @@
 //!    [`PUBLISH_EVERY`] when it changed, so the screen fills in while the walk goes on.
 //!    Meanwhile ListMetrics (recently active `AWS/Firehose` metrics) says each stream's source
 //!    and destination kind ([`Reported`]), so its triage metrics are fetched before it is
-//!    described, or when its describe fails (the metric plan's rows, `crate::plan`); its
+//!    described, or when its describe fails (the metric plan's rows, `crate::fresh::plan`); its
 //!    health stays undecided.
 //! 3. Later walks list again (new and deleted resources) and describe only new streams, the
 //!    failing or changing ones, and a slow rotation of the rest: every stream is described
@@ -26,11 +26,11 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::watch;
 
 use crate::backend::{BResult, BackendError, ErrorKind};
-use crate::health::Level;
+use crate::fresh::ctx::PollCtx;
+use crate::judge::health::Level;
 use crate::model::{
     AlarmState, Bus, Inventory, InventoryError, Reported, Rule, RuleKey, Stream, Target,
 };
-use crate::poll::PollCtx;
 
 /// How often a walk publishes what it has learnt: each publish is a new inventory and a new
 /// diagnosis, so not more often than the screen's clock shows a change.
@@ -50,8 +50,8 @@ pub struct Wanted {
     /// Rules.
     pub rules: Vec<RuleKey>,
     /// What the metric plan needs of the view: the rows on screen, the selection and the
-    /// drill-in ([`crate::plan`]).
-    pub metrics: crate::plan::Want,
+    /// drill-in ([`crate::fresh::plan`]).
+    pub metrics: crate::fresh::plan::Want,
 }
 
 struct Known<T> {
@@ -497,7 +497,7 @@ impl Walker {
         let mut kept = inv.clone();
         kept.rules
             .retain(|r| !self.failed_rules.contains_key(&r.key()));
-        crate::poll::save_inventory_cache(c, &kept);
+        crate::fresh::cache::save_inventory_cache(c, &kept);
         c.store.set_inventory_walk(inv, c.clock.now(), false);
     }
 

@@ -1,0 +1,114 @@
+//! The log poller: the error-log groups worth reading ([`log_groups`]) and one read of each,
+//! every event exactly once ([`poll_logs`]); FilterLogEvents through the backend.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration as CDuration, Utc};
+
+use crate::backend::{Backend, BackendError, ErrorKind};
+use crate::fresh::ctx::{Interest, PollCtx};
+use crate::fresh::store::{LogBuffer, LogStore, Snapshot};
+use crate::judge::health::Level;
+
+/// How far back the first read of a log group looks.
+pub const LOG_LOOKBACK_MIN: i64 = 15;
+/// Minutes before a log group found missing is asked for again.
+pub const MISSING_GROUP_RECHECK_MIN: i64 = 5;
+
+/// Most events asked for per group per poll.
+pub const LOG_PAGE: usize = 1_000;
+
+/// The log groups worth reading now: what the UI shows, plus the error log of every stream not
+/// known to be healthy (failing, warning or undecided: its errors may be the missing evidence).
+pub fn log_groups(snap: &Snapshot, interest: &Interest) -> Vec<String> {
+    let mut groups: BTreeSet<String> = interest.log_groups.iter().cloned().collect();
+    if let Some(inv) = snap.inventory.get() {
+        let diagnosis = snap.diagnosis();
+        for s in &inv.inv.streams {
+            if let Some(g) = s.log_group()
+                && diagnosis.stream_level(&s.name) != Level::Ok
+            {
+                groups.insert(g.to_string());
+            }
+        }
+    }
+    groups.into_iter().collect()
+}
+
+/// Events of `group` from `since`, at most `limit` a read. FilterLogEvents answers oldest
+/// first, so when the first read is full, the events from `recent` on are read too (each event
+/// once): the newest are then there. A failure of that second read comes back beside the first
+/// read's events, for the caller to weigh.
+///
+/// Errors: the first read's [`BackendError`].
+pub async fn newest_events(
+    backend: &dyn Backend,
+    group: &str,
+    since: DateTime<Utc>,
+    recent: DateTime<Utc>,
+    limit: usize,
+) -> Result<(Vec<crate::model::LogEvent>, Option<BackendError>), BackendError> {
+    let mut events = backend.log_events(group, since, limit).await?;
+    if events.len() < limit {
+        return Ok((events, None));
+    }
+    match backend.log_events(group, recent, limit).await {
+        Ok(newer) => {
+            let seen: BTreeSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
+            events.extend(newer.into_iter().filter(|e| !seen.contains(&e.event_id)));
+            Ok((events, None))
+        }
+        Err(e) => Ok((events, Some(e))),
+    }
+}
+
+/// Read new events of each group once; every event lands in the store exactly once.
+pub async fn poll_logs(
+    c: &PollCtx,
+    groups: &[String],
+    logs: &mut LogStore,
+) -> Result<(), BackendError> {
+    let now = c.clock.now();
+    let mut last_err = None;
+    for g in groups {
+        let entry = logs.groups.entry(g.clone()).or_default();
+        // A group that does not exist (a rule without an /aws/events/<rule> log group) is
+        // asked for again only every few minutes, not every poll.
+        if entry
+            .missing_since
+            .is_some_and(|t| now - t < CDuration::minutes(MISSING_GROUP_RECHECK_MIN))
+        {
+            continue;
+        }
+        let since = entry
+            .cursor
+            .last_ts
+            .unwrap_or(now - CDuration::minutes(LOG_LOOKBACK_MIN));
+        match c.backend.log_events(g, since, LOG_PAGE).await {
+            Ok(events) => {
+                let buf = Arc::make_mut(entry);
+                let fresh = buf.cursor.take_new(events);
+                buf.error = None;
+                buf.missing_permission = None;
+                buf.missing_since = None;
+                buf.push(fresh);
+            }
+            Err(e) => {
+                let buf: &mut LogBuffer = Arc::make_mut(entry);
+                buf.error = Some(e.message.clone());
+                buf.missing_permission = e.missing_permission();
+                if e.kind == ErrorKind::NotFound {
+                    buf.missing_since = Some(now);
+                } else {
+                    last_err = Some(e);
+                }
+            }
+        }
+    }
+    c.store.set_logs(logs.clone(), now);
+    match last_err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

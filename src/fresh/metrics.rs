@@ -1,0 +1,169 @@
+//! The metric polls: one poll of the metric plan ([`poll_metrics`]), the looks between polls
+//! ([`poll_new_metrics`]), the one-shot fetch of every row ([`poll_all_metrics`]) and the
+//! charts' own window ([`poll_chart`]). GetMetricData through the backend, 500 queries a call.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::backend::{Backend, BackendError, ErrorKind};
+use crate::fresh::ctx::{ChartWant, PollCtx};
+use crate::fresh::store::Snapshot;
+use crate::judge::health::Level;
+use crate::model::{Inventory, MetricWindow, Metrics, Scope, metric_queries};
+
+/// One fetch of the charts' series for `want` (period from [`crate::model::chart_period`]) and
+/// publish it.
+///
+/// Errors: the backend's [`BackendError`] (the section keeps its last data).
+pub async fn poll_chart(c: &PollCtx, want: &ChartWant) -> Result<(), BackendError> {
+    let snap = c.store.snapshot();
+    let Some(inv) = snap.inventory.get() else {
+        return Err(BackendError::new(
+            ErrorKind::Other,
+            "waiting for the inventory",
+        ));
+    };
+    let now = c.clock.now();
+    let window =
+        MetricWindow::ending_at(now, want.minutes, crate::model::chart_period(want.minutes));
+    let queries = crate::model::chart_queries(&inv.inv, want.detail.as_ref());
+    let m = fetch(c.backend.as_ref(), queries, window).await?;
+    c.store.set_chart(m, now);
+    Ok(())
+}
+
+/// One metrics poll of the metric plan ([`crate::fresh::plan`]): the rows `want` shows, the failing
+/// rows, the rotation's share of the others (each row's triage set, the selection's
+/// and drill-in's every metric), each extended by its newest periods, over the metrics window
+/// ending now; published with the other rows' series carried over; `plan` notes what was
+/// fetched. `every` is the metrics interval. Needs the inventory.
+///
+/// Errors: "waiting for the inventory" without one, else the backend's [`BackendError`] (the
+/// published metrics stay as they were).
+pub async fn poll_metrics(
+    c: &PollCtx,
+    snap: &Snapshot,
+    plan: &mut crate::fresh::plan::Plan,
+    want: &crate::fresh::plan::Want,
+    every: Duration,
+) -> Result<(), BackendError> {
+    let Some(inv) = snap.inventory.get() else {
+        return Err(BackendError::new(
+            ErrorKind::Other,
+            "waiting for the inventory",
+        ));
+    };
+    let now = c.clock.now();
+    plan.retain(&inv.inv);
+    let window = MetricWindow::ending_at(now, c.window_minutes, 60);
+    let mut m = crate::fresh::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
+    let queries = plan.poll(&inv.inv, want, &urgent_rows(snap), &m, now, every);
+    crate::fresh::plan::fetch_into(c.backend.as_ref(), &mut m, queries.clone()).await?;
+    plan.record(&queries, now);
+    c.store.set_metrics(m, now);
+    Ok(())
+}
+
+/// Every metric of every row over the metrics window ending now, published: the one-shot
+/// fetch of `fhtop snapshot` and the headless app, whose keys open drill-ins afterwards.
+///
+/// Errors: as [`poll_metrics`].
+pub async fn poll_all_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), BackendError> {
+    let full = snap
+        .inventory
+        .get()
+        .map(|i| i.inv.scopes())
+        .unwrap_or_default();
+    let want = crate::fresh::plan::Want {
+        screen: full.clone(),
+        full,
+    };
+    poll_metrics(
+        c,
+        snap,
+        &mut crate::fresh::plan::Plan::default(),
+        &want,
+        Duration::from_secs(60),
+    )
+    .await
+}
+
+/// Rows whose health is FAIL now (the shared diagnosis of the snapshot): fetched every poll
+/// wherever they are, so that a recovery shows at once. (WARN rows, often rules that matched
+/// nothing in the window, follow the rotation.)
+fn urgent_rows(snap: &Snapshot) -> HashSet<Scope> {
+    let d = snap.diagnosis();
+    let streams = d
+        .streams
+        .iter()
+        .filter(|(_, h)| h.level == Level::Fail)
+        .map(|(n, _)| Scope::Stream(n.clone()));
+    let rules = d
+        .rules
+        .iter()
+        .filter(|(_, h)| h.level == Level::Fail)
+        .map(|(k, _)| Scope::Rule(k.clone()));
+    streams.chain(rules).collect()
+}
+
+/// Least time between two looks for streams and rules the walk added since the last metrics
+/// fetch (and a new selection's drill-in metrics, rows scrolled to): short enough that every
+/// row's triage metrics follow the names within seconds on a cold start, long enough that the
+/// walk's publishes (every second) are batched into few GetMetricData calls.
+pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(2);
+
+/// A look between polls ([`crate::fresh::plan::Plan::look`]): rows the walk added, the rest of the
+/// metrics of a newly selected or opened row, rows scrolled to whose metrics are older than
+/// two polls (`every` is the metrics interval); fetched over the published window and merged
+/// into it. Nothing is fetched when nothing is due or no metrics were published yet.
+///
+/// Errors: the backend's [`BackendError`] (the published metrics stay as they were).
+pub async fn poll_new_metrics(
+    c: &PollCtx,
+    plan: &mut crate::fresh::plan::Plan,
+    want: &crate::fresh::plan::Want,
+    every: Duration,
+) -> Result<(), BackendError> {
+    let snap = c.store.snapshot();
+    let (Some(inv), Some(m)) = (snap.inventory.get(), snap.metrics.get()) else {
+        return Ok(());
+    };
+    let now = c.clock.now();
+    let queries = plan.look(&inv.inv, want, m, now, every * 2);
+    if queries.is_empty() {
+        return Ok(());
+    }
+    let mut merged = crate::fresh::plan::carry(Some(m), m.window, &inv.inv, &want.full);
+    crate::fresh::plan::fetch_into(c.backend.as_ref(), &mut merged, queries.clone()).await?;
+    plan.record(&queries, now);
+    let at = snap.metrics.fetched_at.unwrap_or(now);
+    c.store.set_metrics(merged, at);
+    Ok(())
+}
+
+/// Every row's triage set (what the checks read, `model::MetricId::triage`) over
+/// `window_minutes` ending at `now`, aligned and normalised (the batching is the backend's:
+/// GetMetricData, 500 a call).
+pub async fn fetch_metrics(
+    backend: &dyn Backend,
+    inv: &Inventory,
+    now: DateTime<Utc>,
+    window_minutes: u32,
+) -> Result<Metrics, BackendError> {
+    let window = MetricWindow::ending_at(now, window_minutes, 60);
+    fetch(backend, metric_queries(inv, &[]), window).await
+}
+
+/// `queries` over `window`, aligned and normalised: [`crate::fresh::plan::fetch_into`] on empty
+/// metrics.
+async fn fetch(
+    backend: &dyn Backend,
+    queries: Vec<crate::model::MetricQuery>,
+    window: MetricWindow,
+) -> Result<Metrics, BackendError> {
+    let mut m = Metrics::new(window);
+    crate::fresh::plan::fetch_into(backend, &mut m, queries).await?;
+    Ok(m)
+}
