@@ -118,7 +118,7 @@ pub fn save_inventory_cache(c: &PollCtx, inv: &Inventory) {
 
 /// The warm start: the cached inventory of this account and region, shown (marked cached)
 /// until the first fresh walk replaces it, and returned with when it was read from AWS (to
-/// seed [`crate::fresh::walk::Walker`]). Reads the identity for the cache key; a cache that cannot
+/// seed the walk). Reads the identity for the cache key; a cache that cannot
 /// be read is ignored with one log line.
 pub async fn warm_start(c: &PollCtx) -> Option<(Inventory, DateTime<Utc>)> {
     let dir = c.cache_dir.as_ref()?;

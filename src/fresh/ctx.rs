@@ -36,6 +36,6 @@ pub struct PollCtx {
     pub clock: Clock,
     /// The metrics window length in minutes (one 60-second period per point).
     pub window_minutes: u32,
-    /// Where the inventory is cached between runs (`crate::fresh::cache`); `None` keeps no cache.
+    /// Where the inventory is cached between runs (the warm start); `None` keeps no cache.
     pub cache_dir: Option<std::path::PathBuf>,
 }

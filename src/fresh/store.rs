@@ -38,7 +38,7 @@ pub struct Section<T> {
     pub fetched_at: Option<DateTime<Utc>>,
     /// The failure of the most recent poll; cleared by the next success.
     pub error: Option<SectionError>,
-    /// The data came from the cache of an earlier run (`crate::fresh::cache`), not from AWS yet.
+    /// The data came from the on-disk cache of an earlier run (the warm start), not from AWS yet.
     pub cached: bool,
 }
 
