@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::inventory::RuleKey;
+use super::rule::RuleKey;
 
 /// A CloudWatch alarm's `StateValue` (DescribeAlarms). Ordered worst first: `Alarm` sorts before
 /// `Ok`.

@@ -8,16 +8,24 @@ pub mod arn;
 pub mod failed;
 pub mod inventory;
 pub mod logs;
+pub mod metric;
 pub mod metrics;
 pub mod policy;
 pub mod prefix;
+pub mod reported;
+pub mod rule;
+pub mod stream;
 
 pub use alarms::*;
 pub use arn::*;
 pub use inventory::*;
 pub use logs::*;
+pub use metric::*;
 pub use metrics::*;
 pub use policy::*;
+pub use reported::*;
+pub use rule::*;
+pub use stream::*;
 
 #[cfg(test)]
 mod tests;
