@@ -24,88 +24,6 @@ pub struct Overlay {
     pub scroll: usize,
 }
 
-/// The pattern tester (`m` on a rule): the rule's pattern against the events its bus logged
-/// (pick one with j/k) or an event pasted into the terminal.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tester {
-    /// The request id the samples must carry; older answers are dropped.
-    pub id: u64,
-    /// The rule tested.
-    pub rule: RuleKey,
-    /// The samples, once read (or why they could not be tested).
-    pub report: Option<Result<crate::judge::pattern::SampleReport, String>>,
-    /// The sample picked (index into the report's events, newest first).
-    pub selected: usize,
-    /// An event pasted into the terminal (bracketed paste), tested instead of the pick.
-    pub pasted: Option<serde_json::Value>,
-    /// Lines the right-hand side is scrolled down.
-    pub scroll: usize,
-}
-
-/// The failed records of a stream (`e`): the list (pick one with j/k), and one record whole
-/// (Enter; Esc goes back to the list).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Failed {
-    /// The request id the records must carry; older answers are dropped.
-    pub id: u64,
-    /// The stream.
-    pub stream: String,
-    /// The records once read, or why they could not be.
-    pub report: Option<Result<crate::judge::records::FailedRecords, String>>,
-    /// The record picked (index into the report's records, newest first).
-    pub selected: usize,
-    /// The picked record is shown whole.
-    pub open: bool,
-    /// Lines the record view is scrolled down.
-    pub scroll: usize,
-    /// A record pasted into the terminal (bracketed paste), partition-tested instead of the
-    /// pick until the next key.
-    pub pasted: Option<String>,
-    /// The partition test of the record shown, run once when it is shown (the pick's index,
-    /// `None` for the pasted one); `None` when the stream has no partitioning query.
-    pub tested: Option<(Option<usize>, crate::judge::partition::PartitionTest)>,
-}
-
-impl Failed {
-    /// Runs the stream's `MetadataExtractionQuery` on the record shown — the pasted one, else
-    /// the open pick — once, and keeps the result for the frames that show it.
-    pub(super) fn test_partition(&mut self, snap: &Snapshot) {
-        self.tested = None;
-        let Some((query, prefix)) = snap
-            .inventory
-            .get()
-            .and_then(|i| i.inv.stream(&self.stream))
-            .and_then(|s| s.s3())
-            .and_then(|d| {
-                let q = d.dynamic_partitioning.as_ref().filter(|p| p.enabled)?;
-                Some((q.jq_query.clone()?, d.prefix.clone().unwrap_or_default()))
-            })
-        else {
-            return;
-        };
-        let (key, bytes, at) = match (&self.pasted, &self.report) {
-            (Some(p), _) => (None, p.as_bytes().to_vec(), snap.as_of()),
-            (None, Some(Ok(r))) if self.open => match r.records.get(self.selected) {
-                Some(rec) => match &rec.data {
-                    crate::model::failed::RecordData::Text { text, truncated: 0 } => (
-                        Some(self.selected),
-                        text.as_bytes().to_vec(),
-                        rec.arrival.unwrap_or(snap.as_of()),
-                    ),
-                    // Cut, binary or undecodable: not the record Firehose parsed.
-                    _ => return,
-                },
-                None => return,
-            },
-            _ => return,
-        };
-        self.tested = Some((
-            key,
-            crate::judge::partition::test(&query, &prefix, &bytes, at),
-        ));
-    }
-}
-
 /// The custom simulation dialog (`P`): principal, actions, resources.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SimForm {
@@ -223,7 +141,7 @@ impl View {
 
     /// [`View::acted_on`], its context made the view's (the dialogs and effects that follow
     /// are about it), and that context's snapshot.
-    fn act_on<'a>(&mut self, w: &'a Merged) -> (Focus, &'a Snapshot) {
+    pub(super) fn act_on<'a>(&mut self, w: &'a Merged) -> (Focus, &'a Snapshot) {
         let f = self.acted_on(w);
         self.ctx = f.ctx;
         let snap = w.snap(f.ctx);
@@ -290,32 +208,7 @@ impl View {
         Effect::Simulate(self.ctx, id, reqs)
     }
 
-    /// Enter on the Logs pane: the event at the cursor ([`View::log_scroll`] events up from the
-    /// newest), whole in the overlay — time, group, stream, id, then the message: JSON
-    /// pretty-printed, anything else as it came; wrapped, scrollable, sanitized when drawn.
-    pub(super) fn open_log_event(&mut self, snap: &Snapshot) {
-        let groups = self.target.log_groups(snap);
-        let events = crate::ui::panes::logs::merged(snap, &groups);
-        let Some(i) = log_cursor(&events, self) else {
-            self.status = Some(Status {
-                level: Level::Unknown,
-                text: "no log event to open".into(),
-            });
-            return;
-        };
-        let e = events[i];
-        let id = self.open_overlay(
-            format!(
-                "Log event — {} {}",
-                e.group,
-                e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f UTC")
-            ),
-            String::new(),
-        );
-        self.finished(id, log_event_lines(e));
-    }
-
-    fn open_overlay(&mut self, title: String, pending: String) -> u64 {
+    pub(super) fn open_overlay(&mut self, title: String, pending: String) -> u64 {
         self.overlay_seq += 1;
         self.overlay = Some(Overlay {
             id: self.overlay_seq,
@@ -362,144 +255,6 @@ impl View {
         };
         let id = self.open_overlay(title, "running the runbook's checks…".into());
         Effect::Check(self.ctx, id, sel)
-    }
-
-    /// `m`: the pattern tester for the selected rule (a pipeline row's rule, a rule drill-in):
-    /// its pattern against what its bus logged.
-    pub(super) fn test_pattern(&mut self, w: &Merged) -> Effect {
-        let (target, snap) = self.act_on(w);
-        let Some(key) = target.rule.clone() else {
-            self.status = Some(Status {
-                level: Level::Warn,
-                text: no_rule_here(&target),
-            });
-            return Effect::None;
-        };
-        let has_pattern = snap
-            .inventory
-            .get()
-            .and_then(|i| i.inv.rule(&key))
-            .is_some_and(|r| r.event_pattern.is_some());
-        if !has_pattern {
-            self.status = Some(Status {
-                level: Level::Warn,
-                text: format!("{key} has no event pattern (a schedule rule)"),
-            });
-            return Effect::None;
-        }
-        self.overlay_seq += 1;
-        self.tester = Some(Tester {
-            id: self.overlay_seq,
-            rule: key.clone(),
-            report: None,
-            selected: 0,
-            pasted: None,
-            scroll: 0,
-        });
-        Effect::PatternTest(self.ctx, self.overlay_seq, key)
-    }
-
-    /// `e`: the failed records of the selected stream (a pipeline row's stream, a stream
-    /// drill-in), read from its S3 error output.
-    pub(super) fn open_failed(&mut self, w: &Merged) -> Effect {
-        let Some(stream) = self.act_on(w).0.stream else {
-            self.status = Some(Status {
-                level: Level::Warn,
-                text: "select a stream first (Streams pane, or a pipeline row)".into(),
-            });
-            return Effect::None;
-        };
-        self.overlay_seq += 1;
-        self.failed = Some(Failed {
-            id: self.overlay_seq,
-            stream: stream.clone(),
-            report: None,
-            selected: 0,
-            open: false,
-            scroll: 0,
-            pasted: None,
-            tested: None,
-        });
-        Effect::ReadFailed(self.ctx, self.overlay_seq, stream)
-    }
-
-    /// The failed records arrived (an older answer is dropped).
-    pub fn failed_read(
-        &mut self,
-        id: u64,
-        report: Result<crate::judge::records::FailedRecords, String>,
-    ) {
-        if let Some(f) = &mut self.failed
-            && f.id == id
-        {
-            f.report = Some(report);
-            f.selected = 0;
-        }
-    }
-
-    /// The tester's samples arrived (an older answer is dropped).
-    pub fn samples_read(
-        &mut self,
-        id: u64,
-        report: Result<crate::judge::pattern::SampleReport, String>,
-    ) {
-        if let Some(t) = &mut self.tester
-            && t.id == id
-        {
-            // Start on the nearest miss: the event that shows the trap.
-            t.selected = report
-                .as_ref()
-                .ok()
-                .and_then(|r| {
-                    r.nearest_id
-                        .as_ref()
-                        .and_then(|n| r.events.iter().position(|e| &e.id == n))
-                })
-                .unwrap_or(0);
-            t.report = Some(report);
-        }
-    }
-
-    /// Text pasted into the terminal: in the failed records, a record to partition-test; in
-    /// the tester, the event to test (JSON).
-    pub fn pasted(&mut self, text: &str, snap: &Snapshot) {
-        if let Some(fv) = &mut self.failed {
-            fv.pasted = Some(text.to_string());
-            fv.test_partition(snap);
-            self.status = Some(Status {
-                level: Level::Ok,
-                text: "the pasted record, tested with the stream's partitioning query (any key goes back)".into(),
-            });
-            return;
-        }
-        let Some(t) = &mut self.tester else {
-            return;
-        };
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(v) if v.is_object() => {
-                t.pasted = Some(v);
-                t.scroll = 0;
-                self.status = Some(Status {
-                    level: Level::Ok,
-                    text: "testing the pasted event (j/k goes back to the samples)".into(),
-                });
-            }
-            // Not an event: back to the picked sample, never the previous paste's verdict.
-            Ok(_) => {
-                t.pasted = None;
-                self.status = Some(Status {
-                    level: Level::Warn,
-                    text: "the pasted JSON is not an event (an object)".into(),
-                })
-            }
-            Err(e) => {
-                t.pasted = None;
-                self.status = Some(Status {
-                    level: Level::Warn,
-                    text: format!("the pasted text is not JSON: {e}"),
-                })
-            }
-        }
     }
 
     /// `P`: the custom simulation dialog, prefilled from the selection.
@@ -665,84 +420,9 @@ impl View {
     }
 }
 
-/// The index of the Logs pane's cursor among `events` (oldest first): the newest when
-/// following, else the event the user moved to ([`View::log_anchor`], so events arriving
-/// meanwhile do not move it), else [`View::log_scroll`] events up from the newest; `None`
-/// without events.
-pub fn log_cursor(events: &[&crate::model::LogEvent], view: &View) -> Option<usize> {
-    let last = events.len().checked_sub(1)?;
-    if view.follow {
-        return Some(last);
-    }
-    if let Some(a) = &view.log_anchor
-        && let Some(i) = events.iter().position(|e| &e.event_id == a)
-    {
-        return Some(i);
-    }
-    Some(last.saturating_sub(view.log_scroll))
-}
-
-impl View {
-    /// Moves the Logs cursor to `to(current index)` (clamped), anchored to that event; past the
-    /// newest it follows again.
-    pub(super) fn move_log_cursor(&mut self, snap: &Snapshot, to: impl Fn(usize) -> usize) {
-        let events = crate::ui::panes::logs::merged(snap, &self.target.log_groups(snap));
-        let Some(cur) = log_cursor(&events, self) else {
-            return;
-        };
-        let last = events.len() - 1;
-        let next = to(cur).min(last);
-        if next == last && next >= cur {
-            // Down onto (or at) the newest: follow the stream again.
-            self.follow = true;
-            self.log_scroll = 0;
-            self.log_anchor = None;
-            return;
-        }
-        self.follow = false;
-        self.log_scroll = last - next;
-        self.log_anchor = events.get(next).map(|e| e.event_id.clone());
-    }
-}
-
-/// A log event as overlay lines: its fields, then the message — a Firehose error's code and
-/// message first, JSON pretty-printed, other text line by line.
-pub fn log_event_lines(e: &crate::model::LogEvent) -> Vec<(Tone, String)> {
-    let mut out = vec![
-        (
-            Tone::Field,
-            format!(
-                "time       {}",
-                e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f UTC")
-            ),
-        ),
-        (Tone::Field, format!("group      {}", e.group)),
-        (Tone::Field, format!("stream     {}", e.stream)),
-        (Tone::Field, format!("event id   {}", e.event_id)),
-        (Tone::Note, String::new()),
-    ];
-    if let Some(err) = crate::model::parse_firehose_error(&e.message) {
-        out.push((
-            Tone::Row(Level::Fail),
-            format!("{}: {}", err.code, err.message),
-        ));
-        out.push((Tone::Note, String::new()));
-    }
-    match serde_json::from_str::<serde_json::Value>(&e.message) {
-        Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => out.extend(
-            serde_json::to_string_pretty(&v)
-                .unwrap_or_default()
-                .lines()
-                .map(|l| (Tone::Code, l.to_string())),
-        ),
-        _ => out.extend(e.message.lines().map(|l| (Tone::Code, l.to_string()))),
-    }
-    out
-}
-
 /// Why a rule action has nothing to act on: a pipeline row without a rule (its stream is fed
 /// directly), or nothing selected that has a rule.
-fn no_rule_here(f: &Focus) -> String {
+pub(super) fn no_rule_here(f: &Focus) -> String {
     match &f.stream {
         Some(s) => format!("no rule feeds {s} (it is written to directly): nothing to act on"),
         None => "select a rule first (Rules pane, or a pipeline row)".into(),

@@ -1,10 +1,15 @@
 //! View state (owned by the UI task) and how actions change it. Pure: no I/O, no clock.
 
+mod command;
 mod dialogs;
 mod keys;
+mod logview;
+mod records;
 mod rows;
 
-pub use dialogs::{Failed, Overlay, PendingToggle, SimForm, Tester, log_cursor, log_event_lines};
+pub use dialogs::{Overlay, PendingToggle, SimForm};
+pub use logview::{log_cursor, log_event_lines};
+pub use records::{Failed, Tester};
 pub use rows::{Entry, ListState, entries, merged_entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
