@@ -8,9 +8,12 @@
 
 mod confirm;
 mod evaluate;
+mod finding;
 mod gather;
 mod report;
+mod rule;
 mod select;
+mod stream;
 
 pub use evaluate::{evaluate, timelines};
 pub use gather::{Gathered, SimTarget, gather};

@@ -1,0 +1,100 @@
+//! The findings of one EventBridge rule: its health rules and its simulations.
+
+use super::finding::*;
+use super::*;
+
+pub(super) fn rule_findings(
+    g: &Gathered,
+    inp: &Inputs,
+    r: &Rule,
+    cli: &Confirm,
+    out: &mut Vec<CheckResult>,
+) {
+    let key = r.key();
+    let target = key.to_string();
+    let pipeline = streams_fed(&g.inv, r)
+        .first()
+        .map(|s| s.name.as_str())
+        .or_else(|| r.targets.iter().find_map(|t| t.firehose_stream_name()))
+        .unwrap_or(&r.name)
+        .to_string();
+    let health = rule_health(inp, r);
+    let not_triggering = health.has(Symptom::NotTriggering);
+    let h = health.findings;
+    let describe = format!(
+        "aws events describe-rule --region {} --name {} --event-bus-name {}",
+        cli.region,
+        q(&r.name),
+        q(&r.bus)
+    );
+    let confirm = if not_triggering {
+        let mut dims = vec![("RuleName", r.name.as_str())];
+        if r.bus != "default" {
+            dims.push(("EventBusName", r.bus.as_str()));
+        }
+        cli.metric("AWS/Events", "MatchedEvents", &dims, "Sum")
+    } else {
+        describe
+    };
+    from_health(
+        out,
+        &h,
+        CheckId::RuleState,
+        &target,
+        &pipeline,
+        || {
+            (
+                Level::Ok,
+                format!("{}, pattern parses, triggering", r.state.as_str()),
+            )
+        },
+        confirm,
+    );
+    let linked: Vec<&Alarm> = inp.alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
+    from_health(
+        out,
+        &h,
+        CheckId::Alarms,
+        &target,
+        &pipeline,
+        || alarms_ok(g, linked.len()),
+        alarm_confirm(cli.region, &linked),
+    );
+    for (_, rep) in g
+        .sims
+        .iter()
+        .filter(|(t, _)| *t == SimTarget::Rule(key.clone()))
+    {
+        let resources = r.firehose_target_arns();
+        let kinesis = resources.is_empty();
+        out.push(CheckResult {
+            check: CheckId::WriterPermission.id(),
+            target: target.clone(),
+            status: sim_status(rep),
+            summary: match (rep.verdict(), kinesis) {
+                (Verdict::Allowed, false) => {
+                    "target role may call PutRecord and PutRecordBatch, EventBridge may assume it"
+                        .into()
+                }
+                (Verdict::Allowed, true) => {
+                    "target role may call kinesis:PutRecord and PutRecords, EventBridge may assume it"
+                        .into()
+                }
+                _ => rep.summary(),
+            },
+            details: sim_details(rep),
+            confirm: if rep.principal.is_empty() {
+                describe_targets(cli.region, r)
+            } else if kinesis {
+                cli.simulate(
+                    &rep.principal,
+                    &iam::KINESIS_PUT_ACTIONS,
+                    &r.targets.iter().map(|t| t.arn.clone()).collect::<Vec<_>>(),
+                )
+            } else {
+                cli.simulate(&rep.principal, &iam::FIREHOSE_PUT_ACTIONS, &resources)
+            },
+            pipeline: pipeline.clone(),
+        });
+    }
+}
