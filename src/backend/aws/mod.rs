@@ -6,11 +6,14 @@
 //! `--profile`, `--region` and `--endpoint-url` override them.
 
 mod cloudwatch;
+mod connect;
+mod errors;
 mod events;
 mod firehose;
 mod iam;
 mod logs;
 pub mod org;
+mod pace;
 mod resource;
 mod s3;
 pub mod stats;
@@ -20,9 +23,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_config::BehaviorVersion;
-use aws_sdk_firehose::config::http::HttpResponse;
-use aws_sdk_firehose::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use chrono::{DateTime, Utc};
 use tokio::sync::RwLock;
 
@@ -32,254 +32,12 @@ use crate::model::{
     RuleState, Series,
 };
 use crate::model::{NamedPolicies, SimResult};
+pub use connect::AwsOptions;
+use connect::{Clients, load, sdk_config};
+pub(crate) use errors::classify;
+pub(crate) use errors::to_chrono;
+pub use pace::{PACE_RECOVERY, Pace};
 pub use stats::{ApiStats, ApiStatsView};
-
-/// Where and as whom to connect.
-#[derive(Debug, Clone, Default)]
-pub struct AwsOptions {
-    /// AWS named profile (`--profile` / `AWS_PROFILE`), `None` for the default credential chain.
-    pub profile: Option<String>,
-    /// AWS region; `None` takes it from the profile or `AWS_REGION`.
-    pub region: Option<String>,
-    /// One endpoint for every service (LocalStack, moto). Per-service endpoints come from
-    /// `AWS_ENDPOINT_URL_<SERVICE>` as in the AWS CLI.
-    pub endpoint_url: Option<String>,
-    /// Firehose control-plane calls per second, for each of DescribeDeliveryStream and
-    /// ListDeliveryStreams.
-    pub firehose_tps: f64,
-    /// EventBridge control-plane calls per second (ListRules, ListTargetsByRule, ...).
-    pub events_tps: f64,
-    /// CloudWatch Logs FilterLogEvents calls per second, account-wide.
-    pub logs_tps: f64,
-    /// A shared-credentials file to read instead of ~/.aws/credentials (as
-    /// AWS_SHARED_CREDENTIALS_FILE does; used by the tests).
-    pub credentials_file: Option<std::path::PathBuf>,
-    /// A role to assume with the profile's credentials (STS AssumeRole, session name
-    /// "fhtop", refreshed before it expires): a member account of `--org-role`.
-    pub role_arn: Option<String>,
-}
-
-impl AwsOptions {
-    /// Options for this profile, region and endpoint, with the default paces ([`Pace`]):
-    /// Firehose 5 calls/s for each of ListDeliveryStreams and DescribeDeliveryStream (the Amazon
-    /// Data Firehose quota: each control-plane API "can provide up to 5 transactions per
-    /// second"); EventBridge 20 calls/s across its control plane (its non-PutEvents APIs share
-    /// 50 TPS per account and region; fhtop leaves the rest to deploy tools); CloudWatch Logs
-    /// 4 calls/s; no credentials file override.
-    pub fn new(
-        profile: Option<String>,
-        region: Option<String>,
-        endpoint_url: Option<String>,
-    ) -> Self {
-        Self {
-            profile,
-            region,
-            endpoint_url,
-            firehose_tps: 5.0,
-            events_tps: 20.0,
-            logs_tps: 4.0,
-            credentials_file: None,
-            role_arn: None,
-        }
-    }
-}
-
-struct Clients {
-    firehose: aws_sdk_firehose::Client,
-    events: aws_sdk_eventbridge::Client,
-    cw: aws_sdk_cloudwatch::Client,
-    logs: aws_sdk_cloudwatchlogs::Client,
-    sts: aws_sdk_sts::Client,
-    iam: aws_sdk_iam::Client,
-    s3: aws_sdk_s3::Client,
-    kms: aws_sdk_kms::Client,
-    kinesis: aws_sdk_kinesis::Client,
-    region: String,
-}
-
-/// The SDK configuration of `opts`: profile, region, endpoint, timeouts, and the assumed
-/// role's credentials when `role_arn` is set.
-async fn sdk_config(opts: &AwsOptions) -> aws_config::SdkConfig {
-    // A hanging AWS must turn into a stale section with a reason, not a poller stuck forever:
-    // each attempt gets 10 s (an 8 s stall still succeeds), a call with its retries 30 s.
-    let timeouts = aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .operation_attempt_timeout(Duration::from_secs(10))
-        .operation_timeout(Duration::from_secs(30))
-        .build();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
-    if let Some(p) = &opts.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = &opts.region {
-        loader = loader.region(aws_config::Region::new(r.clone()));
-    }
-    if let Some(e) = &opts.endpoint_url {
-        loader = loader.endpoint_url(e);
-    }
-    if let Some(f) = &opts.credentials_file {
-        use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
-        loader = loader.profile_files(
-            EnvConfigFiles::builder()
-                .with_file(EnvConfigFileKind::Credentials, f)
-                .build(),
-        );
-    }
-    let conf = loader.load().await;
-    match &opts.role_arn {
-        // aws-config's provider: AssumeRole with the profile's credentials, cached and
-        // refreshed before expiry (as the AWS CLI's role_arn profiles are).
-        Some(arn) => {
-            let provider = aws_config::sts::AssumeRoleProvider::builder(arn.clone())
-                .session_name("fhtop")
-                .configure(&conf)
-                .build()
-                .await;
-            conf.to_builder()
-                .credentials_provider(
-                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
-                )
-                .build()
-        }
-        None => conf,
-    }
-}
-
-async fn load(opts: &AwsOptions) -> Clients {
-    let conf = sdk_config(opts).await;
-    Clients {
-        firehose: aws_sdk_firehose::Client::new(&conf),
-        events: aws_sdk_eventbridge::Client::new(&conf),
-        cw: aws_sdk_cloudwatch::Client::new(&conf),
-        logs: aws_sdk_cloudwatchlogs::Client::new(&conf),
-        sts: aws_sdk_sts::Client::new(&conf),
-        iam: aws_sdk_iam::Client::new(&conf),
-        kms: aws_sdk_kms::Client::new(&conf),
-        kinesis: aws_sdk_kinesis::Client::new(&conf),
-        s3: aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&conf)
-                // An AWS-compatible server on a custom endpoint has no per-bucket DNS names.
-                // (also one set by the profile's `endpoint_url`).
-                .force_path_style(custom_endpoint(opts, "S3") || conf.endpoint_url().is_some())
-                .build(),
-        ),
-        region: conf
-            .region()
-            .map(|r| r.as_ref().to_string())
-            .unwrap_or_default(),
-    }
-}
-
-/// Whether `service` is sent somewhere other than AWS (flag, AWS_ENDPOINT_URL or
-/// AWS_ENDPOINT_URL_<SERVICE>).
-fn custom_endpoint(opts: &AwsOptions, service: &str) -> bool {
-    opts.endpoint_url.is_some()
-        || std::env::var_os("AWS_ENDPOINT_URL").is_some()
-        || std::env::var_os(format!("AWS_ENDPOINT_URL_{service}")).is_some()
-}
-
-/// A control-plane rate limit as AWS states it, "N transactions per second": at most `N` calls
-/// in any one-second window, shared by every task using it — a burst of up to `N` at once, then
-/// `N` a second, so a first load uses the whole quota rather than a fraction of it. A throttled
-/// answer halves the limit (not below one call a window); every [`PACE_RECOVERY`] without one
-/// gives one call back, up to the stated rate (additive increase, multiplicative decrease).
-/// Waiters are served in arrival order.
-pub struct Pace {
-    state: std::sync::Mutex<PaceState>,
-    /// The stated rate: calls per `window`.
-    max: u32,
-    /// One second, or longer for a rate below 1/s (0.5/s is one call per 2 s).
-    window: Duration,
-}
-
-struct PaceState {
-    /// When each of the last calls in the window was (or will be) sent, oldest first.
-    sent: std::collections::VecDeque<tokio::time::Instant>,
-    /// The limit now: `max`, or less after throttling.
-    limit: u32,
-    /// When the limit last changed (a throttle, or one step of recovery).
-    changed: tokio::time::Instant,
-    /// When the limit was last halved: throttles answered within one window of it are the
-    /// same burst, not a reason to halve again.
-    cut: Option<tokio::time::Instant>,
-}
-
-/// How long without throttling before a lowered [`Pace`] gives one call per window back.
-pub const PACE_RECOVERY: Duration = Duration::from_secs(10);
-
-impl Pace {
-    /// A pace of at most `per_second` calls per second (at least 0.01): whole calls per
-    /// second when `per_second` ≥ 1, else one call per `1 / per_second` seconds.
-    pub fn new(per_second: f64) -> Self {
-        let per_second = per_second.max(0.01);
-        let max = per_second.floor().max(1.0);
-        Self {
-            state: std::sync::Mutex::new(PaceState {
-                sent: std::collections::VecDeque::new(),
-                limit: max as u32,
-                changed: tokio::time::Instant::now(),
-                cut: None,
-            }),
-            max: max as u32,
-            window: Duration::from_secs_f64(max / per_second),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, PaceState> {
-        match self.state.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
-    }
-
-    /// Waits for this caller's turn: the earliest instant at which sending keeps every window
-    /// at or under the limit.
-    pub async fn wait(&self) {
-        let at = {
-            let mut st = self.lock();
-            let now = tokio::time::Instant::now();
-            // Recovery: one call back per quiet PACE_RECOVERY.
-            while st.limit < self.max && now.duration_since(st.changed) >= PACE_RECOVERY {
-                st.limit += 1;
-                st.changed += PACE_RECOVERY;
-            }
-            while st.sent.front().is_some_and(|t| *t + self.window <= now) {
-                st.sent.pop_front();
-            }
-            let limit = st.limit as usize;
-            // Never before a slot already handed out (arrival order).
-            let last = st.sent.back().map_or(now, |b| (*b).max(now));
-            let at = match st.sent.len().checked_sub(limit) {
-                // The window is full: the slot after the call `limit` back leaves it.
-                Some(i) => (st.sent[i] + self.window).max(last),
-                None => last,
-            };
-            st.sent.push_back(at);
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
-
-    /// The calls per window allowed now (the stated rate, or less after throttling).
-    pub fn limit(&self) -> u32 {
-        self.lock().limit
-    }
-
-    /// Weighs an answer: a throttled one halves the limit, once per window (the calls in
-    /// flight when AWS starts throttling are one signal, not several).
-    pub fn observe<T>(&self, r: &BResult<T>) {
-        if matches!(r, Err(e) if e.kind == ErrorKind::Throttled) {
-            let mut st = self.lock();
-            let now = tokio::time::Instant::now();
-            if st.cut.is_some_and(|t| now.duration_since(t) < self.window) {
-                return;
-            }
-            st.limit = (st.limit / 2).max(1);
-            st.changed = now;
-            st.cut = Some(now);
-        }
-    }
-}
 
 /// The real AWS backend: SDK clients for STS, EventBridge, Firehose, CloudWatch, CloudWatch Logs,
 /// IAM, S3, KMS and Kinesis, with paces per control plane and API cost counters. Rebuilds its
@@ -389,119 +147,6 @@ impl AwsBackend {
     pub fn stats(&self) -> Arc<ApiStats> {
         self.stats.clone()
     }
-}
-
-/// Turn any SDK error into what fhtop needs to know: throttled, expired, denied, network...
-pub(crate) fn classify<E>(op: Op, e: SdkError<E, HttpResponse>) -> BackendError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let code = e.code().unwrap_or("").to_string();
-    let msg = e.message().unwrap_or("").to_string();
-    let full = format!("{}", DisplayErrorContext(&e));
-    let lower = full.to_lowercase();
-    let status = e.raw_response().map(|r| r.status().as_u16());
-    // An answer that arrived but could not be read: a response error, or a "service error"
-    // without a code on a 2xx status (the SDK could not parse a successful answer).
-    let undecodable = match &e {
-        SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(_) => {
-            code.is_empty() && status.is_some_and(|s| (200..300).contains(&s))
-        }
-        _ => false,
-    };
-    let kind = match &e {
-        // The server answered: only its error code says what went wrong (the text around it
-        // holds response headers such as "connection: close", which mean nothing).
-        SdkError::ServiceError(_) if code.is_empty() => ErrorKind::Other,
-        SdkError::ServiceError(_) => kind_of_code(&code, &msg.to_lowercase()),
-        SdkError::TimeoutError(_) => ErrorKind::Network,
-        SdkError::DispatchFailure(d) if d.is_timeout() || d.is_io() => ErrorKind::Network,
-        // The answer arrived but could not be decoded (e.g. a required field missing).
-        SdkError::ResponseError(_) => ErrorKind::Other,
-        _ => kind_of_code(&code, &lower),
-    };
-    let message = match kind {
-        ErrorKind::ExpiredCredentials => format!(
-            "{op}: AWS credentials expired ({}); refresh them (e.g. `aws sso login`) and fhtop picks them up",
-            if code.is_empty() {
-                "token expired"
-            } else {
-                &code
-            }
-        ),
-        ErrorKind::Auth if code.is_empty() => {
-            format!("{op}: no usable AWS credentials: {}", short(&full))
-        }
-        ErrorKind::Network => format!("{op}: cannot reach AWS: {}", short(&full)),
-        // An answer that arrived but could not be read: say so, not "a server error".
-        _ if undecodable => format!(
-            "could not decode the {op} answer{}: {}",
-            status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(),
-            short(&full)
-        ),
-        _ if !code.is_empty() => format!("{op}: {code}: {msg}"),
-        _ => match status {
-            Some(s) => format!("{op}: HTTP {s} without an error code"),
-            None => format!("{op}: {}", short(&full)),
-        },
-    };
-    BackendError::new(kind, message).during(op)
-}
-
-fn kind_of_code(code: &str, lower: &str) -> ErrorKind {
-    match code {
-        "ThrottlingException"
-        | "Throttling"
-        | "TooManyRequestsException"
-        | "RequestLimitExceeded"
-        | "LimitExceededException"
-        | "ProvisionedThroughputExceededException" => ErrorKind::Throttled,
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
-            ErrorKind::ExpiredCredentials
-        }
-        "AccessDenied" | "AccessDeniedException" => ErrorKind::Denied,
-        "UnrecognizedClientException"
-        | "InvalidClientTokenId"
-        | "SignatureDoesNotMatch"
-        | "AuthFailure"
-        | "MissingAuthenticationToken" => ErrorKind::Auth,
-        "ResourceNotFoundException"
-        | "ResourceNotFound"
-        | "NoSuchEntity"
-        | "NoSuchEntityException"
-        | "NoSuchBucket"
-        | "NotFoundException" => ErrorKind::NotFound,
-        _ if lower.contains("expired") && (lower.contains("token") || lower.contains("sso")) => {
-            ErrorKind::ExpiredCredentials
-        }
-        _ if lower.contains("credentials") || lower.contains("no credential") => ErrorKind::Auth,
-        _ if lower.contains("connection") || lower.contains("dispatch failure") => {
-            ErrorKind::Network
-        }
-        _ => ErrorKind::Other,
-    }
-}
-
-/// The innermost useful part of a long error chain, on one line.
-fn short(s: &str) -> String {
-    let one = s.replace('\n', " ");
-    // DisplayErrorContext ends with the Debug form of the error: " (DispatchFailure(..."
-    let cut = one
-        .match_indices(" (")
-        .map(|(i, _)| i)
-        .find(|&i| {
-            one[i + 2..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_uppercase())
-        })
-        .unwrap_or(one.len());
-    crate::text::fit(&one[..cut], 300)
-}
-
-pub(crate) fn to_chrono(t: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
 
 #[async_trait]
