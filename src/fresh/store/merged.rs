@@ -1,0 +1,129 @@
+//! Every context's snapshot in one ([`Merged`]), in the order the contexts were given, with
+//! the merged rows memoized across frames.
+
+use super::*;
+
+/// One context's data in the merged view: its name, what the config says of it, and its
+/// snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// The context's name (`[contexts.NAME]`, else `PROFILE/REGION`): the context column's
+    /// text and what `:ctx NAME` takes.
+    pub name: String,
+    /// Marked `production = true` in the config file (patterns are matched by the view).
+    pub production: bool,
+    /// Rule changes are refused in this context (`read_only` of the context or the settings).
+    pub read_only: bool,
+    /// The context's own store's snapshot.
+    pub snap: Snapshot,
+}
+
+/// Values made from every context's data (the merged list rows), kept across frames: the
+/// app holds one and hands it to each [`Merged`] it makes. A value is made again once any
+/// context's data changed (its diagnosis is a new one).
+#[derive(Clone, Default)]
+pub struct MergedMemo(Arc<Mutex<MergedValues>>);
+
+/// What a [`MergedMemo`] keeps: per key, the diagnoses it was made from (held, so their
+/// addresses cannot be reused) and the value.
+type MergedValues = HashMap<String, (Vec<Arc<Diagnosis>>, Arc<dyn std::any::Any + Send + Sync>)>;
+
+impl std::fmt::Debug for MergedMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MergedMemo")
+    }
+}
+
+/// Every watched context's snapshot, in the order the contexts were given: what the merged
+/// view (one list of every context's rows) is drawn from. Never empty.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    parts: Vec<Part>,
+    memo: MergedMemo,
+}
+
+impl Merged {
+    /// The merged view of these contexts; one unnamed, empty context when `parts` is empty.
+    pub fn new(parts: Vec<Part>) -> Self {
+        Self::with_memo(parts, MergedMemo::default())
+    }
+
+    /// [`Merged::new`] keeping its merged values in `memo` (the app's, shared by its frames).
+    pub fn with_memo(mut parts: Vec<Part>, memo: MergedMemo) -> Self {
+        if parts.is_empty() {
+            parts.push(Part::default());
+        }
+        Self { parts, memo }
+    }
+
+    /// A value made from every context's data and `key` (the merged rows of a pane, filter
+    /// and focus): made once per change of any context's data, then shared by every frame
+    /// until the next. `make` must depend only on the parts' data and `key`.
+    pub fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let deps: Vec<Arc<Diagnosis>> = self.parts.iter().map(|p| p.snap.diagnosis()).collect();
+        let same = |held: &[Arc<Diagnosis>]| {
+            held.len() == deps.len() && held.iter().zip(&deps).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        {
+            let m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((held, v)) = m.get(key)
+                && same(held)
+                && let Ok(v) = v.clone().downcast::<T>()
+            {
+                return v;
+            }
+        }
+        let v = Arc::new(make());
+        let mut m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Values of older data are of no use any more.
+        m.retain(|_, (held, _)| same(held));
+        m.insert(key.to_string(), (deps, v.clone()));
+        v
+    }
+
+    /// One context: `snap`, unnamed, not production, changes allowed (the view's own
+    /// read-only flag still applies).
+    pub fn one(snap: Snapshot) -> Self {
+        Self::new(vec![Part {
+            snap,
+            ..Part::default()
+        }])
+    }
+
+    /// Every context, in order (at least one).
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// Context `i`; the first when there is no `i` (a view index outliving a context list is
+    /// never a panic).
+    pub fn part(&self, i: usize) -> &Part {
+        // Contexts are only ever added: an index from the view is always one of them.
+        debug_assert!(i < self.parts.len(), "context {i} of {}", self.parts.len());
+        self.parts.get(i).unwrap_or(&self.parts[0])
+    }
+
+    /// Context `i`'s snapshot (the first's when there is no `i`).
+    pub fn snap(&self, i: usize) -> &Snapshot {
+        &self.part(i).snap
+    }
+
+    /// More than one context is watched: rows carry a context column, the header a state per
+    /// context.
+    pub fn is_several(&self) -> bool {
+        self.parts.len() > 1
+    }
+
+    /// The index of the context named `name` (exact, then case-insensitive).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.parts.iter().position(|p| p.name == name).or_else(|| {
+            self.parts
+                .iter()
+                .position(|p| p.name.eq_ignore_ascii_case(name))
+        })
+    }
+}
