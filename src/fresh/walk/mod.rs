@@ -18,12 +18,15 @@
 //! A warm start seeds the walker with the cached inventory: its rows are shown (the section
 //! marked cached) and every one is described again, until the first walk ends.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::watch;
+
+mod queue;
+use queue::{Known, Queue};
 
 use crate::backend::{BResult, BackendError, ErrorKind};
 use crate::fresh::ctx::PollCtx;
@@ -52,58 +55,6 @@ pub struct Wanted {
     /// What the metric plan needs of the view: the rows on screen, the selection and the
     /// drill-in ([`crate::fresh::plan`]).
     pub metrics: crate::fresh::plan::Want,
-}
-
-struct Known<T> {
-    value: T,
-    /// When it was read (for a cached one, when the cache was written).
-    at: DateTime<Utc>,
-    /// Read from the cache of an earlier run: described again by the first walk.
-    from_cache: bool,
-}
-
-impl<T> Known<T> {
-    fn new(value: T, at: DateTime<Utc>, from_cache: bool) -> Self {
-        Self {
-            value,
-            at,
-            from_cache,
-        }
-    }
-}
-
-/// What a walk still has to read, in order, with the rows on screen taken first.
-struct Queue<T> {
-    order: VecDeque<T>,
-    todo: HashSet<T>,
-}
-
-impl<T: Clone + Eq + std::hash::Hash> Queue<T> {
-    fn new(items: impl IntoIterator<Item = T>) -> Self {
-        let order: VecDeque<T> = items.into_iter().collect();
-        let todo = order.iter().cloned().collect();
-        Self { order, todo }
-    }
-
-    /// Puts `x` back, to be read next (after the wanted ones).
-    fn retry(&mut self, x: T) {
-        self.todo.insert(x.clone());
-        self.order.push_front(x);
-    }
-
-    /// The next item to read: the first wanted one still to do, else the queue's next.
-    fn pick(&mut self, wanted: &[T]) -> Option<T> {
-        if let Some(w) = wanted.iter().find(|w| self.todo.contains(*w)) {
-            self.todo.remove(w);
-            return Some(w.clone());
-        }
-        while let Some(x) = self.order.pop_front() {
-            if self.todo.remove(&x) {
-                return Some(x);
-            }
-        }
-        None
-    }
 }
 
 /// What the walks know between runs: each stream's description and each rule's targets, with
