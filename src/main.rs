@@ -4,7 +4,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = fhtop::cli::Cli::parse();
-    match fhtop::run(cli) {
+    match fhtop::cli::run::run(cli) {
         Ok(code) => code,
         Err(e) => {
             fhtop::ui::terminal::restore_if_raw();

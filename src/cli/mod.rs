@@ -8,6 +8,7 @@ pub mod pattern;
 pub mod perms;
 pub mod policy;
 pub mod rule;
+pub mod run;
 pub mod which;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
