@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use fhtop::judge::iam::eval::{
-    Decision, Evaluation, Policy, PolicyKind, Request, evaluate, glob, parse,
+    Decision, Evaluation, Missing, Policy, PolicyKind, Request, evaluate, glob, parse,
 };
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/firehose-delivery";
@@ -34,6 +34,7 @@ fn evaluation(policies: &[Policy], action: &str, resource: &str) -> Evaluation {
             action,
             resource,
             context: &c,
+            missing: Missing::Unknown,
         },
     )
 }
@@ -327,6 +328,7 @@ fn across_accounts_both_the_identity_and_the_resource_policy_must_allow() {
                 action: "s3:PutObject",
                 resource: OBJECTS,
                 context: &c,
+                missing: Missing::Unknown,
             },
         )
         .decision
@@ -358,6 +360,7 @@ fn keys_known_absent_follow_the_iam_rules_and_unknown_keys_stay_undetermined() {
                 action: "s3:PutObject",
                 resource: OBJECTS,
                 context: c,
+                missing: Missing::Unknown,
             },
         )
         .decision
@@ -420,6 +423,7 @@ fn a_vpc_endpoint_only_bucket_policy_denies_firehose() {
             action: "s3:PutObject",
             resource: OBJECTS,
             context: &c,
+            missing: Missing::Unknown,
         },
     );
     assert_eq!(e.decision, Decision::ExplicitDeny);
@@ -454,6 +458,7 @@ fn the_documented_kms_statement_is_allowed_for_the_stream_s_writes() {
                 action,
                 resource: key,
                 context: &c,
+                missing: Missing::Unknown,
             },
         );
         assert_eq!(e.decision, Decision::Allowed, "{action}");
@@ -471,6 +476,7 @@ fn the_documented_kms_statement_is_allowed_for_the_stream_s_writes() {
             action: "kms:Decrypt",
             resource: key,
             context: &c,
+            missing: Missing::Unknown,
         },
     );
     assert_eq!(e.decision, Decision::ImplicitDeny);
@@ -497,6 +503,7 @@ fn trust_policies_match_the_service_principal_and_its_external_id() {
                 action: "sts:AssumeRole",
                 resource: ROLE,
                 context: &c,
+                missing: Missing::Unknown,
             },
         )
         .decision

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)    # end-to-end tests drive the real binary in tmux
 command -v pgrep >/dev/null 2>&1 || need+=(procps) # ...and find its pid to send it signals
+command -v node >/dev/null 2>&1 || need+=(nodejs npm) # the IAM reference simulator (src/iam/diff_tests.rs)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -17,6 +18,9 @@ fi
 # adapter's dependencies, pinned.
 python3 -c 'import moto, cbor2' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1' 'cbor2==6.3.0'
+# The independent IAM simulator the local evaluator is checked against, pinned by its lock file.
+[ -d tests/iamsim/node_modules ] \
+  || npm ci --prefix tests/iamsim --silent --no-audit --no-fund >/dev/null
 # End-to-end tests drive the release binary, as a user would run it.
 cargo build --release --locked --quiet
 export FHTOP_BIN="$PWD/target/release/fhtop"

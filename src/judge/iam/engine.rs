@@ -216,6 +216,9 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         }
     }
     let mut results: Vec<(SimResult, Option<String>)> = Vec::new();
+    // The principal's permissions boundary, once read: resource-policy grants to the role are
+    // limited by it.
+    let mut boundary: Option<BoundaryRead> = None;
     let mut simulated = Ok(());
     // The API evaluates a resource policy only with an IAM user as the caller.
     let is_user = principal.contains(":user/");
@@ -240,7 +243,12 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 report.engine.push_str(" (bucket policy as ResourcePolicy)");
             } else if let Some(rp) = &resource_policy {
                 report.engine.push_str(" + bucket policy (local evaluator)");
-                merge_resource_policy(rp, results.iter_mut(), principal, account, &ctx);
+                let b = read_boundary(backend, principal).await;
+                let rows = results
+                    .iter_mut()
+                    .filter(|(r, _)| on_bucket(req, &r.resource));
+                merge_resource_policy(rp, rows, principal, &b, &ctx);
+                boundary = Some(b);
             }
         }
         Err(e) => {
@@ -279,8 +287,18 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     .notes
                     .push(format!("{principal} has no identity policy attached"));
             }
-            policies.extend(resource_policy.clone());
             results = evaluate_checks(&policies, &req.checks, principal, account, &ctx);
+            let b: BoundaryRead = Ok(policies
+                .iter()
+                .find(|p| p.kind == PolicyKind::Boundary)
+                .cloned());
+            if let Some(rp) = &resource_policy {
+                let rows = results
+                    .iter_mut()
+                    .filter(|(r, _)| on_bucket(req, &r.resource));
+                merge_resource_policy(rp, rows, principal, &b, &ctx);
+            }
+            boundary = Some(b);
             // A policy that could not be parsed may hold the deny (or the boundary) that
             // decides: nothing is allowed on the strength of the others alone.
             if let Some(name) = unparsed {
@@ -323,10 +341,18 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
             &mut resource_fixes,
         );
     }
+    let needs_boundary = results
+        .iter()
+        .any(|(r, _)| arn_parts(&r.resource).is_some_and(|p| p.1 == "kms" || p.1 == "kinesis"));
+    let boundary = match boundary {
+        Some(b) => b,
+        None if needs_boundary => read_boundary(backend, principal).await,
+        None => Ok(None),
+    };
     let (stream_rows, stream_fixes) = stream_policies(
         backend,
         principal,
-        account,
+        &boundary,
         &ctx,
         &mut results,
         &mut report.notes,
@@ -334,8 +360,15 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     .await;
     blocked.extend(stream_rows);
     resource_fixes.extend(stream_fixes);
-    let (key_rows, key_fixes) =
-        key_policies(backend, principal, &ctx, &mut results, &mut report.notes).await;
+    let (key_rows, key_fixes) = key_policies(
+        backend,
+        principal,
+        &boundary,
+        &ctx,
+        &mut results,
+        &mut report.notes,
+    )
+    .await;
     blocked.extend(key_rows);
     resource_fixes.extend(key_fixes);
     let (key_rows, key_fixes) = (blocked, resource_fixes);
@@ -362,6 +395,28 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     report
 }
 
+/// Is `resource` the request's bucket or an object in it?
+fn on_bucket(req: &SimRequest, resource: &str) -> bool {
+    req.bucket.as_ref().is_some_and(|b| {
+        let arn = format!("arn:aws:s3:::{b}");
+        resource == arn || resource.starts_with(&format!("{arn}/"))
+    })
+}
+
+/// The principal's permissions boundary, read with its policies (a read shared by the batch).
+async fn read_boundary(backend: &Reads<'_>, principal: &str) -> BoundaryRead {
+    let fetched = backend
+        .principal_policies(principal)
+        .await
+        .map_err(|e| e.to_string())?;
+    match fetched.iter().find(|(_, k, _)| *k == PolicyKind::Boundary) {
+        None => Ok(None),
+        Some((name, kind, doc)) => eval::parse(name, *kind, doc)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+    }
+}
+
 /// The local evaluator over every action × resource of `checks`.
 fn evaluate_checks(
     policies: &[eval::Policy],
@@ -382,6 +437,7 @@ fn evaluate_checks(
                         action: a,
                         resource: r,
                         context: ctx,
+                        missing: eval::Missing::Unknown,
                     },
                 );
                 out.push((

@@ -14,6 +14,8 @@
 //! Every [`Report`] names the engine, gives the decision per action × resource with the
 //! statements that decided it, and for a denial a minimal statement that would fix it.
 
+#[cfg(test)]
+mod diff_tests;
 mod engine;
 pub mod eval;
 mod fix;

@@ -4,44 +4,66 @@
 
 use super::*;
 
-/// A same-account resource policy (bucket, Kinesis stream) next to the identity decision: its
-/// explicit deny wins, its grant to the principal allows what identity did not, a condition it
-/// cannot decide makes the row undetermined.
+/// The principal's permissions boundary as the resource-side rules need it: none, the parsed
+/// policy, or why it could not be read (then a grant it could limit is undetermined).
+pub(super) type BoundaryRead = Result<Option<eval::Policy>, String>;
+
+/// The principal's side of one row: the engine's identity ∧ boundary decision, and the
+/// boundary alone (a resource-policy grant to the role ARN is limited by it).
+fn side_of(r: &SimResult, boundary: &BoundaryRead, req: &eval::Request) -> eval::PrincipalSide {
+    let (tri, name) = match boundary {
+        Ok(None) => (eval::Tri::Yes, None),
+        Ok(Some(p)) => (
+            eval::principal_side(std::slice::from_ref(p), req).boundary,
+            Some(p.name.clone()),
+        ),
+        Err(e) => (
+            eval::Tri::Unknown(format!(
+                "the permissions boundary, which could not be read ({e})"
+            )),
+            Some("permissions boundary".to_string()),
+        ),
+    };
+    eval::PrincipalSide::from_decision(&r.decision, &r.matched, tri, name)
+}
+
+/// The account `resource` belongs to, as [`eval::Request::account`] takes it: empty for the
+/// principal's own (or an ARN with no account, e.g. S3, taken as the principal's — see
+/// issue 25: the bucket owner is not looked up yet).
+fn owner<'a>(resource: &'a str, principal_account: &str) -> &'a str {
+    match arn_parts(resource).map(|p| p.3) {
+        Some(a) if !a.is_empty() && a != principal_account => a,
+        _ => "",
+    }
+}
+
+/// A resource policy (bucket, Kinesis stream, KMS key) next to the principal's decision on
+/// each row, by the AWS evaluation logic ([`eval::decide`]): its explicit deny wins (a deny
+/// naming the account too), a grant to the role is limited by the permissions boundary, a
+/// grant to `*` or the session is not (within one account), across accounts both sides must
+/// allow, and for a KMS key IAM policies count only where the key policy trusts the account.
 pub(super) fn merge_resource_policy<'r>(
     rp: &eval::Policy,
     results: impl Iterator<Item = &'r mut (SimResult, Option<String>)>,
     principal: &str,
-    account: &str,
+    boundary: &BoundaryRead,
     ctx: &BTreeMap<String, Vec<String>>,
 ) {
-    for (r, boundary) in results {
-        let e = eval::evaluate(
-            std::slice::from_ref(rp),
-            &eval::Request {
-                principal,
-                account,
-                action: &r.action,
-                resource: &r.resource,
-                context: ctx,
-            },
-        );
-        match (&e.decision, &r.decision) {
-            (Decision::ExplicitDeny, _) => {
-                r.decision = Decision::ExplicitDeny;
-                r.matched = e.matched;
-            }
-            (Decision::Undetermined(k), d) if *d != Decision::ExplicitDeny => {
-                r.decision = Decision::Undetermined(k.clone());
-                r.matched = e.matched;
-            }
-            // A grant to the role allows what identity did not — unless a permissions boundary
-            // is what refused it (the boundary still applies), or identity was undecided.
-            (Decision::Allowed, Decision::ImplicitDeny) if boundary.is_none() => {
-                r.decision = Decision::Allowed;
-                r.matched = e.matched;
-            }
-            _ => {}
-        }
+    let principal_account = arn_parts(principal).map(|p| p.3).unwrap_or("");
+    for (r, _) in results {
+        let resource = r.resource.clone();
+        let action = r.action.clone();
+        let req = eval::Request {
+            principal,
+            account: owner(&resource, principal_account),
+            action: &action,
+            resource: &resource,
+            context: ctx,
+            missing: eval::Missing::Unknown,
+        };
+        let e = eval::decide(&side_of(r, boundary, &req), Some(rp), &req);
+        r.decision = e.decision;
+        r.matched = e.matched;
     }
 }
 
@@ -105,7 +127,7 @@ pub(super) fn unreadable(
 pub(super) async fn stream_policies(
     backend: &Reads<'_>,
     principal: &str,
-    account: &str,
+    boundary: &BoundaryRead,
     ctx: &BTreeMap<String, Vec<String>>,
     results: &mut Vec<(SimResult, Option<String>)>,
     notes: &mut Vec<String>,
@@ -123,7 +145,7 @@ pub(super) async fn stream_policies(
                     notes.push(format!("{name} included"));
                     // Only for the stream it is attached to, whatever its Resource says.
                     let rows = results.iter_mut().filter(|(r, _)| on_it(&r.resource));
-                    merge_resource_policy(&p, rows, principal, account, ctx);
+                    merge_resource_policy(&p, rows, principal, boundary, ctx);
                 }
                 None => unreadable(results, on_it, &name, None, &mut blocked, &mut fixes),
             },
@@ -145,24 +167,26 @@ pub(super) async fn stream_policies(
 
 /// KMS key policies, by KMS's own rule: a key policy must allow the principal itself, or the
 /// account (which delegates to IAM: then the identity decision stands); otherwise no identity
-/// grant counts. An explicit deny in it wins. A key policy that cannot be read leaves the KMS
-/// rows undetermined (every key has one, and it decides). Returns the KMS rows the key policy
-/// decided against (taken out of `results`, so no identity-policy fix is suggested for them)
-/// and the fix for each key.
+/// grant counts. A grant to the role is limited by its permissions boundary like any
+/// resource-policy grant to the role ARN. An explicit deny in it wins (one naming the account
+/// too). A key policy that cannot be read leaves the KMS rows undetermined (every key has one,
+/// and it decides). Returns the KMS rows the key policy decided against where the principal's
+/// own policies allowed them (taken out of `results`, so no identity-policy fix is suggested
+/// for them) and the fix for each key.
 ///
-/// AWS: KMS developer guide, "Key policies" (default key policy, "Allows access to the AWS
-/// account and enables IAM policies").
+/// AWS: KMS developer guide, "Key policies in AWS KMS" (default key policy, "Allows access to
+/// the AWS account and enables IAM policies"); IAM User Guide, "Policy evaluation logic"
+/// (permissions boundaries and resource-based policies).
 pub(super) async fn key_policies(
     backend: &Reads<'_>,
     principal: &str,
+    boundary: &BoundaryRead,
     ctx: &BTreeMap<String, Vec<String>>,
     results: &mut Vec<(SimResult, Option<String>)>,
     notes: &mut Vec<String>,
 ) -> (Vec<SimResult>, Vec<String>) {
     let mut blocked = Vec::new();
     let mut fixes = Vec::new();
-    let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
-    let root = format!("arn:aws:iam::{account}:root");
     for key in resources_of(results, "kms") {
         let short = crate::model::resource_name(&key)
             .unwrap_or(&key)
@@ -184,10 +208,15 @@ pub(super) async fn key_policies(
             }
         };
         let policy = if doc.is_empty() {
-            None
+            // Every key has a key policy; none read means none allows.
+            eval::Policy {
+                name: name.clone(),
+                kind: PolicyKind::Resource,
+                statements: vec![],
+            }
         } else {
             match policy_or_note(&name, PolicyKind::Resource, &doc, notes) {
-                Some(p) => Some(p),
+                Some(p) => p,
                 None => {
                     let on_it = |r: &str| r == key;
                     unreadable(results, on_it, &name, None, &mut blocked, &mut fixes);
@@ -198,58 +227,26 @@ pub(super) async fn key_policies(
         notes.push(format!("{name} included"));
         let mut denied_actions: Vec<String> = Vec::new();
         let mut keep = Vec::new();
-        for (mut r, b) in std::mem::take(results) {
+        for (r, b) in std::mem::take(results) {
             if r.resource != key {
                 keep.push((r, b));
                 continue;
             }
-            let decide = |who: &str| {
-                policy.as_ref().map(|p| {
-                    eval::evaluate(
-                        std::slice::from_ref(p),
-                        &eval::Request {
-                            principal: who,
-                            account: "",
-                            action: &r.action,
-                            resource: &key,
-                            context: ctx,
-                        },
-                    )
-                })
-            };
-            let direct = decide(principal);
-            let delegated = decide(&root);
-            match (
-                direct.as_ref().map(|e| &e.decision),
-                delegated.as_ref().map(|e| &e.decision),
-            ) {
-                (Some(Decision::ExplicitDeny), _) => {
-                    r.decision = Decision::ExplicitDeny;
-                    r.matched = direct.map(|e| e.matched).unwrap_or_default();
-                    keep.push((r, b));
+            let before = r.decision.clone();
+            let mut one = [(r, b)];
+            merge_resource_policy(&policy, one.iter_mut(), principal, boundary, ctx);
+            let [(mut r, b)] = one;
+            if before == Decision::Allowed && r.decision == Decision::ImplicitDeny {
+                r.matched = vec![Matched {
+                    policy: name.clone(),
+                    sid: None,
+                }];
+                if !denied_actions.contains(&r.action) {
+                    denied_actions.push(r.action.clone());
                 }
-                (Some(Decision::Allowed), _) if r.decision != Decision::ExplicitDeny => {
-                    r.decision = Decision::Allowed;
-                    r.matched = direct.map(|e| e.matched).unwrap_or_default();
-                    keep.push((r, b));
-                }
-                // The account is trusted: IAM decides, as it already did.
-                (_, Some(Decision::Allowed)) => keep.push((r, b)),
-                (Some(Decision::Undetermined(k)), _) | (_, Some(Decision::Undetermined(k))) => {
-                    r.decision = Decision::Undetermined(k.clone());
-                    keep.push((r, b));
-                }
-                _ => {
-                    r.decision = Decision::ImplicitDeny;
-                    r.matched = vec![Matched {
-                        policy: name.clone(),
-                        sid: None,
-                    }];
-                    if !denied_actions.contains(&r.action) {
-                        denied_actions.push(r.action.clone());
-                    }
-                    blocked.push(r);
-                }
+                blocked.push(r);
+            } else {
+                keep.push((r, b));
             }
         }
         *results = keep;
@@ -312,6 +309,7 @@ pub(super) async fn trust(
             action: "sts:AssumeRole",
             resource: role,
             context: &t.context,
+            missing: eval::Missing::Unknown,
         },
     );
     result.decision = e.decision;
