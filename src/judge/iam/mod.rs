@@ -15,7 +15,7 @@
 //! statements that decided it, and for a denial a minimal statement that would fix it.
 
 #[cfg(test)]
-mod diff_tests;
+mod diff;
 mod engine;
 pub mod eval;
 mod fix;
