@@ -513,3 +513,74 @@ fn pattern_test_reads_the_event_from_stdin() {
         "{text}"
     );
 }
+
+#[test]
+fn man_has_a_page_for_every_subcommand_it_names() {
+    // One page to standard output: fhtop(1), or a subcommand's.
+    let top = fhtop(&["man"]);
+    assert!(top.status.success());
+    let top = String::from_utf8(top.stdout).unwrap();
+    assert!(top.starts_with(".ie") || top.contains(".TH fhtop"), "{top}");
+    let check = fhtop(&["man", "check"]);
+    assert!(check.status.success());
+    let check = String::from_utf8(check.stdout).unwrap();
+    assert!(check.contains(".TH fhtop-check 1"), "{check}");
+    assert!(
+        check.contains("Nagios") || check.contains("\\-\\-json"),
+        "{check}"
+    );
+    let nested = String::from_utf8(fhtop(&["man", "perms", "stream"]).stdout).unwrap();
+    assert!(nested.contains(".TH fhtop-perms-stream 1"), "{nested}");
+
+    // Every page into a directory: each subcommand fhtop(1) names has its own file.
+    let dir = std::env::temp_dir().join(format!("fhtop-man-{}", std::process::id()));
+    let out = fhtop(&["man", "--out-dir", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(pages.contains(&"fhtop.1".to_string()), "{pages:?}");
+    let named: Vec<&str> = top
+        .lines()
+        .filter_map(|l| l.strip_prefix("fhtop\\-"))
+        .filter_map(|l| l.split(['(', ' ']).next())
+        .collect();
+    assert!(
+        named.len() >= 5,
+        "fhtop(1) names its subcommands' pages: {top}"
+    );
+    for n in named {
+        let file = format!("fhtop-{}.1", n.replace("\\-", "-"));
+        assert!(pages.contains(&file), "{file} in {pages:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A subcommand fhtop does not have: an error naming those it has.
+    let bad = fhtop(&["man", "nosuch"]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("no subcommand") && err.contains("check"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_piped_prints_every_name_whole() {
+    // stdout is a pipe here: the table's names are not cut to their 28-column column.
+    let out = fhtop(&["--demo", "check", "--all"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let long = "default/hourly-metrics-snapshot";
+    assert!(long.chars().count() > 28);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().nth(2) == Some(long)),
+        "{text}"
+    );
+    assert!(!text.contains("default/hourly-metrics-sn…"), "{text}");
+}

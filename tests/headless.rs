@@ -522,3 +522,66 @@ async fn the_failing_streams_drill_in_says_since_when() {
     let metric = text.find("DeliveryToS3.Success: failing").unwrap();
     assert!(metric < config, "newest first:\n{text}");
 }
+
+#[tokio::test]
+async fn y_copies_the_selections_arn_or_the_overlays_commands() {
+    let mut app = start(common::app_settings()).await;
+
+    // A stream row: its ARN, said in the footer.
+    keys(&mut app, "2 / a p p - l o g s enter y").await;
+    let arn = app.copied.last().cloned().expect("something copied");
+    assert!(
+        arn.starts_with("arn:aws:firehose:") && arn.ends_with("deliverystream/app-logs"),
+        "{arn}"
+    );
+    let status = app
+        .view
+        .status
+        .as_ref()
+        .expect("a footer line")
+        .text
+        .clone();
+    assert!(status.starts_with("copied the stream's ARN"), "{status}");
+    assert!(status.contains("deliverystream/app-logs"), "{status}");
+
+    // The checks overlay of a failing stream: its confirm commands, without their label,
+    // one a line; the overlay stays open.
+    keys(&mut app, "esc / c l i c k s t r e a m - r a w enter c").await;
+    assert!(
+        overlay_text(&app).contains("confirm: "),
+        "{}",
+        overlay_text(&app)
+    );
+    keys(&mut app, "y").await;
+    assert!(app.view.overlay.is_some(), "copying closes nothing");
+    let copied = app.copied.last().cloned().expect("the overlay's commands");
+    assert!(copied.lines().count() >= 1);
+    for l in copied.lines() {
+        assert!(!l.starts_with("confirm:") && !l.starts_with(' '), "{l:?}");
+    }
+    assert!(copied.lines().any(|l| l.starts_with("aws ")), "{copied}");
+    let status = app
+        .view
+        .status
+        .as_ref()
+        .expect("a footer line")
+        .text
+        .clone();
+    assert!(
+        status.starts_with("copied the overlay's commands"),
+        "{status}"
+    );
+
+    // Nothing selected: nothing copied, and the footer says why.
+    let before = app.copied.len();
+    keys(&mut app, "esc esc / z z z - n o - s u c h enter y").await;
+    assert_eq!(app.copied.len(), before);
+    let status = app
+        .view
+        .status
+        .as_ref()
+        .expect("a footer line")
+        .text
+        .clone();
+    assert!(status.starts_with("nothing copied"), "{status}");
+}

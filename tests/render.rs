@@ -167,6 +167,15 @@ fn stale_metrics_are_marked_with_age_and_reason() {
 fn narrow_ssh_terminal_keeps_essential_columns_whole() {
     let t = frame("", 80, 24);
     insta::assert_snapshot!("pipelines_80x24", t);
+    // Every tab whole at 80 columns, the last one included.
+    let tabs = t.lines().nth(1).unwrap_or_default();
+    assert!(tabs.trim_end().ends_with("7 API cost"), "{tabs}");
+    // Narrower still, the short titles: every key still there.
+    let narrow = frame("", 60, 24);
+    let tabs = narrow.lines().nth(1).unwrap_or_default();
+    for k in ["1 Pipes", "6 App", "7 Cost"] {
+        assert!(tabs.contains(k), "{k} in {tabs}");
+    }
     assert!(
         t.contains("default/clickstream-capture"),
         "rule names are not squashed"

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)    # end-to-end tests drive the real binary in tmux
 command -v pgrep >/dev/null 2>&1 || need+=(procps) # ...and find its pid to send it signals
-command -v node >/dev/null 2>&1 || need+=(nodejs npm) # the IAM reference simulator (src/iam/diff_tests.rs)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm) # the IAM reference simulator (src/judge/iam/diff/)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

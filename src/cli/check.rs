@@ -167,7 +167,8 @@ fn json(checked: &[Checked]) -> serde_json::Value {
 /// failing targets' timelines.
 fn print_human(settings: &Settings, checked: &[Checked], all: bool, started: std::time::Instant) {
     use std::io::IsTerminal;
-    let colour = std::io::stdout().is_terminal() && !settings.no_color;
+    let terminal = std::io::stdout().is_terminal();
+    let colour = terminal && !settings.no_color;
     let paint = |t: iam::Tone, s: &str| -> String {
         if !colour {
             return s.to_string();
@@ -215,7 +216,8 @@ fn print_human(settings: &Settings, checked: &[Checked], all: bool, started: std
             check::tally(findings),
             started.elapsed().as_secs_f64()
         );
-        for (level, line) in check::human_lines(findings, all) {
+        // Names are cut to the table's column on a terminal only: piped, every name is whole.
+        for (level, line) in check::human_lines(findings, all, terminal) {
             crate::outln!("{}", paint(level, &sanitize::clean(&line)));
         }
         for (target, events) in timelines {

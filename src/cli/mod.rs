@@ -89,8 +89,18 @@ pub enum Command {
         /// The shell: bash, zsh, fish, elvish, powershell.
         shell: clap_complete::Shell,
     },
-    /// The manual page (roff), to standard output (e.g. `fhtop man | man -l -`).
-    Man,
+    /// The manual pages (roff): fhtop(1), or one subcommand's page (`fhtop man check` is
+    /// fhtop-check(1), `fhtop man perms stream` fhtop-perms-stream(1)) to standard output (e.g.
+    /// `fhtop man check | man -l -`); with `--out-dir DIR`, every page written there as
+    /// `fhtop.1`, `fhtop-check.1`, … (e.g. for /usr/local/share/man/man1).
+    Man {
+        /// The subcommand whose page to print (none: fhtop's own page).
+        #[arg(value_name = "SUBCOMMAND")]
+        command: Vec<String>,
+        /// Write every page (fhtop's and each subcommand's) into this directory instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Arguments of `fhtop errors`.

@@ -209,12 +209,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::out!("{}", String::from_utf8_lossy(&buf));
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Man) => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf)?;
-            crate::out!("{}", String::from_utf8_lossy(&buf));
-            return Ok(ExitCode::SUCCESS);
-        }
+        Some(Command::Man { command, out_dir }) => return man(command, out_dir.as_deref()),
         _ => {}
     }
     let settings = Settings::resolve(&cli.global, no_color_env())?;
@@ -319,9 +314,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Some(Command::Config | Command::Policy(_) | Command::Completions { .. } | Command::Man) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(
+            Command::Config
+            | Command::Policy(_)
+            | Command::Completions { .. }
+            | Command::Man { .. },
+        ) => Ok(ExitCode::SUCCESS),
         Some(Command::Rule(args)) => {
             let what = cli::which::Named::Rule(model::RuleKey {
                 bus: args.bus.clone(),
@@ -469,4 +467,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `fhtop man [SUBCOMMAND…] [--out-dir DIR]`: one page to standard output — fhtop(1), or the
+/// named subcommand's (fhtop-check(1), fhtop-perms-stream(1)) — or every page into `DIR`.
+///
+/// Errors: a subcommand fhtop does not have (the message lists those it has), a directory that
+/// cannot be written.
+fn man(path: &[String], out_dir: Option<&std::path::Path>) -> Result<ExitCode> {
+    let mut cmd = <Cli as clap::CommandFactory>::command().disable_help_subcommand(true);
+    // Built, every subcommand knows its full name (`fhtop-perms-stream`): its page's title.
+    cmd.build();
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir)?;
+        clap_mangen::generate_to(cmd, dir)?;
+        crate::outln!("manual pages written to {}", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut page = cmd;
+    for name in path {
+        let Some(sub) = page.find_subcommand(name).cloned() else {
+            let have: Vec<String> = page
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            anyhow::bail!(
+                "fhtop man: no subcommand {:?} (there are: {})",
+                sanitize::clean(name),
+                have.join(", ")
+            );
+        };
+        page = sub;
+    }
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page).render(&mut buf)?;
+    crate::out!("{}", String::from_utf8_lossy(&buf));
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,5 @@
 //! Pollers: one tokio task per data kind, each on its own interval, with jittered exponential
-//! backoff on failure. They publish into the [`Store`] and never touch the terminal. What each
+//! backoff on failure. They publish into the [`super::store::Store`] and never touch the terminal. What each
 //! reads is in its own file: [`super::metrics`] (the metric plan's polls and the charts),
 //! [`super::logs`] (error logs), [`super::walk`] (the progressive inventory walk).
 

@@ -104,6 +104,21 @@ pub fn fit_middle(s: &str, w: usize) -> String {
     head
 }
 
+/// Fit `s` into `w` columns like [`fit`], but cut after the last whole word that fits (then
+/// "…"), so a bounded message never ends mid-word; a word longer than half of `w` is cut as
+/// [`fit`] cuts.
+pub fn fit_words(s: &str, w: usize) -> String {
+    let cut = fit(s, w);
+    if cut == s {
+        return cut;
+    }
+    let head = cut.trim_end_matches('…');
+    match head.rfind(char::is_whitespace) {
+        Some(i) if i >= head.len() / 2 => format!("{}…", head[..i].trim_end()),
+        _ => cut,
+    }
+}
+
 /// Fit `s` into `w` columns, cutting with "…".
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;
@@ -167,5 +182,19 @@ mod tests {
             "too narrow: cut the end"
         );
         assert_eq!(fit_middle("日本語の名前です", 9).chars().count(), 5);
+    }
+
+    #[test]
+    fn fit_words_never_ends_mid_word() {
+        assert_eq!(fit_words("short", 10), "short");
+        assert_eq!(
+            fit_words("access was denied to the bucket", 20),
+            "access was denied…"
+        );
+        // One long word: cut as fit cuts.
+        assert_eq!(
+            fit_words("abcdefghijklmnopqrstuvwxyz", 10),
+            fit("abcdefghijklmnopqrstuvwxyz", 10)
+        );
     }
 }

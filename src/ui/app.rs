@@ -271,6 +271,15 @@ pub async fn run(
                         });
                     }
                 }
+                Effect::Copy(text) => {
+                    // The footer already says what was copied; a terminal that cannot be
+                    // written is the loop's next draw error anyway.
+                    if let Err(e) =
+                        crate::ui::terminal::copy_to_clipboard(&mut guard.terminal, &text)
+                    {
+                        tracing::warn!("not copied: {e}");
+                    }
+                }
                 Effect::SaveScreen => {
                     let size = guard.terminal.size()?;
                     let ctx = render::Ctx {

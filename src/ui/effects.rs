@@ -125,11 +125,12 @@ impl Runner {
                 }
                 Some(Msg::FailedRead(id, Box::new(res)))
             }
-            // The loop's own: it has the terminal (and its size) to save.
+            // The loop's own: it has the terminal (its size to save, its output to copy to).
             Effect::Quit
             | Effect::Refresh
             | Effect::None
             | Effect::SaveScreen
+            | Effect::Copy(_)
             | Effect::AddRegion(..) => None,
         }
     }

@@ -26,6 +26,8 @@ pub struct Headless {
     pub view: View,
     /// The key bindings keys are resolved with.
     pub keymap: Keymap,
+    /// What `y` put on the clipboard (the TUI writes it as OSC 52), oldest first.
+    pub copied: Vec<String>,
     runner: Runner,
     quit: bool,
 }
@@ -78,6 +80,7 @@ impl Headless {
             store,
             view,
             keymap,
+            copied: Vec::new(),
             quit: false,
         })
     }
@@ -99,6 +102,8 @@ impl Headless {
                     Effect::Refresh | Effect::None => {}
                     // One context here: `:region` adds none.
                     Effect::AddRegion(..) => {}
+                    // No terminal: kept for the test to read, as the clipboard would.
+                    Effect::Copy(text) => self.copied.push(text),
                     // As the TUI would, at 160 × 48 in the default theme.
                     Effect::SaveScreen => {
                         let theme = crate::ui::theme::Theme::default_theme();

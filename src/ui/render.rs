@@ -439,19 +439,40 @@ fn render_tabs(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         Action::PaneAppLog,
         Action::PaneCost,
     ];
-    let mut spans = Vec::new();
-    for (p, a) in Pane::ALL.iter().zip(keys) {
-        let label = format!(" {} {} ", ctx.keymap.first_label(a), p.title());
-        let style = if *p == view.pane && view.detail.is_none() {
-            t.selection()
-        } else {
-            t.text()
-        };
-        spans.push(Span::styled(label, style));
-        if *p == Pane::Alarms && firing > 0 {
-            spans.push(Span::styled(format!("✖{firing}"), t.fail()));
+    // The widest tab bar that fits: labels padded and spaced apart, then side by side, then
+    // short titles, then unpadded (at 80 columns "7 API cost" is whole once the gaps go).
+    let tabs = |pad: &'static str, gap: &'static str, short: bool| {
+        let mut spans = Vec::new();
+        for (p, a) in Pane::ALL.iter().zip(keys) {
+            let title = if short { p.short_title() } else { p.title() };
+            let label = format!("{pad}{} {title}{pad}", ctx.keymap.first_label(a));
+            let style = if *p == view.pane && view.detail.is_none() {
+                t.selection()
+            } else {
+                t.text()
+            };
+            spans.push(Span::styled(label, style));
+            if *p == Pane::Alarms && firing > 0 {
+                // Side by side, the count keeps one column from the next tab.
+                let sep = if gap.is_empty() { " " } else { "" };
+                spans.push(Span::styled(format!("✖{firing}{sep}"), t.fail()));
+            }
+            spans.push(Span::raw(gap));
         }
-        spans.push(Span::raw(" "));
+        spans
+    };
+    let fits = |spans: &[Span]| Line::from(spans.to_vec()).width() <= usize::from(area.width);
+    let mut spans = Vec::new();
+    for (pad, gap, short) in [
+        (" ", " ", false),
+        (" ", "", false),
+        (" ", "", true),
+        ("", " ", true),
+    ] {
+        spans = tabs(pad, gap, short);
+        if fits(&spans) {
+            break;
+        }
     }
     if let Some(d) = &view.detail {
         if w.is_several() {

@@ -78,3 +78,48 @@ pub fn restore_if_raw() {
         restore();
     }
 }
+
+/// The OSC 52 sequence that puts `text` on the clipboard ("c") of the terminal the person sits
+/// at: `ESC ] 52 ; c ; <base64> BEL` (xterm's "Manipulate Selection Data"; carried over SSH,
+/// and by tmux with `set-clipboard on`). The text is base64: nothing in it reaches the
+/// terminal as a control.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
+    )
+}
+
+/// Writes [`osc52`] of `text` to the terminal and flushes it.
+///
+/// Errors: the terminal could not be written.
+pub fn copy_to_clipboard(term: &mut Terminal<CrosstermBackend<Stdout>>, text: &str) -> Result<()> {
+    let out = term.backend_mut();
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_carries_the_text_as_base64_only() {
+        let s = osc52("aws events enable-rule --name x\n\x1b[2J");
+        assert!(s.starts_with("\x1b]52;c;"));
+        assert!(s.ends_with('\x07'));
+        let body = &s["\x1b]52;c;".len()..s.len() - 1];
+        // No control byte of the text reaches the terminal: the body is base64 alone.
+        assert!(
+            body.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+        );
+        use base64::Engine;
+        let back = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        assert_eq!(back, b"aws events enable-rule --name x\n\x1b[2J");
+    }
+}

@@ -1,5 +1,5 @@
 // The independent reference fhtop's local IAM evaluator is checked against
-// (src/iam/diff_tests.rs): reads a JSON array of cases on stdin, decides each with
+// (src/judge/iam/diff/): reads a JSON array of cases on stdin, decides each with
 // @cloud-copilot/iam-simulate (pinned in package.json / package-lock.json), and prints a JSON
 // array of answers on stdout, in the same order.
 //

@@ -31,7 +31,7 @@ pub struct AwsOptions {
 }
 
 impl AwsOptions {
-    /// Options for this profile, region and endpoint, with the default paces ([`Pace`]):
+    /// Options for this profile, region and endpoint, with the default paces ([`super::Pace`]):
     /// Firehose 5 calls/s for each of ListDeliveryStreams and DescribeDeliveryStream (the Amazon
     /// Data Firehose quota: each control-plane API "can provide up to 5 transactions per
     /// second"); EventBridge 20 calls/s across its control plane (its non-PutEvents APIs share

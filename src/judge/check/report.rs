@@ -22,8 +22,10 @@ pub fn grouped(findings: &[CheckResult]) -> Vec<(String, Level, Vec<&CheckResult
 }
 
 /// The human report (untrusted text: the caller sanitizes each line). `all` also lists the
-/// checks that passed; otherwise a healthy pipeline is one line.
-pub fn human_lines(findings: &[CheckResult], all: bool) -> Vec<(Tone, String)> {
+/// checks that passed; otherwise a healthy pipeline is one line. `fit` cuts a target's name to
+/// its 28-column column (a terminal, the TUI overlay); without it every name is whole and the
+/// summary follows after it (piped to a file or another program).
+pub fn human_lines(findings: &[CheckResult], all: bool, fit: bool) -> Vec<(Tone, String)> {
     let mut out = Vec::new();
     for (pipeline, worst, fs) in grouped(findings) {
         let ok = fs.iter().filter(|f| f.status == Level::Ok).count();
@@ -47,7 +49,11 @@ pub fn human_lines(findings: &[CheckResult], all: bool) -> Vec<(Tone, String)> {
                     "  {:<7} {:<17} {:<28} {}",
                     f.status.name(),
                     f.check,
-                    crate::text::fit(&f.target, 28),
+                    if fit {
+                        crate::text::fit(&f.target, 28)
+                    } else {
+                        f.target.clone()
+                    },
                     f.summary
                 ),
             ));
@@ -65,7 +71,7 @@ pub fn human_lines(findings: &[CheckResult], all: bool) -> Vec<(Tone, String)> {
 /// The TUI overlay's lines: the tally, then every finding.
 pub fn overlay_lines(findings: &[CheckResult]) -> Vec<(Tone, String)> {
     let mut lines = vec![(Tone::Field, tally(findings)), (Tone::Note, String::new())];
-    lines.extend(human_lines(findings, true));
+    lines.extend(human_lines(findings, true, true));
     lines
 }
 

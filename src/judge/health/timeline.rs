@@ -104,7 +104,7 @@ pub fn stream(
             kind: EventKind::ErrorLog,
             text: format!(
                 "earliest delivery error read: {}",
-                crate::text::fit(&what, 160)
+                crate::text::fit_words(&what, 160)
             ),
         });
     }

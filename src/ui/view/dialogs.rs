@@ -92,7 +92,7 @@ pub struct PendingToggle {
 impl View {
     /// What `p`, `P`, `c`, `m`, `e` and `t` act on: the drill-in (in [`View::ctx`]), else
     /// the selected row (in its context).
-    fn acted_on(&self, w: &Merged) -> Focus {
+    pub(super) fn acted_on(&self, w: &Merged) -> Focus {
         match (&self.detail, self.selection(w)) {
             (Some(Detail::Stream(s)), _) => Focus {
                 rule: None,

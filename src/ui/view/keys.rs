@@ -96,6 +96,10 @@ impl View {
                 _ => Effect::None,
             };
         }
+        // Copying reads what is open (an overlay's commands) or the selection; it closes nothing.
+        if a == Action::Copy {
+            return self.copy(w);
+        }
         // The screen is saved as it is, overlays included (a checks overlay for the ticket).
         if a == Action::SaveScreen {
             return Effect::SaveScreen;
@@ -259,7 +263,8 @@ impl View {
             Action::Simulate => return self.simulate(w),
             Action::Checks => return self.run_checks(w),
             Action::CustomSimulation => self.open_sim_form(w),
-            Action::Confirm | Action::Cancel | Action::SaveScreen => {}
+            // Taken before an overlay sees the key (above).
+            Action::Confirm | Action::Cancel | Action::SaveScreen | Action::Copy => {}
             Action::ChartLonger => self.step_chart_window(true),
             Action::ChartShorter => self.step_chart_window(false),
             Action::PatternTest => return self.test_pattern(w),

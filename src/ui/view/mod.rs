@@ -1,14 +1,17 @@
 //! View state (owned by the UI task) and how actions change it. Pure: no I/O, no clock.
 
 mod command;
+mod copy;
 mod dialogs;
 mod keys;
 mod logview;
+mod pane;
 mod records;
 mod rows;
 
 pub use dialogs::{Overlay, PendingToggle, SimForm};
 pub use logview::{log_cursor, log_event_lines};
+pub use pane::Pane;
 pub use records::{Failed, Tester};
 pub use rows::{Entry, ListState, entries, merged_entries, visible_rows};
 
@@ -21,63 +24,6 @@ use crate::judge::health::Level;
 use crate::judge::iam::{self, SimRequest, Tone};
 use crate::model::{AlarmState, RuleKey, Scope};
 use crate::ui::keymap::{Action, Keymap};
-
-/// The top-level panes, switched with `1`–`7` or Tab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    /// Rule → stream pipelines with health and throughput.
-    Pipelines,
-    /// Firehose delivery streams.
-    Streams,
-    /// EventBridge rules.
-    Rules,
-    /// CloudWatch alarms.
-    Alarms,
-    /// CloudWatch Logs of the selected target (stream error log, `/aws/events/...` rule log).
-    Logs,
-    /// fhtop's own log (tracing output).
-    AppLog,
-    /// API cost: calls per minute, metrics requested.
-    Cost,
-}
-
-impl Pane {
-    /// Every pane, in key order (`1`–`7`).
-    pub const ALL: [Pane; 7] = [
-        Pane::Pipelines,
-        Pane::Streams,
-        Pane::Rules,
-        Pane::Alarms,
-        Pane::Logs,
-        Pane::AppLog,
-        Pane::Cost,
-    ];
-    /// The title shown on the pane's border and tab.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Pipelines => "Pipelines",
-            Pane::Streams => "Streams",
-            Pane::Rules => "Rules",
-            Pane::Alarms => "Alarms",
-            Pane::Logs => "Logs",
-            Pane::AppLog => "App log",
-            Pane::Cost => "API cost",
-        }
-    }
-    fn index(self) -> usize {
-        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-    /// The panes that are selectable lists.
-    fn list_slot(self) -> Option<usize> {
-        match self {
-            Pane::Pipelines => Some(0),
-            Pane::Streams => Some(1),
-            Pane::Rules => Some(2),
-            Pane::Alarms => Some(3),
-            _ => None,
-        }
-    }
-}
 
 /// What a row points at: the Logs pane and the drill-ins follow it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -172,11 +118,15 @@ pub enum Effect {
     /// `:region R`: watch region `.1` with context `.0`'s profile and endpoint (the loop adds
     /// the context unless one like it is watched) and answer with `Msg::ContextAdded`.
     AddRegion(usize, String),
+    /// Put this text on the terminal's clipboard: the loop that owns the terminal writes it as
+    /// an OSC 52 sequence (`ESC ] 52 ; c ; base64 BEL`), which terminals, SSH and tmux with
+    /// `set-clipboard on` carry to the clipboard of the machine the person sits at.
+    Copy(String),
 }
 
 impl Effect {
     /// The context the effect runs in; `None` for the loop's own (Quit, Refresh, None,
-    /// SaveScreen, AddRegion).
+    /// SaveScreen, Copy, AddRegion).
     pub fn context(&self) -> Option<usize> {
         match self {
             Effect::ToggleRule(c, ..)
@@ -188,6 +138,7 @@ impl Effect {
             | Effect::Quit
             | Effect::Refresh
             | Effect::SaveScreen
+            | Effect::Copy(_)
             | Effect::AddRegion(..) => None,
         }
     }

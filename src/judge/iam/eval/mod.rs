@@ -35,7 +35,7 @@
 //!
 //! No crate on crates.io evaluates IAM policies and is maintained (the few there are parsers
 //! or abandoned), so this stays small, table-tested (`tests/eval.rs`) and checked against an
-//! independent simulator (`src/iam/diff_tests.rs`).
+//! independent simulator (`src/judge/iam/diff/`).
 
 use std::collections::BTreeMap;
 

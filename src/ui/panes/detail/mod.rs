@@ -21,11 +21,13 @@ use crate::ui::view::{Focus, View};
 use crate::ui::{safe_fit, safe_fit_name, safe_owned};
 
 /// The "since when" lines of a drill-in: each timeline entry newest first (time, kind, what),
-/// or that nothing changed; `events` from [`crate::judge::health::timeline`].
+/// or that nothing changed; `events` from [`crate::judge::health::timeline`], each wrapped to
+/// `width` columns with its text's hanging indent, in at most two rows.
 pub(super) fn timeline_lines(
     ctx: &Ctx,
     snap: &Snapshot,
     events: &[crate::judge::health::timeline::Event],
+    width: u16,
 ) -> Vec<Line<'static>> {
     use crate::judge::health::timeline::EventKind;
     let t = ctx.theme;
@@ -41,11 +43,18 @@ pub(super) fn timeline_lines(
             EventKind::Alarm | EventKind::ErrorLog => t.warn(),
             _ => t.text(),
         };
-        out.push(Line::from(vec![
-            Span::styled(format!("{} ", e.at.format("%H:%M")), t.dim()),
-            Span::styled(format!("{:<9} ", e.kind.label()), t.dim()),
-            safe_owned(&e.text, style),
-        ]));
+        // Wrapped under the text, never cut mid-word (`width` is the block's inside), in at
+        // most two rows so that one long error leaves room for the changes before it.
+        out.extend(crate::ui::chrome::hanging_within(
+            vec![
+                Span::styled(format!("{} ", e.at.format("%H:%M")), t.dim()),
+                Span::styled(format!("{:<9} ", e.kind.label()), t.dim()),
+            ],
+            &e.text,
+            style,
+            width,
+            2,
+        ));
     }
     if let Some(err) = &snap.alarm_history.error {
         out.push(Line::from(safe_owned(

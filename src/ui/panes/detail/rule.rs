@@ -90,7 +90,12 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
             ),
             t.title(),
         )));
-        lines.extend(timeline_lines(ctx, snap, &events));
+        lines.extend(timeline_lines(
+            ctx,
+            snap,
+            &events,
+            left.width.saturating_sub(2),
+        ));
     }
     let block = ctx.block(
         title(

@@ -260,12 +260,17 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     let [why_area, err_area] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(bottom);
     let coverage = match (snap.inventory.get(), snap.alarms.get()) {
-        (Some(inv), Some(alarms)) => coverage_line(ctx, &inv.inv, alarms, s),
+        (Some(inv), Some(alarms)) => {
+            coverage_line(ctx, &inv.inv, alarms, s, why_area.width.saturating_sub(2))
+        }
         _ => Vec::new(),
     };
     let why = findings_and_alarms(ctx, snap, &target, |a| a.is_for_stream(&s.name), coverage);
     let block = ctx.block(title(ctx, "Findings & alarms".into(), String::new()), false);
-    f.render_widget(Paragraph::new(why).block(block), why_area);
+    f.render_widget(
+        Paragraph::new(why).block(block).wrap(Wrap { trim: false }),
+        why_area,
+    );
 
     let groups = target.log_groups(snap);
     let events = crate::ui::panes::logs::merged(snap, &groups);
@@ -309,7 +314,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
             crate::judge::health::timeline::stream(&inputs, s, history, since)
         })
         .unwrap_or_default();
-    let tl = timeline_lines(ctx, snap, &timeline);
+    let tl = timeline_lines(ctx, snap, &timeline, err_area.width.saturating_sub(2));
     // The timeline gets what it needs; the errors keep at least 4 rows.
     let tl_h = u16::try_from(tl.len() + 2)
         .unwrap_or(u16::MAX)
@@ -336,16 +341,17 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     f.render_widget(Paragraph::new(tl).block(block), tl_area);
 }
 
-/// The stream's alarm coverage ([`crate::judge::health::coverage`]) in one line: how many of the
-/// expected alarms exist, and which metrics have none (`fhtop check`'s `alarm-coverage` gives
+/// The stream's alarm coverage ([`crate::judge::health::coverage`]) : how many of the expected
+/// alarms exist, and which metrics have none (wrapped to `width` columns) (`fhtop check`'s `alarm-coverage` gives
 /// the commands that create them). Empty when the destination kind is not known (its delivery
 /// alarms cannot be named).
-fn coverage_line<'a>(
+fn coverage_line(
     ctx: &Ctx,
     inv: &crate::model::Inventory,
     alarms: &[crate::model::Alarm],
     s: &crate::model::Stream,
-) -> Vec<Line<'a>> {
+    width: u16,
+) -> Vec<Line<'static>> {
     let t = ctx.theme;
     let cov = crate::judge::health::coverage::coverage(inv, alarms, s);
     // Without a destination kind the delivery alarms cannot be named: nothing to count.
@@ -362,11 +368,14 @@ fn coverage_line<'a>(
     if missing.is_empty() {
         spans.push(Span::styled(count, t.ok()));
     } else {
-        spans.push(Span::styled(count, t.warn()));
-        spans.push(Span::styled(
-            format!(" · no alarm on {}", safe_fit_name(&missing.join(", "), 80)),
+        spans.push(Span::styled(format!("{count} · "), t.warn()));
+        // Every metric without an alarm, wrapped under the list: none is cut off.
+        return crate::ui::chrome::hanging(
+            spans,
+            &format!("no alarm on {}", missing.join(", ")),
             t.warn(),
-        ));
+            width,
+        );
     }
     vec![Line::from(spans)]
 }
