@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod demo;
 pub mod ops;
+pub mod read;
 
 pub use ops::{Access, Op};
 

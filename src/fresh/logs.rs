@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration as CDuration, Utc};
+use chrono::Duration as CDuration;
 
-use crate::backend::{Backend, BackendError, ErrorKind};
+use crate::backend::{BackendError, ErrorKind};
 use crate::fresh::ctx::{Interest, PollCtx};
 use crate::fresh::store::{LogBuffer, LogStore, Snapshot};
 use crate::judge::health::Level;
@@ -34,33 +34,6 @@ pub fn log_groups(snap: &Snapshot, interest: &Interest) -> Vec<String> {
         }
     }
     groups.into_iter().collect()
-}
-
-/// Events of `group` from `since`, at most `limit` a read. FilterLogEvents answers oldest
-/// first, so when the first read is full, the events from `recent` on are read too (each event
-/// once): the newest are then there. A failure of that second read comes back beside the first
-/// read's events, for the caller to weigh.
-///
-/// Errors: the first read's [`BackendError`].
-pub async fn newest_events(
-    backend: &dyn Backend,
-    group: &str,
-    since: DateTime<Utc>,
-    recent: DateTime<Utc>,
-    limit: usize,
-) -> Result<(Vec<crate::model::LogEvent>, Option<BackendError>), BackendError> {
-    let mut events = backend.log_events(group, since, limit).await?;
-    if events.len() < limit {
-        return Ok((events, None));
-    }
-    match backend.log_events(group, recent, limit).await {
-        Ok(newer) => {
-            let seen: BTreeSet<String> = events.iter().map(|e| e.event_id.clone()).collect();
-            events.extend(newer.into_iter().filter(|e| !seen.contains(&e.event_id)));
-            Ok((events, None))
-        }
-        Err(e) => Ok((events, Some(e))),
-    }
 }
 
 /// Read new events of each group once; every event lands in the store exactly once.

@@ -5,13 +5,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
-use crate::backend::{Backend, BackendError, ErrorKind};
+use crate::backend::{BackendError, ErrorKind};
 use crate::fresh::ctx::{ChartWant, PollCtx};
 use crate::fresh::store::Snapshot;
 use crate::judge::health::Level;
-use crate::model::{Inventory, MetricWindow, Metrics, Scope, metric_queries};
+use crate::model::{MetricWindow, Scope};
 
 /// One fetch of the charts' series for `want` (period from [`crate::model::chart_period`]) and
 /// publish it.
@@ -29,7 +27,7 @@ pub async fn poll_chart(c: &PollCtx, want: &ChartWant) -> Result<(), BackendErro
     let window =
         MetricWindow::ending_at(now, want.minutes, crate::model::chart_period(want.minutes));
     let queries = crate::model::chart_queries(&inv.inv, want.detail.as_ref());
-    let m = fetch(c.backend.as_ref(), queries, window).await?;
+    let m = crate::backend::read::fetch(c.backend.as_ref(), queries, window).await?;
     c.store.set_chart(m, now);
     Ok(())
 }
@@ -60,7 +58,7 @@ pub async fn poll_metrics(
     let window = MetricWindow::ending_at(now, c.window_minutes, 60);
     let mut m = crate::fresh::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
     let queries = plan.poll(&inv.inv, want, &urgent_rows(snap), &m, now, every);
-    crate::fresh::plan::fetch_into(c.backend.as_ref(), &mut m, queries.clone()).await?;
+    crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, queries.clone()).await?;
     plan.record(&queries, now);
     c.store.set_metrics(m, now);
     Ok(())
@@ -136,34 +134,9 @@ pub async fn poll_new_metrics(
         return Ok(());
     }
     let mut merged = crate::fresh::plan::carry(Some(m), m.window, &inv.inv, &want.full);
-    crate::fresh::plan::fetch_into(c.backend.as_ref(), &mut merged, queries.clone()).await?;
+    crate::backend::read::fetch_into(c.backend.as_ref(), &mut merged, queries.clone()).await?;
     plan.record(&queries, now);
     let at = snap.metrics.fetched_at.unwrap_or(now);
     c.store.set_metrics(merged, at);
     Ok(())
-}
-
-/// Every row's triage set (what the checks read, `model::MetricId::triage`) over
-/// `window_minutes` ending at `now`, aligned and normalised (the batching is the backend's:
-/// GetMetricData, 500 a call).
-pub async fn fetch_metrics(
-    backend: &dyn Backend,
-    inv: &Inventory,
-    now: DateTime<Utc>,
-    window_minutes: u32,
-) -> Result<Metrics, BackendError> {
-    let window = MetricWindow::ending_at(now, window_minutes, 60);
-    fetch(backend, metric_queries(inv, &[]), window).await
-}
-
-/// `queries` over `window`, aligned and normalised: [`crate::fresh::plan::fetch_into`] on empty
-/// metrics.
-async fn fetch(
-    backend: &dyn Backend,
-    queries: Vec<crate::model::MetricQuery>,
-    window: MetricWindow,
-) -> Result<Metrics, BackendError> {
-    let mut m = Metrics::new(window);
-    crate::fresh::plan::fetch_into(backend, &mut m, queries).await?;
-    Ok(m)
 }

@@ -11,7 +11,7 @@
 //!   [`ROTATION`] and the cost is the same every minute. Their health is that of their last
 //!   fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
 //! - A row fetched before is extended by its newest periods only (the last
-//!   [`OVERLAP_POINTS`] read again: CloudWatch may add a late datapoint), not its whole
+//!   [`crate::backend::read::OVERLAP_POINTS`] read again: CloudWatch may add a late datapoint), not its whole
 //!   window again.
 
 use std::collections::{HashMap, HashSet};
@@ -27,14 +27,6 @@ use crate::model::{
 /// off screen that starts failing shows as failing (in the header's counts, `fhtop`'s sort)
 /// within this time; an alarm on it shows at the next alarm poll.
 pub const ROTATION: Duration = Duration::from_secs(600);
-
-/// Periods read again when a series is extended: CloudWatch can publish a datapoint for a
-/// period a few minutes after it ended.
-pub const OVERLAP_POINTS: usize = 5;
-
-/// Extensions start on a multiple of this many periods, so that the rows of one poll share a
-/// few GetMetricData time ranges (one call per range and 500 metrics).
-const START_STEP: usize = 10;
 
 /// What the UI shows, for the plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -171,63 +163,6 @@ pub fn carry(
     m.retain(|s, id| keep.get(s).is_some_and(|v| v.contains(&id)));
     m
 }
-
-/// Fetches `queries` into `m` (whose window they follow): a series `m` already has is
-/// extended from [`OVERLAP_POINTS`] before its end, a new one read over the whole window.
-/// One backend call per distinct start and [`FETCH_BATCH`] queries.
-///
-/// Errors: the backend's [`crate::backend::BackendError`]; `m` is then partly updated.
-pub async fn fetch_into(
-    backend: &dyn crate::backend::Backend,
-    m: &mut Metrics,
-    queries: Vec<MetricQuery>,
-) -> Result<(), crate::backend::BackendError> {
-    let window = m.window;
-    let mut groups: HashMap<usize, Vec<MetricQuery>> = HashMap::new();
-    for q in queries {
-        let start = match m.series(&q.scope, q.metric) {
-            Some(s) => s.len().saturating_sub(OVERLAP_POINTS) / START_STEP * START_STEP,
-            None => 0,
-        };
-        groups
-            .entry(start.min(window.points.saturating_sub(1)))
-            .or_default()
-            .push(q);
-    }
-    let mut starts: Vec<usize> = groups.keys().copied().collect();
-    starts.sort_unstable();
-    for start in starts {
-        let Some(qs) = groups.remove(&start) else {
-            continue;
-        };
-        let sub = MetricWindow {
-            start: window.time_of(start),
-            period_seconds: window.period_seconds,
-            points: window.points - start,
-        };
-        // One GetMetricData batch at a time, each stored (4 bytes a point) before the next is
-        // asked for: the answers in flight are one batch's (16 bytes a point), not the
-        // account's — at 7,500 series of 60 points, 0.5 MB instead of 7 MB.
-        for chunk in qs.chunks(FETCH_BATCH) {
-            let raw = backend.metrics(chunk, &sub).await?;
-            if raw.len() != chunk.len() {
-                return Err(crate::backend::BackendError::new(
-                    crate::backend::ErrorKind::Other,
-                    format!("asked for {} series, got {}", chunk.len(), raw.len()),
-                ));
-            }
-            for (q, mut s) in chunk.iter().zip(raw) {
-                s.resize(sub.points, None);
-                m.put(q.scope.clone(), q.metric, start, s);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Queries per backend call of [`fetch_into`]: GetMetricData's 500 metrics a call, so the
-/// calls are as many as before and the memory of one answer is bounded.
-pub const FETCH_BATCH: usize = 500;
 
 #[cfg(test)]
 mod tests {

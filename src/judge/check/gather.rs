@@ -99,7 +99,7 @@ pub async fn gather(
     let reqs: Vec<SimRequest> = sims.iter().map(|(_, q)| q.clone()).collect();
     let window_start = now - Duration::minutes(i64::from(window_minutes));
     let (metrics, alarms, alarm_history, logs, reports) = tokio::join!(
-        crate::fresh::metrics::fetch_metrics(backend, &inv, now, window_minutes),
+        crate::backend::read::fetch_metrics(backend, &inv, now, window_minutes),
         backend.alarms(),
         backend.alarm_history(window_start),
         futures_util::future::join_all(groups.iter().map(|g| error_events(backend, g, since, now))),
@@ -163,7 +163,7 @@ async fn error_events(
     now: DateTime<Utc>,
 ) -> BResult<Vec<LogEvent>> {
     let recent = now - Duration::minutes(ERRORS_RECENT_MIN);
-    match crate::fresh::logs::newest_events(backend, group, since, recent, LOG_LIMIT).await? {
+    match crate::backend::read::newest_events(backend, group, since, recent, LOG_LIMIT).await? {
         // Without the newest minutes the newest error is unknown: the group is not read.
         (_, Some(e)) => Err(e),
         (events, None) => Ok(events),

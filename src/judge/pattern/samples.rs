@@ -132,7 +132,7 @@ pub async fn test_samples(
         // samples are the ones that matter); without them, the older samples still serve.
         let recent = now - chrono::Duration::minutes(5);
         let events =
-            match crate::fresh::logs::newest_events(backend, g, since, recent, SAMPLES_PER_GROUP)
+            match crate::backend::read::newest_events(backend, g, since, recent, SAMPLES_PER_GROUP)
                 .await
             {
                 Ok((e, _)) => e,
