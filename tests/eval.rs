@@ -273,9 +273,10 @@ fn conditions_on_known_keys_are_decided() {
             r#"{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}"#,
             Decision::Undetermined("aws:SourceVpc".into()),
         ),
+        // Every documented operator is decided (issue 25): 123456789012 < 5 is false.
         (
             r#"{"NumericLessThan":{"aws:PrincipalAccount":"5"}}"#,
-            Decision::Undetermined("aws:PrincipalAccount".into()),
+            Decision::ImplicitDeny,
         ),
     ];
     for (cond, want) in table {
@@ -365,11 +366,20 @@ fn keys_known_absent_follow_the_iam_rules_and_unknown_keys_stay_undetermined() {
         )
         .decision
     };
-    // Set operators are not decided, even on a key known to be absent.
+    // Set operators are decided by the IAM rules (issue 25): ForAnyValue on a key known to be
+    // absent (an empty set) is false ("Set operators for multivalued context keys")...
     assert_eq!(
         run(
             &cond("ForAnyValue:StringNotEquals", "aws:SourceVpce", "vpce-1"),
             &absent
+        ),
+        Decision::ImplicitDeny
+    );
+    // ... and on a key fhtop cannot know, undetermined, naming it.
+    assert_eq!(
+        run(
+            &cond("ForAnyValue:StringNotEquals", "aws:SourceVpce", "vpce-1"),
+            &ctx()
         ),
         Decision::Undetermined("aws:SourceVpce".into())
     );

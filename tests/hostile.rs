@@ -59,6 +59,10 @@ fn hostile_store() -> Store {
             role_arn: Some(evil(13)),
             dead_letter_arn: Some(evil(14)),
             has_input_transformer: false,
+            input_path: Some(evil(15)),
+            input: None,
+            max_event_age_seconds: None,
+            max_retry_attempts: None,
         }],
     };
     let stream = Stream {

@@ -249,7 +249,7 @@ pub trait Backend: Send + Sync {
     async fn test_event_pattern(&self, pattern: &str, event: &str) -> BResult<bool>;
     /// Puts the rule in `state`: DisableRule, EnableRule, or for any other enabled state
     /// (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) PutRule with the rule's current
-    /// definition and that state. Only `action::Executor` calls this.
+    /// definition and that state. Only `act::Executor` calls this.
     async fn set_rule_state(&self, key: &RuleKey, state: &RuleState) -> BResult<()>;
     /// iam:SimulatePrincipalPolicy for `principal` on actions × resources, all pages, with
     /// these context keys, and the resource policy when given (the API takes it only for an
@@ -272,6 +272,18 @@ pub trait Backend: Send + Sync {
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>>;
+    /// The names of the buckets the account owns (ListBuckets: "all buckets owned by the
+    /// authenticated sender of the request", Amazon S3 API Reference): a destination bucket not
+    /// among them is another account's, and its permissions are evaluated across accounts.
+    ///
+    /// Errors: the backend's (e.g. `AccessDenied` without s3:ListAllMyBuckets); a backend that
+    /// cannot tell answers `Other` — the owner is then unknown, never assumed.
+    async fn own_buckets(&self) -> BResult<Vec<String>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            "this backend does not list the account's buckets",
+        ))
+    }
     /// The resource-based policy of a KMS key (its key policy) or a Kinesis data stream (by
     /// ARN), `None` when it has none. NotFound when the resource does not exist; Other for an
     /// ARN of another service.

@@ -136,6 +136,9 @@ ops! {
     ListPolicies => "iam", Permissions, "the writer-policy check";
     /// s3:GetBucketPolicy.
     GetBucketPolicy => "s3", Permissions, "bucket policies";
+    /// s3:ListBuckets (IAM action s3:ListAllMyBuckets): whether a destination bucket is the
+    /// account's own, or another account's (then both sides must allow).
+    ListBuckets => "s3" as "ListAllMyBuckets", Permissions, "a bucket's owner (cross-account permissions)";
     /// kms:GetKeyPolicy.
     GetKeyPolicy => "kms", Permissions, "KMS key policies";
     /// kinesis:GetResourcePolicy: a source data stream's policy.

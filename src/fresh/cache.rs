@@ -2,7 +2,7 @@
 //! directory (`$FHTOP_CACHE_DIR`, else `$XDG_CACHE_HOME/fhtop`) and shown at start — marked as
 //! cached, with its age — until the fresh walk replaces it. Error rows are not kept (a gap is
 //! read again, never remembered). Nothing mutating trusts it: a rule change re-reads the rule
-//! (`action::Executor`).
+//! (`act::Executor`).
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,7 @@
-//! What exists: buses, rules and their targets, delivery streams and their destinations,
-//! and how they link into pipelines.
+//! What exists and how it links: the account read ([`Identity`]), every bus, rule and stream
+//! ([`Inventory`]; the EventBridge side in [`super::rule`], the Firehose side in
+//! [`super::stream`]), what could not be read ([`InventoryError`]), and the pipelines
+//! ([`PipelineLink`]).
 
 use std::collections::HashMap;
 
@@ -167,6 +169,9 @@ pub struct PipelineLink {
     /// The Kinesis data stream between the rule and the delivery stream (its name), when the
     /// rule targets the stream the delivery stream reads.
     pub via: Option<String>,
+    /// A target stream in another account or region: (account, region). Matched by its full
+    /// ARN, it is never the stream of the same name here (`stream` is `None`).
+    pub foreign: Option<(String, String)>,
 }
 
 impl Inventory {
@@ -239,6 +244,15 @@ impl Inventory {
         let (s, r) = (loading("stream"), loading("rule"));
         ((s, self.streams.len() + s), (r, self.rules.len()))
     }
+    /// The buses whose rules could not be listed (ListRules failed): what their rules feed is
+    /// not known.
+    pub fn unread_buses(&self) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|e| !e.loading && (e.kind == "bus" || e.kind == "buses"))
+            .map(|e| e.name.as_str())
+            .collect()
+    }
     /// Rules with a target on this stream, or on the Kinesis data stream it reads.
     pub fn rules_feeding(&self, stream: &str) -> Vec<&Rule> {
         let source = self
@@ -247,9 +261,9 @@ impl Inventory {
         self.rules
             .iter()
             .filter(|r| {
-                r.targets.iter().any(|t| {
-                    t.firehose_stream_name() == Some(stream) || Some(t.arn.as_str()) == source
-                })
+                r.targets
+                    .iter()
+                    .any(|t| r.local_stream(t) == Some(stream) || Some(t.arn.as_str()) == source)
             })
             .collect()
     }
@@ -277,8 +291,17 @@ impl Inventory {
             (&ra.bus, &ra.name).cmp(&(&rb.bus, &rb.name))
         });
         for ri in rule_order {
-            for t in &self.rules[ri].targets {
-                if let Some(name) = t.firehose_stream_name() {
+            let rule = &self.rules[ri];
+            for t in &rule.targets {
+                if let Some((account, region, name)) = rule.foreign_stream(t) {
+                    links.push(PipelineLink {
+                        rule: Some(ri),
+                        stream: None,
+                        stream_name: name.to_string(),
+                        via: None,
+                        foreign: Some((account.to_string(), region.to_string())),
+                    });
+                } else if let Some(name) = rule.local_stream(t) {
                     let si = by_name.get(name).copied();
                     if let Some(si) = si {
                         fed[si] = true;
@@ -288,6 +311,7 @@ impl Inventory {
                         stream: si,
                         stream_name: name.to_string(),
                         via: None,
+                        foreign: None,
                     });
                 } else if let Some(kinesis) = kinesis_name_from_arn(&t.arn) {
                     // rule → Kinesis data stream → every delivery stream reading it.
@@ -299,6 +323,7 @@ impl Inventory {
                                 stream: Some(si),
                                 stream_name: s.name.clone(),
                                 via: Some(kinesis.to_string()),
+                                foreign: None,
                             });
                         }
                     }
@@ -312,6 +337,7 @@ impl Inventory {
             stream: Some(si),
             stream_name: self.streams[si].name.clone(),
             via: None,
+            foreign: None,
         }));
         links
     }

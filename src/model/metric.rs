@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::rule::RuleKey;
+use super::rule::{Rule, RuleKey};
 use super::stream::{DestinationKind, Source, Stream};
 
 /// The CloudWatch statistic fhtop requests for a metric (GetMetricData `Stat`).
@@ -68,7 +68,10 @@ pub enum MetricId {
     DeliveryRecords(DestinationKind),
     /// `DeliveryTo...Bytes`: bytes delivered per period (Sum).
     DeliveryBytes(DestinationKind),
-    /// `DeliveryTo...Success`: share of successful delivery attempts, ratio 0–1 (Average).
+    /// `DeliveryTo...Success`: share of successful delivery attempts, ratio 0–1 (Average) —
+    /// but for Iceberg `DeliveryToIceberg.Success` is the count of successful commits (Sum);
+    /// Iceberg's delivery ratio comes from its row counts
+    /// ([`crate::model::Metrics::delivery_ratio`]).
     DeliverySuccess(DestinationKind),
     /// `DeliveryTo...DataFreshness`: age in seconds of the oldest record not yet delivered
     /// (Maximum).
@@ -135,11 +138,27 @@ pub enum MetricId {
     /// `FailedInvocations`: invocations that failed permanently, count per period (Sum; missing =
     /// 0).
     FailedInvocations,
-    /// `DeadLetterInvocations`: events sent to the target's dead-letter queue, count per period
-    /// (Sum; missing = 0).
+    /// `DeadLetterInvocations`: times a rule's target was **not invoked** in response to an
+    /// event — e.g. an invocation that would run the same rule again, an infinite loop — count
+    /// per period (Sum; missing = 0). Not events sent to a dead-letter queue: those are
+    /// [`MetricId::InvocationsSentToDlq`] (Amazon EventBridge User Guide, "Monitoring Amazon
+    /// EventBridge", EventBridge metrics).
     DeadLetterInvocations,
     /// `ThrottledRules`: rule runs throttled, count per period (Sum; missing = 0).
     ThrottledRules,
+    /// `InvocationsSentToDlq`: invocations moved to the target's dead-letter queue (SQS) —
+    /// events not delivered, recoverable from the queue — count per period (Sum; missing = 0;
+    /// read only for a rule with a target that has a `DeadLetterConfig`).
+    InvocationsSentToDlq,
+    /// `InvocationsFailedToBeSentToDlq`: invocations that could not be moved to the dead-letter
+    /// queue (permissions, a queue that is gone, the size limit) — events lost — count per
+    /// period (Sum; missing = 0; read only for a rule with a dead-letter queue).
+    InvocationsFailedToBeSentToDlq,
+    /// `DeliveryToIceberg.FailedRowCount`: rows that failed delivery to Apache Iceberg Tables
+    /// and went to the S3 backup bucket, count per period (Sum). The Iceberg destination has no
+    /// success ratio: its `DeliveryToIceberg.Success` counts commits (Amazon Data Firehose
+    /// Developer Guide, "Monitor metrics" for Apache Iceberg Tables).
+    IcebergFailedRows,
 }
 
 /// `[Records, Bytes, Success, DataFreshness]` metric names per destination kind, in
@@ -237,7 +256,8 @@ impl MetricId {
         MetricId::RecordsPerSecondLimit,
         MetricId::PutRequestsPerSecondLimit,
     ];
-    /// The six EventBridge rule metrics (AWS/Events) fhtop reads for every rule.
+    /// The six EventBridge rule metrics (AWS/Events) fhtop reads for every rule; a rule with a
+    /// dead-letter queue adds [`MetricId::RULE_DLQ`] ([`MetricId::for_rule`]).
     pub const RULE: [MetricId; 6] = [
         MetricId::MatchedEvents,
         MetricId::TriggeredRules,
@@ -246,6 +266,34 @@ impl MetricId {
         MetricId::DeadLetterInvocations,
         MetricId::ThrottledRules,
     ];
+
+    /// The dead-letter queue's two metrics, read for a rule with a target that has a
+    /// `DeadLetterConfig`: `InvocationsSentToDlq`, `InvocationsFailedToBeSentToDlq`.
+    pub const RULE_DLQ: [MetricId; 2] = [
+        MetricId::InvocationsSentToDlq,
+        MetricId::InvocationsFailedToBeSentToDlq,
+    ];
+
+    /// Every metric of a rule: [`MetricId::RULE`], and [`MetricId::RULE_DLQ`] when one of its
+    /// targets has a dead-letter queue.
+    pub fn for_rule(r: &Rule) -> Vec<MetricId> {
+        let mut v = Self::RULE.to_vec();
+        if r.has_dead_letter_queue() {
+            v.extend(Self::RULE_DLQ);
+        }
+        v
+    }
+
+    /// A rule's triage set: [`RULE_TRIAGE`], and [`MetricId::RULE_DLQ`] when one of its
+    /// targets has a dead-letter queue (events sent there are not delivered; events it refused
+    /// are lost).
+    pub fn rule_triage(r: &Rule) -> Vec<MetricId> {
+        let mut v = RULE_TRIAGE.to_vec();
+        if r.has_dead_letter_queue() {
+            v.extend(Self::RULE_DLQ);
+        }
+        v
+    }
 
     /// The count of records entering a stream from its source: `IncomingRecords` for Direct
     /// PUT, `DataReadFromKinesisStream.Records` for a Kinesis data stream,
@@ -282,6 +330,9 @@ impl MetricId {
         ];
         if let Some(kind) = s.destination_kind() {
             v.extend(Self::delivery(kind));
+            if kind == DestinationKind::Iceberg {
+                v.push(IcebergFailedRows);
+            }
             if kind != DestinationKind::S3 && s.bucket().is_some() {
                 v.extend(Self::delivery(DestinationKind::S3));
             }
@@ -328,9 +379,10 @@ impl MetricId {
             "AWS/Firehose"
         }
     }
-    /// Whether this is an EventBridge rule metric (one of [`MetricId::RULE`]).
+    /// Whether this is an EventBridge rule metric (one of [`MetricId::RULE`] or
+    /// [`MetricId::RULE_DLQ`]).
     pub fn is_rule_metric(self) -> bool {
-        Self::RULE.contains(&self)
+        Self::RULE.contains(&self) || Self::RULE_DLQ.contains(&self)
     }
     /// The CloudWatch metric name.
     pub fn name(self) -> &'static str {
@@ -371,6 +423,9 @@ impl MetricId {
             FailedInvocations => "FailedInvocations",
             DeadLetterInvocations => "DeadLetterInvocations",
             ThrottledRules => "ThrottledRules",
+            InvocationsSentToDlq => "InvocationsSentToDlq",
+            InvocationsFailedToBeSentToDlq => "InvocationsFailedToBeSentToDlq",
+            IcebergFailedRows => "DeliveryToIceberg.FailedRowCount",
         }
     }
     /// The statistic fhtop asks for: Sum for counts, Average for success ratios, Maximum for
@@ -378,6 +433,8 @@ impl MetricId {
     pub fn stat(self) -> Stat {
         use MetricId::*;
         match self {
+            // `DeliveryToIceberg.Success` counts commits: a sum, not a ratio.
+            DeliverySuccess(DestinationKind::Iceberg) => Stat::Sum,
             DeliverySuccess(_) | ExecuteProcessingSuccess => Stat::Average,
             DataFreshness(_)
             | PartitionCount
@@ -398,6 +455,7 @@ impl MetricId {
         use MetricId::*;
         match self {
             IncomingBytes | DeliveryBytes(_) | KinesisReadBytes | SourceReadBytes => Unit::Bytes,
+            DeliverySuccess(DestinationKind::Iceberg) => Unit::Count,
             DeliverySuccess(_) | ExecuteProcessingSuccess => Unit::Ratio,
             DataFreshness(_) => Unit::Seconds,
             JqDuration | KinesisMillisBehindLatest | ExecuteProcessingDuration => {
@@ -509,6 +567,10 @@ impl MetricId {
                 DeliverySuccess(kind),
                 DataFreshness(kind),
             ]);
+            // Iceberg's success is counted in rows: the failed ones are the evidence.
+            if kind == DestinationKind::Iceberg {
+                v.push(IcebergFailedRows);
+            }
             if s3_backup && kind != DestinationKind::S3 {
                 v.push(DeliveryRecords(DestinationKind::S3));
             }

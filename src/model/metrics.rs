@@ -1,5 +1,6 @@
-//! CloudWatch metrics: which ones fhtop reads, their statistic and unit, and the series the
-//! backend answers with.
+//! The metric plan's queries (which series of which rows), the window they cover and the
+//! series the backend answers with ([`Metrics`]); one metric's name, statistic and unit are
+//! in [`super::metric`].
 
 use std::collections::HashMap;
 
@@ -7,9 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::inventory::Inventory;
-use super::metric::{MetricId, RULE_TRIAGE, Scope};
+use super::metric::{MetricId, Scope};
 use super::reported::Reported;
-use super::stream::Stream;
+use super::rule::Rule;
+use super::stream::{DestinationKind, Stream};
 
 /// One series to fetch: a metric for a stream or rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -26,7 +28,7 @@ pub struct MetricQuery {
 /// (CloudWatch bills GetMetricData per metric requested).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum MetricKind {
-    /// The triage set ([`MetricId::triage`], [`RULE_TRIAGE`], and for a stream not described
+    /// The triage set ([`MetricId::triage`], [`super::metric::RULE_TRIAGE`], and for a stream not described
     /// [`MetricId::triage_reported`]): what health and the list columns read. Every row gets
     /// it, on screen every poll, off screen on the plan's rotation.
     Triage,
@@ -66,15 +68,17 @@ pub fn stream_metrics(s: &Stream, full: bool) -> Vec<(MetricId, MetricKind)> {
     v
 }
 
-/// The metrics of one rule: [`RULE_TRIAGE`], and with `full` `TriggeredRules` too.
-pub fn rule_metrics(full: bool) -> Vec<(MetricId, MetricKind)> {
-    MetricId::RULE
-        .iter()
+/// The metrics of one rule: its triage set ([`MetricId::rule_triage`]), and with `full` the
+/// rest of [`MetricId::for_rule`] (`TriggeredRules`) too.
+pub fn rule_metrics(r: &Rule, full: bool) -> Vec<(MetricId, MetricKind)> {
+    let triage = MetricId::rule_triage(r);
+    MetricId::for_rule(r)
+        .into_iter()
         .filter_map(|m| {
-            if RULE_TRIAGE.contains(m) {
-                Some((*m, MetricKind::Triage))
+            if triage.contains(&m) {
+                Some((m, MetricKind::Triage))
             } else {
-                full.then_some((*m, MetricKind::Full))
+                full.then_some((m, MetricKind::Full))
             }
         })
         .collect()
@@ -96,7 +100,7 @@ pub fn metric_queries_of(
     enum Row<'a> {
         Stream(&'a Stream),
         Reported(&'a Reported),
-        Rule,
+        Rule(&'a Rule),
     }
     let mut q = Vec::new();
     let rows = inv
@@ -107,7 +111,11 @@ pub fn metric_queries_of(
             inv.reported()
                 .map(|(n, r)| (Scope::Stream(n.to_string()), Row::Reported(r))),
         )
-        .chain(inv.rules.iter().map(|r| (Scope::Rule(r.key()), Row::Rule)));
+        .chain(
+            inv.rules
+                .iter()
+                .map(|r| (Scope::Rule(r.key()), Row::Rule(r))),
+        );
     for (scope, row) in rows {
         if !due(&scope) {
             continue;
@@ -120,7 +128,7 @@ pub fn metric_queries_of(
                 .into_iter()
                 .map(|m| (m, MetricKind::Triage))
                 .collect(),
-            Row::Rule => rule_metrics(whole),
+            Row::Rule(r) => rule_metrics(r, whole),
         };
         for (metric, kind) in metrics {
             q.push(MetricQuery {
@@ -193,11 +201,16 @@ pub fn chart_queries(inv: &Inventory, detail: Option<&Scope>) -> Vec<MetricQuery
                 }
             }
         }
-        Some(sc @ Scope::Rule(_)) => q.extend(MetricId::RULE.iter().map(|m| MetricQuery {
-            scope: sc.clone(),
-            metric: *m,
-            kind: MetricKind::Chart,
-        })),
+        Some(sc @ Scope::Rule(k)) => {
+            let metrics = inv
+                .rule(k)
+                .map_or_else(|| MetricId::RULE.to_vec(), MetricId::for_rule);
+            q.extend(metrics.into_iter().map(|m| MetricQuery {
+                scope: sc.clone(),
+                metric: m,
+                kind: MetricKind::Chart,
+            }));
+        }
         None => {}
     }
     q
@@ -304,6 +317,21 @@ impl<'a> Points<'a> {
 
 /// How many trailing periods the "now" figures (funnel counts, success %, ...) cover.
 pub const RECENT_POINTS: usize = 5;
+
+/// Seconds after a minute ends before its datapoints can be taken as published: EventBridge
+/// and Firehose send metrics every minute, and CloudWatch makes a datapoint available within
+/// about two minutes (Amazon CloudWatch User Guide, "Metrics concepts": data can take a few
+/// minutes to be available). A newer minute is neither a failure nor a recovery yet; an
+/// EventBridge gap there is not yet a zero.
+pub const PUBLISH_DELAY_SECONDS: u32 = 120;
+
+/// The newest periods of `period_seconds` each that may not be published yet
+/// ([`PUBLISH_DELAY_SECONDS`]), at least 1.
+pub fn unpublished_points(period_seconds: u32) -> usize {
+    usize::try_from(PUBLISH_DELAY_SECONDS.div_ceil(period_seconds.max(1)))
+        .unwrap_or(1)
+        .max(1)
+}
 
 impl Metrics {
     /// No series yet, on `window`.
@@ -412,6 +440,31 @@ impl Metrics {
             .recent(scope, m)
             .fold((0u32, 0.0), |(n, s), v| (n + 1, s + v));
         (n > 0).then(|| sum / f64::from(n))
+    }
+    /// The share of delivery that succeeded over the recent periods, ratio 0–1, by AWS's
+    /// definition for `kind`: the mean of `DeliveryTo<kind>.Success`; for Iceberg, whose
+    /// `.Success` counts commits, `SuccessfulRowCount / (SuccessfulRowCount + FailedRowCount)`
+    /// (Amazon Data Firehose Developer Guide, "Monitor metrics" for Apache Iceberg Tables).
+    /// `None` when nothing was read (or no Iceberg row was counted).
+    pub fn delivery_ratio(&self, scope: &Scope, kind: DestinationKind) -> Option<f64> {
+        if kind != DestinationKind::Iceberg {
+            return self.recent_avg(scope, MetricId::DeliverySuccess(kind));
+        }
+        let ok = self.recent_sum(scope, MetricId::DeliveryRecords(kind));
+        let failed = self.recent_sum(scope, MetricId::IcebergFailedRows);
+        let (ok, failed) = (ok.unwrap_or(0.0), failed.unwrap_or(0.0));
+        (ok + failed > 0.0).then(|| ok / (ok + failed))
+    }
+    /// Sum over the `span` periods that end where the published data ends (the newest
+    /// [`unpublished_points`] left out); `None` when every one of them is a gap.
+    pub fn published_sum(&self, scope: &Scope, m: MetricId, span: usize) -> Option<f64> {
+        let s = self.series(scope, m)?;
+        let end = s
+            .len()
+            .saturating_sub(unpublished_points(self.window.period_seconds));
+        (end.saturating_sub(span)..end)
+            .filter_map(|i| s.get(i))
+            .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
     }
     /// Whether any of the last `n` periods has a datapoint.
     pub fn any_in_last(&self, scope: &Scope, m: MetricId, n: usize) -> bool {

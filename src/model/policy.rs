@@ -54,6 +54,9 @@ pub struct Matched {
     pub policy: String,
     /// The statement's `Sid`, when it has one (the simulator does not report it).
     pub sid: Option<String>,
+    /// The condition keys of the statement (lower case), when fhtop evaluated it (the
+    /// simulator does not report them): a Deny under a condition is met, not removed.
+    pub condition_keys: Vec<String>,
 }
 
 /// One simulated action on one resource.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::arn::firehose_name_from_arn;
+use super::arn::{arn_parts, firehose_name_from_arn};
 
 /// An EventBridge event bus (ListEventBuses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,9 +74,51 @@ pub struct Target {
     pub dead_letter_arn: Option<String>,
     /// The target reshapes events with an `InputTransformer`.
     pub has_input_transformer: bool,
+    /// `InputPath`: the part of the event the target receives (JSONPath), when set.
+    #[serde(default)]
+    pub input_path: Option<String>,
+    /// `Input`: a constant JSON text sent instead of the event, when set.
+    #[serde(default)]
+    pub input: Option<String>,
+    /// `RetryPolicy.MaximumEventAgeInSeconds` (60–86,400 s), when set; EventBridge's default is
+    /// 86,400 s, 24 h (Amazon EventBridge User Guide, "Retrying events").
+    #[serde(default)]
+    pub max_event_age_seconds: Option<i64>,
+    /// `RetryPolicy.MaximumRetryAttempts` (0–185), when set; the default is 185.
+    #[serde(default)]
+    pub max_retry_attempts: Option<i64>,
 }
 
+/// EventBridge's default `MaximumEventAgeInSeconds`: 24 h (Amazon EventBridge User Guide,
+/// "Retrying events").
+pub const DEFAULT_MAX_EVENT_AGE_SECONDS: i64 = 86_400;
+/// EventBridge's default `MaximumRetryAttempts`: 185 (same page).
+pub const DEFAULT_MAX_RETRY_ATTEMPTS: i64 = 185;
+
 impl Target {
+    /// What the target receives: "the whole event", "the event's `PATH`", "a constant input",
+    /// or "the event reshaped by an input transformer".
+    pub fn input_shape(&self) -> String {
+        if self.has_input_transformer {
+            "the event reshaped by an input transformer".into()
+        } else if self.input.is_some() {
+            "a constant input (not the event)".into()
+        } else if let Some(p) = &self.input_path {
+            format!("the event's {p} (InputPath)")
+        } else {
+            "the whole event".into()
+        }
+    }
+    /// How long and how often EventBridge retries a failed delivery: (seconds, attempts),
+    /// the defaults where the target's RetryPolicy sets none.
+    pub fn retry(&self) -> (i64, i64) {
+        (
+            self.max_event_age_seconds
+                .unwrap_or(DEFAULT_MAX_EVENT_AGE_SECONDS),
+            self.max_retry_attempts
+                .unwrap_or(DEFAULT_MAX_RETRY_ATTEMPTS),
+        )
+    }
     /// The delivery stream name when this target is a Firehose delivery stream.
     pub fn firehose_stream_name(&self) -> Option<&str> {
         firehose_name_from_arn(&self.arn)
@@ -128,6 +170,37 @@ impl Rule {
     /// The log group EventBridge rules conventionally log to (`/aws/events/<rule>`).
     pub fn log_group(&self) -> String {
         format!("/aws/events/{}", self.name)
+    }
+    /// Whether `arn` is in the rule's own account and region (those of the rule's ARN) — true
+    /// when either side does not say (an empty or partial ARN, a resource without a region or
+    /// account).
+    pub fn is_local(&self, arn: &str) -> bool {
+        let (Some((_, _, region, account, _)), Some((_, _, home_region, home_account, _))) =
+            (arn_parts(arn), arn_parts(&self.arn))
+        else {
+            return true;
+        };
+        let same = |a: &str, b: &str| a.is_empty() || b.is_empty() || a == b;
+        same(region, home_region) && same(account, home_account)
+    }
+    /// The delivery stream of the rule's own account and region that `t` sends to: `None` for
+    /// a target that is not a Firehose stream, or one in another account or region (matched by
+    /// its full ARN, never by name alone — a stream of the same name here is another stream).
+    pub fn local_stream<'a>(&self, t: &'a Target) -> Option<&'a str> {
+        t.firehose_stream_name().filter(|_| self.is_local(&t.arn))
+    }
+    /// A Firehose target in another account or region: (account, region, stream name).
+    pub fn foreign_stream<'a>(&self, t: &'a Target) -> Option<(&'a str, &'a str, &'a str)> {
+        let name = t.firehose_stream_name()?;
+        if self.is_local(&t.arn) {
+            return None;
+        }
+        let (_, _, region, account, _) = arn_parts(&t.arn)?;
+        Some((account, region, name))
+    }
+    /// Whether one of its targets has a dead-letter queue (`DeadLetterConfig.Arn`).
+    pub fn has_dead_letter_queue(&self) -> bool {
+        self.targets.iter().any(|t| t.dead_letter_arn.is_some())
     }
     /// Whether this is a scheduled rule (has a `ScheduleExpression`) rather than a pattern rule.
     pub fn is_schedule(&self) -> bool {

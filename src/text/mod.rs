@@ -119,6 +119,13 @@ pub fn fit_words(s: &str, w: usize) -> String {
     }
 }
 
+/// `s` followed by spaces up to `w` display columns (wide characters count two); `s` as it is
+/// when it is already as wide.
+pub fn pad(s: &str, w: usize) -> String {
+    let have = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(w.saturating_sub(have)))
+}
+
 /// Fit `s` into `w` columns, cutting with "…".
 pub fn fit(s: &str, w: usize) -> String {
     use unicode_width::UnicodeWidthChar;

@@ -135,7 +135,7 @@ impl Runner {
         }
     }
 
-    /// A confirmed rule change through the one mutation path (`action::Executor`).
+    /// A confirmed rule change through the one mutation path (`act::Executor`).
     async fn change_rule(&self, key: &crate::model::RuleKey, enable: bool) -> Outcome {
         let Some(identity) = self.store.snapshot().identity.get().cloned() else {
             return Outcome::Refused("account not known yet".into());

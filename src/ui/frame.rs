@@ -1,5 +1,5 @@
 //! One frame drawn off-screen ([`draw`]) and written out as plain text ([`to_text`]) or SVG
-//! ([`to_svg`]): what `fhtop snapshot`, the `s` screen save and the render tests print.
+//! ([`to_svg`]): what `fhtop snapshot`, the `S` screen save and the render tests print.
 
 use std::fmt::Write as _;
 

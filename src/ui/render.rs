@@ -443,7 +443,7 @@ fn render_tabs(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     // short titles, then unpadded (at 80 columns "7 API cost" is whole once the gaps go).
     let tabs = |pad: &'static str, gap: &'static str, short: bool| {
         let mut spans = Vec::new();
-        for (p, a) in Pane::ALL.iter().zip(keys) {
+        for (i, (p, a)) in Pane::ALL.iter().zip(keys).enumerate() {
             let title = if short { p.short_title() } else { p.title() };
             let label = format!("{pad}{} {title}{pad}", ctx.keymap.first_label(a));
             let style = if *p == view.pane && view.detail.is_none() {
@@ -453,11 +453,16 @@ fn render_tabs(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
             };
             spans.push(Span::styled(label, style));
             if *p == Pane::Alarms && firing > 0 {
-                // Side by side, the count keeps one column from the next tab.
-                let sep = if gap.is_empty() { " " } else { "" };
-                spans.push(Span::styled(format!("✖{firing}{sep}"), t.fail()));
+                // Unpadded, the count keeps a column from its title; side by side, one from
+                // the next tab.
+                let before = if pad.is_empty() { " " } else { "" };
+                let after = if gap.is_empty() { " " } else { "" };
+                spans.push(Span::styled(format!("{before}✖{firing}{after}"), t.fail()));
             }
-            spans.push(Span::raw(gap));
+            // No gap after the last tab: it would cost a column that shows nothing.
+            if i + 1 < Pane::ALL.len() {
+                spans.push(Span::raw(gap));
+            }
         }
         spans
     };

@@ -10,6 +10,9 @@ Scenarios (one region each, so they never mix):
   shapes    issue 10's failing pipelines, one of each kind (trust policies, an HTTP endpoint
             destination, a Kinesis data stream source, a Lambda processor), each next to a
             healthy neighbour of the same shape
+  verdicts  issue 25's pipelines read by AWS's metric definitions: dead-letter queues (sent,
+            refused, none), targets not invoked, Iceberg failed rows, a low-traffic stream with
+            a 900 s buffer, a target stream in another account, each beside a healthy twin
   org       an AWS Organization: the healthy pipeline in the management account, the incident
             in a member account "team" (reached by assuming OrganizationAccountAccessRole)
 
@@ -757,18 +760,106 @@ def failed(c, region):
         b'{"id":1}', ms - 5_000).encode())
 
 
+def verdicts(c, region):
+    """Issue 25's examples: what each metric means by AWS's definition, and the stream's own
+    timing, each beside a twin that must stay OK."""
+    fh = "firehose.amazonaws.com"
+    iam_writer(c)
+    bucket(c, region, "verdicts-lake")
+    sqs = boto3.client("sqs", endpoint_url=c["events"].meta.endpoint_url, region_name=region,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def dlq(name):
+        sqs.create_queue(QueueName=name)
+        return f"arn:aws:sqs:{region}:{ACCOUNT}:{name}"
+
+    def feeding(rule_name, stream_name, queue=None, target_arn=None):
+        role(c, f"firehose-{stream_name}", fh, {"delivery": delivery_policy("verdicts-lake", stream_name)})
+        arn = stream(c, region, stream_name, "verdicts-lake")
+        delivering(c, stream_name)
+        c["events"].put_rule(Name=rule_name, EventBusName="default", State="ENABLED",
+                             EventPattern=json.dumps({"source": [f"acme.{rule_name}"]}))
+        t = {"Id": "firehose", "Arn": target_arn or arn,
+             "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}
+        if queue:
+            t["DeadLetterConfig"] = {"Arn": dlq(queue)}
+        c["events"].put_targets(Rule=rule_name, EventBusName="default", Targets=[t])
+
+    def events(rule_name, **metrics):
+        d = [("RuleName", rule_name)]
+        for metric, per_minute in metrics.items():
+            series(c, "AWS/Events", metric, d, [per_minute] * N)
+
+    # 1. A third of the events go to the dead-letter queue (InvocationsSentToDlq): not OK.
+    feeding("dlq-third", "v-dlq-third", queue="dlq-third-dlq")
+    events("dlq-third", MatchedEvents=300, Invocations=300, FailedInvocations=100, InvocationsSentToDlq=100)
+    # ... its twin has the same queue and nothing in it.
+    feeding("dlq-quiet", "v-dlq-quiet", queue="dlq-quiet-dlq")
+    events("dlq-quiet", MatchedEvents=300, Invocations=300)
+    # 2. The dead-letter queue refuses them (InvocationsFailedToBeSentToDlq): events lost.
+    feeding("dlq-refused", "v-dlq-refused", queue="dlq-refused-dlq")
+    events("dlq-refused", MatchedEvents=300, Invocations=300, FailedInvocations=30,
+           InvocationsFailedToBeSentToDlq=30)
+    # 3. Failing with no dead-letter queue: dropped.
+    feeding("no-dlq", "v-no-dlq")
+    events("no-dlq", MatchedEvents=300, Invocations=300, FailedInvocations=20)
+    # 4. DeadLetterInvocations: targets not invoked (a loop), not a queue.
+    feeding("loop", "v-loop")
+    events("loop", MatchedEvents=300, Invocations=295, DeadLetterInvocations=5)
+
+    # 5. Apache Iceberg: 40 % of the rows fail; DeliveryToIceberg.Success counts commits.
+    for name, failed in (("v-iceberg", 120), ("v-iceberg-ok", 0)):
+        role(c, f"firehose-{name}", fh, {"delivery": delivery_policy("verdicts-lake", name)})
+        stream(c, region, name, "verdicts-lake")
+        d = [("DeliveryStreamName", name)]
+        series(c, "AWS/Firehose", "IncomingRecords", d, [300] * N)
+        series(c, "AWS/Firehose", "DeliveryToIceberg.SuccessfulRowCount", d, [300 - failed] * N)
+        series(c, "AWS/Firehose", "DeliveryToIceberg.FailedRowCount", d, [failed] * N)
+        series(c, "AWS/Firehose", "DeliveryToIceberg.Success", d, [3] * N)
+        series(c, "AWS/Firehose", "DeliveryToIceberg.DataFreshness", d, [45] * N)
+
+    # 6. A low-traffic stream with a 900 s buffer delivers once in 15 minutes: healthy. Its
+    # twin has not delivered for 25 minutes while records arrive: failing.
+    for name, delivered_at in (("v-slow", 12), ("v-slow-stuck", None)):
+        role(c, f"firehose-{name}", fh, {"delivery": delivery_policy("verdicts-lake", name)})
+        stream(c, region, name, "verdicts-lake", interval=900)
+        d = [("DeliveryStreamName", name)]
+        n = 25
+        series(c, "AWS/Firehose", "IncomingRecords", d, [2] * n)
+        records = [0] * n
+        if delivered_at is not None:
+            records[n - 1 - delivered_at] = 30
+        series(c, "AWS/Firehose", "DeliveryToS3.Records", d, records)
+        series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [1] * n)
+        series(c, "AWS/Firehose", "DeliveryToS3.DataFreshness", d,
+               [600] * n if delivered_at is not None else [60 * (i + 1) for i in range(n)])
+
+    # 7. A rule whose target is a stream of the same name in another account: not the local
+    # one (which fails), and not read from here.
+    role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})
+    stream(c, region, "v-shared", "verdicts-lake")
+    failing(c, "v-shared")
+    c["events"].put_rule(Name="to-partner", EventBusName="default", State="ENABLED",
+                         EventPattern=json.dumps({"source": ["acme.partner"]}))
+    c["events"].put_targets(Rule="to-partner", EventBusName="default", Targets=[{
+        "Id": "partner", "Arn": f"arn:aws:firehose:{region}:210987654321:deliverystream/v-shared",
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
+    events("to-partner", MatchedEvents=50, Invocations=50)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "org"])
+    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "org"])
     a = ap.parse_args()
     if a.scenario == "org":
         print(f"seeded org in {a.region}: team={org(a.endpoint, a.region)}")
         return
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
-     "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed}[a.scenario](c, a.region)
+     "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed,
+     "verdicts": verdicts}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

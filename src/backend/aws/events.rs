@@ -195,6 +195,16 @@ pub(super) async fn targets(
                     .and_then(|d| d.arn())
                     .map(str::to_string),
                 has_input_transformer: t.input_transformer().is_some(),
+                input_path: t.input_path().map(str::to_string),
+                input: t.input().map(str::to_string),
+                max_event_age_seconds: t
+                    .retry_policy()
+                    .and_then(|r| r.maximum_event_age_in_seconds())
+                    .map(i64::from),
+                max_retry_attempts: t
+                    .retry_policy()
+                    .and_then(|r| r.maximum_retry_attempts())
+                    .map(i64::from),
             });
         }
         token = out.next_token().map(str::to_string);

@@ -43,6 +43,7 @@ fn matched(st: &[aws_sdk_iam::types::Statement]) -> Vec<Matched> {
                     format!("{id} ({kind}{at})")
                 },
                 sid: None,
+                condition_keys: vec![],
             }
         })
         .collect()
@@ -356,6 +357,30 @@ pub async fn managed_policy(
         match (r.is_truncated(), r.marker()) {
             (true, Some(m)) => marker = Some(m.to_string()),
             _ => return Ok(None),
+        }
+    }
+}
+
+/// Every bucket the account owns (ListBuckets, every page).
+pub async fn own_buckets(c: &aws_sdk_s3::Client, stats: &ApiStats) -> BResult<Vec<String>> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        stats.call(Op::ListBuckets);
+        let r = c
+            .list_buckets()
+            .set_continuation_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify(Op::ListBuckets, e))?;
+        out.extend(
+            r.buckets()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_string)),
+        );
+        match r.continuation_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => return Ok(out),
         }
     }
 }

@@ -345,6 +345,12 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn own_buckets(&self) -> BResult<Vec<String>> {
+        let c = self.clients().await;
+        let r = iam::own_buckets(&c.s3, &self.stats).await;
+        self.guard(r).await
+    }
+
     async fn resource_policy(&self, arn: &str) -> BResult<Option<String>> {
         let c = self.clients().await;
         let r = resource::resource_policy(&c.kms, &c.kinesis, &self.stats, arn).await;

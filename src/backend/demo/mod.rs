@@ -294,6 +294,17 @@ impl Backend for DemoBackend {
         }))
     }
 
+    async fn own_buckets(&self) -> BResult<Vec<String>> {
+        // Every bucket of the demo account's streams is its own.
+        let inv = self.inv();
+        Ok(inv
+            .streams
+            .iter()
+            .flat_map(|s| s.bucket())
+            .map(|b| crate::model::bucket_from_arn(&b.bucket_arn).to_string())
+            .collect())
+    }
+
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>> {
         // The clickstream bucket refuses plain HTTP, as many real buckets do: the simulation
         // must not call that an explicit deny for Firehose, which always uses TLS.

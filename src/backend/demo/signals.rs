@@ -243,6 +243,9 @@ impl DemoBackend {
             FailedInvocations => failed,
             DeadLetterInvocations => 0.0,
             ThrottledRules => 0.0,
+            // A target with a dead-letter queue: every failed event goes there.
+            InvocationsSentToDlq if rule.has_dead_letter_queue() => failed,
+            InvocationsFailedToBeSentToDlq => 0.0,
             _ => return None,
         };
         // EventBridge only publishes non-zero datapoints.

@@ -10,6 +10,10 @@ fn target(id: &str, arn: String, role: Option<String>) -> Target {
         role_arn: role,
         dead_letter_arn: None,
         has_input_transformer: false,
+        input_path: None,
+        input: None,
+        max_event_age_seconds: None,
+        max_retry_attempts: None,
     }
 }
 
@@ -131,7 +135,13 @@ pub(super) fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventor
             Some(r#"{"source":["acme.orders"],"detail-type":["OrderCancelled"]}"#),
             None,
             vec![
-                target("lake", fh("orders-to-s3"), writer.clone()),
+                // Its failed events go to a dead-letter queue (recoverable), not nowhere.
+                Target {
+                    dead_letter_arn: Some(format!(
+                        "arn:aws:sqs:{region}:{ACCOUNT}:order-cancelled-dlq"
+                    )),
+                    ..target("lake", fh("orders-to-s3"), writer.clone())
+                },
                 target(
                     "log",
                     format!(

@@ -29,6 +29,34 @@ impl Confirm<'_> {
     pub(super) fn stream_metric(&self, s: &str, metric: &str, stat: &str) -> String {
         self.metric("AWS/Firehose", metric, &[("DeliveryStreamName", s)], stat)
     }
+    /// The commands that turn a stream's error logging on: the log group (Firehose writes to
+    /// one that exists), then UpdateDestination with `CloudWatchLoggingOptions` for the
+    /// destination's kind (a stream has one destination, `destinationId-000000000001`).
+    pub(super) fn enable_logging(&self, s: &crate::model::Stream) -> String {
+        use crate::model::DestinationKind as K;
+        let group = format!("/aws/kinesisfirehose/{}", s.name);
+        let update = match s.destination_kind() {
+            Some(K::HttpEndpoint) => "--http-endpoint-destination-update",
+            Some(K::OpenSearch) => "--amazonopensearchservice-destination-update",
+            Some(K::OpenSearchServerless) => "--amazon-open-search-serverless-destination-update",
+            Some(K::Elasticsearch) => "--elasticsearch-destination-update",
+            Some(K::Redshift) => "--redshift-destination-update",
+            Some(K::Splunk) => "--splunk-destination-update",
+            Some(K::Snowflake) => "--snowflake-destination-update",
+            Some(K::Iceberg) => "--iceberg-destination-update",
+            Some(K::S3) | None => "--extended-s3-destination-update",
+        };
+        let options = serde_json::json!({"CloudWatchLoggingOptions": {
+            "Enabled": true, "LogGroupName": group, "LogStreamName": "DestinationDelivery"}});
+        format!(
+            "aws logs create-log-group --region {r} --log-group-name {g} ; aws firehose update-destination --region {r} --delivery-stream-name {n} --current-delivery-stream-version-id {v} --destination-id destinationId-000000000001 {update} {o}",
+            r = self.region,
+            g = q(&group),
+            n = q(&s.name),
+            v = q(s.version_id.as_deref().unwrap_or("1")),
+            o = q(&options.to_string()),
+        )
+    }
     pub(super) fn describe_stream(&self, s: &str) -> String {
         format!(
             "aws firehose describe-delivery-stream --region {} --delivery-stream-name {} --query 'DeliveryStreamDescription.{{Status:DeliveryStreamStatus,Failure:FailureDescription,Encryption:DeliveryStreamEncryptionConfiguration}}'",

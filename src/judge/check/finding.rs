@@ -13,7 +13,7 @@ pub(super) fn stream_of(g: &Gathered, rule: &str) -> String {
                 name: name.into(),
             })
         })
-        .and_then(|r| r.targets.iter().find_map(|t| t.firehose_stream_name()))
+        .and_then(|r| r.targets.iter().find_map(|t| r.local_stream(t)))
         .map_or_else(|| rule.to_string(), str::to_string)
 }
 

@@ -27,6 +27,17 @@ pub fn grouped(findings: &[CheckResult]) -> Vec<(String, Level, Vec<&CheckResult
 /// summary follows after it (piped to a file or another program).
 pub fn human_lines(findings: &[CheckResult], all: bool, fit: bool) -> Vec<(Tone, String)> {
     let mut out = Vec::new();
+    // Whole names: the target column is as wide as the widest name, so the summaries align.
+    let width = if fit {
+        28
+    } else {
+        findings
+            .iter()
+            .map(|f| unicode_width::UnicodeWidthStr::width(f.target.as_str()))
+            .max()
+            .unwrap_or(0)
+            .max(28)
+    };
     for (pipeline, worst, fs) in grouped(findings) {
         let ok = fs.iter().filter(|f| f.status == Level::Ok).count();
         out.push((
@@ -46,14 +57,10 @@ pub fn human_lines(findings: &[CheckResult], all: bool, fit: bool) -> Vec<(Tone,
             out.push((
                 Tone::Row(f.status),
                 format!(
-                    "  {:<7} {:<17} {:<28} {}",
+                    "  {:<7} {:<17} {} {}",
                     f.status.name(),
                     f.check,
-                    if fit {
-                        crate::text::fit(&f.target, 28)
-                    } else {
-                        f.target.clone()
-                    },
+                    crate::text::pad(&crate::text::fit(&f.target, width), width),
                     f.summary
                 ),
             ));

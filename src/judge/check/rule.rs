@@ -15,7 +15,7 @@ pub(super) fn rule_findings(
     let pipeline = streams_fed(&g.inv, r)
         .first()
         .map(|s| s.name.as_str())
-        .or_else(|| r.targets.iter().find_map(|t| t.firehose_stream_name()))
+        .or_else(|| r.targets.iter().find_map(|t| r.local_stream(t)))
         .unwrap_or(&r.name)
         .to_string();
     let health = rule_health(inp, r);

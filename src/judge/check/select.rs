@@ -37,7 +37,7 @@ fn rule_matches(r: &Rule, name: &str) -> bool {
 pub(super) fn streams_fed<'a>(inv: &'a Inventory, r: &Rule) -> Vec<&'a Stream> {
     let mut v = Vec::new();
     for t in &r.targets {
-        match t.firehose_stream_name() {
+        match r.local_stream(t) {
             Some(n) => v.extend(inv.stream(n)),
             None => v.extend(inv.streams_reading(&t.arn)),
         }
@@ -118,7 +118,7 @@ impl Selection {
                     sc.streams.insert(s.name.clone());
                 }
                 // A target stream that could not be read is checked as unread, not skipped.
-                for t in r.targets.iter().filter_map(|t| t.firehose_stream_name()) {
+                for t in r.targets.iter().filter_map(|t| r.local_stream(t)) {
                     if inv.stream(t).is_none()
                         && let Some(e) = inv.unread_stream(t)
                         && let Some(i) = inv.errors.iter().position(|x| x == e)

@@ -31,9 +31,14 @@ pub(super) fn stream_findings(
         cli.describe_stream(n),
     );
     let kind = s.destination_kind();
-    let success_metric = kind
-        .map(|k| crate::model::MetricId::DeliverySuccess(k).name())
-        .unwrap_or("DeliveryToS3.Success");
+    let success_metric = match kind {
+        // Iceberg's `.Success` counts commits; its failures are its failed rows.
+        Some(crate::model::DestinationKind::Iceberg) => {
+            crate::model::MetricId::IcebergFailedRows.name()
+        }
+        Some(k) => crate::model::MetricId::DeliverySuccess(k).name(),
+        None => "DeliveryToS3.Success",
+    };
     from_health_refined(
         out,
         &h,
@@ -107,8 +112,18 @@ pub(super) fn stream_findings(
             cli.stream_metric(n, "ExecuteProcessing.Success", "Average"),
         );
     }
-    if let Some(group) = s.log_group() {
-        out.push(delivery_errors(g, n, group, cli));
+    match s.log_group() {
+        Some(group) => out.push(delivery_errors(g, n, group, cli)),
+        // Nothing is logged: no evidence either way, and the way to get some.
+        None => out.push(CheckResult {
+            check: CheckId::DeliveryErrors.id(),
+            target: n.to_string(),
+            status: Level::Unknown,
+            summary: "no evidence: error logging is off for this stream — turn it on (the confirm command)".into(),
+            details: "Firehose logs delivery and processing errors only to a CloudWatch Logs group its CloudWatchLoggingOptions name; with logging off a failing delivery leaves no error to read.".into(),
+            confirm: cli.enable_logging(s),
+            pipeline: n.to_string(),
+        }),
     }
     if let Some(rep) = sim_for(g, &SimTarget::Stream(n.to_string())) {
         let target = match (s.bucket(), kind) {

@@ -17,7 +17,7 @@
 //! a metric-math expression (no single metric) are not matched: fhtop cannot tell what they
 //! watch.
 
-use crate::model::{Alarm, Inventory, MetricId, Scope, Source, Stream};
+use crate::model::{Alarm, DestinationKind, Inventory, MetricId, Scope, Source, Stream};
 
 /// One alarm the design expects: on `metric` of `scope`, firing as the fields say.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,15 +66,28 @@ pub fn expected(inv: &Inventory, s: &Stream) -> Vec<Expected> {
         });
     };
     if let Some(kind) = s.destination_kind() {
-        add(
-            &stream,
-            MetricId::DeliverySuccess(kind),
-            "Minimum",
-            "LessThanThreshold",
-            1.0,
-            3,
-            "failed deliveries",
-        );
+        if kind == DestinationKind::Iceberg {
+            // `DeliveryToIceberg.Success` counts commits: failed rows are what to alarm on.
+            add(
+                &stream,
+                MetricId::IcebergFailedRows,
+                "Sum",
+                "GreaterThanThreshold",
+                0.0,
+                1,
+                "failed rows",
+            );
+        } else {
+            add(
+                &stream,
+                MetricId::DeliverySuccess(kind),
+                "Minimum",
+                "LessThanThreshold",
+                1.0,
+                3,
+                "failed deliveries",
+            );
+        }
         add(
             &stream,
             MetricId::DataFreshness(kind),

@@ -62,6 +62,21 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
 /// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
 pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
     let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
+    if let Some((account, region)) = &link.foreign {
+        // Another account's or region's stream: not this one of the same name, and not read
+        // from this context — the rule's side is judged, the stream's is not.
+        let mut h = target_health(inp, rule.as_ref(), None);
+        h.add(
+            CheckId::StreamStatus,
+            Symptom::NotDescribed,
+            Level::Unknown,
+            format!(
+                "target stream {} is in account {account}, region {region}: not read from here",
+                link.stream_name
+            ),
+        );
+        return h.sorted();
+    }
     let mut h = target_health(inp, rule.as_ref(), Some(&link.stream_name));
     // "No rule feeds it" is only known once every rule's targets are read.
     if link.rule.is_none() && inp.inv.reading().1.0 > 0 {
@@ -70,6 +85,18 @@ pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
             Symptom::NotDescribed,
             Level::Unknown,
             "rules' targets still being read: what feeds this stream is not known yet",
+        );
+        h = h.sorted();
+    } else if link.rule.is_none() && !inp.inv.unread_buses().is_empty() {
+        // A bus whose rules could not be listed may feed it: "no rule" is not known.
+        h.add(
+            CheckId::RuleState,
+            Symptom::NotDescribed,
+            Level::Unknown,
+            format!(
+                "what feeds this stream is not known: the rules of {} could not be read",
+                inp.inv.unread_buses().join(", ")
+            ),
         );
         h = h.sorted();
     }

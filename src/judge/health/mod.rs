@@ -192,8 +192,17 @@ pub enum Symptom {
     RuleDisabled,
     /// `FailedInvocations` above 0: EventBridge could not deliver to a target.
     InvocationsFailing,
-    /// `DeadLetterInvocations` above 0: events went to a dead-letter queue.
-    DeadLetter,
+    /// `DeadLetterInvocations` above 0: targets not invoked at all (e.g. a loop the rule would
+    /// trigger again) — not the dead-letter queue, whatever the name says.
+    NotInvoked,
+    /// `InvocationsSentToDlq` above 0: events not delivered, in the target's dead-letter queue
+    /// (recoverable from there).
+    SentToDeadLetterQueue,
+    /// `InvocationsFailedToBeSentToDlq` above 0: events the dead-letter queue refused — lost.
+    DeadLetterQueueRefused,
+    /// `FailedInvocations` above 0 on a rule none of whose targets has a dead-letter queue: the
+    /// failed events are dropped.
+    DroppedNoDeadLetterQueue,
     /// `ThrottledRules` above 0.
     RuleThrottled,
     /// An enabled pattern rule with no `MatchedEvents` or `TriggeredRules` in the whole window.

@@ -3,8 +3,10 @@
 
 use super::*;
 
-/// An EventBridge rule's health: state, pattern validity, targets, alarms, `FailedInvocations`,
-/// `DeadLetterInvocations`, `ThrottledRules`, and whether it triggers at all.
+/// An EventBridge rule's health: state, pattern validity, targets, alarms, `FailedInvocations`
+/// (dropped without a dead-letter queue), the dead-letter queue's `InvocationsSentToDlq` and
+/// `InvocationsFailedToBeSentToDlq`, `DeadLetterInvocations` (targets not invoked),
+/// `ThrottledRules`, and whether it triggers at all.
 pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     use MetricId::*;
     let mut h = Health::default();
@@ -30,7 +32,7 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
         );
     }
     for t in &r.targets {
-        if let Some(s) = t.firehose_stream_name()
+        if let Some(s) = r.local_stream(t)
             && inp.inv.stream(s).is_none()
         {
             match inp.inv.unread_stream(s) {
@@ -89,29 +91,98 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     }
     let inv = m.recent_sum(&sc, Invocations).unwrap_or(0.0);
     let failed = m.recent_sum(&sc, FailedInvocations).unwrap_or(0.0);
-    if failed > 0.0 {
-        let level = if failed >= inv && inv > 0.0 {
+    // How bad a share of the invocations is: all of them FAIL, some WARN.
+    let share = |n: f64| {
+        if n >= inv && inv > 0.0 {
             Level::Fail
         } else {
             Level::Warn
-        };
+        }
+    };
+    let dlq = r
+        .targets
+        .iter()
+        .filter_map(|t| t.dead_letter_arn.as_deref())
+        .next();
+    if dlq.is_some()
+        && MetricId::RULE_DLQ
+            .iter()
+            .any(|id| m.series(&sc, *id).is_none())
+    {
+        // Where failed events went is part of the verdict: not read, not decided.
         h.add(
             CheckId::RuleState,
-            Symptom::InvocationsFailing,
-            level,
+            Symptom::NoMetrics,
+            Level::Unknown,
+            "dead-letter queue metrics not read yet",
+        );
+    }
+    // By AWS's definitions (Amazon EventBridge User Guide, "Monitoring Amazon EventBridge"):
+    // FailedInvocations counts invocations that failed for good (after the retry policy);
+    // InvocationsSentToDlq what went to the dead-letter queue, InvocationsFailedToBeSentToDlq
+    // what the queue refused (lost), DeadLetterInvocations targets not invoked at all. Without
+    // a dead-letter queue a failed event is dropped ("Using dead-letter queues to process
+    // undelivered events"). One finding says where the failed events went.
+    let sent = m.recent_sum(&sc, InvocationsSentToDlq).unwrap_or(0.0);
+    let queue = dlq.map(|q| crate::model::arn::resource_name(q).unwrap_or(q));
+    match queue {
+        None if failed > 0.0 => h.add(
+            CheckId::RuleState,
+            Symptom::DroppedNoDeadLetterQueue,
+            Level::Fail,
             format!(
-                "{} of {} invocations failed in 5 min",
+                "{} of {} invocations failed in 5 min — dropped: the target has no dead-letter queue",
                 count(failed),
                 count(inv)
             ),
-        );
+        ),
+        Some(q) if failed > 0.0 => h.add(
+            CheckId::RuleState,
+            Symptom::InvocationsFailing,
+            share(failed.max(sent)),
+            format!(
+                "{} of {} invocations failed in 5 min; {} sent to the dead-letter queue {q} (recoverable)",
+                count(failed),
+                count(inv),
+                count(sent)
+            ),
+        ),
+        Some(q) if sent > 0.0 => h.add(
+            CheckId::RuleState,
+            Symptom::SentToDeadLetterQueue,
+            share(sent),
+            format!(
+                "{} of {} invocations sent to the dead-letter queue {q} in 5 min (not delivered; recoverable from the queue)",
+                count(sent),
+                count(inv)
+            ),
+        ),
+        _ => {}
     }
-    if m.recent_sum(&sc, DeadLetterInvocations).unwrap_or(0.0) > 0.0 {
+    let refused = m
+        .recent_sum(&sc, InvocationsFailedToBeSentToDlq)
+        .unwrap_or(0.0);
+    if dlq.is_some() && refused > 0.0 {
         h.add(
             CheckId::RuleState,
-            Symptom::DeadLetter,
+            Symptom::DeadLetterQueueRefused,
+            Level::Fail,
+            format!(
+                "{} events lost in 5 min: the dead-letter queue refused them (InvocationsFailedToBeSentToDlq: its policy, a queue that is gone, or the size limit)",
+                count(refused)
+            ),
+        );
+    }
+    let not_invoked = m.recent_sum(&sc, DeadLetterInvocations).unwrap_or(0.0);
+    if not_invoked > 0.0 {
+        h.add(
+            CheckId::RuleState,
+            Symptom::NotInvoked,
             Level::Warn,
-            "events sent to the dead-letter queue",
+            format!(
+                "{} events did not invoke the target in 5 min (DeadLetterInvocations: e.g. a target that would trigger the rule again)",
+                count(not_invoked)
+            ),
         );
     }
     if m.recent_sum(&sc, ThrottledRules).unwrap_or(0.0) > 0.0 {

@@ -87,25 +87,53 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
         h.add(CheckId::Delivery, Symptom::NoDeliveryData, level, text);
         return;
     }
-    if let Some(ok) = m.recent_avg(sc, MetricId::DeliverySuccess(kind))
+    // By AWS's definition per kind: Iceberg counts rows (its `.Success` counts commits).
+    if let Some(ok) = m.delivery_ratio(sc, kind)
         && ok < 1.0
     {
+        let text = if kind == DestinationKind::Iceberg {
+            let failed = m.recent_sum(sc, MetricId::IcebergFailedRows).unwrap_or(0.0);
+            let rows = failed
+                + m.recent_sum(sc, MetricId::DeliveryRecords(kind))
+                    .unwrap_or(0.0);
+            format!(
+                "{label}: {} of {} rows failed in 5 min ({:.0}%), written to the S3 backup",
+                count(failed),
+                count(rows),
+                ((1.0 - ok) * 100.0).ceil()
+            )
+        } else {
+            format!("{label} delivery success {:.0}%", (ok * 100.0).floor())
+        };
         h.add(
             CheckId::Delivery,
             Symptom::DeliverySuccessLow,
             Level::Fail,
-            format!("{label} delivery success {:.0}%", (ok * 100.0).floor()),
+            text,
         );
     }
+    // Judged over the stream's own buffer interval plus CloudWatch's publishing delay, on
+    // published minutes only: a healthy stream with a 900 s buffer delivers once in 15
+    // minutes, so five minutes without a delivery say nothing about it.
+    let span = usize::try_from(
+        (s.buffering_seconds().unwrap_or(300) + crate::model::PUBLISH_DELAY_SECONDS)
+            .div_ceil(m.window.period_seconds.max(1)),
+    )
+    .unwrap_or(RECENT_POINTS)
+    .max(RECENT_POINTS);
     let arriving = m
-        .recent_sum(sc, MetricId::incoming(&s.source))
+        .published_sum(sc, MetricId::incoming(&s.source), span)
         .unwrap_or(0.0);
-    if arriving > 0.0 && m.recent_sum(sc, MetricId::DeliveryRecords(kind)) == Some(0.0) {
+    if arriving > 0.0 && m.published_sum(sc, MetricId::DeliveryRecords(kind), span) == Some(0.0) {
+        let minutes = span * usize::try_from(m.window.period_seconds).unwrap_or(60) / 60;
         h.add(
             CheckId::Delivery,
             Symptom::ArrivingNotDelivered,
             Level::Fail,
-            format!("records arriving, none delivered to {label}"),
+            format!(
+                "records arriving, none delivered to {label} in {minutes} min (buffer {})",
+                fmt_duration(buffer_interval(s))
+            ),
         );
     }
     if let Some(fresh) = m.recent_max(sc, MetricId::DataFreshness(kind)) {

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Inputs;
-use crate::model::{AlarmChange, AlarmState, MetricId, Rule, Scope, Stream, parse_firehose_error};
+use crate::model::{
+    AlarmChange, AlarmState, DestinationKind, MetricId, Rule, Scope, Stream, parse_firehose_error,
+};
 
 /// What kind of thing happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -110,16 +112,28 @@ pub fn stream(
     }
     if let Some(kind) = s.destination_kind() {
         let scope = Scope::Stream(s.name.clone());
-        let success = MetricId::DeliverySuccess(kind);
-        ev.extend(metric_change(
-            inputs,
-            &scope,
-            success,
-            since,
-            |v| v >= 1.0,
-            "delivering",
-            "failing",
-        ));
+        // Iceberg's `.Success` counts commits: its failures are in the failed rows.
+        ev.extend(if kind == DestinationKind::Iceberg {
+            metric_change(
+                inputs,
+                &scope,
+                MetricId::IcebergFailedRows,
+                since,
+                |v| v <= 0.0,
+                "no failed rows",
+                "rows failing",
+            )
+        } else {
+            metric_change(
+                inputs,
+                &scope,
+                MetricId::DeliverySuccess(kind),
+                since,
+                |v| v >= 1.0,
+                "delivering",
+                "failing",
+            )
+        });
         let incoming = MetricId::incoming(&s.source);
         ev.extend(metric_change(
             inputs,
@@ -223,7 +237,12 @@ fn metric_change(
     let points = m.series(scope, metric)?;
     let mut last: Option<bool> = None;
     let mut change: Option<(usize, bool)> = None;
-    for (i, v) in points.iter().enumerate() {
+    // The newest minutes may not be published yet: neither a recovery nor a failure (an
+    // EventBridge gap there is not yet a zero).
+    let published = points
+        .len()
+        .saturating_sub(crate::model::unpublished_points(m.window.period_seconds));
+    for (i, v) in points.iter().enumerate().take(published) {
         let Some(v) = v.or(metric.missing_is_zero().then_some(0.0)) else {
             continue;
         };

@@ -33,6 +33,7 @@ pub(super) struct Reads<'a> {
     managed: Memo<Option<(String, String)>>,
     trusts: Memo<Option<String>>,
     resources: Memo<Option<String>>,
+    own_buckets: Cell<Vec<String>>,
     /// Set once the simulator has answered (or the probe finished without asking it): the
     /// rest of a batch waits for it, so that one unavailable simulator is asked once.
     simulator_known: tokio::sync::watch::Sender<bool>,
@@ -53,6 +54,7 @@ impl<'a> Reads<'a> {
             managed: Mutex::default(),
             trusts: Mutex::default(),
             resources: Mutex::default(),
+            own_buckets: Cell::default(),
             simulator_known: tokio::sync::watch::channel(false).0,
         }
     }
@@ -116,6 +118,33 @@ impl<'a> Reads<'a> {
             .get_or_init(|| self.backend.bucket_policy(b))
             .await
             .clone()
+    }
+
+    /// Whose `bucket` is, as [`eval::Request::account`] takes it: "" for the account's own
+    /// (ListBuckets lists it), [`eval::OWNER_OTHER`] for another account's,
+    /// [`eval::OWNER_UNKNOWN`] when the account's buckets could not be listed — with the note
+    /// that says which.
+    async fn bucket_owner(&self, bucket: &str) -> (&'static str, Option<String>) {
+        let listed = self
+            .own_buckets
+            .get_or_init(|| self.backend.own_buckets())
+            .await;
+        match listed {
+            Ok(own) if own.iter().any(|b| b == bucket) => ("", None),
+            Ok(_) => (
+                eval::OWNER_OTHER,
+                Some(format!(
+                    "bucket {bucket} is not the account's own (ListBuckets): evaluated across accounts, both sides must allow"
+                )),
+            ),
+            Err(e) => (
+                eval::OWNER_UNKNOWN,
+                Some(format!(
+                    "owner of bucket {bucket} not known ({}): a verdict that depends on it is undetermined",
+                    e.explained()
+                )),
+            ),
+        }
     }
 
     /// The role's trust policy: from the policies already read when the simulator is down
@@ -215,6 +244,15 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
             }
         }
     }
+    // Whose the bucket is: S3 ARNs carry no account, and across accounts both sides must allow.
+    let bucket_owner = match &req.bucket {
+        Some(b) => {
+            let (owner, note) = backend.bucket_owner(b).await;
+            report.notes.extend(note);
+            owner
+        }
+        None => "",
+    };
     let mut results: Vec<(SimResult, Option<String>)> = Vec::new();
     // The principal's permissions boundary, once read: resource-policy grants to the role are
     // limited by it.
@@ -241,13 +279,22 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
             report.engine = "iam:SimulatePrincipalPolicy".into();
             if raw_policy.is_some() {
                 report.engine.push_str(" (bucket policy as ResourcePolicy)");
-            } else if let Some(rp) = &resource_policy {
-                report.engine.push_str(" + bucket policy (local evaluator)");
+            } else if resource_policy.is_some() || !bucket_owner.is_empty() {
+                if resource_policy.is_some() {
+                    report.engine.push_str(" + bucket policy (local evaluator)");
+                }
                 let b = read_boundary(backend, principal).await;
                 let rows = results
                     .iter_mut()
                     .filter(|(r, _)| on_bucket(req, &r.resource));
-                merge_resource_policy(rp, rows, principal, &b, &ctx);
+                merge_resource_policy(
+                    resource_policy.as_ref(),
+                    rows,
+                    principal,
+                    &b,
+                    &ctx,
+                    bucket_owner,
+                );
                 boundary = Some(b);
             }
         }
@@ -292,11 +339,18 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 .iter()
                 .find(|p| p.kind == PolicyKind::Boundary)
                 .cloned());
-            if let Some(rp) = &resource_policy {
+            if resource_policy.is_some() || !bucket_owner.is_empty() {
                 let rows = results
                     .iter_mut()
                     .filter(|(r, _)| on_bucket(req, &r.resource));
-                merge_resource_policy(rp, rows, principal, &b, &ctx);
+                merge_resource_policy(
+                    resource_policy.as_ref(),
+                    rows,
+                    principal,
+                    &b,
+                    &ctx,
+                    bucket_owner,
+                );
             }
             boundary = Some(b);
             // A policy that could not be parsed may hold the deny (or the boundary) that

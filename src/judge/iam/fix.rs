@@ -29,16 +29,40 @@ pub(super) fn fixes(results: &[(SimResult, Option<String>)], target: &str) -> Ve
                         None => m.policy.clone(),
                     })
                     .collect();
-                let line = format!(
-                    "{} on {} is explicitly denied by {}: remove or narrow that statement (no Allow overrides a Deny)",
-                    r.action,
-                    r.resource,
-                    if by.is_empty() {
-                        "a Deny statement".to_string()
-                    } else {
-                        by.join(", ")
-                    }
-                );
+                let by = if by.is_empty() {
+                    "a Deny statement".to_string()
+                } else {
+                    by.join(", ")
+                };
+                let keys: Vec<&str> = r
+                    .matched
+                    .iter()
+                    .flat_map(|m| m.condition_keys.iter().map(String::as_str))
+                    .collect();
+                // A Deny under a condition is a control: the fix meets it, never removes it.
+                let line = if keys
+                    .iter()
+                    .any(|k| k.starts_with("s3:x-amz-server-side-encryption"))
+                {
+                    format!(
+                        "{} on {} is denied by {by} unless the upload is encrypted as the bucket demands ({}): give the stream that encryption — its S3 destination's EncryptionConfiguration with KMSEncryptionConfig.AWSKMSKeyARN set to the key the bucket expects (aws firehose update-destination ... --extended-s3-destination-update '{{\"EncryptionConfiguration\":{{\"KMSEncryptionConfig\":{{\"AWSKMSKeyARN\":\"KEY_ARN\"}}}}}}'); keep the bucket's Deny",
+                        r.action,
+                        r.resource,
+                        keys.join(", ")
+                    )
+                } else if !keys.is_empty() {
+                    format!(
+                        "{} on {} is denied by {by} unless its condition holds ({}): meet the condition; the Deny is a control, do not remove it",
+                        r.action,
+                        r.resource,
+                        keys.join(", ")
+                    )
+                } else {
+                    format!(
+                        "{} on {} is explicitly denied by {by}: remove or narrow that statement (no Allow overrides a Deny)",
+                        r.action, r.resource
+                    )
+                };
                 if !out.contains(&line) {
                     out.push(line);
                 }
@@ -55,6 +79,14 @@ pub(super) fn fixes(results: &[(SimResult, Option<String>)], target: &str) -> Ve
         }
     }
     for (i, (acts, res)) in groups.into_iter().enumerate() {
+        // A fix never grants on every resource: name them.
+        if res.contains(&"*") {
+            out.push(format!(
+                "{} is not allowed on the resources asked (*): a fix names the resources it grants on (never \"Resource\": \"*\") — ask again with --resource ARN",
+                acts.join(", ")
+            ));
+            continue;
+        }
         let stmt = serde_json::json!({
             "Sid": format!("FhtopFix{}", i + 1),
             "Effect": "Allow",

@@ -509,11 +509,13 @@ pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<
 }
 
 /// Every simulation `p` runs for a rule: each target role, and the writer policy on its
-/// streams.
+/// delivery streams — only when it has some (a rule that targets a Kinesis data stream is not
+/// checked against a Firehose policy on `*`).
 pub fn for_rule(rule: &Rule, writer_policy: &str) -> Vec<SimRequest> {
     let mut v = rule_requests(rule);
-    if !writer_policy.is_empty() {
-        v.push(writer_request(writer_policy, rule.firehose_target_arns()));
+    let streams = rule.firehose_target_arns();
+    if !writer_policy.is_empty() && !streams.is_empty() {
+        v.push(writer_request(writer_policy, streams));
     }
     v
 }

@@ -1,5 +1,5 @@
-//! The policies on the other side of a request: same-account resource policies (bucket,
-//! Kinesis stream), KMS key policies by KMS's own rule, and the role's trust policy for the
+//! The policies on the other side of a request: resource policies (bucket, Kinesis stream;
+//! same account or across accounts), KMS key policies by KMS's own rule, and the role's trust policy for the
 //! service that assumes it.
 
 use super::*;
@@ -28,11 +28,12 @@ fn side_of(r: &SimResult, boundary: &BoundaryRead, req: &eval::Request) -> eval:
 }
 
 /// The account `resource` belongs to, as [`eval::Request::account`] takes it: empty for the
-/// principal's own (or an ARN with no account, e.g. S3, taken as the principal's — see
-/// issue 25: the bucket owner is not looked up yet).
-fn owner<'a>(resource: &'a str, principal_account: &str) -> &'a str {
+/// principal's own; for an ARN with no account (S3), `bucket_owner` — what ListBuckets said
+/// ([`eval::OWNER_OTHER`], [`eval::OWNER_UNKNOWN`], or empty for the account's own).
+fn owner<'a>(resource: &'a str, principal_account: &str, bucket_owner: &'a str) -> &'a str {
     match arn_parts(resource).map(|p| p.3) {
         Some(a) if !a.is_empty() && a != principal_account => a,
+        Some("") if resource.starts_with("arn:aws:s3:::") => bucket_owner,
         _ => "",
     }
 }
@@ -42,26 +43,34 @@ fn owner<'a>(resource: &'a str, principal_account: &str) -> &'a str {
 /// naming the account too), a grant to the role is limited by the permissions boundary, a
 /// grant to `*` or the session is not (within one account), across accounts both sides must
 /// allow, and for a KMS key IAM policies count only where the key policy trusts the account.
+///
+/// Without a resource policy (`rp` `None`) only a bucket that is not (known to be) the
+/// account's own changes a row: across accounts the bucket side must allow too.
 pub(super) fn merge_resource_policy<'r>(
-    rp: &eval::Policy,
+    rp: Option<&eval::Policy>,
     results: impl Iterator<Item = &'r mut (SimResult, Option<String>)>,
     principal: &str,
     boundary: &BoundaryRead,
     ctx: &BTreeMap<String, Vec<String>>,
+    bucket_owner: &str,
 ) {
     let principal_account = arn_parts(principal).map(|p| p.3).unwrap_or("");
     for (r, _) in results {
         let resource = r.resource.clone();
+        let account = owner(&resource, principal_account, bucket_owner);
+        if rp.is_none() && account.is_empty() {
+            continue;
+        }
         let action = r.action.clone();
         let req = eval::Request {
             principal,
-            account: owner(&resource, principal_account),
+            account,
             action: &action,
             resource: &resource,
             context: ctx,
             missing: eval::Missing::Unknown,
         };
-        let e = eval::decide(&side_of(r, boundary, &req), Some(rp), &req);
+        let e = eval::decide(&side_of(r, boundary, &req), rp, &req);
         r.decision = e.decision;
         r.matched = e.matched;
     }
@@ -98,6 +107,7 @@ pub(super) fn unreadable(
                 r.matched = vec![Matched {
                     policy: format!("{what}: does not exist"),
                     sid: None,
+                    condition_keys: vec![],
                 }];
                 blocked.push(r);
                 any = true;
@@ -145,7 +155,7 @@ pub(super) async fn stream_policies(
                     notes.push(format!("{name} included"));
                     // Only for the stream it is attached to, whatever its Resource says.
                     let rows = results.iter_mut().filter(|(r, _)| on_it(&r.resource));
-                    merge_resource_policy(&p, rows, principal, boundary, ctx);
+                    merge_resource_policy(Some(&p), rows, principal, boundary, ctx, "");
                 }
                 None => unreadable(results, on_it, &name, None, &mut blocked, &mut fixes),
             },
@@ -234,12 +244,13 @@ pub(super) async fn key_policies(
             }
             let before = r.decision.clone();
             let mut one = [(r, b)];
-            merge_resource_policy(&policy, one.iter_mut(), principal, boundary, ctx);
+            merge_resource_policy(Some(&policy), one.iter_mut(), principal, boundary, ctx, "");
             let [(mut r, b)] = one;
             if before == Decision::Allowed && r.decision == Decision::ImplicitDeny {
                 r.matched = vec![Matched {
                     policy: name.clone(),
                     sid: None,
+                    condition_keys: vec![],
                 }];
                 if !denied_actions.contains(&r.action) {
                     denied_actions.push(r.action.clone());

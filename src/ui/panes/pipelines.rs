@@ -136,6 +136,9 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                 // "No rule" is only known once every rule's targets are read.
                 let label = if rules_reading {
                     "(rules being read…)".to_string()
+                } else if !inv.inv.unread_buses().is_empty() {
+                    // A bus that could not be read may have a rule feeding it.
+                    "(rules not all read)".to_string()
                 } else {
                     format!("(no rule: {source})")
                 };
@@ -147,10 +150,29 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         };
         let stream_style = if link.stream.is_some() {
             t.text()
+        } else if link.foreign.is_some() {
+            t.level(crate::judge::health::Level::Unknown)
         } else {
             t.fail()
         };
-        let stream_name = if let Some(via) = &link.via {
+        let stream_name = if let Some((account, region)) = &link.foreign {
+            // Another account's or region's stream, by its ARN: said as such (↗ and where),
+            // not read here; the rule drill-in gives account and region whole.
+            let home = link
+                .rule
+                .and_then(|i| inv.inv.rules.get(i))
+                .map_or("", |r| r.arn.as_str());
+            let where_ =
+                if crate::model::arn_parts(home).is_some_and(|(_, _, _, a, _)| a == account) {
+                    region
+                } else {
+                    account
+                };
+            safe_fit(
+                &format!("{} ↗{where_}", link.stream_name),
+                COLS[3].1 as usize,
+            )
+        } else if let Some(via) = &link.via {
             safe_fit(
                 &format!("{} (via {via})", link.stream_name),
                 COLS[3].1 as usize,
@@ -175,7 +197,14 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         match metrics {
             Some(m) => {
                 let rs = rule.map(|r| Scope::Rule(r.key()));
-                let ss = Scope::Stream(link.stream_name.clone());
+                // Another account's stream is not the local one of that name: its metrics
+                // are not read here, so its scope matches no fetched series ("–").
+                let ss = match &link.foreign {
+                    None => Scope::Stream(link.stream_name.clone()),
+                    Some((account, region)) => {
+                        Scope::Stream(format!("{account}/{region}/{}", link.stream_name))
+                    }
+                };
                 let rsum = |id| rs.as_ref().and_then(|s| m.recent_sum(s, id));
                 let failed = rsum(MetricId::FailedInvocations);
                 cells.push(num(fmt::opt_count(rsum(MetricId::MatchedEvents))));
@@ -200,7 +229,7 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                 } else {
                     "n/a".into()
                 }));
-                let ok = kind.and_then(|k| m.recent_avg(&ss, MetricId::DeliverySuccess(k)));
+                let ok = kind.and_then(|k| m.delivery_ratio(&ss, k));
                 let ok_style = match ok {
                     Some(v) if v < 1.0 => t.fail(),
                     _ => mstyle,

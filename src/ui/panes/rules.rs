@@ -83,9 +83,10 @@ fn targets_summary(r: &Rule) -> String {
     let v: Vec<String> = r
         .targets
         .iter()
-        .map(|t| match t.firehose_stream_name() {
-            Some(s) => format!("firehose:{s}"),
-            None => t.arn.split(':').nth(2).unwrap_or("?").to_string(),
+        .map(|t| match (r.foreign_stream(t), t.firehose_stream_name()) {
+            (Some((account, region, s)), _) => format!("firehose:{s} ({account} {region})"),
+            (None, Some(s)) => format!("firehose:{s}"),
+            (None, None) => t.arn.split(':').nth(2).unwrap_or("?").to_string(),
         })
         .collect();
     if v.is_empty() {

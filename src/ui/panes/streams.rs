@@ -165,8 +165,7 @@ fn metric_cells<'a>(
 ) -> [Cell<'a>; 4] {
     let t = ctx.theme;
     let m = |id| metrics.and_then(|m| m.recent_sum(sc, id));
-    let ok =
-        kind.and_then(|k| metrics.and_then(|m| m.recent_avg(sc, MetricId::DeliverySuccess(k))));
+    let ok = kind.and_then(|k| metrics.and_then(|m| m.delivery_ratio(sc, k)));
     let fresh =
         kind.and_then(|k| metrics.and_then(|m| m.recent_max(sc, MetricId::DataFreshness(k))));
     let delivered = kind.and_then(|k| m(MetricId::DeliveryRecords(k)));

@@ -5,15 +5,18 @@
 use super::*;
 
 /// Longest text copied, in bytes: many terminals drop OSC 52 payloads past ~100 kB (tmux's
-/// default limit on a sequence is 1 MB), and a fix is a few lines.
+/// default limit on a sequence is 1 MB), and a fix is a few lines; longer is refused, never cut.
 pub const COPY_MAX_BYTES: usize = 64 * 1024;
 
 impl View {
     /// The copy of what is open or selected, with a footer status naming it; a status saying
     /// why nothing was copied when there is nothing to copy.
     pub(super) fn copy(&mut self, w: &Merged) -> Effect {
-        let (what, text) = match self.overlay.as_ref().and_then(|o| o.lines.as_ref()) {
-            Some(lines) => match overlay_commands(lines) {
+        let overlay = self.overlay.as_ref().map(|o| o.lines.as_ref());
+        let (what, text) = match overlay {
+            // Still running: its commands are not there yet (never the selection instead).
+            Some(None) => return self.nothing_to_copy("the overlay is still running"),
+            Some(Some(lines)) => match overlay_commands(lines) {
                 Some(t) => ("the overlay's commands", t),
                 None => return self.nothing_to_copy("this overlay has no command or fix"),
             },
@@ -32,13 +35,12 @@ impl View {
                 (what, arns.join("\n"))
             }
         };
-        let mut text = text;
         if text.len() > COPY_MAX_BYTES {
-            let mut cut = COPY_MAX_BYTES;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            text.truncate(cut);
+            // Half a command pasted into a shell is worse than none.
+            return self.nothing_to_copy(&format!(
+                "{what} are {} bytes, more than a terminal takes at once ({COPY_MAX_BYTES}); save the screen (S) instead",
+                text.len()
+            ));
         }
         let first = text.lines().next().unwrap_or_default().to_string();
         let lines = text.lines().count();

@@ -67,7 +67,7 @@ pub struct PendingToggle {
     /// True to enable, false to disable.
     pub enable: bool,
     /// The state it will be put in: "DISABLED", "ENABLED", or the enabled state fhtop restores
-    /// (see `action::state_before_disable`).
+    /// (see `act::state_before_disable`).
     pub to: String,
     /// What to know before confirming (the state restored, or how a disabled state will be
     /// restored), when there is something.

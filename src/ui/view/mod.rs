@@ -98,7 +98,7 @@ pub enum Effect {
     /// Wake every poller now ([`crate::fresh::poll::Pollers::refresh_now`]).
     Refresh,
     /// The user confirmed: enable (true) or disable the rule of context `.0`, through
-    /// `action::Executor`.
+    /// `act::Executor`.
     ToggleRule(usize, RuleKey, bool),
     /// Run these permission simulations in context `.0` off the UI task; the reports come
     /// back to [`View::finished`] with id `.1`.

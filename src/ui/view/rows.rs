@@ -197,7 +197,8 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                         level,
                         target: Focus {
                             rule: rk,
-                            stream: Some(link.stream_name.clone()),
+                            // Another account's stream is not the one of that name here.
+                            stream: link.foreign.is_none().then(|| link.stream_name.clone()),
                             unread: None,
                             ctx: 0,
                         },
@@ -242,7 +243,7 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 let stream = r
                     .targets
                     .iter()
-                    .find_map(|t| t.firehose_stream_name())
+                    .find_map(|t| r.local_stream(t))
                     .map(str::to_string);
                 out.push((
                     Entry {

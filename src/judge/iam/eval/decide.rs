@@ -44,7 +44,9 @@ impl PrincipalSide {
             Decision::ExplicitDeny => (Tri::Yes, Tri::No),
             Decision::Allowed => (Tri::No, Tri::Yes),
             Decision::ImplicitDeny => (Tri::No, Tri::No),
-            Decision::Undetermined(k) => (Tri::No, Tri::Unknown(k.clone())),
+            // An engine that could not decide may have stopped on a Deny it could not
+            // evaluate: the deny is as unknown as the grant, never "no deny".
+            Decision::Undetermined(k) => (Tri::Unknown(k.clone()), Tri::Unknown(k.clone())),
         };
         let denies = if deny == Tri::Yes {
             matched.to_vec()
@@ -79,6 +81,11 @@ fn matched_of(p: &Policy, st: &Statement) -> Matched {
     Matched {
         policy: p.name.clone(),
         sid: st.sid.clone(),
+        condition_keys: st
+            .conditions
+            .iter()
+            .map(|c| c.key.to_ascii_lowercase())
+            .collect(),
     }
 }
 
@@ -310,8 +317,19 @@ pub fn evaluate(policies: &[Policy], req: &Request) -> Evaluation {
         }
     }
     let results: Vec<Evaluation> = candidates.iter().map(|c| one(c)).collect();
-    if let Some(a) = results.iter().find(|e| e.decision == Decision::Allowed) {
+    // When the request itself could not be decided (a Deny on it under a condition fhtop
+    // cannot evaluate), only a pattern inside the request may show an allowed resource: a
+    // broader one (`*`) escapes the denies that cover the request only partly.
+    let undecided = matches!(exact.decision, Decision::Undetermined(_));
+    if let Some((_, a)) = candidates
+        .iter()
+        .zip(&results)
+        .find(|(c, e)| e.decision == Decision::Allowed && (!undecided || glob(req.resource, c)))
+    {
         return a.clone();
+    }
+    if undecided {
+        return exact;
     }
     if let Some(u) = results
         .iter()

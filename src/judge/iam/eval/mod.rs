@@ -333,6 +333,10 @@ impl Tri {
 /// answer that differs between "same account" and "another account" is undetermined.
 pub const OWNER_UNKNOWN: &str = "?";
 
+/// `Request::account` when the resource is known to be another account's, which one not known
+/// (an S3 bucket not among the account's own): evaluated across accounts.
+pub const OWNER_OTHER: &str = "another account";
+
 /// How a condition key that is not in [`Request::context`] is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Missing {

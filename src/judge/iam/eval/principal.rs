@@ -131,6 +131,13 @@ pub(super) fn principal_reach(st: &Statement, req: &Request, has_boundary: bool)
         {
             Tri::Unknown("NotPrincipal names the role but not its account".into())
         }
+        // The caller is a session of the role (Firehose and EventBridge assume it): "you must
+        // also include the assumed-role ARN" to exclude it (same page). The role's ARN alone
+        // may not exclude the session that calls, whose name fhtop does not know.
+        Reach::Role if !st.allow => Tri::Unknown(
+            "the role session name (NotPrincipal names the role, not its assumed-role session)"
+                .into(),
+        ),
         _ => Tri::Yes,
     };
     match excluded {

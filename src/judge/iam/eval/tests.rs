@@ -183,8 +183,23 @@ fn not_principal_deny_always_denies_a_role_with_a_boundary() {
         np.clone(),
     ];
     assert_eq!(run(&p, "", "s3:PutObject", OBJECT), Decision::ExplicitDeny);
-    let twin = [identity, np];
-    assert_eq!(run(&twin, "", "s3:PutObject", OBJECT), Decision::Allowed);
+    // Without a boundary: the role is named, but the session that calls is not — a Deny that
+    // may still cover it is never "allowed".
+    let twin = [identity.clone(), np];
+    assert!(
+        matches!(run(&twin, "", "s3:PutObject", OBJECT), Decision::Undetermined(ref k) if k.contains("session")),
+        "{:?}",
+        run(&twin, "", "s3:PutObject", OBJECT)
+    );
+    // A NotPrincipal that names neither the role nor its account denies it.
+    let other = pol(
+        PolicyKind::Resource,
+        r#"[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"s3:*","Resource":"*"}]"#,
+    );
+    assert_eq!(
+        run(&[identity, other], "", "s3:PutObject", OBJECT),
+        Decision::ExplicitDeny
+    );
 }
 
 #[test]
@@ -273,4 +288,83 @@ fn patterns_overlap() {
     assert!(!overlap("arn:aws:s3:::b/errors/*", "arn:aws:s3:::b/data/*"));
     assert!(overlap("a?c", "abc"));
     assert!(!overlap("a?c", "ac"));
+}
+
+#[test]
+fn a_star_request_never_turns_an_undecided_deny_into_allowed() {
+    // Allow s3:* on "*", a Deny on acme-lake/* under a condition fhtop cannot decide: the
+    // request "acme-lake/*" is undetermined — evaluating the broader "*" instead would escape
+    // the deny and say allowed.
+    let p = [pol(
+        PolicyKind::Identity,
+        r#"[{"Effect":"Allow","Action":"s3:*","Resource":"*"},
+            {"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::acme-lake/*",
+             "Condition":{"StringNotEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]"#,
+    )];
+    let d = run_ctx(
+        &p,
+        "",
+        "s3:PutObject",
+        "arn:aws:s3:::acme-lake/*",
+        &BTreeMap::new(),
+        Missing::Unknown,
+    );
+    assert!(matches!(d, Decision::Undetermined(_)), "{d:?}");
+    // Twin: no deny, allowed.
+    let twin = [allow_all(PolicyKind::Identity, "s3:*")];
+    assert_eq!(
+        run(&twin, "", "s3:PutObject", "arn:aws:s3:::acme-lake/*"),
+        Decision::Allowed
+    );
+}
+
+#[test]
+fn an_undecided_engine_answer_keeps_its_deny_undecided() {
+    // SimulatePrincipalPolicy could not decide (a Deny on a key it was not given): a bucket
+    // policy granting to "*" must not make that allowed.
+    let side = PrincipalSide::from_decision(
+        &Decision::Undetermined("aws:SourceIp".into()),
+        &[],
+        Tri::Yes,
+        None,
+    );
+    let rp = grant(r#""*""#, true, "s3:PutObject");
+    let ctx = BTreeMap::new();
+    let req = Request {
+        principal: ROLE,
+        account: "",
+        action: "s3:PutObject",
+        resource: OBJECT,
+        context: &ctx,
+        missing: Missing::Unknown,
+    };
+    let e = decide(&side, Some(&rp), &req);
+    assert!(
+        matches!(e.decision, Decision::Undetermined(_)),
+        "{:?}",
+        e.decision
+    );
+    // Twin: the engine allowed; the grant to "*" keeps it allowed.
+    let side = PrincipalSide::from_decision(&Decision::Allowed, &[], Tri::Yes, None);
+    assert_eq!(decide(&side, Some(&rp), &req).decision, Decision::Allowed);
+}
+
+#[test]
+fn a_bucket_of_another_account_needs_both_sides() {
+    // The identity allows; the bucket is another account's and its policy is silent: denied.
+    let identity = [allow_all(PolicyKind::Identity, "s3:PutObject")];
+    assert_eq!(
+        run(&identity, OWNER_OTHER, "s3:PutObject", OBJECT),
+        Decision::ImplicitDeny
+    );
+    // Owner not known: undetermined, naming the owner.
+    assert!(matches!(
+        run(&identity, OWNER_UNKNOWN, "s3:PutObject", OBJECT),
+        Decision::Undetermined(ref k) if k.contains("owner")
+    ));
+    // The account's own bucket: allowed.
+    assert_eq!(
+        run(&identity, "", "s3:PutObject", OBJECT),
+        Decision::Allowed
+    );
 }

@@ -112,7 +112,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         left,
     );
 
-    let tall = (r.targets.len() as u16 * 5 + 2)
+    let tall = (r.targets.len() as u16 * 7 + 2)
         .max(7)
         .min(right.height / 2);
     let [targets_area, charts_area] =
@@ -132,9 +132,41 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         lines.push(kv(
             ctx,
             "  DLQ",
-            tg.dead_letter_arn.as_deref().unwrap_or("– (none)"),
+            tg.dead_letter_arn
+                .as_deref()
+                .unwrap_or("– (none: events that fail for good are dropped)"),
         ));
-        if let Some(sname) = tg.firehose_stream_name() {
+        // What decides the outcome: what the target receives, and how long it is retried.
+        lines.push(kv(ctx, "  Input", &tg.input_shape()));
+        let (age, attempts) = tg.retry();
+        let default = tg.max_event_age_seconds.is_none() && tg.max_retry_attempts.is_none();
+        lines.push(kv(
+            ctx,
+            "  Retry",
+            &format!(
+                "{} or {attempts} attempts{}",
+                crate::text::fmt_duration(age as f64),
+                if default {
+                    " (EventBridge's default)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+        if let Some((account, region, sname)) = r.foreign_stream(tg) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<15}", "  Stream"), t.dim()),
+                Span::styled(
+                    format!(
+                        "? {} is in account {}, region {}: not read from here",
+                        crate::text::sanitize::clean(sname),
+                        crate::text::sanitize::clean(account),
+                        crate::text::sanitize::clean(region)
+                    ),
+                    t.level(crate::judge::health::Level::Unknown),
+                ),
+            ]));
+        } else if let Some(sname) = r.local_stream(tg) {
             let st = inv.inv.stream(sname);
             let (txt, style) = match st {
                 Some(s) => {

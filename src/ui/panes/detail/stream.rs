@@ -261,7 +261,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(bottom);
     let coverage = match (snap.inventory.get(), snap.alarms.get()) {
         (Some(inv), Some(alarms)) => {
-            coverage_line(ctx, &inv.inv, alarms, s, why_area.width.saturating_sub(2))
+            coverage_lines(ctx, &inv.inv, alarms, s, why_area.width.saturating_sub(2))
         }
         _ => Vec::new(),
     };
@@ -279,7 +279,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     if grouped.is_empty() {
         lines.push(Line::from(Span::styled(
             if groups.is_empty() {
-                "error logging is not enabled for this stream"
+                "no evidence: error logging is off for this stream (c: the checks give the command that turns it on)"
             } else {
                 "no delivery errors in the last 15 minutes"
             },
@@ -341,11 +341,11 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     f.render_widget(Paragraph::new(tl).block(block), tl_area);
 }
 
-/// The stream's alarm coverage ([`crate::judge::health::coverage`]) : how many of the expected
-/// alarms exist, and which metrics have none (wrapped to `width` columns) (`fhtop check`'s `alarm-coverage` gives
-/// the commands that create them). Empty when the destination kind is not known (its delivery
-/// alarms cannot be named).
-fn coverage_line(
+/// The stream's alarm coverage ([`crate::judge::health::coverage`]), wrapped to `width`
+/// columns: how many of the expected alarms exist, and which metrics have none (`fhtop
+/// check`'s `alarm-coverage` gives the commands that create them). Empty when the destination
+/// kind is not known (its delivery alarms cannot be named).
+fn coverage_lines(
     ctx: &Ctx,
     inv: &crate::model::Inventory,
     alarms: &[crate::model::Alarm],

@@ -1,0 +1,228 @@
+//! Verdicts by AWS's own definitions (issue 25, parts 2, 3 and 5), against moto through the
+//! harness proxy and the real binary: what each failure metric counts (a dead-letter queue
+//! that fills, one that refuses, none at all, targets not invoked, Iceberg's failed rows), a
+//! stream judged over its own buffer interval, and a target stream in another account matched
+//! by its ARN — each beside a twin that stays OK.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
+
+mod common;
+mod harness;
+
+use harness::Aws;
+use serde_json::Value;
+
+const REGION: &str = "ap-southeast-2";
+
+fn findings(aws: &Aws, args: &[&str]) -> (i32, Vec<Value>) {
+    let (code, out, err) = aws.run(REGION, args);
+    let doc: Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+    (code, doc["checks"].as_array().cloned().unwrap_or_default())
+}
+
+/// (status, summary) of every finding of `check` on `target`.
+fn of<'a>(fs: &'a [Value], check: &str, target: &str) -> Vec<(&'a str, &'a str)> {
+    fs.iter()
+        .filter(|f| f["check"] == check && f["target"] == target)
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap_or(""),
+                f["summary"].as_str().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
+fn has(fs: &[Value], check: &str, target: &str, status: &str, text: &str) -> bool {
+    of(fs, check, target)
+        .iter()
+        .any(|(s, summary)| *s == status && summary.contains(text))
+}
+
+fn only_ok(fs: &[Value], check: &str, target: &str) {
+    let found = of(fs, check, target);
+    assert!(!found.is_empty(), "{check} checked on {target}");
+    assert!(
+        found.iter().all(|(s, _)| *s == "ok"),
+        "the twin {target} stays OK on {check}: {found:?}"
+    );
+}
+
+fn start() -> Aws {
+    let aws = Aws::start();
+    aws.seed(REGION, "verdicts");
+    // moto cannot create an Apache Iceberg Tables destination: the proxy presents one.
+    let iceberg = |name: &str| {
+        serde_json::json!({"Destinations": [{
+            "DestinationId": "destinationId-000000000001",
+            "IcebergDestinationDescription": {
+                "RoleARN": format!("arn:aws:iam::123456789012:role/firehose-{name}"),
+                "CatalogConfiguration": {"CatalogARN": format!("arn:aws:glue:{REGION}:123456789012:catalog")},
+                "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 60},
+                "S3BackupMode": "FailedDataOnly",
+                "S3DestinationDescription": {
+                    "RoleARN": format!("arn:aws:iam::123456789012:role/firehose-{name}"),
+                    "BucketARN": "arn:aws:s3:::verdicts-lake",
+                    "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300},
+                    "CompressionFormat": "UNCOMPRESSED",
+                    "EncryptionConfiguration": {"NoEncryptionConfig": "NoEncryption"}
+                }
+            }
+        }]})
+    };
+    aws.present(serde_json::json!({"streams": {
+        "v-iceberg": iceberg("v-iceberg"),
+        "v-iceberg-ok": iceberg("v-iceberg-ok"),
+    }}));
+    aws
+}
+
+#[test]
+fn failure_metrics_are_read_by_their_aws_definitions() {
+    let aws = start();
+    let (code, fs) = findings(&aws, &["check", "--json", "--all"]);
+    assert_eq!(code, 2, "events are lost: CRITICAL");
+
+    // A third of the events in the dead-letter queue is not OK: where they went, recoverable.
+    assert!(
+        has(
+            &fs,
+            "rule-state",
+            "default/dlq-third",
+            "warn",
+            "500 sent to the dead-letter queue dlq-third-dlq"
+        ),
+        "{:?}",
+        of(&fs, "rule-state", "default/dlq-third")
+    );
+    only_ok(&fs, "rule-state", "default/dlq-quiet");
+    // The queue refused them: lost.
+    assert!(
+        has(
+            &fs,
+            "rule-state",
+            "default/dlq-refused",
+            "fail",
+            "the dead-letter queue refused them"
+        ),
+        "{:?}",
+        of(&fs, "rule-state", "default/dlq-refused")
+    );
+    // No queue at all: a failed event is dropped.
+    assert!(
+        has(
+            &fs,
+            "rule-state",
+            "default/no-dlq",
+            "fail",
+            "dropped: the target has no dead-letter queue"
+        ),
+        "{:?}",
+        of(&fs, "rule-state", "default/no-dlq")
+    );
+    // DeadLetterInvocations: not invoked at all, not "sent to a dead-letter queue".
+    let loop_ = of(&fs, "rule-state", "default/loop");
+    assert!(
+        loop_
+            .iter()
+            .any(|(s, t)| *s == "warn" && t.contains("did not invoke the target")),
+        "{loop_:?}"
+    );
+    assert!(
+        loop_.iter().all(|(_, t)| !t.contains("dead-letter queue ")),
+        "{loop_:?}"
+    );
+}
+
+#[test]
+fn iceberg_is_judged_by_its_rows_not_its_commit_count() {
+    let aws = start();
+    let (_, fs) = findings(
+        &aws,
+        &[
+            "check",
+            "--json",
+            "--all",
+            "--stream",
+            "v-iceberg",
+            "--stream",
+            "v-iceberg-ok",
+        ],
+    );
+    assert!(
+        has(
+            &fs,
+            "delivery",
+            "v-iceberg",
+            "fail",
+            "600 of 1.5k rows failed in 5 min (40%)"
+        ),
+        "{:?}",
+        of(&fs, "delivery", "v-iceberg")
+    );
+    only_ok(&fs, "delivery", "v-iceberg-ok");
+}
+
+#[test]
+fn a_stream_is_judged_over_its_own_buffer_interval() {
+    let aws = start();
+    let (_, fs) = findings(
+        &aws,
+        &[
+            "check",
+            "--json",
+            "--all",
+            "--stream",
+            "v-slow",
+            "--stream",
+            "v-slow-stuck",
+        ],
+    );
+    // 900 s buffer, one delivery 12 minutes ago: healthy, not "none delivered".
+    only_ok(&fs, "delivery", "v-slow");
+    // Nothing delivered over the buffer interval and the publishing delay: failing.
+    assert!(
+        has(
+            &fs,
+            "delivery",
+            "v-slow-stuck",
+            "fail",
+            "records arriving, none delivered to S3 in 17 min (buffer 15m)"
+        ),
+        "{:?}",
+        of(&fs, "delivery", "v-slow-stuck")
+    );
+}
+
+#[test]
+fn a_target_in_another_account_is_matched_by_its_arn() {
+    let aws = start();
+    let (_, fs) = findings(&aws, &["check", "--json", "--all"]);
+    // The local v-shared fails; the partner's stream of the same name is another stream.
+    assert!(has(&fs, "delivery", "v-shared", "fail", ""));
+    let partner: Vec<&Value> = fs
+        .iter()
+        .filter(|f| f["target"] == "default/to-partner")
+        .collect();
+    assert!(!partner.is_empty());
+    assert!(
+        partner.iter().all(|f| !f["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("none delivered")),
+        "the rule does not borrow the local stream's health: {partner:#?}"
+    );
+    // The TUI's Pipelines row names the foreign stream by account and region, undecided.
+    let (_, screen, _) = aws.run(REGION, &["snapshot", "--width", "160", "--height", "48"]);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("default/to-partner"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("v-shared ↗2109"), "{row}");
+    assert!(
+        row.trim_start_matches(['│', ' ']).starts_with('○'),
+        "undecided, not OK or FAIL: {row}"
+    );
+    // Nor does it show the local stream's numbers: INCOMING and what follows are "–".
+    assert!(!row.contains("1.2k"), "{row}");
+}
