@@ -226,3 +226,39 @@ fn a_target_in_another_account_is_matched_by_its_arn() {
     // Nor does it show the local stream's numbers: INCOMING and what follows are "–".
     assert!(!row.contains("1.2k"), "{row}");
 }
+
+/// Issue 25, part 4: what refuses outside IAM is read and judged — a Disabled KMS key refuses
+/// every request whatever the policies allow.
+#[test]
+fn a_disabled_kms_key_is_not_allowed_whatever_the_policies_say() {
+    let aws = start();
+    let reports = |stream: &str| -> (i32, Vec<Value>) {
+        let (code, out, err) = aws.run(REGION, &["perms", "stream", stream, "--json"]);
+        let v: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        (code, v["reports"].as_array().cloned().unwrap_or_default())
+    };
+    let kms_rows = |rs: &[Value]| -> Vec<Value> {
+        rs.iter()
+            .flat_map(|r| r["rows"].as_array().cloned().unwrap_or_default())
+            .filter(|row| row["action"].as_str().unwrap_or("").starts_with("kms:"))
+            .collect()
+    };
+    let (code, rs) = reports("v-key-off");
+    assert_eq!(code, 2, "{rs:#?}");
+    let rows = kms_rows(&rs);
+    assert!(!rows.is_empty(), "{rs:#?}");
+    for row in &rows {
+        assert_eq!(row["decision"], "implicitDeny", "{row}");
+        assert!(row["matched"].to_string().contains("is Disabled"), "{row}");
+    }
+    assert!(
+        rs[0]["fixes"].to_string().contains("aws kms enable-key"),
+        "{rs:#?}"
+    );
+    // The twin's key is Enabled: the same policies allow.
+    let (_, rs) = reports("v-key-on");
+    let rows = kms_rows(&rs);
+    assert!(!rows.is_empty(), "{rs:#?}");
+    assert!(rows.iter().all(|r| r["decision"] == "allowed"), "{rows:#?}");
+}

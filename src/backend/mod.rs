@@ -272,6 +272,19 @@ pub trait Backend: Send + Sync {
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>>;
+    /// A KMS key's `KeyState` as DescribeKey answers it ("Enabled", "Disabled",
+    /// "PendingDeletion", "PendingImport", "Unavailable", …): KMS refuses cryptographic
+    /// operations on a key that is not Enabled (AWS KMS Developer Guide, "Key states of AWS KMS
+    /// keys").
+    ///
+    /// Errors: NotFound when the key does not exist; the backend's (e.g. `AccessDenied` without
+    /// kms:DescribeKey); `Other` from a backend that cannot tell — the state is then unknown.
+    async fn kms_key_state(&self, arn: &str) -> BResult<String> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not describe KMS keys ({arn})"),
+        ))
+    }
     /// The names of the buckets the account owns (ListBuckets: "all buckets owned by the
     /// authenticated sender of the request", Amazon S3 API Reference): a destination bucket not
     /// among them is another account's, and its permissions are evaluated across accounts.

@@ -141,6 +141,9 @@ ops! {
     ListBuckets => "s3" as "ListAllMyBuckets", Permissions, "a bucket's owner (cross-account permissions)";
     /// kms:GetKeyPolicy.
     GetKeyPolicy => "kms", Permissions, "KMS key policies";
+    /// kms:DescribeKey: a key's state (a Disabled or PendingDeletion key refuses every
+    /// request, whatever the policies allow).
+    DescribeKey => "kms", Permissions, "KMS key states";
     /// kinesis:GetResourcePolicy: a source data stream's policy.
     GetResourcePolicy => "kinesis", Permissions, "Kinesis data stream policies";
     /// s3:ListObjectsV2 (IAM action s3:ListBucket): the objects under a stream's error output.

@@ -834,6 +834,31 @@ def verdicts(c, region):
         series(c, "AWS/Firehose", "DeliveryToS3.DataFreshness", d,
                [600] * n if delivered_at is not None else [60 * (i + 1) for i in range(n)])
 
+    # 8. A stream whose KMS key is Disabled: every policy allows, KMS refuses. Its twin's key
+    # is Enabled.
+    for name, enabled in (("v-key-off", False), ("v-key-on", True)):
+        meta = c["kms"].create_key(Description=name, Policy=doc({
+            "Sid": "EnableIam", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "kms:*", "Resource": "*"}))["KeyMetadata"]
+        key = meta["Arn"]
+        if not enabled:
+            c["kms"].disable_key(KeyId=meta["KeyId"])
+        kms_stmt = {"Sid": "Encrypt", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                    "Resource": key}
+        role(c, f"firehose-{name}", fh, {
+            "delivery": delivery_policy("verdicts-lake", name),
+            "kms": json.dumps({"Version": "2012-10-17", "Statement": [kms_stmt]})})
+        cfg = {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+               "BucketARN": "arn:aws:s3:::verdicts-lake", "Prefix": f"{name}/",
+               "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+               "CompressionFormat": "GZIP",
+               "EncryptionConfiguration": {"KMSEncryptionConfig": {"AWSKMSKeyARN": key}},
+               "CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{name}",
+                                            "LogStreamName": "DestinationDelivery"}}
+        c["firehose"].create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+                                             ExtendedS3DestinationConfiguration=cfg)
+        delivering(c, name)
+
     # 7. A rule whose target is a stream of the same name in another account: not the local
     # one (which fails), and not read from here.
     role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})

@@ -345,6 +345,12 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn kms_key_state(&self, arn: &str) -> BResult<String> {
+        let c = self.clients().await;
+        let r = resource::kms_key_state(&c.kms, &self.stats, arn).await;
+        self.guard(r).await
+    }
+
     async fn own_buckets(&self) -> BResult<Vec<String>> {
         let c = self.clients().await;
         let r = iam::own_buckets(&c.s3, &self.stats).await;

@@ -13,6 +13,27 @@ use crate::model::arn_parts;
 ///
 /// Errors: NotFound when the resource does not exist; Other for an ARN of another service;
 /// what the service returns otherwise.
+/// A KMS key's `KeyState` (DescribeKey); NotFound for a key that does not exist.
+pub async fn kms_key_state(
+    kms: &aws_sdk_kms::Client,
+    stats: &ApiStats,
+    arn: &str,
+) -> BResult<String> {
+    stats.call(Op::DescribeKey);
+    match kms.describe_key().key_id(arn).send().await {
+        Ok(r) => Ok(r
+            .key_metadata()
+            .and_then(|m| m.key_state())
+            .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string())),
+        Err(e) if e.code() == Some("NotFoundException") => Err(BackendError::new(
+            ErrorKind::NotFound,
+            format!("{arn} does not exist"),
+        )
+        .during(Op::DescribeKey)),
+        Err(e) => Err(classify(Op::DescribeKey, e)),
+    }
+}
+
 pub async fn resource_policy(
     kms: &aws_sdk_kms::Client,
     kinesis: &aws_sdk_kinesis::Client,

@@ -294,6 +294,11 @@ impl Backend for DemoBackend {
         }))
     }
 
+    async fn kms_key_state(&self, _arn: &str) -> BResult<String> {
+        // The demo account's keys are all in use.
+        Ok("Enabled".to_string())
+    }
+
     async fn own_buckets(&self) -> BResult<Vec<String>> {
         // Every bucket of the demo account's streams is its own.
         let inv = self.inv();

@@ -202,6 +202,32 @@ pub(super) async fn key_policies(
             .unwrap_or(&key)
             .to_string();
         let name = format!("key policy of {short}");
+        // Outside IAM: KMS refuses every request on a key that is not Enabled, whatever the
+        // policies say (AWS KMS Developer Guide, "Key states of AWS KMS keys").
+        match backend.kms_key_state(&key).await {
+            Ok(state) if state == "Enabled" => {}
+            Ok(state) => {
+                key_not_enabled(results, &key, &short, &state, &mut blocked, &mut fixes);
+                continue;
+            }
+            Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
+                let on_it = |r: &str| r == key;
+                let what = format!("KMS key {short}");
+                unreadable(results, on_it, &what, Some(&e), &mut blocked, &mut fixes);
+                continue;
+            }
+            Err(e) => {
+                notes.push(format!("state of KMS key {short} not read: {e}"));
+                for (r, _) in results.iter_mut().filter(|(r, _)| r.resource == key) {
+                    if r.decision == Decision::Allowed {
+                        r.decision = Decision::Undetermined(format!(
+                            "the state of KMS key {short} (DescribeKey: {})",
+                            e.explained()
+                        ));
+                    }
+                }
+            }
+        }
         let doc = match backend.resource_policy(&key).await {
             Ok(Some(doc)) => doc,
             Ok(None) => String::new(),
@@ -276,6 +302,46 @@ pub(super) async fn key_policies(
         }
     }
     (blocked, fixes)
+}
+
+/// The rows on a KMS key that is not Enabled: denied by KMS itself (a `KMSInvalidStateException`
+/// or `DisabledException`), taken out into `blocked`, with the command that brings the key
+/// back.
+fn key_not_enabled(
+    results: &mut Vec<(SimResult, Option<String>)>,
+    key: &str,
+    short: &str,
+    state: &str,
+    blocked: &mut Vec<SimResult>,
+    fixes: &mut Vec<String>,
+) {
+    let mut keep = Vec::new();
+    for (mut r, b) in std::mem::take(results) {
+        if r.resource == key {
+            r.decision = Decision::ImplicitDeny;
+            r.matched = vec![Matched {
+                policy: format!("KMS key {short} is {state} (DescribeKey)"),
+                sid: None,
+                condition_keys: vec![],
+            }];
+            blocked.push(r);
+        } else {
+            keep.push((r, b));
+        }
+    }
+    *results = keep;
+    let id = crate::text::shell_quote(key);
+    fixes.push(match state {
+        "Disabled" => format!(
+            "KMS key {short} is Disabled: KMS refuses every request on it, whatever the policies allow. Enable it: aws kms enable-key --key-id {id}"
+        ),
+        "PendingDeletion" => format!(
+            "KMS key {short} is scheduled for deletion: KMS refuses every request on it. Cancel the deletion and enable it: aws kms cancel-key-deletion --key-id {id} && aws kms enable-key --key-id {id}"
+        ),
+        other => format!(
+            "KMS key {short} is {other}: KMS refuses cryptographic requests until it is Enabled (AWS KMS Developer Guide, \"Key states of AWS KMS keys\")"
+        ),
+    });
 }
 
 /// May `t.service` assume `role`: its trust policy evaluated for `sts:AssumeRole` with the

@@ -202,7 +202,9 @@ impl Action {
             PatternTest => "test the rule's pattern against events its bus logged",
             FailedRecords => "failed records of the selected stream (its S3 error output)",
             Command => "command line: :streams :stream NAME :rule NAME :ctx :q … (Tab completes)",
-            Copy => "copy the overlay's commands, else the selection's ARN (OSC 52)",
+            Copy => {
+                "copy the overlay's commands, else the selection's ARN (OSC 52; tmux: set-clipboard on)"
+            }
         }
     }
 

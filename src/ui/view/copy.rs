@@ -46,14 +46,15 @@ impl View {
         let lines = text.lines().count();
         self.status = Some(Status {
             level: Level::Ok,
+            // Short enough for 80 columns; the help and the README say how tmux passes it on.
             text: format!(
-                "copied {what}{}: {} (OSC 52; in tmux: set-clipboard on)",
+                "copied {what}{}: {}",
                 if lines > 1 {
                     format!(" ({lines} lines)")
                 } else {
                     String::new()
                 },
-                crate::text::fit_middle(&first, 72)
+                crate::text::fit_middle(&first, 44)
             ),
         });
         Effect::Copy(text)

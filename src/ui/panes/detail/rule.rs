@@ -226,6 +226,6 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         ctx,
         (snap, view),
         &Scope::Rule(r.key()),
-        &MetricId::RULE,
+        &MetricId::for_rule(r),
     );
 }
