@@ -426,6 +426,7 @@ async fn simulate_principal_policy_answers_are_decoded_across_pages() {
             "firehose:PutRecordBatch".into(),
         ],
         vec![stream.into()],
+        Default::default(),
     );
     let r = iam::run(&backend, &req).await;
     assert_eq!(r.engine, "iam:SimulatePrincipalPolicy");

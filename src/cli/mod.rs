@@ -305,6 +305,13 @@ pub enum PermsWhat {
         /// Resource ARNs, comma separated or repeated (default *).
         #[arg(long = "resource", value_delimiter = ',')]
         resources: Vec<String>,
+        /// A condition key and its values, repeatable, as the AWS CLI's
+        /// `simulate-principal-policy --context-entries` (named apart from the global
+        /// `--context`, which picks an account): e.g. `--context-entry aws:SourceIp=10.0.0.1`.
+        /// Keys not given are taken as absent, as SimulatePrincipalPolicy takes them; the
+        /// report lists those that decided something.
+        #[arg(long = "context-entry", value_name = "KEY=VALUE[,VALUE…]")]
+        context_entries: Vec<String>,
     },
 }
 

@@ -54,13 +54,28 @@ pub async fn perms_command(
             principal,
             actions,
             resources,
+            context_entries,
         } => {
             let resources = if resources.is_empty() {
                 vec!["*".to_string()]
             } else {
                 resources
             };
-            vec![iam::custom_request(&principal, actions, resources)]
+            let mut context = std::collections::BTreeMap::new();
+            for e in &context_entries {
+                let Some((k, v)) = e.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+                    eprintln!(
+                        "fhtop: --context-entry {}: expected KEY=VALUE[,VALUE…]",
+                        sanitize::clean(e)
+                    );
+                    return 2;
+                };
+                context
+                    .entry(k.trim().to_string())
+                    .or_insert_with(Vec::new)
+                    .extend(v.split(',').map(|x| x.trim().to_string()));
+            }
+            vec![iam::custom_request(&principal, actions, resources, context)]
         }
     };
     let reports = iam::run_all(backend.as_ref(), &reqs).await;

@@ -325,12 +325,13 @@ pub const RECENT_POINTS: usize = 5;
 /// EventBridge gap there is not yet a zero.
 pub const PUBLISH_DELAY_SECONDS: u32 = 120;
 
-/// The newest periods of `period_seconds` each that may not be published yet
-/// ([`PUBLISH_DELAY_SECONDS`]), at least 1.
+/// The newest periods of `period_seconds` each that may not be published yet: the current,
+/// partial one (a window ends now) and those that ended less than [`PUBLISH_DELAY_SECONDS`]
+/// ago.
 pub fn unpublished_points(period_seconds: u32) -> usize {
     usize::try_from(PUBLISH_DELAY_SECONDS.div_ceil(period_seconds.max(1)))
         .unwrap_or(1)
-        .max(1)
+        .saturating_add(1)
 }
 
 impl Metrics {
@@ -455,14 +456,24 @@ impl Metrics {
         let (ok, failed) = (ok.unwrap_or(0.0), failed.unwrap_or(0.0));
         (ok + failed > 0.0).then(|| ok / (ok + failed))
     }
-    /// Sum over the `span` periods that end where the published data ends (the newest
-    /// [`unpublished_points`] left out); `None` when every one of them is a gap.
-    pub fn published_sum(&self, scope: &Scope, m: MetricId, span: usize) -> Option<f64> {
+    /// The end (exclusive) of the published periods of the window: its newest
+    /// [`unpublished_points`] left out. Measured on the window, not on a series, which may
+    /// be shorter when it was last fetched earlier.
+    pub fn published_end(&self) -> usize {
+        self.window
+            .points
+            .saturating_sub(unpublished_points(self.window.period_seconds))
+    }
+    /// Sum over the periods `[end - from, end - to)` counted back from
+    /// [`Metrics::published_end`] (`from` > `to`); `None` when every one of them is a gap, or
+    /// the window does not reach back `from` periods.
+    pub fn published_sum(&self, scope: &Scope, m: MetricId, from: usize, to: usize) -> Option<f64> {
         let s = self.series(scope, m)?;
-        let end = s
-            .len()
-            .saturating_sub(unpublished_points(self.window.period_seconds));
-        (end.saturating_sub(span)..end)
+        let end = self.published_end();
+        if from > end {
+            return None;
+        }
+        ((end - from)..end.saturating_sub(to))
             .filter_map(|i| s.get(i))
             .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
     }

@@ -859,6 +859,16 @@ def verdicts(c, region):
                                              ExtendedS3DestinationConfiguration=cfg)
         delivering(c, name)
 
+    # 9. Error logging off: no evidence either way (its twin, every other stream, logs).
+    role(c, "firehose-v-no-log", fh, {"delivery": delivery_policy("verdicts-lake", "v-no-log")})
+    stream(c, region, "v-no-log", "verdicts-lake", logging=False)
+    delivering(c, "v-no-log")
+
+    # 10. `perms custom` with the context the asker gives: a role allowed only from 10/8.
+    role(c, "v-ip-role", fh, {"ip": doc({
+        "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::verdicts-lake/*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})})
+
     # 7. A rule whose target is a stream of the same name in another account: not the local
     # one (which fails), and not read from here.
     role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})

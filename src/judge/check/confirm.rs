@@ -29,9 +29,12 @@ impl Confirm<'_> {
     pub(super) fn stream_metric(&self, s: &str, metric: &str, stat: &str) -> String {
         self.metric("AWS/Firehose", metric, &[("DeliveryStreamName", s)], stat)
     }
-    /// The commands that turn a stream's error logging on: the log group (Firehose writes to
-    /// one that exists), then UpdateDestination with `CloudWatchLoggingOptions` for the
-    /// destination's kind (a stream has one destination, `destinationId-000000000001`).
+    /// The commands that turn a stream's error logging on: the log group and its
+    /// `DestinationDelivery` stream (Firehose writes to ones that exist), then
+    /// UpdateDestination with `CloudWatchLoggingOptions` for the destination's kind (a stream
+    /// has one destination, `destinationId-000000000001`; the version id is the one read —
+    /// describe the stream again if it changed). The delivery role needs logs:PutLogEvents on
+    /// the group, as the `bucket-access` simulation checks.
     pub(super) fn enable_logging(&self, s: &crate::model::Stream) -> String {
         use crate::model::DestinationKind as K;
         let group = format!("/aws/kinesisfirehose/{}", s.name);
@@ -49,7 +52,7 @@ impl Confirm<'_> {
         let options = serde_json::json!({"CloudWatchLoggingOptions": {
             "Enabled": true, "LogGroupName": group, "LogStreamName": "DestinationDelivery"}});
         format!(
-            "aws logs create-log-group --region {r} --log-group-name {g} ; aws firehose update-destination --region {r} --delivery-stream-name {n} --current-delivery-stream-version-id {v} --destination-id destinationId-000000000001 {update} {o}",
+            "aws logs create-log-group --region {r} --log-group-name {g} ; aws logs create-log-stream --region {r} --log-group-name {g} --log-stream-name DestinationDelivery ; aws firehose update-destination --region {r} --delivery-stream-name {n} --current-delivery-stream-version-id {v} --destination-id destinationId-000000000001 {update} {o}",
             r = self.region,
             g = q(&group),
             n = q(&s.name),

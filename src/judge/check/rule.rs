@@ -50,6 +50,26 @@ pub(super) fn rule_findings(
         },
         confirm,
     );
+    // A target stream of another account or region: not read from here, said as such — the
+    // rule's own metrics judge the rule, not that stream.
+    for t in &r.targets {
+        if let Some((account, region, name)) = r.foreign_stream(t) {
+            out.push(CheckResult {
+                check: CheckId::StreamStatus.id(),
+                target: format!("{name} ({account} {region})"),
+                status: Level::Unknown,
+                summary: format!(
+                    "target stream {name} is in account {account}, region {region}: not read from this context"
+                ),
+                details: format!("rule {target} targets {}", t.arn),
+                confirm: format!(
+                    "aws firehose describe-delivery-stream --region {region} --delivery-stream-name {} (with credentials of account {account})",
+                    q(name)
+                ),
+                pipeline: pipeline.clone(),
+            });
+        }
+    }
     let linked: Vec<&Alarm> = inp.alarms.iter().filter(|a| a.is_for_rule(&key)).collect();
     from_health(
         out,

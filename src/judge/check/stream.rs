@@ -31,13 +31,13 @@ pub(super) fn stream_findings(
         cli.describe_stream(n),
     );
     let kind = s.destination_kind();
-    let success_metric = match kind {
-        // Iceberg's `.Success` counts commits; its failures are its failed rows.
+    let (success_metric, success_stat) = match kind {
+        // Iceberg's `.Success` counts commits; its failures are its failed rows (a Sum).
         Some(crate::model::DestinationKind::Iceberg) => {
-            crate::model::MetricId::IcebergFailedRows.name()
+            (crate::model::MetricId::IcebergFailedRows.name(), "Sum")
         }
-        Some(k) => crate::model::MetricId::DeliverySuccess(k).name(),
-        None => "DeliveryToS3.Success",
+        Some(k) => (crate::model::MetricId::DeliverySuccess(k).name(), "Average"),
+        None => ("DeliveryToS3.Success", "Average"),
     };
     from_health_refined(
         out,
@@ -64,7 +64,7 @@ pub(super) fn stream_findings(
                 }
             }
         },
-        cli.stream_metric(n, success_metric, "Average"),
+        cli.stream_metric(n, success_metric, success_stat),
         |sym| {
             let k = kind?;
             match sym {
@@ -114,6 +114,8 @@ pub(super) fn stream_findings(
     }
     match s.log_group() {
         Some(group) => out.push(delivery_errors(g, n, group, cli)),
+        // A destination fhtop does not know: its logging options are not known either.
+        None if kind.is_none() => {}
         // Nothing is logged: no evidence either way, and the way to get some.
         None => out.push(CheckResult {
             check: CheckId::DeliveryErrors.id(),

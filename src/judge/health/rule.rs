@@ -104,11 +104,12 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
         .iter()
         .filter_map(|t| t.dead_letter_arn.as_deref())
         .next();
-    if dlq.is_some()
-        && MetricId::RULE_DLQ
-            .iter()
-            .any(|id| m.series(&sc, *id).is_none())
-    {
+    // Every target with a dead-letter queue, or some without one (their failures are dropped).
+    let all_have_dlq = r.targets.iter().all(|t| t.dead_letter_arn.is_some());
+    let dlq_read = MetricId::RULE_DLQ
+        .iter()
+        .all(|id| m.series(&sc, *id).is_some());
+    if dlq.is_some() && !dlq_read {
         // Where failed events went is part of the verdict: not read, not decided.
         h.add(
             CheckId::RuleState,
@@ -122,32 +123,72 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
     // InvocationsSentToDlq what went to the dead-letter queue, InvocationsFailedToBeSentToDlq
     // what the queue refused (lost), DeadLetterInvocations targets not invoked at all. Without
     // a dead-letter queue a failed event is dropped ("Using dead-letter queues to process
-    // undelivered events"). One finding says where the failed events went.
+    // undelivered events"). The metrics are per rule, not per target.
     let sent = m.recent_sum(&sc, InvocationsSentToDlq).unwrap_or(0.0);
+    let refused = m
+        .recent_sum(&sc, InvocationsFailedToBeSentToDlq)
+        .unwrap_or(0.0);
     let queue = dlq.map(|q| crate::model::arn::resource_name(q).unwrap_or(q));
-    match queue {
-        None if failed > 0.0 => h.add(
+    if failed > 0.0 && r.targets.is_empty() {
+        // Targets not read: where the failed events went is not known (the rule says so above).
+        h.add(
+            CheckId::RuleState,
+            Symptom::InvocationsFailing,
+            share(failed),
+            format!(
+                "{} of {} invocations failed in 5 min (targets not read: where they went is not known)",
+                count(failed),
+                count(inv)
+            ),
+        );
+    } else if failed > 0.0
+        && (dlq.is_none() || (dlq_read && !all_have_dlq && failed > sent + refused))
+    {
+        // No queue on the failing targets: those events are gone.
+        let dropped = if dlq.is_none() {
+            failed
+        } else {
+            failed - sent - refused
+        };
+        h.add(
             CheckId::RuleState,
             Symptom::DroppedNoDeadLetterQueue,
             Level::Fail,
             format!(
-                "{} of {} invocations failed in 5 min — dropped: the target has no dead-letter queue",
+                "{} of {} invocations failed in 5 min — {} dropped: {} no dead-letter queue",
                 count(failed),
-                count(inv)
+                count(inv),
+                count(dropped),
+                if dlq.is_none() {
+                    "the target has"
+                } else {
+                    "a failing target has"
+                }
             ),
-        ),
-        Some(q) if failed > 0.0 => h.add(
+        );
+    } else if let (Some(q), true) = (queue, failed > 0.0) {
+        h.add(
             CheckId::RuleState,
             Symptom::InvocationsFailing,
             share(failed.max(sent)),
-            format!(
-                "{} of {} invocations failed in 5 min; {} sent to the dead-letter queue {q} (recoverable)",
-                count(failed),
-                count(inv),
-                count(sent)
-            ),
-        ),
-        Some(q) if sent > 0.0 => h.add(
+            if dlq_read {
+                format!(
+                    "{} of {} invocations failed in 5 min; {} sent to the dead-letter queue {q} (recoverable)",
+                    count(failed),
+                    count(inv),
+                    count(sent)
+                )
+            } else {
+                format!(
+                    "{} of {} invocations failed in 5 min (dead-letter queue {q}: what reached it is not read yet)",
+                    count(failed),
+                    count(inv)
+                )
+            },
+        );
+    }
+    if let (Some(q), true) = (queue, failed <= 0.0 && sent > 0.0) {
+        h.add(
             CheckId::RuleState,
             Symptom::SentToDeadLetterQueue,
             share(sent),
@@ -156,12 +197,8 @@ pub fn rule_health(inp: &Inputs, r: &Rule) -> Health {
                 count(sent),
                 count(inv)
             ),
-        ),
-        _ => {}
+        );
     }
-    let refused = m
-        .recent_sum(&sc, InvocationsFailedToBeSentToDlq)
-        .unwrap_or(0.0);
     if dlq.is_some() && refused > 0.0 {
         h.add(
             CheckId::RuleState,

@@ -100,7 +100,8 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
                 "{label}: {} of {} rows failed in 5 min ({:.0}%), written to the S3 backup",
                 count(failed),
                 count(rows),
-                ((1.0 - ok) * 100.0).ceil()
+                // Rounded, never to 0 % while a row failed.
+                (failed / rows.max(1.0) * 100.0).round().max(1.0)
             )
         } else {
             format!("{label} delivery success {:.0}%", (ok * 100.0).floor())
@@ -112,20 +113,24 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
             text,
         );
     }
-    // Judged over the stream's own buffer interval plus CloudWatch's publishing delay, on
-    // published minutes only: a healthy stream with a 900 s buffer delivers once in 15
-    // minutes, so five minutes without a delivery say nothing about it.
-    let span = usize::try_from(
-        (s.buffering_seconds().unwrap_or(300) + crate::model::PUBLISH_DELAY_SECONDS)
+    // Judged by the stream's own buffer interval, on published minutes only: records that
+    // arrived more than one buffer interval ago must have been delivered since. A healthy
+    // stream with a 900 s buffer delivers once in 15 minutes, so five minutes without a
+    // delivery say nothing about it; a window too short to hold two intervals judges nothing.
+    let interval = usize::try_from(
+        s.buffering_seconds()
+            .unwrap_or(300)
             .div_ceil(m.window.period_seconds.max(1)),
     )
     .unwrap_or(RECENT_POINTS)
     .max(RECENT_POINTS);
-    let arriving = m
-        .published_sum(sc, MetricId::incoming(&s.source), span)
+    let arrived_before = m
+        .published_sum(sc, MetricId::incoming(&s.source), 2 * interval, interval)
         .unwrap_or(0.0);
-    if arriving > 0.0 && m.published_sum(sc, MetricId::DeliveryRecords(kind), span) == Some(0.0) {
-        let minutes = span * usize::try_from(m.window.period_seconds).unwrap_or(60) / 60;
+    if arrived_before > 0.0
+        && m.published_sum(sc, MetricId::DeliveryRecords(kind), 2 * interval, 0) == Some(0.0)
+    {
+        let minutes = 2 * interval * usize::try_from(m.window.period_seconds).unwrap_or(60) / 60;
         h.add(
             CheckId::Delivery,
             Symptom::ArrivingNotDelivered,
@@ -134,6 +139,15 @@ fn delivery_findings(h: &mut Health, s: &Stream, m: &Metrics, sc: &Scope) {
                 "records arriving, none delivered to {label} in {minutes} min (buffer {})",
                 fmt_duration(buffer_interval(s))
             ),
+        );
+    }
+    // Iceberg's success is its failed rows: not read, not decided (never OK by their absence).
+    if kind == DestinationKind::Iceberg && m.series(sc, MetricId::IcebergFailedRows).is_none() {
+        h.add(
+            CheckId::Delivery,
+            Symptom::NoMetrics,
+            Level::Unknown,
+            "DeliveryToIceberg.FailedRowCount not read yet",
         );
     }
     if let Some(fresh) = m.recent_max(sc, MetricId::DataFreshness(kind)) {

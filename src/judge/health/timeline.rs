@@ -239,9 +239,7 @@ fn metric_change(
     let mut change: Option<(usize, bool)> = None;
     // The newest minutes may not be published yet: neither a recovery nor a failure (an
     // EventBridge gap there is not yet a zero).
-    let published = points
-        .len()
-        .saturating_sub(crate::model::unpublished_points(m.window.period_seconds));
+    let published = m.published_end();
     for (i, v) in points.iter().enumerate().take(published) {
         let Some(v) = v.or(metric.missing_is_zero().then_some(0.0)) else {
             continue;

@@ -19,6 +19,50 @@ pub(super) fn policy_or_note(
     }
 }
 
+/// Rows on a Firehose stream of another account than the principal's: Firehose has no
+/// resource-based policy, so nothing on the stream's side can allow them, whatever the
+/// principal's own policies say (across accounts both sides must allow — IAM User Guide,
+/// "Cross-account policy evaluation logic"). Taken out into `blocked`, with what to do instead.
+fn foreign_firehose(
+    results: &mut Vec<(SimResult, Option<String>)>,
+    principal_account: &str,
+    blocked: &mut Vec<SimResult>,
+    fixes: &mut Vec<String>,
+) {
+    if principal_account.is_empty() {
+        return;
+    }
+    let mut keep = Vec::new();
+    for (mut r, b) in std::mem::take(results) {
+        let foreign = arn_parts(&r.resource)
+            .filter(|p| p.1 == "firehose" && !p.3.is_empty() && p.3 != principal_account)
+            .map(|p| p.3.to_string());
+        match foreign {
+            Some(acc) if r.decision != Decision::ExplicitDeny => {
+                r.decision = Decision::ImplicitDeny;
+                r.matched = vec![Matched {
+                    policy: format!(
+                        "{} is in account {acc}: Firehose has no resource policy to let another account write",
+                        r.resource
+                    ),
+                    sid: None,
+                    condition_keys: vec![],
+                }];
+                let fix = format!(
+                    "{} is another account's ({acc}): write to a stream of {principal_account}, or send the events to an event bus of {acc} whose rule targets the stream there",
+                    r.resource
+                );
+                if !fixes.contains(&fix) {
+                    fixes.push(fix);
+                }
+                blocked.push(r);
+            }
+            _ => keep.push((r, b)),
+        }
+    }
+    *results = keep;
+}
+
 /// Run one simulation. Never fails: a failure is the report's `error`.
 pub async fn run(backend: &dyn Backend, req: &SimRequest) -> Report {
     run_with(&Reads::new(backend), req).await
@@ -47,6 +91,13 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     };
     let mut ctx = context(principal);
     ctx.extend(req.context.clone());
+    // `perms custom`: the asker gives the context, and every other key is absent — as
+    // SimulatePrincipalPolicy takes the keys it is not given.
+    let missing = if req.keys_not_given_absent {
+        eval::Missing::Absent
+    } else {
+        eval::Missing::Unknown
+    };
     let account = arn_parts(principal).map(|p| p.3).unwrap_or("");
     let mut resource_policy = None;
     let mut raw_bucket_policy = None;
@@ -96,7 +147,9 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     let mut simulated = Ok(());
     // The API evaluates a resource policy only with an IAM user as the caller.
     let is_user = principal.contains(":user/");
-    let raw_policy = if is_user {
+    // ... and with the principal's account as the owner: another account's bucket (or one
+    // whose owner is unknown) is merged locally, where both sides must allow.
+    let raw_policy = if is_user && bucket_owner.is_empty() {
         raw_bucket_policy.as_deref()
     } else {
         None
@@ -130,6 +183,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     &b,
                     &ctx,
                     bucket_owner,
+                    missing,
                 );
                 boundary = Some(b);
             }
@@ -143,7 +197,15 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 Ok(p) => p,
                 Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
                     // Nothing is allowed to a role that does not exist.
-                    let denied = evaluate_checks(&[], &req.checks, principal, account, &ctx);
+                    let denied = evaluate_checks(
+                        &[],
+                        &req.checks,
+                        principal,
+                        account,
+                        &ctx,
+                        missing,
+                        &mut Vec::new(),
+                    );
                     let mut report = finish(report, &denied, "");
                     report.fixes = vec![format!(
                         "{principal} does not exist ({}): create it, or point the resource at a role that exists",
@@ -170,7 +232,22 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     .notes
                     .push(format!("{principal} has no identity policy attached"));
             }
-            results = evaluate_checks(&policies, &req.checks, principal, account, &ctx);
+            let mut absent = Vec::new();
+            results = evaluate_checks(
+                &policies,
+                &req.checks,
+                principal,
+                account,
+                &ctx,
+                missing,
+                &mut absent,
+            );
+            if !absent.is_empty() {
+                report.notes.push(format!(
+                    "condition keys not given, taken as absent (as iam:SimulatePrincipalPolicy takes them): {}",
+                    absent.join(", ")
+                ));
+            }
             let b: BoundaryRead = Ok(policies
                 .iter()
                 .find(|p| p.kind == PolicyKind::Boundary)
@@ -186,6 +263,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     &b,
                     &ctx,
                     bucket_owner,
+                    missing,
                 );
             }
             boundary = Some(b);
@@ -215,6 +293,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     }
     let mut blocked = Vec::new();
     let mut resource_fixes = Vec::new();
+    foreign_firehose(&mut results, account, &mut blocked, &mut resource_fixes);
     if let (Some(err), Some(b)) = (&bucket_unread, &req.bucket) {
         let arn = format!("arn:aws:s3:::{b}");
         let on_it = |r: &str| r == arn || r.starts_with(&format!("{arn}/"));
@@ -314,6 +393,8 @@ fn evaluate_checks(
     principal: &str,
     account: &str,
     ctx: &BTreeMap<String, Vec<String>>,
+    missing: eval::Missing,
+    absent: &mut Vec<String>,
 ) -> Vec<(SimResult, Option<String>)> {
     let mut out = Vec::new();
     for c in checks {
@@ -327,9 +408,14 @@ fn evaluate_checks(
                         action: a,
                         resource: r,
                         context: ctx,
-                        missing: eval::Missing::Unknown,
+                        missing,
                     },
                 );
+                for k in &e.assumed_absent {
+                    if !absent.contains(k) {
+                        absent.push(k.clone());
+                    }
+                }
                 out.push((
                     SimResult {
                         action: a.clone(),
@@ -376,6 +462,8 @@ async fn run_policy(
         "",
         "",
         &context(""),
+        eval::Missing::Unknown,
+        &mut Vec::new(),
     );
     finish(report, &results, &format!("policy {name}"))
 }

@@ -56,6 +56,10 @@ pub struct SimRequest {
     /// Access the request needs that fhtop does not evaluate (e.g. an Iceberg table through
     /// Glue and Lake Formation): reported as undetermined, never allowed.
     pub not_evaluated: Option<String>,
+    /// Condition keys not in `context` are taken as absent, as iam:SimulatePrincipalPolicy
+    /// takes the keys it is not given (`fhtop perms custom`, whose asker gives the context);
+    /// otherwise a key fhtop cannot know leaves what depends on it undetermined.
+    pub keys_not_given_absent: bool,
 }
 
 /// What every write a service (Firehose, EventBridge) makes on the customer's behalf is known
@@ -134,6 +138,7 @@ impl SimRequest {
             trust: None,
             context: BTreeMap::new(),
             not_evaluated: None,
+            keys_not_given_absent: false,
         }
     }
 }
@@ -337,6 +342,7 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
         trust: Some(TrustCheck::firehose(&stream.arn)),
         context,
         not_evaluated,
+        keys_not_given_absent: false,
     })
 }
 
@@ -412,6 +418,7 @@ pub fn source_request(stream: &Stream) -> Option<SimRequest> {
             trust: Some(TrustCheck::firehose(&stream.arn)),
             context: service_context(),
             not_evaluated: None,
+            keys_not_given_absent: false,
         },
         None => SimRequest::unsimulatable(
             title,
@@ -448,6 +455,7 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                     trust: Some(TrustCheck::events(&rule.arn)),
                     context: service_context(),
                     not_evaluated: None,
+                    keys_not_given_absent: false,
                 },
                 None => SimRequest::unsimulatable(
                     title,
@@ -478,6 +486,7 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
         trust: None,
         context: BTreeMap::new(),
         not_evaluated: None,
+        keys_not_given_absent: false,
     }
 }
 
@@ -522,7 +531,16 @@ pub fn for_rule(rule: &Rule, writer_policy: &str) -> Vec<SimRequest> {
 
 /// A simulation of `principal` for these actions on these resources (`fhtop perms` custom
 /// question); the S3 bucket among the resources, if any, brings its bucket policy in.
-pub fn custom_request(principal: &str, actions: Vec<String>, resources: Vec<String>) -> SimRequest {
+///
+/// `context`: the condition keys the asker gives (`--context-entry KEY=VALUE[,VALUE…]`), keys
+/// lower-cased; every other key is taken as absent, as SimulatePrincipalPolicy takes it, and
+/// the report lists the ones that decided something.
+pub fn custom_request(
+    principal: &str,
+    actions: Vec<String>,
+    resources: Vec<String>,
+    context: BTreeMap<String, Vec<String>>,
+) -> SimRequest {
     let bucket = resources.iter().find_map(|r| {
         r.strip_prefix("arn:aws:s3:::")
             .map(|b| b.split('/').next().unwrap_or(b).to_string())
@@ -534,8 +552,12 @@ pub fn custom_request(principal: &str, actions: Vec<String>, resources: Vec<Stri
         bucket,
         problem: None,
         trust: None,
-        context: BTreeMap::new(),
+        context: context
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
         not_evaluated: None,
+        keys_not_given_absent: true,
     }
 }
 

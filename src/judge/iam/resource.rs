@@ -53,6 +53,7 @@ pub(super) fn merge_resource_policy<'r>(
     boundary: &BoundaryRead,
     ctx: &BTreeMap<String, Vec<String>>,
     bucket_owner: &str,
+    missing: eval::Missing,
 ) {
     let principal_account = arn_parts(principal).map(|p| p.3).unwrap_or("");
     for (r, _) in results {
@@ -68,7 +69,7 @@ pub(super) fn merge_resource_policy<'r>(
             action: &action,
             resource: &resource,
             context: ctx,
-            missing: eval::Missing::Unknown,
+            missing,
         };
         let e = eval::decide(&side_of(r, boundary, &req), rp, &req);
         r.decision = e.decision;
@@ -155,7 +156,15 @@ pub(super) async fn stream_policies(
                     notes.push(format!("{name} included"));
                     // Only for the stream it is attached to, whatever its Resource says.
                     let rows = results.iter_mut().filter(|(r, _)| on_it(&r.resource));
-                    merge_resource_policy(Some(&p), rows, principal, boundary, ctx, "");
+                    merge_resource_policy(
+                        Some(&p),
+                        rows,
+                        principal,
+                        boundary,
+                        ctx,
+                        "",
+                        eval::Missing::Unknown,
+                    );
                 }
                 None => unreadable(results, on_it, &name, None, &mut blocked, &mut fixes),
             },
@@ -270,7 +279,15 @@ pub(super) async fn key_policies(
             }
             let before = r.decision.clone();
             let mut one = [(r, b)];
-            merge_resource_policy(Some(&policy), one.iter_mut(), principal, boundary, ctx, "");
+            merge_resource_policy(
+                Some(&policy),
+                one.iter_mut(),
+                principal,
+                boundary,
+                ctx,
+                "",
+                eval::Missing::Unknown,
+            );
             let [(mut r, b)] = one;
             if before == Decision::Allowed && r.decision == Decision::ImplicitDeny {
                 r.matched = vec![Matched {

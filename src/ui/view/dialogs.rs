@@ -311,7 +311,7 @@ impl View {
                 if resources.is_empty() {
                     resources.push("*".into());
                 }
-                let req = iam::custom_request(&principal, actions, resources);
+                let req = iam::custom_request(&principal, actions, resources, Default::default());
                 let title = format!("Permissions — custom: {principal}{}", form.context);
                 self.sim_form = None;
                 return self.start_simulation(title, vec![req]);
@@ -401,7 +401,11 @@ impl View {
             streams: rule
                 .targets
                 .iter()
-                .filter_map(|t| t.firehose_stream_name().map(str::to_string))
+                .filter_map(|t| match rule.foreign_stream(t) {
+                    // Another account's stream is named with where it is.
+                    Some((account, region, name)) => Some(format!("{name} ({account} {region})")),
+                    None => t.firehose_stream_name().map(str::to_string),
+                })
                 .collect(),
             account: id.map(|i| i.account.clone()).unwrap_or_default(),
             region: id.map(|i| i.region.clone()).unwrap_or_default(),

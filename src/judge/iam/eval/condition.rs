@@ -114,8 +114,9 @@ pub(super) fn condition_holds(c: &Condition, req: &Request, absent: &mut Vec<Str
         None => match req.missing {
             Missing::Unknown => return unknown(),
             Missing::Absent => {
-                if !absent.contains(&key) {
-                    absent.push(key.clone());
+                // Named as the policy writes it.
+                if !absent.iter().any(|a| a.eq_ignore_ascii_case(&c.key)) {
+                    absent.push(c.key.clone());
                 }
                 &[]
             }

@@ -260,7 +260,7 @@ fn set_operators_and_keys_assumed_absent() {
         },
     );
     assert_eq!(e.decision, Decision::Allowed);
-    assert_eq!(e.assumed_absent, vec!["aws:tagkeys".to_string()]);
+    assert_eq!(e.assumed_absent, vec!["aws:TagKeys".to_string()]);
     // Unknown instead of absent: undetermined, naming the key.
     assert_eq!(
         run_ctx(&p, "", "s3:PutObject", OBJECT, &ctx, Missing::Unknown),
