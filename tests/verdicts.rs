@@ -392,3 +392,45 @@ fn perms_custom_takes_the_context_given_and_every_other_key_as_absent() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("KEY=VALUE"), "{err}");
 }
+
+/// Issue 25, part 4: a dead-letter queue whose policy does not let EventBridge send loses
+/// what it should keep — `perms rule` reads the queue policy (outside IAM) and says so; the
+/// twin's queue lets EventBridge send for its rule.
+#[test]
+fn perms_rule_reads_the_dead_letter_queue_policy() {
+    let aws = start();
+    let dlq_row = |rule: &str| -> (Value, Value) {
+        let (_, out, err) = aws.run(REGION, &["perms", "rule", rule, "--json"]);
+        let v: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        let report = v["reports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["principal"].as_str().unwrap_or("").contains(":role/"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let row = report["rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| {
+                r["action"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("sqs:SendMessage")
+            })
+            .cloned()
+            .unwrap_or(Value::Null);
+        (row, report)
+    };
+    let (row, report) = dlq_row("dlq-refused");
+    assert_eq!(row["decision"], "implicitDeny", "{report:#}");
+    assert!(row["matched"].to_string().contains("no policy"), "{row}");
+    assert!(
+        report["fixes"].to_string().contains("events.amazonaws.com"),
+        "{report:#}"
+    );
+    let (row, report) = dlq_row("dlq-quiet");
+    assert_eq!(row["decision"], "allowed", "{report:#}");
+}

@@ -272,6 +272,19 @@ pub trait Backend: Send + Sync {
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>>;
+    /// The access policy of an SQS queue (a rule target's dead-letter queue, by ARN), `None`
+    /// when it has none: EventBridge (`events.amazonaws.com`) must be allowed `sqs:SendMessage`
+    /// there, or the events it dead-letters are lost (Amazon EventBridge User Guide, "Granting
+    /// permissions to the dead-letter queue").
+    ///
+    /// Errors: NotFound when the queue does not exist; the backend's (e.g. `AccessDenied`);
+    /// `Other` from a backend that cannot tell — the answer is then undetermined.
+    async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not read SQS queue policies ({arn})"),
+        ))
+    }
     /// A KMS key's `KeyState` as DescribeKey answers it ("Enabled", "Disabled",
     /// "PendingDeletion", "PendingImport", "Unavailable", …): KMS refuses cryptographic
     /// operations on a key that is not Enabled (AWS KMS Developer Guide, "Key states of AWS KMS

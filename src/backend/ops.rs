@@ -141,6 +141,10 @@ ops! {
     ListBuckets => "s3" as "ListAllMyBuckets", Permissions, "a bucket's owner (cross-account permissions)";
     /// kms:GetKeyPolicy.
     GetKeyPolicy => "kms", Permissions, "KMS key policies";
+    /// sqs:GetQueueUrl: the URL of a rule target's dead-letter queue (to read its policy).
+    GetQueueUrl => "sqs", Permissions, "dead-letter queue policies";
+    /// sqs:GetQueueAttributes: a dead-letter queue's policy (may EventBridge send to it).
+    GetQueueAttributes => "sqs", Permissions, "dead-letter queue policies";
     /// kms:DescribeKey: a key's state (a Disabled or PendingDeletion key refuses every
     /// request, whatever the policies allow).
     DescribeKey => "kms", Permissions, "KMS key states";

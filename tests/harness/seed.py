@@ -769,11 +769,19 @@ def verdicts(c, region):
     sqs = boto3.client("sqs", endpoint_url=c["events"].meta.endpoint_url, region_name=region,
                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
-    def dlq(name):
-        sqs.create_queue(QueueName=name)
-        return f"arn:aws:sqs:{region}:{ACCOUNT}:{name}"
+    def dlq(name, rule_name, open_to_events):
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = f"arn:aws:sqs:{region}:{ACCOUNT}:{name}"
+        if open_to_events:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": doc({
+                "Sid": "EventBridgeDeadLetters", "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn":
+                                            f"arn:aws:events:{region}:{ACCOUNT}:rule/{rule_name}"}}})})
+        return arn
 
-    def feeding(rule_name, stream_name, queue=None, target_arn=None):
+    def feeding(rule_name, stream_name, queue=None, target_arn=None, queue_open=True):
         role(c, f"firehose-{stream_name}", fh, {"delivery": delivery_policy("verdicts-lake", stream_name)})
         arn = stream(c, region, stream_name, "verdicts-lake")
         delivering(c, stream_name)
@@ -782,7 +790,7 @@ def verdicts(c, region):
         t = {"Id": "firehose", "Arn": target_arn or arn,
              "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}
         if queue:
-            t["DeadLetterConfig"] = {"Arn": dlq(queue)}
+            t["DeadLetterConfig"] = {"Arn": dlq(queue, rule_name, queue_open)}
         c["events"].put_targets(Rule=rule_name, EventBusName="default", Targets=[t])
 
     def events(rule_name, **metrics):
@@ -797,7 +805,8 @@ def verdicts(c, region):
     feeding("dlq-quiet", "v-dlq-quiet", queue="dlq-quiet-dlq")
     events("dlq-quiet", MatchedEvents=300, Invocations=300)
     # 2. The dead-letter queue refuses them (InvocationsFailedToBeSentToDlq): events lost.
-    feeding("dlq-refused", "v-dlq-refused", queue="dlq-refused-dlq")
+    # ... its queue has no policy: EventBridge may not send to it (perms says so too).
+    feeding("dlq-refused", "v-dlq-refused", queue="dlq-refused-dlq", queue_open=False)
     events("dlq-refused", MatchedEvents=300, Invocations=300, FailedInvocations=30,
            InvocationsFailedToBeSentToDlq=30)
     # 3. Failing with no dead-letter queue: dropped.

@@ -66,6 +66,7 @@ pub(super) struct Clients {
     pub(super) s3: aws_sdk_s3::Client,
     pub(super) kms: aws_sdk_kms::Client,
     pub(super) kinesis: aws_sdk_kinesis::Client,
+    pub(super) sqs: aws_sdk_sqs::Client,
     pub(super) region: String,
 }
 
@@ -128,6 +129,7 @@ pub(super) async fn load(opts: &AwsOptions) -> Clients {
         iam: aws_sdk_iam::Client::new(&conf),
         kms: aws_sdk_kms::Client::new(&conf),
         kinesis: aws_sdk_kinesis::Client::new(&conf),
+        sqs: aws_sdk_sqs::Client::new(&conf),
         s3: aws_sdk_s3::Client::from_conf(
             aws_sdk_s3::config::Builder::from(&conf)
                 // An AWS-compatible server on a custom endpoint has no per-bucket DNS names.

@@ -345,6 +345,12 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
+        let c = self.clients().await;
+        let r = resource::queue_policy(&c.sqs, &self.stats, arn).await;
+        self.guard(r).await
+    }
+
     async fn kms_key_state(&self, arn: &str) -> BResult<String> {
         let c = self.clients().await;
         let r = resource::kms_key_state(&c.kms, &self.stats, arn).await;

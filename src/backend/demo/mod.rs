@@ -294,6 +294,26 @@ impl Backend for DemoBackend {
         }))
     }
 
+    async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
+        // The demo's dead-letter queue lets EventBridge send to it, for its rule only.
+        Ok(Some(
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "EventBridgeDeadLetters",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn":
+                        format!("arn:aws:events:{}:{ACCOUNT}:rule/orders-bus/order-cancelled",
+                            crate::model::arn_parts(arn).map_or("", |p| p.2))}}
+                }]
+            })
+            .to_string(),
+        ))
+    }
+
     async fn kms_key_state(&self, _arn: &str) -> BResult<String> {
         // The demo account's keys are all in use.
         Ok("Enabled".to_string())

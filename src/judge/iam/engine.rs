@@ -348,6 +348,10 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         }
         _ => None,
     };
+    let dead_letter = match &req.dead_letter {
+        Some(d) => Some(dead_letter(backend, d, &mut report.notes).await),
+        None => None,
+    };
     let mut report = finish(report, &results, &format!("an identity policy of {role}"));
     report.rows.extend(
         key_rows
@@ -355,7 +359,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
             .map(|r| row(&r.action, &r.resource, &r.decision, &r.matched)),
     );
     report.fixes.extend(key_fixes);
-    if let Some((r, fix)) = trusted {
+    for (r, fix) in trusted.into_iter().chain(dead_letter) {
         report
             .rows
             .push(row(&r.action, &r.resource, &r.decision, &r.matched));

@@ -20,6 +20,7 @@ pub(super) struct Reads<'a> {
     resources: Memo<Option<String>>,
     own_buckets: Cell<Vec<String>>,
     key_states: Memo<String>,
+    queues: Memo<Option<String>>,
     /// Set once the simulator has answered (or the probe finished without asking it): the
     /// rest of a batch waits for it, so that one unavailable simulator is asked once.
     simulator_known: tokio::sync::watch::Sender<bool>,
@@ -42,6 +43,7 @@ impl<'a> Reads<'a> {
             resources: Mutex::default(),
             own_buckets: Cell::default(),
             key_states: Mutex::default(),
+            queues: Mutex::default(),
             simulator_known: tokio::sync::watch::channel(false).0,
         }
     }
@@ -151,6 +153,14 @@ impl<'a> Reads<'a> {
         }
         cell(&self.trusts, role)
             .get_or_init(|| self.backend.role_trust_policy(role))
+            .await
+            .clone()
+    }
+
+    /// An SQS queue's policy, read once per batch.
+    pub(super) async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
+        cell(&self.queues, arn)
+            .get_or_init(|| self.backend.queue_policy(arn))
             .await
             .clone()
     }

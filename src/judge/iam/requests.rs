@@ -60,6 +60,20 @@ pub struct SimRequest {
     /// takes the keys it is not given (`fhtop perms custom`, whose asker gives the context);
     /// otherwise a key fhtop cannot know leaves what depends on it undetermined.
     pub keys_not_given_absent: bool,
+    /// A rule target's dead-letter queue: may EventBridge send what it dead-letters there
+    /// (its queue policy, outside IAM).
+    pub dead_letter: Option<DeadLetterCheck>,
+}
+
+/// May EventBridge (`events.amazonaws.com`) `sqs:SendMessage` to a target's dead-letter queue,
+/// for this rule (`aws:SourceArn`): decided by the queue's policy (Amazon EventBridge User
+/// Guide, "Granting permissions to the dead-letter queue").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadLetterCheck {
+    /// The queue ARN (`DeadLetterConfig.Arn`).
+    pub queue: String,
+    /// The rule's ARN, the `aws:SourceArn` EventBridge sends with.
+    pub rule_arn: String,
 }
 
 /// What every write a service (Firehose, EventBridge) makes on the customer's behalf is known
@@ -139,6 +153,7 @@ impl SimRequest {
             context: BTreeMap::new(),
             not_evaluated: None,
             keys_not_given_absent: false,
+            dead_letter: None,
         }
     }
 }
@@ -343,6 +358,7 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
         context,
         not_evaluated,
         keys_not_given_absent: false,
+        dead_letter: None,
     })
 }
 
@@ -419,6 +435,7 @@ pub fn source_request(stream: &Stream) -> Option<SimRequest> {
             context: service_context(),
             not_evaluated: None,
             keys_not_given_absent: false,
+            dead_letter: None,
         },
         None => SimRequest::unsimulatable(
             title,
@@ -456,6 +473,10 @@ pub fn rule_requests(rule: &Rule) -> Vec<SimRequest> {
                     context: service_context(),
                     not_evaluated: None,
                     keys_not_given_absent: false,
+                    dead_letter: t.dead_letter_arn.clone().map(|queue| DeadLetterCheck {
+                        queue,
+                        rule_arn: rule.arn.clone(),
+                    }),
                 },
                 None => SimRequest::unsimulatable(
                     title,
@@ -487,6 +508,7 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
         context: BTreeMap::new(),
         not_evaluated: None,
         keys_not_given_absent: false,
+        dead_letter: None,
     }
 }
 
@@ -558,6 +580,7 @@ pub fn custom_request(
             .collect(),
         not_evaluated: None,
         keys_not_given_absent: true,
+        dead_letter: None,
     }
 }
 

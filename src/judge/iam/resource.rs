@@ -361,6 +361,102 @@ fn key_not_enabled(
     });
 }
 
+/// May EventBridge send to the rule target's dead-letter queue: its queue policy evaluated for
+/// `sqs:SendMessage` by `events.amazonaws.com` with the rule as `aws:SourceArn` (and its
+/// account as `aws:SourceAccount`). A queue without a policy allows no other principal; one
+/// that cannot be read is undetermined, never allowed. Returns the row and, for a denial, the
+/// statement to add.
+pub(super) async fn dead_letter(
+    backend: &Reads<'_>,
+    d: &DeadLetterCheck,
+    notes: &mut Vec<String>,
+) -> (SimResult, Option<String>) {
+    let short = crate::model::resource_name(&d.queue)
+        .unwrap_or(&d.queue)
+        .to_string();
+    let mut result = SimResult {
+        action: "sqs:SendMessage (events.amazonaws.com, dead letters)".into(),
+        resource: d.queue.clone(),
+        decision: Decision::Undetermined(format!("the policy of dead-letter queue {short}")),
+        matched: vec![],
+    };
+    let statement = serde_json::json!({
+        "Sid": "EventBridgeDeadLetters",
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": d.queue,
+        "Condition": {"ArnEquals": {"aws:SourceArn": d.rule_arn}},
+    });
+    let add = || {
+        format!(
+            "EventBridge may not send dead letters to {short}, so the events it gives up on are lost: add to the queue policy (aws sqs set-queue-attributes --attributes Policy=...):\n{}",
+            serde_json::to_string_pretty(&statement).unwrap_or_default()
+        )
+    };
+    let doc = match backend.queue_policy(&d.queue).await {
+        Ok(Some(doc)) => doc,
+        Ok(None) => {
+            result.decision = Decision::ImplicitDeny;
+            result.matched = vec![Matched {
+                policy: format!("dead-letter queue {short}: no policy"),
+                sid: None,
+                condition_keys: vec![],
+            }];
+            return (result, Some(add()));
+        }
+        Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
+            result.decision = Decision::ImplicitDeny;
+            result.matched = vec![Matched {
+                policy: format!("dead-letter queue {short}: does not exist"),
+                sid: None,
+                condition_keys: vec![],
+            }];
+            return (
+                result,
+                Some(format!(
+                    "the dead-letter queue {short} does not exist: create it, or point the target at one that exists"
+                )),
+            );
+        }
+        Err(e) => {
+            notes.push(format!("policy of dead-letter queue {short} not read: {e}"));
+            return (result, None);
+        }
+    };
+    let name = format!("policy of dead-letter queue {short}");
+    let Some(policy) = policy_or_note(&name, PolicyKind::Resource, &doc, notes) else {
+        return (result, None);
+    };
+    let mut context: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    context.insert("aws:sourcearn".into(), vec![d.rule_arn.clone()]);
+    if let Some((_, _, _, account, _)) = arn_parts(&d.rule_arn) {
+        context.insert("aws:sourceaccount".into(), vec![account.to_string()]);
+    }
+    context.insert("aws:securetransport".into(), vec!["true".into()]);
+    let e = eval::evaluate(
+        std::slice::from_ref(&policy),
+        &eval::Request {
+            principal: "Service:events.amazonaws.com",
+            account: "",
+            action: "sqs:SendMessage",
+            resource: &d.queue,
+            context: &context,
+            missing: eval::Missing::Unknown,
+        },
+    );
+    result.decision = e.decision;
+    result.matched = e.matched;
+    let fix = match &result.decision {
+        Decision::ImplicitDeny => Some(add()),
+        Decision::ExplicitDeny => Some(format!(
+            "a Deny in the policy of dead-letter queue {short} refuses EventBridge: narrow it so events.amazonaws.com may send for this rule"
+        )),
+        _ => None,
+    };
+    (result, fix)
+}
+
 /// May `t.service` assume `role`: its trust policy evaluated for `sts:AssumeRole` with the
 /// condition keys the service sends. A trust policy that cannot be read is undetermined, never
 /// allowed. Returns the result row and, for a denial, the statement to add.
