@@ -27,24 +27,7 @@ fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("JSON: {e}\n{s}"))
 }
 
-/// Statuses and summaries of one check on one target.
-fn check<'a>(fs: &'a [Value], check: &str, target: &str) -> Vec<(&'a str, &'a str)> {
-    fs.iter()
-        .filter(|f| f["check"] == check && f["target"] == target)
-        .map(|f| {
-            (
-                f["status"].as_str().unwrap_or(""),
-                f["summary"].as_str().unwrap_or(""),
-            )
-        })
-        .collect()
-}
-
-fn has(fs: &[Value], c: &str, target: &str, status: &str, text: &str) -> bool {
-    check(fs, c, target)
-        .iter()
-        .any(|(s, summary)| *s == status && summary.contains(text))
-}
+use common::{findings_of, has_finding};
 
 /// Every finding on `target` (a stream and the rules feeding it share its pipeline) is ok —
 /// but alarm coverage: the twins have no alarms (coverage is tested in tests/check.rs).
@@ -90,7 +73,7 @@ fn check_gives_every_shape_its_true_verdict() {
 
     // 1. Trust: the target role may put records but EventBridge may not assume it.
     assert!(
-        has(
+        has_finding(
             &fs,
             "writer-permission",
             "default/trust-mixup",
@@ -98,9 +81,9 @@ fn check_gives_every_shape_its_true_verdict() {
             "sts:AssumeRole"
         ),
         "{:#?}",
-        check(&fs, "writer-permission", "default/trust-mixup")
+        findings_of(&fs, "writer-permission", "default/trust-mixup")
     );
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "rule-state",
         "default/trust-mixup",
@@ -109,7 +92,7 @@ fn check_gives_every_shape_its_true_verdict() {
     ));
     // ... and the mirror: a delivery role only EventBridge may assume.
     assert!(
-        has(
+        has_finding(
             &fs,
             "bucket-access",
             "trust-mirror",
@@ -117,13 +100,13 @@ fn check_gives_every_shape_its_true_verdict() {
             "sts:AssumeRole"
         ),
         "{:#?}",
-        check(&fs, "bucket-access", "trust-mirror")
+        findings_of(&fs, "bucket-access", "trust-mirror")
     );
     all_ok(&fs, &["trust-ok", "default/trust-ok-events"]);
 
     // 2. HTTP endpoint: its own metrics, its own log group; the backup is not delivery.
     assert!(
-        has(
+        has_finding(
             &fs,
             "delivery",
             "dd-http",
@@ -131,16 +114,16 @@ fn check_gives_every_shape_its_true_verdict() {
             "HTTP endpoint delivery success 0%"
         ),
         "{:#?}",
-        check(&fs, "delivery", "dd-http")
+        findings_of(&fs, "delivery", "dd-http")
     );
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "delivery",
         "dd-http",
         "fail",
         "written to the S3 backup as failed"
     ));
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "delivery-errors",
         "dd-http",
@@ -148,7 +131,7 @@ fn check_gives_every_shape_its_true_verdict() {
         "HttpEndpoint.DestinationException ×12"
     ));
     all_ok(&fs, &["dd-http-ok", "default/dd-ok-events"]);
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "delivery",
         "dd-http-ok",
@@ -159,7 +142,7 @@ fn check_gives_every_shape_its_true_verdict() {
     // 3. Kinesis source: the rule feeding it through the Kinesis stream is in its pipeline,
     // the source role may not read, nothing is delivered (no data is not OK).
     assert!(
-        has(
+        has_finding(
             &fs,
             "source-access",
             "ks-archive",
@@ -167,17 +150,23 @@ fn check_gives_every_shape_its_true_verdict() {
             "kinesis:GetRecords"
         ),
         "{:#?}",
-        check(&fs, "source-access", "ks-archive")
+        findings_of(&fs, "source-access", "ks-archive")
     );
-    assert!(has(&fs, "delivery", "ks-archive", "unknown", "no data"));
-    assert!(has(
+    assert!(has_finding(
+        &fs,
+        "delivery",
+        "ks-archive",
+        "unknown",
+        "no data"
+    ));
+    assert!(has_finding(
         &fs,
         "delivery-errors",
         "ks-archive",
         "fail",
         "Kinesis.AccessDenied ×8"
     ));
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "writer-permission",
         "default/clicks-to-kinesis",
@@ -185,7 +174,7 @@ fn check_gives_every_shape_its_true_verdict() {
         "kinesis:PutRecord"
     ));
     all_ok(&fs, &["ks-ok", "default/orders-to-kinesis"]);
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "source-access",
         "ks-ok",
@@ -194,7 +183,7 @@ fn check_gives_every_shape_its_true_verdict() {
     ));
 
     // 4. Lambda processor: processing fails although S3 is green; the role may not invoke.
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "processing",
         "lambda-xform",
@@ -202,7 +191,7 @@ fn check_gives_every_shape_its_true_verdict() {
         "Lambda processing success 0%"
     ));
     assert!(
-        has(
+        has_finding(
             &fs,
             "bucket-access",
             "lambda-xform",
@@ -210,9 +199,9 @@ fn check_gives_every_shape_its_true_verdict() {
             "lambda:InvokeFunction"
         ),
         "{:#?}",
-        check(&fs, "bucket-access", "lambda-xform")
+        findings_of(&fs, "bucket-access", "lambda-xform")
     );
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "delivery-errors",
         "lambda-xform",
@@ -225,7 +214,7 @@ fn check_gives_every_shape_its_true_verdict() {
     // role makes the role's KMS grant count for nothing; a bucket policy that takes writes
     // only through a VPC endpoint denies Firehose; a Kinesis stream policy denies the source.
     assert!(
-        has(
+        has_finding(
             &fs,
             "bucket-access",
             "kms-closed",
@@ -233,16 +222,16 @@ fn check_gives_every_shape_its_true_verdict() {
             "kms:GenerateDataKey"
         ),
         "{:#?}",
-        check(&fs, "bucket-access", "kms-closed")
+        findings_of(&fs, "bucket-access", "kms-closed")
     );
     all_ok(&fs, &["kms-ok"]);
     assert!(
-        has(&fs, "bucket-access", "vpce-only", "fail", "s3:PutObject"),
+        has_finding(&fs, "bucket-access", "vpce-only", "fail", "s3:PutObject"),
         "{:#?}",
-        check(&fs, "bucket-access", "vpce-only")
+        findings_of(&fs, "bucket-access", "vpce-only")
     );
     assert!(
-        has(
+        has_finding(
             &fs,
             "source-access",
             "ks-denied",
@@ -250,12 +239,12 @@ fn check_gives_every_shape_its_true_verdict() {
             "kinesis:GetRecords"
         ),
         "{:#?}",
-        check(&fs, "source-access", "ks-denied")
+        findings_of(&fs, "source-access", "ks-denied")
     );
 
     // Splunk and Redshift: their own metrics decide, the S3 backup / staging does not.
     assert!(
-        has(
+        has_finding(
             &fs,
             "delivery",
             "splunk-hec",
@@ -263,10 +252,10 @@ fn check_gives_every_shape_its_true_verdict() {
             "Splunk delivery success 0%"
         ),
         "{:#?}",
-        check(&fs, "delivery", "splunk-hec")
+        findings_of(&fs, "delivery", "splunk-hec")
     );
     all_ok(&fs, &["redshift-ok"]);
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "delivery",
         "redshift-ok",
@@ -275,7 +264,7 @@ fn check_gives_every_shape_its_true_verdict() {
     ));
     // An MSK source the source role may not read.
     assert!(
-        has(
+        has_finding(
             &fs,
             "source-access",
             "msk-archive",
@@ -283,12 +272,18 @@ fn check_gives_every_shape_its_true_verdict() {
             "kafka-cluster:ReadData"
         ),
         "{:#?}",
-        check(&fs, "source-access", "msk-archive")
+        findings_of(&fs, "source-access", "msk-archive")
     );
-    assert!(has(&fs, "delivery", "msk-archive", "unknown", "no data"));
+    assert!(has_finding(
+        &fs,
+        "delivery",
+        "msk-archive",
+        "unknown",
+        "no data"
+    ));
 
     // 6. A destination fhtop does not know is never OK.
-    assert!(has(
+    assert!(has_finding(
         &fs,
         "delivery",
         "mystery",
@@ -296,14 +291,14 @@ fn check_gives_every_shape_its_true_verdict() {
         "destination not evaluated"
     ));
     assert!(
-        check(&fs, "bucket-access", "mystery")
+        findings_of(&fs, "bucket-access", "mystery")
             .iter()
             .all(|(s, _)| *s == "unknown"),
         "{:#?}",
-        check(&fs, "bucket-access", "mystery")
+        findings_of(&fs, "bucket-access", "mystery")
     );
     // Its delivery alarms cannot be named: its alarm coverage is never OK.
-    let cov = check(&fs, "alarm-coverage", "mystery");
+    let cov = findings_of(&fs, "alarm-coverage", "mystery");
     assert!(
         cov.len() == 1 && cov.iter().all(|(s, _)| *s != "ok"),
         "{cov:#?}"

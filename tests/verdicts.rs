@@ -20,27 +20,10 @@ fn findings(aws: &Aws, args: &[&str]) -> (i32, Vec<Value>) {
     (code, doc["checks"].as_array().cloned().unwrap_or_default())
 }
 
-/// (status, summary) of every finding of `check` on `target`.
-fn of<'a>(fs: &'a [Value], check: &str, target: &str) -> Vec<(&'a str, &'a str)> {
-    fs.iter()
-        .filter(|f| f["check"] == check && f["target"] == target)
-        .map(|f| {
-            (
-                f["status"].as_str().unwrap_or(""),
-                f["summary"].as_str().unwrap_or(""),
-            )
-        })
-        .collect()
-}
-
-fn has(fs: &[Value], check: &str, target: &str, status: &str, text: &str) -> bool {
-    of(fs, check, target)
-        .iter()
-        .any(|(s, summary)| *s == status && summary.contains(text))
-}
+use common::{findings_of, has_finding};
 
 fn only_ok(fs: &[Value], check: &str, target: &str) {
-    let found = of(fs, check, target);
+    let found = findings_of(fs, check, target);
     assert!(!found.is_empty(), "{check} checked on {target}");
     assert!(
         found.iter().all(|(s, _)| *s == "ok"),
@@ -87,7 +70,7 @@ fn failure_metrics_are_read_by_their_aws_definitions() {
     // (Counts are the last five minutes': how many of them the seed's minutes fill depends on
     // the second the check runs, so the words are compared, and the ratio where it is one.)
     assert!(
-        has(
+        has_finding(
             &fs,
             "rule-state",
             "default/dlq-third",
@@ -95,12 +78,12 @@ fn failure_metrics_are_read_by_their_aws_definitions() {
             " sent to the dead-letter queue dlq-third-dlq (recoverable)"
         ),
         "{:?}",
-        of(&fs, "rule-state", "default/dlq-third")
+        findings_of(&fs, "rule-state", "default/dlq-third")
     );
     only_ok(&fs, "rule-state", "default/dlq-quiet");
     // The queue refused them: lost.
     assert!(
-        has(
+        has_finding(
             &fs,
             "rule-state",
             "default/dlq-refused",
@@ -108,11 +91,11 @@ fn failure_metrics_are_read_by_their_aws_definitions() {
             "the dead-letter queue refused them"
         ),
         "{:?}",
-        of(&fs, "rule-state", "default/dlq-refused")
+        findings_of(&fs, "rule-state", "default/dlq-refused")
     );
     // No queue at all: a failed event is dropped.
     assert!(
-        has(
+        has_finding(
             &fs,
             "rule-state",
             "default/no-dlq",
@@ -120,10 +103,10 @@ fn failure_metrics_are_read_by_their_aws_definitions() {
             "dropped: the target has no dead-letter queue"
         ),
         "{:?}",
-        of(&fs, "rule-state", "default/no-dlq")
+        findings_of(&fs, "rule-state", "default/no-dlq")
     );
     // DeadLetterInvocations: not invoked at all, not "sent to a dead-letter queue".
-    let loop_ = of(&fs, "rule-state", "default/loop");
+    let loop_ = findings_of(&fs, "rule-state", "default/loop");
     assert!(
         loop_
             .iter()
@@ -152,7 +135,7 @@ fn iceberg_is_judged_by_its_rows_not_its_commit_count() {
         ],
     );
     assert!(
-        has(
+        has_finding(
             &fs,
             "delivery",
             "v-iceberg",
@@ -160,7 +143,7 @@ fn iceberg_is_judged_by_its_rows_not_its_commit_count() {
             "rows failed in 5 min (40%), written to the S3 backup"
         ),
         "{:?}",
-        of(&fs, "delivery", "v-iceberg")
+        findings_of(&fs, "delivery", "v-iceberg")
     );
     only_ok(&fs, "delivery", "v-iceberg-ok");
 }
@@ -184,7 +167,7 @@ fn a_stream_is_judged_over_its_own_buffer_interval() {
     only_ok(&fs, "delivery", "v-slow");
     // Records older than the buffer interval, nothing delivered since: failing.
     assert!(
-        has(
+        has_finding(
             &fs,
             "delivery",
             "v-slow-stuck",
@@ -192,7 +175,7 @@ fn a_stream_is_judged_over_its_own_buffer_interval() {
             "records arriving, none delivered to S3 in 30 min (buffer 15m)"
         ),
         "{:?}",
-        of(&fs, "delivery", "v-slow-stuck")
+        findings_of(&fs, "delivery", "v-slow-stuck")
     );
 }
 
@@ -201,7 +184,7 @@ fn a_target_in_another_account_is_matched_by_its_arn() {
     let aws = start();
     let (_, fs) = findings(&aws, &["check", "--json", "--all"]);
     // The local v-shared fails; the partner's stream of the same name is another stream.
-    assert!(has(&fs, "delivery", "v-shared", "fail", ""));
+    assert!(has_finding(&fs, "delivery", "v-shared", "fail", ""));
     let partner: Vec<&Value> = fs
         .iter()
         .filter(|f| f["target"] == "default/to-partner")

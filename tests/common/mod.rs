@@ -99,3 +99,33 @@ pub fn frame(keys: &str, w: u16, h: u16) -> String {
     let (snap, view) = settle(keys);
     frame::to_text(&draw_with(&snap, &view, &Theme::default_theme(), w, h))
 }
+
+/// (status, summary) of every `fhtop check --json` finding of `check` on `target`.
+pub fn findings_of<'a>(
+    fs: &'a [serde_json::Value],
+    check: &str,
+    target: &str,
+) -> Vec<(&'a str, &'a str)> {
+    fs.iter()
+        .filter(|f| f["check"] == check && f["target"] == target)
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap_or(""),
+                f["summary"].as_str().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
+/// Whether a finding of `check` on `target` has `status` and a summary containing `text`.
+pub fn has_finding(
+    fs: &[serde_json::Value],
+    check: &str,
+    target: &str,
+    status: &str,
+    text: &str,
+) -> bool {
+    findings_of(fs, check, target)
+        .iter()
+        .any(|(s, summary)| *s == status && summary.contains(text))
+}
