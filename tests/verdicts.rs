@@ -417,3 +417,37 @@ fn perms_rule_reads_the_dead_letter_queue_policy() {
     let (row, report) = dlq_row("dlq-quiet");
     assert_eq!(row["decision"], "allowed", "{report:#}");
 }
+
+/// Issue 25, part 7: a bucket that demands SSE-KMS uploads denies the stream that writes
+/// without it — the fix gives the stream that encryption and keeps the bucket's Deny; the
+/// twin that writes with a key is allowed.
+#[test]
+fn a_fix_meets_the_buckets_encryption_demand_never_removes_it() {
+    let aws = start();
+    let put = |stream: &str| -> (Value, Value) {
+        let (_, out, err) = aws.run(REGION, &["perms", "stream", stream, "--json"]);
+        let v: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        let report = v["reports"][0].clone();
+        let row = report["rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["action"] == "s3:PutObject")
+            .cloned()
+            .unwrap_or(Value::Null);
+        (row, report)
+    };
+    let (row, report) = put("v-sse-plain");
+    assert_eq!(row["decision"], "explicitDeny", "{report:#}");
+    let fixes = report["fixes"].to_string();
+    assert!(fixes.contains("update-destination"), "{fixes}");
+    assert!(fixes.contains("KMSEncryptionConfig"), "{fixes}");
+    assert!(fixes.contains("keep the bucket's Deny"), "{fixes}");
+    assert!(
+        !fixes.contains("remove or narrow"),
+        "never weaken the control: {fixes}"
+    );
+    let (row, report) = put("v-sse-kms");
+    assert_eq!(row["decision"], "allowed", "{report:#}");
+}

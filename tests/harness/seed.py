@@ -878,6 +878,34 @@ def verdicts(c, region):
         "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::verdicts-lake/*",
         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})})
 
+    # 11. A bucket that accepts only SSE-KMS uploads: the stream without encryption is denied
+    # (the fix gives the stream the encryption, never removes the bucket's Deny); its twin
+    # writes with a key.
+    bucket(c, region, "verdicts-sse")
+    c["s3"].put_bucket_policy(Bucket="verdicts-sse", Policy=doc({
+        "Sid": "DenyUnencrypted", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::verdicts-sse/*",
+        "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}))
+    sse_key = c["kms"].create_key(Description="verdicts-sse", Policy=doc({
+        "Sid": "EnableIam", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "kms:*", "Resource": "*"}))["KeyMetadata"]["Arn"]
+    for name, key in (("v-sse-plain", None), ("v-sse-kms", sse_key)):
+        policies = {"delivery": delivery_policy("verdicts-sse", name)}
+        if key:
+            policies["kms"] = json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key}]})
+        role(c, f"firehose-{name}", fh, policies)
+        cfg = {"RoleARN": f"arn:aws:iam::{ACCOUNT}:role/firehose-{name}",
+               "BucketARN": "arn:aws:s3:::verdicts-sse", "Prefix": f"{name}/",
+               "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60}, "CompressionFormat": "GZIP",
+               "EncryptionConfiguration": ({"KMSEncryptionConfig": {"AWSKMSKeyARN": key}} if key
+                                           else {"NoEncryptionConfig": "NoEncryption"}),
+               "CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{name}",
+                                            "LogStreamName": "DestinationDelivery"}}
+        c["firehose"].create_delivery_stream(DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+                                             ExtendedS3DestinationConfiguration=cfg)
+        delivering(c, name)
+
     # 7. A rule whose target is a stream of the same name in another account: not the local
     # one (which fails), and not read from here.
     role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})
