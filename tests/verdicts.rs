@@ -451,3 +451,37 @@ fn a_fix_meets_the_buckets_encryption_demand_never_removes_it() {
     let (row, report) = put("v-sse-kms");
     assert_eq!(row["decision"], "allowed", "{report:#}");
 }
+
+/// Issue 25, part 1: the time of the request is known (every request carries aws:CurrentTime),
+/// so a condition on it is decided, not undetermined.
+#[test]
+fn conditions_on_the_time_of_the_request_are_decided() {
+    let aws = start();
+    let decide = |action: &str| -> Value {
+        let (_, out, err) = aws.run(
+            REGION,
+            &[
+                "perms",
+                "custom",
+                "--principal",
+                "arn:aws:iam::123456789012:role/v-time-role",
+                "--action",
+                action,
+                "--resource",
+                "arn:aws:s3:::verdicts-lake/x",
+                "--json",
+            ],
+        );
+        let v: Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        v["reports"][0].clone()
+    };
+    let before = decide("s3:PutObject");
+    assert_eq!(before["rows"][0]["decision"], "allowed", "{before:#}");
+    assert!(
+        !before["notes"].to_string().contains("CurrentTime"),
+        "{before:#}"
+    );
+    let after = decide("s3:GetObject");
+    assert_eq!(after["rows"][0]["decision"], "implicitDeny", "{after:#}");
+}

@@ -906,6 +906,13 @@ def verdicts(c, region):
                                              ExtendedS3DestinationConfiguration=cfg)
         delivering(c, name)
 
+    # 12. Conditions on the time of the request: decided, since every request carries it.
+    role(c, "v-time-role", fh, {"time": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::verdicts-lake/*",
+         "Condition": {"DateLessThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::verdicts-lake/*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}}]})})
+
     # 7. A rule whose target is a stream of the same name in another account: not the local
     # one (which fails), and not read from here.
     role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})

@@ -55,10 +55,11 @@ fn context_entries(ctx: &BTreeMap<String, Vec<String>>) -> Vec<ContextEntry> {
     ctx.iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| {
-            let t = if k == "aws:securetransport" {
-                ContextKeyTypeEnum::Boolean
-            } else {
-                ContextKeyTypeEnum::String
+            let t = match k.as_str() {
+                "aws:securetransport" => ContextKeyTypeEnum::Boolean,
+                "aws:currenttime" => ContextKeyTypeEnum::Date,
+                "aws:epochtime" => ContextKeyTypeEnum::Numeric,
+                _ => ContextKeyTypeEnum::String,
             };
             ContextEntry::builder()
                 .context_key_name(k)

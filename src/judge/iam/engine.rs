@@ -90,6 +90,14 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         Subject::Principal(p) => p.as_str(),
     };
     let mut ctx = context(principal);
+    // Every request carries the time it is made (IAM User Guide, "AWS global condition
+    // context keys": aws:CurrentTime, aws:EpochTime): the simulation asks about now.
+    let now = chrono::Utc::now();
+    ctx.insert(
+        "aws:currenttime".into(),
+        vec![now.format("%Y-%m-%dT%H:%M:%SZ").to_string()],
+    );
+    ctx.insert("aws:epochtime".into(), vec![now.timestamp().to_string()]);
     ctx.extend(req.context.clone());
     // `perms custom`: the asker gives the context, and every other key is absent — as
     // SimulatePrincipalPolicy takes the keys it is not given.
