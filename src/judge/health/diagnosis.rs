@@ -56,7 +56,42 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
             }
         }
     }
+    join_dropped_while_throttled(&mut h, stream);
     h.sorted()
+}
+
+/// Throttled records on the stream, invocations failing for good on the rule feeding it, and
+/// no dead-letter queue are one cause, said as one finding: the stream refuses EventBridge's
+/// writes (ThrottledRecords), EventBridge gives up after its retries (FailedInvocations), and
+/// the events are dropped.
+fn join_dropped_while_throttled(h: &mut Health, stream: Option<&str>) {
+    let of = |s: Symptom| {
+        h.findings
+            .iter()
+            .find(|f| f.symptom == s)
+            .map(|f| f.text.clone())
+    };
+    let (Some(throttled), Some(dropped)) = (
+        of(Symptom::Throttled),
+        of(Symptom::DroppedNoDeadLetterQueue),
+    ) else {
+        return;
+    };
+    h.findings.retain(|f| {
+        !matches!(
+            f.symptom,
+            Symptom::Throttled | Symptom::DroppedNoDeadLetterQueue
+        )
+    });
+    h.add(
+        CheckId::RuleState,
+        Symptom::DroppedWhileThrottled,
+        Level::Fail,
+        format!(
+            "events dropped: {} throttles EventBridge's writes ({throttled}), the rule gives up after its retries ({dropped}) — raise the stream's throughput quota, and give the target a dead-letter queue",
+            stream.unwrap_or("the stream")
+        ),
+    );
 }
 
 /// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
@@ -165,5 +200,60 @@ fn unknown() -> Health {
     Health {
         level: Level::Unknown,
         findings: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttling_failures_and_no_dead_letter_queue_are_one_cause() {
+        let mut h = Health::default();
+        h.add(
+            CheckId::Throttling,
+            Symptom::Throttled,
+            Level::Warn,
+            "2.4k records throttled in 5 min",
+        );
+        h.add(
+            CheckId::RuleState,
+            Symptom::DroppedNoDeadLetterQueue,
+            Level::Fail,
+            "40 of 300 invocations failed in 5 min — 40 dropped: the target has no dead-letter queue",
+        );
+        h.add(
+            CheckId::Delivery,
+            Symptom::Freshness,
+            Level::Warn,
+            "data freshness 9m",
+        );
+        join_dropped_while_throttled(&mut h, Some("orders"));
+        assert!(!h.has(Symptom::Throttled) && !h.has(Symptom::DroppedNoDeadLetterQueue));
+        let joined: Vec<&Finding> = h
+            .findings
+            .iter()
+            .filter(|f| f.symptom == Symptom::DroppedWhileThrottled)
+            .collect();
+        assert_eq!(joined.len(), 1);
+        assert_eq!(joined[0].level, Level::Fail);
+        assert!(
+            joined[0]
+                .text
+                .contains("orders throttles EventBridge's writes (2.4k records")
+        );
+        // What is not part of the cause stays as it is.
+        assert!(h.has(Symptom::Freshness));
+        // Twin: throttling alone stays a throttling WARN.
+        let mut alone = Health::default();
+        alone.add(
+            CheckId::Throttling,
+            Symptom::Throttled,
+            Level::Warn,
+            "throttled",
+        );
+        join_dropped_while_throttled(&mut alone, Some("orders"));
+        assert!(alone.has(Symptom::Throttled));
+        assert!(!alone.has(Symptom::DroppedWhileThrottled));
     }
 }

@@ -203,6 +203,9 @@ pub enum Symptom {
     /// `FailedInvocations` above 0 on a rule none of whose targets has a dead-letter queue: the
     /// failed events are dropped.
     DroppedNoDeadLetterQueue,
+    /// A pipeline's stream throttles (ThrottledRecords) while the rule feeding it fails for
+    /// good with no dead-letter queue: one cause, events dropped.
+    DroppedWhileThrottled,
     /// `ThrottledRules` above 0.
     RuleThrottled,
     /// An enabled pattern rule with no `MatchedEvents` or `TriggeredRules` in the whole window.
