@@ -13,10 +13,27 @@ use serde_json::Value;
 
 const REGION: &str = "ap-southeast-2";
 
-fn findings(aws: &Aws, args: &[&str]) -> (i32, Vec<Value>) {
+/// The binary's exit code and its `--json` output, parsed (a panic says what it printed).
+fn json_run(aws: &Aws, args: &[&str]) -> (i32, Value) {
     let (code, out, err) = aws.run(REGION, args);
     let doc: Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+    (code, doc)
+}
+
+/// The first row of `report` whose action starts with `action`, or null.
+fn row_of(report: &Value, action: &str) -> Value {
+    report["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["action"].as_str().unwrap_or("").starts_with(action))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+fn findings(aws: &Aws, args: &[&str]) -> (i32, Vec<Value>) {
+    let (code, doc) = json_run(aws, args);
     (code, doc["checks"].as_array().cloned().unwrap_or_default())
 }
 
@@ -219,8 +236,7 @@ fn a_target_in_another_account_is_matched_by_its_arn() {
     );
     // Firehose has no resource policy: the rule's role cannot write another account's stream,
     // whatever its own policies allow.
-    let (_, out, err) = aws.run(REGION, &["perms", "rule", "to-partner", "--json"]);
-    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+    let (_, v) = json_run(&aws, &["perms", "rule", "to-partner", "--json"]);
     // The target role's report (the writer policy's is about the policy alone).
     let rows: Vec<Value> = v["reports"]
         .as_array()
@@ -251,9 +267,7 @@ fn a_target_in_another_account_is_matched_by_its_arn() {
 fn a_disabled_kms_key_is_not_allowed_whatever_the_policies_say() {
     let aws = start();
     let reports = |stream: &str| -> (i32, Vec<Value>) {
-        let (code, out, err) = aws.run(REGION, &["perms", "stream", stream, "--json"]);
-        let v: Value =
-            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        let (code, v) = json_run(&aws, &["perms", "stream", stream, "--json"]);
         (code, v["reports"].as_array().cloned().unwrap_or_default())
     };
     let kms_rows = |rs: &[Value]| -> Vec<Value> {
@@ -341,8 +355,7 @@ fn perms_custom_takes_the_context_given_and_every_other_key_as_absent() {
             "--json",
         ];
         args.extend_from_slice(extra);
-        let (_, out, err) = aws.run(REGION, &args);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"))
+        json_run(&aws, &args).1
     };
     let decision = |v: &Value| v["reports"][0]["rows"][0]["decision"].clone();
     let inside = run(&["--context-entry", "aws:SourceIp=10.1.2.3"]);
@@ -383,9 +396,7 @@ fn perms_custom_takes_the_context_given_and_every_other_key_as_absent() {
 fn perms_rule_reads_the_dead_letter_queue_policy() {
     let aws = start();
     let dlq_row = |rule: &str| -> (Value, Value) {
-        let (_, out, err) = aws.run(REGION, &["perms", "rule", rule, "--json"]);
-        let v: Value =
-            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        let (_, v) = json_run(&aws, &["perms", "rule", rule, "--json"]);
         let report = v["reports"]
             .as_array()
             .into_iter()
@@ -393,19 +404,7 @@ fn perms_rule_reads_the_dead_letter_queue_policy() {
             .find(|r| r["principal"].as_str().unwrap_or("").contains(":role/"))
             .cloned()
             .unwrap_or(Value::Null);
-        let row = report["rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|r| {
-                r["action"]
-                    .as_str()
-                    .unwrap_or("")
-                    .starts_with("sqs:SendMessage")
-            })
-            .cloned()
-            .unwrap_or(Value::Null);
-        (row, report)
+        (row_of(&report, "sqs:SendMessage"), report)
     };
     let (row, report) = dlq_row("dlq-refused");
     assert_eq!(row["decision"], "implicitDeny", "{report:#}");
@@ -425,18 +424,9 @@ fn perms_rule_reads_the_dead_letter_queue_policy() {
 fn a_fix_meets_the_buckets_encryption_demand_never_removes_it() {
     let aws = start();
     let put = |stream: &str| -> (Value, Value) {
-        let (_, out, err) = aws.run(REGION, &["perms", "stream", stream, "--json"]);
-        let v: Value =
-            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
+        let (_, v) = json_run(&aws, &["perms", "stream", stream, "--json"]);
         let report = v["reports"][0].clone();
-        let row = report["rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|r| r["action"] == "s3:PutObject")
-            .cloned()
-            .unwrap_or(Value::Null);
-        (row, report)
+        (row_of(&report, "s3:PutObject"), report)
     };
     let (row, report) = put("v-sse-plain");
     assert_eq!(row["decision"], "explicitDeny", "{report:#}");
@@ -458,8 +448,8 @@ fn a_fix_meets_the_buckets_encryption_demand_never_removes_it() {
 fn conditions_on_the_time_of_the_request_are_decided() {
     let aws = start();
     let decide = |action: &str| -> Value {
-        let (_, out, err) = aws.run(
-            REGION,
+        json_run(
+            &aws,
             &[
                 "perms",
                 "custom",
@@ -471,10 +461,9 @@ fn conditions_on_the_time_of_the_request_are_decided() {
                 "arn:aws:s3:::verdicts-lake/x",
                 "--json",
             ],
-        );
-        let v: Value =
-            serde_json::from_str(&out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"));
-        v["reports"][0].clone()
+        )
+        .1["reports"][0]
+            .clone()
     };
     let before = decide("s3:PutObject");
     assert_eq!(before["rows"][0]["decision"], "allowed", "{before:#}");
