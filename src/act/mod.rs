@@ -132,6 +132,10 @@ impl Executor {
             Ok(targets) => targets
                 .iter()
                 .filter_map(|t| {
+                    // Another account's or region's stream is named with where it is.
+                    if let Some((account, region, name)) = rule.foreign_stream(t) {
+                        return Some(format!("{name} ({account} {region})"));
+                    }
                     t.firehose_stream_name().map(str::to_string).or_else(|| {
                         crate::model::kinesis_name_from_arn(&t.arn)
                             .map(|k| format!("Kinesis stream {k}"))
