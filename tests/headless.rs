@@ -48,6 +48,16 @@ fn screen(app: &Headless) -> String {
     ))
 }
 
+/// The footer's one-line message (the test fails when there is none).
+fn footer(app: &Headless) -> String {
+    app.view
+        .status
+        .as_ref()
+        .expect("a footer line")
+        .text
+        .clone()
+}
+
 fn overlay_text(app: &Headless) -> String {
     app.view
         .overlay
@@ -534,13 +544,7 @@ async fn y_copies_the_selections_arn_or_the_overlays_commands() {
         arn.starts_with("arn:aws:firehose:") && arn.ends_with("deliverystream/app-logs"),
         "{arn}"
     );
-    let status = app
-        .view
-        .status
-        .as_ref()
-        .expect("a footer line")
-        .text
-        .clone();
+    let status = footer(&app);
     assert!(status.starts_with("copied the stream's ARN"), "{status}");
     assert!(status.ends_with("/app-logs"), "{status}");
 
@@ -560,13 +564,7 @@ async fn y_copies_the_selections_arn_or_the_overlays_commands() {
         assert!(!l.starts_with("confirm:") && !l.starts_with(' '), "{l:?}");
     }
     assert!(copied.lines().any(|l| l.starts_with("aws ")), "{copied}");
-    let status = app
-        .view
-        .status
-        .as_ref()
-        .expect("a footer line")
-        .text
-        .clone();
+    let status = footer(&app);
     assert!(
         status.starts_with("copied the overlay's commands"),
         "{status}"
@@ -576,12 +574,6 @@ async fn y_copies_the_selections_arn_or_the_overlays_commands() {
     let before = app.copied.len();
     keys(&mut app, "esc esc / z z z - n o - s u c h enter y").await;
     assert_eq!(app.copied.len(), before);
-    let status = app
-        .view
-        .status
-        .as_ref()
-        .expect("a footer line")
-        .text
-        .clone();
+    let status = footer(&app);
     assert!(status.starts_with("nothing copied"), "{status}");
 }

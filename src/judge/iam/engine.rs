@@ -260,20 +260,20 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 .iter()
                 .find(|p| p.kind == PolicyKind::Boundary)
                 .cloned());
-            if resource_policy.is_some() || !bucket_owner.is_empty() {
-                let rows = results
-                    .iter_mut()
-                    .filter(|(r, _)| on_bucket(req, &r.resource));
-                merge_resource_policy(
-                    resource_policy.as_ref(),
-                    rows,
-                    principal,
-                    &b,
-                    &ctx,
-                    bucket_owner,
-                    missing,
-                );
-            }
+            // Rows a bucket policy or a foreign owner does not touch are left as they are
+            // (merge_resource_policy skips them).
+            let rows = results
+                .iter_mut()
+                .filter(|(r, _)| on_bucket(req, &r.resource));
+            merge_resource_policy(
+                resource_policy.as_ref(),
+                rows,
+                principal,
+                &b,
+                &ctx,
+                bucket_owner,
+                missing,
+            );
             boundary = Some(b);
             // A policy that could not be parsed may hold the deny (or the boundary) that
             // decides: nothing is allowed on the strength of the others alone.
