@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::backend::Backend;
 use crate::model::{Identity, Rule, RuleKey, RuleState};
 
+pub mod recover;
 mod rule;
 pub use rule::{RulePlan, restore_command, state_before_disable, target_state};
 
@@ -90,6 +91,32 @@ pub fn default_audit_path() -> Option<PathBuf> {
     std::env::var_os("FHTOP_AUDIT_LOG")
         .map(PathBuf::from)
         .or_else(|| dirs::state_dir().map(|d| d.join("fhtop").join("audit.jsonl")))
+}
+
+/// Appends one audit `line` (a JSON object, never a credential) to the audit log at `path`
+/// (creating it and its directory), and to the app log — at info when `ok`, else warn. A
+/// log that cannot be written is an error in the app log; the action is not undone.
+pub fn append_audit(path: Option<&std::path::Path>, line: &str, ok: bool) {
+    if ok {
+        tracing::info!("audit: {}", crate::text::sanitize::clean(line));
+    } else {
+        tracing::warn!("audit: {}", crate::text::sanitize::clean(line));
+    }
+    if let Some(path) = path {
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+            })
+            .and_then(|mut f| writeln!(f, "{line}"));
+        if let Err(e) = written {
+            tracing::error!("audit log {}: {e}", path.display());
+        }
+    }
 }
 
 /// Carries out rule changes: plan (checks), apply (EnableRule/DisableRule), verify, audit.
@@ -218,27 +245,8 @@ impl Executor {
             error: outcome.detail(),
         };
         let line = serde_json::to_string(&rec).unwrap_or_default();
-        match outcome {
-            Outcome::Confirmed | Outcome::Unchanged => {
-                tracing::info!("audit: {}", crate::text::sanitize::clean(&line))
-            }
-            _ => tracing::warn!("audit: {}", crate::text::sanitize::clean(&line)),
-        }
-        if let Some(path) = &self.audit_path {
-            let written = path
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|_| {
-                    std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(path)
-                })
-                .and_then(|mut f| writeln!(f, "{line}"));
-            if let Err(e) = written {
-                tracing::error!("audit log {}: {e}", path.display());
-            }
-        }
+        let ok = matches!(outcome, Outcome::Confirmed | Outcome::Unchanged);
+        append_audit(self.audit_path.as_deref(), &line, ok);
     }
 }
 

@@ -110,6 +110,19 @@ pub fn explain_denied(message: &str, missing_permission: Option<&str>) -> String
     }
 }
 
+/// What one PutRecordBatch call came to ([`Backend::put_record_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PutBatch {
+    /// Firehose answered: per record, in order, `None` when it was taken (a `RecordId`) or
+    /// the `ErrorCode` it was refused with (send it again).
+    Answered(Vec<Option<String>>),
+    /// An error response (throttled, access denied, no such stream): none was processed.
+    Refused(BackendError),
+    /// The call went out and no usable answer came back: Firehose may have taken the records
+    /// or not.
+    InDoubt(BackendError),
+}
+
 /// The result of a backend call: `T`, or a [`BackendError`].
 pub type BResult<T> = Result<T, BackendError>;
 
@@ -283,6 +296,54 @@ pub trait Backend: Send + Sync {
         Err(BackendError::new(
             ErrorKind::Other,
             format!("this backend does not read SQS queue policies ({arn})"),
+        ))
+    }
+    /// Firehose PutRecordBatch of `records` (each one record's bytes; at most 500 records and
+    /// 4 MiB, each at most 1,000 KiB: Amazon Data Firehose API Reference, PutRecordBatch) to
+    /// the stream `stream`, sent once, never retried by the backend: the one call that sends
+    /// data, made only by a recovery (`fhtop recover`), which journals it.
+    async fn put_record_batch(&self, stream: &str, records: &[Vec<u8>]) -> PutBatch {
+        let _ = records;
+        PutBatch::Refused(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not send records ({stream})"),
+        ))
+    }
+    /// Up to `max` (1–10) messages of the dead-letter queue `arn`, hidden from other consumers
+    /// for `visibility_seconds` (ReceiveMessage). Only a recovery calls this.
+    ///
+    /// Errors: NotFound when the queue does not exist; the backend's.
+    async fn receive_messages(
+        &self,
+        arn: &str,
+        max: i32,
+        visibility_seconds: i32,
+    ) -> BResult<Vec<crate::model::queue::QueueMessage>> {
+        let _ = (max, visibility_seconds);
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not read SQS queues ({arn})"),
+        ))
+    }
+    /// Deletes a received message from the queue `arn` (DeleteMessage): only once its record
+    /// was accepted. Errors: the backend's.
+    async fn delete_message(&self, arn: &str, receipt_handle: &str) -> BResult<()> {
+        let _ = receipt_handle;
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not change SQS queues ({arn})"),
+        ))
+    }
+    /// A rule target's dead-letter queue now (by ARN): its depth, retention and the age of its
+    /// oldest message ([`crate::model::QueueState`]) — what the loss ledger says is waiting
+    /// there and by when SQS deletes it.
+    ///
+    /// Errors: NotFound when the queue does not exist; the backend's (e.g. `AccessDenied`
+    /// without sqs:GetQueueAttributes); `Other` from a backend that cannot tell.
+    async fn queue_state(&self, arn: &str) -> BResult<crate::model::QueueState> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not read SQS queues ({arn})"),
         ))
     }
     /// A KMS key's `KeyState` as DescribeKey answers it ("Enabled", "Disabled",

@@ -25,6 +25,9 @@ pub enum Access {
     Permissions,
     /// Rule changes (`t`, `fhtop rule enable|disable`).
     Change,
+    /// Recovery (`fhtop recover`): re-sending failed records to a stream with PutRecordBatch.
+    /// Kept apart from [`Access::Change`]: it sends data.
+    Recover,
     /// Failed records (`fhtop errors`, the failed-records view): listing and reading the
     /// objects under a stream's S3 error output. Kept apart from [`Access::Read`] because it
     /// reads record payloads, which may hold data the dashboard's role should not see.
@@ -43,6 +46,7 @@ impl Access {
             Access::Permissions => "permissions",
             Access::Change => "change",
             Access::Records => "records",
+            Access::Recover => "recover",
             Access::Org => "org",
         }
     }
@@ -141,10 +145,11 @@ ops! {
     ListBuckets => "s3" as "ListAllMyBuckets", Permissions, "a bucket's owner (cross-account permissions)";
     /// kms:GetKeyPolicy.
     GetKeyPolicy => "kms", Permissions, "KMS key policies";
-    /// sqs:GetQueueUrl: the URL of a rule target's dead-letter queue (to read its policy).
-    GetQueueUrl => "sqs", Permissions, "dead-letter queue policies";
-    /// sqs:GetQueueAttributes: a dead-letter queue's policy (may EventBridge send to it).
-    GetQueueAttributes => "sqs", Permissions, "dead-letter queue policies";
+    /// sqs:GetQueueUrl: the URL of a rule target's dead-letter queue (to read it).
+    GetQueueUrl => "sqs", Read, "dead-letter queues: depth (losses) and policy (permissions)";
+    /// sqs:GetQueueAttributes: a dead-letter queue's depth and retention (what waits there,
+    /// by when it is deleted) and its policy (may EventBridge send to it).
+    GetQueueAttributes => "sqs", Read, "dead-letter queues: depth (losses) and policy (permissions)";
     /// kms:DescribeKey: a key's state (a Disabled or PendingDeletion key refuses every
     /// request, whatever the policies allow).
     DescribeKey => "kms", Permissions, "KMS key states";
@@ -160,6 +165,13 @@ ops! {
     DisableRule => "events", Change, "disabling a rule";
     /// events:PutRule: restoring a rule's ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS state.
     PutRule => "events", Change, "restoring a rule's state other than ENABLED or DISABLED";
+    /// firehose:PutRecordBatch: a recovery re-sending failed records to their stream.
+    PutRecordBatch => "firehose", Recover, "fhtop recover errors: re-sending failed records";
+    /// sqs:ReceiveMessage: a recovery reading a dead-letter queue's events (each hidden from
+    /// other consumers for the visibility timeout).
+    ReceiveMessage => "sqs", Recover, "fhtop recover dlq: reading a dead-letter queue's events";
+    /// sqs:DeleteMessage: a message deleted once Firehose accepted its record.
+    DeleteMessage => "sqs", Recover, "fhtop recover dlq: deleting what was recovered";
     /// organizations:ListAccounts: `--org-role`'s accounts (management account or delegated
     /// administrator).
     ListAccounts => "organizations", Org, "--org-role: the organization's accounts";
@@ -193,6 +205,7 @@ pub fn policy(access: &[Access]) -> serde_json::Value {
                 Access::Permissions => "FhtopPermissionChecks",
                 Access::Change => "FhtopRuleChanges",
                 Access::Records => "FhtopFailedRecords",
+                Access::Recover => "FhtopRecovery",
                 Access::Org => "FhtopOrganization",
             };
             serde_json::json!({

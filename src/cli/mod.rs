@@ -1,12 +1,15 @@
 //! Command line. Global options are accepted before or after a subcommand.
 
 pub mod check;
+pub mod dlq;
 pub mod errors;
+pub mod losses;
 pub mod out;
 pub mod partition;
 pub mod pattern;
 pub mod perms;
 pub mod policy;
+pub mod recover;
 pub mod rule;
 pub mod run;
 pub mod which;
@@ -71,6 +74,26 @@ pub enum Command {
     /// Exit codes: 0 no failed record in the window, 1 failed records found, 2 the stream has
     /// no S3 error output, 3 AWS unusable.
     Errors(ErrorsArgs),
+    /// The loss ledger: where each pipeline's failed events and records went over the window
+    /// — dropped, refused by a dead-letter queue, waiting in one, being retried, held
+    /// undelivered in the stream, kept in the S3 error output or backup — how many, whether
+    /// they can be got back and from where, and by when they are gone for good. Read only:
+    /// metrics, GetQueueAttributes of each dead-letter queue, ListObjectsV2 of each error
+    /// output.
+    ///
+    /// Exit codes: 0 nothing lost or at risk, 1 at risk or recoverable, 2 something lost for
+    /// good, 3 could not decide (AWS unusable, or something the ledger needs not read).
+    Losses(LossesArgs),
+    /// Get back what a pipeline failed to deliver, through the guarded path: read-only gate,
+    /// production guard, a confirmation showing the dry run (how many, from where, to where,
+    /// calls, time, billable volume), a journal that makes an interrupted run resume without
+    /// sending any record twice, the audit log, and verification (every record answered with
+    /// a RecordId).
+    ///
+    /// Exit codes: 0 all recovered and verified, 1 partial (a re-run resumes), 2 nothing to
+    /// recover, 3 AWS unusable, 4 refused (read-only, not confirmed, stdin not a terminal
+    /// without --yes), 5 sent but not yet verified (a call got no answer).
+    Recover(RecoverArgs),
     /// Dynamic partitioning: run the stream's MetadataExtractionQuery locally (jaq) on a
     /// record, or on its failed records: the partition keys, the S3 prefix the record lands
     /// under, or exactly why extraction fails.
@@ -118,6 +141,117 @@ pub struct ErrorsArgs {
     pub limit: usize,
     /// `{"stream","bucket","prefixes","objects_found","records":[…],"groups":[…],
     /// "list_calls","get_calls","bytes_read","problems","truncated"}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `fhtop losses`.
+#[derive(Debug, Args)]
+pub struct LossesArgs {
+    /// Only this delivery stream (and the rules feeding it); repeatable.
+    #[arg(long = "stream", value_name = "NAME")]
+    pub streams: Vec<String>,
+    /// Only this rule (NAME or BUS/NAME; and the stream it feeds); repeatable.
+    #[arg(long = "rule", value_name = "NAME")]
+    pub rules: Vec<String>,
+    /// How far back failures are counted (e.g. 30m, 6h, 2d; at most 31 days).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = since)]
+    pub since: std::time::Duration,
+    /// `{"account","region","now","window_minutes","lines":[{"target","place","fate","count",
+    /// "unit","deadline","summary","location","evidence"}],"cannot_know":[…],"missing":[…]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `fhtop recover`.
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// What to recover.
+    #[command(subcommand)]
+    pub what: RecoverWhat,
+}
+
+/// What `fhtop recover` sends back.
+#[derive(Debug, Subcommand)]
+pub enum RecoverWhat {
+    /// Re-send the failed records of a stream's S3 error output (and a service destination's
+    /// S3 backup of failed data) into the stream with PutRecordBatch (500 records, 4 MiB a
+    /// call, paced). Records that would fail the same way again (dynamic partitioning's query)
+    /// are held back unless --force. Objects are never deleted.
+    Errors(RecoverErrorsArgs),
+    /// Send the events of a rule target's dead-letter queue to the target (a Firehose stream)
+    /// as EventBridge would have (the event, its InputPath, or the constant Input; an input
+    /// transformer is refused), deleting each message only after its record is accepted.
+    /// Messages of another rule or target are left as they are.
+    Dlq(RecoverDlqArgs),
+}
+
+/// Arguments of `fhtop recover dlq`.
+#[derive(Debug, Args)]
+pub struct RecoverDlqArgs {
+    /// The rule: BUS/NAME, or NAME on the default bus.
+    #[arg(long, value_name = "BUS/NAME")]
+    pub rule: String,
+    /// The target (its Id); needed when several of the rule's targets have a dead-letter
+    /// queue.
+    #[arg(long, value_name = "ID")]
+    pub target: Option<String>,
+    /// Show what would be sent, send nothing, receive nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Seconds a received message stays hidden from every other consumer (and run) while its
+    /// record is sent.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub visibility_timeout: i32,
+    /// Also send messages whose record's call got no answer (they may be duplicated).
+    #[arg(long)]
+    pub resend_in_doubt: bool,
+    /// The journal file (default: `recover/dlq-ACCOUNT-REGION-BUS_RULE_TARGET.jsonl` in the
+    /// state directory).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<std::path::PathBuf>,
+    /// `{"queue","stream","depth","redrive":{…},"outcome"}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `fhtop recover errors`.
+#[derive(Debug, Args)]
+pub struct RecoverErrorsArgs {
+    /// The delivery stream.
+    #[arg(long, value_name = "NAME")]
+    pub stream: String,
+    /// Objects written this far back (e.g. 30m, 6h, 2d; at most 31 days).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = since)]
+    pub since: std::time::Duration,
+    /// Show what would be sent, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Also send the records that would fail the same way again.
+    #[arg(long)]
+    pub force: bool,
+    /// Also send again the records of calls that got no answer (Firehose may already have
+    /// them: they may be duplicated).
+    #[arg(long)]
+    pub resend_in_doubt: bool,
+    /// Records a PutRecordBatch call (1–500).
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub batch_records: u16,
+    /// Bytes a second sent at most: the recovery shares the stream's quota with its
+    /// producers (1 MiB/s is the smallest regional default).
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
+    pub rate: u64,
+    /// The journal file (default: `$FHTOP_STATE_DIR` or `$XDG_STATE_HOME/fhtop`,
+    /// `recover/errors-ACCOUNT-REGION-STREAM.jsonl`).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<std::path::PathBuf>,
+    /// `{"plan":{…},"sent":{…},"journal":…,"outcome":…}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -222,6 +356,11 @@ pub struct PolicyArgs {
     /// s3:ListBucket and s3:GetObject. They read record payloads.
     #[arg(long)]
     pub records: bool,
+    /// Add what recovery needs (`fhtop recover`): reading the error output (the `--records`
+    /// actions), firehose:PutRecordBatch (which sends data), sqs:ReceiveMessage and
+    /// sqs:DeleteMessage (a dead-letter queue's redrive).
+    #[arg(long)]
+    pub recover: bool,
     /// Add what `--org-role` needs in the management account: organizations:ListAccounts and
     /// sts:AssumeRole (each member account's role needs the other groups).
     #[arg(long)]

@@ -25,8 +25,11 @@ pub fn render(args: &super::PolicyArgs) -> String {
     if args.change {
         groups.push(Access::Change);
     }
-    if args.records {
+    if args.records || args.recover {
         groups.push(Access::Records);
+    }
+    if args.recover {
+        groups.push(Access::Recover);
     }
     if args.org {
         groups.push(Access::Org);

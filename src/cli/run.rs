@@ -238,7 +238,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check(_)) => {}
         Some(Command::Snapshot(_)) => one_context(&settings, "fhtop snapshot")?,
         // A rule or stream named: the one context that has it (cli::which).
-        Some(Command::Rule(_)) => {}
+        Some(Command::Rule(_) | Command::Recover(_)) => {}
         Some(Command::Perms(a))
             if matches!(
                 a.what,
@@ -247,6 +247,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Perms(_)) => one_context(&settings, "fhtop perms")?,
         Some(Command::Pattern(_)) => one_context(&settings, "fhtop pattern")?,
         Some(Command::Errors(_)) => one_context(&settings, "fhtop errors")?,
+        Some(Command::Losses(_)) => one_context(&settings, "fhtop losses")?,
         Some(Command::Partition(_)) => one_context(&settings, "fhtop partition")?,
         Some(_) | None => {}
     }
@@ -333,6 +334,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 &settings, backend, args,
             ))))
         }
+        Some(Command::Recover(args)) => {
+            let what = match &args.what {
+                cli::RecoverWhat::Errors(a) => cli::which::Named::Stream(a.stream.clone()),
+                cli::RecoverWhat::Dlq(a) => cli::which::Named::Rule(cli::dlq::rule_key(&a.rule)),
+            };
+            let (settings, backend) = match acting_in(Some(what), true, 4)? {
+                Ok(x) => x,
+                Err(code) => return Ok(code),
+            };
+            Ok(ExitCode::from(rt.block_on(async {
+                match args.what {
+                    cli::RecoverWhat::Errors(a) => {
+                        cli::recover::errors_command(&settings, backend, a).await
+                    }
+                    cli::RecoverWhat::Dlq(a) => cli::dlq::dlq_command(&settings, backend, a).await,
+                }
+            })))
+        }
         Some(Command::Check(args)) => {
             // Every context, each with its own backend (the demo is one).
             let backends: Vec<(config::Context, Arc<dyn Backend>)> = if settings.demo {
@@ -393,6 +412,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             Ok(ExitCode::from(
                 rt.block_on(cli::errors::errors_command(backend, args)),
+            ))
+        }
+        Some(Command::Losses(args)) => {
+            let Some(backend) = connect(Clock::System)? else {
+                return Ok(ExitCode::from(cli::losses::AWS_UNUSABLE));
+            };
+            Ok(ExitCode::from(
+                rt.block_on(cli::losses::losses_command(backend, args)),
             ))
         }
         Some(Command::Partition(args)) => {

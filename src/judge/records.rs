@@ -87,6 +87,32 @@ impl FailedRecords {
     }
 }
 
+/// The prefixes of `out` to list for the window `since`..`now`, newest hour first
+/// ([`ErrorOutput::prefixes_by_hour`]), and a note when they were widened: prefixes are
+/// Firehose's time in the stream's `CustomTimeZone`, which fhtop evaluates in UTC, so with
+/// another zone it lists 14 hours more on each side (every offset there is).
+pub fn window_prefixes(
+    out: &ErrorOutput,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> (Vec<Vec<String>>, Option<String>) {
+    let widen = out
+        .time_zone
+        .as_deref()
+        .filter(|z| !matches!(*z, "UTC" | "Etc/UTC" | "GMT"))
+        .map(|_| chrono::TimeDelta::hours(14));
+    match widen {
+        Some(w) => (
+            out.prefixes_by_hour(since - w, now + w),
+            Some(format!(
+                "the stream writes prefixes in {} (CustomTimeZone): listed 14 h more on each side of the window",
+                out.time_zone.as_deref().unwrap_or("")
+            )),
+        ),
+        None => (out.prefixes_by_hour(since, now), None),
+    }
+}
+
 /// Reads the failed records of `stream` written in the last `limits.since_seconds` before
 /// `now`.
 ///
@@ -113,17 +139,7 @@ pub async fn read(
         .and_then(chrono::TimeDelta::try_seconds)
         .unwrap_or(chrono::TimeDelta::days(31));
     let since = now - back;
-    // Prefixes are Firehose's time in the stream's CustomTimeZone; fhtop evaluates them in
-    // UTC, so with another zone it lists 14 hours more on each side (every offset there is).
-    let widen = out
-        .time_zone
-        .as_deref()
-        .filter(|z| !matches!(*z, "UTC" | "Etc/UTC" | "GMT"))
-        .map(|_| chrono::TimeDelta::hours(14));
-    let hours = match widen {
-        Some(w) => out.prefixes_by_hour(since - w, now + w),
-        None => out.prefixes_by_hour(since, now),
-    };
+    let (hours, widened) = window_prefixes(&out, since, now);
     let mut r = FailedRecords {
         stream: stream.name.clone(),
         bucket: out.bucket.clone(),
@@ -137,15 +153,7 @@ pub async fn read(
         list_calls: 0,
         get_calls: 0,
         bytes_read: 0,
-        problems: widen
-            .map(|_| {
-                format!(
-                    "the stream writes prefixes in {} (CustomTimeZone): listed 14 h more on each side of the window",
-                    out.time_zone.as_deref().unwrap_or("")
-                )
-            })
-            .into_iter()
-            .collect(),
+        problems: widened.into_iter().collect(),
         truncated: false,
     };
     let mut seen = std::collections::HashSet::new();

@@ -154,6 +154,11 @@ pub enum MetricId {
     /// queue (permissions, a queue that is gone, the size limit) — events lost — count per
     /// period (Sum; missing = 0; read only for a rule with a dead-letter queue).
     InvocationsFailedToBeSentToDlq,
+    /// `RetryInvocationAttempts`: times EventBridge retried invoking a target, count per period
+    /// (Sum; missing = 0). Attempts, not events: one event may be retried many times, for up to
+    /// its target's `MaximumEventAgeInSeconds` (Amazon EventBridge User Guide, "Monitoring
+    /// Amazon EventBridge"). Drill-in detail and the loss ledger's "retrying" line.
+    RetryInvocationAttempts,
     /// `DeliveryToIceberg.FailedRowCount`: rows that failed delivery to Apache Iceberg Tables
     /// and went to the S3 backup bucket, count per period (Sum). The Iceberg destination has no
     /// success ratio: its `DeliveryToIceberg.Success` counts commits (Amazon Data Firehose
@@ -256,15 +261,16 @@ impl MetricId {
         MetricId::RecordsPerSecondLimit,
         MetricId::PutRequestsPerSecondLimit,
     ];
-    /// The six EventBridge rule metrics (AWS/Events) fhtop reads for every rule; a rule with a
+    /// The seven EventBridge rule metrics (AWS/Events) fhtop reads for every rule; a rule with a
     /// dead-letter queue adds [`MetricId::RULE_DLQ`] ([`MetricId::for_rule`]).
-    pub const RULE: [MetricId; 6] = [
+    pub const RULE: [MetricId; 7] = [
         MetricId::MatchedEvents,
         MetricId::TriggeredRules,
         MetricId::Invocations,
         MetricId::FailedInvocations,
         MetricId::DeadLetterInvocations,
         MetricId::ThrottledRules,
+        MetricId::RetryInvocationAttempts,
     ];
 
     /// The dead-letter queue's two metrics, read for a rule with a target that has a
@@ -425,6 +431,7 @@ impl MetricId {
             ThrottledRules => "ThrottledRules",
             InvocationsSentToDlq => "InvocationsSentToDlq",
             InvocationsFailedToBeSentToDlq => "InvocationsFailedToBeSentToDlq",
+            RetryInvocationAttempts => "RetryInvocationAttempts",
             IcebergFailedRows => "DeliveryToIceberg.FailedRowCount",
         }
     }

@@ -246,6 +246,10 @@ impl MetricWindow {
     pub fn end(&self) -> DateTime<Utc> {
         self.start + Duration::seconds(i64::from(self.period_seconds) * self.points as i64)
     }
+    /// How long the window is, minutes (`points × period_seconds / 60`).
+    pub fn minutes(&self) -> u32 {
+        u32::try_from(self.points as u64 * u64::from(self.period_seconds) / 60).unwrap_or(u32::MAX)
+    }
     /// The start time of point `i` (0-based).
     pub fn time_of(&self, i: usize) -> DateTime<Utc> {
         self.start + Duration::seconds(i64::from(self.period_seconds) * i as i64)

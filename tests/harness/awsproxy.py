@@ -13,7 +13,9 @@
   merges the fields into ListRules/DescribeRule and DescribeDeliveryStream answers.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
   "denied" (AccessDenied, a permission the caller lacks)|"garbled" (200 with a body that is not
-  the protocol's)|"down"|"none", "ops": [optional operation names], "match": optional text the request body
+  the protocol's)|"partial" (PutRecordBatch: records at odd positions, the first time each is
+  seen, are not forwarded and answered with an ErrorCode, FailedPutCount counting them — what
+  Firehose does to a batch it takes in part)|"down"|"none", "ops": [optional operation names], "match": optional text the request body
   must contain (one resource), "seconds": latency}.
 - FHTOP_PROXY_TRACE=1 prints one stderr line per request (when it came in, seconds since start; its duration; method and target or path).
 
@@ -49,6 +51,8 @@ FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
 # Fields to merge into answers about these rules / streams (see /__present).
 PRESENT = {"rules": {}, "streams": {}}
+# Records the "partial" fault has refused once (their base64 data): the next try takes them.
+PARTIAL_SEEN = set()
 
 
 def smithy_values(v):
@@ -198,6 +202,8 @@ class Handler(BaseHTTPRequestHandler):
                                   {"Content-Type": {"cbor": "application/cbor", "json": "application/x-amz-json-1.1"}.get(proto, "text/xml")})
             if mode == "latency":
                 time.sleep(float(fault["seconds"] or 8))
+            if mode == "partial" and op == "PutRecordBatch":
+                return self._partial_put(body)
         if proto == "cbor":
             return self._cbor(op, body)
         if op == "TestEventPattern":
@@ -217,7 +223,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps({"Result": bool(result)}).encode(),
                    {"Content-Type": "application/x-amz-json-1.1"})
 
-    def _forward(self, body, op=None):
+    def _upstream(self, body):
+        """The request sent on to moto: (status, body, headers to pass back)."""
         u = urllib.parse.urlparse(self.upstream)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
@@ -227,9 +234,34 @@ class Handler(BaseHTTPRequestHandler):
         hdr = {k: v for k, v in resp.getheaders()
                if k.lower() not in ("content-length", "transfer-encoding", "connection")}
         conn.close()
-        if op in ("ListRules", "DescribeRule", "DescribeDeliveryStream") and resp.status == 200:
+        return resp.status, data, hdr
+
+    def _forward(self, body, op=None):
+        status, data, hdr = self._upstream(body)
+        if op in ("ListRules", "DescribeRule", "DescribeDeliveryStream") and status == 200:
             data = self._present(op, data)
-        self._send(resp.status, data, hdr)
+        self._send(status, data, hdr)
+
+    def _partial_put(self, body):
+        """PutRecordBatch taken in part: odd positions seen for the first time are refused."""
+        req = json.loads(body or b"{}")
+        recs = req.get("Records", [])
+        refuse = set()
+        with LOCK:
+            for i, r in enumerate(recs):
+                if i % 2 == 1 and r.get("Data") not in PARTIAL_SEEN:
+                    PARTIAL_SEEN.add(r.get("Data"))
+                    refuse.add(i)
+        keep = [r for i, r in enumerate(recs) if i not in refuse]
+        status, data, hdr = self._upstream(json.dumps(dict(req, Records=keep)).encode())
+        if status != 200:
+            return self._send(status, data, hdr)
+        answers = iter(json.loads(data or b"{}").get("RequestResponses", []))
+        out = [{"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "injected: slow down"}
+               if i in refuse else next(answers, {"ErrorCode": "InternalFailure"}) for i in range(len(recs))]
+        doc = {"FailedPutCount": sum(1 for a in out if "ErrorCode" in a), "Encrypted": False,
+               "RequestResponses": out}
+        self._send(200, json.dumps(doc).encode(), {"Content-Type": "application/x-amz-json-1.1"})
 
     def _present(self, op, data):
         """Merge the /__present fields into the rules / stream of this answer."""

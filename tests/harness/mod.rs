@@ -130,6 +130,39 @@ impl Aws {
         );
     }
 
+    /// The bodies of the objects under `prefix` of `bucket` in `region`, read from moto with
+    /// the SDK (what a test counts as delivered).
+    #[allow(dead_code)] // not every test binary counts objects
+    pub fn objects(&self, region: &str, bucket: &str, prefix: &str) -> Vec<Vec<u8>> {
+        use base64::Engine;
+        let out = Command::new("python3")
+            .arg(harness_dir().join("seed.py"))
+            .args([
+                "--endpoint",
+                &self.moto_url,
+                "--region",
+                region,
+                "--dump",
+                bucket,
+                prefix,
+            ])
+            .output()
+            .expect("python3 runs the seeder");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(l)
+                    .expect("base64")
+            })
+            .collect()
+    }
+
     /// The binary under test pointed at the proxy in `region` (see [`fhtop_at`]).
     pub fn fhtop(&self, region: &str) -> Command {
         fhtop_at(&self.url, region, &self.credentials_file())

@@ -13,10 +13,17 @@ Scenarios (one region each, so they never mix):
   verdicts  issue 25's pipelines read by AWS's metric definitions: dead-letter queues (sent,
             refused, none), targets not invoked, Iceberg failed rows, a low-traffic stream with
             a 900 s buffer, a target stream in another account, each beside a healthy twin
+  losses    issue 26's loss ledger: events dropped (no dead-letter queue), refused by a queue,
+            waiting in one (real SQS messages), records held undelivered and in the S3 error
+            output, each beside a healthy twin
+  recover   issue 26's recovery: `r-orders` has 120 failed records in 3 objects of its error
+            output (one gzip), each record a unique line; `r-parts` (dynamic partitioning) has
+            20 partitioning failures, 10 of which the query now keys
   org       an AWS Organization: the healthy pipeline in the management account, the incident
             in a member account "team" (reached by assuming OrganizationAccountAccessRole)
 
 Usage: seed.py --endpoint URL --region R --scenario NAME
+       seed.py --endpoint URL --region R --dump BUCKET PREFIX
 """
 import os
 import argparse
@@ -926,19 +933,188 @@ def verdicts(c, region):
     events("to-partner", MatchedEvents=50, Invocations=50)
 
 
+def losses(c, region):
+    """Issue 26: every place a failure goes, with what the ledger must count. Metrics over the
+    last N minutes; the queue holds 7 real messages, its oldest an hour old (retention 1 day);
+    the error output holds 3 objects of processing-failed records written now."""
+    fh = "firehose.amazonaws.com"
+    iam_writer(c)
+    bucket(c, region, "losses-lake")
+    sqs = boto3.client("sqs", endpoint_url=c["events"].meta.endpoint_url, region_name=region,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def pipeline(rule_name, stream_name, queue=None, retention=None, open_queue=True):
+        role(c, f"firehose-{stream_name}", fh, {"delivery": delivery_policy("losses-lake", stream_name)})
+        arn = stream(c, region, stream_name, "losses-lake")
+        c["events"].put_rule(Name=rule_name, EventBusName="default", State="ENABLED",
+                             EventPattern=json.dumps({"source": [f"acme.{rule_name}"]}))
+        t = {"Id": "firehose", "Arn": arn,
+             "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}
+        if queue:
+            attrs = {"MessageRetentionPeriod": str(retention)} if retention else {}
+            url = sqs.create_queue(QueueName=queue, Attributes=attrs)["QueueUrl"]
+            qarn = f"arn:aws:sqs:{region}:{ACCOUNT}:{queue}"
+            if open_queue:
+                sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": doc({
+                    "Sid": "EventBridgeDeadLetters", "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+                    "Resource": qarn})})
+            t["DeadLetterConfig"] = {"Arn": qarn}
+        c["events"].put_targets(Rule=rule_name, EventBusName="default", Targets=[t])
+        return url if queue else None
+
+    def events(rule_name, **metrics):
+        for metric, per_minute in metrics.items():
+            series(c, "AWS/Events", metric, [("RuleName", rule_name)], [per_minute] * N)
+
+    # 1. No dead-letter queue: 4 a minute fail for good and are dropped (lost: 4 × N).
+    pipeline("l-no-dlq", "l-no-dlq")
+    delivering(c, "l-no-dlq")
+    events("l-no-dlq", MatchedEvents=100, Invocations=100, FailedInvocations=4)
+    # 2. The queue refuses them (no policy): 3 a minute lost.
+    pipeline("l-refused", "l-refused", queue="l-refused-dlq", open_queue=False)
+    delivering(c, "l-refused")
+    events("l-refused", MatchedEvents=100, Invocations=100, FailedInvocations=3,
+           InvocationsFailedToBeSentToDlq=3)
+    # 3. They wait in the queue: 7 messages (what EventBridge writes: the event, with its
+    # error attributes), the oldest an hour old, kept a day.
+    url = pipeline("l-dlq", "l-dlq", queue="l-dlq-dlq", retention=86400)
+    delivering(c, "l-dlq")
+    events("l-dlq", MatchedEvents=100, Invocations=100, FailedInvocations=1, InvocationsSentToDlq=1)
+    for i in range(7):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({
+            "version": "0", "id": f"evt-{i}", "detail-type": "Order", "source": "acme.l-dlq",
+            "account": ACCOUNT, "time": NOW.isoformat(), "region": region, "resources": [],
+            "detail": {"n": i}}),
+            MessageAttributes={"ERROR_CODE": {"DataType": "String", "StringValue": "ThrottlingException"}})
+    series(c, "AWS/SQS", "ApproximateAgeOfOldestMessage", [("QueueName", "l-dlq-dlq")], [3600] * 3)
+    # 4. Records held: the oldest undelivered for an hour (lost in 23 h), none delivered.
+    role(c, "firehose-l-stuck", fh, {"delivery": delivery_policy("losses-lake", "l-stuck")})
+    stream(c, region, "l-stuck", "losses-lake")
+    d = [("DeliveryStreamName", "l-stuck")]
+    series(c, "AWS/Firehose", "IncomingRecords", d, [10] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Records", d, [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.Success", d, [0] * N)
+    series(c, "AWS/Firehose", "DeliveryToS3.DataFreshness", d, [3600 - 60 * (N - 1 - i) for i in range(N)])
+    # 5. Processing failures kept in the error output (ErrorOutputPrefix errors/l-errors/, to
+    # which Firehose adds the hour): 3 objects this hour.
+    role(c, "firehose-l-errors", fh, {"delivery": delivery_policy("losses-lake", "l-errors")})
+    stream(c, region, "l-errors", "losses-lake")
+    delivering(c, "l-errors")
+    hour = NOW.strftime("%Y/%m/%d/%H")
+    for i in range(3):
+        c["s3"].put_object(Bucket="losses-lake", Key=f"errors/l-errors/{hour}/l-errors-1-{i}",
+                           Body=error_doc("Lambda.FunctionError", "boom", f"record {i}".encode(),
+                                          int(NOW.timestamp() * 1000)).encode())
+    # The healthy twin: a rule with a quiet queue, a stream that delivers.
+    pipeline("l-healthy", "l-healthy", queue="l-healthy-dlq")
+    delivering(c, "l-healthy")
+    events("l-healthy", MatchedEvents=100, Invocations=100)
+
+
+def recover(c, region):
+    """Issue 26: failed records to send back, each a unique line, so a test can count what
+    arrived and that nothing arrived twice."""
+    import gzip
+    fh = "firehose.amazonaws.com"
+    bucket(c, region, "recover-lake")
+    at = int(NOW.timestamp() * 1000)
+    hour = NOW.strftime("%Y/%m/%d/%H")
+    role(c, "firehose-r-orders", fh, {"delivery": delivery_policy("recover-lake", "r-orders")})
+    stream(c, region, "r-orders", "recover-lake")
+    for o in range(3):
+        body = "".join(error_doc("Lambda.FunctionError", "boom", f"rec-{o}-{i}\n".encode(), at)
+                       for i in range(40)).encode()
+        if o == 1:
+            body = gzip.compress(body)
+        c["s3"].put_object(Bucket="recover-lake", Key=f"errors/r-orders/{hour}/r-orders-1-{o}", Body=body)
+    role(c, "firehose-r-parts", fh, {"delivery": delivery_policy("recover-lake", "r-parts")})
+    stream(c, region, "r-parts", "recover-lake", dynamic=True)
+    docs = []
+    for i in range(20):
+        detail = {"n": i, "region": "eu"} if i % 2 == 0 else {"n": i}
+        docs.append(error_doc("DynamicPartitioning.MetadataExtractionFailed", "no key",
+                              json.dumps({"detail": detail}).encode() + b"\n", at))
+    c["s3"].put_object(Bucket="recover-lake", Key=f"errors/r-parts/{hour}/r-parts-1-0",
+                       Body="".join(docs).encode())
+    # A dead-letter queue to redrive: 30 events of r-dlq-rule (as EventBridge writes them: the
+    # event as the body, why in attributes) and 2 of another rule sharing the queue.
+    sqs = boto3.client("sqs", endpoint_url=c["events"].meta.endpoint_url, region_name=region,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    role(c, "firehose-r-dlq", fh, {"delivery": delivery_policy("recover-lake", "r-dlq")})
+    dlq_stream = stream(c, region, "r-dlq", "recover-lake")
+    url = sqs.create_queue(QueueName="r-dlq-dlq")["QueueUrl"]
+    qarn = f"arn:aws:sqs:{region}:{ACCOUNT}:r-dlq-dlq"
+    rule_arn = c["events"].put_rule(Name="r-dlq-rule", EventBusName="default", State="ENABLED",
+                                    EventPattern=json.dumps({"source": ["acme.orders"]}))["RuleArn"]
+    c["events"].put_targets(Rule="r-dlq-rule", EventBusName="default", Targets=[{
+        "Id": "lake", "Arn": dlq_stream, "DeadLetterConfig": {"Arn": qarn},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
+
+    def dead_letter(i, rule=rule_arn, target=dlq_stream):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({
+            "version": "0", "id": f"evt-{i}", "detail-type": "Order", "source": "acme.orders",
+            "account": ACCOUNT, "time": NOW.isoformat(), "region": region, "resources": [],
+            "detail": {"n": i}}), MessageAttributes={
+            k: {"DataType": "String", "StringValue": v} for k, v in {
+                "RULE_ARN": rule, "TARGET_ARN": target, "ERROR_CODE": "ThrottlingException",
+                "ERROR_MESSAGE": "Rate exceeded", "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
+                "RETRY_ATTEMPTS": "185"}.items()})
+    for i in range(30):
+        dead_letter(i)
+    for i in range(2):
+        dead_letter(100 + i, rule=f"arn:aws:events:{region}:{ACCOUNT}:rule/other", target="arn:other")
+    # A target with an input transformer: its records cannot be computed, the redrive refuses.
+    xq = sqs.create_queue(QueueName="r-xform-dlq")["QueueUrl"]
+    c["events"].put_rule(Name="r-xform", EventBusName="default", State="ENABLED",
+                         EventPattern=json.dumps({"source": ["acme.x"]}))
+    c["events"].put_targets(Rule="r-xform", EventBusName="default", Targets=[{
+        "Id": "lake", "Arn": dlq_stream,
+        "DeadLetterConfig": {"Arn": f"arn:aws:sqs:{region}:{ACCOUNT}:r-xform-dlq"},
+        "InputTransformer": {"InputPathsMap": {"n": "$.detail.n"}, "InputTemplate": '{"n": <n>}'},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
+    sqs.send_message(QueueUrl=xq, MessageBody="{}")
+
+    # The bench's stream (benches/recover.sh): RECOVER_BENCH_RECORDS failed records of about
+    # 200 bytes, 1,000 an object, gzip like Firehose's.
+    n = int(os.environ.get("RECOVER_BENCH_RECORDS", "0"))
+    if n:
+        role(c, "firehose-r-bench", fh, {"delivery": delivery_policy("recover-lake", "r-bench")})
+        stream(c, region, "r-bench", "recover-lake", logging=False)
+        pad = "x" * 160
+        for o in range(0, n, 1000):
+            body = "".join(error_doc("Lambda.FunctionError", "boom",
+                                     f'{{"n":{i},"pad":"{pad}"}}\n'.encode(), at)
+                           for i in range(o, min(n, o + 1000))).encode()
+            c["s3"].put_object(Bucket="recover-lake", Key=f"errors/r-bench/{hour}/r-bench-1-{o:07d}",
+                               Body=gzip.compress(body))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--region", required=True)
-    ap.add_argument("--scenario", required=True, choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "org"])
+    ap.add_argument("--dump", nargs=2, metavar=("BUCKET", "PREFIX"),
+                    help="print each object under PREFIX of BUCKET, base64, one a line (what tests count)")
+    ap.add_argument("--scenario", choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "losses", "recover", "org"])
     a = ap.parse_args()
+    if a.dump:
+        import base64
+        s3 = clients(a.endpoint, a.region)["s3"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=a.dump[0], Prefix=a.dump[1]):
+            for o in page.get("Contents", []):
+                body = s3.get_object(Bucket=a.dump[0], Key=o["Key"])["Body"].read()
+                print(base64.b64encode(body).decode())
+        return
+    if not a.scenario:
+        ap.error("--scenario is required")
     if a.scenario == "org":
         print(f"seeded org in {a.region}: team={org(a.endpoint, a.region)}")
         return
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
      "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed,
-     "verdicts": verdicts}[a.scenario](c, a.region)
+     "verdicts": verdicts, "losses": losses, "recover": recover}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

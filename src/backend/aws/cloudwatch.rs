@@ -243,3 +243,48 @@ pub(super) async fn alarm_history(
     out.sort_by_key(|c| std::cmp::Reverse(c.at));
     Ok(out)
 }
+
+/// The age in seconds of the oldest message in the SQS queue `queue` now: `AWS/SQS`
+/// `ApproximateAgeOfOldestMessage` (Maximum, 60 s periods) over the last 15 minutes, the
+/// newest datapoint (Amazon SQS Developer Guide, "Available CloudWatch metrics for Amazon
+/// SQS"). `None` when CloudWatch has no datapoint (SQS publishes queue metrics every 5
+/// minutes, and not for a queue that has been empty and idle).
+pub(super) async fn oldest_message_age(
+    c: &Client,
+    stats: &ApiStats,
+    queue: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> BResult<Option<f64>> {
+    let metric = Metric::builder()
+        .namespace("AWS/SQS")
+        .metric_name("ApproximateAgeOfOldestMessage")
+        .dimensions(Dimension::builder().name("QueueName").value(queue).build())
+        .build();
+    let q = MetricDataQuery::builder()
+        .id("age")
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(60)
+                .stat("Maximum")
+                .build(),
+        )
+        .return_data(true)
+        .build();
+    stats.call(Op::GetMetricData);
+    stats.metrics_requested(MetricKind::Full, 1);
+    let r = c
+        .get_metric_data()
+        .metric_data_queries(q)
+        .start_time(SmithyTime::from_secs(now.timestamp() - 15 * 60))
+        .end_time(SmithyTime::from_secs(now.timestamp()))
+        .scan_by(ScanBy::TimestampDescending)
+        .send()
+        .await
+        .map_err(|e| classify(Op::GetMetricData, e))?;
+    Ok(r.metric_data_results()
+        .iter()
+        .flat_map(|res| res.timestamps().iter().zip(res.values()))
+        .max_by_key(|(t, _)| t.secs())
+        .map(|(_, v)| *v))
+}

@@ -58,6 +58,9 @@ impl AwsOptions {
 /// One SDK client per service fhtop calls, and the region they were built for.
 pub(super) struct Clients {
     pub(super) firehose: aws_sdk_firehose::Client,
+    /// Firehose without the SDK's retries: PutRecordBatch is not idempotent, so a recovery
+    /// retries only what an answer says was not taken (`fhtop recover`).
+    pub(super) firehose_once: aws_sdk_firehose::Client,
     pub(super) events: aws_sdk_eventbridge::Client,
     pub(super) cw: aws_sdk_cloudwatch::Client,
     pub(super) logs: aws_sdk_cloudwatchlogs::Client,
@@ -122,6 +125,11 @@ pub(super) async fn load(opts: &AwsOptions) -> Clients {
     let conf = sdk_config(opts).await;
     Clients {
         firehose: aws_sdk_firehose::Client::new(&conf),
+        firehose_once: aws_sdk_firehose::Client::from_conf(
+            aws_sdk_firehose::config::Builder::from(&conf)
+                .retry_config(aws_sdk_firehose::config::retry::RetryConfig::disabled())
+                .build(),
+        ),
         events: aws_sdk_eventbridge::Client::new(&conf),
         cw: aws_sdk_cloudwatch::Client::new(&conf),
         logs: aws_sdk_cloudwatchlogs::Client::new(&conf),

@@ -14,8 +14,10 @@ mod iam;
 mod logs;
 pub mod org;
 mod pace;
+mod put;
 mod resource;
 mod s3;
+mod sqs;
 pub mod stats;
 
 use std::collections::BTreeMap;
@@ -347,8 +349,42 @@ impl Backend for AwsBackend {
 
     async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
         let c = self.clients().await;
-        let r = resource::queue_policy(&c.sqs, &self.stats, arn).await;
+        let r = sqs::queue_policy(&c.sqs, &self.stats, arn).await;
         self.guard(r).await
+    }
+
+    async fn put_record_batch(&self, stream: &str, records: &[Vec<u8>]) -> super::PutBatch {
+        let c = self.clients().await;
+        put::put_record_batch(&c.firehose_once, &self.stats, stream, records).await
+    }
+
+    async fn receive_messages(
+        &self,
+        arn: &str,
+        max: i32,
+        visibility_seconds: i32,
+    ) -> BResult<Vec<crate::model::queue::QueueMessage>> {
+        let c = self.clients().await;
+        let r = sqs::receive(&c.sqs, &self.stats, arn, max, visibility_seconds).await;
+        self.guard(r).await
+    }
+
+    async fn delete_message(&self, arn: &str, receipt_handle: &str) -> BResult<()> {
+        let c = self.clients().await;
+        let r = sqs::delete(&c.sqs, &self.stats, arn, receipt_handle).await;
+        self.guard(r).await
+    }
+
+    async fn queue_state(&self, arn: &str) -> BResult<crate::model::QueueState> {
+        let c = self.clients().await;
+        let depth = sqs::queue_depth(&c.sqs, &self.stats, arn).await;
+        let mut q = self.guard(depth).await?;
+        // The oldest message's age is CloudWatch's; without it the deadline is unknown, the
+        // depth still true.
+        let name = crate::model::arn::resource_name(arn).unwrap_or(arn);
+        let age = cloudwatch::oldest_message_age(&c.cw, &self.stats, name, Utc::now()).await;
+        q.oldest_age_seconds = self.guard(age).await.ok().flatten();
+        Ok(q)
     }
 
     async fn kms_key_state(&self, arn: &str) -> BResult<String> {

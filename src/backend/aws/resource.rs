@@ -8,70 +8,6 @@ use super::{ApiStats, classify};
 use crate::backend::{BResult, BackendError, ErrorKind, Op};
 use crate::model::arn_parts;
 
-/// The resource-based policy of `arn` (a KMS key or a Kinesis data stream), `None` when it has
-/// none.
-///
-/// Errors: NotFound when the resource does not exist; Other for an ARN of another service;
-/// what the service returns otherwise.
-/// An SQS queue's `Policy` attribute, by ARN (GetQueueUrl with the owner's account, then
-/// GetQueueAttributes); NotFound for a queue that does not exist.
-pub async fn queue_policy(
-    sqs: &aws_sdk_sqs::Client,
-    stats: &ApiStats,
-    arn: &str,
-) -> BResult<Option<String>> {
-    let Some((_, _, _, account, name)) = arn_parts(arn) else {
-        return Err(BackendError::new(
-            ErrorKind::Other,
-            format!("not an SQS queue ARN: {arn}"),
-        ));
-    };
-    let missing =
-        |op: Op| BackendError::new(ErrorKind::NotFound, format!("{arn} does not exist")).during(op);
-    stats.call(Op::GetQueueUrl);
-    let url = match sqs
-        .get_queue_url()
-        .queue_name(name)
-        .queue_owner_aws_account_id(account)
-        .send()
-        .await
-    {
-        Ok(r) => r.queue_url().unwrap_or_default().to_string(),
-        Err(e)
-            if matches!(
-                e.code(),
-                Some("AWS.SimpleQueueService.NonExistentQueue" | "QueueDoesNotExist")
-            ) =>
-        {
-            return Err(missing(Op::GetQueueUrl));
-        }
-        Err(e) => return Err(classify(Op::GetQueueUrl, e)),
-    };
-    stats.call(Op::GetQueueAttributes);
-    match sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::Policy)
-        .send()
-        .await
-    {
-        Ok(r) => Ok(r
-            .attributes()
-            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::Policy))
-            .cloned()
-            .filter(|p| !p.trim().is_empty())),
-        Err(e)
-            if matches!(
-                e.code(),
-                Some("AWS.SimpleQueueService.NonExistentQueue" | "QueueDoesNotExist")
-            ) =>
-        {
-            Err(missing(Op::GetQueueAttributes))
-        }
-        Err(e) => Err(classify(Op::GetQueueAttributes, e)),
-    }
-}
-
 /// A KMS key's `KeyState` (DescribeKey); NotFound for a key that does not exist.
 pub async fn kms_key_state(
     kms: &aws_sdk_kms::Client,
@@ -93,6 +29,11 @@ pub async fn kms_key_state(
     }
 }
 
+/// The resource-based policy of `arn` (a KMS key or a Kinesis data stream), `None` when it has
+/// none.
+///
+/// Errors: NotFound when the resource does not exist; Other for an ARN of another service;
+/// what the service returns otherwise.
 pub async fn resource_policy(
     kms: &aws_sdk_kms::Client,
     kinesis: &aws_sdk_kinesis::Client,

@@ -314,6 +314,64 @@ impl Backend for DemoBackend {
         ))
     }
 
+    async fn put_record_batch(&self, stream: &str, records: &[Vec<u8>]) -> super::PutBatch {
+        // The demo's streams take every record (nothing leaves this process).
+        if self.inv().stream(stream).is_none() {
+            return super::PutBatch::Refused(BackendError::new(
+                ErrorKind::NotFound,
+                format!("Firehose {stream} under account {ACCOUNT} not found."),
+            ));
+        }
+        super::PutBatch::Answered(vec![None; records.len()])
+    }
+
+    async fn queue_state(&self, arn: &str) -> BResult<crate::model::QueueState> {
+        // The demo's dead-letter queues keep what their rules sent them in the last 6 hours
+        // (nobody has redriven them): the oldest is 6 hours old.
+        const HELD_MINUTES: i64 = 360;
+        let rules: Vec<RuleKey> = self
+            .inv()
+            .rules
+            .iter()
+            .filter(|r| {
+                r.targets
+                    .iter()
+                    .any(|t| t.dead_letter_arn.as_deref() == Some(arn))
+            })
+            .map(Rule::key)
+            .collect();
+        if rules.is_empty() {
+            return Err(BackendError::new(
+                ErrorKind::NotFound,
+                format!("{arn} does not exist"),
+            ));
+        }
+        let now = self.clock.now().timestamp().div_euclid(60);
+        let mut held = 0.0;
+        let mut oldest = None;
+        for key in rules {
+            let q = MetricQuery {
+                scope: Scope::Rule(key),
+                metric: MetricId::InvocationsSentToDlq,
+                kind: crate::model::MetricKind::Full,
+            };
+            for minute in (now - HELD_MINUTES)..now {
+                let v = self.value(&q, minute, 1.0).unwrap_or(0.0);
+                if v > 0.0 && oldest.is_none() {
+                    oldest = Some(((now - minute) * 60) as f64);
+                }
+                held += v;
+            }
+        }
+        Ok(crate::model::QueueState {
+            arn: arn.to_string(),
+            visible: held as u64,
+            in_flight: 0,
+            retention_seconds: crate::model::queue::DEFAULT_RETENTION_SECONDS,
+            oldest_age_seconds: oldest,
+        })
+    }
+
     async fn kms_key_state(&self, _arn: &str) -> BResult<String> {
         // The demo account's keys are all in use.
         Ok("Enabled".to_string())

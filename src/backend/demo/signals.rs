@@ -246,6 +246,8 @@ impl DemoBackend {
             // A target with a dead-letter queue: every failed event goes there.
             InvocationsSentToDlq if rule.has_dead_letter_queue() => failed,
             InvocationsFailedToBeSentToDlq => 0.0,
+            // Failing targets are retried before they fail for good.
+            RetryInvocationAttempts => failed * 3.0,
             _ => return None,
         };
         // EventBridge only publishes non-zero datapoints.

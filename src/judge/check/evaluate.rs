@@ -97,15 +97,41 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
     for e in g.scope.unread.iter().filter_map(|i| g.inv.errors.get(*i)) {
         out.push(unread_finding(g, e, &cli));
     }
+    let why = g
+        .metrics
+        .as_ref()
+        .err()
+        .map(|e| e.explained())
+        .unwrap_or_default();
+    let ledger = crate::judge::losses::Inputs {
+        metrics: g.metrics.as_ref().map_err(|_| why.as_str()),
+        recent: None,
+        queues: None,
+        outputs: None,
+        now: g.now,
+    };
     for name in &g.scope.streams {
         if let Some(s) = g.inv.stream(name) {
             stream_findings(g, &inputs, s, &cli, &mut out);
             out.push(alarm_coverage(g, s, &cli));
+            let lines = crate::judge::losses::pipeline_lines(&ledger, &g.inv, None, Some(s));
+            let sc = crate::model::Scope::Stream(s.name.clone());
+            out.push(losses::losses_finding(&sc, &s.name, &lines, &cli));
         }
     }
     for key in &g.scope.rules {
         if let Some(r) = g.inv.rule(key) {
             rule_findings(g, &inputs, r, &cli, &mut out);
+            let lines = crate::judge::losses::pipeline_lines(&ledger, &g.inv, Some(r), None);
+            let pipeline = streams_fed(&g.inv, r)
+                .first()
+                .map_or_else(|| format!("{}/{}", r.bus, r.name), |s| s.name.clone());
+            out.push(losses::losses_finding(
+                &crate::model::Scope::Rule(key.clone()),
+                &pipeline,
+                &lines,
+                &cli,
+            ));
         }
     }
     if let Some((_, rep)) = g.sims.iter().find(|(t, _)| *t == SimTarget::WriterPolicy) {

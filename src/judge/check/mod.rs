@@ -10,6 +10,7 @@ mod confirm;
 mod evaluate;
 mod finding;
 mod gather;
+mod losses;
 mod report;
 mod rule;
 mod select;

@@ -104,11 +104,13 @@ pub enum CheckId {
     /// records, exceeded partition count, and each feeding rule's failed invocations
     /// ([`coverage`]).
     AlarmCoverage,
+    /// `losses`: nothing lost, at risk or waiting to be recovered (the loss ledger).
+    Losses,
 }
 
 impl CheckId {
     /// Every check, in the order `fhtop check` reports them.
-    pub const ALL: [CheckId; 13] = [
+    pub const ALL: [CheckId; 14] = [
         CheckId::WriterPermission,
         CheckId::StreamStatus,
         CheckId::Delivery,
@@ -122,6 +124,7 @@ impl CheckId {
         CheckId::Throttling,
         CheckId::PatternSamples,
         CheckId::AlarmCoverage,
+        CheckId::Losses,
     ];
     /// The id `fhtop check` prints and serializes.
     pub fn id(self) -> &'static str {
@@ -139,6 +142,7 @@ impl CheckId {
             CheckId::Throttling => "throttling",
             CheckId::PatternSamples => "pattern-samples",
             CheckId::AlarmCoverage => "alarm-coverage",
+            CheckId::Losses => "losses",
         }
     }
 }

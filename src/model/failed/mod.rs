@@ -90,22 +90,7 @@ impl Default for Bounds {
 /// not be read in it (one line each: a document that is not JSON, an object cut at the bound).
 pub fn parse_object(key: &str, body: &[u8], bounds: Bounds) -> (Vec<FailedRecord>, Vec<String>) {
     let mut problems = Vec::new();
-    let bytes: std::borrow::Cow<[u8]> = if body.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let limit = u64::try_from(bounds.object_bytes).unwrap_or(u64::MAX);
-        match flate2::read::MultiGzDecoder::new(body)
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut out)
-        {
-            Ok(_) => out.into(),
-            Err(e) => {
-                problems.push(format!("{key}: not valid gzip: {e}"));
-                out.into()
-            }
-        }
-    } else {
-        body.into()
-    };
+    let bytes = decompressed(key, body, bounds.object_bytes, &mut problems);
     let bytes = if bytes.len() > bounds.object_bytes {
         problems.push(format!(
             "{key}: only the first {} bytes read",
@@ -126,6 +111,87 @@ pub fn parse_object(key: &str, body: &[u8], bounds: Bounds) -> (Vec<FailedRecord
         }
     }
     (records, problems)
+}
+
+/// `body` gunzipped when its first bytes say gzip (at most `limit + 1` bytes, so a caller can
+/// tell it was cut), else as it is; a gzip error is a problem line.
+fn decompressed<'a>(
+    key: &str,
+    body: &'a [u8],
+    limit: usize,
+    problems: &mut Vec<String>,
+) -> std::borrow::Cow<'a, [u8]> {
+    if !body.starts_with(&[0x1f, 0x8b]) {
+        return body.into();
+    }
+    let mut out = Vec::new();
+    let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    if let Err(e) = flate2::read::MultiGzDecoder::new(body)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+    {
+        problems.push(format!("{key}: not valid gzip: {e}"));
+    }
+    out.into()
+}
+
+/// One failed record whole, to send again: its index in the object, its error code, when it
+/// first arrived, and its bytes (`rawData` decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// Its position among the object's documents, from 0.
+    pub index: usize,
+    /// `errorCode` / `ErrorCode`; "(none)" when absent.
+    pub error_code: String,
+    /// `arrivalTimestamp`.
+    pub arrival: Option<DateTime<Utc>>,
+    /// The record's bytes.
+    pub data: Vec<u8>,
+}
+
+/// Every failed record of the object `key` whose bytes are `body`, whole, for a recovery.
+///
+/// Errors (the object is not recovered at all, never in part): it is not valid gzip, it is
+/// larger than `limit` bytes once decompressed, a document is not JSON, or a document has
+/// no `rawData` that decodes — each a message naming the object.
+pub fn raw_records(key: &str, body: &[u8], limit: usize) -> Result<Vec<RawRecord>, String> {
+    let mut problems = Vec::new();
+    let bytes = decompressed(key, body, limit, &mut problems);
+    if let Some(p) = problems.into_iter().next() {
+        return Err(p);
+    }
+    if bytes.len() > limit {
+        return Err(format!("{key}: larger than {limit} bytes: not recovered"));
+    }
+    let mut out = Vec::new();
+    for (index, doc) in serde_json::Deserializer::from_slice(&bytes)
+        .into_iter::<serde_json::Value>()
+        .enumerate()
+    {
+        let v = doc.map_err(|e| format!("{key}: document {index} is not JSON: {e}"))?;
+        let raw = v
+            .get("rawData")
+            .and_then(|x| x.as_str())
+            .ok_or_else(|| format!("{key}: document {index} has no rawData"))?;
+        let data = base64::engine::general_purpose::STANDARD
+            .decode(raw.trim())
+            .map_err(|e| format!("{key}: document {index}: rawData is not base64: {e}"))?;
+        out.push(RawRecord {
+            index,
+            error_code: v
+                .get("errorCode")
+                .or_else(|| v.get("ErrorCode"))
+                .and_then(|x| x.as_str())
+                .unwrap_or("(none)")
+                .to_string(),
+            arrival: v
+                .get("arrivalTimestamp")
+                .and_then(serde_json::Value::as_i64)
+                .and_then(DateTime::from_timestamp_millis),
+            data,
+        });
+    }
+    Ok(out)
 }
 
 fn record(key: &str, v: &serde_json::Value, bounds: Bounds) -> FailedRecord {

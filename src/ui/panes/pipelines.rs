@@ -18,19 +18,20 @@ use crate::ui::fmt;
 use crate::ui::view::{Pane, View, visible_rows};
 use crate::ui::{safe_fit, safe_fit_name};
 
-const COLS: [Col; 14] = [
+const COLS: [Col; 15] = [
     Col("HEALTH", 6, 0),
     Col("RULE (bus/name)", 28, 0),
     Col("STATE", 10, 4),
     Col("STREAM", 20, 0),
-    Col("MATCHED", 8, 5),
-    Col("INVOKED", 8, 6),
+    Col("MATCHED", 7, 5),
+    Col("INVOKED", 7, 6),
     Col("FAILED", 7, 3),
-    Col("INCOMING", 9, 2),
-    Col("TO DEST", 8, 2),
-    Col("OK%", 6, 1),
+    Col("INCOMING", 8, 2),
+    Col("TO DEST", 7, 2),
+    Col("OK%", 5, 1),
     Col("FRESH", 6, 1),
-    Col("PARTS", 9, 6),
+    Col("LOSS", 8, 1),
+    Col("PARTS", 8, 6),
     Col("THROTL", 6, 5),
     Col("INCOMING TREND", 0, 7),
 ];
@@ -44,8 +45,14 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
     // The area's height is more than the table's rows: enough rows, never too few.
     let vis = visible_rows(rows_e.len(), pos, usize::from(area.height));
     let note = merged_staleness(ctx, w, |s| (s.metrics.fetched_at, s.metrics.error.as_ref()));
+    let loss_window = w
+        .parts()
+        .iter()
+        .find_map(|p| p.snap.metrics.get().map(|m| m.window.minutes()))
+        .map(|n| format!(" · loss: last {}", crate::judge::losses::window_text(n)))
+        .unwrap_or_default();
     let mut counts = format!(
-        "counts: last {RECENT_POINTS} min · trend {} ([ ])",
+        "counts: last {RECENT_POINTS} min{loss_window} · trend {} ([ ])",
         crate::model::window_label(view.chart_minutes)
     );
     if let Some(e) = w
@@ -251,6 +258,35 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                         _ => mstyle,
                     };
                 cells.push(num_styled(fmt::secs(fresh), fresh_style));
+                // The loss ledger of the row, by the metrics (queues and the error output are
+                // `fhtop losses`'s and the drill-in's note).
+                let ledger = crate::judge::losses::Inputs {
+                    metrics: Ok(m),
+                    recent: None,
+                    queues: None,
+                    outputs: None,
+                    now: ctx.now,
+                };
+                let lines = crate::judge::losses::pipeline_lines(
+                    &ledger,
+                    &inv.inv,
+                    rule,
+                    if link.foreign.is_none() { stream } else { None },
+                );
+                let fate = crate::judge::losses::worst(&lines);
+                let brief = crate::judge::losses::brief(&lines, ctx.now);
+                cells.push(num_styled(
+                    if brief.is_empty() {
+                        "–".into()
+                    } else {
+                        brief
+                    },
+                    if fate == crate::judge::losses::Fate::Clear {
+                        t.dim()
+                    } else {
+                        t.level(fate.level())
+                    },
+                ));
                 let parts = match (
                     m.recent_max(&ss, MetricId::PartitionCount),
                     m.recent_max(&ss, MetricId::ActivePartitionsLimit),
@@ -289,7 +325,7 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                 cells.push(Cell::from(Span::styled(spark, t.spark())));
             }
             None => {
-                for _ in 0..10 {
+                for _ in 0..11 {
                     cells.push(Cell::from(Span::styled("…", t.dim())));
                 }
             }

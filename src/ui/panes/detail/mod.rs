@@ -241,6 +241,60 @@ pub(super) fn findings_and_alarms<'a>(
     lines
 }
 
+/// The loss ledger block of a drill-in: "Losses · last 60 min" and its lines by the metrics
+/// (worst first, the deadline in each), or "nothing lost or at risk"; then what it cannot
+/// see from here (the dead-letter queues' depth and the error output: `fhtop losses`).
+pub(super) fn loss_lines<'a>(
+    ctx: &Ctx,
+    snap: &Snapshot,
+    rule: Option<&crate::model::Rule>,
+    stream: Option<&crate::model::Stream>,
+) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let (Some(inv), Some(m)) = (snap.inventory.get(), snap.metrics.get()) else {
+        return Vec::new();
+    };
+    let inputs = crate::judge::losses::Inputs {
+        metrics: Ok(m),
+        recent: None,
+        queues: None,
+        outputs: None,
+        now: ctx.now,
+    };
+    let found = crate::judge::losses::pipeline_lines(&inputs, &inv.inv, rule, stream);
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "Losses · last {}",
+            crate::judge::losses::window_text(m.window.minutes())
+        ),
+        t.title(),
+    ))];
+    if found.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "● nothing lost, at risk or waiting to be recovered (by the metrics)",
+            t.ok(),
+        )));
+    }
+    for l in &found {
+        let level = l.fate.level();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {} ", level.mark(), l.fate.word()),
+                t.level(level),
+            ),
+            Span::styled(
+                crate::text::sanitize::clean(&l.summary).into_owned(),
+                t.text(),
+            ),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        "  queue depth and the S3 error output: fhtop losses",
+        t.dim(),
+    )));
+    lines
+}
+
 /// The drill-in's subject is gone from the inventory (deleted while you looked).
 pub(super) fn not_found(f: &mut Frame, area: Rect, ctx: &Ctx, what: &str, name: &str) {
     let block = ctx.block(

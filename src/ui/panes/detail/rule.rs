@@ -76,7 +76,7 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         snap,
         &target,
         |a| a.is_for_rule(key),
-        Vec::new(),
+        loss_lines(ctx, snap, Some(r), None),
     ));
     if let Some(inputs) = snap.health_inputs() {
         let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));

@@ -259,12 +259,13 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     // Findings, alarms, errors by code.
     let [why_area, err_area] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(bottom);
-    let coverage = match (snap.inventory.get(), snap.alarms.get()) {
+    let mut coverage = match (snap.inventory.get(), snap.alarms.get()) {
         (Some(inv), Some(alarms)) => {
             coverage_lines(ctx, &inv.inv, alarms, s, why_area.width.saturating_sub(2))
         }
         _ => Vec::new(),
     };
+    coverage.extend(loss_lines(ctx, snap, None, Some(s)));
     let why = findings_and_alarms(ctx, snap, &target, |a| a.is_for_stream(&s.name), coverage);
     let block = ctx.block(title(ctx, "Findings & alarms".into(), String::new()), false);
     f.render_widget(

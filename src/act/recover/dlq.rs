@@ -1,0 +1,240 @@
+//! `recover dlq`: the events of a rule target's dead-letter queue sent to the target as
+//! EventBridge would have sent them, each message deleted only after its record was accepted.
+//!
+//! Exactly once: a message is received with a visibility timeout (no other consumer, no
+//! other run, sees it meanwhile); its record is journaled and sent (as `recover errors` sends its batches);
+//! only then is it deleted. A run that stops between the send and the delete leaves the message
+//! to come back after the timeout: the journal knows its record was accepted, and the next run
+//! deletes it without sending it again. The journal keys on the `MessageId`, the same on every
+//! receive.
+//!
+//! What the target receives (Amazon EventBridge User Guide, "Transforming target input"): the
+//! whole event, the part `InputPath` selects, or the constant `Input`. An input transformer's
+//! output is not computed here: such a target is refused.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::errors::{Batch, MAX_RECORD_BYTES, Sent, flush};
+use super::journal::Journal;
+use crate::backend::Backend;
+use crate::model::queue::QueueMessage;
+use crate::model::{Rule, Target};
+
+/// How a redrive runs.
+#[derive(Debug, Clone)]
+pub struct DlqOptions {
+    /// Seconds a received message stays hidden: longer than a batch takes to send.
+    pub visibility_seconds: i32,
+    /// Also send messages whose record's call got no answer (they may be duplicated).
+    pub resend_in_doubt: bool,
+}
+
+/// What a redrive did, beyond what was sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Redrive {
+    /// Records sent and accepted, calls, refusals, in doubt, why it stopped.
+    pub sent: Sent,
+    /// Messages deleted from the queue.
+    pub deleted: usize,
+    /// Messages whose record an earlier run had sent: deleted without sending again.
+    pub deleted_already_sent: usize,
+    /// Messages left in the queue: another rule's or target's, not convertible, in doubt, or
+    /// not deleted (each comes back after the visibility timeout).
+    pub left: BTreeMap<String, usize>,
+    /// The `ERROR_CODE`s of this target's messages (why EventBridge gave up on them), counted.
+    pub error_codes: BTreeMap<String, usize>,
+}
+
+/// The record EventBridge sends a Firehose target for `event` (the message body): the event,
+/// the part `InputPath` selects, or the constant `Input`.
+///
+/// Errors: an input transformer (not computed here), an `InputPath` beyond `$` and `$.a.b…`,
+/// a body that is not JSON where a path is needed, a path that selects nothing.
+pub fn record_for(target: &Target, event: &str) -> Result<Vec<u8>, String> {
+    if target.has_input_transformer {
+        return Err(
+            "the target reshapes events with an input transformer: the record it sent cannot be computed here"
+                .into(),
+        );
+    }
+    if let Some(input) = &target.input {
+        return Ok(input.clone().into_bytes());
+    }
+    let Some(path) = target.input_path.as_deref().filter(|p| p.trim() != "$") else {
+        return Ok(event.as_bytes().to_vec());
+    };
+    let rest = path
+        .trim()
+        .strip_prefix("$.")
+        .ok_or_else(|| format!("InputPath {path} is not $.a.b… (not computed here)"))?;
+    let mut v: serde_json::Value =
+        serde_json::from_str(event).map_err(|e| format!("the event is not JSON: {e}"))?;
+    for key in rest.split('.') {
+        if key.is_empty() || key.contains(['[', ']', '*']) {
+            return Err(format!(
+                "InputPath {path} is not $.a.b… (not computed here)"
+            ));
+        }
+        v = v
+            .get_mut(key)
+            .map(serde_json::Value::take)
+            .ok_or_else(|| format!("InputPath {path} selects nothing in this event"))?;
+    }
+    Ok(serde_json::to_vec(&v).unwrap_or_default())
+}
+
+/// The journal id of a message: `sqs://QUEUE_ARN#MESSAGE_ID`.
+pub fn message_id(queue: &str, m: &QueueMessage) -> String {
+    format!("sqs://{queue}#{}", m.message_id)
+}
+
+/// Redrives `queue` (the dead-letter queue of `target` of `rule`, which delivers to the local
+/// stream `stream`): receive ten at a time (one PutRecordBatch call each: ten SQS messages of
+/// at most 256 KiB are within its limits) until the queue answers none, send the records,
+/// delete what was accepted. Messages of another rule or target (`RULE_ARN` / `TARGET_ARN`
+/// attributes naming another) are left as they are. `progress(sent)` after every batch.
+pub async fn redrive(
+    backend: &dyn Backend,
+    (rule, target, queue, stream): (&Rule, &Target, &str, &str),
+    journal: &mut Journal,
+    o: &DlqOptions,
+    mut progress: impl FnMut(usize),
+) -> Redrive {
+    let mut out = Redrive::default();
+    let left = |out: &mut Redrive, why: &str| *out.left.entry(why.to_string()).or_default() += 1;
+    let mut seen = std::collections::HashSet::new();
+    let mut round = 0u64;
+    loop {
+        let msgs = match backend
+            .receive_messages(queue, 10, o.visibility_seconds)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                out.sent.stopped = Some(format!("ReceiveMessage: {}", e.explained()));
+                return out;
+            }
+        };
+        // Done: nothing more, or only what this run already saw came back.
+        if msgs.is_empty() || msgs.iter().all(|m| seen.contains(&m.message_id)) {
+            return out;
+        }
+        let mut batch = Batch::new();
+        let mut sending: Vec<(String, String)> = Vec::new(); // (id, receipt)
+        for m in msgs {
+            if !seen.insert(m.message_id.clone()) {
+                continue;
+            }
+            let attr = |k: &str| m.attributes.get(k).map(String::as_str);
+            if attr("RULE_ARN").is_some_and(|a| a != rule.arn)
+                || attr("TARGET_ARN").is_some_and(|a| a != target.arn)
+            {
+                left(&mut out, "another rule's or target's");
+                continue;
+            }
+            if let Some(code) = attr("ERROR_CODE") {
+                *out.error_codes.entry(code.to_string()).or_default() += 1;
+            }
+            let id = message_id(queue, &m);
+            if journal.state().accepted.contains(&id) {
+                // Sent by an earlier run, which stopped before deleting it.
+                match backend.delete_message(queue, &m.receipt_handle).await {
+                    Ok(()) => out.deleted_already_sent += 1,
+                    Err(_) => left(&mut out, "not deleted (comes back; a re-run deletes it)"),
+                }
+                continue;
+            }
+            if journal.state().in_doubt.contains(&id) && !o.resend_in_doubt {
+                left(&mut out, "in doubt (its call got no answer)");
+                continue;
+            }
+            let record = match record_for(target, &m.body) {
+                Ok(r) if r.len() <= MAX_RECORD_BYTES => r,
+                Ok(_) => {
+                    left(&mut out, "larger than 1,000 KiB");
+                    continue;
+                }
+                Err(_) => {
+                    left(&mut out, "its record cannot be computed");
+                    continue;
+                }
+            };
+            // Ten messages of at most 256 KiB: always within a call's 500 records and 4 MiB.
+            batch.bytes += record.len();
+            batch.ids.push(id.clone());
+            batch.data.push(record);
+            sending.push((id, m.receipt_handle));
+        }
+        if !batch.ids.is_empty() {
+            if let Err(why) = flush(backend, stream, journal, batch, &mut out.sent).await {
+                out.sent.stopped = Some(why);
+                return out;
+            }
+            super::errors::failpoint("recover-before-delete", round);
+            for (id, receipt) in sending {
+                if !journal.state().accepted.contains(&id) {
+                    left(&mut out, "refused by Firehose (comes back for a re-run)");
+                    continue;
+                }
+                match backend.delete_message(queue, &receipt).await {
+                    Ok(()) => out.deleted += 1,
+                    Err(_) => left(&mut out, "not deleted (comes back; a re-run deletes it)"),
+                }
+            }
+            progress(out.sent.accepted);
+            round += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn target() -> Target {
+        Target {
+            id: "t".into(),
+            arn: "arn:aws:firehose:us-east-1:123456789012:deliverystream/s".into(),
+            role_arn: None,
+            dead_letter_arn: None,
+            has_input_transformer: false,
+            input_path: None,
+            input: None,
+            max_event_age_seconds: None,
+            max_retry_attempts: None,
+        }
+    }
+
+    #[test]
+    fn the_record_is_what_eventbridge_sends_the_target() {
+        let event = r#"{"id":"1","detail":{"order":{"n":7}}}"#;
+        assert_eq!(record_for(&target(), event).unwrap(), event.as_bytes());
+        let t = Target {
+            input_path: Some("$.detail.order".into()),
+            ..target()
+        };
+        assert_eq!(record_for(&t, event).unwrap(), br#"{"n":7}"#);
+        let t = Target {
+            input: Some(r#"{"fixed":true}"#.into()),
+            ..target()
+        };
+        assert_eq!(record_for(&t, event).unwrap(), br#"{"fixed":true}"#);
+        let t = Target {
+            has_input_transformer: true,
+            ..target()
+        };
+        assert!(
+            record_for(&t, event)
+                .unwrap_err()
+                .contains("input transformer")
+        );
+        let t = Target {
+            input_path: Some("$.detail.items[0]".into()),
+            ..target()
+        };
+        assert!(record_for(&t, event).is_err());
+    }
+}

@@ -1,0 +1,321 @@
+//! `fhtop recover errors --stream S`: the dry run, the guards (read-only, production,
+//! confirmation), the journaled send with progress on stderr, the audit record, the result
+//! ([`crate::act::recover`]).
+
+use std::sync::Arc;
+
+use crate::act::recover::errors::{self, ErrorsOptions, ErrorsPlan, Sent};
+use crate::act::recover::{self, journal};
+use crate::backend::Backend;
+use crate::config::Settings;
+use crate::text::{self, sanitize};
+
+/// The dry run as text.
+pub fn render_plan(p: &ErrorsPlan, journal: &std::path::Path) -> String {
+    let c = |s: &str| sanitize::clean(s).into_owned();
+    let mut out = format!(
+        "Recover errors · stream {} · from s3://{}\n  {} objects, {} failed records in the window",
+        c(&p.stream),
+        c(&p.bucket),
+        p.objects_found,
+        p.records
+    );
+    let types: Vec<String> = p.by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    if !types.is_empty() {
+        out.push_str(&format!(" ({})", types.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "  to send: {} records ({}) in {} PutRecordBatch calls, about {} at the pace; billable {} (5 KB a record at least)\n",
+        p.to_send,
+        text::bytes(p.bytes as f64),
+        p.calls,
+        text::fmt_duration(p.seconds),
+        text::bytes(p.billable_bytes as f64)
+    ));
+    for (why, n) in &p.held {
+        out.push_str(&format!(
+            "  held back: {n} records: {} (--force sends them)\n",
+            c(why)
+        ));
+    }
+    if p.already_sent > 0 {
+        out.push_str(&format!(
+            "  already sent by an earlier run: {} records (not sent again)\n",
+            p.already_sent
+        ));
+    }
+    if p.in_doubt > 0 {
+        out.push_str(&format!(
+            "  in doubt: {} records of calls that got no answer (Firehose may have them; --resend-in-doubt sends them again)\n",
+            p.in_doubt
+        ));
+    }
+    for u in &p.unreadable {
+        out.push_str(&format!("  not recoverable: {}\n", c(u)));
+    }
+    if p.list_truncated {
+        out.push_str(
+            "  the listing stopped before the window was listed whole: run again for the rest\n",
+        );
+    }
+    out.push_str(&format!("  journal: {}\n", journal.display()));
+    out
+}
+
+/// The exit code of a run: [`recover::IN_DOUBT`] when a call got no answer, [`recover::PARTIAL`]
+/// when records were refused, unreadable or the run stopped, else [`recover::RECOVERED`].
+pub fn outcome(sent: &Sent) -> u8 {
+    if sent.in_doubt > 0 {
+        recover::IN_DOUBT
+    } else if sent.stopped.is_some() || !sent.refused.is_empty() || !sent.unreadable.is_empty() {
+        recover::PARTIAL
+    } else {
+        recover::RECOVERED
+    }
+}
+
+/// The guards of every recovery, in order: read-only, then a confirmation — `--yes`, else a
+/// terminal's answer (in a production context the `name` typed, not a y). `Err` says why it
+/// is refused.
+pub fn confirm(
+    settings: &Settings,
+    identity: &crate::model::Identity,
+    yes: bool,
+    what: &str,
+    name: &str,
+) -> Result<(), String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if settings.read_only {
+        return Err("read-only mode: nothing is sent".into());
+    }
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!("{what}: stdin is not a terminal, pass --yes"));
+    }
+    let production = crate::config::is_production(
+        settings.production,
+        &settings.production_match,
+        identity.profile.as_deref(),
+        Some(&identity.account),
+    );
+    if production {
+        eprint!(
+            "PRODUCTION · {}? type {} to confirm: ",
+            sanitize::clean(what),
+            sanitize::clean(name)
+        );
+    } else {
+        eprint!("{}? [y/N] ", sanitize::clean(what));
+    }
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    let ok = if production {
+        answer.trim() == name
+    } else {
+        matches!(answer.trim(), "y" | "Y" | "yes")
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("not confirmed; nothing sent".into())
+    }
+}
+
+/// `fhtop recover errors`; the exit code ([`recover`]'s).
+pub async fn errors_command(
+    settings: &Settings,
+    backend: Arc<dyn Backend>,
+    args: super::RecoverErrorsArgs,
+) -> u8 {
+    use std::io::IsTerminal;
+    let identity = match backend.identity().await {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
+            return recover::AWS_UNUSABLE;
+        }
+    };
+    let stream = match backend.describe_stream(&args.stream).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
+            return recover::AWS_UNUSABLE;
+        }
+    };
+    let Some(path) = args.journal.clone().or_else(|| {
+        journal::default_path("errors", &identity.account, &identity.region, &stream.name)
+    }) else {
+        eprintln!(
+            "fhtop: refused: no state directory for the journal (set FHTOP_STATE_DIR or --journal)"
+        );
+        return recover::REFUSED;
+    };
+    let mut journal = match journal::Journal::open(&path) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("fhtop: refused: the journal {}: {e}", path.display());
+            return recover::REFUSED;
+        }
+    };
+    let now = chrono::Utc::now();
+    let opts = ErrorsOptions {
+        since: now - chrono::Duration::from_std(args.since).unwrap_or(chrono::Duration::days(31)),
+        now,
+        force: args.force,
+        resend_in_doubt: args.resend_in_doubt,
+        batch_records: usize::from(args.batch_records),
+        bytes_per_second: args.rate as f64,
+    };
+    let plan = match errors::plan(backend.as_ref(), &stream, journal.state(), &opts).await {
+        Ok(p) => p,
+        Err(e) if e.op.is_none() => {
+            eprintln!("fhtop: nothing to recover: {}", sanitize::clean(&e.message));
+            return recover::NOTHING;
+        }
+        Err(e) => {
+            eprintln!("fhtop: {}", sanitize::clean(&e.explained()));
+            return recover::AWS_UNUSABLE;
+        }
+    };
+    let report = |sent: Option<&Sent>, outcome: &str| {
+        if args.json {
+            let doc = serde_json::json!({
+                "plan": plan,
+                "sent": sent,
+                "journal": path.display().to_string(),
+                "outcome": outcome,
+            });
+            crate::outln!(
+                "{}",
+                sanitize::json_inert(&serde_json::to_string_pretty(&doc).unwrap_or_default())
+            );
+        }
+    };
+    if !args.json {
+        crate::out!("{}", render_plan(&plan, &path));
+    }
+    let audit = |sent: &Sent, outcome: &str| {
+        recover::audit(
+            crate::act::default_audit_path().as_deref(),
+            &serde_json::json!({
+                "time": chrono::Utc::now().to_rfc3339(),
+                "caller_arn": identity.caller_arn,
+                "profile": identity.profile,
+                "account": identity.account,
+                "region": identity.region,
+                "action": "recover errors",
+                "stream": stream.name,
+                "planned": plan.to_send,
+                "accepted": sent.accepted,
+                "refused": sent.refused.len(),
+                "in_doubt": sent.in_doubt,
+                "calls": sent.calls,
+                "journal": path.display().to_string(),
+                "outcome": outcome,
+                "error": sent.stopped,
+            }),
+            outcome == "recovered",
+        );
+    };
+    if plan.to_send == 0 {
+        let code = if plan.in_doubt > 0 {
+            recover::IN_DOUBT
+        } else {
+            recover::NOTHING
+        };
+        report(
+            None,
+            if code == recover::NOTHING {
+                "nothing"
+            } else {
+                "in doubt"
+            },
+        );
+        let held: usize = plan.held.values().sum();
+        if held > 0 {
+            eprintln!(
+                "fhtop: nothing to send now: {held} records held back (fix the cause, or --force)"
+            );
+        } else {
+            eprintln!("fhtop: nothing to send");
+        }
+        return code;
+    }
+    if args.dry_run {
+        report(None, "dry run");
+        return recover::RECOVERED;
+    }
+    let refuse = |why: &str| {
+        let sent = Sent {
+            stopped: Some(why.to_string()),
+            ..Sent::default()
+        };
+        audit(&sent, "refused");
+        report(Some(&sent), "refused");
+        eprintln!("fhtop: refused: {why}");
+        recover::REFUSED
+    };
+    let what = format!(
+        "send {} records to {} in account {} ({})",
+        plan.to_send, stream.name, identity.account, identity.region
+    );
+    if let Err(why) = confirm(settings, &identity, args.yes, &what, &stream.name) {
+        return refuse(&why);
+    }
+    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let sent = errors::send(
+        backend.as_ref(),
+        &stream,
+        &plan,
+        &mut journal,
+        &opts,
+        |done, of| {
+            if show_progress {
+                eprint!("\r  sent {done} of {of}");
+            }
+        },
+    )
+    .await;
+    if show_progress {
+        eprintln!();
+    }
+    let mut code = outcome(&sent);
+    // Records an earlier run left in doubt are sent, maybe, and not verified.
+    if code == recover::RECOVERED && plan.in_doubt > 0 {
+        code = recover::IN_DOUBT;
+    }
+    let word = match code {
+        recover::RECOVERED => "recovered",
+        recover::IN_DOUBT => "in doubt",
+        _ => "partial",
+    };
+    audit(&sent, word);
+    report(Some(&sent), word);
+    if !args.json {
+        crate::outln!(
+            "{}: {} of {} records accepted by Firehose (each a RecordId) in {} calls",
+            word,
+            sent.accepted,
+            plan.to_send,
+            sent.calls
+        );
+        for (id, code) in sent.refused.iter().take(10) {
+            crate::outln!(
+                "  refused: {} ({})",
+                sanitize::clean(id),
+                sanitize::clean(code)
+            );
+        }
+        if let Some(why) = &sent.stopped {
+            crate::outln!("  stopped: {}", sanitize::clean(why));
+        }
+        if code != recover::RECOVERED {
+            crate::outln!("  run it again to resume: nothing accepted is sent twice");
+        }
+    }
+    code
+}

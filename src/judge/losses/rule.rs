@@ -1,0 +1,304 @@
+//! A rule's ledger lines: events dropped (no dead-letter queue), refused by the queue, waiting
+//! in it, and being retried — from the rule's metrics over the window and, when read, the
+//! queues' depth.
+
+use chrono::Duration;
+
+use super::{Fate, Inputs, LossLine, Place, deadline_text, window_text};
+use crate::model::{MetricId, Metrics, Rule, Scope};
+use crate::text::count;
+
+/// Rounds a metric sum to a whole count (sums of counts are whole; never negative).
+fn whole(v: f64) -> u64 {
+    v.max(0.0).round() as u64
+}
+
+/// The lines of rule `r` (none for a rule without failures), worst first is the caller's.
+pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
+    let target = format!("{}/{}", r.bus, r.name);
+    let line = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| LossLine {
+        target: target.clone(),
+        place,
+        fate,
+        count: n,
+        at_most: false,
+        unit,
+        deadline: None,
+        summary,
+        location: None,
+        evidence,
+    };
+    let m = match inp.metrics {
+        Ok(m) => m,
+        Err(why) => {
+            return vec![line(
+                Place::NotRead,
+                Fate::Unknown,
+                None,
+                "events",
+                format!("the rule's metrics could not be read: {why}"),
+                "GetMetricData".into(),
+            )];
+        }
+    };
+    let sc = Scope::Rule(r.key());
+    if m.series(&sc, MetricId::Invocations).is_none() {
+        return vec![line(
+            Place::NotRead,
+            Fate::Unknown,
+            None,
+            "events",
+            "the rule's metrics are not read yet".into(),
+            "Invocations".into(),
+        )];
+    }
+    let window = window_text(m.window.minutes());
+    let sum = |id| m.window_sum(&sc, id).unwrap_or(0.0);
+    let failed = sum(MetricId::FailedInvocations);
+    let sent = sum(MetricId::InvocationsSentToDlq);
+    let refused = sum(MetricId::InvocationsFailedToBeSentToDlq);
+    let queues: Vec<&str> = {
+        let mut q: Vec<&str> = r
+            .targets
+            .iter()
+            .filter_map(|t| t.dead_letter_arn.as_deref())
+            .collect();
+        q.sort_unstable();
+        q.dedup();
+        q
+    };
+    let all_have_dlq =
+        !r.targets.is_empty() && r.targets.iter().all(|t| t.dead_letter_arn.is_some());
+    let dlq_read = MetricId::RULE_DLQ
+        .iter()
+        .all(|id| m.series(&sc, *id).is_some());
+    let mut out = Vec::new();
+    if failed > 0.0 && r.targets.is_empty() {
+        out.push(line(
+            Place::NotRead,
+            Fate::Unknown,
+            Some(whole(failed)),
+            "events",
+            format!(
+                "{} invocations failed for good in {window}; the rule's targets are not read, so where they went is not known",
+                count(failed)
+            ),
+            format!("FailedInvocations, Sum over {window}"),
+        ));
+        return out;
+    }
+    if !queues.is_empty() && !dlq_read {
+        out.push(line(
+            Place::NotRead,
+            Fate::Unknown,
+            (failed > 0.0).then(|| whole(failed)),
+            "events",
+            "the dead-letter queue's metrics are not read yet: what reached it is not known".into(),
+            "InvocationsSentToDlq, InvocationsFailedToBeSentToDlq".into(),
+        ));
+    }
+    // Without a queue on every target, what failed and did not reach a queue was dropped
+    // (the metrics are per rule: a rule whose targets all have queues drops nothing).
+    let dropped = if queues.is_empty() {
+        failed
+    } else if !all_have_dlq && dlq_read {
+        (failed - sent - refused).max(0.0)
+    } else {
+        0.0
+    };
+    if dropped > 0.0 {
+        out.push(line(
+            Place::Dropped,
+            Fate::Lost,
+            Some(whole(dropped)),
+            "events",
+            format!(
+                "{} events dropped in {window}: they failed for good and {} no dead-letter queue",
+                count(dropped),
+                if queues.is_empty() {
+                    "the rule's targets have"
+                } else {
+                    "a failing target has"
+                }
+            ),
+            format!("FailedInvocations, Sum over {window}; the targets' DeadLetterConfig"),
+        ));
+    }
+    if refused > 0.0 {
+        out.push(line(
+            Place::DlqRefused,
+            Fate::Lost,
+            Some(whole(refused)),
+            "events",
+            format!(
+                "{} events lost in {window}: the dead-letter queue refused them (its policy, a queue that is gone, or the size limit)",
+                count(refused)
+            ),
+            format!("InvocationsFailedToBeSentToDlq, Sum over {window}"),
+        ));
+    }
+    for q in &queues {
+        out.extend(queue_line(inp, &target, q, sent, queues.len(), &window));
+    }
+    out.extend(retrying(inp, m, r, &sc, &target, &window));
+    out
+}
+
+/// The line of one dead-letter queue: what the rule sent there over the window and, when
+/// read, what waits there now and when SQS deletes the oldest of it.
+fn queue_line(
+    inp: &Inputs,
+    target: &str,
+    queue: &str,
+    sent: f64,
+    queues: usize,
+    window: &str,
+) -> Option<LossLine> {
+    let name = crate::model::arn::resource_name(queue).unwrap_or(queue);
+    let shared = if queues > 1 {
+        format!(" (the rule's {queues} queues together)")
+    } else {
+        String::new()
+    };
+    let mut l = LossLine {
+        target: target.to_string(),
+        place: Place::DeadLetterQueue,
+        fate: Fate::Recoverable,
+        count: Some(whole(sent)),
+        at_most: false,
+        unit: "events",
+        deadline: None,
+        summary: String::new(),
+        location: Some(queue.to_string()),
+        evidence: format!("InvocationsSentToDlq, Sum over {window}"),
+    };
+    match inp.queues.map(|qs| qs.get(queue)) {
+        // Not read (the TUI): the metric alone.
+        None | Some(None) => {
+            if sent <= 0.0 {
+                return None;
+            }
+            l.summary = format!(
+                "{} events sent to the dead-letter queue {name} in {window}{shared}; recoverable from the queue until SQS deletes them (its retention; the queue is not read here)",
+                count(sent)
+            );
+        }
+        Some(Some(Err(e))) => {
+            if sent <= 0.0 {
+                // Nothing sent in the window; an unreadable queue may still hold older events.
+                l.fate = Fate::Unknown;
+                l.count = None;
+                l.summary = format!(
+                    "the dead-letter queue {name} could not be read: {}",
+                    e.explained()
+                );
+                l.place = Place::NotRead;
+                return Some(l);
+            }
+            l.summary = format!(
+                "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue could not be read ({}): how many wait there and until when is not known",
+                count(sent),
+                e.explained()
+            );
+        }
+        Some(Some(Ok(state))) => {
+            l.evidence
+                .push_str("; GetQueueAttributes; ApproximateAgeOfOldestMessage");
+            let depth = state.depth();
+            if depth == 0 {
+                if sent <= 0.0 {
+                    return None;
+                }
+                l.fate = Fate::Clear;
+                l.summary = format!(
+                    "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue is empty now (redriven, consumed or expired)",
+                    count(sent)
+                );
+                return Some(l);
+            }
+            l.count = Some(depth);
+            l.deadline = state.first_expiry(inp.now);
+            let when = match l.deadline {
+                Some(d) => format!("the oldest is deleted by SQS {}", deadline_text(d, inp.now)),
+                None => format!(
+                    "SQS deletes each {} after it arrived (the oldest's age is not published yet)",
+                    crate::text::fmt_duration(state.retention_seconds as f64)
+                ),
+            };
+            let in_flight = if state.in_flight > 0 {
+                format!(
+                    " ({} received by a consumer and not deleted)",
+                    count(state.in_flight as f64)
+                )
+            } else {
+                String::new()
+            };
+            l.summary = format!(
+                "{} events wait in the dead-letter queue {name}{in_flight}; {} sent there in {window}{shared}; {when}",
+                count(depth as f64),
+                count(sent)
+            );
+        }
+    }
+    Some(l)
+}
+
+/// The "retrying" line: EventBridge is retrying deliveries now (retry attempts in the newest
+/// published periods). Each event is retried until its target's `MaximumEventAgeInSeconds`, so
+/// those of the current run of retries — since the first period of it — are at risk until
+/// then (or earlier, when the run began before the window).
+fn retrying(
+    inp: &Inputs,
+    m: &Metrics,
+    r: &Rule,
+    sc: &Scope,
+    target: &str,
+    window: &str,
+) -> Option<LossLine> {
+    let series = m.series(sc, MetricId::RetryInvocationAttempts)?;
+    let retried = |i: usize| series.get(i).is_some_and(|x| x > 0.0);
+    // Now: a retry in the last published periods (the newest may not be published yet).
+    let end = m.published_end().max(1);
+    let last = (end.saturating_sub(2)..series.len())
+        .rev()
+        .find(|&i| retried(i))?;
+    let mut first = last;
+    while first > 0 && retried(first - 1) {
+        first -= 1;
+    }
+    let attempts: f64 = (first..=last).filter_map(|i| series.get(i)).sum();
+    let age = r
+        .targets
+        .iter()
+        .map(|t| t.retry().0)
+        .min()
+        .unwrap_or(crate::model::DEFAULT_MAX_EVENT_AGE_SECONDS);
+    let since = m.window.time_of(first);
+    let deadline = since + Duration::seconds(age);
+    let earlier = if first == 0 { " or earlier" } else { "" };
+    let then = if r.has_dead_letter_queue() {
+        "then to the dead-letter queue"
+    } else {
+        "then dropped (no dead-letter queue)"
+    };
+    Some(LossLine {
+        target: target.to_string(),
+        place: Place::Retrying,
+        fate: Fate::AtRisk,
+        count: Some(whole(attempts)),
+        at_most: false,
+        unit: "retry attempts",
+        deadline: Some(deadline),
+        summary: format!(
+            "EventBridge is retrying deliveries ({} attempts since {} UTC{earlier}): those events are not delivered yet and are retried until MaximumEventAgeInSeconds ({}), {then} — the first {}",
+            count(attempts),
+            since.format("%H:%M"),
+            crate::text::fmt_duration(age as f64),
+            deadline_text(deadline, inp.now)
+        ),
+        location: None,
+        evidence: format!(
+            "RetryInvocationAttempts, Sum of the current run in {window}; the targets' RetryPolicy"
+        ),
+    })
+}

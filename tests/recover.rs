@@ -1,0 +1,371 @@
+//! `fhtop recover errors` (issue 26) against moto through the harness proxy and the real
+//! binary: every failed record re-sent arrives in the stream's destination exactly once —
+//! across a crash between batches, a crash between Firehose's answer and the journal, a
+//! throttled stream, and a second run — counted record by record in the bucket; read-only
+//! and an unconfirmed run send nothing; records that would fail again are held back.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic in a test is a failed test
+
+mod common;
+mod harness;
+
+use harness::Aws;
+use serde_json::Value;
+
+const REGION: &str = "ap-northeast-1";
+
+fn start() -> (Aws, tempdir::Dir) {
+    let aws = Aws::start();
+    aws.seed(REGION, "recover");
+    let state = tempdir::Dir::new(&aws);
+    (aws, state)
+}
+
+/// A state directory of one test (the journal's), under the harness's own.
+mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(aws: &super::Aws) -> Self {
+            let d = aws.dir.join("state");
+            std::fs::create_dir_all(&d).unwrap();
+            Self(d)
+        }
+    }
+}
+
+/// Runs `fhtop recover errors` with the state directory and `env` (e.g. a failpoint).
+fn recover(
+    aws: &Aws,
+    state: &tempdir::Dir,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut cmd = aws.fhtop(REGION);
+    cmd.env("FHTOP_STATE_DIR", &state.0)
+        .env("FHTOP_AUDIT_LOG", state.0.join("audit.jsonl"))
+        .args(["recover", "errors"])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("fhtop runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Every line of every object under `prefix` of `bucket` (moto writes one object a
+/// PutRecordBatch call, the records as sent), sorted.
+fn delivered(aws: &Aws, bucket: &str, prefix: &str) -> Vec<String> {
+    let mut lines: Vec<String> = aws
+        .objects(REGION, bucket, prefix)
+        .iter()
+        .flat_map(|b| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The 120 records of `r-orders`' error output, sorted.
+fn expected() -> Vec<String> {
+    let mut v: Vec<String> = (0..3)
+        .flat_map(|o| (0..40).map(move |i| format!("rec-{o}-{i}")))
+        .collect();
+    v.sort();
+    v
+}
+
+fn json(out: &str, err: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"))
+}
+
+#[test]
+fn every_record_arrives_once_across_a_crash_and_a_second_run() {
+    let (aws, state) = start();
+    // The dry run: counts, sends nothing.
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--dry-run", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let plan = &json(&out, &err)["plan"];
+    assert_eq!(plan["records"], 120);
+    assert_eq!(plan["to_send"], 120);
+    assert_eq!(plan["calls"], 1);
+    assert!(delivered(&aws, "recover-lake", "r-orders/").is_empty());
+
+    // A crash right after the second batch (25 records a call) is journaled.
+    let (code, _, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--yes", "--batch-records", "25"],
+        &[("FHTOP_FAILPOINT", "recover-after-batch=1")],
+    );
+    assert_ne!(code, 0, "the process died: {err}");
+    assert!(err.contains("FHTOP_FAILPOINT"), "{err}");
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/").len(), 50);
+
+    // The re-run sends the other 70, none of the 50 again.
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--yes", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["plan"]["already_sent"], 50);
+    assert_eq!(doc["sent"]["accepted"], 70);
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+
+    // A third run has nothing to send.
+    let (code, _, err) = recover(&aws, &state, &["--stream", "r-orders", "--yes"], &[]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+
+    // Audited: one line a run that sent.
+    let audit = std::fs::read_to_string(state.0.join("audit.jsonl")).unwrap();
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("\"recover errors\"") && l.contains("\"recovered\""))
+    );
+}
+
+#[test]
+fn a_batch_whose_answer_was_not_journaled_is_in_doubt_and_never_sent_again() {
+    let (aws, state) = start();
+    // Firehose answers the first call; the process dies before journaling the answer.
+    let (code, _, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--yes", "--batch-records", "30"],
+        &[("FHTOP_FAILPOINT", "recover-before-done=0")],
+    );
+    assert_ne!(code, 0, "{err}");
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/").len(), 30);
+    // The re-run sends the 90 others; the 30 in doubt are named, not sent again: 5, not
+    // verified.
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--yes", "--json"],
+        &[],
+    );
+    assert_eq!(code, 5, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["plan"]["in_doubt"], 30);
+    assert_eq!(doc["sent"]["accepted"], 90);
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+}
+
+#[test]
+fn a_throttled_stream_is_retried_and_then_resumed_without_duplicates() {
+    let (aws, state) = start();
+    // Every PutRecordBatch throttled: each try is refused (nothing processed); the run stops.
+    aws.fault_one("throttle", "PutRecordBatch", "r-orders");
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--yes", "--batch-records", "40"],
+        &[],
+    );
+    assert_eq!(code, 1, "partial: {out}\n{err}");
+    assert!(out.contains("run it again"), "{out}");
+    assert!(delivered(&aws, "recover-lake", "r-orders/").is_empty());
+    aws.fault("none", 0.0);
+    let (code, out, err) = recover(&aws, &state, &["--stream", "r-orders", "--yes"], &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+}
+
+#[test]
+fn read_only_and_unconfirmed_runs_send_nothing() {
+    let (aws, state) = start();
+    aws.reset_counts();
+    let mut cmd = aws.fhtop(REGION);
+    let out = cmd
+        .env("FHTOP_STATE_DIR", &state.0)
+        .args([
+            "--read-only",
+            "recover",
+            "errors",
+            "--stream",
+            "r-orders",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
+    // No --yes and stdin not a terminal: refused.
+    let (code, _, err) = recover(&aws, &state, &["--stream", "r-orders"], &[]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("pass --yes"), "{err}");
+    assert_eq!(aws.count("PutRecordBatch"), 0, "{:?}", aws.counts());
+    assert!(delivered(&aws, "recover-lake", "r-orders/").is_empty());
+}
+
+#[test]
+fn records_that_would_fail_partitioning_again_are_held_back_unless_forced() {
+    let (aws, state) = start();
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-parts", "--yes", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["plan"]["records"], 20);
+    assert_eq!(doc["plan"]["to_send"], 10, "the 10 the query now keys");
+    let held: u64 = doc["plan"]["held"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(held, 10);
+    assert_eq!(doc["sent"]["accepted"], 10);
+    // --force sends the rest, and only the rest.
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-parts", "--yes", "--force", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["plan"]["already_sent"], 10);
+    assert_eq!(doc["sent"]["accepted"], 10);
+}
+
+/// Runs `fhtop recover dlq` with the state directory and `env`.
+fn dlq(
+    aws: &Aws,
+    state: &tempdir::Dir,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut cmd = aws.fhtop(REGION);
+    cmd.env("FHTOP_STATE_DIR", &state.0)
+        .env("FHTOP_AUDIT_LOG", state.0.join("audit.jsonl"))
+        .args(["recover", "dlq"])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("fhtop runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// The `id` of every event delivered under `prefix` (EventBridge's records are the events,
+/// back to back), sorted.
+fn delivered_events(aws: &Aws, prefix: &str) -> Vec<String> {
+    let mut ids: Vec<String> = aws
+        .objects(REGION, "recover-lake", prefix)
+        .iter()
+        .flat_map(|b| {
+            serde_json::Deserializer::from_slice(b)
+                .into_iter::<Value>()
+                .map(|v| v.unwrap()["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_dead_letter_queue_is_redriven_once_across_partial_batches_and_a_crash_before_the_delete() {
+    let (aws, state) = start();
+    aws.reset_counts();
+    let (code, out, err) = dlq(&aws, &state, &["--rule", "r-dlq-rule", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("32 messages"), "{out}");
+    assert!(out.contains("the whole event"), "{out}");
+    assert_eq!(aws.count("ReceiveMessage"), 0, "a dry run receives nothing");
+
+    // Firehose takes every other record of a batch the first time (FailedPutCount); the
+    // process dies after the first batch was accepted, before its messages are deleted.
+    aws.fault_one("partial", "PutRecordBatch", "");
+    let (code, _, err) = dlq(
+        &aws,
+        &state,
+        &["--rule", "r-dlq-rule", "--yes", "--visibility-timeout", "2"],
+        &[("FHTOP_FAILPOINT", "recover-before-delete=0")],
+    );
+    assert_ne!(code, 0, "{err}");
+    assert_eq!(delivered_events(&aws, "r-dlq/").len(), 10);
+    // Those ten come back after the visibility timeout: deleted, not sent again.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (code, out, err) = dlq(
+        &aws,
+        &state,
+        &[
+            "--rule",
+            "r-dlq-rule",
+            "--yes",
+            "--visibility-timeout",
+            "2",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["redrive"]["deleted_already_sent"], 10, "{doc:#}");
+    assert_eq!(doc["redrive"]["sent"]["accepted"], 20);
+    assert_eq!(doc["redrive"]["left"]["another rule's or target's"], 2);
+    assert_eq!(doc["redrive"]["error_codes"]["ThrottlingException"], 30);
+    let mut want: Vec<String> = (0..30).map(|i| format!("evt-{i}")).collect();
+    want.sort();
+    assert_eq!(delivered_events(&aws, "r-dlq/"), want, "every event once");
+    // Only the other rule's two are left in the queue.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (_, out, _) = dlq(&aws, &state, &["--rule", "r-dlq-rule", "--dry-run"], &[]);
+    assert!(out.contains("2 messages"), "{out}");
+}
+
+#[test]
+fn a_target_with_an_input_transformer_is_refused() {
+    let (aws, state) = start();
+    aws.reset_counts();
+    let (code, _, err) = dlq(&aws, &state, &["--rule", "r-xform", "--yes"], &[]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("input transformer"), "{err}");
+    assert_eq!(aws.count("ReceiveMessage") + aws.count("PutRecordBatch"), 0);
+}
+
+#[test]
+fn records_firehose_refuses_in_a_batch_are_sent_again_once() {
+    let (aws, state) = start();
+    aws.fault_one("partial", "PutRecordBatch", "");
+    let (code, out, err) = recover(
+        &aws,
+        &state,
+        &["--stream", "r-orders", "--yes", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["sent"]["accepted"], 120);
+    assert_eq!(
+        doc["sent"]["calls"], 2,
+        "the refused half sent again in a second call"
+    );
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+}
