@@ -32,17 +32,18 @@ mod tempdir {
     }
 }
 
-/// Runs `fhtop recover errors` with the state directory and `env` (e.g. a failpoint).
-fn recover(
+/// Runs `fhtop recover WHAT` with the state directory and `env` (e.g. a failpoint).
+fn run(
     aws: &Aws,
     state: &tempdir::Dir,
+    what: &str,
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (i32, String, String) {
     let mut cmd = aws.fhtop(REGION);
     cmd.env("FHTOP_STATE_DIR", &state.0)
         .env("FHTOP_AUDIT_LOG", state.0.join("audit.jsonl"))
-        .args(["recover", "errors"])
+        .args(["recover", what])
         .args(args);
     for (k, v) in env {
         cmd.env(k, v);
@@ -53,6 +54,16 @@ fn recover(
         String::from_utf8_lossy(&out.stdout).to_string(),
         String::from_utf8_lossy(&out.stderr).to_string(),
     )
+}
+
+/// `fhtop recover errors ARGS`.
+fn recover(
+    aws: &Aws,
+    state: &tempdir::Dir,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    run(aws, state, "errors", args, env)
 }
 
 /// Every line of every object under `prefix` of `bucket` (moto writes one object a
@@ -249,27 +260,14 @@ fn records_that_would_fail_partitioning_again_are_held_back_unless_forced() {
     assert_eq!(doc["sent"]["accepted"], 10);
 }
 
-/// Runs `fhtop recover dlq` with the state directory and `env`.
+/// `fhtop recover dlq ARGS`.
 fn dlq(
     aws: &Aws,
     state: &tempdir::Dir,
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (i32, String, String) {
-    let mut cmd = aws.fhtop(REGION);
-    cmd.env("FHTOP_STATE_DIR", &state.0)
-        .env("FHTOP_AUDIT_LOG", state.0.join("audit.jsonl"))
-        .args(["recover", "dlq"])
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("fhtop runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    run(aws, state, "dlq", args, env)
 }
 
 /// The `id` of every event delivered under `prefix` (EventBridge's records are the events,

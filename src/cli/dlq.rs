@@ -186,24 +186,22 @@ pub async fn dlq_command(
     };
     recover::audit(
         crate::act::default_audit_path().as_deref(),
-        &serde_json::json!({
-            "time": chrono::Utc::now().to_rfc3339(),
-            "caller_arn": identity.caller_arn,
-            "profile": identity.profile,
-            "account": identity.account,
-            "region": identity.region,
-            "action": "recover dlq",
-            "rule": key.to_string(),
-            "target": target.id,
-            "queue": queue,
-            "stream": stream,
-            "accepted": r.sent.accepted,
-            "deleted": r.deleted + r.deleted_already_sent,
-            "left": r.left,
-            "journal": path.display().to_string(),
-            "outcome": word,
-            "error": r.sent.stopped,
-        }),
+        &super::recover::audit_record(
+            &identity,
+            "recover dlq",
+            serde_json::json!({
+                "rule": key.to_string(),
+                "target": target.id,
+                "queue": queue,
+                "stream": stream,
+                "accepted": r.sent.accepted,
+                "deleted": r.deleted + r.deleted_already_sent,
+                "left": r.left,
+                "journal": path.display().to_string(),
+                "outcome": word,
+                "error": r.sent.stopped,
+            }),
+        ),
         code == recover::RECOVERED,
     );
     if args.json {

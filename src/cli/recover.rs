@@ -75,6 +75,27 @@ pub fn outcome(sent: &Sent) -> u8 {
     }
 }
 
+/// The audit record of a recovery: when, who (caller, profile), where (account, region),
+/// what (`action`), then `fields`.
+pub fn audit_record(
+    identity: &crate::model::Identity,
+    action: &str,
+    fields: serde_json::Value,
+) -> serde_json::Value {
+    let mut rec = serde_json::json!({
+        "time": chrono::Utc::now().to_rfc3339(),
+        "caller_arn": identity.caller_arn,
+        "profile": identity.profile,
+        "account": identity.account,
+        "region": identity.region,
+        "action": action,
+    });
+    if let (Some(r), serde_json::Value::Object(f)) = (rec.as_object_mut(), fields) {
+        r.extend(f);
+    }
+    rec
+}
+
 /// The guards of every recovery, in order: read-only, then a confirmation — `--yes`, else a
 /// terminal's answer (in a production context the `name` typed, not a y). `Err` says why it
 /// is refused.
@@ -201,23 +222,21 @@ pub async fn errors_command(
     let audit = |sent: &Sent, outcome: &str| {
         recover::audit(
             crate::act::default_audit_path().as_deref(),
-            &serde_json::json!({
-                "time": chrono::Utc::now().to_rfc3339(),
-                "caller_arn": identity.caller_arn,
-                "profile": identity.profile,
-                "account": identity.account,
-                "region": identity.region,
-                "action": "recover errors",
-                "stream": stream.name,
-                "planned": plan.to_send,
-                "accepted": sent.accepted,
-                "refused": sent.refused.len(),
-                "in_doubt": sent.in_doubt,
-                "calls": sent.calls,
-                "journal": path.display().to_string(),
-                "outcome": outcome,
-                "error": sent.stopped,
-            }),
+            &audit_record(
+                &identity,
+                "recover errors",
+                serde_json::json!({
+                    "stream": stream.name,
+                    "planned": plan.to_send,
+                    "accepted": sent.accepted,
+                    "refused": sent.refused.len(),
+                    "in_doubt": sent.in_doubt,
+                    "calls": sent.calls,
+                    "journal": path.display().to_string(),
+                    "outcome": outcome,
+                    "error": sent.stopped,
+                }),
+            ),
             outcome == "recovered",
         );
     };

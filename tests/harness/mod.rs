@@ -110,24 +110,24 @@ impl Aws {
         self.dir.join("credentials")
     }
 
-    pub fn seed(&self, region: &str, scenario: &str) {
+    /// Runs seed.py against moto in `region` with `args` (its output; a failure panics).
+    fn seed_py(&self, region: &str, args: &[&str]) -> std::process::Output {
         let out = Command::new("python3")
             .arg(harness_dir().join("seed.py"))
-            .args([
-                "--endpoint",
-                &self.moto_url,
-                "--region",
-                region,
-                "--scenario",
-                scenario,
-            ])
+            .args(["--endpoint", &self.moto_url, "--region", region])
+            .args(args)
             .output()
             .expect("python3 runs the seeder");
         assert!(
             out.status.success(),
-            "seeding {scenario}: {}",
+            "seed.py {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        out
+    }
+
+    pub fn seed(&self, region: &str, scenario: &str) {
+        self.seed_py(region, &["--scenario", scenario]);
     }
 
     /// The bodies of the objects under `prefix` of `bucket` in `region`, read from moto with

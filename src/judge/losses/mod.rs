@@ -152,6 +152,27 @@ pub struct LossLine {
 }
 
 impl LossLine {
+    /// A line about `target`: no deadline, location or upper bound yet (the caller sets them).
+    pub fn new(
+        target: &str,
+        (place, fate): (Place, Fate),
+        (count, unit): (Option<u64>, &'static str),
+        summary: String,
+        evidence: String,
+    ) -> Self {
+        Self {
+            target: target.to_string(),
+            place,
+            fate,
+            count,
+            at_most: false,
+            unit,
+            deadline: None,
+            summary,
+            location: None,
+            evidence,
+        }
+    }
     /// The command that gets this line's records back, where fhtop has one: `fhtop recover
     /// errors --stream S` for what is kept in the S3 error output or backup, `fhtop recover
     /// dlq --rule BUS/NAME` for what waits in a dead-letter queue.

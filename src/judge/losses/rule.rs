@@ -16,17 +16,8 @@ fn whole(v: f64) -> u64 {
 /// The lines of rule `r` (none for a rule without failures), worst first is the caller's.
 pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
     let target = format!("{}/{}", r.bus, r.name);
-    let line = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| LossLine {
-        target: target.clone(),
-        place,
-        fate,
-        count: n,
-        at_most: false,
-        unit,
-        deadline: None,
-        summary,
-        location: None,
-        evidence,
+    let line = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| {
+        LossLine::new(&target, (place, fate), (n, unit), summary, evidence)
     };
     let m = match inp.metrics {
         Ok(m) => m,

@@ -23,17 +23,8 @@ fn whole(v: f64) -> u64 {
 /// The lines of stream `s` (none for a stream that lost nothing).
 pub(super) fn lines(inp: &Inputs, s: &Stream, inv: &Inventory) -> Vec<LossLine> {
     let mut out = Vec::new();
-    let line = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| LossLine {
-        target: s.name.clone(),
-        place,
-        fate,
-        count: n,
-        at_most: false,
-        unit,
-        deadline: None,
-        summary,
-        location: None,
-        evidence,
+    let line = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| {
+        LossLine::new(&s.name, (place, fate), (n, unit), summary, evidence)
     };
     let Some(kind) = s.destination_kind() else {
         return out;
@@ -67,17 +58,8 @@ fn metric_lines(
 ) {
     let sc = Scope::Stream(s.name.clone());
     let window = window_text(m.window.minutes());
-    let base = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| LossLine {
-        target: s.name.clone(),
-        place,
-        fate,
-        count: n,
-        at_most: false,
-        unit,
-        deadline: None,
-        summary,
-        location: None,
-        evidence,
+    let base = |place, fate, n: Option<u64>, unit, summary: String, evidence: String| {
+        LossLine::new(&s.name, (place, fate), (n, unit), summary, evidence)
     };
     let incoming = MetricId::incoming(&s.source);
     if m.series(&sc, incoming).is_none() && m.series(&sc, MetricId::DataFreshness(kind)).is_none() {
