@@ -334,6 +334,33 @@ fn checks_overlay_for_the_selected_pipeline() {
     }
 }
 
+/// Issue 26: `R` on the failing pipeline: its ledger as `fhtop losses` reads it — the records
+/// held undelivered with their deadline — and what it cannot know.
+#[test]
+fn recover_overlay_for_the_selected_pipeline() {
+    let t = check("recover_stream", "R");
+    for want in [
+        "Recover — stream clickstream-raw",
+        "AT RISK · last 24 h",
+        "records undelivered",
+        "unless delivery resumes",
+        "What this ledger cannot know",
+    ] {
+        assert!(t.contains(want), "{want}\n{t}");
+    }
+    // On the partitioned stream: what its error output holds, and the command to get it back.
+    let t = frame("j j R", 160, 48);
+    assert!(t.contains("Recover — stream orders-to-s3"), "{t}");
+    assert!(
+        t.contains("fhtop recover errors --stream orders-to-s3"),
+        "{t}"
+    );
+    assert!(
+        t.contains("fhtop recover dlq --rule orders-bus/order-cancelled"),
+        "{t}"
+    );
+}
+
 /// Issue 12: a stream not described yet whose metrics ListMetrics listed shows the same
 /// IN/5m, OUT/5m, OK% and FRESH figures as when it is described (its health stays "… read");
 /// one whose metrics are not known yet is counted in the header's "triage metrics n/N rows".

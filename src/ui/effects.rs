@@ -75,6 +75,25 @@ impl Runner {
                     },
                 ))
             }
+            Effect::Losses(_, id, sel) => {
+                let gathered = crate::judge::losses::gather(
+                    self.backend.as_ref(),
+                    &sel,
+                    crate::judge::losses::DEFAULT_WINDOW_MINUTES,
+                    self.clock.now(),
+                )
+                .await;
+                Some(Msg::Answer(
+                    id,
+                    match gathered {
+                        Ok(g) => crate::judge::losses::overlay_lines(&g.ledger()),
+                        Err(e) => vec![(
+                            Tone::Row(Level::Fail),
+                            format!("the ledger could not be read: {}", e.explained()),
+                        )],
+                    },
+                ))
+            }
             Effect::ToggleRule(ctx, key, enable) => {
                 let outcome = self.change_rule(&key, enable).await;
                 Some(Msg::RuleChanged(ctx, key, outcome))

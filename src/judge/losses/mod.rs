@@ -351,6 +351,49 @@ fn brief_spaced(lines: &[LossLine], now: DateTime<Utc>) -> String {
     }
 }
 
+/// The window `fhtop losses` and the TUI's `R` count over by default: 24 h, what Firehose
+/// keeps undelivered records and EventBridge retries by default.
+pub const DEFAULT_WINDOW_MINUTES: u32 = 1_440;
+
+/// The ledger as an overlay's lines: the verdict, each line worst first (what was found, from
+/// where, the command that recovers it as code `y` copies), then what it cannot know.
+pub fn overlay_lines(l: &Ledger) -> Vec<(crate::judge::iam::Tone, String)> {
+    use crate::judge::iam::Tone;
+    let mut out = vec![(
+        Tone::Heading(l.worst().level()),
+        format!(
+            "{} · last {}",
+            l.worst().word().to_uppercase(),
+            window_text(l.window_minutes)
+        ),
+    )];
+    if l.lines.is_empty() {
+        out.push((
+            Tone::Row(Level::Ok),
+            "nothing lost, at risk or waiting to be recovered".into(),
+        ));
+    }
+    for x in &l.lines {
+        out.push((
+            Tone::Row(x.fate.level()),
+            format!("{} {}  {}", x.fate.word(), x.target, x.summary),
+        ));
+        if let Some(loc) = &x.location {
+            out.push((Tone::Note, format!("  from {loc}")));
+        }
+        if let Some(cmd) = x.recover_command() {
+            out.push((Tone::Code, cmd));
+        }
+    }
+    out.push((Tone::Note, "What this ledger cannot know:".into()));
+    out.extend(
+        l.cannot_know
+            .iter()
+            .map(|c| (Tone::Note, format!("  - {c}"))),
+    );
+    out
+}
+
 /// A window of `minutes` as text: "60 min", "24 h".
 pub fn window_text(minutes: u32) -> String {
     if minutes >= 120 && minutes.is_multiple_of(60) {

@@ -57,6 +57,9 @@ pub enum Action {
     CustomSimulation,
     /// `checks` (default `c`): the runbook checks for the selected pipeline.
     Checks,
+    /// `recover` (default `R`): the selected pipeline's loss ledger (what `fhtop losses`
+    /// reads: dead-letter queues, the S3 error output) and the commands that recover it.
+    Recover,
     /// `confirm` (default `y`, dialogs only): confirm the change.
     Confirm,
     /// `cancel` (default `n`, dialogs only): cancel the dialog.
@@ -84,7 +87,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -111,6 +114,7 @@ impl Action {
         Action::Simulate,
         Action::CustomSimulation,
         Action::Checks,
+        Action::Recover,
         Action::Confirm,
         Action::Cancel,
         Action::SaveScreen,
@@ -152,6 +156,7 @@ impl Action {
             Simulate => "simulate",
             CustomSimulation => "custom_simulation",
             Checks => "checks",
+            Recover => "recover",
             Confirm => "confirm",
             Cancel => "cancel",
             SaveScreen => "save_screen",
@@ -194,6 +199,9 @@ impl Action {
             Simulate => "simulate IAM: may the selected stream / rule write its target",
             CustomSimulation => "custom IAM simulation: principal, actions, resources",
             Checks => "run the runbook checks (fhtop check) for the selected pipeline",
+            Recover => {
+                "what the selected pipeline lost, by when, and how to get it back (fhtop losses)"
+            }
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
             SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
@@ -237,6 +245,7 @@ impl Action {
             Simulate => &["p"],
             CustomSimulation => &["P"],
             Checks => &["c"],
+            Recover => &["R"],
             Confirm => &["y"],
             Cancel => &["n"],
             SaveScreen => &["S"],

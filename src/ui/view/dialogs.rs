@@ -257,6 +257,39 @@ impl View {
         Effect::Check(self.ctx, id, sel)
     }
 
+    /// `R`: the selected pipeline's loss ledger — its stream and the rules feeding it, or its
+    /// rule and the stream it feeds — read as `fhtop losses` reads it (queues, error output),
+    /// with the commands that recover it.
+    pub(super) fn open_losses(&mut self, w: &Merged) -> Effect {
+        let (target, snap) = self.act_on(w);
+        if snap.inventory.get().is_none() {
+            return Effect::None;
+        }
+        let here = self.in_context(w);
+        let (title, sel) = match Self::picked(&target, snap) {
+            Some(Picked::Stream(st)) => (
+                format!("Recover — stream {}{}", st.name, here),
+                check::Selection {
+                    streams: vec![st.name.clone()],
+                    rules: vec![],
+                },
+            ),
+            Some(Picked::Rule(r)) => (
+                format!("Recover — rule {}{}", r.key(), here),
+                check::Selection {
+                    streams: vec![],
+                    rules: vec![r.key().to_string()],
+                },
+            ),
+            None => return self.pick_first(),
+        };
+        let id = self.open_overlay(
+            title,
+            "reading the ledger: metrics, dead-letter queues, the S3 error output…".into(),
+        );
+        Effect::Losses(self.ctx, id, sel)
+    }
+
     /// `P`: the custom simulation dialog, prefilled from the selection.
     pub(super) fn open_sim_form(&mut self, w: &Merged) {
         let mut form = SimForm::default();

@@ -196,9 +196,11 @@ impl View {
                 return Effect::None;
             }
             match a {
-                Action::Back | Action::Cancel | Action::Simulate | Action::Checks => {
-                    self.overlay = None
-                }
+                Action::Back
+                | Action::Cancel
+                | Action::Simulate
+                | Action::Checks
+                | Action::Recover => self.overlay = None,
                 Action::Quit => return Effect::Quit,
                 _ => {}
             }
@@ -262,6 +264,7 @@ impl View {
             Action::ToggleRule => self.toggle_rule(w),
             Action::Simulate => return self.simulate(w),
             Action::Checks => return self.run_checks(w),
+            Action::Recover => return self.open_losses(w),
             Action::CustomSimulation => self.open_sim_form(w),
             // Taken before an overlay sees the key (above).
             Action::Confirm | Action::Cancel | Action::SaveScreen | Action::Copy => {}

@@ -106,6 +106,9 @@ pub enum Effect {
     /// Run the runbook checks for this selection in context `.0` off the UI task; the
     /// findings come back to [`View::finished`] with id `.1`.
     Check(usize, u64, check::Selection),
+    /// Read the loss ledger of this selection in context `.0` off the UI task (`fhtop
+    /// losses`'s reads); its lines come back to [`View::finished`] with id `.1`.
+    Losses(usize, u64, check::Selection),
     /// Test this rule's pattern (context `.0`) against the events its bus logged, off the UI
     /// task; the lines come back to [`View::finished`] with id `.1`.
     PatternTest(usize, u64, RuleKey),
@@ -132,6 +135,7 @@ impl Effect {
             Effect::ToggleRule(c, ..)
             | Effect::Simulate(c, ..)
             | Effect::Check(c, ..)
+            | Effect::Losses(c, ..)
             | Effect::PatternTest(c, ..)
             | Effect::ReadFailed(c, ..) => Some(*c),
             Effect::None
