@@ -367,3 +367,94 @@ fn records_firehose_refuses_in_a_batch_are_sent_again_once() {
     );
     assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
 }
+
+#[test]
+fn a_replay_is_asked_with_the_rules_filter_and_window_and_started_once() {
+    let (aws, state) = start();
+    assert_eq!(aws.drain(REGION, "r-replay-q"), 0);
+    let from = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let to = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
+    let args = [
+        "--rule", "r-replay", "--from", &from, "--to", &to, "--yes", "--json",
+    ];
+    let (code, out, err) = run(&aws, &state, "replay", &args, &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let doc = json(&out, &err);
+    assert_eq!(doc["replay"]["state"], "COMPLETED");
+    assert_eq!(
+        doc["replay"]["filter_arns"],
+        serde_json::json!([format!(
+            "arn:aws:events:{REGION}:123456789012:rule/r-replay"
+        )]),
+        "to this rule only"
+    );
+    assert!(
+        doc["archive"]
+            .as_str()
+            .unwrap()
+            .ends_with("archive/default-all")
+    );
+    // The rule's second target saw the five events again.
+    assert_eq!(aws.drain(REGION, "r-replay-q"), 5);
+    // The same window again: the replay is found and followed, none started.
+    aws.reset_counts();
+    let (code, _, err) = run(&aws, &state, "replay", &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("started before"), "{err}");
+    assert_eq!(aws.count("StartReplay"), 0);
+    assert_eq!(aws.drain(REGION, "r-replay-q"), 0);
+
+    // Refused: a rule that still fails, a bus without an archive; nothing started.
+    let (code, _, err) = run(
+        &aws,
+        &state,
+        "replay",
+        &["--rule", "r-replay-failing", "--from", "1h", "--yes"],
+        &[],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("still fails"), "{err}");
+    let (code, _, err) = run(
+        &aws,
+        &state,
+        "replay",
+        &["--rule", "no-archive/r-unarchived", "--from", "1h", "--yes"],
+        &[],
+    );
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("has no archive"), "{err}");
+    assert_eq!(aws.count("StartReplay"), 0);
+}
+
+#[test]
+fn read_only_refuses_every_recovery_with_no_mutating_call() {
+    let (aws, state) = start();
+    aws.reset_counts();
+    let from = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    for args in [
+        vec!["recover", "errors", "--stream", "r-orders", "--yes"],
+        vec!["recover", "dlq", "--rule", "r-dlq-rule", "--yes"],
+        vec![
+            "recover", "replay", "--rule", "r-replay", "--from", &from, "--yes",
+        ],
+    ] {
+        let out = aws
+            .fhtop(REGION)
+            .env("FHTOP_STATE_DIR", &state.0)
+            .arg("--read-only")
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {err}");
+        assert!(err.contains("read-only"), "{args:?}: {err}");
+    }
+    for op in [
+        "PutRecordBatch",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "StartReplay",
+    ] {
+        assert_eq!(aws.count(op), 0, "{op}: {:?}", aws.counts());
+    }
+}

@@ -298,6 +298,37 @@ pub trait Backend: Send + Sync {
             format!("this backend does not read SQS queue policies ({arn})"),
         ))
     }
+    /// The archives of the event bus `bus_arn` (ListArchives, DescribeArchive each): what a
+    /// replay can be made from. Errors: the backend's.
+    async fn archives(&self, bus_arn: &str) -> BResult<Vec<crate::model::archive::Archive>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend has no archives ({bus_arn})"),
+        ))
+    }
+    /// StartReplay `name`: the archive's events from `window.0` to `window.1` sent again to
+    /// the bus `to.0`, for the rule `to.1` only (`FilterArns`). Only a recovery calls this.
+    /// Errors: the backend's (e.g. `ResourceAlreadyExistsException` for a name in use).
+    async fn start_replay(
+        &self,
+        name: &str,
+        archive_arn: &str,
+        window: (DateTime<Utc>, DateTime<Utc>),
+        to: (&str, &str),
+    ) -> BResult<()> {
+        let _ = (archive_arn, window, to);
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not replay ({name})"),
+        ))
+    }
+    /// DescribeReplay `name`; `None` when there is none. Errors: the backend's.
+    async fn describe_replay(&self, name: &str) -> BResult<Option<crate::model::archive::Replay>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not replay ({name})"),
+        ))
+    }
     /// Firehose PutRecordBatch of `records` (each one record's bytes; at most 500 records and
     /// 4 MiB, each at most 1,000 KiB: Amazon Data Firehose API Reference, PutRecordBatch) to
     /// the stream `stream`, sent once, never retried by the backend: the one call that sends

@@ -172,6 +172,14 @@ ops! {
     ReceiveMessage => "sqs", Recover, "fhtop recover dlq: reading a dead-letter queue's events";
     /// sqs:DeleteMessage: a message deleted once Firehose accepted its record.
     DeleteMessage => "sqs", Recover, "fhtop recover dlq: deleting what was recovered";
+    /// events:ListArchives: a bus's archives, for a replay.
+    ListArchives => "events", Read, "archives: what fhtop losses and recover replay can replay";
+    /// events:DescribeArchive: an archive's pattern and retention.
+    DescribeArchive => "events", Read, "archives: an archive's pattern and retention";
+    /// events:StartReplay: an archive's events sent again, to one rule.
+    StartReplay => "events", Recover, "fhtop recover replay: starting the replay";
+    /// events:DescribeReplay: a replay's progress.
+    DescribeReplay => "events", Recover, "fhtop recover replay: following the replay";
     /// organizations:ListAccounts: `--org-role`'s accounts (management account or delegated
     /// administrator).
     ListAccounts => "organizations", Org, "--org-role: the organization's accounts";

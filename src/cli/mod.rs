@@ -10,6 +10,7 @@ pub mod pattern;
 pub mod perms;
 pub mod policy;
 pub mod recover;
+pub mod replay;
 pub mod rule;
 pub mod run;
 pub mod which;
@@ -184,6 +185,54 @@ pub enum RecoverWhat {
     /// transformer is refused), deleting each message only after its record is accepted.
     /// Messages of another rule or target are left as they are.
     Dlq(RecoverDlqArgs),
+    /// Replay an archive's events of a time window to one rule (StartReplay with FilterArns:
+    /// no other rule sees them again), followed to its end (DescribeReplay). Refused when no
+    /// archive of the bus covers the window and keeps the rule's events, or while the rule
+    /// still fails (unless --force). Every event of the window is replayed, the ones delivered
+    /// the first time too: give the failure's window.
+    Replay(RecoverReplayArgs),
+}
+
+/// Arguments of `fhtop recover replay`.
+#[derive(Debug, Args)]
+pub struct RecoverReplayArgs {
+    /// The rule: BUS/NAME, or NAME on the default bus.
+    #[arg(long, value_name = "BUS/NAME")]
+    pub rule: String,
+    /// The window's start: RFC 3339 (2026-12-06T09:00:00Z) or a duration ago (2h).
+    #[arg(long, value_name = "TIME", value_parser = when)]
+    pub from: chrono::DateTime<chrono::Utc>,
+    /// The window's end: RFC 3339 or a duration ago (default: now).
+    #[arg(long, value_name = "TIME", value_parser = when)]
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    /// Show the archive and the window, start nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Start without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Replay although the rule still fails (its replayed events may fail again).
+    #[arg(long)]
+    pub force: bool,
+    /// How long to follow the replay before answering "started, not verified" (exit 5).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = since)]
+    pub timeout: std::time::Duration,
+    /// `{"rule","archive","window","replay":{…},"outcome"}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A point in time: RFC 3339, or a duration ago ("2h", "90m").
+///
+/// Errors: neither.
+fn when(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let d = since(s)?;
+    chrono::Duration::from_std(d)
+        .map(|d| chrono::Utc::now() - d)
+        .map_err(|e| format!("{s}: {e}"))
 }
 
 /// Arguments of `fhtop recover dlq`.

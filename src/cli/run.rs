@@ -338,6 +338,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let what = match &args.what {
                 cli::RecoverWhat::Errors(a) => cli::which::Named::Stream(a.stream.clone()),
                 cli::RecoverWhat::Dlq(a) => cli::which::Named::Rule(cli::dlq::rule_key(&a.rule)),
+                cli::RecoverWhat::Replay(a) => cli::which::Named::Rule(cli::dlq::rule_key(&a.rule)),
             };
             let (settings, backend) = match acting_in(Some(what), true, 4)? {
                 Ok(x) => x,
@@ -349,6 +350,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                         cli::recover::errors_command(&settings, backend, a).await
                     }
                     cli::RecoverWhat::Dlq(a) => cli::dlq::dlq_command(&settings, backend, a).await,
+                    cli::RecoverWhat::Replay(a) => {
+                        cli::replay::replay_command(&settings, backend, a).await
+                    }
                 }
             })))
         }

@@ -4,6 +4,7 @@
 //! (`sanitize::clean`) before it reaches the terminal.
 
 pub mod alarms;
+pub mod archive;
 pub mod arn;
 pub mod failed;
 pub mod inventory;

@@ -163,6 +163,16 @@ impl Aws {
             .collect()
     }
 
+    /// How many messages the SQS queue `name` in `region` held: received and deleted.
+    #[allow(dead_code)] // not every test binary drains queues
+    pub fn drain(&self, region: &str, name: &str) -> usize {
+        let out = self.seed_py(region, &["--receive", name]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a count")
+    }
+
     /// The binary under test pointed at the proxy in `region` (see [`fhtop_at`]).
     pub fn fhtop(&self, region: &str) -> Command {
         fhtop_at(&self.url, region, &self.credentials_file())

@@ -1075,6 +1075,32 @@ def recover(c, region):
         "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
     sqs.send_message(QueueUrl=xq, MessageBody="{}")
 
+    # A replay: an archive of the default bus (every event), then 5 events of r-replay, which
+    # delivers to a queue — moto cannot deliver events to a Firehose target, so the replay is
+    # seen there; the queue is drained, as if those deliveries were the ones lost.
+    c["events"].create_archive(ArchiveName="default-all", EventSourceArn=f"arn:aws:events:{region}:{ACCOUNT}:event-bus/default")
+    rq = sqs.create_queue(QueueName="r-replay-q")["QueueUrl"]
+    c["events"].put_rule(Name="r-replay", EventBusName="default", State="ENABLED",
+                         EventPattern=json.dumps({"source": ["acme.replay"]}))
+    c["events"].put_targets(Rule="r-replay", EventBusName="default", Targets=[
+        {"Id": "audit", "Arn": f"arn:aws:sqs:{region}:{ACCOUNT}:r-replay-q"}])
+    c["events"].put_events(Entries=[{"Source": "acme.replay", "DetailType": "Order",
+                                     "Detail": json.dumps({"n": i}), "EventBusName": "default"} for i in range(5)])
+    while True:
+        got = sqs.receive_message(QueueUrl=rq, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            break
+        for m in got:
+            sqs.delete_message(QueueUrl=rq, ReceiptHandle=m["ReceiptHandle"])
+    # A rule that still fails: its replay is refused.
+    c["events"].put_rule(Name="r-replay-failing", EventBusName="default", State="ENABLED",
+                         EventPattern=json.dumps({"source": ["acme.replay"]}))
+    series(c, "AWS/Events", "FailedInvocations", [("RuleName", "r-replay-failing")], [2] * 5)
+    # A rule on a bus without an archive: no replay.
+    c["events"].create_event_bus(Name="no-archive")
+    c["events"].put_rule(Name="r-unarchived", EventBusName="no-archive", State="ENABLED",
+                         EventPattern=json.dumps({"source": ["acme.replay"]}))
+
     # The bench's stream (benches/recover.sh): RECOVER_BENCH_RECORDS failed records of about
     # 200 bytes, 1,000 an object, gzip like Firehose's.
     n = int(os.environ.get("RECOVER_BENCH_RECORDS", "0"))
@@ -1096,6 +1122,8 @@ def main():
     ap.add_argument("--region", required=True)
     ap.add_argument("--dump", nargs=2, metavar=("BUCKET", "PREFIX"),
                     help="print each object under PREFIX of BUCKET, base64, one a line (what tests count)")
+    ap.add_argument("--receive", metavar="QUEUE",
+                    help="print how many messages QUEUE holds, receiving and deleting them")
     ap.add_argument("--scenario", choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "losses", "recover", "org"])
     a = ap.parse_args()
     if a.dump:
@@ -1105,6 +1133,20 @@ def main():
             for o in page.get("Contents", []):
                 body = s3.get_object(Bucket=a.dump[0], Key=o["Key"])["Body"].read()
                 print(base64.b64encode(body).decode())
+        return
+    if a.receive:
+        sqs = boto3.client("sqs", endpoint_url=a.endpoint, region_name=a.region,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        url = sqs.get_queue_url(QueueName=a.receive)["QueueUrl"]
+        n = 0
+        while True:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not got:
+                break
+            for m in got:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            n += len(got)
+        print(n)
         return
     if not a.scenario:
         ap.error("--scenario is required")

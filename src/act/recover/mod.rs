@@ -7,6 +7,7 @@
 pub mod dlq;
 pub mod errors;
 pub mod journal;
+pub mod replay;
 
 use std::path::Path;
 

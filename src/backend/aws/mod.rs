@@ -15,6 +15,7 @@ mod logs;
 pub mod org;
 mod pace;
 mod put;
+mod replay;
 mod resource;
 mod s3;
 mod sqs;
@@ -350,6 +351,30 @@ impl Backend for AwsBackend {
     async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
         let c = self.clients().await;
         let r = sqs::queue_policy(&c.sqs, &self.stats, arn).await;
+        self.guard(r).await
+    }
+
+    async fn archives(&self, bus_arn: &str) -> BResult<Vec<crate::model::archive::Archive>> {
+        let c = self.clients().await;
+        let r = replay::archives(&c.events, &self.stats, bus_arn).await;
+        self.guard(r).await
+    }
+
+    async fn start_replay(
+        &self,
+        name: &str,
+        archive_arn: &str,
+        window: (DateTime<Utc>, DateTime<Utc>),
+        to: (&str, &str),
+    ) -> BResult<()> {
+        let c = self.clients().await;
+        let r = replay::start(&c.events, &self.stats, name, archive_arn, window, to).await;
+        self.guard(r).await
+    }
+
+    async fn describe_replay(&self, name: &str) -> BResult<Option<crate::model::archive::Replay>> {
+        let c = self.clients().await;
+        let r = replay::describe(&c.events, &self.stats, name).await;
         self.guard(r).await
     }
 

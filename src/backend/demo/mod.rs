@@ -314,6 +314,28 @@ impl Backend for DemoBackend {
         ))
     }
 
+    async fn archives(&self, bus_arn: &str) -> BResult<Vec<crate::model::archive::Archive>> {
+        // orders-bus keeps every event a week (its dropped events can be replayed); the
+        // default bus has no archive.
+        Ok(if bus_arn.ends_with("event-bus/orders-bus") {
+            vec![crate::model::archive::Archive {
+                name: "orders-bus-all".into(),
+                arn: bus_arn.replace("event-bus/orders-bus", "archive/orders-bus-all"),
+                pattern: None,
+                state: "ENABLED".into(),
+                retention_days: 7,
+                created: Some(self.clock.now() - chrono::Duration::days(30)),
+            }]
+        } else {
+            Vec::new()
+        })
+    }
+
+    async fn describe_replay(&self, _name: &str) -> BResult<Option<crate::model::archive::Replay>> {
+        // The demo has never replayed.
+        Ok(None)
+    }
+
     async fn put_record_batch(&self, stream: &str, records: &[Vec<u8>]) -> super::PutBatch {
         // The demo's streams take every record (nothing leaves this process).
         if self.inv().stream(stream).is_none() {

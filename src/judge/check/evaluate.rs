@@ -108,6 +108,7 @@ pub fn evaluate(g: &Gathered) -> Vec<CheckResult> {
         recent: None,
         queues: None,
         outputs: None,
+        archives: None,
         now: g.now,
     };
     for name in &g.scope.streams {

@@ -41,6 +41,8 @@ pub struct Gathered {
     pub queues: BTreeMap<String, BResult<QueueState>>,
     /// Error output listings of the streams in scope, by stream name.
     pub outputs: BTreeMap<String, BResult<ErrorObjects>>,
+    /// The archives of the buses of the rules in scope, by bus name.
+    pub archives: BTreeMap<String, BResult<Vec<crate::model::archive::Archive>>>,
 }
 
 impl Gathered {
@@ -61,6 +63,7 @@ impl Gathered {
             recent: self.metrics.as_ref().ok().map(|(_, r)| r),
             queues: Some(&self.queues),
             outputs: Some(&self.outputs),
+            archives: Some(&self.archives),
             now: self.now,
         };
         ledger(&inp, &self.inv, &self.rules, &self.streams)
@@ -131,7 +134,14 @@ pub async fn gather(
         .filter_map(|n| inv.stream(n))
         .filter(|s| crate::model::failed::ErrorOutput::of(s).is_some())
         .collect();
-    let (w, r, queues, outputs) = tokio::join!(
+    // Each bus of a rule in scope once, by its ARN (the rule's ARN names it).
+    let mut buses: BTreeMap<String, String> = BTreeMap::new();
+    for r in rules.iter().filter_map(|k| inv.rule(k)) {
+        if let Some(arn) = super::bus_arn(r) {
+            buses.entry(r.bus.clone()).or_insert(arn);
+        }
+    }
+    let (w, r, queues, outputs, archives) = tokio::join!(
         crate::backend::read::fetch(backend, window_q, window),
         crate::backend::read::fetch(backend, recent_q, recent),
         futures_util::future::join_all(queue_arns.iter().map(|q| backend.queue_state(q))),
@@ -140,6 +150,7 @@ pub async fn gather(
                 .iter()
                 .map(|s| tally(backend, s, since, now, LIST_CALLS))
         ),
+        futures_util::future::join_all(buses.values().map(|arn| backend.archives(arn))),
     );
     Ok(Gathered {
         account,
@@ -151,6 +162,7 @@ pub async fn gather(
         metrics: w.and_then(|w| r.map(|r| (w, r))),
         queues: queue_arns.into_iter().zip(queues).collect(),
         outputs: listed.iter().map(|s| s.name.clone()).zip(outputs).collect(),
+        archives: buses.into_keys().zip(archives).collect(),
         inv,
     })
 }

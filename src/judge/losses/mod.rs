@@ -17,11 +17,13 @@
 //!   backup; processing, conversion and partitioning failures go to the S3 error output
 //!   (Amazon Data Firehose Developer Guide, "Handle data delivery failure", "Troubleshooting").
 
+mod archive;
 mod gather;
 mod output;
 mod rule;
 mod stream;
 
+pub use archive::{bus_arn, choose_archive};
 pub use gather::{Gathered, gather};
 pub use output::{ErrorObjects, ObjectTally, error_type, list_window, tally};
 
@@ -149,6 +151,10 @@ pub struct LossLine {
     pub location: Option<String>,
     /// What it rests on: the metrics and reads, e.g. "InvocationsSentToDlq, Sum over 24 h".
     pub evidence: String,
+    /// The command that gets them back when it depends on more than the line's place (a
+    /// replay's window); see [`LossLine::recover_command`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl LossLine {
@@ -171,12 +177,16 @@ impl LossLine {
             summary,
             location: None,
             evidence,
+            command: None,
         }
     }
     /// The command that gets this line's records back, where fhtop has one: `fhtop recover
     /// errors --stream S` for what is kept in the S3 error output or backup, `fhtop recover
     /// dlq --rule BUS/NAME` for what waits in a dead-letter queue.
     pub fn recover_command(&self) -> Option<String> {
+        if let Some(c) = &self.command {
+            return Some(c.clone());
+        }
         let q = crate::text::shell_quote(&self.target);
         match self.place {
             Place::ErrorOutput
@@ -246,6 +256,9 @@ pub struct Inputs<'a> {
     pub queues: Option<&'a BTreeMap<String, BResult<QueueState>>>,
     /// Error output listings by stream name, or why the listing failed.
     pub outputs: Option<&'a BTreeMap<String, BResult<ErrorObjects>>>,
+    /// The archives of each bus (by name), or why they could not be read: events a rule
+    /// dropped are recoverable by a replay when one keeps them.
+    pub archives: Option<&'a BTreeMap<String, BResult<Vec<crate::model::archive::Archive>>>>,
     /// The end of the window.
     pub now: DateTime<Utc>,
 }
@@ -269,6 +282,12 @@ pub fn ledger(inp: &Inputs, inv: &Inventory, rules: &[RuleKey], streams: &[Strin
     if inp.queues.is_none() {
         cannot_know.push(
             "what waits in the dead-letter queues now (not read here: `fhtop losses` reads them)"
+                .into(),
+        );
+    }
+    if inp.archives.is_none() {
+        cannot_know.push(
+            "whether a bus's archive still holds the events a rule dropped (not read here: `fhtop losses` reads them)"
                 .into(),
         );
     }
@@ -422,3 +441,20 @@ pub fn deadline_text(deadline: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A rule on bus `orders` for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn tests_rule() -> crate::model::Rule {
+    crate::model::Rule {
+        bus: "orders".into(),
+        name: "r".into(),
+        arn: "arn:aws:events:us-east-1:123456789012:rule/orders/r".into(),
+        state: crate::model::RuleState::Enabled,
+        description: None,
+        event_pattern: Some(r#"{"source":["acme"]}"#.into()),
+        schedule: None,
+        managed_by: None,
+        role_arn: None,
+        targets: Vec::new(),
+    }
+}

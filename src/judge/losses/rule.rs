@@ -98,7 +98,7 @@ pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
         0.0
     };
     if dropped > 0.0 {
-        out.push(line(
+        out.push(archived(inp, m, r, line(
             Place::Dropped,
             Fate::Lost,
             Some(whole(dropped)),
@@ -113,10 +113,10 @@ pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
                 }
             ),
             format!("FailedInvocations, Sum over {window}; the targets' DeadLetterConfig"),
-        ));
+        )));
     }
     if refused > 0.0 {
-        out.push(line(
+        out.push(archived(inp, m, r, line(
             Place::DlqRefused,
             Fate::Lost,
             Some(whole(refused)),
@@ -126,7 +126,7 @@ pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
                 count(refused)
             ),
             format!("InvocationsFailedToBeSentToDlq, Sum over {window}"),
-        ));
+        )));
     }
     for q in &queues {
         out.extend(queue_line(inp, &target, q, sent, queues.len(), &window));
@@ -162,6 +162,7 @@ fn queue_line(
         summary: String::new(),
         location: Some(queue.to_string()),
         evidence: format!("InvocationsSentToDlq, Sum over {window}"),
+        command: None,
     };
     match inp.queues.map(|qs| qs.get(queue)) {
         // Not read (the TUI): the metric alone.
@@ -291,5 +292,45 @@ fn retrying(
         evidence: format!(
             "RetryInvocationAttempts, Sum of the current run in {window}; the targets' RetryPolicy"
         ),
+        command: None,
     })
+}
+
+/// Lost events a bus's archive still holds are recoverable by a replay: `line` (dropped or
+/// refused by the queue) becomes so when an archive of the rule's bus covers the window and
+/// keeps the rule's events ([`super::choose_archive`]); the command replays the
+/// window to the rule only. An archive that could not be read changes nothing (the events are
+/// lost as far as fhtop knows) and is said.
+fn archived(inp: &Inputs, m: &Metrics, r: &Rule, mut line: LossLine) -> LossLine {
+    let Some(read) = inp.archives.and_then(|a| a.get(&r.bus)) else {
+        return line;
+    };
+    let archives = match read {
+        Ok(a) => a,
+        Err(e) => {
+            line.summary.push_str(&format!(
+                " (the bus's archives could not be read: {})",
+                e.explained()
+            ));
+            return line;
+        }
+    };
+    let (from, to) = (m.window.start, inp.now);
+    if let Ok((a, start)) = super::choose_archive(archives, r, (from, to), inp.now) {
+        line.fate = Fate::Recoverable;
+        line.location = Some(a.arn.clone());
+        line.summary.push_str(&format!(
+            " — the bus's archive {} holds them from {} UTC: replay the failure's window to this rule",
+            a.name,
+            start.format("%b %d %H:%M")
+        ));
+        line.evidence.push_str("; ListArchives, DescribeArchive");
+        line.command = Some(format!(
+            "fhtop recover replay --rule {} --from {} --to {}",
+            crate::text::shell_quote(&format!("{}/{}", r.bus, r.name)),
+            start.format("%Y-%m-%dT%H:%M:%SZ"),
+            to.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    line
 }

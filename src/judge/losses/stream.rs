@@ -304,6 +304,7 @@ fn output_lines(s: &Stream, listing: &BResult<ErrorObjects>) -> Vec<LossLine> {
         summary: String::new(),
         location: None,
         evidence: "ListObjectsV2 of the error output".into(),
+        command: None,
     };
     let o = match listing {
         Err(e) => {

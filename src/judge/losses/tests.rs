@@ -110,6 +110,7 @@ fn run(
         recent: None,
         queues,
         outputs: None,
+        archives: None,
         now: now(),
     };
     let rules: Vec<RuleKey> = inv.rules.iter().map(|r| r.key()).collect();
@@ -328,6 +329,7 @@ fn unread_metrics_are_undecided_never_clear() {
         recent: None,
         queues: None,
         outputs: None,
+        archives: None,
         now: now(),
     };
     let l = ledger(&inp, &i, &[rule("r", "a", None).key()], &["a".to_string()]);
@@ -347,6 +349,7 @@ fn brief_says_the_worst_in_eight_columns() {
         summary: String::new(),
         location: None,
         evidence: String::new(),
+        command: None,
     };
     let d = Some(now() + chrono::Duration::minutes(23 * 60 + 20));
     assert_eq!(brief(&[], now()), "");
@@ -369,4 +372,48 @@ fn brief_says_the_worst_in_eight_columns() {
         brief(&[line(Fate::Lost, Some(20_000), None)], now()),
         "lost 20k"
     );
+}
+
+#[test]
+fn dropped_events_an_archive_holds_are_recoverable_by_a_replay() {
+    use crate::model::archive::Archive;
+    let i = inv(vec![rule("no-dlq", "a", None)], vec![stream("a")]);
+    let m = metrics(&i, &[(rk("no-dlq"), MetricId::FailedInvocations, 2.0)]);
+    let mut archives = BTreeMap::new();
+    archives.insert(
+        "default".to_string(),
+        Ok(vec![Archive {
+            name: "all".into(),
+            arn: "arn:aws:events:us-east-1:123456789012:archive/all".into(),
+            pattern: None,
+            state: "ENABLED".into(),
+            retention_days: 0,
+            created: Some(now() - chrono::Duration::days(3)),
+        }]),
+    );
+    let inp = Inputs {
+        metrics: Ok(&m),
+        recent: None,
+        queues: None,
+        outputs: None,
+        archives: Some(&archives),
+        now: now(),
+    };
+    let l = ledger(&inp, &i, &[rule("no-dlq", "a", None).key()], &[]);
+    let d = l.lines.iter().find(|x| x.place == Place::Dropped).unwrap();
+    assert_eq!(d.fate, Fate::Recoverable);
+    assert!(
+        d.recover_command()
+            .unwrap()
+            .starts_with("fhtop recover replay --rule default/no-dlq --from ")
+    );
+    // No archive on the bus: lost.
+    let mut none = BTreeMap::new();
+    none.insert("default".to_string(), Ok(Vec::new()));
+    let inp = Inputs {
+        archives: Some(&none),
+        ..inp
+    };
+    let l = ledger(&inp, &i, &[rule("no-dlq", "a", None).key()], &[]);
+    assert_eq!(l.worst(), Fate::Lost);
 }

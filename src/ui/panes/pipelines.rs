@@ -265,6 +265,7 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                     recent: None,
                     queues: None,
                     outputs: None,
+                    archives: None,
                     now: ctx.now,
                 };
                 let lines = crate::judge::losses::pipeline_lines(

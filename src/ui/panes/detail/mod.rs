@@ -259,6 +259,7 @@ pub(super) fn loss_lines<'a>(
         recent: None,
         queues: None,
         outputs: None,
+        archives: None,
         now: ctx.now,
     };
     let found = crate::judge::losses::pipeline_lines(&inputs, &inv.inv, rule, stream);
@@ -289,7 +290,7 @@ pub(super) fn loss_lines<'a>(
         ]));
     }
     lines.push(Line::from(Span::styled(
-        "  queue depth and the S3 error output: fhtop losses",
+        "  queues, archives and the S3 error output: R (fhtop losses)",
         t.dim(),
     )));
     lines
