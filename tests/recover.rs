@@ -235,7 +235,7 @@ fn records_that_would_fail_partitioning_again_are_held_back_unless_forced() {
         &["--stream", "r-parts", "--yes", "--json"],
         &[],
     );
-    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(code, 1, "partial: 10 held back\n{out}\n{err}");
     let doc = json(&out, &err);
     assert_eq!(doc["plan"]["records"], 20);
     assert_eq!(doc["plan"]["to_send"], 10, "the 10 the query now keys");
@@ -409,7 +409,15 @@ fn a_replay_is_asked_with_the_rules_filter_and_window_and_started_once() {
         &aws,
         &state,
         "replay",
-        &["--rule", "r-replay-failing", "--from", "1h", "--yes"],
+        &[
+            "--rule",
+            "r-replay-failing",
+            "--from",
+            "1h",
+            "--to",
+            "0s",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(code, 4, "{err}");
@@ -418,7 +426,15 @@ fn a_replay_is_asked_with_the_rules_filter_and_window_and_started_once() {
         &aws,
         &state,
         "replay",
-        &["--rule", "no-archive/r-unarchived", "--from", "1h", "--yes"],
+        &[
+            "--rule",
+            "no-archive/r-unarchived",
+            "--from",
+            "1h",
+            "--to",
+            "0s",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(code, 4, "{err}");
@@ -435,7 +451,7 @@ fn read_only_refuses_every_recovery_with_no_mutating_call() {
         vec!["recover", "errors", "--stream", "r-orders", "--yes"],
         vec!["recover", "dlq", "--rule", "r-dlq-rule", "--yes"],
         vec![
-            "recover", "replay", "--rule", "r-replay", "--from", &from, "--yes",
+            "recover", "replay", "--rule", "r-replay", "--from", &from, "--to", "0s", "--yes",
         ],
     ] {
         let out = aws

@@ -202,9 +202,10 @@ pub struct RecoverReplayArgs {
     /// The window's start: RFC 3339 (2026-12-06T09:00:00Z) or a duration ago (2h).
     #[arg(long, value_name = "TIME", value_parser = when)]
     pub from: chrono::DateTime<chrono::Utc>,
-    /// The window's end: RFC 3339 or a duration ago (default: now).
+    /// The window's end: RFC 3339 or a duration ago. Required: the replay is named after the
+    /// window, so the same command finds the same replay.
     #[arg(long, value_name = "TIME", value_parser = when)]
-    pub to: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: chrono::DateTime<chrono::Utc>,
     /// Show the archive and the window, start nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -243,6 +243,9 @@ pub async fn errors_command(
     if plan.to_send == 0 {
         let code = if plan.in_doubt > 0 {
             recover::IN_DOUBT
+        } else if !plan.unreadable.is_empty() || plan.list_truncated {
+            // Nothing sendable, but not because nothing is there.
+            recover::PARTIAL
         } else {
             recover::NOTHING
         };
@@ -307,6 +310,25 @@ pub async fn errors_command(
     if code == recover::RECOVERED && plan.in_doubt > 0 {
         code = recover::IN_DOUBT;
     }
+    // Not everything of the window was recovered: what was held back, could not be read or
+    // listed, or did not turn up again when sending (every planned record accounted for).
+    let held: usize = plan.held.values().sum();
+    let accounted = sent.accepted + sent.refused.len() + sent.in_doubt;
+    if code == recover::RECOVERED
+        && (held > 0
+            || !plan.unreadable.is_empty()
+            || plan.list_truncated
+            || accounted != plan.to_send)
+    {
+        code = recover::PARTIAL;
+        if accounted != plan.to_send && !args.json {
+            crate::outln!(
+                "  {} of the {} planned records were not found again when sending (the error output changed since the dry run): run it again",
+                plan.to_send.saturating_sub(accounted),
+                plan.to_send
+            );
+        }
+    }
     let word = match code {
         recover::RECOVERED => "recovered",
         recover::IN_DOUBT => "in doubt",
@@ -333,7 +355,9 @@ pub async fn errors_command(
             crate::outln!("  stopped: {}", sanitize::clean(why));
         }
         if code != recover::RECOVERED {
-            crate::outln!("  run it again to resume: nothing accepted is sent twice");
+            crate::outln!(
+                "  run it again to resume: nothing accepted is sent twice (held-back records need --force once their cause is fixed)"
+            );
         }
     }
     code

@@ -38,7 +38,7 @@ pub async fn replay_command(
         }
     };
     let now = chrono::Utc::now();
-    let (mut from, to) = (args.from, args.to.unwrap_or(now).min(now));
+    let (mut from, to) = (args.from, args.to.min(now));
     let Some(bus) = crate::judge::losses::bus_arn(&rule) else {
         say(&format!(
             "refused: {key} has no ARN fhtop can read its bus from"
@@ -46,7 +46,7 @@ pub async fn replay_command(
         return recover::REFUSED;
     };
     // Named from the window as asked (the same arguments, the same replay).
-    let name = replay::replay_name(&rule, args.from, args.to.unwrap_or(now));
+    let name = replay::replay_name(&rule, args.from, args.to);
     let report = |archive: Option<&str>,
                   r: Option<&crate::model::archive::Replay>,
                   outcome: &str,

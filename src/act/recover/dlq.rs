@@ -106,6 +106,7 @@ pub async fn redrive(
     let left = |out: &mut Redrive, why: &str| *out.left.entry(why.to_string()).or_default() += 1;
     let mut seen = std::collections::HashSet::new();
     let mut round = 0u64;
+    let mut idle = 0;
     loop {
         let msgs = match backend
             .receive_messages(queue, 10, o.visibility_seconds)
@@ -117,10 +118,18 @@ pub async fn redrive(
                 return out;
             }
         };
-        // Done: nothing more, or only what this run already saw came back.
-        if msgs.is_empty() || msgs.iter().all(|m| seen.contains(&m.message_id)) {
-            return out;
+        // Done when the queue answers nothing, or three times only what this run already saw
+        // (left messages come back after the visibility timeout); what remains is counted
+        // below, never taken for recovered.
+        if msgs.iter().all(|m| seen.contains(&m.message_id)) {
+            idle += 1;
+            if msgs.is_empty() || idle >= 3 {
+                remaining(backend, queue, &mut out).await;
+                return out;
+            }
+            continue;
         }
+        idle = 0;
         let mut batch = Batch::new();
         let mut sending: Vec<(String, String)> = Vec::new(); // (id, receipt)
         for m in msgs {
@@ -185,6 +194,28 @@ pub async fn redrive(
             }
             progress(out.sent.accepted);
             round += 1;
+        }
+    }
+}
+
+/// Counts what is still in the queue beyond what the run left there on purpose (messages a
+/// crashed run still hides, ones no receive reached): "still in the queue", so the run is
+/// never called complete while they are there.
+async fn remaining(backend: &dyn Backend, queue: &str, out: &mut Redrive) {
+    let left: u64 = out.left.values().map(|n| *n as u64).sum();
+    match backend.queue_state(queue).await {
+        Ok(q) if q.depth() > left => {
+            let extra = usize::try_from(q.depth() - left).unwrap_or(usize::MAX);
+            *out.left
+                .entry("still in the queue (hidden by another consumer, or not reached)".into())
+                .or_default() += extra;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            out.sent.stopped = Some(format!(
+                "whether messages remain is not known: the queue's depth could not be read ({})",
+                e.explained()
+            ));
         }
     }
 }

@@ -71,14 +71,43 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens (creating it and its directory when missing) the journal at `path` and reads
-    /// what it says. A torn last line (a crash mid-write) is ignored: its call was not made.
+    /// Opens (creating it and its directory when missing) the journal at `path`, locks it
+    /// (one run at a time on this machine: a second would send what the first is sending), and
+    /// reads what it says. A torn last line (a crash mid-write) is ignored: its call was not
+    /// made. The lock goes with the process, however it ends.
     ///
-    /// Errors: the directory or file cannot be created or read; a line before the last is
-    /// not a journal entry (the file is someone else's: refuse rather than guess).
+    /// Errors: the directory or file cannot be created or read; another run holds the lock
+    /// (`WouldBlock`); a line before the last is not a journal entry (the file is someone
+    /// else's: refuse rather than guess).
     pub fn open(path: &Path) -> std::io::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
+        }
+        let created = !path.exists();
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        if created && let Some(dir) = path.parent() {
+            // The new file's name made durable with it.
+            File::open(dir)?.sync_all()?;
+        }
+        if let Err(e) = file.try_lock() {
+            return Err(match e {
+                std::fs::TryLockError::WouldBlock => std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    format!(
+                        "{}: another recovery is running with this journal; wait for it to end",
+                        path.display()
+                    ),
+                ),
+                std::fs::TryLockError::Error(e) => e,
+            });
+        }
+        // A torn last line (a crash mid-write) is cut off, so the next entry starts a line of
+        // its own: its call was never made.
+        let bytes = std::fs::read(path)?;
+        if bytes.last().is_some_and(|b| *b != b'\n') {
+            let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(keep as u64)?;
+            file.sync_all()?;
         }
         let mut state = State::default();
         let mut intents: BTreeMap<u64, Vec<String>> = BTreeMap::new();
@@ -127,7 +156,6 @@ impl Journal {
                 .in_doubt
                 .extend(ids.into_iter().filter(|id| !state.accepted.contains(id)));
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(Self {
             path: path.to_path_buf(),
             file,
@@ -151,9 +179,10 @@ impl Journal {
     ///
     /// Errors: the write or the flush failed (the caller must not make the call).
     pub fn write(&mut self, entry: &Entry) -> std::io::Result<()> {
-        let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
-        self.file.write_all(line.as_bytes())?;
-        self.file.write_all(b"\n")?;
+        // One write of the line and its newline: a crash leaves at most a torn last line.
+        let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
         self.file.sync_data()?;
         match entry {
             Entry::Intent { batch, ids } => {
@@ -232,6 +261,12 @@ mod tests {
             .unwrap();
             // The process dies here: no answer journaled for batch 1.
         }
+        // A second run while one holds the journal is refused.
+        {
+            let _first = Journal::open(&path).unwrap();
+            let second = Journal::open(&path).err().unwrap();
+            assert_eq!(second.kind(), std::io::ErrorKind::WouldBlock);
+        }
         // A torn line after it (a crash mid-write) is not an entry.
         std::fs::OpenOptions::new()
             .append(true)
@@ -239,13 +274,21 @@ mod tests {
             .unwrap()
             .write_all(b"{\"kind\":\"do")
             .unwrap();
-        let j = Journal::open(&path).unwrap();
+        let mut j = Journal::open(&path).unwrap();
         assert_eq!(j.state().accepted, ["a".to_string()].into_iter().collect());
         assert_eq!(
             j.state().in_doubt,
             ["b".to_string(), "c".to_string()].into_iter().collect()
         );
         assert_eq!(j.state().next_batch, 2);
+        // The torn line is gone: what is written next reads back whole.
+        j.write(&Entry::Refused {
+            batch: 2,
+            error: "x".into(),
+        })
+        .unwrap();
+        drop(j);
+        assert!(Journal::open(&path).is_ok());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

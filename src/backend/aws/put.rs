@@ -35,14 +35,21 @@ pub(super) async fn put_record_batch(
         .await
     {
         Ok(r) => {
+            // An entry with neither a RecordId nor an ErrorCode says nothing: the whole batch
+            // is in doubt rather than re-sent.
+            if r.request_responses()
+                .iter()
+                .any(|e| e.error_code().is_none() && e.record_id().is_none())
+            {
+                return PutBatch::InDoubt(crate::backend::BackendError::new(
+                    crate::backend::ErrorKind::Other,
+                    "PutRecordBatch answered a record with neither RecordId nor ErrorCode",
+                ));
+            }
             let mut out: Vec<Option<String>> = r
                 .request_responses()
                 .iter()
-                .map(|e| {
-                    e.error_code()
-                        .map(str::to_string)
-                        .or_else(|| e.record_id().is_none().then(|| "NoRecordId".to_string()))
-                })
+                .map(|e| e.error_code().map(str::to_string))
                 .collect();
             // An answer that does not name every record leaves the missing ones unanswered:
             // in doubt, never assumed taken.
@@ -59,7 +66,18 @@ pub(super) async fn put_record_batch(
             }
             PutBatch::Answered(out)
         }
-        Err(e @ SdkError::ServiceError(_)) => PutBatch::Refused(classify(Op::PutRecordBatch, e)),
+        // Refused — nothing processed — only where the answer says so: a client error (4xx),
+        // or Firehose's "back off and retry" exceptions. A server error (5xx, a gateway's
+        // answer without a code) may come after the records were taken: in doubt.
+        Err(SdkError::ServiceError(se))
+            if se.raw().status().is_client_error()
+                || matches!(
+                    se.err().meta().code(),
+                    Some("ServiceUnavailableException" | "ThrottlingException")
+                ) =>
+        {
+            PutBatch::Refused(classify(Op::PutRecordBatch, SdkError::ServiceError(se)))
+        }
         Err(e) => PutBatch::InDoubt(classify(Op::PutRecordBatch, e)),
     }
 }

@@ -285,6 +285,12 @@ pub fn ledger(inp: &Inputs, inv: &Inventory, rules: &[RuleKey], streams: &[Strin
                 .into(),
         );
     }
+    if inp.queues.is_none() {
+        cannot_know.push(
+            "retries in flight: RetryInvocationAttempts is read for the selection, the drill-in and `fhtop losses`, not for every row"
+                .into(),
+        );
+    }
     if inp.archives.is_none() {
         cannot_know.push(
             "whether a bus's archive still holds the events a rule dropped (not read here: `fhtop losses` reads them)"

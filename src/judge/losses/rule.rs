@@ -97,6 +97,24 @@ pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
     } else {
         0.0
     };
+    if all_have_dlq && dlq_read && failed > sent + refused {
+        // Every target has a queue now, yet more failed than reached or was refused by one:
+        // a queue added during the window, or events in between. Not known.
+        out.push(line(
+            Place::NotRead,
+            Fate::Unknown,
+            Some(whole(failed - sent - refused)),
+            "events",
+            format!(
+                "{} of the {} events that failed for good in {window} neither reached a dead-letter queue nor were refused by one (a queue added during the window?): where they went is not known",
+                count(failed - sent - refused),
+                count(failed)
+            ),
+            format!(
+                "FailedInvocations − InvocationsSentToDlq − InvocationsFailedToBeSentToDlq, Sum over {window}"
+            ),
+        ));
+    }
     if dropped > 0.0 {
         out.push(archived(inp, m, r, line(
             Place::Dropped,
@@ -129,7 +147,14 @@ pub(super) fn lines(inp: &Inputs, r: &Rule) -> Vec<LossLine> {
         )));
     }
     for q in &queues {
-        out.extend(queue_line(inp, &target, q, sent, queues.len(), &window));
+        out.extend(queue_line(
+            inp,
+            &target,
+            q,
+            sent,
+            queues.len(),
+            (&window, m.window.minutes()),
+        ));
     }
     out.extend(retrying(inp, m, r, &sc, &target, &window));
     out
@@ -143,7 +168,7 @@ fn queue_line(
     queue: &str,
     sent: f64,
     queues: usize,
-    window: &str,
+    (window, window_minutes): (&str, u32),
 ) -> Option<LossLine> {
     let name = crate::model::arn::resource_name(queue).unwrap_or(queue);
     let shared = if queues > 1 {
@@ -187,8 +212,9 @@ fn queue_line(
                 l.place = Place::NotRead;
                 return Some(l);
             }
+            l.fate = Fate::Unknown;
             l.summary = format!(
-                "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue could not be read ({}): how many wait there and until when is not known",
+                "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue could not be read ({}): whether they wait there, and until when, is not known",
                 count(sent),
                 e.explained()
             );
@@ -201,11 +227,23 @@ fn queue_line(
                 if sent <= 0.0 {
                     return None;
                 }
-                l.fate = Fate::Clear;
-                l.summary = format!(
-                    "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue is empty now (redriven, consumed or expired)",
-                    count(sent)
-                );
+                // Messages kept longer than the window cannot have expired: redriven or
+                // consumed. With a shorter retention some may have expired unread: not known.
+                let window_seconds = u64::from(window_minutes) * 60;
+                if state.retention_seconds >= window_seconds {
+                    l.fate = Fate::Clear;
+                    l.summary = format!(
+                        "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue is empty now (redriven or consumed: it keeps messages longer than the window)",
+                        count(sent)
+                    );
+                } else {
+                    l.fate = Fate::Unknown;
+                    l.summary = format!(
+                        "{} events sent to the dead-letter queue {name} in {window}{shared}; the queue is empty now and keeps messages {}: redriven, consumed, or expired unread — not known",
+                        count(sent),
+                        crate::text::fmt_duration(state.retention_seconds as f64)
+                    );
+                }
                 return Some(l);
             }
             l.count = Some(depth);
@@ -316,7 +354,21 @@ fn archived(inp: &Inputs, m: &Metrics, r: &Rule, mut line: LossLine) -> LossLine
         }
     };
     let (from, to) = (m.window.start, inp.now);
+    // When the failures began (the first period with FailedInvocations in the window).
+    let began = m
+        .series(&Scope::Rule(r.key()), MetricId::FailedInvocations)
+        .and_then(|s| s.iter().position(|v| v.is_some_and(|x| x > 0.0)))
+        .map(|i| m.window.time_of(i));
     if let Ok((a, start)) = super::choose_archive(archives, r, (from, to), inp.now) {
+        if began.is_none_or(|b| b < start) {
+            // Some failed before the archive holds events: those are lost; say it.
+            line.summary.push_str(&format!(
+                " (the bus's archive {} holds events only from {} UTC, after they began: not all can be replayed)",
+                a.name,
+                start.format("%b %d %H:%M")
+            ));
+            return line;
+        }
         line.fate = Fate::Recoverable;
         line.location = Some(a.arn.clone());
         line.summary.push_str(&format!(

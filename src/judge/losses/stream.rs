@@ -27,6 +27,15 @@ pub(super) fn lines(inp: &Inputs, s: &Stream, inv: &Inventory) -> Vec<LossLine> 
         LossLine::new(&s.name, (place, fate), (n, unit), summary, evidence)
     };
     let Some(kind) = s.destination_kind() else {
+        out.push(line(
+            Place::NotRead,
+            Fate::Unknown,
+            None,
+            "records",
+            "the stream's destination is of a kind fhtop does not know: what it lost is not known"
+                .into(),
+            "DescribeDeliveryStream".into(),
+        ));
         return out;
     };
     match inp.metrics {
