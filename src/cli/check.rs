@@ -39,10 +39,7 @@ pub async fn check_command(
     args: cli::CheckArgs,
 ) -> u8 {
     let started = std::time::Instant::now();
-    let sel = check::Selection {
-        streams: args.streams.clone(),
-        rules: args.rules.clone(),
-    };
+    let sel = args.pipelines.selection();
     let checked: Vec<Checked> =
         futures_util::future::join_all(backends.into_iter().map(|(context, backend)| {
             let sel = sel.clone();

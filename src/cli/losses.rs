@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::backend::Backend;
-use crate::judge::check::Selection;
 use crate::judge::losses::{self, Fate, Ledger};
 use crate::text::sanitize;
 
@@ -14,10 +13,7 @@ pub const AWS_UNUSABLE: u8 = 3;
 /// Reads, judges and prints the ledger of `args`; the exit code ([`Ledger::exit_code`], or
 /// [`AWS_UNUSABLE`]; a name asked for that does not exist is undecided, 3).
 pub async fn losses_command(backend: Arc<dyn Backend>, args: super::LossesArgs) -> u8 {
-    let sel = Selection {
-        streams: args.streams.clone(),
-        rules: args.rules.clone(),
-    };
+    let sel = args.pipelines.selection();
     let minutes = u32::try_from(args.since.as_secs().div_ceil(60))
         .unwrap_or(u32::MAX)
         .max(1);

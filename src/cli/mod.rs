@@ -149,12 +149,9 @@ pub struct ErrorsArgs {
 /// Arguments of `fhtop losses`.
 #[derive(Debug, Args)]
 pub struct LossesArgs {
-    /// Only this delivery stream (and the rules feeding it); repeatable.
-    #[arg(long = "stream", value_name = "NAME")]
-    pub streams: Vec<String>,
-    /// Only this rule (NAME or BUS/NAME; and the stream it feeds); repeatable.
-    #[arg(long = "rule", value_name = "NAME")]
-    pub rules: Vec<String>,
+    /// The pipelines (every one when none is named).
+    #[command(flatten)]
+    pub pipelines: PipelineArgs,
     /// How far back failures are counted (e.g. 30m, 6h, 2d; at most 31 days).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = since)]
     pub since: std::time::Duration,
@@ -421,15 +418,34 @@ pub struct PolicyArgs {
     pub list: bool,
 }
 
-/// Arguments of `fhtop check`.
-#[derive(Debug, Args)]
-pub struct CheckArgs {
+/// The pipelines a command is about (`fhtop check`, `fhtop losses`): named streams and rules,
+/// every pipeline when none is.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineArgs {
     /// Only this delivery stream (and the rules feeding it); repeatable.
     #[arg(long = "stream", value_name = "NAME")]
     pub streams: Vec<String>,
     /// Only this rule (NAME or BUS/NAME; and the stream it feeds); repeatable.
     #[arg(long = "rule", value_name = "NAME")]
     pub rules: Vec<String>,
+}
+
+impl PipelineArgs {
+    /// As the checks' and the ledger's selection.
+    pub fn selection(&self) -> crate::judge::check::Selection {
+        crate::judge::check::Selection {
+            streams: self.streams.clone(),
+            rules: self.rules.clone(),
+        }
+    }
+}
+
+/// Arguments of `fhtop check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The pipelines (every one when none is named).
+    #[command(flatten)]
+    pub pipelines: PipelineArgs,
     /// `{"checks":[{"check","target","status","summary","details","confirm","context"}],
     /// "timelines":[{"context","target","events":[{"at","kind","text"}]}],"contexts":[…]}`.
     #[arg(long)]

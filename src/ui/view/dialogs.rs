@@ -229,63 +229,60 @@ impl View {
         }
     }
 
-    /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).
-    pub(super) fn run_checks(&mut self, w: &Merged) -> Effect {
+    /// The selected pipeline as a selection of `fhtop check` / `fhtop losses` — its stream
+    /// (and the rules feeding it), else its rule (and the stream it feeds) — and the overlay's
+    /// title, `VERB — stream NAME`; `Err` with the effect to return when nothing is picked.
+    fn pipeline_selection(
+        &mut self,
+        w: &Merged,
+        verb: &str,
+    ) -> Result<(String, check::Selection), Effect> {
         let (target, snap) = self.act_on(w);
         if snap.inventory.get().is_none() {
-            return Effect::None;
+            return Err(Effect::None);
         }
         let here = self.in_context(w);
-        let (title, sel) = match Self::picked(&target, snap) {
-            Some(Picked::Stream(st)) => (
-                format!("Checks — stream {}{}", st.name, here),
+        match Self::picked(&target, snap) {
+            Some(Picked::Stream(st)) => Ok((
+                format!("{verb} — stream {}{}", st.name, here),
                 check::Selection {
                     streams: vec![st.name.clone()],
                     rules: vec![],
                 },
-            ),
-            Some(Picked::Rule(r)) => (
-                format!("Checks — rule {}{}", r.key(), here),
+            )),
+            Some(Picked::Rule(r)) => Ok((
+                format!("{verb} — rule {}{}", r.key(), here),
                 check::Selection {
                     streams: vec![],
                     rules: vec![r.key().to_string()],
                 },
-            ),
-            None => return self.pick_first(),
+            )),
+            None => Err(self.pick_first()),
+        }
+    }
+
+    /// `c`: the runbook's checks for the selected pipeline (its stream, else its rule).
+    pub(super) fn run_checks(&mut self, w: &Merged) -> Effect {
+        let (title, sel) = match self.pipeline_selection(w, "Checks") {
+            Ok(x) => x,
+            Err(e) => return e,
         };
         let id = self.open_overlay(title, "running the runbook's checks…".into());
         Effect::Check(self.ctx, id, sel)
     }
 
     /// `R`: the selected pipeline's loss ledger — its stream and the rules feeding it, or its
-    /// rule and the stream it feeds — read as `fhtop losses` reads it (queues, error output),
-    /// with the commands that recover it.
+    /// rule and the stream it feeds — read as `fhtop losses` reads it (queues, archives, the
+    /// error output), with the commands that recover it.
     pub(super) fn open_losses(&mut self, w: &Merged) -> Effect {
-        let (target, snap) = self.act_on(w);
-        if snap.inventory.get().is_none() {
-            return Effect::None;
-        }
-        let here = self.in_context(w);
-        let (title, sel) = match Self::picked(&target, snap) {
-            Some(Picked::Stream(st)) => (
-                format!("Recover — stream {}{}", st.name, here),
-                check::Selection {
-                    streams: vec![st.name.clone()],
-                    rules: vec![],
-                },
-            ),
-            Some(Picked::Rule(r)) => (
-                format!("Recover — rule {}{}", r.key(), here),
-                check::Selection {
-                    streams: vec![],
-                    rules: vec![r.key().to_string()],
-                },
-            ),
-            None => return self.pick_first(),
+        let (title, sel) = match self.pipeline_selection(w, "Recover") {
+            Ok(x) => x,
+            Err(e) => return e,
         };
         let id = self.open_overlay(
             title,
-            "reading the ledger: metrics, dead-letter queues, the S3 error output…".into(),
+            "reading the ledger: metrics, dead-letter queues, archives, the S3 error output…"
+                .into(),
         );
         Effect::Losses(self.ctx, id, sel)
     }
