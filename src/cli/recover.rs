@@ -243,7 +243,7 @@ pub async fn errors_command(
     if plan.to_send == 0 {
         let code = if plan.in_doubt > 0 {
             recover::IN_DOUBT
-        } else if !plan.unreadable.is_empty() || plan.list_truncated {
+        } else if !plan.unreadable.is_empty() || plan.list_truncated || !plan.held.is_empty() {
             // Nothing sendable, but not because nothing is there.
             recover::PARTIAL
         } else {
