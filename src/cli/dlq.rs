@@ -52,24 +52,12 @@ pub async fn dlq_command(
     backend: Arc<dyn Backend>,
     args: super::RecoverDlqArgs,
 ) -> u8 {
-    let say = |m: &str| eprintln!("fhtop: {}", sanitize::clean(m));
-    let identity = match backend.identity().await {
-        Ok(i) => i,
-        Err(e) => {
-            say(&e.explained());
-            return recover::AWS_UNUSABLE;
-        }
-    };
-    let key = rule_key(&args.rule);
-    let (rule, targets) =
-        match tokio::join!(backend.describe_rule(&key), backend.rule_targets(&key)) {
-            (Ok(r), Ok(t)) => (r, t),
-            (Err(e), _) | (_, Err(e)) => {
-                say(&e.explained());
-                return recover::AWS_UNUSABLE;
-            }
+    let say = super::recover::say;
+    let (identity, key, rule) =
+        match super::recover::identity_and_rule(backend.as_ref(), &args.rule, true).await {
+            Ok(x) => x,
+            Err(code) => return code,
         };
-    let rule = crate::model::Rule { targets, ..rule };
     let with_dlq: Vec<&crate::model::Target> = rule
         .targets
         .iter()

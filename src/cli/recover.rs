@@ -75,6 +75,45 @@ pub fn outcome(sent: &Sent) -> u8 {
     }
 }
 
+/// Says `m` on stderr, cleaned for the terminal: `fhtop: m`.
+pub fn say(m: &str) {
+    eprintln!("fhtop: {}", sanitize::clean(m));
+}
+
+/// Who acts (STS) and the rule `arg` (BUS/NAME, or NAME on the default bus) names, with its
+/// targets when `targets` (ListTargetsByRule, beside DescribeRule); `Err` is
+/// [`recover::AWS_UNUSABLE`], after saying why.
+pub async fn identity_and_rule(
+    backend: &dyn Backend,
+    arg: &str,
+    targets: bool,
+) -> Result<
+    (
+        crate::model::Identity,
+        crate::model::RuleKey,
+        crate::model::Rule,
+    ),
+    u8,
+> {
+    let fail = |e: crate::backend::BackendError| {
+        say(&e.explained());
+        recover::AWS_UNUSABLE
+    };
+    let identity = backend.identity().await.map_err(fail)?;
+    let key = super::dlq::rule_key(arg);
+    let rule = if targets {
+        let (rule, targets) = tokio::join!(backend.describe_rule(&key), backend.rule_targets(&key));
+        let rule = rule.map_err(fail)?;
+        crate::model::Rule {
+            targets: targets.map_err(fail)?,
+            ..rule
+        }
+    } else {
+        backend.describe_rule(&key).await.map_err(fail)?
+    };
+    Ok((identity, key, rule))
+}
+
 /// The audit record of a recovery: when, who (caller, profile), where (account, region),
 /// what (`action`), then `fields`.
 pub fn audit_record(

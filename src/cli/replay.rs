@@ -21,22 +21,12 @@ pub async fn replay_command(
     backend: Arc<dyn Backend>,
     args: super::RecoverReplayArgs,
 ) -> u8 {
-    let say = |m: &str| eprintln!("fhtop: {}", sanitize::clean(m));
-    let identity = match backend.identity().await {
-        Ok(i) => i,
-        Err(e) => {
-            say(&e.explained());
-            return recover::AWS_UNUSABLE;
-        }
-    };
-    let key = super::dlq::rule_key(&args.rule);
-    let rule = match backend.describe_rule(&key).await {
-        Ok(r) => r,
-        Err(e) => {
-            say(&e.explained());
-            return recover::AWS_UNUSABLE;
-        }
-    };
+    let say = super::recover::say;
+    let (identity, key, rule) =
+        match super::recover::identity_and_rule(backend.as_ref(), &args.rule, false).await {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let now = chrono::Utc::now();
     let (mut from, to) = (args.from, args.to.min(now));
     let Some(bus) = crate::judge::losses::bus_arn(&rule) else {

@@ -343,6 +343,17 @@ async fn pace(started: std::time::Instant, bytes: usize, rate: f64) {
     }
 }
 
+/// Writes `entry` to the journal; `Err` names the journal (the run stops: nothing is sent
+/// unjournaled).
+fn journaled(journal: &mut Journal, entry: &Entry) -> Result<(), String> {
+    journal.write(entry).map_err(|e| {
+        format!(
+            "the journal {} cannot be written: {e}",
+            journal.path().display()
+        )
+    })
+}
+
 /// Sends one batch: journal the intent, call, journal the answer; refused records and
 /// throttled calls again, in new batches, up to [`TRIES`] times. `Err` stops the run.
 pub(super) async fn flush(
@@ -359,17 +370,13 @@ pub(super) async fn flush(
             tokio::time::sleep(std::time::Duration::from_millis(100 << attempt)).await;
         }
         let n = journal.state().next_batch;
-        journal
-            .write(&Entry::Intent {
+        journaled(
+            journal,
+            &Entry::Intent {
                 batch: n,
                 ids: pending.ids.clone(),
-            })
-            .map_err(|e| {
-                format!(
-                    "the journal {} cannot be written: {e}",
-                    journal.path().display()
-                )
-            })?;
+            },
+        )?;
         out.calls += 1;
         let answer = backend.put_record_batch(stream, &pending.data).await;
         match answer {
@@ -389,18 +396,14 @@ pub(super) async fn flush(
                         }
                     }
                 }
-                journal
-                    .write(&Entry::Done {
+                journaled(
+                    journal,
+                    &Entry::Done {
                         batch: n,
                         accepted: accepted.clone(),
                         failed: again.ids.clone(),
-                    })
-                    .map_err(|e| {
-                        format!(
-                            "the journal {} cannot be written: {e}",
-                            journal.path().display()
-                        )
-                    })?;
+                    },
+                )?;
                 out.accepted += accepted.len();
                 failpoint("recover-after-batch", n);
                 if again.ids.is_empty() {
@@ -413,17 +416,13 @@ pub(super) async fn flush(
                 pending = again;
             }
             PutBatch::Refused(e) => {
-                journal
-                    .write(&Entry::Refused {
+                journaled(
+                    journal,
+                    &Entry::Refused {
                         batch: n,
                         error: e.message.clone(),
-                    })
-                    .map_err(|e| {
-                        format!(
-                            "the journal {} cannot be written: {e}",
-                            journal.path().display()
-                        )
-                    })?;
+                    },
+                )?;
                 let retriable = matches!(e.kind, ErrorKind::Throttled | ErrorKind::Other)
                     && attempt + 1 < TRIES;
                 if !retriable {

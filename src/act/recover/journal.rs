@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -103,18 +103,26 @@ impl Journal {
         }
         // A torn last line (a crash mid-write) is cut off, so the next entry starts a line of
         // its own: its call was never made.
-        let bytes = std::fs::read(path)?;
+        // The file is read once: what is kept is parsed from the same bytes.
+        let mut bytes = std::fs::read(path)?;
         if bytes.last().is_some_and(|b| *b != b'\n') {
             let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
             file.set_len(keep as u64)?;
             file.sync_all()?;
+            bytes.truncate(keep);
         }
         let mut state = State::default();
         let mut intents: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-        if path.exists() {
-            let lines: Vec<String> = BufReader::new(File::open(path)?)
+        {
+            let lines: Vec<&str> = std::str::from_utf8(&bytes)
+                .map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{}: not UTF-8: {e}", path.display()),
+                    )
+                })?
                 .lines()
-                .collect::<Result<_, _>>()?;
+                .collect();
             let last = lines.len().saturating_sub(1);
             for (i, line) in lines.iter().enumerate() {
                 if line.trim().is_empty() {
