@@ -3,10 +3,11 @@
 # AWS settings (real pacing, default intervals), cold (no cache) and warm (the cache of the
 # cold run): time until every stream name is on screen, until every stream is described, until
 # metrics are on screen, until every row (stream and rule) has its triage metrics; calls per
-# operation for the first load and per steady-state minute (averaged over three);
+# operation for the first load and per steady-state minute (averaged over one rotation, 10 min);
 # metrics requested per hour (GetMetricData queries counted at the proxy) and the list price; RSS.
 #
-#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; needs tmux, python3 with
+#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; 5000 takes about 15 minutes;
+#                                      needs tmux, python3 with
 #                                      moto[server] and cbor2: tests/run.sh installs them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,22 +25,38 @@ run_size() {
   ctl() { python3 -c "import sys,urllib.request; print(urllib.request.urlopen(urllib.request.Request('$proxy'+sys.argv[1], data=sys.argv[2].encode() if len(sys.argv)>2 else None)).read().decode())" "$@"; }
   screen() { tmux -L "$sock" capture-pane -p -t b; }
   # Milliseconds from $1 until each condition first holds on screen: every name (the Streams
-  # pane counts every listed stream, described or being read), every stream described (no
-  # "described n/N" progress, no cached rows), metrics on screen (their age in the header, whole
-  # or compact),
-  # every row's triage metrics (metrics on screen and no "triage metrics n/N rows" progress).
+  # pane counts every listed stream, described or being read), metrics on screen (their age in
+  # the header, whole or compact), every row's triage metrics (metrics on screen and no
+  # "triage metrics n/N rows" progress); and every stream described (no "described n/N"
+  # progress, no cached rows) if that came first — else "" (DescribeDeliveryStream's quota
+  # sets it: 5 a second, about N/5 s; the steady window below looks for it again). Meanwhile
+  # a key every second: ms from `?` to the help on screen and from Esc to it gone
+  # (keys_ms collects them).
+  keys_ms=()
+  described_state() { grep -q "Streams ($n)" <<<"$1" && ! grep -Eq "described [0-9]+/|cached" <<<"$1"; }
+  key_probe() {
+    local k0 s; k0=$(now_ms)
+    tmux -L "$sock" send-keys -t b '?'
+    until grep -q "Help j/k scroll" <<<"$(screen)"; do sleep 0.005; [ $(( $(now_ms) - k0 )) -lt 5000 ] || break; done
+    keys_ms+=($(( $(now_ms) - k0 )))
+    k0=$(now_ms)
+    tmux -L "$sock" send-keys -t b Escape
+    until ! grep -q "Help j/k scroll" <<<"$(screen)"; do sleep 0.005; [ $(( $(now_ms) - k0 )) -lt 5000 ] || break; done
+    keys_ms+=($(( $(now_ms) - k0 )))
+  }
   measure() {
-    local t0=$1 names="" described="" metrics="" triage="" s
-    while [ -z "$names" ] || [ -z "$described" ] || [ -z "$metrics" ] || [ -z "$triage" ]; do
+    local t0=$1 names="" described="" metrics="" triage="" s last_key=0
+    while [ -z "$names" ] || [ -z "$metrics" ] || [ -z "$triage" ]; do
       s=$(screen); local ms=$(( $(now_ms) - t0 ))
       if [ -z "$names" ] && grep -q "Streams ($n)" <<<"$s"; then names=$ms; fi
-      if [ -z "$described" ] && grep -q "Streams ($n)" <<<"$s" && ! grep -Eq "described [0-9]+/|cached" <<<"$s"; then described=$ms; fi
+      if [ -z "$described" ] && described_state "$s"; then described=$ms; fi
       if [ -z "$metrics" ] && grep -Eq "age: metrics [0-9]+s|age m/a/i [0-9]+s/" <<<"$s"; then metrics=$ms; fi
       if [ -z "$triage" ] && grep -q "Streams ($n)" <<<"$s" && grep -Eq "age: metrics [0-9]+s|age m/a/i [0-9]+s/" <<<"$s" && ! grep -Eq "triage( metrics)? [0-9]+/" <<<"$s"; then triage=$ms; fi
-      [ $ms -lt 600000 ] || { echo "not complete in 10 minutes" >&2; screen >&2; exit 1; }
+      [ $ms -lt 1200000 ] || { echo "not complete in 20 minutes" >&2; screen >&2; exit 1; }
+      if [ -n "$names" ] && [ $(( ms - last_key )) -ge 1000 ]; then key_probe; last_key=$(( $(now_ms) - t0 )); fi
       sleep 0.05
     done
-    echo "$names $described $metrics $triage"
+    echo "$names ${described:--} $metrics $triage"
   }
   start() {
     tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
@@ -47,29 +64,45 @@ run_size() {
     tmux -L "$sock" send-keys -t b 2
   }
   for phase in cold warm; do
+    keys_ms=()
     ctl /__reset '' >/dev/null
     local t0; t0=$(now_ms)
     start
     local names described metrics triage
-    read -r names described metrics triage < <(measure "$t0")
+    # Not in a subshell: the key probes' times are kept.
+    measure "$t0" > "$work/measured"
+    read -r names described metrics triage < "$work/measured"
     local first; first=$(ctl /__stats)
     local rss; rss=$(ps -o rss= -p "$(pgrep -n -x fhtop)")
     if [ $phase = cold ]; then
-      # Steady state: three minutes counted, reported per minute (a single minute holds one
-      # poll or two, and the rotation's share varies).
+      # Steady state: counted, reported per minute (a single minute holds one poll or two,
+      # and the rotation's share varies).
       ctl /__reset '' >/dev/null
-      sleep 180
-      local minute; minute=$(ctl /__stats | python3 -c "import json,sys; print(json.dumps({k: round(v / 3) for k, v in json.load(sys.stdin).items()}))")
+      # One whole rotation of the metric plan (STEADY_MINUTES, 10 by default: every row once),
+      # looking for every stream described once a second meanwhile, a key probe every ten
+      # seconds.
+      local w0 steady=${STEADY_MINUTES:-10}; w0=$(now_ms)
+      while [ $(( $(now_ms) - w0 )) -lt $(( steady * 60000 )) ]; do
+        if [ "$described" = - ] && described_state "$(screen)"; then described=$(( $(now_ms) - t0 )); fi
+        if [ $(( ($(now_ms) - w0) / 1000 % 10 )) -eq 0 ]; then key_probe; fi
+        sleep 1
+      done
+      local minute; minute=$(ctl /__stats | python3 -c "import json,sys; print(json.dumps({k: round(v / $steady) for k, v in json.load(sys.stdin).items()}))")
     fi
     tmux -L "$sock" kill-server
-    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" <<'PY'
+    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" "${keys_ms[*]}" <<'PY'
 import json, sys
 n, phase, names, described, metrics, rss = sys.argv[1:7]
 first, minute, triage = json.loads(sys.argv[7]), json.loads(sys.argv[8]), sys.argv[9]
+keys = sorted(int(k) for k in sys.argv[10].split())
 print(f"== {n} streams / {2 * int(n)} rules, {phase} ==")
-print(f"every name on screen {int(names) / 1000:.1f} s · every stream described {int(described) / 1000:.1f} s"
+desc = "not within the measurement" if described == "-" else f"{int(described) / 1000:.1f} s"
+print(f"every name on screen {int(names) / 1000:.1f} s · every stream described {desc}"
       f" · metrics on screen {int(metrics) / 1000:.1f} s · every row's triage metrics {int(triage) / 1000:.1f} s"
       f" · RSS {int(rss) / 1024:.0f} MB")
+if keys:
+    print(f"keys ({len(keys)} probes: `?` to help on screen, Esc to gone, tmux capture every 5 ms):"
+          f" median {keys[len(keys) // 2]} ms, max {keys[-1]} ms")
 if phase == "cold":
     ops = sorted(set(first) | set(minute))
     print(f"{'operation':<28}{'first load':>12}{'per minute':>12}")

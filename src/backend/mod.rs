@@ -207,15 +207,27 @@ pub trait Backend: Send + Sync {
     /// [`Backend::inventory`]: those that have the metric ([`MetricId::for_stream`]).
     async fn streams_reporting(&self, metric: MetricId) -> BResult<Vec<String>> {
         let inv = self.inventory().await?;
-        let mut names: Vec<String> = inv
-            .streams
-            .iter()
-            .filter(|s| MetricId::for_stream(s).contains(&metric))
-            .map(|s| s.name.clone())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        Ok(names)
+        Ok(sorted_once(
+            inv.streams
+                .iter()
+                .filter(|s| MetricId::for_stream(s).contains(&metric))
+                .map(|s| s.name.clone()),
+        ))
+    }
+    /// The rules with a datapoint of `metric` (an `AWS/Events` metric) in the last 3 hours:
+    /// ListMetrics with its namespace and name and `RecentlyActive` `PT3H`, every page, each
+    /// series' `RuleName` on its `EventBusName` (`default` without one); sorted, once each.
+    /// What the metric plan rests a rule's absent series on. The
+    /// default reads the account's rules from [`Backend::inventory`]: every rule that has the
+    /// metric ([`MetricId::for_rule`]) — nothing is ever absent, nothing rests.
+    async fn rules_reporting(&self, metric: MetricId) -> BResult<Vec<RuleKey>> {
+        let inv = self.inventory().await?;
+        Ok(sorted_once(
+            inv.rules
+                .iter()
+                .filter(|r| MetricId::for_rule(r).contains(&metric))
+                .map(Rule::key),
+        ))
     }
     /// Every CloudWatch alarm (the caller links them to streams and rules by dimension).
     async fn alarms(&self) -> BResult<Vec<Alarm>>;
@@ -442,4 +454,12 @@ impl Clock {
             Clock::Fixed(t) => *t,
         }
     }
+}
+
+/// `items` sorted, each once.
+fn sorted_once<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }

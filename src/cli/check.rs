@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::backend::Backend;
 use crate::cli;
 use crate::config::{Context, Settings};
+use crate::fresh::plan::{PlanCost, Want};
 use crate::judge::check::CheckResult;
 use crate::judge::health::Level;
 use crate::judge::health::timeline::Event;
@@ -28,7 +29,14 @@ struct Checked {
     region: String,
     /// The findings and the failing targets' timelines, or why the context could not be read.
     result: Result<Found, String>,
+    /// What the dashboard's metric plan costs on this context's inventory (a screen of
+    /// [`SCREEN_ROWS`] rows, nothing failing, the configured metrics interval), and a full
+    /// plan; none when the inventory could not be read.
+    plan: Option<PlanCost>,
 }
+
+/// The list rows a 160×48 terminal shows: the screen the plan estimate assumes.
+const SCREEN_ROWS: usize = 40;
 
 /// `fhtop check` over `backends` (one per context, at least one): gather and evaluate each
 /// concurrently, print, and return the Nagios exit code of all findings (a context that
@@ -92,6 +100,7 @@ async fn check_one(
         account: "?".into(),
         result: Err(why),
         context: context.clone(),
+        plan: None,
     };
     let g = match gathered {
         Ok(Ok(g)) => g,
@@ -105,11 +114,23 @@ async fn check_one(
     let mut findings = check::evaluate(&g);
     findings.retain(|f| !skip.iter().any(|s| s == f.check));
     let timelines = check::timelines(&g, &findings);
+    let want = Want {
+        screen: g.inv.scopes().into_iter().take(SCREEN_ROWS).collect(),
+        full: Vec::new(),
+    };
+    let plan = PlanCost::of(
+        &g.inv,
+        &want,
+        &Default::default(),
+        std::time::Duration::from_secs(settings.intervals.metrics.max(1)),
+        None,
+    );
     Checked {
         account: g.account.clone(),
         region: g.region.clone(),
         result: Ok((findings, timelines)),
         context,
+        plan: Some(plan),
     }
 }
 
@@ -122,7 +143,9 @@ fn worst(checked: &[Checked]) -> u8 {
 }
 
 /// `{"checks":[{…,"context":{"name","profile","account","region"}}],"timelines":[{"context",
-/// "target","events"}],"contexts":[{"name","profile","account","region","error"}]}`.
+/// "target","events"}],"contexts":[{"name","profile","account","region","error",
+/// "metric_plan":{"rows","plan_metrics_per_minute","plan_usd_per_hour",
+/// "full_metrics_per_minute","full_usd_per_hour"}}]}` (USD at CloudWatch's list price).
 fn json(checked: &[Checked]) -> serde_json::Value {
     let mut checks = Vec::new();
     let mut timelines = Vec::new();
@@ -137,6 +160,18 @@ fn json(checked: &[Checked]) -> serde_json::Value {
         let mut about = ctx.clone();
         if let (Some(o), Err(e)) = (about.as_object_mut(), &c.result) {
             o.insert("error".into(), e.clone().into());
+        }
+        if let (Some(o), Some(p)) = (about.as_object_mut(), &c.plan) {
+            o.insert(
+                "metric_plan".into(),
+                serde_json::json!({
+                    "rows": p.rows,
+                    "plan_metrics_per_minute": p.plan_per_minute.round(),
+                    "plan_usd_per_hour": PlanCost::usd_per_hour(p.plan_per_minute),
+                    "full_metrics_per_minute": p.full_per_minute.round(),
+                    "full_usd_per_hour": PlanCost::usd_per_hour(p.full_per_minute),
+                }),
+            );
         }
         contexts.push(about);
         let Ok((findings, tls)) = &c.result else {
@@ -239,6 +274,17 @@ fn print_human(settings: &Settings, checked: &[Checked], all: bool, started: std
                     sanitize::clean(&e.text)
                 );
             }
+        }
+        // What the dashboard would cost on this account: after the table and the timelines.
+        if let Some(p) = &c.plan {
+            crate::outln!("");
+            crate::outln!(
+                "{}",
+                paint(
+                    iam::Tone::Note,
+                    &format!("dashboard metric plan ({} rows): {}", p.rows, p.describe())
+                )
+            );
         }
     }
 }

@@ -57,11 +57,61 @@ pub async fn poll_metrics(
     plan.retain(&inv.inv);
     let window = MetricWindow::ending_at(now, c.window_minutes, 60);
     let mut m = crate::fresh::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
-    let queries = plan.poll(&inv.inv, want, &urgent_rows(snap), &m, now, every);
-    crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, queries.clone()).await?;
-    plan.record(&queries, now);
-    c.store.set_metrics(m, now);
+    let urgent = urgent_rows(snap);
+    // Rows on screen are fetched whatever a listing says: one that covers every row (the
+    // one-shot fetch) is not swept.
+    let shown = want.screen.len() + want.full.len();
+    if shown < inv.inv.streams.len() + inv.inv.rules.len()
+        && let Some(l) = list_series(c, &inv.inv).await
+    {
+        plan.set_listing(l);
+    }
+    let planned = plan.poll(&inv.inv, want, &urgent, &m, now, every);
+    crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, planned.queries.clone()).await?;
+    plan.record_poll(&planned, now);
+    let cost = crate::fresh::plan::PlanCost::of(&inv.inv, want, &urgent, every, plan.listing());
+    c.store.set_metrics_planned(m, cost, now);
     Ok(())
+}
+
+/// The rows' series with a datapoint in the last 3 hours ([`crate::fresh::plan::Listing`]):
+/// one ListMetrics sweep of each metric of [`crate::fresh::plan::Listing::metrics_of`],
+/// concurrently. None when any of them could not be read (nothing rests on a partial
+/// listing).
+async fn list_series(
+    c: &PollCtx,
+    inv: &crate::model::Inventory,
+) -> Option<crate::fresh::plan::Listing> {
+    let metrics = crate::fresh::plan::Listing::metrics_of(inv);
+    let answers = futures_util::future::join_all(metrics.iter().map(|m| async move {
+        if m.namespace() == "AWS/Events" {
+            c.backend
+                .rules_reporting(*m)
+                .await
+                .map(|v| v.into_iter().map(Scope::Rule).collect::<Vec<_>>())
+        } else {
+            c.backend
+                .streams_reporting(*m)
+                .await
+                .map(|v| v.into_iter().map(Scope::Stream).collect::<Vec<_>>())
+        }
+    }))
+    .await;
+    let mut present = HashSet::new();
+    for (m, a) in metrics.iter().zip(answers) {
+        match a {
+            Ok(scopes) => present.extend(scopes.into_iter().map(|s| (s, *m))),
+            Err(e) => {
+                tracing::debug!("series not listed: {}", e.message);
+                return None;
+            }
+        }
+    }
+    Some(crate::fresh::plan::Listing {
+        at: c.clock.now(),
+        swept: metrics.into_iter().collect(),
+        present,
+    })
 }
 
 /// Every metric of every row over the metrics window ending now, published: the one-shot

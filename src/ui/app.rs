@@ -1,7 +1,7 @@
 //! The interactive loop: `select!` over terminal events, store notifications, effect answers, a
 //! 1 s clock and signals; each becomes one [`Msg`] for [`update`], whose effects run off the UI
-//! task through the [`Runner`]. Keys and resizes redraw at once; new data redraws with the
-//! next clock second.
+//! task through the [`Runner`]. Keys and resizes redraw at once; new data is prepared off the
+//! UI task ([`crate::ui::prepare`]) and redraws with the next clock second.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,11 +14,12 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::backend::{Backend, Clock};
 use crate::config::{Context, Settings};
-use crate::fresh::store::{Merged, MergedMemo, Part, Store};
+use crate::fresh::store::{Merged, MergedMemo, Part, Snapshot, Store};
 use crate::fresh::{ctx, poll};
 use crate::ui::effects::{Runner, Runners};
 use crate::ui::keymap::Keymap;
 use crate::ui::msg::{Msg, update};
+use crate::ui::prepare::{Look, prepare};
 use crate::ui::render::{self, render};
 use crate::ui::settings::AppSettings;
 use crate::ui::terminal::TerminalGuard;
@@ -55,6 +56,8 @@ struct Running {
     context: Context,
     store: Arc<Store>,
     pollers: poll::Pollers,
+    /// The snapshot the UI draws: the store's newest once prepared off the UI task.
+    shown: Snapshot,
 }
 
 /// Every context's snapshot, as the view draws them (merged values kept in `memo`).
@@ -66,11 +69,40 @@ fn merged(running: &[Running], memo: &MergedMemo) -> Merged {
                 name: r.context.name.clone(),
                 production: r.context.production,
                 read_only: r.context.read_only,
-                snap: r.store.snapshot(),
+                snap: r.shown.clone(),
             })
             .collect(),
         memo.clone(),
     )
+}
+
+/// Starts preparing every context's newest data off the UI task ([`prepare`]), drawn as
+/// `look` says; the prepared snapshots arrive on `tx`.
+fn start_prepare(
+    running: &[Running],
+    memo: &MergedMemo,
+    look: Look,
+    clock: Clock,
+    tx: &tokio::sync::mpsc::UnboundedSender<Vec<Snapshot>>,
+) {
+    let parts: Vec<Part> = running
+        .iter()
+        .map(|r| Part {
+            name: r.context.name.clone(),
+            production: r.context.production,
+            read_only: r.context.read_only,
+            snap: r.store.snapshot(),
+        })
+        .collect();
+    let raw: Vec<Snapshot> = parts.iter().map(|p| p.snap.clone()).collect();
+    let (memo, tx) = (memo.clone(), tx.clone());
+    tokio::spawn(async move {
+        let prepared =
+            tokio::task::spawn_blocking(move || prepare(parts, memo, &look, clock.now())).await;
+        // A preparation that panicked hands over the data as it is: the loop is never left
+        // waiting (and draws, and pays, itself).
+        let _ = tx.send(prepared.unwrap_or(raw));
+    });
 }
 
 /// Starts watching `w`: its store (whose writes wake the loop through `notify`), its pollers
@@ -115,6 +147,7 @@ fn start(
     (
         Running {
             context: w.context,
+            shown: store.snapshot(),
             store,
             pollers,
         },
@@ -181,6 +214,17 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut shown_complete = false;
+    // New data is prepared off the UI task, one preparation at a time; data that changes
+    // meanwhile is prepared next.
+    let (prepared_tx, mut prepared_rx) = tokio::sync::mpsc::unbounded_channel::<Vec<Snapshot>>();
+    let (mut preparing, mut pending) = (false, false);
+    let (look_theme, look_keymap) = (Arc::new(theme.clone()), Arc::new(keymap.clone()));
+    let look = |view: &View, size: ratatui::layout::Size| Look {
+        view: view.clone(),
+        size: (size.width, size.height),
+        theme: look_theme.clone(),
+        keymap: look_keymap.clone(),
+    };
     loop {
         if dirty {
             tui_logger::move_events();
@@ -213,7 +257,28 @@ pub async fn run(
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
-            _ = store_rx.changed() => Msg::DataChanged,
+            _ = store_rx.changed() => {
+                if preparing {
+                    pending = true;
+                } else {
+                    preparing = true;
+                    let size = guard.terminal.size()?;
+                    start_prepare(&running, &memo, look(&view, size), clock, &prepared_tx);
+                }
+                continue;
+            }
+            Some(snaps) = prepared_rx.recv() => {
+                for (r, s) in running.iter_mut().zip(snaps) {
+                    r.shown = s;
+                }
+                preparing = pending;
+                if pending {
+                    pending = false;
+                    let size = guard.terminal.size()?;
+                    start_prepare(&running, &memo, look(&view, size), clock, &prepared_tx);
+                }
+                Msg::DataChanged
+            }
             Some(m) = answer_rx.recv() => m,
             Some(w) = added_rx.recv() => {
                 tracing::info!("watching context {}", crate::text::sanitize::clean(&w.context.name));

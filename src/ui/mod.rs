@@ -10,6 +10,7 @@ pub mod headless;
 pub mod keymap;
 pub mod msg;
 pub mod panes;
+pub mod prepare;
 pub mod render;
 pub mod screen;
 pub mod settings;

@@ -2,14 +2,17 @@
 """moto's server, with two changes for accounts at scale and one API it lacks. Arguments as for
 `moto_server`.
 
-- The Firehose per-region stream quota is raised from 50 to 1000 (AWS raises it on request
-  too), so the scale benches can seed 500 and 1,000 streams.
+- The Firehose per-region stream quota is raised from 50 to 5,000 (Firehose's default quota
+  of delivery streams per account and region), so the scale benches can seed accounts of that
+  size.
 - GetMetricData answers each query from the datapoints of its own metric (namespace, name and
   dimensions including the query's) instead of scanning every datapoint of the account for
   every query and period (queries × periods × datapoints): computed by moto's own code, in time
   for an account with datapoints for hundreds of streams. The answers are moto's, except that
   a query's namespace is always honoured (moto's own filter ignores it when the query has
   dimensions).
+- ListMetrics de-duplicates series with a set, not a scan of those kept so far (moto's is
+  quadratic in the datapoints of a metric name).
 - DescribeAlarmHistory (moto 5 has none) answers StateUpdate items from the history moto keeps
   for every alarm (each SetAlarmState records the state it left), newest first, as AWS
   shapes them: HistorySummary "Alarm updated from OK to ALARM" and HistoryData with oldState
@@ -20,11 +23,11 @@ import json
 import sys
 
 from moto.cloudwatch import responses as cw_responses
-from moto.cloudwatch.models import CloudWatchBackend
+from moto.cloudwatch.models import CloudWatchBackend, Dimension
 from moto.firehose.models import DeliveryStream
 from moto.server import main
 
-DeliveryStream.MAX_STREAMS_PER_REGION = 1000
+DeliveryStream.MAX_STREAMS_PER_REGION = 5000
 
 _get_metric_data = CloudWatchBackend.get_metric_data
 
@@ -53,15 +56,46 @@ def _indexed_get_metric_data(self, queries, start_time, end_time, scan_by="Times
     results = []
     for q in queries:
         metric = q["MetricStat"]["Metric"]
-        wanted = {(d["Name"], d["Value"]) for d in metric.get("Dimensions", [])}
+        wanted = frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
         by_dims = index.get((metric["Namespace"], metric["MetricName"]), {})
-        # Every datapoint moto's own filter could match (its dimensions include the query's).
-        datapoints = [md for dims, mds in by_dims.items() if wanted <= dims for md in mds]
+        # Every datapoint moto's own filter could match (its dimensions include the query's):
+        # looked up by the query's own dimensions, and scanned for supersets only when a
+        # metric has several dimension sets (a metric of one set per stream or rule is the
+        # scale benches' case: thousands of them).
+        exact = by_dims.get(wanted, [])
+        if len(by_dims) <= 1 or all(len(d) == len(wanted) for d in by_dims if d != wanted):
+            datapoints = list(exact)
+        else:
+            datapoints = [md for dims, mds in by_dims.items() if wanted <= dims for md in mds]
         results.extend(_get_metric_data(_OneMetric(self, datapoints), [q], start_time, end_time, scan_by))
     return results
 
 
 CloudWatchBackend.get_metric_data = _indexed_get_metric_data
+
+
+def _filtered_metrics(self, metric_name, namespace, dimensions):
+    """ListMetrics' filter as moto's, its de-duplication by a set instead of a scan of the
+    metrics kept so far (quadratic: minutes for the datapoints of 5,000 streams)."""
+    seen = set()
+    out = []
+    for md in self.get_all_metrics():
+        if namespace and namespace != md.namespace:
+            continue
+        if metric_name and metric_name != md.name:
+            continue
+        if dimensions and any(Dimension(d["Name"], d.get("Value")) not in md.dimensions for d in dimensions):
+            continue
+        key = (md.namespace, md.name, frozenset((d.name, d.value) for d in md.dimensions))
+        # moto keeps a metric without dimensions once per datapoint; so does this.
+        if md.dimensions and key in seen:
+            continue
+        seen.add(key)
+        out.append(md)
+    return out
+
+
+CloudWatchBackend.get_filtered_metrics = _filtered_metrics
 
 
 def _when(v):

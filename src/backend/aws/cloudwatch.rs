@@ -112,13 +112,14 @@ pub(super) async fn metrics(
     Ok(out)
 }
 
-/// The streams with a datapoint of `metric` in the last 3 hours (ListMetrics, every page).
-pub(super) async fn streams_reporting(
+/// The dimensions of every series of `metric` with a datapoint in the last 3 hours
+/// (ListMetrics with its namespace and name, `RecentlyActive` `PT3H`, every page of 500).
+async fn listed(
     c: &Client,
     stats: &ApiStats,
     metric: MetricId,
-) -> BResult<Vec<String>> {
-    let mut names = Vec::new();
+) -> BResult<Vec<Vec<(String, String)>>> {
+    let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
         stats.call(Op::ListMetrics);
@@ -131,20 +132,61 @@ pub(super) async fn streams_reporting(
             .send()
             .await
             .map_err(|e| classify(Op::ListMetrics, e))?;
-        names.extend(r.metrics().iter().flat_map(|m| {
+        out.extend(r.metrics().iter().map(|m| {
             m.dimensions()
                 .iter()
-                .filter(|d| d.name() == Some("DeliveryStreamName"))
-                .filter_map(|d| d.value().map(str::to_string))
+                .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
+                .collect::<Vec<_>>()
         }));
         token = r.next_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
+    Ok(out)
+}
+
+/// The streams with a datapoint of `metric` in the last 3 hours (ListMetrics, every page).
+pub(super) async fn streams_reporting(
+    c: &Client,
+    stats: &ApiStats,
+    metric: MetricId,
+) -> BResult<Vec<String>> {
+    let mut names: Vec<String> = listed(c, stats, metric)
+        .await?
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k == "DeliveryStreamName")
+        .map(|(_, v)| v)
+        .collect();
     names.sort_unstable();
     names.dedup();
     Ok(names)
+}
+
+/// The rules with a datapoint of `metric` (an `AWS/Events` metric) in the last 3 hours: each
+/// series with a `RuleName` dimension, on the bus its `EventBusName` names (`default` without
+/// one: Amazon EventBridge User Guide, "Dimensions for EventBridge metrics"); sorted, once
+/// each.
+pub(super) async fn rules_reporting(
+    c: &Client,
+    stats: &ApiStats,
+    metric: MetricId,
+) -> BResult<Vec<crate::model::RuleKey>> {
+    let mut keys: Vec<crate::model::RuleKey> = listed(c, stats, metric)
+        .await?
+        .into_iter()
+        .filter_map(|dims| {
+            let get = |n: &str| dims.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+            Some(crate::model::RuleKey {
+                name: get("RuleName")?,
+                bus: get("EventBusName").unwrap_or_else(|| "default".into()),
+            })
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(keys)
 }
 
 pub(super) async fn alarms(c: &Client, stats: &ApiStats) -> BResult<Vec<Alarm>> {

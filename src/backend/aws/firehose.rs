@@ -54,13 +54,18 @@ pub(super) async fn streams(
     Ok((streams, errors))
 }
 
+/// The most names one ListDeliveryStreams call may ask for (its `Limit`: 1 to 10,000; Amazon
+/// Data Firehose API Reference, ListDeliveryStreams). At the control plane's 5 calls a second,
+/// pages of 100 would take 10 s to name 5,000 streams; one page of up to 10,000 takes one call.
+const LIST_LIMIT: i32 = 10_000;
+
 /// Every delivery stream name (ListDeliveryStreams, every page).
 pub(super) async fn list_names(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     loop {
         pace.wait().await;
         stats.call(Op::ListDeliveryStreams);
-        let mut req = c.list_delivery_streams().limit(100);
+        let mut req = c.list_delivery_streams().limit(LIST_LIMIT);
         if let Some(last) = names.last() {
             req = req.exclusive_start_delivery_stream_name(last);
         }

@@ -240,6 +240,12 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn rules_reporting(&self, metric: MetricId) -> BResult<Vec<crate::model::RuleKey>> {
+        let c = self.clients().await;
+        let r = cloudwatch::rules_reporting(&c.cw, &self.stats, metric).await;
+        self.guard(r).await
+    }
+
     async fn alarms(&self) -> BResult<Vec<Alarm>> {
         let c = self.clients().await;
         let r = cloudwatch::alarms(&c.cw, &self.stats).await;

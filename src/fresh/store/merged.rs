@@ -24,9 +24,47 @@ pub struct Part {
 #[derive(Clone, Default)]
 pub struct MergedMemo(Arc<Mutex<MergedValues>>);
 
-/// What a [`MergedMemo`] keeps: per key, the diagnoses it was made from (held, so their
-/// addresses cannot be reused) and the value.
-type MergedValues = HashMap<String, (Vec<Arc<Diagnosis>>, Arc<dyn std::any::Any + Send + Sync>)>;
+/// What a [`MergedMemo`] keeps: the newest [`GENERATIONS`] sets of diagnoses values were
+/// asked for (held, so their addresses cannot be reused), oldest first, and per key the values
+/// made from them.
+#[derive(Default)]
+struct MergedValues {
+    generations: Vec<Vec<Arc<Diagnosis>>>,
+    values: HashMap<String, Vec<(usize, AnyValue)>>,
+    /// The generation number of `generations[0]`.
+    first: usize,
+}
+
+/// A memoized value of any type.
+type AnyValue = Arc<dyn std::any::Any + Send + Sync>;
+
+/// How many generations of the data a [`MergedMemo`] keeps values of: the one being drawn and
+/// the newer one being prepared off the UI task.
+const GENERATIONS: usize = 2;
+
+impl MergedValues {
+    /// The generation number of `deps`, made the newest when it is new (values of a generation
+    /// that falls out are dropped).
+    fn generation(&mut self, deps: &[Arc<Diagnosis>]) -> usize {
+        let same = |held: &Vec<Arc<Diagnosis>>| {
+            held.len() == deps.len() && held.iter().zip(deps).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        if let Some(i) = self.generations.iter().position(same) {
+            return self.first + i;
+        }
+        self.generations.push(deps.to_vec());
+        if self.generations.len() > GENERATIONS {
+            self.generations.remove(0);
+            self.first += 1;
+            let first = self.first;
+            self.values.retain(|_, vs| {
+                vs.retain(|(g, _)| *g >= first);
+                !vs.is_empty()
+            });
+        }
+        self.first + self.generations.len() - 1
+    }
+}
 
 impl std::fmt::Debug for MergedMemo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -65,23 +103,28 @@ impl Merged {
         make: impl FnOnce() -> T,
     ) -> Arc<T> {
         let deps: Vec<Arc<Diagnosis>> = self.parts.iter().map(|p| p.snap.diagnosis()).collect();
-        let same = |held: &[Arc<Diagnosis>]| {
-            held.len() == deps.len() && held.iter().zip(&deps).all(|(a, b)| Arc::ptr_eq(a, b))
-        };
-        {
-            let m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((held, v)) = m.get(key)
-                && same(held)
-                && let Ok(v) = v.clone().downcast::<T>()
+        let generation = {
+            let mut m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
+            let g = m.generation(&deps);
+            if let Some(v) = m
+                .values
+                .get(key)
+                .and_then(|vs| vs.iter().find(|(at, _)| *at == g))
+                .and_then(|(_, v)| v.clone().downcast::<T>().ok())
             {
                 return v;
             }
-        }
+            g
+        };
         let v = Arc::new(make());
         let mut m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
-        // Values of older data are of no use any more.
-        m.retain(|_, (held, _)| same(held));
-        m.insert(key.to_string(), (deps, v.clone()));
+        // Kept only while its generation is among the newest.
+        if generation >= m.first {
+            m.values
+                .entry(key.to_string())
+                .or_default()
+                .push((generation, v.clone()));
+        }
         v
     }
 

@@ -149,6 +149,7 @@ impl Store {
                 Err(poisoned) => poisoned.into_inner(),
             };
             f(&mut g);
+            g.renew_derived();
         }
         self.tx.send_modify(|n| *n += 1);
     }
@@ -204,6 +205,20 @@ impl Store {
     /// Publishes the backend's API cost counters as of `at`.
     pub fn set_api(&self, v: crate::backend::aws::ApiStatsView, at: DateTime<Utc>) {
         self.write(|s| s.api.ok(v, at));
+    }
+
+    /// Publishes a metrics poll's metrics and what its plan costs, fetched at `at`, in one
+    /// write (one notification).
+    pub fn set_metrics_planned(
+        &self,
+        v: Metrics,
+        plan: crate::fresh::plan::PlanCost,
+        at: DateTime<Utc>,
+    ) {
+        self.write(|s| {
+            s.metrics.ok(v, at);
+            s.plan.ok(plan, at);
+        });
     }
 
     /// Record a failed poll; the section keeps its data. Returns consecutive failures.

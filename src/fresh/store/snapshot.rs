@@ -45,32 +45,41 @@ pub struct Snapshot {
     pub logs: Section<LogStore>,
     /// What the backend has cost (API calls, metrics requested); absent for the demo.
     pub api: Section<crate::backend::aws::ApiStatsView>,
-    /// The diagnosis of the data above, shared by every snapshot of the store.
-    diagnosis: Arc<Mutex<DiagnosisCache>>,
-    /// Values derived from the data (see [`Snapshot::memo`]), shared like the diagnosis.
-    memo: Arc<Mutex<Memo>>,
+    /// What the metric plan costs at the last metrics poll, and what a full plan would.
+    pub plan: Section<crate::fresh::plan::PlanCost>,
+    /// What is derived from the data above (the diagnosis, the memos): one per change of the
+    /// data, shared by every snapshot of that data and kept by each (an older snapshot still
+    /// being drawn keeps its own while a newer one is being prepared).
+    pub(super) derived: Arc<Derived>,
 }
 
-/// What [`Snapshot::memo`] keeps: values made from the data the diagnosis `made_from` was.
+/// What is derived from one generation of the data: the data it is made from (held, so their
+/// addresses cannot be reused), the diagnosis and the memos, each made at most once.
 #[derive(Default)]
-struct Memo {
-    made_from: Option<Arc<Diagnosis>>,
-    values: HashMap<String, Arc<dyn std::any::Any + Send + Sync>>,
+pub(super) struct Derived {
+    made_from: DataKeys,
+    diagnosis: std::sync::OnceLock<Arc<Diagnosis>>,
+    memo: Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
-impl std::fmt::Debug for Memo {
+impl std::fmt::Debug for Derived {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memo")
-            .field("values", &self.values.len())
+        f.debug_struct("Derived")
+            .field("diagnosis", &self.diagnosis.get().is_some())
             .finish()
     }
 }
 
-/// The data a diagnosis was made from (held, so their addresses cannot be reused) and it.
-#[derive(Debug, Default)]
-struct DiagnosisCache {
-    made_from: Option<DataKeys>,
-    value: Arc<Diagnosis>,
+impl Derived {
+    /// Whether this was made from the data `keys` names.
+    fn is_of(&self, keys: &DataKeys) -> bool {
+        let k = &self.made_from;
+        same(&k.0, &keys.0)
+            && same(&k.1, &keys.1)
+            && same(&k.2, &keys.2)
+            && same(&k.3, &keys.3)
+            && k.4 == keys.4
+    }
 }
 
 /// Inventory, metrics, alarms, logs, and the metrics error the verdicts quote while there are
@@ -111,66 +120,71 @@ impl Snapshot {
         })
     }
 
-    /// The health of every stream, rule and pipeline: computed once per change of the data
-    /// (inventory, metrics, alarms, logs), then shared by every frame and row until the next.
-    pub fn diagnosis(&self) -> Arc<Diagnosis> {
-        let keys: DataKeys = (
+    /// The data the diagnosis is made from.
+    fn data_keys(&self) -> DataKeys {
+        (
             self.inventory.data.clone(),
             self.metrics.data.clone(),
             self.alarms.data.clone(),
             self.logs.data.clone(),
             self.health_inputs()
                 .and_then(|i| i.metrics_error.map(str::to_string)),
-        );
-        let mut cache = self.diagnosis.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(k) = &cache.made_from
-            && same(&k.0, &keys.0)
-            && same(&k.1, &keys.1)
-            && same(&k.2, &keys.2)
-            && same(&k.3, &keys.3)
-            && k.4 == keys.4
-        {
-            return cache.value.clone();
+        )
+    }
+
+    /// Called by the store after every write: keeps what is derived while the data it is
+    /// made from is the same (a new error that keeps the data, new API counters), else starts
+    /// a new generation.
+    pub(super) fn renew_derived(&mut self) {
+        let keys = self.data_keys();
+        if !self.derived.is_of(&keys) {
+            self.derived = Arc::new(Derived {
+                made_from: keys,
+                ..Derived::default()
+            });
         }
-        let value = Arc::new(match (self.health_inputs(), self.inventory.get()) {
-            (Some(inp), Some(iv)) => Diagnosis::of(&inp, &iv.pipelines),
-            _ => Diagnosis::default(),
-        });
-        cache.made_from = Some(keys);
-        cache.value = value.clone();
-        value
+    }
+
+    /// The health of every stream, rule and pipeline: computed once per change of the data
+    /// (inventory, metrics, alarms, logs), then shared by every snapshot of that data and every
+    /// frame drawn from them.
+    pub fn diagnosis(&self) -> Arc<Diagnosis> {
+        let make = || {
+            Arc::new(match (self.health_inputs(), self.inventory.get()) {
+                (Some(inp), Some(iv)) => Diagnosis::of(&inp, &iv.pipelines),
+                _ => Diagnosis::default(),
+            })
+        };
+        if self.derived.is_of(&self.data_keys()) {
+            self.derived.diagnosis.get_or_init(make).clone()
+        } else {
+            // Not a snapshot the store made (its sections were replaced by hand): not shared.
+            make()
+        }
     }
 
     /// A value derived from the data (e.g. a list pane's sorted rows), made once per change of
     /// the data the diagnosis is made from and per `key`, then shared by every frame and
-    /// snapshot until the next change: what keeps a frame's cost independent of the number of
-    /// rows. `make` must depend only on this snapshot's data and `key`.
+    /// snapshot of that data: what keeps a frame's cost independent of the number of rows.
+    /// `make` must depend only on this snapshot's data and `key`.
     pub fn memo<T: std::any::Any + Send + Sync>(
         &self,
         key: &str,
         make: impl FnOnce() -> T,
     ) -> Arc<T> {
-        let d = self.diagnosis();
+        if !self.derived.is_of(&self.data_keys()) {
+            return Arc::new(make());
+        }
         {
-            let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-            if !m.made_from.as_ref().is_some_and(|x| Arc::ptr_eq(x, &d)) {
-                m.values.clear();
-                m.made_from = Some(d.clone());
-            }
-            if let Some(v) = m
-                .values
-                .get(key)
-                .and_then(|v| v.clone().downcast::<T>().ok())
-            {
+            let m = self.derived.memo.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(v) = m.get(key).and_then(|v| v.clone().downcast::<T>().ok()) {
                 return v;
             }
         }
         // Made outside the lock: `make` may ask for other memos.
         let v = Arc::new(make());
-        let mut m = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        if m.made_from.as_ref().is_some_and(|x| Arc::ptr_eq(x, &d)) {
-            m.values.insert(key.to_string(), v.clone());
-        }
+        let mut m = self.derived.memo.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(key.to_string()).or_insert_with(|| v.clone());
         v
     }
 

@@ -278,6 +278,9 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
                     &["es:ESHttpPost", "es:ESHttpPut"],
                     vec![d.endpoint.clone(), format!("{}/*", d.endpoint)],
                 ));
+                // Not read: the domain's access policy, and fine-grained access control's role
+                // mapping (OpenSearch Service developer guide, "Fine-grained access control").
+                not_evaluated = Some("the domain's access policy and, if it is on, its fine-grained access control (the role's mapping in the OpenSearch security plugin, not an IAM policy)".into());
             }
             K::OpenSearchServerless => {
                 // https://<collection id>.<region>.aoss.amazonaws.com

@@ -446,7 +446,7 @@ pub fn deadline_text(deadline: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// A rule on bus `orders` for tests elsewhere in the crate.
 #[cfg(test)]

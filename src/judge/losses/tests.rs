@@ -12,7 +12,7 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 30).unwrap()
 }
 
-fn stream(name: &str) -> Stream {
+pub(crate) fn stream(name: &str) -> Stream {
     Stream {
         name: name.into(),
         arn: format!("arn:aws:firehose:us-east-1:123456789012:deliverystream/{name}"),
@@ -42,7 +42,7 @@ fn stream(name: &str) -> Stream {
     }
 }
 
-fn rule(name: &str, stream: &str, dlq: Option<&str>) -> crate::model::Rule {
+pub(crate) fn rule(name: &str, stream: &str, dlq: Option<&str>) -> crate::model::Rule {
     crate::model::Rule {
         bus: "default".into(),
         name: name.into(),

@@ -12,8 +12,7 @@ use crate::model::MetricKind;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::fmt;
 
-/// USD per 1,000 metrics requested with GetMetricData (us-east-1 list price).
-pub const GET_METRIC_DATA_PER_1000: f64 = 0.01;
+use crate::fresh::plan::{GET_METRIC_DATA_PER_1000, PlanCost};
 
 /// Draws the API cost pane of one context: calls per operation (last minute, total) and
 /// metrics requested with their estimated GetMetricData cost; `context` names it in the title
@@ -44,6 +43,32 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
         per_hour / 1000.0 * GET_METRIC_DATA_PER_1000 * 24.0 * 30.0
     );
     let block = ctx.block(title(ctx, heading, note), true);
+    // The plan's steady state, what fetching every row every poll would cost, and what rests
+    // on ListMetrics (as of the last metrics poll).
+    let planned: Vec<Row> = snap
+        .plan
+        .get()
+        .map(|p| {
+            let line = |head: String, text: String| {
+                Row::new(vec![
+                    Cell::from(Span::styled(head, t.dim())),
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(Span::styled(text, t.dim())),
+                ])
+            };
+            let mut rows = vec![line(
+                format!("METRIC PLAN ({} rows)", p.rows),
+                format!(
+                    "{} · ${:.0}/month at the plan",
+                    p.rates(),
+                    PlanCost::usd_per_hour(p.plan_per_minute) * 24.0 * 30.0
+                ),
+            )];
+            rows.extend(p.resting().map(|r| line(String::new(), r)));
+            rows
+        })
+        .unwrap_or_default();
     let off = snap.features_off();
     let denied = |op: &str| off.iter().any(|(p, _)| *p == op);
     let mut rows: Vec<Row> = api
@@ -100,6 +125,10 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
                 )),
             ]));
         }
+    }
+    if !planned.is_empty() {
+        rows.push(Row::new(vec![Cell::from("")]));
+        rows.extend(planned);
     }
     // What fhtop's own role lacks: each permission once, with what it turns on
     // (`fhtop policy` prints the whole policy).

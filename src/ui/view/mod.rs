@@ -13,7 +13,7 @@ pub use dialogs::{Overlay, PendingToggle, SimForm};
 pub use logview::{log_cursor, log_event_lines};
 pub use pane::Pane;
 pub use records::{Failed, Tester};
-pub use rows::{Entry, ListState, entries, merged_entries, visible_rows};
+pub use rows::{Entry, ListState, entries, entries_key, merged_entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
 

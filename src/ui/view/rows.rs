@@ -78,13 +78,7 @@ fn part_entries(
     name: &str,
 ) -> Arc<Vec<Entry>> {
     let id = snap.identity.get();
-    // The identity is not among what clears the memo: its account and region are in the key.
-    let key = format!(
-        "entries {pane:?} {ctx} {name} {} {} {filter}",
-        id.map_or("", |i| i.account.as_str()),
-        id.map_or("", |i| i.region.as_str())
-    );
-    snap.memo(&key, || {
+    snap.memo(&entries_key(pane, snap, filter, ctx, name), || {
         // With several contexts (a name is given) a filter matching the context keeps all its
         // rows; with one it filters the rows only, as it always did.
         let whole = !filter.is_empty()
@@ -103,6 +97,18 @@ fn part_entries(
         }
         e
     })
+}
+
+/// The key of [`Snapshot::memo`] under which the rows of `pane` of context `ctx` named `name`
+/// are kept. The identity is not among what starts a new generation of memos: its account
+/// and region are in the key.
+pub fn entries_key(pane: Pane, snap: &Snapshot, filter: &str, ctx: usize, name: &str) -> String {
+    let id = snap.identity.get();
+    format!(
+        "entries {pane:?} {ctx} {name} {} {} {filter}",
+        id.map_or("", |i| i.account.as_str()),
+        id.map_or("", |i| i.region.as_str())
+    )
 }
 
 /// The rows of a list pane over every context of `w` (or only context `only`, `:ctx NAME`),

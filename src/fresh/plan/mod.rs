@@ -10,9 +10,23 @@
 //!   poll the least recently fetched share, so that every row is fetched again within
 //!   [`ROTATION`] and the cost is the same every minute. Their health is that of their last
 //!   fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
+//! - A series that CloudWatch's ListMetrics says had no datapoint in the last 3 hours
+//!   ([`Listing`], swept every poll: one request per metric name and 500 series, instead of
+//!   one metric per row) is not requested for a row off screen: GetMetricData would return
+//!   nothing for it either. EventBridge sends `Invocations` and `FailedInvocations` only when
+//!   they are not zero (Amazon EventBridge User Guide, "Monitoring Amazon EventBridge"), so
+//!   for a healthy rule most of its failure series are absent; an idle stream has none. Only a series already held (carried, its new
+//!   periods empty) rests on a listing; the rows on screen, the selection, failing rows and
+//!   any series the listing names are fetched as before, so a verdict never turns OK on a
+//!   listing: an absent series can only keep one. AWS allows up to 15 minutes for a new
+//!   series to appear in ListMetrics (Amazon CloudWatch API Reference, ListMetrics): a rule
+//!   off screen that starts failing for the first time shows within that.
 //! - A row fetched before is extended by its newest periods only (the last
 //!   [`crate::backend::read::OVERLAP_POINTS`] read again: CloudWatch may add a late datapoint), not its whole
 //!   window again.
+
+mod cost;
+pub use cost::{GET_METRIC_DATA_PER_1000, PlanCost};
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -37,10 +51,72 @@ pub struct Want {
     pub full: Vec<Scope>,
 }
 
-/// When each row's metrics were last fetched.
+/// The `AWS/Events` metrics a [`Listing`] sweeps when there are rules: every rule metric of
+/// the triage sets
+/// ([`crate::model::metric::RULE_TRIAGE`] and [`MetricId::RULE_DLQ`]).
+pub const LISTED: [MetricId; 7] = [
+    MetricId::MatchedEvents,
+    MetricId::Invocations,
+    MetricId::FailedInvocations,
+    MetricId::DeadLetterInvocations,
+    MetricId::ThrottledRules,
+    MetricId::InvocationsSentToDlq,
+    MetricId::InvocationsFailedToBeSentToDlq,
+];
+
+/// What ListMetrics (`RecentlyActive` `PT3H`) said of the rows' series at one instant: for
+/// each metric swept, the series with a datapoint in the last 3 hours. A series of a swept
+/// metric that is not present had none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// When the sweep finished.
+    pub at: DateTime<Utc>,
+    /// The metrics swept (every page of each).
+    pub swept: HashSet<MetricId>,
+    /// The series with a datapoint in the last 3 hours.
+    pub present: HashSet<(Scope, MetricId)>,
+}
+
+impl Listing {
+    /// Whether the listing says `scope`'s `metric` had no datapoint in the last 3 hours.
+    pub fn absent(&self, scope: &Scope, metric: MetricId) -> bool {
+        self.swept.contains(&metric) && !self.present.contains(&(scope.clone(), metric))
+    }
+
+    /// The metrics a sweep of `inv` lists: [`LISTED`] when it has rules, and every metric of
+    /// its streams' triage sets (the `AWS/Firehose` ones), each once.
+    pub fn metrics_of(inv: &Inventory) -> Vec<MetricId> {
+        let mut v: Vec<MetricId> = if inv.rules.is_empty() {
+            Vec::new()
+        } else {
+            LISTED.to_vec()
+        };
+        for q in metric_queries(inv, &[]) {
+            if matches!(q.scope, Scope::Stream(_)) && !v.contains(&q.metric) {
+                v.push(q.metric);
+            }
+        }
+        v
+    }
+}
+
+/// One poll's plan: the queries to fetch, and the rows due whose every series rests on the
+/// listing (nothing to fetch; noted as looked at, like a fetch).
+#[derive(Debug, Clone, Default)]
+pub struct Planned {
+    /// What GetMetricData is asked for.
+    pub queries: Vec<MetricQuery>,
+    /// Rows due that rest on the listing whole.
+    pub rested: Vec<Scope>,
+    /// Series not requested because the listing says they are empty.
+    pub skipped: usize,
+}
+
+/// When each row's metrics were last fetched, and the newest listing of the rules' series.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     last: HashMap<Scope, DateTime<Utc>>,
+    listing: Option<Listing>,
 }
 
 impl Plan {
@@ -57,10 +133,12 @@ impl Plan {
         have: &Metrics,
         now: DateTime<Utc>,
         every: Duration,
-    ) -> Vec<MetricQuery> {
+    ) -> Planned {
         let mut due: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
         due.extend(urgent.iter().cloned());
         due.extend(missing(inv, &want.full, have).into_iter().map(|q| q.scope));
+        // Fetched every poll whatever a listing says.
+        let always = due.clone();
         let mut rest: Vec<(Option<DateTime<Utc>>, Scope)> = inv
             .scopes()
             .into_iter()
@@ -76,7 +154,41 @@ impl Plan {
                 due.insert(s);
             }
         }
-        queries_for(inv, &want.full, |s| due.contains(s))
+        let listing = self.fresh_listing(now, every);
+        let mut planned = Planned::default();
+        let mut kept: HashSet<Scope> = HashSet::new();
+        let mut rested: HashSet<Scope> = HashSet::new();
+        for q in queries_for(inv, &want.full, |s| due.contains(s)) {
+            let rests = !always.contains(&q.scope)
+                && listing.is_some_and(|l| l.absent(&q.scope, q.metric))
+                && have.series(&q.scope, q.metric).is_some();
+            if rests {
+                planned.skipped += 1;
+                rested.insert(q.scope.clone());
+            } else {
+                kept.insert(q.scope.clone());
+                planned.queries.push(q);
+            }
+        }
+        planned.rested = rested.difference(&kept).cloned().collect();
+        planned.rested.sort();
+        planned
+    }
+
+    /// The newest listing, when it is at most two polls old (else nothing rests on it).
+    fn fresh_listing(&self, now: DateTime<Utc>, every: Duration) -> Option<&Listing> {
+        let limit = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::MAX);
+        self.listing.as_ref().filter(|l| now - l.at <= limit)
+    }
+
+    /// Keeps `l` as the newest listing of the rules' series.
+    pub fn set_listing(&mut self, l: Listing) {
+        self.listing = Some(l);
+    }
+
+    /// The newest listing, if any.
+    pub fn listing(&self) -> Option<&Listing> {
+        self.listing.as_ref()
     }
 
     /// The queries of a look between polls: rows never fetched (the walk added them), every
@@ -112,6 +224,14 @@ impl Plan {
     pub fn record(&mut self, queries: &[MetricQuery], at: DateTime<Utc>) {
         for q in queries {
             self.last.insert(q.scope.clone(), at);
+        }
+    }
+
+    /// Notes that a poll's queries were fetched at `at` and its rested rows looked at then.
+    pub fn record_poll(&mut self, p: &Planned, at: DateTime<Utc>) {
+        self.record(&p.queries, at);
+        for s in &p.rested {
+            self.last.insert(s.clone(), at);
         }
     }
 
@@ -165,16 +285,4 @@ pub fn carry(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_rotation_fetches_every_row_within_its_period() {
-        let every = Duration::from_secs(60);
-        assert_eq!(rotation_share(1_500, every), 150);
-        assert_eq!(rotation_share(7, every), 1);
-        assert_eq!(rotation_share(0, every), 0);
-        // A poll slower than the rotation fetches everything each time.
-        assert_eq!(rotation_share(40, Duration::from_secs(900)), 40);
-    }
-}
+mod tests;

@@ -1,0 +1,123 @@
+//! What the metric plan costs ([`PlanCost`]): metrics requested a minute and USD an hour, for
+//! fhtop's plan and for a full plan.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{Listing, ROTATION, Want};
+use crate::model::{Inventory, Scope, metric_queries, metric_queries_of};
+
+/// USD per 1,000 metrics requested with GetMetricData, at CloudWatch's list price (us-east-1;
+/// Amazon CloudWatch pricing, "API requests": GetMetricData is billed per metric requested,
+/// whatever the time range or the number of datapoints).
+pub const GET_METRIC_DATA_PER_1000: f64 = 0.01;
+
+/// What the metric plan costs for one inventory: metrics requested a minute, in steady state,
+/// by the plan fhtop follows and by a full plan (every row's triage set every poll). Rates are
+/// averages (the rotation's share is the same every poll); looks between polls (rows
+/// scrolled to) come on top.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanCost {
+    /// Rows (streams, rules, streams known by their metrics only).
+    pub rows: usize,
+    /// Metrics requested a minute by fhtop's plan: the rows on screen, the selection's every
+    /// metric and the failing rows every poll, the others once per [`ROTATION`].
+    pub plan_per_minute: f64,
+    /// Metrics requested a minute if every row's triage set were fetched every poll.
+    pub full_per_minute: f64,
+    /// Series of rows off screen not requested because the listing says they had no
+    /// datapoint in the last 3 hours.
+    pub resting_series: usize,
+    /// When the listing they rest on was made (ListMetrics), if there is one.
+    pub listed_at: Option<DateTime<Utc>>,
+}
+
+impl PlanCost {
+    /// The plan's cost: `inv`'s rows, `want` (the rows on screen and the selection), `urgent`
+    /// rows (FAIL) and the metrics interval `every`.
+    pub fn of(
+        inv: &Inventory,
+        want: &Want,
+        urgent: &HashSet<Scope>,
+        every: Duration,
+        listing: Option<&Listing>,
+    ) -> Self {
+        let polls = 60.0 / every.as_secs_f64().max(1.0);
+        let per_rotation = every.as_secs_f64().max(1.0) / ROTATION.as_secs_f64();
+        let mut triage: HashMap<Scope, usize> = HashMap::new();
+        // Series the listing says are empty: not requested for rows off screen.
+        let mut resting: HashMap<Scope, usize> = HashMap::new();
+        for q in metric_queries(inv, &[]) {
+            if listing.is_some_and(|l| l.absent(&q.scope, q.metric)) {
+                *resting.entry(q.scope.clone()).or_default() += 1;
+            }
+            *triage.entry(q.scope).or_default() += 1;
+        }
+        let each_poll: HashSet<&Scope> = want.screen.iter().chain(urgent).collect();
+        let full: HashSet<&Scope> = want.full.iter().collect();
+        let (mut plan, mut whole, mut rested) = (0.0, 0.0, 0.0);
+        for (scope, n) in &triage {
+            let n = *n as f64;
+            whole += n * polls;
+            if !each_poll.contains(scope) && !full.contains(scope) {
+                // Once per rotation: a share of it every poll, less what rests on the listing.
+                let rests = resting.get(scope).copied().unwrap_or(0) as f64;
+                plan += (n - rests) * polls * per_rotation.min(1.0);
+                rested += rests;
+            }
+        }
+        let due_each_poll: Vec<Scope> = each_poll
+            .iter()
+            .filter(|s| !full.contains(*s))
+            .map(|s| (*s).clone())
+            .collect();
+        plan += metric_queries_of(inv, &want.full, |s| full.contains(s)).len() as f64 * polls;
+        plan += metric_queries_of(inv, &[], |s| due_each_poll.contains(s)).len() as f64 * polls;
+        Self {
+            rows: triage.len(),
+            plan_per_minute: plan,
+            full_per_minute: whole,
+            resting_series: rested as usize,
+            listed_at: listing.map(|l| l.at),
+        }
+    }
+
+    /// USD an hour of `per_minute` metrics requested a minute, at list price.
+    pub fn usd_per_hour(per_minute: f64) -> f64 {
+        per_minute * 60.0 / 1000.0 * GET_METRIC_DATA_PER_1000
+    }
+
+    /// "plan ≈ 1748 metrics/min ($1.05/h) · every row every poll ≈ 17480/min ($10.49/h)".
+    pub fn rates(&self) -> String {
+        format!(
+            "plan ≈ {:.0} metrics/min (${:.2}/h) · every row every poll ≈ {:.0}/min (${:.2}/h)",
+            self.plan_per_minute,
+            Self::usd_per_hour(self.plan_per_minute),
+            self.full_per_minute,
+            Self::usd_per_hour(self.full_per_minute)
+        )
+    }
+
+    /// "1500 series off screen rest on ListMetrics of 00:47:31 UTC (no datapoint in 3 h)", when
+    /// some do.
+    pub fn resting(&self) -> Option<String> {
+        let at = self.listed_at?;
+        (self.resting_series > 0).then(|| {
+            format!(
+                "{} series off screen rest on ListMetrics of {} UTC (no datapoint in 3 h)",
+                self.resting_series,
+                at.format("%H:%M:%S")
+            )
+        })
+    }
+
+    /// [`PlanCost::rates`], then [`PlanCost::resting`] when some series rest.
+    pub fn describe(&self) -> String {
+        match self.resting() {
+            Some(r) => format!("{} · {r}", self.rates()),
+            None => self.rates(),
+        }
+    }
+}
