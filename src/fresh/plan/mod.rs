@@ -15,10 +15,12 @@
 //!   one metric per row) is not requested for a row off screen: GetMetricData would return
 //!   nothing for it either. EventBridge sends `Invocations` and `FailedInvocations` only when
 //!   they are not zero (Amazon EventBridge User Guide, "Monitoring Amazon EventBridge"), so
-//!   for a healthy rule most of its failure series are absent; an idle stream has none. Only a series already held (carried, its new
-//!   periods empty) rests on a listing; the rows on screen, the selection, failing rows and
-//!   any series the listing names are fetched as before, so a verdict never turns OK on a
-//!   listing: an absent series can only keep one. AWS allows up to 15 minutes for a new
+//!   for a healthy rule most of its failure series are absent; an idle stream has none. A
+//!   series rests when it is held already (carried, its new periods empty), or, never
+//!   fetched, when the whole window lies within the listing's 3 hours (published empty, as
+//!   GetMetricData would answer it: on a cold start a silent series is never asked for). The
+//!   rows on screen, the selection, failing rows and any series the listing names are
+//!   fetched as before, so a verdict never turns OK on a listing that says otherwise. AWS allows up to 15 minutes for a new
 //!   series to appear in ListMetrics (Amazon CloudWatch API Reference, ListMetrics): a rule
 //!   off screen that starts failing for the first time shows within that.
 //! - A row fetched before is extended by its newest periods only (the last
@@ -110,6 +112,9 @@ pub struct Planned {
     pub rested: Vec<Scope>,
     /// Series not requested because the listing says they are empty.
     pub skipped: usize,
+    /// Of those, the series not held yet: published empty (what GetMetricData would have
+    /// answered), only when the window lies within the listing's 3 hours.
+    pub empty: Vec<(Scope, MetricId)>,
 }
 
 /// When each row's metrics were last fetched, and the newest listing of the rules' series.
@@ -117,7 +122,12 @@ pub struct Planned {
 pub struct Plan {
     last: HashMap<Scope, DateTime<Utc>>,
     listing: Option<Listing>,
+    listing_fresh_for: Duration,
 }
+
+/// What ListMetrics' `RecentlyActive` `PT3H` covers, in seconds: a series it does not list had
+/// no datapoint in the last 3 hours (Amazon CloudWatch API Reference, ListMetrics).
+const LISTED_SECONDS: u64 = 3 * 3600;
 
 impl Plan {
     /// The queries of one poll at `now` (see the module documentation): `urgent` holds the
@@ -136,9 +146,9 @@ impl Plan {
     ) -> Planned {
         let mut due: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
         due.extend(urgent.iter().cloned());
-        due.extend(missing(inv, &want.full, have).into_iter().map(|q| q.scope));
         // Fetched every poll whatever a listing says.
         let always = due.clone();
+        due.extend(missing(inv, &want.full, have).into_iter().map(|q| q.scope));
         let mut rest: Vec<(Option<DateTime<Utc>>, Scope)> = inv
             .scopes()
             .into_iter()
@@ -154,17 +164,41 @@ impl Plan {
                 due.insert(s);
             }
         }
-        let listing = self.fresh_listing(now, every);
+        self.split(
+            queries_for(inv, &want.full, |s| due.contains(s)),
+            &always,
+            have,
+            now,
+        )
+    }
+
+    /// `queries` split into what is fetched and what rests on the fresh listing: a series of
+    /// a row not in `always` that the listing says had no datapoint in 3 hours, held already
+    /// or (never fetched) when the whole window lies within those 3 hours.
+    fn split(
+        &self,
+        queries: Vec<MetricQuery>,
+        always: &HashSet<Scope>,
+        have: &Metrics,
+        now: DateTime<Utc>,
+    ) -> Planned {
+        let listing = self.fresh_listing(now);
+        let w = have.window;
+        let within = u64::from(w.period_seconds) * w.points as u64 <= LISTED_SECONDS;
         let mut planned = Planned::default();
         let mut kept: HashSet<Scope> = HashSet::new();
         let mut rested: HashSet<Scope> = HashSet::new();
-        for q in queries_for(inv, &want.full, |s| due.contains(s)) {
+        for q in queries {
+            let held = have.series(&q.scope, q.metric).is_some();
             let rests = !always.contains(&q.scope)
                 && listing.is_some_and(|l| l.absent(&q.scope, q.metric))
-                && have.series(&q.scope, q.metric).is_some();
+                && (held || within);
             if rests {
                 planned.skipped += 1;
                 rested.insert(q.scope.clone());
+                if !held {
+                    planned.empty.push((q.scope, q.metric));
+                }
             } else {
                 kept.insert(q.scope.clone());
                 planned.queries.push(q);
@@ -175,15 +209,19 @@ impl Plan {
         planned
     }
 
-    /// The newest listing, when it is at most two polls old (else nothing rests on it).
-    fn fresh_listing(&self, now: DateTime<Utc>, every: Duration) -> Option<&Listing> {
-        let limit = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::MAX);
+    /// The newest listing, when it is no older than it was kept for (else nothing rests on
+    /// it).
+    fn fresh_listing(&self, now: DateTime<Utc>) -> Option<&Listing> {
+        let limit =
+            chrono::Duration::from_std(self.listing_fresh_for).unwrap_or(chrono::Duration::MAX);
         self.listing.as_ref().filter(|l| now - l.at <= limit)
     }
 
-    /// Keeps `l` as the newest listing of the rules' series.
-    pub fn set_listing(&mut self, l: Listing) {
+    /// Keeps `l` as the newest listing of the rows' series, to rest series on for `fresh_for`
+    /// after it was made (two metrics polls).
+    pub fn set_listing(&mut self, l: Listing, fresh_for: Duration) {
         self.listing = Some(l);
+        self.listing_fresh_for = fresh_for;
     }
 
     /// The newest listing, if any.
@@ -194,7 +232,7 @@ impl Plan {
     /// The queries of a look between polls: rows never fetched (the walk added them), every
     /// series of the plan not in `have` (a new selection's drill-in metrics, a triage set that
     /// grew), and rows on screen or selected whose last fetch is older than `every` (scrolled
-    /// to).
+    /// to); of rows not shown, what the listing says is empty rests (see [`Plan::poll`]).
     pub fn look(
         &self,
         inv: &Inventory,
@@ -202,9 +240,9 @@ impl Plan {
         have: &Metrics,
         now: DateTime<Utc>,
         every: Duration,
-    ) -> Vec<MetricQuery> {
+    ) -> Planned {
         let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
-        let shown: HashSet<&Scope> = want.screen.iter().chain(&want.full).collect();
+        let shown: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
         let due = |s: &Scope| match self.last.get(s) {
             None => true,
             Some(t) => shown.contains(s) && now - *t >= every,
@@ -217,7 +255,7 @@ impl Plan {
                 q.push(x);
             }
         }
-        q
+        self.split(q, &shown, have, now)
     }
 
     /// Notes that `queries` were fetched at `at`.
