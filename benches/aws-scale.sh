@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Accounts of N streams and 2N rules on moto, through the counting proxy, with fhtop's default
 # AWS settings (real pacing, default intervals), cold (no cache) and warm (the cache of the
-# cold run): time until every stream name is on screen, until every stream is described, until
-# metrics are on screen, until every row (stream and rule) has its triage metrics; calls per
-# operation for the first load and per steady-state minute (averaged over one rotation, 10 min);
-# metrics requested per hour (GetMetricData queries counted at the proxy) and the list price; RSS.
+# cold run): time until every stream name is on screen, until metrics are on screen, until
+# every row (stream and rule) has its triage metrics, until every stream is described (when
+# that comes within the run: DescribeDeliveryStream's 5 calls a second take N/5 s); key
+# latency (`?` to the help on screen, Esc to it gone); calls per operation for the first load
+# and per steady-state minute (averaged over one rotation, 10 min); metrics requested per hour
+# (GetMetricData queries counted at the proxy) and the list price; RSS.
 #
-#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; 5000 takes about 15 minutes;
+#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; 5000 takes about 20 minutes;
 #                                      needs tmux, python3 with
 #                                      moto[server] and cbor2: tests/run.sh installs them)
 set -euo pipefail
