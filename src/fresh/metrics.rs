@@ -68,20 +68,10 @@ pub async fn poll_metrics(
     }
     let planned = plan.poll(&inv.inv, want, &urgent, &m, now, every);
     crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, planned.queries.clone()).await?;
-    put_empty(&mut m, &planned);
     plan.record_poll(&planned, now);
-    let cost = crate::fresh::plan::PlanCost::of(&inv.inv, want, &urgent, every, plan.listing());
+    let cost = crate::fresh::plan::PlanCost::of(&inv.inv, want, &urgent, every, plan.fresh(now));
     c.store.set_metrics_planned(m, cost, now);
     Ok(())
-}
-
-/// The series of `planned` that rest on the listing without being held yet: published empty
-/// over the window, as GetMetricData answers a series without a datapoint.
-fn put_empty(m: &mut crate::model::Metrics, planned: &crate::fresh::plan::Planned) {
-    let points = m.window.points;
-    for (scope, metric) in &planned.empty {
-        m.put(scope.clone(), *metric, 0, vec![None; points]);
-    }
 }
 
 /// The rows' series with a datapoint in the last 3 hours ([`crate::fresh::plan::Listing`]):
@@ -189,14 +179,13 @@ pub async fn poll_new_metrics(
         return Ok(());
     };
     let now = c.clock.now();
-    let planned = plan.look(&inv.inv, want, m, now, every * 2);
-    if planned.queries.is_empty() && planned.rested.is_empty() && planned.empty.is_empty() {
+    let planned = plan.look(&inv.inv, want, &urgent_rows(&snap), m, now, every * 2);
+    if planned.queries.is_empty() && planned.rested.is_empty() {
         return Ok(());
     }
     let mut merged = crate::fresh::plan::carry(Some(m), m.window, &inv.inv, &want.full);
     crate::backend::read::fetch_into(c.backend.as_ref(), &mut merged, planned.queries.clone())
         .await?;
-    put_empty(&mut merged, &planned);
     plan.record_poll(&planned, now);
     let at = snap.metrics.fetched_at.unwrap_or(now);
     c.store.set_metrics(merged, at);

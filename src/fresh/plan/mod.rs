@@ -4,28 +4,27 @@
 //! a poll asks for and *how often*; the time range only decides how much comes back.
 //!
 //! - Every poll (the metrics interval, 60 s by default): the rows on screen, the selection and
-//!   the open drill-in (their every metric), the rows whose health is FAIL, and rows never
-//!   fetched.
+//!   the open drill-in (their every metric), the rows whose health is FAIL, and every series
+//!   never fetched.
 //! - The other rows (off screen, OK or undecided) get their triage set on a rotation: each
-//!   poll the least recently fetched share, so that every row is fetched again within
+//!   poll the least recently fetched share, so that every row is looked at again within
 //!   [`ROTATION`] and the cost is the same every minute. Their health is that of their last
 //!   fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
-//! - A series that CloudWatch's ListMetrics says had no datapoint in the last 3 hours
-//!   ([`Listing`], swept every poll: one request per metric name and 500 series, instead of
-//!   one metric per row) is not requested for a row off screen: GetMetricData would return
-//!   nothing for it either. EventBridge sends `Invocations` and `FailedInvocations` only when
-//!   they are not zero (Amazon EventBridge User Guide, "Monitoring Amazon EventBridge"), so
-//!   for a healthy rule most of its failure series are absent; an idle stream has none. A
-//!   series rests when it is held already (carried, its new periods empty), or, never
-//!   fetched, when the whole window lies within the listing's 3 hours (published empty, as
-//!   GetMetricData would answer it: on a cold start a silent series is never asked for). The
-//!   rows on screen, the selection, failing rows and any series the listing names are
-//!   fetched as before, so a verdict never turns OK on a listing that says otherwise. AWS allows up to 15 minutes for a new
-//!   series to appear in ListMetrics (Amazon CloudWatch API Reference, ListMetrics): a rule
-//!   off screen that starts failing for the first time shows within that.
+//! - Of a row off screen, a series already fetched that CloudWatch's ListMetrics says had no
+//!   datapoint in the last 3 hours ([`Listing`], swept every poll: one request per metric name
+//!   and 500 series, instead of one metric per row) is not requested again: GetMetricData
+//!   would return nothing for it either, and it keeps its carried data. EventBridge sends
+//!   `Invocations` and `FailedInvocations` only when they are not zero (Amazon EventBridge User
+//!   Guide, "Monitoring Amazon EventBridge"), so for a healthy rule most of its failure series
+//!   are absent; an idle stream has none. A series never fetched is always fetched (a verdict
+//!   never becomes OK on a listing alone), and so are the rows on screen, the selection,
+//!   failing rows and every series the listing names. AWS allows up to 15 minutes for a new
+//!   series to appear in ListMetrics (Amazon CloudWatch API Reference, ListMetrics): a row off
+//!   screen that was OK and fails for the first time ever shows within that and one poll,
+//!   where the rotation alone took up to [`ROTATION`].
 //! - A row fetched before is extended by its newest periods only (the last
-//!   [`crate::backend::read::OVERLAP_POINTS`] read again: CloudWatch may add a late datapoint), not its whole
-//!   window again.
+//!   [`crate::backend::read::OVERLAP_POINTS`] read again: CloudWatch may add a late
+//!   datapoint), not its whole window again.
 
 mod cost;
 pub use cost::{GET_METRIC_DATA_PER_1000, PlanCost};
@@ -39,9 +38,10 @@ use crate::model::{
     Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries,
 };
 
-/// Longest time between two fetches of any row's triage set: the rotation's period. A row
-/// off screen that starts failing shows as failing (in the header's counts, `fhtop`'s sort)
-/// within this time; an alarm on it shows at the next alarm poll.
+/// Longest time between two looks at any row's triage set: the rotation's period. A row off
+/// screen that starts failing shows as failing (in the header's counts, `fhtop`'s sort)
+/// within this time — a series that rests on ListMetrics, once ListMetrics lists it (up to 15
+/// minutes for a series new to CloudWatch); an alarm on it shows at the next alarm poll.
 pub const ROTATION: Duration = Duration::from_secs(600);
 
 /// What the UI shows, for the plan.
@@ -54,8 +54,7 @@ pub struct Want {
 }
 
 /// The `AWS/Events` metrics a [`Listing`] sweeps when there are rules: every rule metric of
-/// the triage sets
-/// ([`crate::model::metric::RULE_TRIAGE`] and [`MetricId::RULE_DLQ`]).
+/// the triage sets ([`crate::model::metric::RULE_TRIAGE`] and [`MetricId::RULE_DLQ`]).
 pub const LISTED: [MetricId; 7] = [
     MetricId::MatchedEvents,
     MetricId::Invocations,
@@ -112,9 +111,6 @@ pub struct Planned {
     pub rested: Vec<Scope>,
     /// Series not requested because the listing says they are empty.
     pub skipped: usize,
-    /// Of those, the series not held yet: published empty (what GetMetricData would have
-    /// answered), only when the window lies within the listing's 3 hours.
-    pub empty: Vec<(Scope, MetricId)>,
 }
 
 /// When each row's metrics were last fetched, and the newest listing of the rules' series.
@@ -124,10 +120,6 @@ pub struct Plan {
     listing: Option<Listing>,
     listing_fresh_for: Duration,
 }
-
-/// What ListMetrics' `RecentlyActive` `PT3H` covers, in seconds: a series it does not list had
-/// no datapoint in the last 3 hours (Amazon CloudWatch API Reference, ListMetrics).
-const LISTED_SECONDS: u64 = 3 * 3600;
 
 impl Plan {
     /// The queries of one poll at `now` (see the module documentation): `urgent` holds the
@@ -173,8 +165,9 @@ impl Plan {
     }
 
     /// `queries` split into what is fetched and what rests on the fresh listing: a series of
-    /// a row not in `always` that the listing says had no datapoint in 3 hours, held already
-    /// or (never fetched) when the whole window lies within those 3 hours.
+    /// a row not in `always`, fetched before (held), that the listing says had no datapoint
+    /// in 3 hours. A series never fetched is always fetched: a row's verdict never rests on a
+    /// listing alone (a series new to CloudWatch may take 15 minutes to be listed).
     fn split(
         &self,
         queries: Vec<MetricQuery>,
@@ -183,22 +176,16 @@ impl Plan {
         now: DateTime<Utc>,
     ) -> Planned {
         let listing = self.fresh_listing(now);
-        let w = have.window;
-        let within = u64::from(w.period_seconds) * w.points as u64 <= LISTED_SECONDS;
         let mut planned = Planned::default();
         let mut kept: HashSet<Scope> = HashSet::new();
         let mut rested: HashSet<Scope> = HashSet::new();
         for q in queries {
-            let held = have.series(&q.scope, q.metric).is_some();
             let rests = !always.contains(&q.scope)
                 && listing.is_some_and(|l| l.absent(&q.scope, q.metric))
-                && (held || within);
+                && have.series(&q.scope, q.metric).is_some();
             if rests {
                 planned.skipped += 1;
                 rested.insert(q.scope.clone());
-                if !held {
-                    planned.empty.push((q.scope, q.metric));
-                }
             } else {
                 kept.insert(q.scope.clone());
                 planned.queries.push(q);
@@ -224,25 +211,34 @@ impl Plan {
         self.listing_fresh_for = fresh_for;
     }
 
-    /// The newest listing, if any.
+    /// The newest listing, if any (however old).
     pub fn listing(&self) -> Option<&Listing> {
         self.listing.as_ref()
+    }
+
+    /// The listing series rest on at `now`: the newest, when it is still fresh.
+    pub fn fresh(&self, now: DateTime<Utc>) -> Option<&Listing> {
+        self.fresh_listing(now)
     }
 
     /// The queries of a look between polls: rows never fetched (the walk added them), every
     /// series of the plan not in `have` (a new selection's drill-in metrics, a triage set that
     /// grew), and rows on screen or selected whose last fetch is older than `every` (scrolled
-    /// to); of rows not shown, what the listing says is empty rests (see [`Plan::poll`]).
+    /// to); of rows neither shown nor in `urgent` (FAIL), what the listing says is empty
+    /// rests (see [`Plan::poll`]).
     pub fn look(
         &self,
         inv: &Inventory,
         want: &Want,
+        urgent: &HashSet<Scope>,
         have: &Metrics,
         now: DateTime<Utc>,
         every: Duration,
     ) -> Planned {
         let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
         let shown: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
+        // Nothing of a failing row rests.
+        let always: HashSet<Scope> = shown.iter().chain(urgent).cloned().collect();
         let due = |s: &Scope| match self.last.get(s) {
             None => true,
             Some(t) => shown.contains(s) && now - *t >= every,
@@ -255,7 +251,7 @@ impl Plan {
                 q.push(x);
             }
         }
-        self.split(q, &shown, have, now)
+        self.split(q, &always, have, now)
     }
 
     /// Notes that `queries` were fetched at `at`.

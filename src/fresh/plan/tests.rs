@@ -37,9 +37,9 @@ fn a_plan_costs_the_screen_every_poll_and_the_rest_once_a_rotation() {
     assert!((PlanCost::usd_per_hour(1_000.0) - 0.6).abs() < 1e-9);
 }
 
-/// A rule off screen whose series ListMetrics says are empty is not asked for them (never
-/// fetched: published empty, when the window is within 3 hours); one on screen, failing, or
-/// named by the listing is; a stale listing rests nothing.
+/// A rule off screen whose series ListMetrics says are empty is not asked for them again; one
+/// on screen, failing, never fetched, or named by the listing is; a stale listing rests
+/// nothing.
 #[test]
 fn series_the_listing_says_are_empty_rest_off_screen_only() {
     use crate::judge::losses::tests::{rule, stream};
@@ -103,33 +103,11 @@ fn series_the_listing_says_are_empty_rest_off_screen_only() {
         asked("failing").len(),
         crate::model::metric::RULE_TRIAGE.len()
     );
-    // Never fetched, silent, the window within the listing's 3 hours: published empty.
+    // Never fetched: asked for, whatever the listing says.
     let n = crate::model::metric::RULE_TRIAGE.len();
-    assert!(asked("new").is_empty(), "{p:?}");
-    assert_eq!(p.empty.len(), n);
-    assert!(p.empty.iter().all(|(s, _)| *s == Scope::Rule(key("new"))));
-    assert_eq!(
-        p.rested,
-        vec![Scope::Rule(key("new")), Scope::Rule(key("quiet"))]
-    );
-    assert_eq!(p.skipped, 3 * n - 1);
-    // A window longer than 3 hours: the listing does not cover it, a new series is fetched.
-    let mut long = Metrics::new(MetricWindow::ending_at(now, 240, 60));
-    for q in metric_queries(&inv, &[]) {
-        if q.scope != Scope::Rule(key("new")) {
-            long.put(q.scope, q.metric, 0, vec![None; 240]);
-        }
-    }
-    let p_long = plan.poll(&inv, &want, &urgent, &long, now, every);
-    assert_eq!(
-        p_long
-            .queries
-            .iter()
-            .filter(|q| q.scope == Scope::Rule(key("new")))
-            .count(),
-        n
-    );
-    assert!(p_long.empty.is_empty());
+    assert_eq!(asked("new").len(), n);
+    assert_eq!(p.rested, vec![Scope::Rule(key("quiet"))]);
+    assert_eq!(p.skipped, 2 * n - 1);
     // The rested row counts as looked at: the rotation moves on.
     plan.record_poll(&p, now);
     assert_eq!(plan.last.get(&Scope::Rule(key("quiet"))), Some(&now));
@@ -142,10 +120,9 @@ fn series_the_listing_says_are_empty_rest_off_screen_only() {
     assert!(p.rested.is_empty());
 }
 
-/// Over many generated accounts, views, windows and listings: every series of a row on
-/// screen, selected or failing is asked for; a series never held is asked for or, only when
-/// a fresh listing says it is empty and the window lies within its 3 hours, published empty; a
-/// rested row's series are all ones a fresh listing says are empty.
+/// Over many generated accounts, views and listings: every series of a row on screen,
+/// selected or failing, and every series never held, is asked for; a rested row's series are
+/// all held ones a fresh listing says are empty.
 #[test]
 fn no_verdict_rests_on_a_series_neither_fetched_nor_listed_empty() {
     use crate::judge::losses::tests::{rule, stream};
@@ -176,14 +153,11 @@ fn no_verdict_rests_on_a_series_neither_fetched_nor_listed_empty() {
             full: pick(10, &mut next),
         };
         let urgent: HashSet<Scope> = pick(8, &mut next).into_iter().collect();
-        // Within the listing's 3 hours, or longer.
-        let minutes = if next(2) == 0 { 180 } else { 240 };
-        let within = minutes <= 180;
-        let window = MetricWindow::ending_at(t0, minutes, 60);
+        let window = MetricWindow::ending_at(t0, 180, 60);
         let mut have = Metrics::new(window);
         for q in metric_queries(&inv, &want.full) {
             if next(5) != 0 {
-                have.put(q.scope, q.metric, 0, vec![None; minutes as usize]);
+                have.put(q.scope, q.metric, 0, vec![None; 180]);
             }
         }
         let mut present = HashSet::new();
@@ -216,22 +190,11 @@ fn no_verdict_rests_on_a_series_neither_fetched_nor_listed_empty() {
             .chain(&want.full)
             .chain(&urgent)
             .collect();
-        let empty: HashSet<(Scope, MetricId)> = p.empty.iter().cloned().collect();
         for q in metric_queries(&inv, &want.full) {
             let key = (q.scope.clone(), q.metric);
             let held = have.series(&q.scope, q.metric).is_some();
-            if always.contains(&q.scope) {
-                assert!(asked.contains(&key), "{key:?} is shown: asked for");
-            }
-            // Never silently missing: a series not held is asked for or published empty.
-            if !held {
-                assert!(asked.contains(&key) ^ empty.contains(&key), "{key:?}");
-            }
-            if empty.contains(&key) {
-                assert!(
-                    within && fresh && listing.absent(&q.scope, q.metric),
-                    "{key:?}"
-                );
+            if always.contains(&q.scope) || !held {
+                assert!(asked.contains(&key), "{key:?} must be asked for");
             }
             if !asked.contains(&key) && p.rested.contains(&q.scope) {
                 assert!(fresh && listing.absent(&q.scope, q.metric), "{key:?}");

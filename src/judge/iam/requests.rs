@@ -5,6 +5,9 @@
 
 use super::*;
 
+/// What a domain decides besides IAM, unread (OpenSearch guide, "Fine-grained access control").
+const OPENSEARCH_NOT_READ: &str = "the domain's access policy and, if it is on, its fine-grained \
+    access control (the role's mapping in the OpenSearch security plugin, not an IAM policy)";
 /// Actions on some resources, simulated together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
@@ -265,10 +268,9 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
         }
         bucket
     });
-    // The destination itself, where IAM governs it. AWS: Firehose developer guide,
-    // "Controlling access" (OpenSearch: es:ESHttpPost/Put on the domain; OpenSearch
-    // Serverless: aoss:APIAccessAll on the collection). HTTP endpoint, Splunk, Redshift and
-    // Snowflake authenticate with their own credentials, not IAM.
+    // The destination, where IAM governs it (Firehose developer guide, "Controlling access":
+    // OpenSearch es:ESHttpPost/Put on the domain; Serverless aoss:APIAccessAll on the collection).
+    // HTTP endpoint, Splunk, Redshift and Snowflake authenticate with their own credentials.
     let mut not_evaluated = None;
     if let crate::model::Destination::Service(d) = &stream.destination {
         use crate::model::DestinationKind as K;
@@ -278,9 +280,7 @@ pub fn stream_request(stream: &Stream) -> Option<SimRequest> {
                     &["es:ESHttpPost", "es:ESHttpPut"],
                     vec![d.endpoint.clone(), format!("{}/*", d.endpoint)],
                 ));
-                // Not read: the domain's access policy, and fine-grained access control's role
-                // mapping (OpenSearch Service developer guide, "Fine-grained access control").
-                not_evaluated = Some("the domain's access policy and, if it is on, its fine-grained access control (the role's mapping in the OpenSearch security plugin, not an IAM policy)".into());
+                not_evaluated = Some(OPENSEARCH_NOT_READ.into());
             }
             K::OpenSearchServerless => {
                 // https://<collection id>.<region>.aoss.amazonaws.com

@@ -12,6 +12,7 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 30).unwrap()
 }
 
+/// A Direct PUT stream `name` delivering to S3 (bucket `lake`), for tests.
 pub(crate) fn stream(name: &str) -> Stream {
     Stream {
         name: name.into(),
@@ -42,6 +43,8 @@ pub(crate) fn stream(name: &str) -> Stream {
     }
 }
 
+/// An enabled rule `name` on the default bus with one target, the stream `stream`, and
+/// dead-letter queue `dlq`, for tests.
 pub(crate) fn rule(name: &str, stream: &str, dlq: Option<&str>) -> crate::model::Rule {
     crate::model::Rule {
         bus: "default".into(),
