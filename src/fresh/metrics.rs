@@ -57,7 +57,7 @@ pub async fn poll_metrics(
     plan.retain(&inv.inv);
     let window = MetricWindow::ending_at(now, c.window_minutes, 60);
     let mut m = crate::fresh::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
-    let urgent = urgent_rows(snap);
+    let urgent = urgent_off_the_workers(snap).await;
     // Rows on screen are fetched whatever a listing says: one that covers every row (the
     // one-shot fetch) is not swept.
     let shown = want.screen.len() + want.full.len();
@@ -138,6 +138,17 @@ pub async fn poll_all_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), Backen
     .await
 }
 
+/// [`urgent_rows`] on a blocking thread: the diagnosis of a large account (about 10 µs a row)
+/// is made there, not on the async workers the UI loop shares.
+async fn urgent_off_the_workers(snap: &Snapshot) -> HashSet<Scope> {
+    let s = snap.clone();
+    match tokio::task::spawn_blocking(move || urgent_rows(&s)).await {
+        Ok(u) => u,
+        // The blocking pool is gone (shutting down): made here.
+        Err(_) => urgent_rows(snap),
+    }
+}
+
 /// Rows whose health is FAIL now (the shared diagnosis of the snapshot): fetched every poll
 /// wherever they are, so that a recovery shows at once. (WARN rows, often rules that matched
 /// nothing in the window, follow the rotation.)
@@ -179,7 +190,8 @@ pub async fn poll_new_metrics(
         return Ok(());
     };
     let now = c.clock.now();
-    let planned = plan.look(&inv.inv, want, &urgent_rows(&snap), m, now, every * 2);
+    let urgent = urgent_off_the_workers(&snap).await;
+    let planned = plan.look(&inv.inv, want, &urgent, m, now, every * 2);
     if planned.queries.is_empty() && planned.rested.is_empty() {
         return Ok(());
     }
