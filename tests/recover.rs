@@ -405,40 +405,15 @@ fn a_replay_is_asked_with_the_rules_filter_and_window_and_started_once() {
     assert_eq!(aws.drain(REGION, "r-replay-q"), 0);
 
     // Refused: a rule that still fails, a bus without an archive; nothing started.
-    let (code, _, err) = run(
-        &aws,
-        &state,
-        "replay",
-        &[
-            "--rule",
-            "r-replay-failing",
-            "--from",
-            "1h",
-            "--to",
-            "0s",
-            "--yes",
-        ],
-        &[],
-    );
-    assert_eq!(code, 4, "{err}");
-    assert!(err.contains("still fails"), "{err}");
-    let (code, _, err) = run(
-        &aws,
-        &state,
-        "replay",
-        &[
-            "--rule",
-            "no-archive/r-unarchived",
-            "--from",
-            "1h",
-            "--to",
-            "0s",
-            "--yes",
-        ],
-        &[],
-    );
-    assert_eq!(code, 4, "{err}");
-    assert!(err.contains("has no archive"), "{err}");
+    for (rule, why) in [
+        ("r-replay-failing", "still fails"),
+        ("no-archive/r-unarchived", "has no archive"),
+    ] {
+        let args = ["--rule", rule, "--from", "1h", "--to", "0s", "--yes"];
+        let (code, _, err) = run(&aws, &state, "replay", &args, &[]);
+        assert_eq!(code, 4, "{rule}: {err}");
+        assert!(err.contains(why), "{rule}: {err}");
+    }
     assert_eq!(aws.count("StartReplay"), 0);
 }
 

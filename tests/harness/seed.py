@@ -1086,12 +1086,7 @@ def recover(c, region):
         {"Id": "audit", "Arn": f"arn:aws:sqs:{region}:{ACCOUNT}:r-replay-q"}])
     c["events"].put_events(Entries=[{"Source": "acme.replay", "DetailType": "Order",
                                      "Detail": json.dumps({"n": i}), "EventBusName": "default"} for i in range(5)])
-    while True:
-        got = sqs.receive_message(QueueUrl=rq, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            break
-        for m in got:
-            sqs.delete_message(QueueUrl=rq, ReceiptHandle=m["ReceiptHandle"])
+    drain(sqs, rq)
     # A rule that still fails: its replay is refused.
     c["events"].put_rule(Name="r-replay-failing", EventBusName="default", State="ENABLED",
                          EventPattern=json.dumps({"source": ["acme.replay"]}))
@@ -1116,6 +1111,18 @@ def recover(c, region):
                                Body=gzip.compress(body))
 
 
+def drain(sqs, url):
+    """Receives and deletes every message of the queue at `url`; returns how many there were."""
+    n = 0
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return n
+        for m in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        n += len(got)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
@@ -1137,16 +1144,7 @@ def main():
     if a.receive:
         sqs = boto3.client("sqs", endpoint_url=a.endpoint, region_name=a.region,
                            aws_access_key_id="testing", aws_secret_access_key="testing")
-        url = sqs.get_queue_url(QueueName=a.receive)["QueueUrl"]
-        n = 0
-        while True:
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-            if not got:
-                break
-            for m in got:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-            n += len(got)
-        print(n)
+        print(drain(sqs, sqs.get_queue_url(QueueName=a.receive)["QueueUrl"]))
         return
     if not a.scenario:
         ap.error("--scenario is required")

@@ -53,6 +53,19 @@ pub struct Want {
     pub full: Vec<Scope>,
 }
 
+impl Want {
+    /// The rows nothing of which rests on a listing: the rows on screen, the selection and
+    /// the drill-in, and `urgent` (FAIL) rows.
+    fn always(&self, urgent: &HashSet<Scope>) -> HashSet<Scope> {
+        self.screen
+            .iter()
+            .chain(&self.full)
+            .chain(urgent)
+            .cloned()
+            .collect()
+    }
+}
+
 /// The `AWS/Events` metrics a [`Listing`] sweeps when there are rules: every rule metric of
 /// the triage sets ([`crate::model::metric::RULE_TRIAGE`] and [`MetricId::RULE_DLQ`]).
 pub const LISTED: [MetricId; 7] = [
@@ -136,10 +149,9 @@ impl Plan {
         now: DateTime<Utc>,
         every: Duration,
     ) -> Planned {
-        let mut due: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
-        due.extend(urgent.iter().cloned());
         // Fetched every poll whatever a listing says.
-        let always = due.clone();
+        let always = want.always(urgent);
+        let mut due = always.clone();
         due.extend(missing(inv, &want.full, have).into_iter().map(|q| q.scope));
         let mut rest: Vec<(Option<DateTime<Utc>>, Scope)> = inv
             .scopes()
@@ -175,7 +187,7 @@ impl Plan {
         have: &Metrics,
         now: DateTime<Utc>,
     ) -> Planned {
-        let listing = self.fresh_listing(now);
+        let listing = self.fresh(now);
         let mut planned = Planned::default();
         let mut kept: HashSet<Scope> = HashSet::new();
         let mut rested: HashSet<Scope> = HashSet::new();
@@ -196,9 +208,9 @@ impl Plan {
         planned
     }
 
-    /// The newest listing, when it is no older than it was kept for (else nothing rests on
-    /// it).
-    fn fresh_listing(&self, now: DateTime<Utc>) -> Option<&Listing> {
+    /// The listing series rest on at `now`: the newest, when it is no older than it was kept
+    /// for (else nothing rests on it).
+    pub fn fresh(&self, now: DateTime<Utc>) -> Option<&Listing> {
         let limit =
             chrono::Duration::from_std(self.listing_fresh_for).unwrap_or(chrono::Duration::MAX);
         self.listing.as_ref().filter(|l| now - l.at <= limit)
@@ -216,11 +228,6 @@ impl Plan {
         self.listing.as_ref()
     }
 
-    /// The listing series rest on at `now`: the newest, when it is still fresh.
-    pub fn fresh(&self, now: DateTime<Utc>) -> Option<&Listing> {
-        self.fresh_listing(now)
-    }
-
     /// The queries of a look between polls: rows never fetched (the walk added them), every
     /// series of the plan not in `have` (a new selection's drill-in metrics, a triage set that
     /// grew), and rows on screen or selected whose last fetch is older than `every` (scrolled
@@ -236,9 +243,7 @@ impl Plan {
         every: Duration,
     ) -> Planned {
         let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
-        let shown: HashSet<Scope> = want.screen.iter().chain(&want.full).cloned().collect();
-        // Nothing of a failing row rests.
-        let always: HashSet<Scope> = shown.iter().chain(urgent).cloned().collect();
+        let shown: HashSet<&Scope> = want.screen.iter().chain(&want.full).collect();
         let due = |s: &Scope| match self.last.get(s) {
             None => true,
             Some(t) => shown.contains(s) && now - *t >= every,
@@ -251,20 +256,13 @@ impl Plan {
                 q.push(x);
             }
         }
-        self.split(q, &always, have, now)
-    }
-
-    /// Notes that `queries` were fetched at `at`.
-    pub fn record(&mut self, queries: &[MetricQuery], at: DateTime<Utc>) {
-        for q in queries {
-            self.last.insert(q.scope.clone(), at);
-        }
+        self.split(q, &want.always(urgent), have, now)
     }
 
     /// Notes that a poll's queries were fetched at `at` and its rested rows looked at then.
     pub fn record_poll(&mut self, p: &Planned, at: DateTime<Utc>) {
-        self.record(&p.queries, at);
-        for s in &p.rested {
+        let fetched = p.queries.iter().map(|q| &q.scope);
+        for s in fetched.chain(&p.rested) {
             self.last.insert(s.clone(), at);
         }
     }
