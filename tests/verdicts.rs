@@ -474,3 +474,83 @@ fn conditions_on_the_time_of_the_request_are_decided() {
     let after = decide("s3:GetObject");
     assert_eq!(after["rows"][0]["decision"], "implicitDeny", "{after:#}");
 }
+
+/// Issue 25, part 4: a bus refuses another account's events unless its policy lets that
+/// account in. `perms rule` reads the bus policy (DescribeEventBus) for each account the
+/// rule's pattern names: denied where the bus refuses (no policy, or a Deny), and where it lets
+/// the account in, undetermined on the senders' own policies (another account's) — never
+/// allowed on the bus's word alone.
+#[test]
+fn perms_rule_reads_the_bus_policy_for_the_accounts_its_pattern_names() {
+    let aws = start();
+    let producers = |rule: &str| -> (i32, Value) {
+        let (code, v) = json_run(&aws, &["perms", "rule", rule, "--json"]);
+        let report = v["reports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| {
+                r["principal"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("account ")
+            })
+            .cloned()
+            .unwrap_or(Value::Null);
+        (code, report)
+    };
+    let (code, r) = producers("closed/from-closed");
+    let row = row_of(&r, "events:PutEvents");
+    assert_eq!(row["decision"], "implicitDeny", "{r:#}");
+    assert!(row["matched"].to_string().contains("no policy"), "{r:#}");
+    assert!(
+        r["fixes"]
+            .to_string()
+            .contains("put-permission --event-bus-name closed --action events:PutEvents --principal 333333333333"),
+        "{r:#}"
+    );
+    assert_eq!(code, 2, "a refused producer is a denial: exit 2");
+    let (code, r) = producers("partners/from-refused");
+    let row = row_of(&r, "events:PutEvents");
+    assert_eq!(row["decision"], "explicitDeny", "{r:#}");
+    assert!(row["matched"].to_string().contains("NotThem"), "{r:#}");
+    assert_eq!(code, 2);
+    // The twin: the bus lets the account in; the senders' side is not readable from here.
+    let (code, r) = producers("partners/from-partner");
+    let row = row_of(&r, "events:PutEvents");
+    assert_eq!(row["decision"], "undetermined", "{r:#}");
+    assert!(
+        row["needs"]
+            .as_str()
+            .unwrap_or("")
+            .contains("account 111111111111"),
+        "{r:#}"
+    );
+    assert!(row["matched"].to_string().contains("Partner"), "{r:#}");
+    assert!(r["fixes"].as_array().is_none_or(|f| f.is_empty()), "{r:#}");
+    assert_eq!(code, 1, "undetermined, not allowed and not denied");
+    // A rule whose pattern names no other account asks nothing of its bus.
+    let (_, v) = json_run(&aws, &["perms", "rule", "dlq-quiet", "--json"]);
+    assert!(!v.to_string().contains("events:PutEvents"), "{v:#}");
+}
+
+/// Issue 25, part 1: a delivery role's policy that needs the role's own tag
+/// (`aws:PrincipalTag/team`) is decided from the role's tags (ListRoleTags): allowed where the role
+/// carries the value, denied on the twin tagged otherwise — not undetermined.
+#[test]
+fn conditions_on_the_roles_own_tags_are_decided_from_its_tags() {
+    let aws = start();
+    let put = |stream: &str| -> (Value, Value) {
+        let (_, v) = json_run(&aws, &["perms", "stream", stream, "--json"]);
+        let report = v["reports"][0].clone();
+        (row_of(&report, "s3:PutObject"), report)
+    };
+    let (row, report) = put("v-tag-data");
+    assert_eq!(row["decision"], "allowed", "{report:#}");
+    assert!(
+        !report.to_string().contains("PrincipalTag unknown"),
+        "{report:#}"
+    );
+    let (row, report) = put("v-tag-ops");
+    assert_eq!(row["decision"], "implicitDeny", "{report:#}");
+}

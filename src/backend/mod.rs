@@ -293,6 +293,16 @@ pub trait Backend: Send + Sync {
     /// A role's trust policy (who may assume it), `None` when it has none. NotFound when the
     /// role does not exist.
     async fn role_trust_policy(&self, role: &str) -> BResult<Option<String>>;
+    /// The tags of role `role` (ListRoleTags): (key, value). A request made by a session of
+    /// the role carries them as `aws:PrincipalTag/KEY` (IAM User Guide, "AWS global condition
+    /// context keys"). Errors: NotFound when the role does not exist; the backend's; `Other`
+    /// from a backend that cannot tell — conditions on them stay undetermined.
+    async fn role_tags(&self, role: &str) -> BResult<Vec<(String, String)>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not read role tags ({role})"),
+        ))
+    }
     /// The customer-managed policy with this name: (ARN, document of the default version).
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.
@@ -308,6 +318,19 @@ pub trait Backend: Send + Sync {
         Err(BackendError::new(
             ErrorKind::Other,
             format!("this backend does not read SQS queue policies ({arn})"),
+        ))
+    }
+    /// The resource policy of event bus `bus` (DescribeEventBus `Policy`), `None` when it has
+    /// none: a bus takes events from another account only where its policy lets that account
+    /// `events:PutEvents` (Amazon EventBridge User Guide, "Permissions for Amazon EventBridge
+    /// event buses").
+    ///
+    /// Errors: NotFound when the bus does not exist; the backend's (e.g. `AccessDenied`);
+    /// `Other` from a backend that cannot tell — the answer is then undetermined.
+    async fn bus_policy(&self, bus: &str) -> BResult<Option<String>> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not read event bus policies ({bus})"),
         ))
     }
     /// The archives of the event bus `bus_arn` (ListArchives, DescribeArchive each): what a

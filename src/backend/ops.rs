@@ -126,6 +126,9 @@ ops! {
     SimulatePrincipalPolicy => "iam", Permissions, "AWS's own policy simulator (fhtop then evaluates locally)";
     /// iam:GetRole: a role's trust policy and permissions boundary.
     GetRole => "iam", Permissions, "trust policies and permissions boundaries";
+    /// iam:ListRoleTags: a role's tags, which its sessions' requests carry as
+    /// `aws:PrincipalTag/KEY`.
+    ListRoleTags => "iam", Permissions, "conditions on a role's own tags";
     /// iam:ListRolePolicies.
     ListRolePolicies => "iam", Permissions, "a role's inline policies";
     /// iam:GetRolePolicy.
@@ -153,6 +156,9 @@ ops! {
     /// kms:DescribeKey: a key's state (a Disabled or PendingDeletion key refuses every
     /// request, whatever the policies allow).
     DescribeKey => "kms", Permissions, "KMS key states";
+    /// events:DescribeEventBus: a bus's policy, which decides whether another account may put
+    /// events on it.
+    DescribeEventBus => "events", Permissions, "event bus policies (producers in other accounts)";
     /// kinesis:GetResourcePolicy: a source data stream's policy.
     GetResourcePolicy => "kinesis", Permissions, "Kinesis data stream policies";
     /// s3:ListObjectsV2 (IAM action s3:ListBucket): the objects under a stream's error output.

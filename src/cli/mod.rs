@@ -491,8 +491,10 @@ pub enum PermsWhat {
     /// The stream's delivery role on its bucket (bucket policy included), KMS key, error log
     /// group; and each rule feeding it.
     Stream { name: String },
-    /// Each Firehose target's role on its stream, and the writer policy.
+    /// Each Firehose target's role on its stream, the bus policy for the other accounts the
+    /// rule's pattern names, and the writer policy.
     Rule {
+        /// The rule: NAME (with --bus), or BUS/NAME as the other commands take it.
         name: String,
         #[arg(long, default_value = "default")]
         bus: String,

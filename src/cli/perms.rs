@@ -37,7 +37,11 @@ pub async fn perms_command(
             }
         },
         PermsWhat::Rule { name, bus } => {
-            let key = model::RuleKey { bus, name };
+            let key = if bus == "default" {
+                super::dlq::rule_key(&name)
+            } else {
+                model::RuleKey { bus, name }
+            };
             match inv.rule(&key) {
                 Some(r) => iam::for_rule(r, &settings.writer_policy),
                 None => {

@@ -19,11 +19,21 @@ pub fn firehose_name_from_arn(arn: &str) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// `arn:aws:s3:::bucket` → `bucket`.
+/// `arn:aws:s3:::bucket` → `bucket` (any partition: `arn:aws-cn:s3:::bucket` too).
 pub fn bucket_from_arn(arn: &str) -> &str {
-    arn.strip_prefix("arn:aws:s3:::")
+    s3_bucket_of(arn)
         .or_else(|| arn.rsplit(':').next())
         .unwrap_or(arn)
+}
+
+/// The bucket an S3 ARN names, of the bucket or of an object in it, in any partition
+/// (`arn:aws:s3:::b/k`, `arn:aws-cn:s3:::b`, `arn:aws-us-gov:s3:::b/*` → `b`); `None` for
+/// any other ARN.
+pub fn s3_bucket_of(arn: &str) -> Option<&str> {
+    let (_, service, region, account, resource) = arn_parts(arn)?;
+    (service == "s3" && region.is_empty() && account.is_empty())
+        .then(|| resource.split('/').next().unwrap_or(resource))
+        .filter(|b| !b.is_empty())
 }
 
 /// The name at the end of an ARN's resource part: `…:stream/clicks` → `clicks`,
@@ -61,4 +71,25 @@ pub fn kinesis_name_from_arn(arn: &str) -> Option<&str> {
         .then(|| resource.strip_prefix("stream/"))
         .flatten()
         .filter(|n| !n.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_s3_arn_names_its_bucket_in_every_partition() {
+        for (arn, bucket) in [
+            ("arn:aws:s3:::lake", Some("lake")),
+            ("arn:aws:s3:::lake/errors/x.gz", Some("lake")),
+            ("arn:aws-cn:s3:::lake/*", Some("lake")),
+            ("arn:aws-us-gov:s3:::lake", Some("lake")),
+            ("arn:aws:kinesis:us-east-1:111122223333:stream/lake", None),
+            ("arn:aws:s3:::", None),
+            ("*", None),
+        ] {
+            assert_eq!(s3_bucket_of(arn), bucket, "{arn}");
+        }
+        assert_eq!(bucket_from_arn("arn:aws-cn:s3:::lake"), "lake");
+    }
 }

@@ -920,6 +920,38 @@ def verdicts(c, region):
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::verdicts-lake/*",
          "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}}}]})})
 
+    # 13. Producers in other accounts, named by the rules' patterns: the bus "partners" lets
+    # 111111111111 in (its senders' own policies are not readable: undetermined) and denies
+    # 222222222222; the bus "closed" has no policy, so 333333333333 cannot put events on it.
+    role(c, "firehose-v-partner", fh, {"delivery": delivery_policy("verdicts-lake", "v-partner")})
+    partner_stream = stream(c, region, "v-partner", "verdicts-lake")
+    bus_arn = f"arn:aws:events:{region}:{ACCOUNT}:event-bus/partners"
+    c["events"].create_event_bus(Name="partners")
+    c["events"].put_permission(EventBusName="partners", Policy=doc(
+        {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+         "Action": "events:PutEvents", "Resource": bus_arn},
+        {"Sid": "NotThem", "Effect": "Deny", "Principal": {"AWS": "222222222222"},
+         "Action": "events:PutEvents", "Resource": bus_arn}))
+    c["events"].create_event_bus(Name="closed")
+    for bus, rule_name, account in (("partners", "from-partner", "111111111111"),
+                                    ("partners", "from-refused", "222222222222"),
+                                    ("closed", "from-closed", "333333333333")):
+        c["events"].put_rule(Name=rule_name, EventBusName=bus, State="ENABLED",
+                             EventPattern=json.dumps({"account": [account], "source": ["acme.orders"]}))
+        c["events"].put_targets(Rule=rule_name, EventBusName=bus, Targets=[{
+            "Id": "firehose", "Arn": partner_stream,
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/eventbridge-firehose-writer"}])
+
+    # 14. A delivery role allowed only with its tag team=data (aws:PrincipalTag): decided
+    # from the role's tags, not undetermined. Its twin is tagged team=ops: denied.
+    for name, team in (("v-tag-data", "data"), ("v-tag-ops", "ops")):
+        body = json.loads(delivery_policy("verdicts-lake", name))
+        for st in body["Statement"]:
+            st["Condition"] = {"StringEquals": {"aws:PrincipalTag/team": "data"}}
+        role(c, f"firehose-{name}", fh, {"delivery": json.dumps(body)})
+        c["iam"].tag_role(RoleName=f"firehose-{name}", Tags=[{"Key": "team", "Value": team}])
+        stream(c, region, name, "verdicts-lake")
+
     # 7. A rule whose target is a stream of the same name in another account: not the local
     # one (which fails), and not read from here.
     role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})

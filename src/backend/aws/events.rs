@@ -227,6 +227,21 @@ pub(super) async fn describe_rule(c: &Client, stats: &ApiStats, key: &RuleKey) -
     Ok(rule_from!(&r, &key.bus, r.name().unwrap_or(&key.name)))
 }
 
+/// The resource policy of event bus `bus` (DescribeEventBus `Policy`), `None` when it has none.
+/// Errors: NotFound when the bus does not exist; the call's.
+pub(super) async fn bus_policy(c: &Client, stats: &ApiStats, bus: &str) -> BResult<Option<String>> {
+    stats.call(Op::DescribeEventBus);
+    let r = c
+        .describe_event_bus()
+        .name(bus)
+        .send()
+        .await
+        .map_err(|e| classify(Op::DescribeEventBus, e))?;
+    Ok(r.policy()
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_string))
+}
+
 pub(super) async fn set_rule_state(
     c: &Client,
     stats: &ApiStats,

@@ -90,11 +90,8 @@ pub async fn simulate(
     let mut marker: Option<String> = None;
     // The resource's owner, for a resource ARN that does not name one (S3): the principal's
     // account.
-    let owner = q
-        .principal
-        .split(':')
-        .nth(4)
-        .map(|a| format!("arn:aws:iam::{a}:root"));
+    let owner = crate::model::arn_parts(q.principal)
+        .map(|(partition, _, _, a, _)| format!("arn:{partition}:iam::{a}:root"));
     for _ in 0..MAX_PAGES {
         stats.call(Op::SimulatePrincipalPolicy);
         let mut req = c
@@ -332,6 +329,37 @@ pub async fn trust_policy(
         .role()
         .and_then(|r| r.assume_role_policy_document())
         .map(str::to_string))
+}
+
+/// The tags of the role `arn` (ListRoleTags, every page): (key, value) in IAM's order.
+/// Errors as [`role_policies`].
+pub async fn role_tags(
+    c: &aws_sdk_iam::Client,
+    stats: &ApiStats,
+    arn: &str,
+) -> BResult<Vec<(String, String)>> {
+    let name = role_name(arn)?;
+    let mut out = Vec::new();
+    let mut marker = None;
+    loop {
+        stats.call(Op::ListRoleTags);
+        let r = c
+            .list_role_tags()
+            .role_name(name)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify(Op::ListRoleTags, e))?;
+        out.extend(
+            r.tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string())),
+        );
+        match r.marker() {
+            Some(m) if r.is_truncated() => marker = Some(m.to_string()),
+            _ => return Ok(out),
+        }
+    }
 }
 
 /// The customer-managed policy called `name`: (ARN, default version's document).

@@ -354,6 +354,18 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn role_tags(&self, role: &str) -> BResult<Vec<(String, String)>> {
+        let c = self.clients().await;
+        let r = iam::role_tags(&c.iam, &self.stats, role).await;
+        self.guard(r).await
+    }
+
+    async fn bus_policy(&self, bus: &str) -> BResult<Option<String>> {
+        let c = self.clients().await;
+        let r = events::bus_policy(&c.events, &self.stats, bus).await;
+        self.guard(r).await
+    }
+
     async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
         let c = self.clients().await;
         let r = sqs::queue_policy(&c.sqs, &self.stats, arn).await;

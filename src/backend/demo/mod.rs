@@ -268,6 +268,11 @@ impl Backend for DemoBackend {
         })
     }
 
+    async fn role_tags(&self, _role: &str) -> BResult<Vec<(String, String)>> {
+        // The demo's roles carry no tags.
+        Ok(vec![])
+    }
+
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>> {
         Ok((name == WRITER_POLICY).then(|| {
             (

@@ -74,6 +74,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         principal: match &req.subject {
             Subject::Principal(p) => p.clone(),
             Subject::ManagedPolicy(n) => format!("policy {n}"),
+            Subject::Producers(b) => format!("account {}", b.account),
         },
         engine: String::new(),
         rows: vec![],
@@ -87,6 +88,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     }
     let principal = match &req.subject {
         Subject::ManagedPolicy(name) => return run_policy(backend, req, name, report).await,
+        Subject::Producers(b) => return super::bus::run_producers(backend, b, report).await,
         Subject::Principal(p) => p.as_str(),
     };
     let mut ctx = context(principal);
@@ -99,6 +101,25 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     );
     ctx.insert("aws:epochtime".into(), vec![now.timestamp().to_string()]);
     ctx.extend(req.context.clone());
+    // A role session's requests carry the role's tags as aws:PrincipalTag/KEY (Firehose and
+    // EventBridge document no session tags of their own): read, every other tag key is absent.
+    if principal.contains(":role/") {
+        match backend.role_tags(principal).await {
+            Ok(tags) => {
+                for (k, v) in tags {
+                    ctx.insert(
+                        format!("aws:principaltag/{}", k.to_ascii_lowercase()),
+                        vec![v],
+                    );
+                }
+                ctx.insert(eval::PRINCIPAL_TAGS_LISTED.into(), vec![]);
+            }
+            Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {}
+            Err(e) => report.notes.push(format!(
+                "tags of {principal} not read (aws:PrincipalTag unknown): {e}"
+            )),
+        }
+    }
     // `perms custom`: the asker gives the context, and every other key is absent — as
     // SimulatePrincipalPolicy takes the keys it is not given.
     let missing = if req.keys_not_given_absent {
@@ -303,8 +324,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     let mut resource_fixes = Vec::new();
     foreign_firehose(&mut results, account, &mut blocked, &mut resource_fixes);
     if let (Some(err), Some(b)) = (&bucket_unread, &req.bucket) {
-        let arn = format!("arn:aws:s3:::{b}");
-        let on_it = |r: &str| r == arn || r.starts_with(&format!("{arn}/"));
+        let on_it = |r: &str| crate::model::arn::s3_bucket_of(r) == Some(b.as_str());
         let what = match err {
             Some(e) if e.kind == crate::backend::ErrorKind::NotFound => format!("bucket {b}"),
             _ => format!("bucket policy of {b}"),
@@ -376,12 +396,12 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
     report
 }
 
-/// Is `resource` the request's bucket or an object in it?
+/// Is `resource` the request's bucket or an object in it (in any partition: a China or
+/// GovCloud bucket's policy takes part as any other's)?
 fn on_bucket(req: &SimRequest, resource: &str) -> bool {
-    req.bucket.as_ref().is_some_and(|b| {
-        let arn = format!("arn:aws:s3:::{b}");
-        resource == arn || resource.starts_with(&format!("{arn}/"))
-    })
+    req.bucket
+        .as_deref()
+        .is_some_and(|b| crate::model::arn::s3_bucket_of(resource) == Some(b))
 }
 
 /// The principal's permissions boundary, read with its policies (a read shared by the batch).
@@ -524,4 +544,27 @@ pub async fn run_all(backend: &dyn Backend, reqs: &[SimRequest]) -> Vec<Report> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A China or GovCloud bucket's rows take its bucket policy as any other's do.
+    #[test]
+    fn the_bucket_policy_takes_part_in_every_partition() {
+        let req = custom_request(
+            "arn:aws-cn:iam::111122223333:role/r",
+            vec!["s3:PutObject".into()],
+            vec!["arn:aws-cn:s3:::lake/x".into()],
+            BTreeMap::new(),
+        );
+        assert!(on_bucket(&req, "arn:aws-cn:s3:::lake/x/y"));
+        assert!(on_bucket(&req, "arn:aws-cn:s3:::lake"));
+        assert!(!on_bucket(&req, "arn:aws-cn:s3:::lakehouse/x"));
+        assert!(!on_bucket(
+            &req,
+            "arn:aws-cn:kinesis:cn-north-1:111122223333:stream/lake"
+        ));
+    }
 }

@@ -14,6 +14,8 @@
 //! Every [`Report`] names the engine, gives the decision per action × resource with the
 //! statements that decided it, and for a denial a minimal statement that would fix it.
 
+mod bus;
+mod custom;
 #[cfg(test)]
 mod diff;
 mod engine;
@@ -24,6 +26,8 @@ mod report;
 mod requests;
 mod resource;
 
+pub use bus::{BusCheck, producer_accounts, producer_requests};
+pub use custom::custom_request;
 use engine::*;
 pub use engine::{run, run_all};
 use fix::*;

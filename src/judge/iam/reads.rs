@@ -21,6 +21,8 @@ pub(super) struct Reads<'a> {
     own_buckets: Cell<Vec<String>>,
     key_states: Memo<String>,
     queues: Memo<Option<String>>,
+    buses: Memo<Option<String>>,
+    tags: Memo<Vec<(String, String)>>,
     /// Set once the simulator has answered (or the probe finished without asking it): the
     /// rest of a batch waits for it, so that one unavailable simulator is asked once.
     simulator_known: tokio::sync::watch::Sender<bool>,
@@ -44,6 +46,8 @@ impl<'a> Reads<'a> {
             own_buckets: Cell::default(),
             key_states: Mutex::default(),
             queues: Mutex::default(),
+            buses: Mutex::default(),
+            tags: Mutex::default(),
             simulator_known: tokio::sync::watch::channel(false).0,
         }
     }
@@ -161,6 +165,22 @@ impl<'a> Reads<'a> {
     pub(super) async fn queue_policy(&self, arn: &str) -> BResult<Option<String>> {
         cell(&self.queues, arn)
             .get_or_init(|| self.backend.queue_policy(arn))
+            .await
+            .clone()
+    }
+
+    /// An event bus's policy (DescribeEventBus), read once per batch.
+    pub(super) async fn bus_policy(&self, bus: &str) -> BResult<Option<String>> {
+        cell(&self.buses, bus)
+            .get_or_init(|| self.backend.bus_policy(bus))
+            .await
+            .clone()
+    }
+
+    /// A role's tags (ListRoleTags), read once per batch.
+    pub(super) async fn role_tags(&self, role: &str) -> BResult<Vec<(String, String)>> {
+        cell(&self.tags, role)
+            .get_or_init(|| self.backend.role_tags(role))
             .await
             .clone()
     }

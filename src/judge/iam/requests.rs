@@ -35,6 +35,8 @@ pub enum Subject {
     Principal(String),
     /// A customer-managed policy looked up by name, evaluated on its own.
     ManagedPolicy(String),
+    /// The senders in another account a rule's pattern names, on the rule's bus.
+    Producers(BusCheck),
 }
 
 /// One simulation to run: a subject × checks, plus what fhtop knows about the context.
@@ -515,8 +517,8 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
     }
 }
 
-/// Every simulation `p` runs for a stream: its delivery role, each rule feeding it, and the
-/// writer policy on it.
+/// Every simulation `p` runs for a stream: its delivery role, each rule feeding it (and the
+/// senders of other accounts that rule's pattern names), and the writer policy on it.
 pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<SimRequest> {
     let mut v: Vec<SimRequest> = stream_request(stream).into_iter().collect();
     v.extend(source_request(stream));
@@ -535,6 +537,7 @@ pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<
                 v.push(q);
             }
         }
+        v.extend(producer_requests(r));
     }
     if !writer_policy.is_empty() {
         v.push(writer_request(writer_policy, vec![stream.arn.clone()]));
@@ -542,49 +545,17 @@ pub fn for_stream(inv: &Inventory, stream: &Stream, writer_policy: &str) -> Vec<
     v
 }
 
-/// Every simulation `p` runs for a rule: each target role, and the writer policy on its
-/// delivery streams — only when it has some (a rule that targets a Kinesis data stream is not
+/// Every simulation `p` runs for a rule: each target role, the senders of other accounts its
+/// pattern names (the bus policy), and the writer policy on its delivery streams — only when it has some (a rule that targets a Kinesis data stream is not
 /// checked against a Firehose policy on `*`).
 pub fn for_rule(rule: &Rule, writer_policy: &str) -> Vec<SimRequest> {
     let mut v = rule_requests(rule);
+    v.extend(producer_requests(rule));
     let streams = rule.firehose_target_arns();
     if !writer_policy.is_empty() && !streams.is_empty() {
         v.push(writer_request(writer_policy, streams));
     }
     v
-}
-
-/// A simulation of `principal` for these actions on these resources (`fhtop perms` custom
-/// question); the S3 bucket among the resources, if any, brings its bucket policy in.
-///
-/// `context`: the condition keys the asker gives (`--context-entry KEY=VALUE[,VALUE…]`), keys
-/// lower-cased; every other key is taken as absent, as SimulatePrincipalPolicy takes it, and
-/// the report lists the ones that decided something.
-pub fn custom_request(
-    principal: &str,
-    actions: Vec<String>,
-    resources: Vec<String>,
-    context: BTreeMap<String, Vec<String>>,
-) -> SimRequest {
-    let bucket = resources.iter().find_map(|r| {
-        r.strip_prefix("arn:aws:s3:::")
-            .map(|b| b.split('/').next().unwrap_or(b).to_string())
-    });
-    SimRequest {
-        title: format!("Custom: {principal}"),
-        subject: Subject::Principal(principal.to_string()),
-        checks: vec![Check { actions, resources }],
-        bucket,
-        problem: None,
-        trust: None,
-        context: context
-            .into_iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-            .collect(),
-        not_evaluated: None,
-        keys_not_given_absent: true,
-        dead_letter: None,
-    }
 }
 
 /// Condition keys fhtop knows for a delivery made by Firehose or EventBridge: TLS, and who

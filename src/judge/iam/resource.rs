@@ -33,7 +33,7 @@ fn side_of(r: &SimResult, boundary: &BoundaryRead, req: &eval::Request) -> eval:
 fn owner<'a>(resource: &'a str, principal_account: &str, bucket_owner: &'a str) -> &'a str {
     match arn_parts(resource).map(|p| p.3) {
         Some(a) if !a.is_empty() && a != principal_account => a,
-        Some("") if resource.starts_with("arn:aws:s3:::") => bucket_owner,
+        Some("") if crate::model::arn::s3_bucket_of(resource).is_some() => bucket_owner,
         _ => "",
     }
 }

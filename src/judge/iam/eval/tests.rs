@@ -368,3 +368,59 @@ fn a_bucket_of_another_account_needs_both_sides() {
         Decision::Allowed
     );
 }
+
+/// With the role's tags read, a principal tag the role does not carry is absent (a condition
+/// on it is false, its negation true); without them it stays undetermined.
+#[test]
+fn principal_tags_listed_whole_make_an_untagged_key_absent() {
+    let p = pol(
+        PolicyKind::Identity,
+        r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*",
+             "Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]"#,
+    );
+    let mut ctx = BTreeMap::new();
+    let unknown = run_ctx(
+        std::slice::from_ref(&p),
+        "",
+        "s3:PutObject",
+        OBJECT,
+        &ctx,
+        Missing::Unknown,
+    );
+    assert!(matches!(unknown, Decision::Undetermined(_)), "{unknown:?}");
+    ctx.insert(PRINCIPAL_TAGS_LISTED.to_string(), vec![]);
+    ctx.insert(
+        "aws:principaltag/owner".to_string(),
+        vec!["ops".to_string()],
+    );
+    let d = run_ctx(
+        std::slice::from_ref(&p),
+        "",
+        "s3:PutObject",
+        OBJECT,
+        &ctx,
+        Missing::Unknown,
+    );
+    assert_eq!(d, Decision::ImplicitDeny);
+    ctx.insert(
+        "aws:principaltag/team".to_string(),
+        vec!["data".to_string()],
+    );
+    let d = run_ctx(
+        std::slice::from_ref(&p),
+        "",
+        "s3:PutObject",
+        OBJECT,
+        &ctx,
+        Missing::Unknown,
+    );
+    assert_eq!(d, Decision::Allowed);
+    // Other unknown keys are still unknown.
+    let q = pol(
+        PolicyKind::Identity,
+        r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*",
+             "Condition":{"StringEquals":{"aws:ResourceTag/team":"data"}}}]"#,
+    );
+    let d = run_ctx(&[q], "", "s3:PutObject", OBJECT, &ctx, Missing::Unknown);
+    assert!(matches!(d, Decision::Undetermined(_)), "{d:?}");
+}
