@@ -449,3 +449,76 @@ fn read_only_refuses_every_recovery_with_no_mutating_call() {
         assert_eq!(aws.count(op), 0, "{op}: {:?}", aws.counts());
     }
 }
+
+/// Issue 26, outcome 3: the TUI sends through the same journal. `R` on the stream, `E` for
+/// the dry run, `y`: every record arrives once while the progress line counts; a second `E`
+/// has nothing to send; the run is audited. Read-only, `E` sends nothing.
+#[test]
+fn the_tui_recovers_the_error_output_once_in_the_background() {
+    let (aws, state) = start();
+    let audit = state.0.join("audit.jsonl");
+    let env = format!(
+        "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true FHTOP_STATE_DIR={} FHTOP_AUDIT_LOG={}",
+        aws.credentials_file().display(),
+        state.0.display(),
+        audit.display()
+    );
+    let open_recover = |t: &common::tmux::Tmux| {
+        t.literal("2");
+        t.wait_text("Streams (");
+        t.literal("/r-orders");
+        t.keys(&["Enter"]);
+        // The row, read: R acts on it.
+        t.wait_text("s3://recover-lake");
+        t.literal("R");
+        t.wait_text("re-send failed records");
+    };
+    // Read-only: refused before the dry run; nothing sent.
+    let ro = common::tmux::Tmux::start("recover-ro");
+    ro.launch_with(
+        &env,
+        &format!("--read-only --region {REGION} --endpoint-url {}", aws.url),
+    );
+    open_recover(&ro);
+    ro.literal("E");
+    ro.wait_text("READ-ONLY: nothing is sent to r-orders");
+    ro.literal("q");
+    assert_eq!(aws.count("PutRecordBatch"), 0);
+
+    let t = common::tmux::Tmux::start("recover");
+    t.launch_with(
+        &env,
+        &format!("--region {REGION} --endpoint-url {}", aws.url),
+    );
+    open_recover(&t);
+    t.literal("E");
+    let s = t.wait_text("Send 120 records back to r-orders?");
+    assert!(
+        s.contains("120 failed records") && s.contains("1 PutRecordBatch calls"),
+        "the dry run, as the CLI prints it:\n{s}"
+    );
+    assert!(
+        delivered(&aws, "recover-lake", "r-orders/").is_empty(),
+        "a dry run sends nothing"
+    );
+    t.literal("y");
+    t.wait_text("r-orders: recovered: 120 of 120 records accepted");
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        log.lines().any(|l| l.contains("\"recover errors\"")
+            && l.contains("\"recovered\"")
+            && l.contains("\"tui\"")),
+        "{log}"
+    );
+    // Again: the journal says everything was sent.
+    t.literal("R");
+    t.wait_text("re-send failed records");
+    t.literal("E");
+    t.wait_text("already sent by an earlier run: 120 records");
+    t.wait_text("nothing to send");
+    assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+    t.keys(&["Escape"]);
+    t.literal("q");
+    t.assert_terminal_restored("q after a recovery");
+}

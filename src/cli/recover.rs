@@ -4,76 +4,12 @@
 
 use std::sync::Arc;
 
-use crate::act::recover::errors::{self, ErrorsOptions, ErrorsPlan, Sent};
-use crate::act::recover::{self, journal};
+use crate::act::recover::errors::{self, ErrorsOptions, Sent};
+use crate::act::recover::{self, journal, report};
 use crate::backend::Backend;
 use crate::config::Settings;
-use crate::text::{self, sanitize};
-
-/// The dry run as text.
-pub fn render_plan(p: &ErrorsPlan, journal: &std::path::Path) -> String {
-    let c = |s: &str| sanitize::clean(s).into_owned();
-    let mut out = format!(
-        "Recover errors · stream {} · from s3://{}\n  {} objects, {} failed records in the window",
-        c(&p.stream),
-        c(&p.bucket),
-        p.objects_found,
-        p.records
-    );
-    let types: Vec<String> = p.by_type.iter().map(|(t, n)| format!("{n} {t}")).collect();
-    if !types.is_empty() {
-        out.push_str(&format!(" ({})", types.join(", ")));
-    }
-    out.push('\n');
-    out.push_str(&format!(
-        "  to send: {} records ({}) in {} PutRecordBatch calls, about {} at the pace; billable {} (5 KB a record at least)\n",
-        p.to_send,
-        text::bytes(p.bytes as f64),
-        p.calls,
-        text::fmt_duration(p.seconds),
-        text::bytes(p.billable_bytes as f64)
-    ));
-    for (why, n) in &p.held {
-        out.push_str(&format!(
-            "  held back: {n} records: {} (--force sends them)\n",
-            c(why)
-        ));
-    }
-    if p.already_sent > 0 {
-        out.push_str(&format!(
-            "  already sent by an earlier run: {} records (not sent again)\n",
-            p.already_sent
-        ));
-    }
-    if p.in_doubt > 0 {
-        out.push_str(&format!(
-            "  in doubt: {} records of calls that got no answer (Firehose may have them; --resend-in-doubt sends them again)\n",
-            p.in_doubt
-        ));
-    }
-    for u in &p.unreadable {
-        out.push_str(&format!("  not recoverable: {}\n", c(u)));
-    }
-    if p.list_truncated {
-        out.push_str(
-            "  the listing stopped before the window was listed whole: run again for the rest\n",
-        );
-    }
-    out.push_str(&format!("  journal: {}\n", journal.display()));
-    out
-}
-
-/// The exit code of a run: [`recover::IN_DOUBT`] when a call got no answer, [`recover::PARTIAL`]
-/// when records were refused, unreadable or the run stopped, else [`recover::RECOVERED`].
-pub fn outcome(sent: &Sent) -> u8 {
-    if sent.in_doubt > 0 {
-        recover::IN_DOUBT
-    } else if sent.stopped.is_some() || !sent.refused.is_empty() || !sent.unreadable.is_empty() {
-        recover::PARTIAL
-    } else {
-        recover::RECOVERED
-    }
-}
+use crate::text::sanitize;
+pub use report::{audit_record, render_plan};
 
 /// Says `m` on stderr, cleaned for the terminal: `fhtop: m`.
 pub fn say(m: &str) {
@@ -112,27 +48,6 @@ pub async fn identity_and_rule(
         backend.describe_rule(&key).await.map_err(fail)?
     };
     Ok((identity, key, rule))
-}
-
-/// The audit record of a recovery: when, who (caller, profile), where (account, region),
-/// what (`action`), then `fields`.
-pub fn audit_record(
-    identity: &crate::model::Identity,
-    action: &str,
-    fields: serde_json::Value,
-) -> serde_json::Value {
-    let mut rec = serde_json::json!({
-        "time": chrono::Utc::now().to_rfc3339(),
-        "caller_arn": identity.caller_arn,
-        "profile": identity.profile,
-        "account": identity.account,
-        "region": identity.region,
-        "action": action,
-    });
-    if let (Some(r), serde_json::Value::Object(f)) = (rec.as_object_mut(), fields) {
-        r.extend(f);
-    }
-    rec
 }
 
 /// The guards of every recovery, in order: read-only, then a confirmation — `--yes`, else a
@@ -344,35 +259,15 @@ pub async fn errors_command(
     if show_progress {
         eprintln!();
     }
-    let mut code = outcome(&sent);
-    // Records an earlier run left in doubt are sent, maybe, and not verified.
-    if code == recover::RECOVERED && plan.in_doubt > 0 {
-        code = recover::IN_DOUBT;
+    let code = report::errors_code(&plan, &sent);
+    let missing = report::not_found_again(&plan, &sent);
+    if missing > 0 && !args.json {
+        crate::outln!(
+            "  {missing} of the {} planned records were not found again when sending (the error output changed since the dry run): run it again",
+            plan.to_send
+        );
     }
-    // Not everything of the window was recovered: what was held back, could not be read or
-    // listed, or did not turn up again when sending (every planned record accounted for).
-    let held: usize = plan.held.values().sum();
-    let accounted = sent.accepted + sent.refused.len() + sent.in_doubt;
-    if code == recover::RECOVERED
-        && (held > 0
-            || !plan.unreadable.is_empty()
-            || plan.list_truncated
-            || accounted != plan.to_send)
-    {
-        code = recover::PARTIAL;
-        if accounted != plan.to_send && !args.json {
-            crate::outln!(
-                "  {} of the {} planned records were not found again when sending (the error output changed since the dry run): run it again",
-                plan.to_send.saturating_sub(accounted),
-                plan.to_send
-            );
-        }
-    }
-    let word = match code {
-        recover::RECOVERED => "recovered",
-        recover::IN_DOUBT => "in doubt",
-        _ => "partial",
-    };
+    let word = report::word(code);
     audit(&sent, word);
     report(Some(&sent), word);
     if !args.json {

@@ -143,6 +143,7 @@ fn start(
         store: store.clone(),
         clock,
         settings: app,
+        recoveries: Default::default(),
     };
     (
         Running {
@@ -369,8 +370,11 @@ pub async fn run(
                 e => {
                     let (runners, tx) = (runners.clone(), answer_tx.clone());
                     tokio::spawn(async move {
-                        if let Some(m) = runners.run(e).await {
+                        let tell = |m: Msg| {
                             let _ = tx.send(m);
+                        };
+                        if let Some(m) = runners.run(e, &tell).await {
+                            tell(m);
                         }
                     });
                 }

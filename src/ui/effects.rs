@@ -15,6 +15,8 @@ use crate::ui::msg::Msg;
 use crate::ui::settings::AppSettings;
 use crate::ui::view::Effect;
 
+pub use crate::ui::recovery::Tell;
+
 /// One [`Runner`] per context, in the order of `Merged::parts`: an effect runs in the context
 /// it names.
 #[derive(Clone)]
@@ -23,9 +25,9 @@ pub struct Runners(pub Vec<Runner>);
 impl Runners {
     /// Carry out `effect` in its context; `None` for an effect with no answer, or naming no
     /// context there is.
-    pub async fn run(&self, effect: Effect) -> Option<Msg> {
+    pub async fn run(&self, effect: Effect, tell: &Tell<'_>) -> Option<Msg> {
         let r = self.0.get(effect.context()?)?;
-        r.run(effect).await
+        r.run(effect, tell).await
     }
 }
 
@@ -40,13 +42,42 @@ pub struct Runner {
     pub clock: Clock,
     /// The settings the effects need (read-only, writer policy, metrics window).
     pub settings: AppSettings,
+    /// Recoveries' dry runs waiting for their confirmation.
+    pub recoveries: crate::ui::recovery::Recoveries,
 }
 
 impl Runner {
-    /// Carry out `effect`; its answer, if it has one, as a message. Quit, Refresh and None
-    /// have none (the loop handles the first two).
-    pub async fn run(&self, effect: Effect) -> Option<Msg> {
+    /// Carry out `effect`; its answer, if it has one, as a message; what it tells on the way
+    /// (a recovery's progress) through `tell`. Quit, Refresh and None have none (the loop
+    /// handles the first two).
+    pub async fn run(&self, effect: Effect, tell: &Tell<'_>) -> Option<Msg> {
         match effect {
+            Effect::RecoverPlan(ctx, id, stream) => Some(
+                self.recoveries
+                    .plan(
+                        self.backend.as_ref(),
+                        &self.store,
+                        self.clock.now(),
+                        (id, ctx),
+                        &stream,
+                    )
+                    .await,
+            ),
+            Effect::RecoverSend(_, id) => Some(
+                self.recoveries
+                    .send(
+                        self.backend.as_ref(),
+                        &self.clock,
+                        self.settings.read_only,
+                        id,
+                        tell,
+                    )
+                    .await,
+            ),
+            Effect::RecoverCancel(_, id) => {
+                self.recoveries.cancel(id);
+                None
+            }
             Effect::Simulate(_, id, reqs) => {
                 let reports = crate::judge::iam::run_all(self.backend.as_ref(), &reqs).await;
                 for r in &reports {

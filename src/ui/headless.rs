@@ -76,6 +76,7 @@ impl Headless {
                 store: store.clone(),
                 clock,
                 settings,
+                recoveries: Default::default(),
             },
             store,
             view,
@@ -122,7 +123,13 @@ impl Headless {
                         );
                         queue.push(Msg::ScreenSaved(r));
                     }
-                    e => queue.extend(self.runner.run(e).await),
+                    e => {
+                        let told = std::sync::Mutex::new(Vec::new());
+                        let tell = |m: Msg| told.lock().unwrap_or_else(|p| p.into_inner()).push(m);
+                        let answer = self.runner.run(e, &tell).await;
+                        queue.extend(told.into_inner().unwrap_or_else(|p| p.into_inner()));
+                        queue.extend(answer);
+                    }
                 }
             }
         }

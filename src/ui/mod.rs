@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod msg;
 pub mod panes;
 pub mod prepare;
+pub mod recovery;
 pub mod render;
 pub mod screen;
 pub mod settings;

@@ -11,7 +11,7 @@ use crate::judge::health::Level;
 use crate::judge::iam::Tone;
 use crate::model::RuleKey;
 use crate::ui::keymap::Keymap;
-use crate::ui::view::{Effect, Status, View};
+use crate::ui::view::{Effect, RecoverPlan, RecoverProgress, Status, View};
 
 /// Everything that changes the UI.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +47,12 @@ pub enum Msg {
     Stop,
     /// Context `.0` is watched now (added by `:region`, or already there): show only it.
     ContextAdded(usize),
+    /// The dry run of recovery job `.0` in context `.1` (or why nothing can be sent).
+    RecoverPlanned(u64, usize, Box<Result<RecoverPlan, String>>),
+    /// Recovery job `.0` has sent this far.
+    RecoverProgress(u64, RecoverProgress),
+    /// Recovery job `.0` ended at `.1` with exit code `.2` (`act::recover`'s) and this summary.
+    RecoverDone(u64, chrono::DateTime<chrono::Utc>, u8, String),
 }
 
 /// Apply one message to the view, drawn from every context's data `w`; what to do next comes
@@ -74,6 +80,19 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, w: &Merged) -> Vec<Eff
         Msg::Answer(id, lines) => {
             view.finished(id, lines);
             vec![]
+        }
+        Msg::RecoverPlanned(id, ctx, r) => match view.recovery_planned(id, ctx, *r, w) {
+            Effect::None => vec![],
+            e => vec![e],
+        },
+        Msg::RecoverProgress(id, p) => {
+            view.recovery_progress(id, p);
+            vec![]
+        }
+        Msg::RecoverDone(id, at, code, summary) => {
+            view.recovery_done(id, at, code, summary);
+            // What was sent shows in the metrics and the ledger as soon as they are read.
+            vec![Effect::Refresh]
         }
         Msg::Samples(id, r) => {
             view.samples_read(id, *r);

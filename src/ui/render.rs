@@ -31,13 +31,20 @@ pub fn render(f: &mut Frame, w: &Merged, view: &View, ctx: &Ctx) {
         f.render_widget(Paragraph::new(msg).style(ctx.theme.warn()), area);
         return;
     }
-    let [header, tabs, body, footer] = Layout::vertical([
+    // Recoveries sending (or just ended) have a line each above the footer, on every pane.
+    let jobs = panes::recover::shown(view, ctx.now);
+    let job_rows = u16::try_from(jobs.len())
+        .unwrap_or(u16::MAX)
+        .min(area.height / 4);
+    let [header, tabs, body, progress, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
+        Constraint::Length(job_rows),
         Constraint::Length(1),
     ])
     .areas(area);
+    panes::recover::progress(f, progress, &jobs, ctx);
     if w.is_several() {
         render_header_many(f, header, w, view, ctx);
     } else {
@@ -54,6 +61,9 @@ pub fn render(f: &mut Frame, w: &Merged, view: &View, ctx: &Ctx) {
     render_footer(f, footer, view, ctx);
     if let Some(p) = &view.confirm {
         panes::help::confirm(f, area, p, ctx);
+    }
+    if let Some(p) = &view.recover_confirm {
+        panes::recover::confirm(f, area, p, ctx);
     }
     if let Some(pv) = &view.overlay {
         panes::perms::render(f, area, pv, ctx);
@@ -95,22 +105,7 @@ fn render_pane(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         Pane::Alarms => panes::alarms::render(f, main, w, view, ctx),
         Pane::Logs => panes::logs::render(f, main, target, view, ctx),
         Pane::AppLog => panes::applog::render(f, main, ctx),
-        Pane::Cost if w.is_several() => {
-            // One table per context, stacked.
-            let shown: Vec<&crate::fresh::store::Part> = w
-                .parts()
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| view.only.is_none_or(|o| o == *i))
-                .map(|(_, p)| p)
-                .collect();
-            let n = u32::try_from(shown.len()).unwrap_or(1).max(1);
-            let areas = Layout::vertical(shown.iter().map(|_| Constraint::Ratio(1, n))).split(main);
-            for (p, a) in shown.iter().zip(areas.iter()) {
-                panes::cost::render(f, *a, &p.snap, &p.name, ctx);
-            }
-        }
-        Pane::Cost => panes::cost::render(f, main, w.snap(0), "", ctx),
+        Pane::Cost => panes::cost::render_each(f, main, w, view.only, ctx),
     }
     if let Some(s) = strip {
         panes::context::render(f, s, target, view, ctx);
@@ -352,14 +347,16 @@ fn header_spans<'a>(
     if let Some(inv) = snap.inventory.get() {
         let ((s, st), (r, rt)) = inv.inv.reading();
         if s + r > 0 {
-            let text = if compact == 0 {
-                format!(
-                    "  described {}/{st} streams · {}/{rt} rules",
-                    st.saturating_sub(s),
-                    rt.saturating_sub(r)
-                )
-            } else {
-                format!("  described {}/{st}", st.saturating_sub(s))
+            let rules = match inv.inv.rules_listing() {
+                true => "rules being listed".to_string(),
+                false => format!("{}/{rt} rules", rt.saturating_sub(r)),
+            };
+            let text = match compact {
+                0 => format!(
+                    "  described {}/{st} streams · {rules}",
+                    st.saturating_sub(s)
+                ),
+                _ => format!("  described {}/{st}", st.saturating_sub(s)),
             };
             spans.push(Span::styled(text, base));
         }
@@ -515,7 +512,7 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
             t.level(st.level),
         ));
     }
-    if view.confirm.is_some() {
+    if view.confirm.is_some() || view.recover_confirm.is_some() {
         spans.extend(key_hint(ctx, Action::Confirm, "confirm"));
         spans.extend(key_hint(ctx, Action::Cancel, "cancel"));
     } else if view.help {
@@ -537,7 +534,14 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
         spans.extend(key_hint(ctx, Action::Down, "pick a sample"));
         spans.push(Span::styled("paste an event  ", t.dim()));
         spans.extend(key_hint(ctx, Action::Back, "close"));
-    } else if view.overlay.is_some() {
+    } else if let Some(o) = &view.overlay {
+        if o.recover.is_some() && o.lines.is_some() {
+            spans.extend(key_hint(
+                ctx,
+                Action::RecoverErrors,
+                "re-send failed records",
+            ));
+        }
         spans.extend(key_hint(ctx, Action::Down, "scroll"));
         spans.extend(key_hint(ctx, Action::Back, "close"));
     } else if let Some(line) = &view.command {

@@ -8,6 +8,7 @@ pub mod dlq;
 pub mod errors;
 pub mod journal;
 pub mod replay;
+pub mod report;
 
 use std::path::Path;
 

@@ -60,6 +60,10 @@ pub enum Action {
     /// `recover` (default `R`): the selected pipeline's loss ledger (what `fhtop losses`
     /// reads: dead-letter queues, the S3 error output) and the commands that recover it.
     Recover,
+    /// `recover_errors` (default `E`, in the Recover overlay): re-send the stream's failed
+    /// records from its S3 error output — the dry run first, then a confirmation; it sends in
+    /// the background with a progress line (`fhtop recover errors`).
+    RecoverErrors,
     /// `confirm` (default `y`, dialogs only): confirm the change.
     Confirm,
     /// `cancel` (default `n`, dialogs only): cancel the dialog.
@@ -87,7 +91,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -115,6 +119,7 @@ impl Action {
         Action::CustomSimulation,
         Action::Checks,
         Action::Recover,
+        Action::RecoverErrors,
         Action::Confirm,
         Action::Cancel,
         Action::SaveScreen,
@@ -157,6 +162,7 @@ impl Action {
             CustomSimulation => "custom_simulation",
             Checks => "checks",
             Recover => "recover",
+            RecoverErrors => "recover_errors",
             Confirm => "confirm",
             Cancel => "cancel",
             SaveScreen => "save_screen",
@@ -202,6 +208,7 @@ impl Action {
             Recover => {
                 "what the selected pipeline lost, by when, and how to get it back (fhtop losses)"
             }
+            RecoverErrors => "in R: re-send the stream's failed records (dry run first)",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
             SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
@@ -246,6 +253,7 @@ impl Action {
             CustomSimulation => &["P"],
             Checks => &["c"],
             Recover => &["R"],
+            RecoverErrors => &["E"],
             Confirm => &["y"],
             Cancel => &["n"],
             SaveScreen => &["S"],

@@ -14,6 +14,37 @@ use crate::ui::fmt;
 
 use crate::fresh::plan::{GET_METRIC_DATA_PER_1000, PlanCost};
 
+/// Draws the API cost pane of every context shown (`only`: one of them), one table each,
+/// stacked; with one context, its table alone.
+pub fn render_each(
+    f: &mut Frame,
+    area: Rect,
+    w: &crate::fresh::store::Merged,
+    only: Option<usize>,
+    ctx: &Ctx,
+) {
+    if !w.is_several() {
+        return render(f, area, w.snap(0), "", ctx);
+    }
+    let shown: Vec<&crate::fresh::store::Part> = w
+        .parts()
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| only.is_none_or(|o| o == *i))
+        .map(|(_, p)| p)
+        .collect();
+    let n = u32::try_from(shown.len()).unwrap_or(1).max(1);
+    let areas = ratatui::layout::Layout::vertical(
+        shown
+            .iter()
+            .map(|_| ratatui::layout::Constraint::Ratio(1, n)),
+    )
+    .split(area);
+    for (p, a) in shown.iter().zip(areas.iter()) {
+        render(f, *a, &p.snap, &p.name, ctx);
+    }
+}
+
 /// Draws the API cost pane of one context: calls per operation (last minute, total) and
 /// metrics requested with their estimated GetMetricData cost; `context` names it in the title
 /// when several are watched (one pane each), empty otherwise.

@@ -11,6 +11,7 @@ pub mod logs;
 pub mod pattern;
 pub mod perms;
 pub mod pipelines;
+pub mod recover;
 pub mod rules;
 pub mod streams;
 

@@ -47,12 +47,18 @@ pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
         })
         .sum();
     let scroll = pv.scroll.min(rows.saturating_sub(inner_h));
-    let hint = format!(
+    let mut hint = format!(
         "{}/{} scroll · {} closes",
         ctx.keymap.label(Action::Down),
         ctx.keymap.label(Action::Up),
         ctx.keymap.label(Action::Back)
     );
+    if pv.recover.is_some() && pv.lines.is_some() {
+        hint = format!(
+            "{} re-send failed records · {hint}",
+            ctx.keymap.label(Action::RecoverErrors)
+        );
+    }
     let rect = super::overlay_rect(area);
     let block = ctx.block(
         crate::ui::chrome::title_within(ctx, &pv.title, hint, rect.width),

@@ -22,6 +22,9 @@ pub struct Overlay {
     pub lines: Option<Vec<(Tone, String)>>,
     /// Lines scrolled down from the top.
     pub scroll: usize,
+    /// A Recover overlay (`R`) on a pipeline with a stream: the stream `E` re-sends the
+    /// error output of.
+    pub recover: Option<String>,
 }
 
 /// The custom simulation dialog (`P`): principal, actions, resources.
@@ -216,6 +219,7 @@ impl View {
             pending,
             lines: None,
             scroll: 0,
+            recover: None,
         });
         self.overlay_seq
     }
@@ -284,6 +288,9 @@ impl View {
             "reading the ledger: metrics, dead-letter queues, archives, the S3 error output…"
                 .into(),
         );
+        if let Some(o) = &mut self.overlay {
+            o.recover = sel.streams.first().cloned();
+        }
         Effect::Losses(self.ctx, id, sel)
     }
 

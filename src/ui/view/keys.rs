@@ -54,7 +54,7 @@ impl View {
             }
             return self.form_key(key);
         }
-        let mode = if self.confirm.is_some() {
+        let mode = if self.confirm.is_some() || self.recover_confirm.is_some() {
             Mode::Dialog
         } else {
             Mode::Normal
@@ -68,6 +68,9 @@ impl View {
     /// Applies an action to the view and says what the app loop must do. A confirmation dialog
     /// swallows keys (confirm, cancel, quit); otherwise per the focused pane, drill-in or overlay.
     pub fn apply(&mut self, a: Action, w: &Merged) -> Effect {
+        if let Some(e) = self.recovery_confirm_key(a) {
+            return e;
+        }
         if let Some(p) = &self.confirm {
             // The dialog swallows keys: y confirms, n/Esc cancels, q still quits.
             return match a {
@@ -201,6 +204,7 @@ impl View {
                 | Action::Simulate
                 | Action::Checks
                 | Action::Recover => self.overlay = None,
+                Action::RecoverErrors => return self.plan_recovery(w),
                 Action::Quit => return Effect::Quit,
                 _ => {}
             }
@@ -268,6 +272,12 @@ impl View {
             Action::CustomSimulation => self.open_sim_form(w),
             // Taken before an overlay sees the key (above).
             Action::Confirm | Action::Cancel | Action::SaveScreen | Action::Copy => {}
+            Action::RecoverErrors => {
+                self.status = Some(Status {
+                    level: Level::Warn,
+                    text: "E re-sends a stream's failed records: open Recover (R) first".into(),
+                });
+            }
             Action::ChartLonger => self.step_chart_window(true),
             Action::ChartShorter => self.step_chart_window(false),
             Action::PatternTest => return self.test_pattern(w),

@@ -7,12 +7,14 @@ mod keys;
 mod logview;
 mod pane;
 mod records;
+mod recover;
 mod rows;
 
 pub use dialogs::{Overlay, PendingToggle, SimForm};
 pub use logview::{log_cursor, log_event_lines};
 pub use pane::Pane;
 pub use records::{Failed, Tester};
+pub use recover::{PendingRecovery, RecoverJob, RecoverPlan, RecoverProgress};
 pub use rows::{Entry, ListState, entries, entries_key, merged_entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -125,6 +127,15 @@ pub enum Effect {
     /// an OSC 52 sequence (`ESC ] 52 ; c ; base64 BEL`), which terminals, SSH and tmux with
     /// `set-clipboard on` carry to the clipboard of the machine the person sits at.
     Copy(String),
+    /// `E` in the Recover overlay: the dry run of re-sending stream `.2`'s error output in
+    /// context `.0` (`fhtop recover errors --dry-run`), held under job id `.1` until confirmed
+    /// or let go; it comes back as `Msg::RecoverPlanned`.
+    RecoverPlan(usize, u64, String),
+    /// The dry run of job `.1` (context `.0`) was confirmed: send it, in the background, with
+    /// `Msg::RecoverProgress` as it goes and `Msg::RecoverDone` at the end.
+    RecoverSend(usize, u64),
+    /// The dry run of job `.1` (context `.0`) was not confirmed: let it go (and its journal).
+    RecoverCancel(usize, u64),
 }
 
 impl Effect {
@@ -137,7 +148,10 @@ impl Effect {
             | Effect::Check(c, ..)
             | Effect::Losses(c, ..)
             | Effect::PatternTest(c, ..)
-            | Effect::ReadFailed(c, ..) => Some(*c),
+            | Effect::ReadFailed(c, ..)
+            | Effect::RecoverPlan(c, ..)
+            | Effect::RecoverSend(c, ..)
+            | Effect::RecoverCancel(c, ..) => Some(*c),
             Effect::None
             | Effect::Quit
             | Effect::Refresh
@@ -230,6 +244,10 @@ pub struct View {
     pub confirm: Option<PendingToggle>,
     /// The footer message, until the next key.
     pub status: Option<Status>,
+    /// The confirmation of a recovery's dry run, when open.
+    pub recover_confirm: Option<PendingRecovery>,
+    /// Recoveries sending in the background, and those ended (their last line).
+    pub recoveries: Vec<RecoverJob>,
     /// The simulation / checks result overlay, when open.
     pub overlay: Option<Overlay>,
     /// The pattern tester (`m`), when open.
@@ -277,6 +295,8 @@ impl View {
             production_match: Vec::new(),
             confirm: None,
             status: None,
+            recover_confirm: None,
+            recoveries: Vec::new(),
             overlay: None,
             tester: None,
             failed: None,

@@ -171,10 +171,18 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         t.title(),
     )));
     if rules.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "  none (direct PUT or another producer)",
-            t.dim(),
-        )));
+        // "None" is only known once every rule's targets are read, on every bus.
+        let none = if inv.inv.reading().1.0 > 0 {
+            "  not known yet: the rules' targets are still being read".to_string()
+        } else if !inv.inv.unread_buses().is_empty() {
+            format!(
+                "  none read; the rules of {} could not be read",
+                inv.inv.unread_buses().join(", ")
+            )
+        } else {
+            "  none (direct PUT or another producer)".to_string()
+        };
+        lines.push(Line::from(safe_owned(&none, t.dim())));
     }
     for r in rules {
         let style = if r.state.is_enabled() {

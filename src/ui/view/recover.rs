@@ -1,0 +1,208 @@
+//! Recovery from the TUI (`R`, then `E`): the dry run of `fhtop recover errors` for the
+//! pipeline's stream, its confirmation (the one mutating path: read-only gate, production
+//! shown first, the dry run, `y`), and the jobs sending in the background with their progress.
+//! The runner side is `ui::recovery`.
+
+use chrono::{DateTime, Utc};
+
+use super::{Effect, Status, View};
+use crate::fresh::store::Merged;
+use crate::judge::health::Level;
+use crate::ui::keymap::Action;
+
+/// A dry run, as the runner made it: what confirming sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoverPlan {
+    /// The delivery stream the records go back into.
+    pub stream: String,
+    /// The dry run as `fhtop recover errors --dry-run` prints it, line by line.
+    pub lines: Vec<String>,
+    /// Records confirming sends.
+    pub to_send: usize,
+    /// The account and region it lands in (the context's identity).
+    pub account: String,
+    /// The region it lands in.
+    pub region: String,
+}
+
+/// How far a sending recovery is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecoverProgress {
+    /// Records answered so far (accepted, or refused for good).
+    pub done: usize,
+    /// Records the run sends.
+    pub of: usize,
+    /// Seconds since the run started sending.
+    pub seconds: f64,
+}
+
+/// A dry run waiting for its confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRecovery {
+    /// The job id (the dry run's request id; the runner holds its plan and journal under it).
+    pub id: u64,
+    /// The context it runs in (index into `Merged::parts`).
+    pub ctx: usize,
+    /// What confirming sends.
+    pub plan: RecoverPlan,
+    /// The context is production: the dialog says so first.
+    pub production: bool,
+    /// That context's name when several are watched; empty with one.
+    pub context: String,
+}
+
+/// A recovery sending in the background, or ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecoverJob {
+    /// The job id.
+    pub id: u64,
+    /// The stream the records go back into.
+    pub stream: String,
+    /// The latest progress.
+    pub progress: RecoverProgress,
+    /// When it ended (the runner's clock), its exit code (`act::recover`'s) and summary.
+    pub ended: Option<(DateTime<Utc>, u8, String)>,
+}
+
+impl View {
+    /// `E` in the Recover overlay: the dry run of re-sending the stream's error output, or why
+    /// not (read-only, no stream, one already sending).
+    pub(super) fn plan_recovery(&mut self, w: &Merged) -> Effect {
+        let Some(o) = &self.overlay else {
+            return Effect::None;
+        };
+        let warn = |text: String| Status {
+            level: Level::Warn,
+            text,
+        };
+        let Some(stream) = o.recover.clone() else {
+            self.status = Some(warn(
+                "no stream here: E re-sends a stream's error output (open R on a stream)".into(),
+            ));
+            return Effect::None;
+        };
+        let part = w.part(self.ctx);
+        if self.read_only || part.read_only {
+            self.status = Some(warn(format!("READ-ONLY: nothing is sent to {stream}")));
+            return Effect::None;
+        }
+        if self
+            .recoveries
+            .iter()
+            .any(|j| j.stream == stream && j.ended.is_none())
+        {
+            self.status = Some(warn(format!("{stream}: a recovery is already sending")));
+            return Effect::None;
+        }
+        let id = self.open_overlay(
+            format!("Recover errors — stream {stream}"),
+            "dry run: listing and reading the S3 error output… (nothing is sent)".into(),
+        );
+        if let Some(o) = &mut self.overlay {
+            o.recover = Some(stream.clone());
+        }
+        Effect::RecoverPlan(self.ctx, id, stream)
+    }
+
+    /// The dry run of job `id` arrived: the confirmation opens, or the overlay says why
+    /// nothing is sent. A dry run nobody waits for any more (its overlay was closed) is let
+    /// go: the effect that releases the runner's hold on it.
+    pub fn recovery_planned(
+        &mut self,
+        id: u64,
+        ctx: usize,
+        r: Result<RecoverPlan, String>,
+        w: &Merged,
+    ) -> Effect {
+        let open = self.overlay.as_ref().is_some_and(|o| o.id == id);
+        match r {
+            Ok(plan) if open => {
+                let production = self.production(w.part(ctx));
+                let context = if w.is_several() {
+                    w.part(ctx).name.clone()
+                } else {
+                    String::new()
+                };
+                self.overlay = None;
+                self.recover_confirm = Some(PendingRecovery {
+                    id,
+                    ctx,
+                    plan,
+                    production,
+                    context,
+                });
+            }
+            // Closed meanwhile: nothing is confirmed; the runner's hold is let go.
+            Ok(_) => return Effect::RecoverCancel(ctx, id),
+            Err(why) => {
+                let tone = crate::judge::iam::Tone::Row(Level::Warn);
+                self.finished(id, why.lines().map(|l| (tone, l.to_string())).collect());
+            }
+        }
+        Effect::None
+    }
+
+    /// A key while the confirmation is open: `y` sends (in the background), `n` / Esc lets
+    /// the plan go, `q` quits.
+    pub(super) fn recovery_confirm_key(&mut self, a: Action) -> Option<Effect> {
+        let p = self.recover_confirm.as_ref()?;
+        Some(match a {
+            Action::Confirm => {
+                let (id, ctx) = (p.id, p.ctx);
+                self.recoveries.push(RecoverJob {
+                    id,
+                    stream: p.plan.stream.clone(),
+                    progress: RecoverProgress {
+                        done: 0,
+                        of: p.plan.to_send,
+                        seconds: 0.0,
+                    },
+                    ended: None,
+                });
+                self.status = Some(Status {
+                    level: Level::Unknown,
+                    text: format!(
+                        "sending {} records to {} in the background…",
+                        p.plan.to_send, p.plan.stream
+                    ),
+                });
+                self.recover_confirm = None;
+                Effect::RecoverSend(ctx, id)
+            }
+            Action::Cancel | Action::Back => {
+                let (id, ctx) = (p.id, p.ctx);
+                self.recover_confirm = None;
+                self.status = Some(Status {
+                    level: Level::Ok,
+                    text: "cancelled; nothing sent".into(),
+                });
+                Effect::RecoverCancel(ctx, id)
+            }
+            Action::Quit => Effect::Quit,
+            _ => Effect::None,
+        })
+    }
+
+    /// Job `id` has sent this far.
+    pub fn recovery_progress(&mut self, id: u64, p: RecoverProgress) {
+        if let Some(j) = self.recoveries.iter_mut().find(|j| j.id == id) {
+            j.progress = p;
+        }
+    }
+
+    /// Job `id` ended (at `at`, exit code `code`): its line says how, and so does the footer.
+    pub fn recovery_done(&mut self, id: u64, at: DateTime<Utc>, code: u8, summary: String) {
+        let level = match code {
+            crate::act::recover::RECOVERED | crate::act::recover::NOTHING => Level::Ok,
+            crate::act::recover::PARTIAL | crate::act::recover::IN_DOUBT => Level::Warn,
+            _ => Level::Fail,
+        };
+        self.status = Some(Status {
+            level,
+            text: summary.clone(),
+        });
+        if let Some(j) = self.recoveries.iter_mut().find(|j| j.id == id) {
+            j.ended = Some((at, code, summary));
+        }
+    }
+}
