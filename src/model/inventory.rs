@@ -233,7 +233,9 @@ impl Inventory {
             .find(|e| e.kind == "rule" && e.name == name)
     }
     /// What the progressive walk is still reading: (streams not described yet, streams
-    /// listed; rules whose targets are not read yet, rules listed).
+    /// listed; rules whose targets are not read yet, rules listed). While the buses and rules
+    /// are still being listed ([`Inventory::rules_listing`]), that counts as one rule not
+    /// read: what feeds a stream is not known yet.
     pub fn reading(&self) -> ((usize, usize), (usize, usize)) {
         let loading = |kind: &str| {
             self.errors
@@ -241,8 +243,16 @@ impl Inventory {
                 .filter(|e| e.loading && e.kind == kind)
                 .count()
         };
-        let (s, r) = (loading("stream"), loading("rule"));
-        ((s, self.streams.len() + s), (r, self.rules.len()))
+        let (s, r) = (loading("stream"), loading("rule") + loading("buses"));
+        (
+            (s, self.streams.len() + s),
+            (r, self.rules.len() + loading("buses")),
+        )
+    }
+    /// Whether the buses and their rules are still being listed (a cold start shows the
+    /// stream names first).
+    pub fn rules_listing(&self) -> bool {
+        self.errors.iter().any(|e| e.loading && e.kind == "buses")
     }
     /// The buses whose rules could not be listed (ListRules failed): what their rules feed is
     /// not known.

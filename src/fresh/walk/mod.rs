@@ -25,6 +25,7 @@ use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::watch;
 
+mod publish;
 mod queue;
 use queue::{Known, Queue};
 
@@ -359,7 +360,27 @@ impl Walker {
     /// ListDeliveryStreams and ListEventBuses + ListRules, at once; forgets what was deleted
     /// (only what a listing that answered no longer names).
     async fn list(&mut self, c: &PollCtx) -> Result<Listing, BackendError> {
-        let (names, listed) = tokio::join!(c.backend.stream_names(), c.backend.buses_and_rules());
+        let names = c.backend.stream_names();
+        let rules = c.backend.buses_and_rules();
+        tokio::pin!(names, rules);
+        // A cold start shows every stream name as soon as ListDeliveryStreams answers: ListRules
+        // pages through every bus at the control plane's pace (10,000 rules are 100 calls),
+        // and the names need not wait for them. Their rows say the rules are being listed
+        // (never "no rule") until the rules arrive.
+        let cold = self.cached_at.is_none() && self.streams.is_empty() && self.targets.is_empty();
+        let (names, listed) = if cold {
+            tokio::select! {
+                n = &mut names => {
+                    if let Ok(n) = &n {
+                        self.publish_names(c, n);
+                    }
+                    (n, rules.await)
+                }
+                l = &mut rules => (names.await, l),
+            }
+        } else {
+            tokio::join!(names, rules)
+        };
         let mut errors = Vec::new();
         let names = match names {
             Ok(mut n) => {
@@ -428,67 +449,6 @@ impl Walker {
             .floor()
             .max(1.0);
         (n as f64 / walks).ceil() as usize
-    }
-
-    /// Publishes the inventory as known now: described streams, rules with the targets read,
-    /// and a row for every part still being read or that failed (marked cached while a warm
-    /// start's rows are still in it).
-    fn publish(&self, c: &PollCtx, listing: &Listing) {
-        let inv = self.known(listing);
-        match self.cached_at {
-            Some(at) => c.store.set_inventory_walk(inv, at, true),
-            None => c.store.set_inventory_walk(inv, c.clock.now(), false),
-        }
-    }
-
-    /// The walk's end: the inventory is published and written to the cache (without the rules
-    /// whose targets could not be read: a warm start would show them as feeding nothing).
-    fn publish_final(&self, c: &PollCtx, listing: &Listing) {
-        let inv = self.known(listing);
-        let mut kept = inv.clone();
-        kept.rules
-            .retain(|r| !self.failed_rules.contains_key(&r.key()));
-        crate::fresh::cache::save_inventory_cache(c, &kept);
-        c.store.set_inventory_walk(inv, c.clock.now(), false);
-    }
-
-    /// What is known now, as an inventory.
-    fn known(&self, listing: &Listing) -> Inventory {
-        let mut errors = listing.errors.clone();
-        let mut streams = Vec::with_capacity(listing.names.len());
-        for n in listing.names.iter().filter(|n| !listing.gone.contains(*n)) {
-            let reported = || self.reported.get(n).copied();
-            if let Some(e) = self.failed.get(n) {
-                errors.push(e.clone().with_reported(reported()));
-            } else if let Some(k) = self.streams.get(n) {
-                streams.push(k.value.clone());
-            } else {
-                errors.push(InventoryError::loading("stream", n).with_reported(reported()));
-            }
-        }
-        let rules = listing
-            .rules
-            .iter()
-            .filter(|r| !listing.gone_rules.contains(&r.key()))
-            .map(|r| {
-                let key = r.key();
-                let mut r = r.clone();
-                if let Some(e) = self.failed_rules.get(&key) {
-                    errors.push(e.clone());
-                } else if let Some(t) = self.targets.get(&key) {
-                    r.targets = t.value.clone();
-                } else {
-                    errors.push(InventoryError::loading("rule", &key.to_string()));
-                }
-                r
-            })
-            .collect();
-        Inventory {
-            buses: listing.buses.clone(),
-            rules,
-            streams,
-            errors,
-        }
     }
 }
 
