@@ -25,6 +25,9 @@ struct Flaky {
     alarm_calls: AtomicU32,
     /// Every metrics call: (queries, points of its window).
     metric_calls: std::sync::Mutex<Vec<(usize, usize)>>,
+    /// While set, listing the buses and rules waits for `rules_go` (a slow ListRules walk).
+    hold_rules: std::sync::atomic::AtomicBool,
+    rules_go: tokio::sync::Notify,
 }
 
 #[async_trait]
@@ -56,6 +59,12 @@ impl Backend for Flaky {
     }
     async fn bus_rules(&self, bus: &str) -> BResult<Vec<fhtop::model::Rule>> {
         self.inner.bus_rules(bus).await
+    }
+    async fn buses_and_rules(&self) -> BResult<(Vec<Bus>, Vec<Rule>, Vec<InventoryError>)> {
+        if self.hold_rules.load(Ordering::SeqCst) {
+            self.rules_go.notified().await;
+        }
+        self.inner.buses_and_rules().await
     }
     async fn test_event_pattern(&self, pattern: &str, event: &str) -> BResult<bool> {
         self.inner.test_event_pattern(pattern, event).await
@@ -112,6 +121,8 @@ async fn stale_section_keeps_data_backs_off_and_recovers() {
         failing: false.into(),
         alarm_calls: AtomicU32::new(0),
         metric_calls: Default::default(),
+        hold_rules: false.into(),
+        rules_go: tokio::sync::Notify::new(),
     });
     let store = Arc::new(Store::new());
     let intervals = Intervals {
@@ -372,6 +383,8 @@ fn recording_demo(t0: DateTime<Utc>) -> (Arc<Flaky>, Arc<Store>) {
         failing: false.into(),
         alarm_calls: AtomicU32::new(0),
         metric_calls: Default::default(),
+        hold_rules: false.into(),
+        rules_go: tokio::sync::Notify::new(),
     });
     (flaky, Arc::new(Store::new()))
 }
@@ -524,4 +537,72 @@ async fn alarm_coverage_counts_only_alarms_watching_the_series_the_right_way() {
             .contains(&format!("--threshold {}", (buffer * 4.0).max(900.0))),
         "the command carries it"
     );
+}
+
+/// Issue 27: a cold start shows every stream name as soon as ListDeliveryStreams answers,
+/// while ListRules still pages through the buses (10,000 rules are 100 calls at the control
+/// plane's pace) — and no row says "no rule" until the rules are read.
+#[tokio::test]
+async fn stream_names_are_shown_before_the_rules_are_listed_and_claim_no_rule() {
+    let clock = Clock::Fixed(common::at());
+    let slow = Arc::new(Flaky {
+        inner: DemoBackend::new(common::SEED, clock, None),
+        failing: false.into(),
+        alarm_calls: AtomicU32::new(0),
+        metric_calls: Default::default(),
+        hold_rules: true.into(),
+        rules_go: tokio::sync::Notify::new(),
+    });
+    let store = Arc::new(Store::new());
+    let c = PollCtx {
+        backend: slow.clone(),
+        store: store.clone(),
+        clock,
+        window_minutes: 60,
+        cache_dir: None,
+    };
+    // The walk the inventory poller runs (names first, then each stream described).
+    let walk = tokio::spawn(async move {
+        let (_keep, wanted) = tokio::sync::watch::channel(fhtop::fresh::walk::Wanted::default());
+        let (_tx, mut refresh) = tokio::sync::watch::channel(0u64);
+        let mut walker = fhtop::fresh::walk::Walker::new(std::time::Duration::from_secs(60));
+        walker.walk(&c, &wanted, &mut refresh).await
+    });
+    let names = slow.inner.stream_names().await.expect("names");
+    // The rules are held: a walk that waited for them would never show anything.
+    let shown = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            if let Some(inv) = store.snapshot().inventory.get() {
+                break inv.inv.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the names are shown while the rules are still being listed");
+    let ((_, listed), (rules_unread, _)) = shown.reading();
+    assert_eq!(listed, names.len(), "every name, before any rule");
+    assert!(shown.rules.is_empty() && shown.rules_listing());
+    // What feeds each stream is not known yet: the Pipelines pane says "rules being read",
+    // health never "no rule".
+    assert!(rules_unread > 0);
+    let snap = store.snapshot();
+    let d = snap.diagnosis();
+    for n in &names {
+        let ok = d
+            .streams
+            .get(n)
+            .is_some_and(|h| h.level == fhtop::judge::health::Level::Ok);
+        assert!(!ok, "{n}: undecided while its rules are listed");
+    }
+    slow.rules_go.notify_one();
+    walk.await.expect("walk").expect("inventory");
+    let inv = store
+        .snapshot()
+        .inventory
+        .get()
+        .expect("inventory")
+        .inv
+        .clone();
+    assert!(!inv.rules.is_empty() && !inv.rules_listing());
 }
