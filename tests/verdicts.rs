@@ -122,6 +122,27 @@ fn failure_metrics_are_read_by_their_aws_definitions() {
         "{:?}",
         findings_of(&fs, "rule-state", "default/no-dlq")
     );
+    // ... and while the stream it feeds throttles: one cause, one finding (issue 25 §6).
+    let joined = findings_of(&fs, "rule-state", "default/throttled");
+    assert!(
+        joined.iter().any(|(s, t)| *s == "fail"
+            && t.contains("events dropped: v-throttled throttles EventBridge's writes")
+            && t.contains("dead-letter queue")),
+        "{joined:?}"
+    );
+    assert_eq!(
+        joined
+            .iter()
+            .filter(|(_, t)| t.contains("no dead-letter queue"))
+            .count(),
+        1,
+        "the drop is said once, joined: {joined:?}"
+    );
+    let alone = findings_of(&fs, "rule-state", "default/no-dlq");
+    assert!(
+        alone.iter().all(|(_, t)| !t.contains("throttles")),
+        "{alone:?}"
+    );
     // DeadLetterInvocations: not invoked at all, not "sent to a dead-letter queue".
     let loop_ = findings_of(&fs, "rule-state", "default/loop");
     assert!(

@@ -819,6 +819,11 @@ def verdicts(c, region):
     # 3. Failing with no dead-letter queue: dropped.
     feeding("no-dlq", "v-no-dlq")
     events("no-dlq", MatchedEvents=300, Invocations=300, FailedInvocations=20)
+    # 3b. The same drops while the stream throttles EventBridge's writes: one cause (its twin
+    # is no-dlq above, whose stream does not throttle).
+    feeding("throttled", "v-throttled")
+    events("throttled", MatchedEvents=300, Invocations=300, FailedInvocations=40)
+    series(c, "AWS/Firehose", "ThrottledRecords", [("DeliveryStreamName", "v-throttled")], [2400] * N)
     # 4. DeadLetterInvocations: targets not invoked (a loop), not a queue.
     feeding("loop", "v-loop")
     events("loop", MatchedEvents=300, Invocations=295, DeadLetterInvocations=5)

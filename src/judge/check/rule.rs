@@ -18,7 +18,21 @@ pub(super) fn rule_findings(
         .or_else(|| r.targets.iter().find_map(|t| r.local_stream(t)))
         .unwrap_or(&r.name)
         .to_string();
-    let health = rule_health(inp, r);
+    let mut health = rule_health(inp, r);
+    // Dropping its events (no dead-letter queue) while a stream it feeds throttles them: one
+    // cause, said as one finding — as the TUI's rows say it.
+    if health.has(Symptom::DroppedNoDeadLetterQueue)
+        && let Some((s, throttled)) = streams_fed(&g.inv, r).into_iter().find_map(|s| {
+            let f = stream_health(inp, s)
+                .findings
+                .into_iter()
+                .find(|f| f.symptom == Symptom::Throttled)?;
+            Some((s, f))
+        })
+    {
+        health.findings.push(throttled);
+        crate::judge::health::join_dropped_while_throttled(&mut health, Some(&s.name));
+    }
     let not_triggering = health.has(Symptom::NotTriggering);
     let h = health.findings;
     let describe = format!(

@@ -64,7 +64,7 @@ pub fn target_health(inp: &Inputs, rule: Option<&RuleKey>, stream: Option<&str>)
 /// no dead-letter queue are one cause, said as one finding: the stream refuses EventBridge's
 /// writes (ThrottledRecords), EventBridge gives up after its retries (FailedInvocations), and
 /// the events are dropped.
-fn join_dropped_while_throttled(h: &mut Health, stream: Option<&str>) {
+pub fn join_dropped_while_throttled(h: &mut Health, stream: Option<&str>) {
     let of = |s: Symptom| {
         h.findings
             .iter()
