@@ -452,7 +452,8 @@ fn read_only_refuses_every_recovery_with_no_mutating_call() {
 
 /// Issue 26, outcome 3: the TUI sends through the same journal. `R` on the stream, `E` for
 /// the dry run, `y`: every record arrives once while the progress line counts; a second `E`
-/// has nothing to send; the run is audited. Read-only, `E` sends nothing.
+/// has nothing to send; the run is audited. `D` on the rule redrives its dead-letter queue,
+/// every event once. Read-only, `E` sends nothing.
 #[test]
 fn the_tui_recovers_the_error_output_once_in_the_background() {
     let (aws, state) = start();
@@ -481,7 +482,7 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
     );
     open_recover(&ro);
     ro.literal("E");
-    ro.wait_text("READ-ONLY: nothing is sent to r-orders");
+    ro.wait_text("READ-ONLY: nothing is sent (recover errors r-orders)");
     ro.literal("q");
     assert_eq!(aws.count("PutRecordBatch"), 0);
 
@@ -518,7 +519,36 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
     t.wait_text("already sent by an earlier run: 120 records");
     t.wait_text("nothing to send");
     assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
+
+    // D on the rule whose target has a dead-letter queue: its 30 events once, the other
+    // rule's two left where they are.
     t.keys(&["Escape"]);
+    t.keys(&["Escape"]);
+    t.literal("1");
+    t.wait_text("Pipelines (");
+    t.literal("/r-dlq-rule");
+    t.keys(&["Enter"]);
+    t.wait_text("r-dlq-rule");
+    t.literal("R");
+    t.wait_text("redrive the DLQ");
+    t.literal("D");
+    let s = t.wait_text("Redrive the dead-letter queue (up to 32 messages) to r-dlq?");
+    assert!(
+        s.contains("the whole event"),
+        "the dry run, as the CLI prints it:\n{s}"
+    );
+    assert_eq!(aws.count("ReceiveMessage"), 0, "a dry run receives nothing");
+    t.literal("y");
+    t.wait_text("default/r-dlq-rule: recovered: 30 records accepted");
+    let mut want: Vec<String> = (0..30).map(|i| format!("evt-{i}")).collect();
+    want.sort();
+    assert_eq!(delivered_events(&aws, "r-dlq/"), want, "every event once");
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"recover dlq\"") && l.contains("\"tui\"")),
+        "{log}"
+    );
     t.literal("q");
-    t.assert_terminal_restored("q after a recovery");
+    t.assert_terminal_restored("q after two recoveries");
 }

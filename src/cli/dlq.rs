@@ -5,45 +5,16 @@
 
 use std::sync::Arc;
 
-use crate::act::recover::dlq::{self, DlqOptions, Redrive, record_for};
-use crate::act::recover::{self, journal};
+use crate::act::recover::dlq::{self, DlqOptions};
+use crate::act::recover::{self, journal, report};
 use crate::backend::Backend;
 use crate::config::Settings;
 use crate::model::RuleKey;
 use crate::text::sanitize;
 
-/// `BUS/NAME` as a rule key; a bare `NAME` is on the default bus.
+/// `BUS/NAME` as a rule key; a bare `NAME` is on the default bus ([`RuleKey::parse`]).
 pub fn rule_key(s: &str) -> RuleKey {
-    match s.split_once('/') {
-        Some((bus, name)) => RuleKey {
-            bus: bus.to_string(),
-            name: name.to_string(),
-        },
-        None => RuleKey {
-            bus: "default".into(),
-            name: s.to_string(),
-        },
-    }
-}
-
-/// The exit code of a redrive: in doubt 5; partial 1 (stopped, refused, or messages of this
-/// target left); nothing sent or deleted 2; else 0.
-pub fn outcome(r: &Redrive) -> u8 {
-    let ours_left = r
-        .left
-        .iter()
-        .filter(|(why, _)| !why.starts_with("another rule"))
-        .map(|(_, n)| n)
-        .sum::<usize>();
-    if r.sent.in_doubt > 0 || r.left.keys().any(|k| k.starts_with("in doubt")) {
-        recover::IN_DOUBT
-    } else if r.sent.stopped.is_some() || !r.sent.refused.is_empty() || ours_left > 0 {
-        recover::PARTIAL
-    } else if r.sent.accepted == 0 && r.deleted_already_sent == 0 {
-        recover::NOTHING
-    } else {
-        recover::RECOVERED
-    }
+    RuleKey::parse(s)
 }
 
 /// `fhtop recover dlq`; the exit code ([`recover`]'s).
@@ -58,69 +29,21 @@ pub async fn dlq_command(
             Ok(x) => x,
             Err(code) => return code,
         };
-    let with_dlq: Vec<&crate::model::Target> = rule
-        .targets
-        .iter()
-        .filter(|t| t.dead_letter_arn.is_some())
-        .filter(|t| args.target.as_deref().is_none_or(|id| t.id == id))
-        .collect();
-    let target = match with_dlq.as_slice() {
-        [one] => *one,
-        [] => {
-            say(&format!(
-                "nothing to recover: no target{} of {key} has a dead-letter queue",
-                args.target
-                    .as_deref()
-                    .map(|t| format!(" {t}"))
-                    .unwrap_or_default()
-            ));
-            return recover::NOTHING;
-        }
-        many => {
-            let ids: Vec<&str> = many.iter().map(|t| t.id.as_str()).collect();
-            say(&format!(
-                "refused: several targets of {key} have a dead-letter queue; pick one with --target ({})",
-                ids.join(", ")
-            ));
-            return recover::REFUSED;
+    let plan = match dlq::prepare(backend.as_ref(), &rule, args.target.as_deref()).await {
+        Ok(p) => p,
+        Err((code, why)) => {
+            say(&why);
+            return code;
         }
     };
-    let queue = target.dead_letter_arn.clone().unwrap_or_default();
-    let Some(stream) = rule.local_stream(target).map(str::to_string) else {
-        say(&format!(
-            "refused: target {} of {key} is not a Firehose stream of this account and region ({}): fhtop sends only to those",
-            target.id, target.arn
-        ));
-        return recover::REFUSED;
-    };
-    // What the target receives must be computable from the event, or nothing is sent.
-    if let Err(why) = record_for(target, "{}")
-        && (target.has_input_transformer || !why.contains("selects nothing"))
-    {
-        say(&format!("refused: {why}"));
-        return recover::REFUSED;
-    }
-    let state = backend.queue_state(&queue).await;
-    let depth = state.as_ref().map(|q| q.depth()).ok();
+    let (target, queue, stream, depth) = (
+        &plan.target,
+        plan.queue.clone(),
+        plan.stream.clone(),
+        plan.depth,
+    );
     if !args.json {
-        crate::outln!(
-            "Recover dlq · rule {} · target {} → stream {}\n  queue {}: {}\n  each record: {}",
-            sanitize::clean(&key.to_string()),
-            sanitize::clean(&target.id),
-            sanitize::clean(&stream),
-            sanitize::clean(&queue),
-            match &state {
-                Ok(q) => format!(
-                    "{} messages{}",
-                    q.depth(),
-                    q.oldest_age_seconds
-                        .map(|a| format!(", the oldest {} old", crate::text::fmt_duration(a)))
-                        .unwrap_or_default()
-                ),
-                Err(e) => format!("depth not read ({})", sanitize::clean(&e.explained())),
-            },
-            target.input_shape()
-        );
+        crate::outln!("{}", plan.text);
     }
     if depth == Some(0) {
         say("nothing to recover: the queue is empty");
@@ -165,13 +88,8 @@ pub async fn dlq_command(
         |_| {},
     )
     .await;
-    let code = outcome(&r);
-    let word = match code {
-        recover::RECOVERED => "recovered",
-        recover::IN_DOUBT => "in doubt",
-        recover::NOTHING => "nothing",
-        _ => "partial",
-    };
+    let code = report::dlq_code(&r);
+    let word = report::dlq_word(code);
     recover::audit(
         crate::act::default_audit_path().as_deref(),
         &super::recover::audit_record(

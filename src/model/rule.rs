@@ -217,6 +217,23 @@ pub struct RuleKey {
     pub name: String,
 }
 
+impl RuleKey {
+    /// `BUS/NAME` as a rule key; a bare `NAME` is on the default bus (rule names cannot hold a
+    /// `/`; EventBridge API reference, `Name`: `[\.\-_A-Za-z0-9]+`).
+    pub fn parse(s: &str) -> Self {
+        match s.split_once('/') {
+            Some((bus, name)) => Self {
+                bus: bus.to_string(),
+                name: name.to_string(),
+            },
+            None => Self {
+                bus: "default".into(),
+                name: s.to_string(),
+            },
+        }
+    }
+}
+
 impl std::fmt::Display for RuleKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.bus, self.name)

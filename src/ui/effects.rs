@@ -52,14 +52,14 @@ impl Runner {
     /// handles the first two).
     pub async fn run(&self, effect: Effect, tell: &Tell<'_>) -> Option<Msg> {
         match effect {
-            Effect::RecoverPlan(ctx, id, stream) => Some(
+            Effect::RecoverPlan(ctx, id, what) => Some(
                 self.recoveries
                     .plan(
                         self.backend.as_ref(),
                         &self.store,
                         self.clock.now(),
                         (id, ctx),
-                        &stream,
+                        &what,
                     )
                     .await,
             ),

@@ -535,12 +535,8 @@ fn render_footer(f: &mut Frame, area: Rect, view: &View, ctx: &Ctx) {
         spans.push(Span::styled("paste an event  ", t.dim()));
         spans.extend(key_hint(ctx, Action::Back, "close"));
     } else if let Some(o) = &view.overlay {
-        if o.recover.is_some() && o.lines.is_some() {
-            spans.extend(key_hint(
-                ctx,
-                Action::RecoverErrors,
-                "re-send failed records",
-            ));
+        for (a, what) in panes::recover::hints(o) {
+            spans.extend(key_hint(ctx, a, what));
         }
         spans.extend(key_hint(ctx, Action::Down, "scroll"));
         spans.extend(key_hint(ctx, Action::Back, "close"));

@@ -47,6 +47,105 @@ pub struct Redrive {
     pub error_codes: BTreeMap<String, usize>,
 }
 
+/// A redrive's dry run: the target, its queue and what it holds, the stream it sends to.
+#[derive(Debug, Clone)]
+pub struct DlqPlan {
+    /// The target whose dead-letter queue is sent back.
+    pub target: Target,
+    /// The queue's ARN (`DeadLetterConfig.Arn`).
+    pub queue: String,
+    /// The delivery stream the target is (of this account and region).
+    pub stream: String,
+    /// Messages in the queue (visible and in flight), when its attributes could be read.
+    pub depth: Option<u64>,
+    /// The dry run as text, lines cleaned for a terminal: the rule, target and stream, the
+    /// queue's depth and oldest message, what each record is.
+    pub text: String,
+}
+
+/// The dry run of redriving `rule`'s target `target` (its id; without one, the only target
+/// with a dead-letter queue): reads the queue's depth (GetQueueAttributes), receives nothing.
+///
+/// Errors: ([`super::NOTHING`], why) when no target has a queue; ([`super::REFUSED`], why)
+/// when several have one and none is named, the target is not a Firehose stream of this
+/// account and region, or what it receives cannot be computed (an input transformer).
+pub async fn prepare(
+    backend: &dyn Backend,
+    rule: &Rule,
+    target: Option<&str>,
+) -> Result<DlqPlan, (u8, String)> {
+    let key = rule.key();
+    let with_dlq: Vec<&Target> = rule
+        .targets
+        .iter()
+        .filter(|t| t.dead_letter_arn.is_some())
+        .filter(|t| target.is_none_or(|id| t.id == id))
+        .collect();
+    let target = match with_dlq.as_slice() {
+        [one] => *one,
+        [] => {
+            let named = target.map(|t| format!(" {t}")).unwrap_or_default();
+            return Err((
+                super::NOTHING,
+                format!("nothing to recover: no target{named} of {key} has a dead-letter queue"),
+            ));
+        }
+        many => {
+            let ids: Vec<&str> = many.iter().map(|t| t.id.as_str()).collect();
+            return Err((
+                super::REFUSED,
+                format!(
+                    "refused: several targets of {key} have a dead-letter queue; pick one with --target ({})",
+                    ids.join(", ")
+                ),
+            ));
+        }
+    };
+    let queue = target.dead_letter_arn.clone().unwrap_or_default();
+    let Some(stream) = rule.local_stream(target).map(str::to_string) else {
+        return Err((
+            super::REFUSED,
+            format!(
+                "refused: target {} of {key} is not a Firehose stream of this account and region ({}): fhtop sends only to those",
+                target.id, target.arn
+            ),
+        ));
+    };
+    // What the target receives must be computable from the event, or nothing is sent.
+    if let Err(why) = record_for(target, "{}")
+        && (target.has_input_transformer || !why.contains("selects nothing"))
+    {
+        return Err((super::REFUSED, format!("refused: {why}")));
+    }
+    let state = backend.queue_state(&queue).await;
+    let c = |s: &str| crate::text::sanitize::clean(s).into_owned();
+    let text = format!(
+        "Recover dlq · rule {} · target {} → stream {}\n  queue {}: {}\n  each record: {}",
+        c(&key.to_string()),
+        c(&target.id),
+        c(&stream),
+        c(&queue),
+        match &state {
+            Ok(q) => format!(
+                "{} messages{}",
+                q.depth(),
+                q.oldest_age_seconds
+                    .map(|a| format!(", the oldest {} old", crate::text::fmt_duration(a)))
+                    .unwrap_or_default()
+            ),
+            Err(e) => format!("depth not read ({})", c(&e.explained())),
+        },
+        c(&target.input_shape())
+    );
+    Ok(DlqPlan {
+        target: target.clone(),
+        queue,
+        stream,
+        depth: state.as_ref().map(|q| q.depth()).ok(),
+        text,
+    })
+}
+
 /// The record EventBridge sends a Firehose target for `event` (the message body): the event,
 /// the part `InputPath` selects, or the constant `Input`.
 ///

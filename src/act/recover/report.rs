@@ -1,6 +1,7 @@
 //! What a recovery says, the same from the CLI and the TUI: the dry run as text, the exit
 //! code of a run (its verdict) and the audit record.
 
+use super::dlq::Redrive;
 use super::errors::{ErrorsPlan, Sent};
 use crate::text::{self, sanitize};
 
@@ -126,4 +127,35 @@ pub fn audit_record(
         r.extend(f);
     }
     rec
+}
+
+/// The exit code of a redrive: in doubt 5; partial 1 (stopped, refused, or messages of this
+/// target left); nothing sent or deleted 2; else 0.
+pub fn dlq_code(r: &Redrive) -> u8 {
+    let ours_left = r
+        .left
+        .iter()
+        .filter(|(why, _)| !why.starts_with("another rule"))
+        .map(|(_, n)| n)
+        .sum::<usize>();
+    if r.sent.in_doubt > 0 || r.left.keys().any(|k| k.starts_with("in doubt")) {
+        super::IN_DOUBT
+    } else if r.sent.stopped.is_some() || !r.sent.refused.is_empty() || ours_left > 0 {
+        super::PARTIAL
+    } else if r.sent.accepted == 0 && r.deleted_already_sent == 0 {
+        super::NOTHING
+    } else {
+        super::RECOVERED
+    }
+}
+
+/// A redrive's exit code as the audit log and the screen say it: "recovered", "in doubt",
+/// "nothing", "partial".
+pub fn dlq_word(code: u8) -> &'static str {
+    match code {
+        super::RECOVERED => "recovered",
+        super::IN_DOUBT => "in doubt",
+        super::NOTHING => "nothing",
+        _ => "partial",
+    }
 }

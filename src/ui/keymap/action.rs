@@ -64,6 +64,10 @@ pub enum Action {
     /// records from its S3 error output — the dry run first, then a confirmation; it sends in
     /// the background with a progress line (`fhtop recover errors`).
     RecoverErrors,
+    /// `recover_dlq` (default `D`, in the Recover overlay): send the events of the rule
+    /// target's dead-letter queue back to its stream, deleting each once accepted — the dry
+    /// run first, then a confirmation (`fhtop recover dlq`).
+    RecoverDlq,
     /// `confirm` (default `y`, dialogs only): confirm the change.
     Confirm,
     /// `cancel` (default `n`, dialogs only): cancel the dialog.
@@ -91,7 +95,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -120,6 +124,7 @@ impl Action {
         Action::Checks,
         Action::Recover,
         Action::RecoverErrors,
+        Action::RecoverDlq,
         Action::Confirm,
         Action::Cancel,
         Action::SaveScreen,
@@ -163,6 +168,7 @@ impl Action {
             Checks => "checks",
             Recover => "recover",
             RecoverErrors => "recover_errors",
+            RecoverDlq => "recover_dlq",
             Confirm => "confirm",
             Cancel => "cancel",
             SaveScreen => "save_screen",
@@ -209,6 +215,7 @@ impl Action {
                 "what the selected pipeline lost, by when, and how to get it back (fhtop losses)"
             }
             RecoverErrors => "in R: re-send the stream's failed records (dry run first)",
+            RecoverDlq => "in R: redrive the rule's dead-letter queue (dry run first)",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
             SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
@@ -254,6 +261,7 @@ impl Action {
             Checks => &["c"],
             Recover => &["R"],
             RecoverErrors => &["E"],
+            RecoverDlq => &["D"],
             Confirm => &["y"],
             Cancel => &["n"],
             SaveScreen => &["S"],

@@ -53,11 +53,8 @@ pub fn render(f: &mut Frame, area: Rect, pv: &Overlay, ctx: &Ctx) {
         ctx.keymap.label(Action::Up),
         ctx.keymap.label(Action::Back)
     );
-    if pv.recover.is_some() && pv.lines.is_some() {
-        hint = format!(
-            "{} re-send failed records · {hint}",
-            ctx.keymap.label(Action::RecoverErrors)
-        );
+    for (a, what) in super::recover::hints(pv).into_iter().rev() {
+        hint = format!("{} {what} · {hint}", ctx.keymap.label(a));
     }
     let rect = super::overlay_rect(area);
     let block = ctx.block(

@@ -12,7 +12,33 @@ use ratatui::widgets::Paragraph;
 use crate::act::recover;
 use crate::ui::chrome::{Ctx, title};
 use crate::ui::keymap::Action;
-use crate::ui::view::{PendingRecovery, RecoverJob, View};
+use crate::ui::view::{Overlay, PendingRecovery, RecoverJob, RecoverWhat, View};
+
+/// The recoveries a Recover overlay offers, once its ledger is shown: `E` on a stream, `D`
+/// on a rule whose target has a dead-letter queue.
+pub fn hints(o: &Overlay) -> Vec<(Action, &'static str)> {
+    let mut v = Vec::new();
+    if o.lines.is_some() && o.recover.is_some() {
+        v.push((Action::RecoverErrors, "re-send failed records"));
+    }
+    if o.lines.is_some() && o.recover_rule.is_some() {
+        v.push((Action::RecoverDlq, "redrive the DLQ"));
+    }
+    v
+}
+
+/// What a recovery's line starts with: "recover errors → STREAM", "recover dlq BUS/NAME →
+/// STREAM".
+fn head(j: &RecoverJob) -> String {
+    let stream = crate::ui::safe_fit_name(&j.stream, 32);
+    match &j.what {
+        RecoverWhat::Errors(_) => format!(" recover errors → {stream} "),
+        RecoverWhat::Dlq(k) => format!(
+            " recover dlq {} → {stream} ",
+            crate::ui::safe_fit_name(&k.to_string(), 32)
+        ),
+    }
+}
 
 /// Seconds an ended recovery's line stays on screen.
 const ENDED_SHOWN_SECONDS: i64 = 60;
@@ -39,15 +65,18 @@ fn bar(share: f64, width: usize) -> String {
 /// One recovery's line: sending (bar, count, rate, ETA) or how it ended.
 fn line<'a>(j: &RecoverJob, ctx: &Ctx) -> Line<'a> {
     let t = ctx.theme;
-    let name = crate::ui::safe_fit_name(&j.stream, 32);
     if let Some((_, code, summary)) = &j.ended {
         let style = match *code {
             recover::RECOVERED | recover::NOTHING => t.ok(),
             recover::PARTIAL | recover::IN_DOUBT => t.warn(),
             _ => t.fail(),
         };
+        let label = match &j.what {
+            RecoverWhat::Errors(_) => " recover errors ",
+            RecoverWhat::Dlq(_) => " recover dlq ",
+        };
         return Line::from(vec![
-            Span::styled(" recover errors ", t.title()),
+            Span::styled(label, t.title()),
             Span::styled(crate::text::sanitize::clean(summary).into_owned(), style),
         ]);
     }
@@ -71,7 +100,7 @@ fn line<'a>(j: &RecoverJob, ctx: &Ctx) -> Line<'a> {
         "ETA —".into()
     };
     Line::from(vec![
-        Span::styled(format!(" recover errors → {name} "), t.title()),
+        Span::styled(head(j), t.title()),
         Span::styled(bar(share, 20), t.ok()),
         Span::styled(
             format!(" {} / {} records · {:.0}/s · {eta}", p.done, p.of, rate),
@@ -89,6 +118,19 @@ pub fn progress(f: &mut Frame, area: Rect, jobs: &[&RecoverJob], ctx: &Ctx) {
 /// The confirmation of a dry run: where it lands (production first), the dry run, `y` / `n`.
 pub fn confirm(f: &mut Frame, area: Rect, p: &PendingRecovery, ctx: &Ctx) {
     let t = ctx.theme;
+    let stream = crate::ui::safe_fit_name(&p.plan.stream, 50);
+    let n = p.plan.to_send;
+    // A queue's depth counts every message in it, another rule's too: "up to".
+    let (heading, verb) = match &p.plan.what {
+        RecoverWhat::Errors(_) => (
+            format!("Send {n} records back to {stream}?"),
+            format!("send {n} records"),
+        ),
+        RecoverWhat::Dlq(_) => (
+            format!("Redrive the dead-letter queue (up to {n} messages) to {stream}?"),
+            "redrive it".to_string(),
+        ),
+    };
     // The dry run wraps to the dialog's width as drawn (80 columns at least, 100 at most).
     let width: u16 = area.width.min(100);
     let clean = |s: &str| crate::text::sanitize::clean(s).into_owned();
@@ -130,7 +172,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &PendingRecovery, ctx: &Ctx) {
                 format!("  {} ", ctx.keymap.label(Action::Confirm)),
                 t.title(),
             ),
-            Span::styled(format!("send {} records   ", p.plan.to_send), t.text()),
+            Span::styled(format!("{verb}   "), t.text()),
             Span::styled(
                 format!(
                     "{} / {} ",
@@ -142,18 +184,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &PendingRecovery, ctx: &Ctx) {
             Span::styled("cancel (nothing is sent)", t.text()),
         ]),
     ]);
-    let block = ctx.block(
-        title(
-            ctx,
-            format!(
-                "Send {} records back to {}?",
-                p.plan.to_send,
-                crate::ui::safe_fit_name(&p.plan.stream, 50)
-            ),
-            String::new(),
-        ),
-        true,
-    );
+    let block = ctx.block(title(ctx, heading, String::new()), true);
     super::help::popup(f, area, width, lines, block);
 }
 
@@ -181,6 +212,7 @@ mod tests {
     fn a_sending_recovery_shows_its_bar_count_rate_and_eta_and_an_ended_one_its_outcome() {
         let sending = RecoverJob {
             id: 1,
+            what: RecoverWhat::Errors("orders-to-s3".into()),
             stream: "orders-to-s3".into(),
             progress: RecoverProgress {
                 done: 300,
@@ -191,6 +223,7 @@ mod tests {
         };
         let ended = RecoverJob {
             id: 2,
+            what: RecoverWhat::Errors("clicks".into()),
             stream: "clicks".into(),
             progress: sending.progress,
             ended: Some((
@@ -224,6 +257,7 @@ mod tests {
         let at = Utc::now();
         view.recoveries.push(RecoverJob {
             id: 1,
+            what: RecoverWhat::Errors("s".into()),
             stream: "s".into(),
             progress: RecoverProgress {
                 done: 1,

@@ -25,6 +25,8 @@ pub struct Overlay {
     /// A Recover overlay (`R`) on a pipeline with a stream: the stream `E` re-sends the
     /// error output of.
     pub recover: Option<String>,
+    /// ... and with a rule whose target has a dead-letter queue: the rule `D` redrives.
+    pub recover_rule: Option<RuleKey>,
 }
 
 /// The custom simulation dialog (`P`): principal, actions, resources.
@@ -220,6 +222,7 @@ impl View {
             lines: None,
             scroll: 0,
             recover: None,
+            recover_rule: None,
         });
         self.overlay_seq
     }
@@ -288,8 +291,26 @@ impl View {
             "reading the ledger: metrics, dead-letter queues, archives, the S3 error output…"
                 .into(),
         );
+        // What D redrives: the selected row's rule, else the first rule of the pipeline (or
+        // feeding its stream) whose target has a dead-letter queue.
+        let (target, snap) = self.act_on(w);
+        let with_dlq = snap.inventory.get().and_then(|i| {
+            let feeding = sel
+                .streams
+                .iter()
+                .flat_map(|s| i.inv.rules_feeding(s))
+                .map(crate::model::Rule::key);
+            target
+                .rule
+                .clone()
+                .into_iter()
+                .chain(sel.rules.iter().map(|k| RuleKey::parse(k)))
+                .chain(feeding)
+                .find(|k| i.inv.rule(k).is_some_and(|r| r.has_dead_letter_queue()))
+        });
         if let Some(o) = &mut self.overlay {
             o.recover = sel.streams.first().cloned();
+            o.recover_rule = with_dlq;
         }
         Effect::Losses(self.ctx, id, sel)
     }

@@ -204,7 +204,8 @@ impl View {
                 | Action::Simulate
                 | Action::Checks
                 | Action::Recover => self.overlay = None,
-                Action::RecoverErrors => return self.plan_recovery(w),
+                Action::RecoverErrors => return self.plan_recovery(w, false),
+                Action::RecoverDlq => return self.plan_recovery(w, true),
                 Action::Quit => return Effect::Quit,
                 _ => {}
             }
@@ -272,10 +273,10 @@ impl View {
             Action::CustomSimulation => self.open_sim_form(w),
             // Taken before an overlay sees the key (above).
             Action::Confirm | Action::Cancel | Action::SaveScreen | Action::Copy => {}
-            Action::RecoverErrors => {
+            Action::RecoverErrors | Action::RecoverDlq => {
                 self.status = Some(Status {
                     level: Level::Warn,
-                    text: "E re-sends a stream's failed records: open Recover (R) first".into(),
+                    text: "E and D recover from the Recover overlay: open it with R first".into(),
                 });
             }
             Action::ChartLonger => self.step_chart_window(true),

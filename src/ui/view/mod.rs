@@ -14,7 +14,7 @@ pub use dialogs::{Overlay, PendingToggle, SimForm};
 pub use logview::{log_cursor, log_event_lines};
 pub use pane::Pane;
 pub use records::{Failed, Tester};
-pub use recover::{PendingRecovery, RecoverJob, RecoverPlan, RecoverProgress};
+pub use recover::{PendingRecovery, RecoverJob, RecoverPlan, RecoverProgress, RecoverWhat};
 pub use rows::{Entry, ListState, entries, entries_key, merged_entries, visible_rows};
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -127,10 +127,10 @@ pub enum Effect {
     /// an OSC 52 sequence (`ESC ] 52 ; c ; base64 BEL`), which terminals, SSH and tmux with
     /// `set-clipboard on` carry to the clipboard of the machine the person sits at.
     Copy(String),
-    /// `E` in the Recover overlay: the dry run of re-sending stream `.2`'s error output in
-    /// context `.0` (`fhtop recover errors --dry-run`), held under job id `.1` until confirmed
-    /// or let go; it comes back as `Msg::RecoverPlanned`.
-    RecoverPlan(usize, u64, String),
+    /// `E` / `D` in the Recover overlay: the dry run of `.2` in context `.0` (`fhtop recover
+    /// errors|dlq --dry-run`), held under job id `.1` until confirmed or let go; it comes back
+    /// as `Msg::RecoverPlanned`.
+    RecoverPlan(usize, u64, RecoverWhat),
     /// The dry run of job `.1` (context `.0`) was confirmed: send it, in the background, with
     /// `Msg::RecoverProgress` as it goes and `Msg::RecoverDone` at the end.
     RecoverSend(usize, u64),

@@ -1,18 +1,40 @@
-//! Recovery from the TUI (`R`, then `E`): the dry run of `fhtop recover errors` for the
-//! pipeline's stream, its confirmation (the one mutating path: read-only gate, production
-//! shown first, the dry run, `y`), and the jobs sending in the background with their progress.
-//! The runner side is `ui::recovery`.
+//! Recovery from the TUI (`R`, then `E` or `D`): the dry run of `fhtop recover errors` for
+//! the pipeline's stream or of `fhtop recover dlq` for its rule, its confirmation (the one
+//! mutating path: read-only gate, production shown first, the dry run, `y`), and the jobs
+//! sending in the background with their progress. The runner side is `ui::recovery`.
 
 use chrono::{DateTime, Utc};
 
 use super::{Effect, Status, View};
 use crate::fresh::store::Merged;
 use crate::judge::health::Level;
+use crate::model::RuleKey;
 use crate::ui::keymap::Action;
+
+/// What a recovery from the TUI sends back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoverWhat {
+    /// A stream's failed records, from its S3 error output (`fhtop recover errors`).
+    Errors(String),
+    /// The events in a rule's target's dead-letter queue (`fhtop recover dlq`).
+    Dlq(RuleKey),
+}
+
+impl RecoverWhat {
+    /// "recover errors STREAM" or "recover dlq BUS/NAME", as the CLI names it.
+    pub fn label(&self) -> String {
+        match self {
+            RecoverWhat::Errors(s) => format!("recover errors {s}"),
+            RecoverWhat::Dlq(k) => format!("recover dlq {k}"),
+        }
+    }
+}
 
 /// A dry run, as the runner made it: what confirming sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoverPlan {
+    /// What it recovers.
+    pub what: RecoverWhat,
     /// The delivery stream the records go back into.
     pub stream: String,
     /// The dry run as `fhtop recover errors --dry-run` prints it, line by line.
@@ -56,6 +78,8 @@ pub struct PendingRecovery {
 pub struct RecoverJob {
     /// The job id.
     pub id: u64,
+    /// What it recovers.
+    pub what: RecoverWhat,
     /// The stream the records go back into.
     pub stream: String,
     /// The latest progress.
@@ -65,9 +89,10 @@ pub struct RecoverJob {
 }
 
 impl View {
-    /// `E` in the Recover overlay: the dry run of re-sending the stream's error output, or why
-    /// not (read-only, no stream, one already sending).
-    pub(super) fn plan_recovery(&mut self, w: &Merged) -> Effect {
+    /// `E` / `D` in the Recover overlay: the dry run of re-sending the stream's error output
+    /// (`dlq` false) or of redriving the rule's dead-letter queue (`dlq`), or why not
+    /// (read-only, no stream or rule with a queue here, one already sending).
+    pub(super) fn plan_recovery(&mut self, w: &Merged, dlq: bool) -> Effect {
         let Some(o) = &self.overlay else {
             return Effect::None;
         };
@@ -75,33 +100,50 @@ impl View {
             level: Level::Warn,
             text,
         };
-        let Some(stream) = o.recover.clone() else {
-            self.status = Some(warn(
-                "no stream here: E re-sends a stream's error output (open R on a stream)".into(),
-            ));
+        let what = if dlq {
+            o.recover_rule.clone().map(RecoverWhat::Dlq)
+        } else {
+            o.recover.clone().map(RecoverWhat::Errors)
+        };
+        let Some(what) = what else {
+            self.status = Some(warn(if dlq {
+                "no dead-letter queue here: D redrives a rule target's queue (R on its pipeline)"
+                    .into()
+            } else {
+                "no stream here: E re-sends a stream's error output (R on its pipeline)".into()
+            }));
             return Effect::None;
         };
         let part = w.part(self.ctx);
         if self.read_only || part.read_only {
-            self.status = Some(warn(format!("READ-ONLY: nothing is sent to {stream}")));
+            self.status = Some(warn(format!(
+                "READ-ONLY: nothing is sent ({})",
+                what.label()
+            )));
             return Effect::None;
         }
         if self
             .recoveries
             .iter()
-            .any(|j| j.stream == stream && j.ended.is_none())
+            .any(|j| j.what == what && j.ended.is_none())
         {
-            self.status = Some(warn(format!("{stream}: a recovery is already sending")));
+            self.status = Some(warn(format!("{}: already sending", what.label())));
             return Effect::None;
         }
-        let id = self.open_overlay(
-            format!("Recover errors — stream {stream}"),
-            "dry run: listing and reading the S3 error output… (nothing is sent)".into(),
-        );
+        let (recover, recover_rule) = (o.recover.clone(), o.recover_rule.clone());
+        let pending = match &what {
+            RecoverWhat::Errors(_) => {
+                "dry run: listing and reading the S3 error output… (nothing is sent)"
+            }
+            RecoverWhat::Dlq(_) => {
+                "dry run: reading the dead-letter queue's depth… (nothing is received)"
+            }
+        };
+        let id = self.open_overlay(format!("{} — dry run", what.label()), pending.into());
         if let Some(o) = &mut self.overlay {
-            o.recover = Some(stream.clone());
+            (o.recover, o.recover_rule) = (recover, recover_rule);
         }
-        Effect::RecoverPlan(self.ctx, id, stream)
+        Effect::RecoverPlan(self.ctx, id, what)
     }
 
     /// The dry run of job `id` arrived: the confirmation opens, or the overlay says why
@@ -151,6 +193,7 @@ impl View {
                 let (id, ctx) = (p.id, p.ctx);
                 self.recoveries.push(RecoverJob {
                     id,
+                    what: p.plan.what.clone(),
                     stream: p.plan.stream.clone(),
                     progress: RecoverProgress {
                         done: 0,
