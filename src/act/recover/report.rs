@@ -70,8 +70,8 @@ fn outcome(sent: &Sent) -> u8 {
     }
 }
 
-/// The exit code of `fhtop recover errors` after sending `plan`: [`outcome`]'s, then
-/// [`super::IN_DOUBT`] where an earlier run left records in doubt (sent again, maybe, and not
+/// The exit code of `fhtop recover errors` after sending `plan`: the run's own (in doubt,
+/// partial, recovered), then [`super::IN_DOUBT`] where an earlier run left records in doubt (sent again, maybe, and not
 /// verified), and [`super::PARTIAL`] where not everything of the window was recovered: held
 /// back, unreadable, not listed whole, or planned and not found again when sending.
 pub fn errors_code(plan: &ErrorsPlan, sent: &Sent) -> u8 {

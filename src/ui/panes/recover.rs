@@ -44,7 +44,7 @@ fn head(j: &RecoverJob) -> String {
 const ENDED_SHOWN_SECONDS: i64 = 60;
 
 /// The recoveries with a line on screen at `now`: those sending, and those ended less than
-/// [`ENDED_SHOWN_SECONDS`] ago; the newest last.
+/// a minute ago; the newest last.
 pub fn shown(view: &View, now: DateTime<Utc>) -> Vec<&RecoverJob> {
     view.recoveries
         .iter()
