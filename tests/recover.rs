@@ -552,3 +552,54 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
     t.literal("q");
     t.assert_terminal_restored("q after two recoveries");
 }
+
+/// The demo's dead-letter queue can be redriven (issue 26's demo): every event once, and a
+/// second run (a new process: the demo's queue is full again) sends none of them again — the
+/// journal deletes each without sending it.
+#[test]
+fn the_demo_dead_letter_queue_is_redriven_once() {
+    let dir = std::env::temp_dir().join(format!("fhtop-demo-dlq-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = || {
+        let out = std::process::Command::new(common::tmux::binary())
+            .env("FHTOP_STATE_DIR", &dir)
+            .env("FHTOP_AUDIT_LOG", dir.join("audit.jsonl"))
+            .args([
+                "--demo",
+                "recover",
+                "dlq",
+                "--rule",
+                "orders-bus/order-cancelled",
+                "--yes",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        let (o, e) = (
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        );
+        (out.status.code(), json(&o, &e))
+    };
+    let (code, first) = run();
+    assert_eq!(code, Some(0), "{first:#}");
+    let depth = first["depth"].as_u64().unwrap();
+    assert!(depth > 1000, "the demo's queue is filling: {first:#}");
+    assert_eq!(first["redrive"]["sent"]["accepted"].as_u64(), Some(depth));
+    assert_eq!(first["redrive"]["deleted"].as_u64(), Some(depth));
+    let (code, again) = run();
+    assert_eq!(code, Some(0), "{again:#}");
+    // The demo's clock moves: a minute may have added (or aged out) a few messages between
+    // the runs; only those are new.
+    let depth2 = again["depth"].as_u64().unwrap();
+    assert_eq!(
+        again["redrive"]["sent"]["accepted"].as_u64(),
+        Some(depth2.saturating_sub(depth)),
+        "{again:#}"
+    );
+    assert_eq!(
+        again["redrive"]["deleted_already_sent"].as_u64(),
+        Some(depth.min(depth2))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

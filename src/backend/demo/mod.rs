@@ -14,6 +14,7 @@
 mod failed;
 mod iam;
 mod logs;
+mod queue;
 mod signals;
 mod world;
 
@@ -45,6 +46,8 @@ pub struct DemoBackend {
     /// When the incident started.
     incident: DateTime<Utc>,
     inventory: std::sync::Mutex<Inventory>,
+    /// What the dead-letter queues have handed out and had deleted (`recover dlq`).
+    queues: queue::DemoQueues,
 }
 
 fn arn_stream(region: &str, name: &str) -> String {
@@ -63,6 +66,7 @@ impl DemoBackend {
             region,
             incident,
             inventory: std::sync::Mutex::new(inventory),
+            queues: queue::DemoQueues::default(),
         }
     }
 
@@ -76,6 +80,49 @@ impl DemoBackend {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
+    }
+
+    /// The events a dead-letter queue was sent (what its rules' InvocationsSentToDlq count)
+    /// and the age of the oldest, seconds. NotFound for a queue no target names.
+    fn queue_held(&self, arn: &str) -> BResult<(u64, Option<f64>)> {
+        // The demo's dead-letter queues keep what their rules sent them in the last 6 hours
+        // (nobody has redriven them): the oldest is 6 hours old.
+        const HELD_MINUTES: i64 = 360;
+        let rules: Vec<RuleKey> = self
+            .inv()
+            .rules
+            .iter()
+            .filter(|r| {
+                r.targets
+                    .iter()
+                    .any(|t| t.dead_letter_arn.as_deref() == Some(arn))
+            })
+            .map(Rule::key)
+            .collect();
+        if rules.is_empty() {
+            return Err(BackendError::new(
+                ErrorKind::NotFound,
+                format!("{arn} does not exist"),
+            ));
+        }
+        let now = self.clock.now().timestamp().div_euclid(60);
+        let mut held = 0.0;
+        let mut oldest = None;
+        for key in rules {
+            let q = MetricQuery {
+                scope: Scope::Rule(key),
+                metric: MetricId::InvocationsSentToDlq,
+                kind: crate::model::MetricKind::Full,
+            };
+            for minute in (now - HELD_MINUTES)..now {
+                let v = self.value(&q, minute, 1.0).unwrap_or(0.0);
+                if v > 0.0 && oldest.is_none() {
+                    oldest = Some(((now - minute) * 60) as f64);
+                }
+                held += v;
+            }
+        }
+        Ok((held as u64, oldest))
     }
 }
 
@@ -352,48 +399,52 @@ impl Backend for DemoBackend {
         super::PutBatch::Answered(vec![None; records.len()])
     }
 
+    async fn receive_messages(
+        &self,
+        arn: &str,
+        max: i32,
+        _visibility_seconds: i32,
+    ) -> BResult<Vec<crate::model::queue::QueueMessage>> {
+        let held = self.queue_held(arn)?.0;
+        let inv = self.inv();
+        let Some((rule, target)) = inv.rules.iter().find_map(|r| {
+            r.targets
+                .iter()
+                .find(|t| t.dead_letter_arn.as_deref() == Some(arn))
+                .map(|t| (r.arn.clone(), t.arn.clone()))
+        }) else {
+            return Ok(vec![]);
+        };
+        drop(inv);
+        let from = queue::Sender {
+            rule_arn: &rule,
+            target_arn: &target,
+            region: &self.region,
+            account: ACCOUNT,
+        };
+        let max = usize::try_from(max.clamp(1, 10)).unwrap_or(10);
+        let time = self.incident.to_rfc3339();
+        Ok(self.queues.receive(arn, held, max, &from, &time))
+    }
+
+    async fn delete_message(&self, arn: &str, receipt_handle: &str) -> BResult<()> {
+        if self.queues.delete(arn, receipt_handle) {
+            Ok(())
+        } else {
+            Err(BackendError::new(
+                ErrorKind::Other,
+                format!("ReceiptHandleIsInvalid: {receipt_handle} is not a receipt of {arn}"),
+            ))
+        }
+    }
+
     async fn queue_state(&self, arn: &str) -> BResult<crate::model::QueueState> {
-        // The demo's dead-letter queues keep what their rules sent them in the last 6 hours
-        // (nobody has redriven them): the oldest is 6 hours old.
-        const HELD_MINUTES: i64 = 360;
-        let rules: Vec<RuleKey> = self
-            .inv()
-            .rules
-            .iter()
-            .filter(|r| {
-                r.targets
-                    .iter()
-                    .any(|t| t.dead_letter_arn.as_deref() == Some(arn))
-            })
-            .map(Rule::key)
-            .collect();
-        if rules.is_empty() {
-            return Err(BackendError::new(
-                ErrorKind::NotFound,
-                format!("{arn} does not exist"),
-            ));
-        }
-        let now = self.clock.now().timestamp().div_euclid(60);
-        let mut held = 0.0;
-        let mut oldest = None;
-        for key in rules {
-            let q = MetricQuery {
-                scope: Scope::Rule(key),
-                metric: MetricId::InvocationsSentToDlq,
-                kind: crate::model::MetricKind::Full,
-            };
-            for minute in (now - HELD_MINUTES)..now {
-                let v = self.value(&q, minute, 1.0).unwrap_or(0.0);
-                if v > 0.0 && oldest.is_none() {
-                    oldest = Some(((now - minute) * 60) as f64);
-                }
-                held += v;
-            }
-        }
+        let (held, oldest) = self.queue_held(arn)?;
+        let (in_flight, deleted) = self.queues.counts(arn);
         Ok(crate::model::QueueState {
             arn: arn.to_string(),
-            visible: held as u64,
-            in_flight: 0,
+            visible: held.saturating_sub(in_flight + deleted),
+            in_flight,
             retention_seconds: crate::model::queue::DEFAULT_RETENTION_SECONDS,
             oldest_age_seconds: oldest,
         })
