@@ -538,6 +538,20 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
         "the dry run, as the CLI prints it:\n{s}"
     );
     assert_eq!(aws.count("ReceiveMessage"), 0, "a dry run receives nothing");
+    // Not confirmed: nothing received, audited as refused; then again, confirmed.
+    t.literal("n");
+    t.wait_text("cancelled; nothing sent");
+    assert_eq!(aws.count("ReceiveMessage"), 0);
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"recover dlq\"") && l.contains("not confirmed")),
+        "{log}"
+    );
+    t.literal("R");
+    t.wait_text("redrive the DLQ");
+    t.literal("D");
+    t.wait_text("Redrive the dead-letter queue (up to 32 messages) to r-dlq?");
     t.literal("y");
     t.wait_text("default/r-dlq-rule: recovered: 30 records accepted");
     let mut want: Vec<String> = (0..30).map(|i| format!("evt-{i}")).collect();

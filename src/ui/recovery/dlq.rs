@@ -68,6 +68,33 @@ pub(super) async fn dry_run(
     ))
 }
 
+/// The audit record of a dry run not confirmed: refused, nothing sent.
+pub(super) fn not_confirmed(h: &Held) {
+    let r = Redrive {
+        sent: crate::act::recover::errors::Sent {
+            stopped: Some("not confirmed; nothing sent".into()),
+            ..Default::default()
+        },
+        ..Redrive::default()
+    };
+    audit(&h.identity, "recover dlq", fields(&r, h), "refused");
+}
+
+/// The audit record's fields of a redrive of `h` that did `r`.
+fn fields(r: &Redrive, h: &Held) -> serde_json::Value {
+    serde_json::json!({
+        "rule": h.rule.key().to_string(),
+        "target": h.plan.target.id,
+        "queue": h.plan.queue,
+        "stream": h.plan.stream,
+        "accepted": r.sent.accepted,
+        "deleted": r.deleted + r.deleted_already_sent,
+        "left": r.left,
+        "journal": h.journal.path().display().to_string(),
+        "error": r.sent.stopped,
+    })
+}
+
 /// Redrives the held plan; its exit code and summary.
 pub(super) async fn send(
     backend: &dyn Backend,
@@ -76,19 +103,6 @@ pub(super) async fn send(
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> (u8, String) {
     let key = h.rule.key().to_string();
-    let fields = |r: &Redrive, h: &Held| {
-        serde_json::json!({
-            "rule": key,
-            "target": h.plan.target.id,
-            "queue": h.plan.queue,
-            "stream": h.plan.stream,
-            "accepted": r.sent.accepted,
-            "deleted": r.deleted + r.deleted_already_sent,
-            "left": r.left,
-            "journal": h.journal.path().display().to_string(),
-            "error": r.sent.stopped,
-        })
-    };
     if read_only {
         let r = Redrive::default();
         audit(&h.identity, "recover dlq", fields(&r, &h), "refused");

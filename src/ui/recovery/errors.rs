@@ -76,6 +76,29 @@ pub(super) async fn dry_run(
     ))
 }
 
+/// The audit record of a dry run not confirmed: refused, nothing sent.
+pub(super) fn not_confirmed(h: &Held) {
+    let sent = Sent {
+        stopped: Some("not confirmed; nothing sent".into()),
+        ..Sent::default()
+    };
+    audit(&h.identity, "recover errors", fields(&sent, h), "refused");
+}
+
+/// The audit record's fields of a run of `h` that did `sent`.
+fn fields(sent: &Sent, h: &Held) -> serde_json::Value {
+    serde_json::json!({
+        "stream": h.stream.name,
+        "planned": h.plan.to_send,
+        "accepted": sent.accepted,
+        "refused": sent.refused.len(),
+        "in_doubt": sent.in_doubt,
+        "calls": sent.calls,
+        "journal": h.journal.path().display().to_string(),
+        "error": sent.stopped,
+    })
+}
+
 /// Sends the held plan; its exit code and summary.
 pub(super) async fn send(
     backend: &dyn Backend,
@@ -83,18 +106,6 @@ pub(super) async fn send(
     read_only: bool,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> (u8, String) {
-    let fields = |sent: &Sent, h: &Held| {
-        serde_json::json!({
-            "stream": h.stream.name,
-            "planned": h.plan.to_send,
-            "accepted": sent.accepted,
-            "refused": sent.refused.len(),
-            "in_doubt": sent.in_doubt,
-            "calls": sent.calls,
-            "journal": h.journal.path().display().to_string(),
-            "error": sent.stopped,
-        })
-    };
     // The read-only gate, again at the last moment (the view checked it before the dry run).
     if read_only {
         let sent = Sent {

@@ -48,9 +48,14 @@ impl Recoveries {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id)
     }
 
-    /// Lets job `id`'s dry run go (not confirmed): its journal's lock goes with it.
+    /// Lets job `id`'s dry run go (not confirmed): audited as refused, as the CLI's
+    /// unconfirmed run is; its journal's lock goes with it.
     pub fn cancel(&self, id: u64) {
-        drop(self.take(id));
+        match self.take(id) {
+            Some(Held::Errors(h)) => errors::not_confirmed(&h),
+            Some(Held::Dlq(h)) => dlq::not_confirmed(&h),
+            None => {}
+        }
     }
 
     /// The dry run of job `id` (context `ctx`) of `what`, at `now`: held when there is
