@@ -505,13 +505,15 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
     t.literal("y");
     t.wait_text("r-orders: recovered: 120 of 120 records accepted");
     assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), expected());
-    let log = std::fs::read_to_string(&audit).unwrap();
-    assert!(
-        log.lines().any(|l| l.contains("\"recover errors\"")
-            && l.contains("\"recovered\"")
-            && l.contains("\"tui\"")),
-        "{log}"
-    );
+    // An audit line with every one of `parts`.
+    let audited = |parts: &[&str]| {
+        let log = std::fs::read_to_string(&audit).unwrap();
+        assert!(
+            log.lines().any(|l| parts.iter().all(|p| l.contains(p))),
+            "{parts:?}: {log}"
+        );
+    };
+    audited(&["\"recover errors\"", "\"recovered\"", "\"tui\""]);
     // Again: the journal says everything was sent.
     t.literal("R");
     t.wait_text("re-send failed records");
@@ -529,10 +531,14 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
     t.literal("/r-dlq-rule");
     t.keys(&["Enter"]);
     t.wait_text("r-dlq-rule");
-    t.literal("R");
-    t.wait_text("redrive the DLQ");
-    t.literal("D");
-    let s = t.wait_text("Redrive the dead-letter queue (up to 32 messages) to r-dlq?");
+    // R on the pipeline, D: the redrive's dry run in its confirmation.
+    let redrive = || {
+        t.literal("R");
+        t.wait_text("redrive the DLQ");
+        t.literal("D");
+        t.wait_text("Redrive the dead-letter queue (up to 32 messages) to r-dlq?")
+    };
+    let s = redrive();
     assert!(
         s.contains("the whole event"),
         "the dry run, as the CLI prints it:\n{s}"
@@ -542,27 +548,14 @@ fn the_tui_recovers_the_error_output_once_in_the_background() {
     t.literal("n");
     t.wait_text("cancelled; nothing sent");
     assert_eq!(aws.count("ReceiveMessage"), 0);
-    let log = std::fs::read_to_string(&audit).unwrap();
-    assert!(
-        log.lines()
-            .any(|l| l.contains("\"recover dlq\"") && l.contains("not confirmed")),
-        "{log}"
-    );
-    t.literal("R");
-    t.wait_text("redrive the DLQ");
-    t.literal("D");
-    t.wait_text("Redrive the dead-letter queue (up to 32 messages) to r-dlq?");
+    audited(&["\"recover dlq\"", "not confirmed"]);
+    redrive();
     t.literal("y");
     t.wait_text("default/r-dlq-rule: recovered: 30 records accepted");
     let mut want: Vec<String> = (0..30).map(|i| format!("evt-{i}")).collect();
     want.sort();
     assert_eq!(delivered_events(&aws, "r-dlq/"), want, "every event once");
-    let log = std::fs::read_to_string(&audit).unwrap();
-    assert!(
-        log.lines()
-            .any(|l| l.contains("\"recover dlq\"") && l.contains("\"tui\"")),
-        "{log}"
-    );
+    audited(&["\"recover dlq\"", "\"tui\""]);
     t.literal("q");
     t.assert_terminal_restored("q after two recoveries");
 }

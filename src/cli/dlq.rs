@@ -89,7 +89,7 @@ pub async fn dlq_command(
     )
     .await;
     let code = report::dlq_code(&r);
-    let word = report::dlq_word(code);
+    let word = report::word(code);
     recover::audit(
         crate::act::default_audit_path().as_deref(),
         &super::recover::audit_record(

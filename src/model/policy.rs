@@ -59,6 +59,18 @@ pub struct Matched {
     pub condition_keys: Vec<String>,
 }
 
+impl Matched {
+    /// What decided a row when no statement did: a fact read outside the policies (a queue or
+    /// bus with no policy, a key's state, a resource that does not exist), shown as its policy.
+    pub fn fact(what: String) -> Self {
+        Self {
+            policy: what,
+            sid: None,
+            condition_keys: vec![],
+        }
+    }
+}
+
 /// One simulated action on one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimResult {

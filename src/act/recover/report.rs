@@ -99,11 +99,12 @@ pub fn not_found_again(plan: &ErrorsPlan, sent: &Sent) -> usize {
 }
 
 /// A run's exit code as the audit log and the screen say it: "recovered", "in doubt",
-/// "partial".
+/// "nothing" (a redrive that found none), "partial".
 pub fn word(code: u8) -> &'static str {
     match code {
         super::RECOVERED => "recovered",
         super::IN_DOUBT => "in doubt",
+        super::NOTHING => "nothing",
         _ => "partial",
     }
 }
@@ -146,16 +147,5 @@ pub fn dlq_code(r: &Redrive) -> u8 {
         super::NOTHING
     } else {
         super::RECOVERED
-    }
-}
-
-/// A redrive's exit code as the audit log and the screen say it: "recovered", "in doubt",
-/// "nothing", "partial".
-pub fn dlq_word(code: u8) -> &'static str {
-    match code {
-        super::RECOVERED => "recovered",
-        super::IN_DOUBT => "in doubt",
-        super::NOTHING => "nothing",
-        _ => "partial",
     }
 }

@@ -368,24 +368,29 @@ impl Walker {
         // and the names need not wait for them. Their rows say the rules are being listed
         // (never "no rule") until the rules arrive.
         let cold = self.cached_at.is_none() && self.streams.is_empty() && self.targets.is_empty();
+        let sorted = |mut n: Vec<String>| {
+            n.sort();
+            n.dedup();
+            n
+        };
         let (names, listed) = if cold {
             tokio::select! {
                 n = &mut names => {
+                    let n = n.map(sorted);
                     if let Ok(n) = &n {
                         self.publish_names(c, n);
                     }
                     (n, rules.await)
                 }
-                l = &mut rules => (names.await, l),
+                l = &mut rules => (names.await.map(sorted), l),
             }
         } else {
-            tokio::join!(names, rules)
+            let (n, l) = tokio::join!(names, rules);
+            (n.map(sorted), l)
         };
         let mut errors = Vec::new();
         let names = match names {
-            Ok(mut n) => {
-                n.sort();
-                n.dedup();
+            Ok(n) => {
                 let listed: HashSet<&String> = n.iter().collect();
                 self.streams.retain(|k, _| listed.contains(k));
                 self.failed.retain(|k, _| listed.contains(k));

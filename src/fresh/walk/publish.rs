@@ -9,14 +9,12 @@ use crate::fresh::ctx::PollCtx;
 use crate::model::{Inventory, InventoryError};
 
 impl Walker {
-    /// Publishes the stream names alone, while the buses and rules are still being listed
-    /// (an [`InventoryError::loading`] "buses" row: what feeds each stream is not known yet).
+    /// Publishes the stream names alone (sorted, once each), while the buses and rules are
+    /// still being listed (an [`InventoryError::loading`] "buses" row: what feeds each stream
+    /// is not known yet).
     pub(super) fn publish_names(&self, c: &PollCtx, names: &[String]) {
-        let mut names = names.to_vec();
-        names.sort();
-        names.dedup();
         let listing = Listing {
-            names,
+            names: names.to_vec(),
             buses: Vec::new(),
             rules: Vec::new(),
             errors: vec![InventoryError::loading(

@@ -60,25 +60,20 @@ pub fn producer_requests(rule: &Rule) -> Vec<SimRequest> {
     );
     producer_accounts(rule)
         .into_iter()
-        .map(|account| SimRequest {
-            title: format!(
-                "Rule {}: events from account {account} onto bus {}",
-                rule.key(),
-                rule.bus
-            ),
-            subject: Subject::Producers(BusCheck {
-                account,
-                bus: rule.bus.clone(),
-                bus_arn: bus_arn.clone(),
-            }),
-            checks: vec![],
-            bucket: None,
-            problem: None,
-            trust: None,
-            context: BTreeMap::new(),
-            not_evaluated: None,
-            keys_not_given_absent: false,
-            dead_letter: None,
+        .map(|account| {
+            SimRequest::new(
+                format!(
+                    "Rule {}: events from account {account} onto bus {}",
+                    rule.key(),
+                    rule.bus
+                ),
+                Subject::Producers(BusCheck {
+                    account,
+                    bus: rule.bus.clone(),
+                    bus_arn: bus_arn.clone(),
+                }),
+                vec![],
+            )
         })
         .collect()
 }
@@ -110,14 +105,10 @@ pub(super) async fn run_producers(backend: &Reads<'_>, b: &BusCheck, mut report:
     match backend.bus_policy(&b.bus).await {
         Ok(None) => {
             result.decision = Decision::ImplicitDeny;
-            result.matched = vec![Matched {
-                policy: format!(
-                    "event bus {}: no policy (only its own account may put events)",
-                    b.bus
-                ),
-                sid: None,
-                condition_keys: vec![],
-            }];
+            result.matched = vec![Matched::fact(format!(
+                "event bus {}: no policy (only its own account may put events)",
+                b.bus
+            ))];
             fix = Some(put_permission(b));
         }
         Ok(Some(doc)) => {

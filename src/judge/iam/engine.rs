@@ -40,14 +40,10 @@ fn foreign_firehose(
         match foreign {
             Some(acc) if r.decision != Decision::ExplicitDeny => {
                 r.decision = Decision::ImplicitDeny;
-                r.matched = vec![Matched {
-                    policy: format!(
-                        "{} is in account {acc}: Firehose has no resource policy to let another account write",
-                        r.resource
-                    ),
-                    sid: None,
-                    condition_keys: vec![],
-                }];
+                r.matched = vec![Matched::fact(format!(
+                    "{} is in account {acc}: Firehose has no resource policy to let another account write",
+                    r.resource
+                ))];
                 let fix = format!(
                     "{} is another account's ({acc}): write to a stream of {principal_account}, or send the events to an event bus of {acc} whose rule targets the stream there",
                     r.resource

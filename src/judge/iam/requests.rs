@@ -149,11 +149,20 @@ impl SimRequest {
     /// role, a destination fhtop does not know): its report says why, never "allowed".
     pub fn unsimulatable(title: String, problem: &str) -> Self {
         Self {
-            title,
-            subject: Subject::Principal(String::new()),
-            checks: vec![],
-            bucket: None,
             problem: Some(problem.to_string()),
+            ..Self::new(title, Subject::Principal(String::new()), vec![])
+        }
+    }
+
+    /// `subject` × `checks`, titled `title`, with nothing else known: no bucket, trust,
+    /// context, dead-letter queue; keys not given are unknown (not absent).
+    pub fn new(title: String, subject: Subject, checks: Vec<Check>) -> Self {
+        Self {
+            title,
+            subject,
+            checks,
+            bucket: None,
+            problem: None,
             trust: None,
             context: BTreeMap::new(),
             not_evaluated: None,
@@ -500,21 +509,14 @@ pub fn writer_request(name: &str, streams: Vec<String>) -> SimRequest {
     } else {
         streams
     };
-    SimRequest {
-        title: format!("Policy {name} allows writing to Firehose"),
-        subject: Subject::ManagedPolicy(name.to_string()),
-        checks: vec![Check::new(
+    SimRequest::new(
+        format!("Policy {name} allows writing to Firehose"),
+        Subject::ManagedPolicy(name.to_string()),
+        vec![Check::new(
             &["firehose:PutRecord", "firehose:PutRecordBatch"],
             resources,
         )],
-        bucket: None,
-        problem: None,
-        trust: None,
-        context: BTreeMap::new(),
-        not_evaluated: None,
-        keys_not_given_absent: false,
-        dead_letter: None,
-    }
+    )
 }
 
 /// Every simulation `p` runs for a stream: its delivery role, each rule feeding it (and the

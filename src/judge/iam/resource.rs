@@ -105,11 +105,7 @@ pub(super) fn unreadable(
         for (mut r, b) in std::mem::take(results) {
             if on(&r.resource) {
                 r.decision = Decision::ImplicitDeny;
-                r.matched = vec![Matched {
-                    policy: format!("{what}: does not exist"),
-                    sid: None,
-                    condition_keys: vec![],
-                }];
+                r.matched = vec![Matched::fact(format!("{what}: does not exist"))];
                 blocked.push(r);
                 any = true;
             } else {
@@ -290,11 +286,7 @@ pub(super) async fn key_policies(
             );
             let [(mut r, b)] = one;
             if before == Decision::Allowed && r.decision == Decision::ImplicitDeny {
-                r.matched = vec![Matched {
-                    policy: name.clone(),
-                    sid: None,
-                    condition_keys: vec![],
-                }];
+                r.matched = vec![Matched::fact(name.clone())];
                 if !denied_actions.contains(&r.action) {
                     denied_actions.push(r.action.clone());
                 }
@@ -336,11 +328,9 @@ fn key_not_enabled(
     for (mut r, b) in std::mem::take(results) {
         if r.resource == key {
             r.decision = Decision::ImplicitDeny;
-            r.matched = vec![Matched {
-                policy: format!("KMS key {short} is {state} (DescribeKey)"),
-                sid: None,
-                condition_keys: vec![],
-            }];
+            r.matched = vec![Matched::fact(format!(
+                "KMS key {short} is {state} (DescribeKey)"
+            ))];
             blocked.push(r);
         } else {
             keep.push((r, b));
@@ -398,20 +388,16 @@ pub(super) async fn dead_letter(
         Ok(Some(doc)) => doc,
         Ok(None) => {
             result.decision = Decision::ImplicitDeny;
-            result.matched = vec![Matched {
-                policy: format!("dead-letter queue {short}: no policy"),
-                sid: None,
-                condition_keys: vec![],
-            }];
+            result.matched = vec![Matched::fact(format!(
+                "dead-letter queue {short}: no policy"
+            ))];
             return (result, Some(add()));
         }
         Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {
             result.decision = Decision::ImplicitDeny;
-            result.matched = vec![Matched {
-                policy: format!("dead-letter queue {short}: does not exist"),
-                sid: None,
-                condition_keys: vec![],
-            }];
+            result.matched = vec![Matched::fact(format!(
+                "dead-letter queue {short}: does not exist"
+            ))];
             return (
                 result,
                 Some(format!(

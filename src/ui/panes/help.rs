@@ -107,6 +107,27 @@ pub(crate) fn popup(
     f.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
+/// A dialog's last line: `y` `yes` · `n` / `Esc` `no`, in the keys the keymap binds.
+pub(crate) fn confirm_keys(ctx: &Ctx, yes: &str, no: &str) -> Line<'static> {
+    let t = ctx.theme;
+    Line::from(vec![
+        Span::styled(
+            format!("  {} ", ctx.keymap.label(Action::Confirm)),
+            t.title(),
+        ),
+        Span::styled(format!("{yes}   "), t.text()),
+        Span::styled(
+            format!(
+                "{} / {} ",
+                ctx.keymap.label(Action::Cancel),
+                ctx.keymap.label(Action::Back)
+            ),
+            t.title(),
+        ),
+        Span::styled(no.to_string(), t.text()),
+    ])
+}
+
 /// The confirmation of a rule change: account, region, bus, rule, current → new state, and the
 /// streams it feeds.
 pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ctx: &Ctx) {
@@ -184,22 +205,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &crate::ui::view::PendingToggle, ct
     }
     lines.extend([
         Line::default(),
-        Line::from(vec![
-            Span::styled(
-                format!("  {} ", ctx.keymap.label(Action::Confirm)),
-                t.title(),
-            ),
-            Span::styled(format!("{verb} it   "), t.text()),
-            Span::styled(
-                format!(
-                    "{} / {} ",
-                    ctx.keymap.label(Action::Cancel),
-                    ctx.keymap.label(Action::Back)
-                ),
-                t.title(),
-            ),
-            Span::styled("cancel", t.text()),
-        ]),
+        confirm_keys(ctx, &format!("{verb} it"), "cancel"),
     ]);
     let block = ctx.block(
         title(

@@ -167,22 +167,7 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &PendingRecovery, ctx: &Ctx) {
             t.dim(),
         ),
         Line::default(),
-        Line::from(vec![
-            Span::styled(
-                format!("  {} ", ctx.keymap.label(Action::Confirm)),
-                t.title(),
-            ),
-            Span::styled(format!("{verb}   "), t.text()),
-            Span::styled(
-                format!(
-                    "{} / {} ",
-                    ctx.keymap.label(Action::Cancel),
-                    ctx.keymap.label(Action::Back)
-                ),
-                t.title(),
-            ),
-            Span::styled("cancel (nothing is sent)", t.text()),
-        ]),
+        super::help::confirm_keys(ctx, &verb, "cancel (nothing is sent)"),
     ]);
     let block = ctx.block(title(ctx, heading, String::new()), true);
     super::help::popup(f, area, width, lines, block);

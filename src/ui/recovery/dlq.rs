@@ -11,6 +11,12 @@ use crate::ui::view::{RecoverPlan, RecoverWhat};
 /// Seconds a received message stays hidden while its record is sent (the CLI's default).
 const VISIBILITY_SECONDS: i32 = 300;
 
+/// Messages in the plan's queue (0 when its depth was not read).
+fn depth(plan: &DlqPlan) -> usize {
+    plan.depth
+        .map_or(0, |d| usize::try_from(d).unwrap_or(usize::MAX))
+}
+
 /// A held dry run of `recover dlq`.
 pub(super) struct Held {
     identity: Identity,
@@ -51,9 +57,7 @@ pub(super) async fn dry_run(
         what: RecoverWhat::Dlq(key.clone()),
         stream: plan.stream.clone(),
         lines,
-        to_send: plan
-            .depth
-            .map_or(0, |d| usize::try_from(d).unwrap_or(usize::MAX)),
+        to_send: depth(&plan),
         account: identity.account.clone(),
         region: identity.region.clone(),
     };
@@ -108,10 +112,7 @@ pub(super) async fn send(
         audit(&h.identity, "recover dlq", fields(&r, &h), "refused");
         return (recover::REFUSED, "READ-ONLY: nothing sent".into());
     }
-    let of = h
-        .plan
-        .depth
-        .map_or(0, |d| usize::try_from(d).unwrap_or(usize::MAX));
+    let of = depth(&h.plan);
     let opts = DlqOptions {
         visibility_seconds: VISIBILITY_SECONDS,
         resend_in_doubt: false,
@@ -125,7 +126,7 @@ pub(super) async fn send(
     )
     .await;
     let code = report::dlq_code(&r);
-    let word = report::dlq_word(code);
+    let word = report::word(code);
     audit(&h.identity, "recover dlq", fields(&r, &h), word);
     let mut summary = format!(
         "{key}: {word}: {} records accepted by Firehose in {} calls; {} messages deleted",

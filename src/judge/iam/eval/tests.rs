@@ -378,49 +378,36 @@ fn principal_tags_listed_whole_make_an_untagged_key_absent() {
         r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*",
              "Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]"#,
     );
+    let decide = |p: &Policy, ctx: &BTreeMap<String, Vec<String>>| {
+        run_ctx(
+            std::slice::from_ref(p),
+            "",
+            "s3:PutObject",
+            OBJECT,
+            ctx,
+            Missing::Unknown,
+        )
+    };
     let mut ctx = BTreeMap::new();
-    let unknown = run_ctx(
-        std::slice::from_ref(&p),
-        "",
-        "s3:PutObject",
-        OBJECT,
-        &ctx,
-        Missing::Unknown,
-    );
+    let unknown = decide(&p, &ctx);
     assert!(matches!(unknown, Decision::Undetermined(_)), "{unknown:?}");
     ctx.insert(PRINCIPAL_TAGS_LISTED.to_string(), vec![]);
     ctx.insert(
         "aws:principaltag/owner".to_string(),
         vec!["ops".to_string()],
     );
-    let d = run_ctx(
-        std::slice::from_ref(&p),
-        "",
-        "s3:PutObject",
-        OBJECT,
-        &ctx,
-        Missing::Unknown,
-    );
-    assert_eq!(d, Decision::ImplicitDeny);
+    assert_eq!(decide(&p, &ctx), Decision::ImplicitDeny);
     ctx.insert(
         "aws:principaltag/team".to_string(),
         vec!["data".to_string()],
     );
-    let d = run_ctx(
-        std::slice::from_ref(&p),
-        "",
-        "s3:PutObject",
-        OBJECT,
-        &ctx,
-        Missing::Unknown,
-    );
-    assert_eq!(d, Decision::Allowed);
+    assert_eq!(decide(&p, &ctx), Decision::Allowed);
     // Other unknown keys are still unknown.
     let q = pol(
         PolicyKind::Identity,
         r#"[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*",
              "Condition":{"StringEquals":{"aws:ResourceTag/team":"data"}}}]"#,
     );
-    let d = run_ctx(&[q], "", "s3:PutObject", OBJECT, &ctx, Missing::Unknown);
+    let d = decide(&q, &ctx);
     assert!(matches!(d, Decision::Undetermined(_)), "{d:?}");
 }
