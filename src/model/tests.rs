@@ -249,3 +249,46 @@ fn what_a_stream_s_metrics_report_gives_its_triage_set_before_it_is_described() 
     assert_eq!(listed.len(), 3 + DestinationKind::ALL.len());
     assert!(listed.iter().all(|m| m.namespace() == "AWS/Firehose"));
 }
+
+#[test]
+fn gaps_around_the_datapoints_are_not_stored_and_read_back_as_gaps() {
+    let t0 = Utc::now();
+    let scope = Scope::Stream("s".into());
+    let id = MetricId::IncomingRecords;
+    let mut m = Metrics::new(MetricWindow::ending_at(t0, 8, 60));
+    let raw = vec![None, None, Some(1.0), None, Some(2.0), None, None, None];
+    m.put(scope.clone(), id, 0, raw.clone());
+    m.put(scope.clone(), MetricId::Invocations, 0, vec![None; 8]);
+    let s = m.series(&scope, id).unwrap_or_else(|| panic!("stored"));
+    assert_eq!((s.len(), s.to_vec()), (8, raw.clone()));
+    assert_eq!(s.get(2), Some(1.0));
+    assert_eq!((s.get(0), s.get(7), s.get(8)), (None, None, None));
+    assert_eq!(s.tail(5).to_vec(), raw[3..].to_vec());
+    assert_eq!(
+        s.tail(20).to_vec(),
+        raw,
+        "a tail longer than the series is all of it"
+    );
+    let empty = m
+        .series(&scope, MetricId::Invocations)
+        .unwrap_or_else(|| panic!("fetched, with no datapoint"));
+    // EventBridge omits zeros: its gaps read as zeros, stored or not.
+    assert_eq!((empty.len(), empty.to_vec()), (8, vec![Some(0.0); 8]));
+    assert_eq!(m.recent_sum(&scope, MetricId::Invocations), Some(0.0));
+    // Three periods later the window starts inside the leading gaps' past: the series keeps
+    // its values at the same times, and ends where it was fetched.
+    let later = MetricWindow::ending_at(t0 + chrono::Duration::minutes(3), 8, 60);
+    let n = m
+        .moved_to(later)
+        .unwrap_or_else(|| panic!("a later window"));
+    let s = n.series(&scope, id).unwrap_or_else(|| panic!("kept"));
+    assert_eq!(s.to_vec(), raw[3..].to_vec());
+    assert_eq!(n.recent_sum(&scope, id), Some(2.0));
+    // Past every datapoint: only gaps remain.
+    let much_later = MetricWindow::ending_at(t0 + chrono::Duration::minutes(6), 8, 60);
+    let n = m
+        .moved_to(much_later)
+        .unwrap_or_else(|| panic!("a later window"));
+    let s = n.series(&scope, id).unwrap_or_else(|| panic!("kept"));
+    assert_eq!(s.to_vec(), vec![None, None]);
+}

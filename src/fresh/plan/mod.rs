@@ -34,9 +34,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{
-    Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope, metric_queries,
-};
+use crate::model::{Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope};
 
 /// Longest time between two looks at any row's triage set: the rotation's period. A row off
 /// screen that starts failing shows as failing (in the header's counts, `fhtop`'s sort)
@@ -105,11 +103,16 @@ impl Listing {
         } else {
             LISTED.to_vec()
         };
-        for q in metric_queries(inv, &[]) {
-            if matches!(q.scope, Scope::Stream(_)) && !v.contains(&q.metric) {
-                v.push(q.metric);
-            }
-        }
+        crate::model::each_query(
+            inv,
+            &[],
+            |_| true,
+            |scope, metric, _| {
+                if matches!(scope, Scope::Stream(_)) && !v.contains(&metric) {
+                    v.push(metric);
+                }
+            },
+        );
         v
     }
 }
@@ -276,10 +279,22 @@ impl Plan {
 
 /// The plan's queries whose series `have` lacks.
 fn missing(inv: &Inventory, full: &[Scope], have: &Metrics) -> Vec<MetricQuery> {
-    metric_queries(inv, full)
-        .into_iter()
-        .filter(|q| have.series(&q.scope, q.metric).is_none())
-        .collect()
+    let mut q = Vec::new();
+    crate::model::each_query(
+        inv,
+        full,
+        |_| true,
+        |scope, metric, kind| {
+            if have.series(scope, metric).is_none() {
+                q.push(MetricQuery {
+                    scope: scope.clone(),
+                    metric,
+                    kind,
+                });
+            }
+        },
+    );
+    q
 }
 
 /// How many rows of `n` a poll every `every` fetches so that each is fetched within
@@ -309,9 +324,17 @@ pub fn carry(
         return Metrics::new(window);
     };
     let mut keep: HashMap<Scope, Vec<MetricId>> = HashMap::new();
-    for q in metric_queries(inv, full) {
-        keep.entry(q.scope).or_default().push(q.metric);
-    }
+    crate::model::each_query(
+        inv,
+        full,
+        |_| true,
+        |scope, metric, _| match keep.get_mut(scope) {
+            Some(v) => v.push(metric),
+            None => {
+                keep.insert(scope.clone(), vec![metric]);
+            }
+        },
+    );
     m.retain(|s, id| keep.get(s).is_some_and(|v| v.contains(&id)));
     m
 }

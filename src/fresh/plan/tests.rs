@@ -1,7 +1,7 @@
 //! The metric plan's unit and property tests.
 
 use super::*;
-use crate::model::metric_queries_of;
+use crate::model::{metric_queries, metric_queries_of};
 
 #[test]
 fn a_plan_costs_the_screen_every_poll_and_the_rest_once_a_rotation() {

@@ -210,10 +210,20 @@ impl Snapshot {
             let nothing = inv.reported().filter(|(_, r)| r.is_empty()).count();
             let mut held: HashMap<crate::model::Scope, bool> = HashMap::new();
             let metrics = self.metrics.get();
-            for q in crate::model::metric_queries(inv, &[]) {
-                let has = metrics.is_some_and(|m| m.series(&q.scope, q.metric).is_some());
-                *held.entry(q.scope).or_insert(true) &= has;
-            }
+            crate::model::each_query(
+                inv,
+                &[],
+                |_| true,
+                |scope, metric, _| {
+                    let has = metrics.is_some_and(|m| m.series(scope, metric).is_some());
+                    match held.get_mut(scope) {
+                        Some(h) => *h &= has,
+                        None => {
+                            held.insert(scope.clone(), has);
+                        }
+                    }
+                },
+            );
             let with = scopes
                 .iter()
                 .filter(|s| held.get(*s).copied().unwrap_or(true))
