@@ -66,7 +66,7 @@ run_size() {
     tmux -L "$sock" send-keys -t b 2
   }
   for phase in cold warm; do
-    keys_ms=()
+    keys_ms=(); rss_max=0
     ctl /__reset '' >/dev/null
     local t0; t0=$(now_ms)
     start
@@ -86,22 +86,26 @@ run_size() {
       local w0 steady=${STEADY_MINUTES:-10}; w0=$(now_ms)
       while [ $(( $(now_ms) - w0 )) -lt $(( steady * 60000 )) ]; do
         if [ "$described" = - ] && described_state "$(screen)"; then described=$(( $(now_ms) - t0 )); fi
+        local r; r=$(ps -o rss= -p "$(pgrep -n -x fhtop)" 2>/dev/null || echo 0)
+        [ "${r:-0}" -le "${rss_max:-0}" ] || rss_max=$r
         if [ $(( ($(now_ms) - w0) / 1000 % 10 )) -eq 0 ]; then key_probe; fi
         sleep 1
       done
       local minute; minute=$(ctl /__stats | python3 -c "import json,sys; print(json.dumps({k: round(v / $steady) for k, v in json.load(sys.stdin).items()}))")
     fi
     tmux -L "$sock" kill-server
-    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" "${keys_ms[*]}" <<'PY'
+    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" "${keys_ms[*]}" "${rss_max:-0}" <<'PY'
 import json, sys
 n, phase, names, described, metrics, rss = sys.argv[1:7]
 first, minute, triage = json.loads(sys.argv[7]), json.loads(sys.argv[8]), sys.argv[9]
+rss_max = int(sys.argv[11])
 keys = sorted(int(k) for k in sys.argv[10].split())
 print(f"== {n} streams / {2 * int(n)} rules, {phase} ==")
 desc = "not within the measurement" if described == "-" else f"{int(described) / 1000:.1f} s"
 print(f"every name on screen {int(names) / 1000:.1f} s · every stream described {desc}"
       f" · metrics on screen {int(metrics) / 1000:.1f} s · every row's triage metrics {int(triage) / 1000:.1f} s"
-      f" · RSS {int(rss) / 1024:.0f} MB")
+      f" · RSS {int(rss) / 1024:.0f} MB"
+      + (f" (highest over the steady window {rss_max / 1024:.0f} MB)" if rss_max else ""))
 if keys:
     print(f"keys ({len(keys)} probes: `?` to help on screen, Esc to gone, tmux capture every 5 ms):"
           f" median {keys[len(keys) // 2]} ms, max {keys[-1]} ms")

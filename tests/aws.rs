@@ -332,7 +332,7 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     metrics::poll_metrics(&c, &snap, &mut plan, &want, every)
         .await
         .expect("metrics");
-    let share = fhtop::fresh::plan::rotation_share(449, every);
+    let share = fhtop::fresh::plan::rotation_share(449, every, fhtop::fresh::plan::ROTATION);
     assert_eq!(share, 45);
     // The share is the 45 least recently fetched rows, streams first; each stream's
     // ThrottledRecords, which the scale account never published, rests on the ListMetrics

@@ -170,6 +170,7 @@ fn json(checked: &[Checked]) -> serde_json::Value {
                     "plan_usd_per_hour": PlanCost::usd_per_hour(p.plan_per_minute),
                     "full_metrics_per_minute": p.full_per_minute.round(),
                     "full_usd_per_hour": PlanCost::usd_per_hour(p.full_per_minute),
+                    "rotation_seconds": p.rotation.as_secs(),
                 }),
             );
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{Listing, ROTATION, Want};
+use super::{Listing, Want};
 use crate::model::{Inventory, Scope, metric_queries, metric_queries_of};
 
 /// USD per 1,000 metrics requested with GetMetricData, at CloudWatch's list price (us-east-1;
@@ -24,7 +24,7 @@ pub struct PlanCost {
     /// Rows (streams, rules, streams known by their metrics only).
     pub rows: usize,
     /// Metrics requested a minute by fhtop's plan: the rows on screen, the selection's every
-    /// metric and the failing rows every poll, the others once per [`ROTATION`].
+    /// metric and the failing rows every poll, the others once per rotation ([`PlanCost::rotation`]).
     pub plan_per_minute: f64,
     /// Metrics requested a minute if every row's triage set were fetched every poll.
     pub full_per_minute: f64,
@@ -33,6 +33,9 @@ pub struct PlanCost {
     pub resting_series: usize,
     /// When the listing they rest on was made (ListMetrics), if there is one.
     pub listed_at: Option<DateTime<Utc>>,
+    /// The rotation's period: every row off screen is looked at again within it
+    /// ([`super::rotation_for`]: 10 minutes, longer in a large account).
+    pub rotation: Duration,
 }
 
 impl PlanCost {
@@ -46,7 +49,10 @@ impl PlanCost {
         listing: Option<&Listing>,
     ) -> Self {
         let polls = 60.0 / every.as_secs_f64().max(1.0);
-        let per_rotation = every.as_secs_f64().max(1.0) / ROTATION.as_secs_f64();
+        let each: HashSet<&Scope> = want.screen.iter().chain(urgent).chain(&want.full).collect();
+        let (active, streams) = super::rotation_inputs(inv, &each, listing);
+        let rotation = super::rotation_for(active, streams);
+        let per_rotation = every.as_secs_f64().max(1.0) / rotation.as_secs_f64();
         let mut triage: HashMap<Scope, usize> = HashMap::new();
         // Series the listing says are empty: not requested for rows off screen.
         let mut resting: HashMap<Scope, usize> = HashMap::new();
@@ -82,6 +88,7 @@ impl PlanCost {
             full_per_minute: whole,
             resting_series: rested as usize,
             listed_at: listing.map(|l| l.at),
+            rotation,
         }
     }
 
@@ -98,6 +105,20 @@ impl PlanCost {
             Self::usd_per_hour(self.plan_per_minute),
             self.full_per_minute,
             Self::usd_per_hour(self.full_per_minute)
+        )
+    }
+
+    /// "rows off screen fetched again within 10 min; on screen, selected or failing: every
+    /// poll": how old an off-screen row's verdict may be.
+    pub fn rotation_line(&self) -> String {
+        let secs = self.rotation.as_secs();
+        let every = if secs.is_multiple_of(60) {
+            format!("{} min", secs / 60)
+        } else {
+            format!("{} min {} s", secs / 60, secs % 60)
+        };
+        format!(
+            "rows off screen fetched again within {every}; on screen, selected or failing: every poll"
         )
     }
 

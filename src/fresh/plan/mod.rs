@@ -7,8 +7,12 @@
 //!   the open drill-in (their every metric), the rows whose health is FAIL, and every series
 //!   never fetched.
 //! - The other rows (off screen, OK or undecided) get their triage set on a rotation: each
-//!   poll the least recently fetched share, so that every row is looked at again within
-//!   [`ROTATION`] and the cost is the same every minute. Their health is that of their last
+//!   poll the least recently fetched share, so that every row is looked at again within the
+//!   rotation's period and the cost is the same every minute. The period is [`ROTATION`], 10
+//!   minutes, until the series it fetches would cost more than [`ROTATION_BUDGET`] a stream a
+//!   minute (and [`ROTATION_FLOOR`]); then it is as long as that budget needs, at most
+//!   [`ROTATION_MAX`] ([`rotation_for`]: 13 min 20 s at 5,000 streams delivering). The API
+//!   cost pane says the period. Their health is that of their last
 //!   fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
 //! - Of a row off screen, a series already fetched that CloudWatch's ListMetrics says had no
 //!   datapoint in the last 3 hours ([`Listing`], swept every poll: one request per metric name
@@ -21,7 +25,7 @@
 //!   failing rows and every series the listing names. AWS allows up to 15 minutes for a new
 //!   series to appear in ListMetrics (Amazon CloudWatch API Reference, ListMetrics): a row off
 //!   screen that was OK and fails for the first time ever shows within that and one poll,
-//!   where the rotation alone took up to [`ROTATION`].
+//!   where the rotation alone took up to its period.
 //! - A row fetched before is extended by its newest periods only (the last
 //!   [`crate::backend::read::OVERLAP_POINTS`] read again: CloudWatch may add a late
 //!   datapoint), not its whole window again.
@@ -36,11 +40,71 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scope};
 
-/// Longest time between two looks at any row's triage set: the rotation's period. A row off
-/// screen that starts failing shows as failing (in the header's counts, `fhtop`'s sort)
-/// within this time — a series that rests on ListMetrics, once ListMetrics lists it (up to 15
-/// minutes for a series new to CloudWatch); an alarm on it shows at the next alarm poll.
+/// The rotation's shortest period: the longest time between two looks at a row's triage set
+/// while the account is within [`ROTATION_FLOOR`] (up to 1,500 streams delivering). A
+/// row off screen that starts failing shows as failing (in the header's counts, `fhtop`'s
+/// sort) within the rotation's period ([`rotation_for`]) — a series that rests on ListMetrics,
+/// once ListMetrics lists it (up to 15 minutes for a series new to CloudWatch); an alarm on
+/// it shows at the next alarm poll.
 pub const ROTATION: Duration = Duration::from_secs(600);
+
+/// The rotation's longest period: 30 minutes, as long as the walk takes to describe every
+/// stream again (`crate::fresh::walk::REDESCRIBE_AFTER_MIN`).
+pub const ROTATION_MAX: Duration = Duration::from_secs(1800);
+
+/// Metrics a minute per stream the rotation of rows off screen may request: 0.3, so that with
+/// the rows on screen, the selection and the failing rows every poll the plan stays near 0.4 a
+/// stream a minute (issue 27: 2,000 a minute, $1.20 an hour, at 5,000 streams).
+pub const ROTATION_BUDGET: f64 = 0.3;
+
+/// Metrics a minute the rotation may always request, whatever the account's size: 600 (about
+/// $0.36 an hour). Below it, a smaller account keeps the 10-minute rotation: stretching it would
+/// save cents.
+pub const ROTATION_FLOOR: f64 = 600.0;
+
+/// The rotation's period for `active` series of rows off screen (the series that do not rest
+/// on the listing) in an account of `streams` streams: as long as the larger of
+/// [`ROTATION_BUDGET`] a stream and [`ROTATION_FLOOR`] needs, from [`ROTATION`] to
+/// [`ROTATION_MAX`]. With 4 active series a stream (a stream delivering) it is 10 minutes up to
+/// 1,500 streams and 13 min 20 s from 2,000 on.
+pub fn rotation_for(active: usize, streams: usize) -> Duration {
+    let per_minute = (ROTATION_BUDGET * streams as f64).max(ROTATION_FLOOR);
+    let secs = active as f64 / per_minute * 60.0;
+    Duration::from_secs_f64(secs.clamp(ROTATION.as_secs_f64(), ROTATION_MAX.as_secs_f64()))
+}
+
+/// The series of the rows not in `each_poll` that would be fetched on the rotation (those the
+/// listing does not call empty), and the number of streams: [`rotation_for`]'s inputs.
+fn rotation_inputs(
+    inv: &Inventory,
+    each_poll: &HashSet<&Scope>,
+    listing: Option<&Listing>,
+) -> (usize, usize) {
+    let (mut active, mut streams) = (0, 0);
+    let mut last: Option<Scope> = None;
+    crate::model::each_query(
+        inv,
+        &[],
+        |s| !each_poll.contains(s),
+        |scope, metric, _| {
+            if matches!(scope, Scope::Stream(_)) && last.as_ref() != Some(scope) {
+                streams += 1;
+                last = Some(scope.clone());
+            }
+            if !listing.is_some_and(|l| l.absent(scope, metric)) {
+                active += 1;
+            }
+        },
+    );
+    (
+        active,
+        streams
+            + each_poll
+                .iter()
+                .filter(|s| matches!(s, Scope::Stream(_)))
+                .count(),
+    )
+}
 
 /// What the UI shows, for the plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -164,8 +228,9 @@ impl Plan {
             .collect();
         // Never fetched first, then the oldest.
         rest.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let share = rotation_share(rest.len(), every);
-        let rotation = chrono::Duration::from_std(ROTATION).unwrap_or(chrono::Duration::MAX);
+        let period = self.rotation(inv, &due, now);
+        let share = rotation_share(rest.len(), every, period);
+        let rotation = chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
         for (i, (at, s)) in rest.into_iter().enumerate() {
             if i < share || at.is_none_or(|t| now - t >= rotation) {
                 due.insert(s);
@@ -229,6 +294,19 @@ impl Plan {
     /// The newest listing, if any (however old).
     pub fn listing(&self) -> Option<&Listing> {
         self.listing.as_ref()
+    }
+
+    /// The rotation's period now ([`rotation_for`]) for the rows not in `each_poll`, by the
+    /// listing fresh at `now` (without one, every series counts).
+    pub fn rotation(
+        &self,
+        inv: &Inventory,
+        each_poll: &HashSet<Scope>,
+        now: DateTime<Utc>,
+    ) -> Duration {
+        let each: HashSet<&Scope> = each_poll.iter().collect();
+        let (active, streams) = rotation_inputs(inv, &each, self.fresh(now));
+        rotation_for(active, streams)
     }
 
     /// The queries of a look between polls: rows never fetched (the walk added them), every
@@ -298,9 +376,9 @@ fn missing(inv: &Inventory, full: &[Scope], have: &Metrics) -> Vec<MetricQuery> 
 }
 
 /// How many rows of `n` a poll every `every` fetches so that each is fetched within
-/// [`ROTATION`].
-pub fn rotation_share(n: usize, every: Duration) -> usize {
-    let polls = (ROTATION.as_secs_f64() / every.as_secs_f64().max(1.0)).floor();
+/// `period` (the rotation's: [`rotation_for`]).
+pub fn rotation_share(n: usize, every: Duration, period: Duration) -> usize {
+    let polls = (period.as_secs_f64() / every.as_secs_f64().max(1.0)).floor();
     (n as f64 / polls.max(1.0)).ceil() as usize
 }
 

@@ -211,9 +211,25 @@ fn no_verdict_rests_on_a_series_neither_fetched_nor_listed_empty() {
 #[test]
 fn the_rotation_fetches_every_row_within_its_period() {
     let every = Duration::from_secs(60);
-    assert_eq!(rotation_share(1_500, every), 150);
-    assert_eq!(rotation_share(7, every), 1);
-    assert_eq!(rotation_share(0, every), 0);
+    assert_eq!(rotation_share(1_500, every, ROTATION), 150);
+    assert_eq!(rotation_share(7, every, ROTATION), 1);
+    assert_eq!(rotation_share(0, every, ROTATION), 0);
     // A poll slower than the rotation fetches everything each time.
-    assert_eq!(rotation_share(40, Duration::from_secs(900)), 40);
+    assert_eq!(rotation_share(40, Duration::from_secs(900), ROTATION), 40);
+    // A longer rotation, a smaller share.
+    assert_eq!(rotation_share(1_500, every, Duration::from_secs(1200)), 75);
+}
+
+#[test]
+fn a_large_account_stretches_the_rotation_to_its_budget_and_no_further() {
+    let mins = |d: Duration| d.as_secs_f64() / 60.0;
+    // 4 series a stream delivering: 10 minutes up to 1,500 streams.
+    assert_eq!(rotation_for(4 * 150, 150), ROTATION);
+    assert_eq!(rotation_for(4 * 1_500, 1_500), ROTATION);
+    // 5,000 streams: 20,000 series at 0.3 a stream a minute, 13 min 20 s.
+    assert!((mins(rotation_for(20_000, 5_000)) - 40.0 / 3.0).abs() < 1e-9);
+    // Rules' series count too; never past 30 minutes.
+    assert_eq!(rotation_for(200_000, 5_000), ROTATION_MAX);
+    // Nothing active (every series rests on the listing): 10 minutes.
+    assert_eq!(rotation_for(0, 5_000), ROTATION);
 }

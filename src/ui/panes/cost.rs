@@ -96,6 +96,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
                     PlanCost::usd_per_hour(p.plan_per_minute) * 24.0 * 30.0
                 ),
             )];
+            rows.push(line(String::new(), p.rotation_line()));
             rows.extend(p.resting().map(|r| line(String::new(), r)));
             rows
         })
