@@ -49,7 +49,7 @@ use crate::model::{Inventory, MetricId, MetricQuery, MetricWindow, Metrics, Scop
 pub const ROTATION: Duration = Duration::from_secs(600);
 
 /// The rotation's longest period: 30 minutes, as long as the walk takes to describe every
-/// stream again (`crate::fresh::walk::REDESCRIBE_AFTER_MIN`).
+/// stream again (the walk's `REDESCRIBE_AFTER_MIN`).
 pub const ROTATION_MAX: Duration = Duration::from_secs(1800);
 
 /// Metrics a minute per stream the rotation of rows off screen may request: 0.3, so that with
