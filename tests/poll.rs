@@ -30,6 +30,21 @@ struct Flaky {
     rules_go: tokio::sync::Notify,
 }
 
+impl Flaky {
+    /// `inner`, not failing, counting nothing yet; with `hold_rules`, listing the rules waits
+    /// for `rules_go`.
+    fn new(inner: DemoBackend, hold_rules: bool) -> Self {
+        Self {
+            inner,
+            failing: false.into(),
+            alarm_calls: AtomicU32::new(0),
+            metric_calls: Default::default(),
+            hold_rules: hold_rules.into(),
+            rules_go: tokio::sync::Notify::new(),
+        }
+    }
+}
+
 #[async_trait]
 impl Backend for Flaky {
     async fn identity(&self) -> BResult<Identity> {
@@ -116,14 +131,7 @@ impl Backend for Flaky {
 #[tokio::test(start_paused = true)]
 async fn stale_section_keeps_data_backs_off_and_recovers() {
     let clock = Clock::Fixed(common::at());
-    let flaky = Arc::new(Flaky {
-        inner: DemoBackend::new(7, clock, None),
-        failing: false.into(),
-        alarm_calls: AtomicU32::new(0),
-        metric_calls: Default::default(),
-        hold_rules: false.into(),
-        rules_go: tokio::sync::Notify::new(),
-    });
+    let flaky = Arc::new(Flaky::new(DemoBackend::new(7, clock, None), false));
     let store = Arc::new(Store::new());
     let intervals = Intervals {
         inventory: 60,
@@ -378,14 +386,10 @@ async fn a_series_is_extended_by_its_newest_minutes_not_fetched_again() {
 
 /// The demo account at `t0`, recording its metrics calls, and an empty store.
 fn recording_demo(t0: DateTime<Utc>) -> (Arc<Flaky>, Arc<Store>) {
-    let flaky = Arc::new(Flaky {
-        inner: DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
-        failing: false.into(),
-        alarm_calls: AtomicU32::new(0),
-        metric_calls: Default::default(),
-        hold_rules: false.into(),
-        rules_go: tokio::sync::Notify::new(),
-    });
+    let flaky = Arc::new(Flaky::new(
+        DemoBackend::new(common::SEED, Clock::Fixed(t0), None),
+        false,
+    ));
     (flaky, Arc::new(Store::new()))
 }
 
@@ -545,14 +549,10 @@ async fn alarm_coverage_counts_only_alarms_watching_the_series_the_right_way() {
 #[tokio::test]
 async fn stream_names_are_shown_before_the_rules_are_listed_and_claim_no_rule() {
     let clock = Clock::Fixed(common::at());
-    let slow = Arc::new(Flaky {
-        inner: DemoBackend::new(common::SEED, clock, None),
-        failing: false.into(),
-        alarm_calls: AtomicU32::new(0),
-        metric_calls: Default::default(),
-        hold_rules: true.into(),
-        rules_go: tokio::sync::Notify::new(),
-    });
+    let slow = Arc::new(Flaky::new(
+        DemoBackend::new(common::SEED, clock, None),
+        true,
+    ));
     let store = Arc::new(Store::new());
     let c = PollCtx {
         backend: slow.clone(),

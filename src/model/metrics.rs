@@ -338,7 +338,7 @@ pub struct Metrics {
 pub struct Points<'a> {
     /// Number of periods.
     len: usize,
-    /// Gaps before `values`.
+    /// Periods of `fill` before `values`.
     lead: usize,
     /// The periods from `lead` on (NaN for a gap); the periods before and after them are
     /// `fill`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Listing, Want};
-use crate::model::{Inventory, Scope, metric_queries, metric_queries_of};
+use crate::model::{Inventory, Scope, metric_queries_of};
 
 /// USD per 1,000 metrics requested with GetMetricData, at CloudWatch's list price (us-east-1;
 /// Amazon CloudWatch pricing, "API requests": GetMetricData is billed per metric requested,
@@ -49,26 +49,36 @@ impl PlanCost {
         listing: Option<&Listing>,
     ) -> Self {
         let polls = 60.0 / every.as_secs_f64().max(1.0);
-        let each: HashSet<&Scope> = want.screen.iter().chain(urgent).chain(&want.full).collect();
-        let (active, streams) = super::rotation_inputs(inv, &each, listing);
-        let rotation = super::rotation_for(active, streams);
-        let per_rotation = every.as_secs_f64().max(1.0) / rotation.as_secs_f64();
         let mut triage: HashMap<Scope, usize> = HashMap::new();
         // Series the listing says are empty: not requested for rows off screen.
         let mut resting: HashMap<Scope, usize> = HashMap::new();
-        for q in metric_queries(inv, &[]) {
-            if listing.is_some_and(|l| l.absent(&q.scope, q.metric)) {
-                *resting.entry(q.scope.clone()).or_default() += 1;
-            }
-            *triage.entry(q.scope).or_default() += 1;
-        }
+        crate::model::each_query(
+            inv,
+            &[],
+            |_| true,
+            |scope, metric, _| {
+                if listing.is_some_and(|l| l.absent(scope, metric)) {
+                    *resting.entry(scope.clone()).or_default() += 1;
+                }
+                *triage.entry(scope.clone()).or_default() += 1;
+            },
+        );
         let each_poll: HashSet<&Scope> = want.screen.iter().chain(urgent).collect();
         let full: HashSet<&Scope> = want.full.iter().collect();
+        let off_screen = |s: &Scope| !each_poll.contains(s) && !full.contains(s);
+        // The rotation's period, from the series off screen that do not rest (as the poll's).
+        let active: usize = triage
+            .iter()
+            .filter(|(s, _)| off_screen(s))
+            .map(|(s, n)| n - resting.get(s).copied().unwrap_or(0))
+            .sum();
+        let rotation = super::rotation_for(active, super::listed_streams(inv));
+        let per_rotation = every.as_secs_f64().max(1.0) / rotation.as_secs_f64();
         let (mut plan, mut whole, mut rested) = (0.0, 0.0, 0.0);
         for (scope, n) in &triage {
             let n = *n as f64;
             whole += n * polls;
-            if !each_poll.contains(scope) && !full.contains(scope) {
+            if off_screen(scope) {
                 // Once per rotation: a share of it every poll, less what rests on the listing.
                 let rests = resting.get(scope).copied().unwrap_or(0) as f64;
                 plan += (n - rests) * polls * per_rotation.min(1.0);

@@ -73,37 +73,29 @@ pub fn rotation_for(active: usize, streams: usize) -> Duration {
     Duration::from_secs_f64(secs.clamp(ROTATION.as_secs_f64(), ROTATION_MAX.as_secs_f64()))
 }
 
-/// The series of the rows not in `each_poll` that would be fetched on the rotation (those the
-/// listing does not call empty), and the number of streams: [`rotation_for`]'s inputs.
-fn rotation_inputs(
+/// The rotation's period ([`rotation_for`]) for the rows `each_poll` does not take: their
+/// series the listing does not call empty (every series without a listing), in an account of
+/// [`listed_streams`] streams. [`PlanCost::of`] derives the same from the counts it makes.
+fn rotation_of(
     inv: &Inventory,
-    each_poll: &HashSet<&Scope>,
+    each_poll: impl Fn(&Scope) -> bool,
     listing: Option<&Listing>,
-) -> (usize, usize) {
-    let (mut active, mut streams) = (0, 0);
-    let mut last: Option<Scope> = None;
+) -> Duration {
+    let mut active = 0;
     crate::model::each_query(
         inv,
         &[],
-        |s| !each_poll.contains(s),
+        |s| !each_poll(s),
         |scope, metric, _| {
-            if matches!(scope, Scope::Stream(_)) && last.as_ref() != Some(scope) {
-                streams += 1;
-                last = Some(scope.clone());
-            }
-            if !listing.is_some_and(|l| l.absent(scope, metric)) {
-                active += 1;
-            }
+            active += usize::from(!listing.is_some_and(|l| l.absent(scope, metric)));
         },
     );
-    (
-        active,
-        streams
-            + each_poll
-                .iter()
-                .filter(|s| matches!(s, Scope::Stream(_)))
-                .count(),
-    )
+    rotation_for(active, listed_streams(inv))
+}
+
+/// Every stream listed: described, or an error row (being read, or unreadable).
+fn listed_streams(inv: &Inventory) -> usize {
+    inv.streams.len() + inv.errors.iter().filter(|e| e.kind == "stream").count()
 }
 
 /// What the UI shows, for the plan.
@@ -228,7 +220,7 @@ impl Plan {
             .collect();
         // Never fetched first, then the oldest.
         rest.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let period = self.rotation(inv, &due, now);
+        let period = rotation_of(inv, |s| due.contains(s), self.fresh(now));
         let share = rotation_share(rest.len(), every, period);
         let rotation = chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
         for (i, (at, s)) in rest.into_iter().enumerate() {
@@ -294,19 +286,6 @@ impl Plan {
     /// The newest listing, if any (however old).
     pub fn listing(&self) -> Option<&Listing> {
         self.listing.as_ref()
-    }
-
-    /// The rotation's period now ([`rotation_for`]) for the rows not in `each_poll`, by the
-    /// listing fresh at `now` (without one, every series counts).
-    pub fn rotation(
-        &self,
-        inv: &Inventory,
-        each_poll: &HashSet<Scope>,
-        now: DateTime<Utc>,
-    ) -> Duration {
-        let each: HashSet<&Scope> = each_poll.iter().collect();
-        let (active, streams) = rotation_inputs(inv, &each, self.fresh(now));
-        rotation_for(active, streams)
     }
 
     /// The queries of a look between polls: rows never fetched (the walk added them), every

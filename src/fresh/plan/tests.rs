@@ -233,3 +233,43 @@ fn a_large_account_stretches_the_rotation_to_its_budget_and_no_further() {
     // Nothing active (every series rests on the listing): 10 minutes.
     assert_eq!(rotation_for(0, 5_000), ROTATION);
 }
+
+/// The API cost pane's period is the one the poll keeps to: the same series counted, from
+/// [`PlanCost::of`]'s own counts.
+#[test]
+fn the_cost_pane_states_the_rotation_the_poll_keeps_to() {
+    use crate::judge::losses::tests::stream;
+    let mut inv = Inventory::default();
+    for i in 0..2_500 {
+        inv.streams.push(stream(&format!("s{i:04}")));
+    }
+    let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+    // Four series in five listed (streams delivering), the rest silent.
+    let present: HashSet<(Scope, MetricId)> = metric_queries(&inv, &[])
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % 5 != 0)
+        .map(|(_, q)| (q.scope, q.metric))
+        .collect();
+    let listing = Listing {
+        at: t0,
+        swept: Listing::metrics_of(&inv).into_iter().collect(),
+        present,
+    };
+    let want = Want {
+        screen: (0..40).map(|i| Scope::Stream(format!("s{i:04}"))).collect(),
+        full: vec![Scope::Stream("s0100".into())],
+    };
+    let urgent: HashSet<Scope> = [Scope::Stream("s2000".into())].into();
+    let always = want.always(&urgent);
+    let polled = rotation_of(&inv, |s| always.contains(s), Some(&listing));
+    let cost = PlanCost::of(
+        &inv,
+        &want,
+        &urgent,
+        Duration::from_secs(60),
+        Some(&listing),
+    );
+    assert_eq!(cost.rotation, polled);
+    assert!(polled > ROTATION && polled < ROTATION_MAX, "{polled:?}");
+}
