@@ -553,6 +553,30 @@ fn perms_rule_reads_the_bus_policy_for_the_accounts_its_pattern_names() {
     // A rule whose pattern names no other account asks nothing of its bus.
     let (_, v) = json_run(&aws, &["perms", "rule", "dlq-quiet", "--json"]);
     assert!(!v.to_string().contains("events:PutEvents"), "{v:#}");
+
+    // `fhtop check` asks it of the rules that matched nothing, and says only a refusal: the
+    // bus is why such a rule is quiet. The admitted account's rule gets no such finding.
+    let (_, fs) = findings(&aws, &["check", "--json", "--all"]);
+    for rule in ["closed/from-closed", "partners/from-refused"] {
+        assert!(
+            has_finding(
+                &fs,
+                "writer-permission",
+                rule,
+                "fail",
+                "matched nothing in the window: events from account"
+            ),
+            "{rule}: {:?}",
+            findings_of(&fs, "writer-permission", rule)
+        );
+    }
+    assert!(
+        findings_of(&fs, "writer-permission", "partners/from-partner")
+            .iter()
+            .all(|(s, _)| *s != "fail"),
+        "{:?}",
+        findings_of(&fs, "writer-permission", "partners/from-partner")
+    );
 }
 
 /// Issue 25, part 1: a delivery role's policy that needs the role's own tag
@@ -574,4 +598,46 @@ fn conditions_on_the_roles_own_tags_are_decided_from_its_tags() {
     );
     let (row, report) = put("v-tag-ops");
     assert_eq!(row["decision"], "implicitDeny", "{report:#}");
+}
+
+/// Issue 25, part 1: a delivery role allowed only on buckets tagged `team=data`
+/// (`aws:ResourceTag`), writing to a bucket tagged so. S3 compares the tag only where the
+/// bucket's ABAC is enabled (GetBucketAbac): with S3's default, disabled, the condition fails and
+/// Firehose is denied — not undetermined, and never allowed. With ABAC enabled (the proxy
+/// presents it; moto lacks the API), fhtop does not evaluate the tag and says so.
+#[test]
+fn conditions_on_a_buckets_tags_are_decided_from_its_abac_status() {
+    let aws = start();
+    let put = || -> (Value, Value) {
+        let (_, v) = json_run(&aws, &["perms", "stream", "v-bucket-tag", "--json"]);
+        let report = v["reports"][0].clone();
+        (row_of(&report, "s3:PutObject"), report)
+    };
+    let (row, report) = put();
+    assert_eq!(row["decision"], "implicitDeny", "{report:#}");
+    assert_eq!(
+        row_of(&report, "s3:ListBucket")["decision"],
+        "implicitDeny",
+        "{report:#}"
+    );
+    assert!(aws.count("GetBucketAbac") == 1, "{:?}", aws.counts());
+    aws.present(serde_json::json!({"buckets": {"verdicts-tagged": {"abac": "Enabled"}}}));
+    let (row, report) = put();
+    assert!(
+        row["decision"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("undetermined")),
+        "{report:#}"
+    );
+    assert!(
+        report.to_string().contains("has ABAC enabled"),
+        "{report:#}"
+    );
+    // The role's own tag twin is untouched: its bucket (ABAC disabled) is not tag-conditioned.
+    let (_, v) = json_run(&aws, &["perms", "stream", "v-tag-data", "--json"]);
+    assert_eq!(
+        row_of(&v["reports"][0], "s3:PutObject")["decision"],
+        "allowed",
+        "{v:#}"
+    );
 }

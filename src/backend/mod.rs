@@ -307,6 +307,17 @@ pub trait Backend: Send + Sync {
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>>;
     /// The bucket's policy document, `None` when it has none.
     async fn bucket_policy(&self, bucket: &str) -> BResult<Option<String>>;
+    /// Whether ABAC is enabled on the general purpose bucket (GetBucketAbac): `false` means S3
+    /// does not compare `aws:ResourceTag` conditions with its tags at all, so the key is absent
+    /// from every request on it (Amazon S3 User Guide, "Using tags with S3 general purpose
+    /// buckets"). Errors: the backend's; `Other` from a backend that cannot tell — conditions
+    /// on the bucket's tags stay undetermined.
+    async fn bucket_abac(&self, bucket: &str) -> BResult<bool> {
+        Err(BackendError::new(
+            ErrorKind::Other,
+            format!("this backend does not read the ABAC status of buckets ({bucket})"),
+        ))
+    }
     /// The access policy of an SQS queue (a rule target's dead-letter queue, by ARN), `None`
     /// when it has none: EventBridge (`events.amazonaws.com`) must be allowed `sqs:SendMessage`
     /// there, or the events it dead-letters are lost (Amazon EventBridge User Guide, "Granting

@@ -143,6 +143,9 @@ ops! {
     ListPolicies => "iam", Permissions, "the writer-policy check";
     /// s3:GetBucketPolicy.
     GetBucketPolicy => "s3", Permissions, "bucket policies";
+    /// s3:GetBucketAbac: whether a bucket's tags take part in authorization
+    /// (`aws:ResourceTag`), which S3 does only with ABAC enabled.
+    GetBucketAbac => "s3", Permissions, "conditions on a bucket's tags";
     /// s3:ListBuckets (IAM action s3:ListAllMyBuckets): whether a destination bucket is the
     /// account's own, or another account's (then both sides must allow).
     ListBuckets => "s3" as "ListAllMyBuckets", Permissions, "a bucket's owner (cross-account permissions)";

@@ -1,6 +1,8 @@
 //! The vocabulary of permission decisions, shared by the backend (which reads policies and asks
 //! iam:SimulatePrincipalPolicy) and the simulation engine (`iam`).
 
+use std::collections::BTreeMap;
+
 /// Where a policy comes from; decides how it takes part in the evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyKind {
@@ -86,3 +88,25 @@ pub struct SimResult {
 
 /// A principal's policies as read from IAM: (name, kind, document).
 pub type NamedPolicies = Vec<(String, PolicyKind, String)>;
+
+/// The context entry (a request's condition keys, lower-cased key → values) saying every
+/// `aws:PrincipalTag/KEY` of the principal is in the context (its tags were read), so one not
+/// there is absent. A policy cannot name this key (a tag key has no `*`).
+pub const PRINCIPAL_TAGS_LISTED: &str = "aws:principaltag/*";
+
+/// The context entry saying every `aws:ResourceTag/KEY` S3 compares is in the context: set for the rows of a general purpose bucket whose ABAC is disabled, where S3 does
+/// not evaluate the key at all (Amazon S3 User Guide, "Using tags with S3 general purpose
+/// buckets": "S3 evaluates this condition key only after you enable ABAC on your bucket").
+pub const RESOURCE_TAGS_LISTED: &str = "aws:resourcetag/*";
+
+/// Is the lower-cased condition key `key` known to be absent from a request with this
+/// context: given with no values, or under a prefix listed whole ([`PRINCIPAL_TAGS_LISTED`],
+/// [`RESOURCE_TAGS_LISTED`]) without being there itself?
+pub fn known_absent(context: &BTreeMap<String, Vec<String>>, key: &str) -> bool {
+    match context.get(key) {
+        Some(v) => v.is_empty(),
+        None => key
+            .rsplit_once('/')
+            .is_some_and(|(prefix, _)| context.contains_key(&format!("{prefix}/*"))),
+    }
+}

@@ -9,8 +9,11 @@
 - Counts requests per operation:  GET /__stats  -> {"Op": n, ..., "metrics requested": n
   (GetMetricData queries, what CloudWatch bills)};  POST /__reset.
 - Presents resources in states moto cannot create (a service-managed rule, a stream whose
-  creation failed): POST /__present {"rules": {"name": {fields}}, "streams": {"name": {fields}}}
-  merges the fields into ListRules/DescribeRule and DescribeDeliveryStream answers.
+  creation failed): POST /__present {"rules": {"name": {fields}}, "streams": {"name": {fields}},
+  "buckets": {"name": {"abac": "Enabled"}}} merges the fields into ListRules/DescribeRule and
+  DescribeDeliveryStream answers.
+- Answers S3 GetBucketAbac (GET /BUCKET?abac), which moto does not know: the bucket's status
+  as /__present gives it, else S3's default, Disabled.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
   "denied" (AccessDenied, a permission the caller lacks)|"garbled" (200 with a body that is not
   the protocol's)|"partial" (PutRecordBatch: records at odd positions, the first time each is
@@ -50,7 +53,7 @@ ACCOUNT = "123456789012"
 FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
 # Fields to merge into answers about these rules / streams (see /__present).
-PRESENT = {"rules": {}, "streams": {}}
+PRESENT = {"rules": {}, "streams": {}, "buckets": {}}
 # Records the "partial" fault has refused once (their base64 data): the next try takes them.
 PARTIAL_SEEN = set()
 
@@ -104,6 +107,8 @@ class Handler(BaseHTTPRequestHandler):
             form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
             if "Action" in form:
                 return form["Action"][0], "query"
+        if self.command == "GET" and re.match(r"^/[^/?]+/?\?abac(=|&|$)", self.path):
+            return "GetBucketAbac", "rest"
         return f"{self.command} {self.path.split('?')[0]}", "rest"
 
     def _error(self, proto, status, code, message):
@@ -140,6 +145,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 PRESENT["rules"] = spec.get("rules", {})
                 PRESENT["streams"] = spec.get("streams", {})
+                PRESENT["buckets"] = spec.get("buckets", {})
             self._send(200, b"{}", {"Content-Type": "application/json"})
         elif self.path == "/__fault":
             spec = json.loads(body or b"{}")
@@ -208,6 +214,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._cbor(op, body)
         if op == "TestEventPattern":
             return self._test_event_pattern(body)
+        if op == "GetBucketAbac":
+            return self._bucket_abac()
         return self._forward(body, op)
 
     def _test_event_pattern(self, body):
@@ -222,6 +230,23 @@ class Handler(BaseHTTPRequestHandler):
             return self._error("json", 400, "InvalidEventPatternException", str(e))
         self._send(200, json.dumps({"Result": bool(result)}).encode(),
                    {"Content-Type": "application/x-amz-json-1.1"})
+
+    def _bucket_abac(self):
+        """GetBucketAbac, which moto lacks: the presented status, else S3's default (Disabled);
+        NoSuchBucket for a bucket moto does not have."""
+        bucket = self.path[1:].split("?")[0].rstrip("/")
+        u = urllib.parse.urlparse(self.upstream)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        conn.request("HEAD", "/" + bucket)
+        exists = conn.getresponse().status == 200
+        conn.close()
+        if not exists:
+            return self._error("rest", 404, "NoSuchBucket", "The specified bucket does not exist")
+        with LOCK:
+            status = PRESENT["buckets"].get(bucket, {}).get("abac", "Disabled")
+        body = ('<?xml version="1.0" encoding="UTF-8"?><AbacStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                "<Status>%s</Status></AbacStatus>" % status).encode()
+        self._send(200, body, {"Content-Type": "application/xml"})
 
     def _upstream(self, body):
         """The request sent on to moto: (status, body, headers to pass back)."""

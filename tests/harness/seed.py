@@ -957,6 +957,20 @@ def verdicts(c, region):
         c["iam"].tag_role(RoleName=f"firehose-{name}", Tags=[{"Key": "team", "Value": team}])
         stream(c, region, name, "verdicts-lake")
 
+    # 15. A delivery role allowed only on buckets tagged team=data (aws:ResourceTag), writing to
+    # a bucket tagged so whose ABAC is disabled (S3's default): S3 does not compare the tag, the
+    # condition fails, Firehose is denied. The test presents the bucket with ABAC enabled for the
+    # twin: then fhtop does not evaluate the tag (undetermined).
+    bucket(c, region, "verdicts-tagged")
+    c["s3"].put_bucket_tagging(Bucket="verdicts-tagged",
+                               Tagging={"TagSet": [{"Key": "team", "Value": "data"}]})
+    body = json.loads(delivery_policy("verdicts-tagged", "v-bucket-tag"))
+    for st in body["Statement"]:
+        if st["Sid"] == "S3Delivery":
+            st["Condition"] = {"StringEquals": {"aws:ResourceTag/team": "data"}}
+    role(c, "firehose-v-bucket-tag", fh, {"delivery": json.dumps(body)})
+    stream(c, region, "v-bucket-tag", "verdicts-tagged")
+
     # 7. A rule whose target is a stream of the same name in another account: not the local
     # one (which fails), and not read from here.
     role(c, "firehose-v-shared", fh, {"delivery": delivery_policy("verdicts-lake", "v-shared")})

@@ -14,7 +14,20 @@ use crate::model::{Decision, Matched, NamedPolicies, PolicyKind, SimResult};
 /// At most this many pages of one SimulatePrincipalPolicy answer.
 const MAX_PAGES: usize = 50;
 
-fn decision(d: &PolicyEvaluationDecisionType, missing: &[String]) -> Decision {
+/// The simulator's decision. A context key it reports missing was taken as absent: that is
+/// the answer when fhtop knows the key is absent from the real request
+/// ([`crate::model::known_absent`]: no VPC endpoint, a tag the role or the bucket
+/// does not carry), and undetermined otherwise.
+fn decision(
+    d: &PolicyEvaluationDecisionType,
+    missing: &[String],
+    context: &BTreeMap<String, Vec<String>>,
+) -> Decision {
+    let missing: Vec<&str> = missing
+        .iter()
+        .map(String::as_str)
+        .filter(|k| !crate::model::known_absent(context, &k.to_ascii_lowercase()))
+        .collect();
     match d {
         PolicyEvaluationDecisionType::ExplicitDeny => Decision::ExplicitDeny,
         // A result computed without a context value a Condition needs is not an answer.
@@ -123,7 +136,7 @@ pub async fn simulate(
                 out.push(SimResult {
                     action: e.eval_action_name().to_string(),
                     resource: e.eval_resource_name().unwrap_or("*").to_string(),
-                    decision: decision(e.eval_decision(), e.missing_context_values()),
+                    decision: decision(e.eval_decision(), e.missing_context_values(), q.context),
                     matched: matched(e.matched_statements()),
                 });
             }
@@ -131,7 +144,11 @@ pub async fn simulate(
                 out.push(SimResult {
                     action: e.eval_action_name().to_string(),
                     resource: rr.eval_resource_name().to_string(),
-                    decision: decision(rr.eval_resource_decision(), rr.missing_context_values()),
+                    decision: decision(
+                        rr.eval_resource_decision(),
+                        rr.missing_context_values(),
+                        q.context,
+                    ),
                     matched: matched(rr.matched_statements()),
                 });
             }
@@ -424,5 +441,52 @@ pub async fn bucket_policy(
         Ok(r) => Ok(r.policy().map(str::to_string)),
         Err(e) if e.code() == Some("NoSuchBucketPolicy") => Ok(None),
         Err(e) => Err(classify(Op::GetBucketPolicy, e)),
+    }
+}
+
+/// Whether ABAC is enabled on the general purpose bucket `bucket` (GetBucketAbac): only then does
+/// S3 compare `aws:ResourceTag` conditions with the bucket's tags (Amazon S3 User Guide, "Using
+/// tags with S3 general purpose buckets"). An answer without a status is the default,
+/// disabled (Amazon S3 User Guide, "Enabling ABAC in general purpose buckets": "By default,
+/// ABAC is disabled"). Errors: the backend's (e.g. `AccessDenied` without s3:GetBucketAbac).
+pub async fn bucket_abac(c: &aws_sdk_s3::Client, stats: &ApiStats, bucket: &str) -> BResult<bool> {
+    stats.call(Op::GetBucketAbac);
+    let r = c
+        .get_bucket_abac()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| classify(Op::GetBucketAbac, e))?;
+    Ok(r.abac_status()
+        .and_then(|s| s.status())
+        .is_some_and(|s| s.as_str().eq_ignore_ascii_case("Enabled")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key the simulator reports missing decides "undetermined" unless fhtop knows the real
+    /// request lacks it: then the simulator's answer (computed with it absent) stands.
+    #[test]
+    fn keys_known_absent_do_not_make_the_simulators_answer_undetermined() {
+        let allowed = PolicyEvaluationDecisionType::Allowed;
+        let implicit = PolicyEvaluationDecisionType::ImplicitDeny;
+        let tag = vec!["aws:ResourceTag/team".to_string()];
+        let mut ctx = BTreeMap::new();
+        assert_eq!(
+            decision(&implicit, &tag, &ctx),
+            Decision::Undetermined("aws:ResourceTag/team".into())
+        );
+        ctx.insert(crate::model::RESOURCE_TAGS_LISTED.to_string(), vec![]);
+        assert_eq!(decision(&implicit, &tag, &ctx), Decision::ImplicitDeny);
+        // A key given with no values is absent too; others still count.
+        ctx.insert("aws:sourcevpce".into(), vec![]);
+        let both = vec!["aws:SourceVpce".to_string(), "aws:SourceIp".to_string()];
+        assert_eq!(
+            decision(&allowed, &both, &ctx),
+            Decision::Undetermined("aws:SourceIp".into())
+        );
+        assert_eq!(decision(&allowed, &both[..1], &ctx), Decision::Allowed);
     }
 }

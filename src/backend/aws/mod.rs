@@ -354,6 +354,12 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn bucket_abac(&self, bucket: &str) -> BResult<bool> {
+        let c = self.clients().await;
+        let r = iam::bucket_abac(&c.s3, &self.stats, bucket).await;
+        self.guard(r).await
+    }
+
     async fn role_tags(&self, role: &str) -> BResult<Vec<(String, String)>> {
         let c = self.clients().await;
         let r = iam::role_tags(&c.iam, &self.stats, role).await;

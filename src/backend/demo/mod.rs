@@ -320,6 +320,11 @@ impl Backend for DemoBackend {
         Ok(vec![])
     }
 
+    async fn bucket_abac(&self, _bucket: &str) -> BResult<bool> {
+        // The demo's buckets keep S3's default: ABAC disabled.
+        Ok(false)
+    }
+
     async fn managed_policy(&self, name: &str) -> BResult<Option<(String, String)>> {
         Ok((name == WRITER_POLICY).then(|| {
             (

@@ -32,6 +32,10 @@ pub struct Gathered {
     /// Rules that matched nothing in the window, tested against their bus's logged events (or
     /// why they could not be: the pattern fhtop's engine cannot read), by `bus/name`.
     pub samples: Vec<(String, Result<crate::judge::pattern::SampleReport, String>)>,
+    /// For the same rules, whether each other account their pattern names (`"account"`) may
+    /// put events on their bus (the bus policy, `iam::producer_requests`), by `bus/name`: a
+    /// refusal is why such a rule matches nothing.
+    pub producers: Vec<(String, Report)>,
 }
 
 /// What a permission simulation is about.
@@ -122,17 +126,27 @@ pub async fn gather(
             })
         })
         .collect();
+    let producers: Vec<(String, SimRequest)> = quiet
+        .iter()
+        .flat_map(|r| {
+            iam::producer_requests(r)
+                .into_iter()
+                .map(|q| (r.key().to_string(), q))
+        })
+        .collect();
+    let producer_reqs: Vec<SimRequest> = producers.iter().map(|(_, q)| q.clone()).collect();
+    let (tested, producer_reports) = tokio::join!(
+        futures_util::future::join_all(
+            quiet
+                .iter()
+                .map(|r| crate::judge::pattern::test_samples(backend, &inv, r, since, now)),
+        ),
+        iam::run_all(backend, &producer_reqs),
+    );
     let samples: Vec<(String, Result<crate::judge::pattern::SampleReport, String>)> = quiet
         .iter()
         .map(|r| r.key().to_string())
-        .zip(
-            futures_util::future::join_all(
-                quiet
-                    .iter()
-                    .map(|r| crate::judge::pattern::test_samples(backend, &inv, r, since, now)),
-            )
-            .await,
-        )
+        .zip(tested)
         .collect();
     Ok(Gathered {
         samples,
@@ -145,6 +159,11 @@ pub async fn gather(
         alarm_history,
         logs: groups.into_iter().zip(logs).collect(),
         sims: sims.into_iter().map(|(t, _)| t).zip(reports).collect(),
+        producers: producers
+            .into_iter()
+            .map(|(k, _)| k)
+            .zip(producer_reports)
+            .collect(),
         writer_policy: writer_policy.to_string(),
         inv,
     })

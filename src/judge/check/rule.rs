@@ -131,4 +131,33 @@ pub(super) fn rule_findings(
             pipeline: pipeline.clone(),
         });
     }
+    // A rule that matched nothing, whose bus refuses an account its pattern names: that is why
+    // (only a refusal is said; a bus that lets the account in leaves the question open).
+    for (_, rep) in g.producers.iter().filter(|(k, _)| *k == target) {
+        if rep.verdict() != Verdict::Denied {
+            continue;
+        }
+        let why = rep
+            .rows
+            .iter()
+            .flat_map(|r| r.matched.iter())
+            .next()
+            .map_or_else(|| rep.summary(), String::clone);
+        out.push(CheckResult {
+            check: CheckId::WriterPermission.id(),
+            target: target.clone(),
+            status: Level::Fail,
+            summary: format!(
+                "matched nothing in the window: {} is refused ({why})",
+                rep.title.split(": ").nth(1).unwrap_or(&rep.title)
+            ),
+            details: sim_details(rep),
+            confirm: format!(
+                "aws events describe-event-bus --region {} --name {} --query Policy",
+                cli.region,
+                q(&r.bus)
+            ),
+            pipeline: pipeline.clone(),
+        });
+    }
 }

@@ -116,6 +116,18 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
             )),
         }
     }
+    // The requests on the bucket: S3 compares aws:ResourceTag only where ABAC is enabled.
+    let bucket_ctx = match &req.bucket {
+        Some(b) => bucket_context(backend, b, &ctx, &mut report.notes).await,
+        None => ctx.clone(),
+    };
+    let ctx_of = |c: &Check| {
+        if c.resources.iter().all(|r| on_bucket(req, r)) {
+            &bucket_ctx
+        } else {
+            &ctx
+        }
+    };
     // `perms custom`: the asker gives the context, and every other key is absent — as
     // SimulatePrincipalPolicy takes the keys it is not given.
     let missing = if req.keys_not_given_absent {
@@ -180,7 +192,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
         None
     };
     for c in &req.checks {
-        match backend.simulate(principal, c, &ctx, raw_policy).await {
+        match backend.simulate(principal, c, ctx_of(c), raw_policy).await {
             Ok(rs) => results.extend(rs.into_iter().map(|r| (r, None))),
             Err(e) => {
                 simulated = Err(e);
@@ -206,7 +218,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     rows,
                     principal,
                     &b,
-                    &ctx,
+                    &bucket_ctx,
                     bucket_owner,
                     missing,
                 );
@@ -258,15 +270,18 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                     .push(format!("{principal} has no identity policy attached"));
             }
             let mut absent = Vec::new();
-            results = evaluate_checks(
-                &policies,
-                &req.checks,
-                principal,
-                account,
-                &ctx,
-                missing,
-                &mut absent,
-            );
+            results = Vec::new();
+            for c in &req.checks {
+                results.extend(evaluate_checks(
+                    &policies,
+                    std::slice::from_ref(c),
+                    principal,
+                    account,
+                    ctx_of(c),
+                    missing,
+                    &mut absent,
+                ));
+            }
             if !absent.is_empty() {
                 report.notes.push(format!(
                     "condition keys not given, taken as absent (as iam:SimulatePrincipalPolicy takes them): {}",
@@ -287,7 +302,7 @@ async fn run_with(backend: &Reads<'_>, req: &SimRequest) -> Report {
                 rows,
                 principal,
                 &b,
-                &ctx,
+                &bucket_ctx,
                 bucket_owner,
                 missing,
             );

@@ -23,6 +23,7 @@ pub(super) struct Reads<'a> {
     queues: Memo<Option<String>>,
     buses: Memo<Option<String>>,
     tags: Memo<Vec<(String, String)>>,
+    abac: Memo<bool>,
     /// Set once the simulator has answered (or the probe finished without asking it): the
     /// rest of a batch waits for it, so that one unavailable simulator is asked once.
     simulator_known: tokio::sync::watch::Sender<bool>,
@@ -48,6 +49,7 @@ impl<'a> Reads<'a> {
             queues: Mutex::default(),
             buses: Mutex::default(),
             tags: Mutex::default(),
+            abac: Mutex::default(),
             simulator_known: tokio::sync::watch::channel(false).0,
         }
     }
@@ -181,6 +183,14 @@ impl<'a> Reads<'a> {
     pub(super) async fn role_tags(&self, role: &str) -> BResult<Vec<(String, String)>> {
         cell(&self.tags, role)
             .get_or_init(|| self.backend.role_tags(role))
+            .await
+            .clone()
+    }
+
+    /// Whether a bucket has ABAC enabled (GetBucketAbac), read once per batch.
+    pub(super) async fn bucket_abac(&self, bucket: &str) -> BResult<bool> {
+        cell(&self.abac, bucket)
+            .get_or_init(|| self.backend.bucket_abac(bucket))
             .await
             .clone()
     }

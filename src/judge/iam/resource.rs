@@ -46,6 +46,34 @@ fn owner<'a>(resource: &'a str, principal_account: &str, bucket_owner: &'a str) 
 ///
 /// Without a resource policy (`rp` `None`) only a bucket that is not (known to be) the
 /// account's own changes a row: across accounts the bucket side must allow too.
+/// The context of the requests on bucket `b`: `ctx`, and every `aws:ResourceTag` key absent
+/// where ABAC is disabled on the bucket (S3's default), because S3 then does not compare the
+/// key (Amazon S3 User Guide, "Using tags with S3 general purpose buckets": "S3 evaluates this
+/// condition key only after you enable ABAC on your bucket"). With ABAC enabled, or its status
+/// unread, conditions on the key stay undetermined, with a note saying why.
+pub(super) async fn bucket_context(
+    backend: &Reads<'_>,
+    b: &str,
+    ctx: &BTreeMap<String, Vec<String>>,
+    notes: &mut Vec<String>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut c = ctx.clone();
+    match backend.bucket_abac(b).await {
+        Ok(false) => {
+            c.insert(eval::RESOURCE_TAGS_LISTED.into(), vec![]);
+        }
+        Ok(true) => notes.push(format!(
+            "bucket {b} has ABAC enabled: conditions on its tags (aws:ResourceTag) are not evaluated by fhtop"
+        )),
+        // A bucket that does not exist is said by the bucket-policy read.
+        Err(e) if e.kind == crate::backend::ErrorKind::NotFound => {}
+        Err(e) => notes.push(format!(
+            "ABAC status of bucket {b} not read (aws:ResourceTag unknown): {e}"
+        )),
+    }
+    c
+}
+
 pub(super) fn merge_resource_policy<'r>(
     rp: Option<&eval::Policy>,
     results: impl Iterator<Item = &'r mut (SimResult, Option<String>)>,

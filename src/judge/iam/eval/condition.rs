@@ -111,11 +111,7 @@ pub(super) fn condition_holds(c: &Condition, req: &Request, absent: &mut Vec<Str
     }
     let have = match req.context.get(&key) {
         Some(v) => v.as_slice(),
-        None if key.starts_with("aws:principaltag/")
-            && req.context.contains_key(super::PRINCIPAL_TAGS_LISTED) =>
-        {
-            &[]
-        }
+        None if super::known_absent(req.context, &key) => &[],
         None => match req.missing {
             Missing::Unknown => return unknown(),
             Missing::Absent => {

@@ -337,10 +337,7 @@ pub const OWNER_UNKNOWN: &str = "?";
 /// (an S3 bucket not among the account's own): evaluated across accounts.
 pub const OWNER_OTHER: &str = "another account";
 
-/// The [`Request::context`] entry saying every `aws:PrincipalTag/KEY` of the principal is in
-/// the context (its tags were read), so one not there is absent. A policy cannot name this
-/// key (a tag key has no `*`).
-pub const PRINCIPAL_TAGS_LISTED: &str = "aws:principaltag/*";
+pub use crate::model::{PRINCIPAL_TAGS_LISTED, RESOURCE_TAGS_LISTED, known_absent};
 
 /// How a condition key that is not in [`Request::context`] is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -372,7 +369,8 @@ pub struct Request<'a> {
     /// is known to be absent from the request (for example `aws:SourceVpce` on a write Firehose
     /// makes); a key not in the map is taken as [`Request::missing`] says — except under a
     /// prefix listed whole: with the entry [`PRINCIPAL_TAGS_LISTED`], every principal tag is
-    /// in the map and an `aws:principaltag/…` key not there is absent (an untagged key).
+    /// in the map and an `aws:principaltag/…` key not there is absent (an untagged key); the
+    /// same for [`RESOURCE_TAGS_LISTED`] ([`known_absent`]).
     pub context: &'a BTreeMap<String, Vec<String>>,
     /// How keys not in `context` are taken.
     pub missing: Missing,

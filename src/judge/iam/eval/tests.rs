@@ -410,4 +410,7 @@ fn principal_tags_listed_whole_make_an_untagged_key_absent() {
     );
     let d = decide(&q, &ctx);
     assert!(matches!(d, Decision::Undetermined(_)), "{d:?}");
+    // A bucket whose ABAC is disabled: S3 compares no aws:ResourceTag, so the key is absent.
+    ctx.insert(RESOURCE_TAGS_LISTED.to_string(), vec![]);
+    assert_eq!(decide(&q, &ctx), Decision::ImplicitDeny);
 }
