@@ -123,8 +123,8 @@ impl Backend for Flaky {
     ) -> BResult<fhtop::model::failed::ObjectPage> {
         self.inner.list_objects(b, p, c).await
     }
-    async fn get_object(&self, b: &str, k: &str, m: usize) -> BResult<Vec<u8>> {
-        self.inner.get_object(b, k, m).await
+    async fn get_object(&self, b: &str, k: &str, m: usize, e: Option<&str>) -> BResult<Vec<u8>> {
+        self.inner.get_object(b, k, m, e).await
     }
 }
 

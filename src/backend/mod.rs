@@ -462,9 +462,17 @@ pub trait Backend: Send + Sync {
         continuation: Option<&str>,
     ) -> BResult<crate::model::failed::ObjectPage>;
     /// The first `max_bytes` bytes of one object (GetObject with `Range: bytes=0-…`; fewer when
-    /// the object is smaller). NotFound when it is gone; Denied names s3:GetObject (an object
-    /// encrypted with a KMS key also needs kms:Decrypt on it).
-    async fn get_object(&self, bucket: &str, key: &str, max_bytes: usize) -> BResult<Vec<u8>>;
+    /// the object is smaller), and with `if_match` (an `ETag` as listed) only while the key
+    /// still holds that version. NotFound when it is gone; `Other` naming "PreconditionFailed"
+    /// when it was replaced; Denied names s3:GetObject (an object encrypted with a KMS key also
+    /// needs kms:Decrypt on it).
+    async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        max_bytes: usize,
+        if_match: Option<&str>,
+    ) -> BResult<Vec<u8>>;
     /// What the backend has cost so far (API calls, metrics requested), if it counts.
     fn api_stats(&self) -> Option<aws::ApiStatsView> {
         None

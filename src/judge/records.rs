@@ -87,6 +87,69 @@ impl FailedRecords {
     }
 }
 
+/// Why [`Listing::prefix`] stopped before the end of its prefix.
+#[derive(Debug)]
+pub enum ListStop {
+    /// `max_calls` ListObjectsV2 calls were made.
+    Bound,
+    /// A call failed.
+    Failed(crate::backend::BackendError),
+}
+
+/// A listing of an error output's prefixes over a window: the objects written from `since` on
+/// (or of unknown age), each key once across prefixes, in at most `max_calls` ListObjectsV2
+/// calls in all.
+pub struct Listing {
+    since: DateTime<Utc>,
+    max_calls: usize,
+    /// ListObjectsV2 calls made so far.
+    pub calls: usize,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Listing {
+    /// A listing of objects written from `since` on, in at most `max_calls` calls.
+    pub fn new(since: DateTime<Utc>, max_calls: usize) -> Self {
+        Self {
+            since,
+            max_calls,
+            calls: 0,
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Lists every page under `prefix` of `bucket`, pushing to `into` each object of the
+    /// window not listed before.
+    ///
+    /// Errors: [`ListStop`], with what was listed before it already in `into`.
+    pub async fn prefix(
+        &mut self,
+        backend: &dyn Backend,
+        bucket: &str,
+        prefix: &str,
+        into: &mut Vec<ObjectInfo>,
+    ) -> Result<(), ListStop> {
+        let mut token: Option<String> = None;
+        loop {
+            if self.calls >= self.max_calls {
+                return Err(ListStop::Bound);
+            }
+            self.calls += 1;
+            let page = backend
+                .list_objects(bucket, prefix, token.as_deref())
+                .await
+                .map_err(ListStop::Failed)?;
+            into.extend(page.objects.into_iter().filter(|o| {
+                o.last_modified.is_none_or(|t| t >= self.since) && self.seen.insert(o.key.clone())
+            }));
+            match page.next {
+                Some(t) => token = Some(t),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
 /// The prefixes of `out` to list for the window `since`..`now`, newest hour first
 /// ([`ErrorOutput::prefixes_by_hour`]), and a note when they were widened: prefixes are
 /// Firehose's time in the stream's `CustomTimeZone`, which fhtop evaluates in UTC, so with
@@ -156,53 +219,38 @@ pub async fn read(
         problems: widened.into_iter().collect(),
         truncated: false,
     };
-    let mut seen = std::collections::HashSet::new();
+    let mut listing = Listing::new(since, limits.list_calls);
     // Hour by hour, newest first: every prefix of the hour listed (every page), the objects of
     // all of them read newest first; an older hour only while the bounds allow. A listing
     // stopped by a bound or a failure still reads what it listed.
     let mut stop = false;
     for (i, prefixes) in hours.iter().enumerate() {
         let mut objects = Vec::new();
-        'prefixes: for prefix in prefixes {
-            let mut token: Option<String> = None;
-            loop {
-                if r.list_calls >= limits.list_calls {
-                    r.truncated = true;
-                    r.problems.push(format!(
-                        "stopped listing after {} ListObjectsV2 pages",
-                        limits.list_calls
-                    ));
-                    stop = true;
-                    break 'prefixes;
+        for prefix in prefixes {
+            let listed = listing
+                .prefix(backend, &out.bucket, prefix, &mut objects)
+                .await;
+            r.list_calls = listing.calls;
+            match listed {
+                Ok(()) => {
+                    r.prefixes.push(prefix.clone());
+                    continue;
                 }
-                r.list_calls += 1;
-                let page = match backend
-                    .list_objects(&out.bucket, prefix, token.as_deref())
-                    .await
+                Err(ListStop::Bound) => r.problems.push(format!(
+                    "stopped listing after {} ListObjectsV2 pages",
+                    limits.list_calls
+                )),
+                // Nothing read or listed yet: the caller says why.
+                Err(ListStop::Failed(e))
+                    if r.records.is_empty() && r.objects_found == 0 && objects.is_empty() =>
                 {
-                    Ok(p) => p,
-                    // Nothing read or listed yet: the caller says why.
-                    Err(e)
-                        if r.records.is_empty() && r.objects_found == 0 && objects.is_empty() =>
-                    {
-                        return Err(e);
-                    }
-                    Err(e) => {
-                        r.problems.push(e.explained());
-                        r.truncated = true;
-                        stop = true;
-                        break 'prefixes;
-                    }
-                };
-                objects.extend(page.objects.into_iter().filter(|o| {
-                    o.last_modified.is_none_or(|t| t >= since) && seen.insert(o.key.clone())
-                }));
-                match page.next {
-                    Some(t) => token = Some(t),
-                    None => break,
+                    return Err(e);
                 }
+                Err(ListStop::Failed(e)) => r.problems.push(e.explained()),
             }
-            r.prefixes.push(prefix.clone());
+            r.truncated = true;
+            stop = true;
+            break;
         }
         r.objects_found += objects.len();
         // Newest first (LastModified; keys end with the time they were written).
@@ -222,7 +270,7 @@ pub async fn read(
             }
             r.get_calls += 1;
             match backend
-                .get_object(&out.bucket, &o.key, limits.bounds.object_bytes)
+                .get_object(&out.bucket, &o.key, limits.bounds.object_bytes, None)
                 .await
             {
                 Ok(body) => {
@@ -306,6 +354,7 @@ mod tests {
             key: "k".into(),
             size: 3,
             last_modified: None,
+            etag: None,
         });
         r.problems.push("k: not a JSON document".into());
         assert!(!r.surely_none());

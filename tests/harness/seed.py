@@ -1174,6 +1174,18 @@ def drain(sqs, url):
         n += len(got)
 
 
+def recover_replace(c, region):
+    """After `recover`: r-orders' second error object overwritten with 40 other records (a new
+    ETag under the same key) — what a recovery that already sent part of it must not mix."""
+    at = int(NOW.timestamp() * 1000)
+    keys = [o["Key"] for o in c["s3"].list_objects_v2(Bucket="recover-lake", Prefix="errors/r-orders/")
+            .get("Contents", []) if o["Key"].endswith("r-orders-1-1")]
+    body = "".join(error_doc("Lambda.FunctionError", "boom", f"new-1-{i}\n".encode(), at)
+                   for i in range(40)).encode()
+    for key in keys:
+        c["s3"].put_object(Bucket="recover-lake", Key=key, Body=body)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
@@ -1182,7 +1194,7 @@ def main():
                     help="print each object under PREFIX of BUCKET, base64, one a line (what tests count)")
     ap.add_argument("--receive", metavar="QUEUE",
                     help="print how many messages QUEUE holds, receiving and deleting them")
-    ap.add_argument("--scenario", choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "losses", "recover", "org"])
+    ap.add_argument("--scenario", choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "losses", "recover", "recover-replace", "org"])
     a = ap.parse_args()
     if a.dump:
         import base64
@@ -1205,7 +1217,8 @@ def main():
     c = clients(a.endpoint, a.region)
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
      "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed,
-     "verdicts": verdicts, "losses": losses, "recover": recover}[a.scenario](c, a.region)
+     "verdicts": verdicts, "losses": losses, "recover": recover,
+     "recover-replace": recover_replace}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

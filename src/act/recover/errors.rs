@@ -145,7 +145,28 @@ pub fn record_id(bucket: &str, key: &str, index: usize) -> String {
     format!("s3://{bucket}/{key}#{index}")
 }
 
-/// Reads one object whole and its records; `Err` (why) when it cannot be recovered.
+/// `s3://bucket/key`: the object's name in the journal.
+fn object_url(bucket: &str, key: &str) -> String {
+    format!("s3://{bucket}/{key}")
+}
+
+/// Why object `o` is not recovered from: an earlier run sent records of another version of
+/// its key (the journal's `ETag` is not the one listed now), so the record numbers the journal
+/// counts name other records — sending by them would skip some and send others twice.
+fn replaced(state: &State, bucket: &str, o: &ObjectInfo) -> Option<String> {
+    let then = state.objects.get(&object_url(bucket, &o.key))?;
+    match &o.etag {
+        Some(now) if now == then => None,
+        now => Some(format!(
+            "{}: replaced since an earlier run sent records of it (ETag {then} then, {} now): nothing of it is sent; look at it by hand",
+            o.key,
+            now.as_deref().unwrap_or("unknown")
+        )),
+    }
+}
+
+/// Reads one object whole and its records, only while it is the version listed (`If-Match`
+/// its `ETag`); `Err` (why) when it cannot be recovered.
 async fn read_object(
     backend: &dyn Backend,
     bucket: &str,
@@ -156,7 +177,7 @@ async fn read_object(
         return Err(format!("{}: larger than {MAX_OBJECT_BYTES} bytes", o.key));
     }
     let body = backend
-        .get_object(bucket, &o.key, size.max(1))
+        .get_object(bucket, &o.key, size.max(1), o.etag.as_deref())
         .await
         .map_err(|e| format!("{}: {}", o.key, e.explained()))?;
     raw_records(&o.key, &body, MAX_OBJECT_BYTES)
@@ -189,6 +210,10 @@ pub async fn plan(
     };
     for obj in &objects {
         if obj.size == 0 {
+            continue;
+        }
+        if let Some(why) = replaced(state, &bucket, obj) {
+            p.unreadable.push(why);
             continue;
         }
         let records = match read_object(backend, &bucket, obj).await {
@@ -298,6 +323,10 @@ pub async fn send(
         if obj.size == 0 {
             continue;
         }
+        if let Some(why) = replaced(journal.state(), &plan.bucket, obj) {
+            out.unreadable.push(why);
+            continue;
+        }
         let records = match read_object(backend, &plan.bucket, obj).await {
             Ok(r) => r,
             Err(why) => {
@@ -305,10 +334,26 @@ pub async fn send(
                 continue;
             }
         };
+        let url = object_url(&plan.bucket, &obj.key);
         for r in records {
             let id = record_id(&plan.bucket, &obj.key, r.index);
             if !matches!(decide(stream, &r, &id, journal.state(), o), Decision::Send) {
                 continue;
+            }
+            // The version its records are numbered in, journaled before the first of them
+            // goes out (nothing is sent unjournaled).
+            if let Some(etag) = &obj.etag
+                && !journal.state().objects.contains_key(&url)
+                && let Err(e) = journal.write(&Entry::Object {
+                    object: url.clone(),
+                    etag: etag.clone(),
+                })
+            {
+                out.stopped = Some(format!(
+                    "the journal {} cannot be written: {e}",
+                    journal.path().display()
+                ));
+                return out;
             }
             if batch.ids.len() == per_call || batch.bytes + r.data.len() > MAX_BATCH_BYTES {
                 let full = std::mem::replace(&mut batch, Batch::new());

@@ -6,7 +6,11 @@
 //! - `{"kind":"done","batch":B,"accepted":[…],"failed":[…]}` once Firehose answered (the
 //!   records it gave a `RecordId`, and those it answered with an `ErrorCode`);
 //! - `{"kind":"refused","batch":B,"error":…}` when the call failed with an error response
-//!   (nothing was processed: Firehose answers an error for the whole call or per record).
+//!   (nothing was processed: Firehose answers an error for the whole call or per record);
+//! - `{"kind":"object","object":"s3://bucket/key","etag":…}` before the first record of an S3
+//!   object is sent: which version of the key its record numbers count in. A later run finds
+//!   the key replaced (another `ETag`) and sends nothing of it: its record numbers would name
+//!   other records.
 //!
 //! A batch with an intent and neither answer is **in doubt**: the call went out and no answer
 //! came back, so Firehose may or may not have the records. A resumed run never sends them
@@ -48,6 +52,14 @@ pub enum Entry {
         /// The error.
         error: String,
     },
+    /// Records of S3 object `object` (`s3://bucket/key`) are about to be sent, numbered
+    /// within the version whose `ETag` is `etag`.
+    Object {
+        /// `s3://bucket/key`.
+        object: String,
+        /// Its `ETag`, quotes included.
+        etag: String,
+    },
 }
 
 /// What a journal says so far.
@@ -59,6 +71,8 @@ pub struct State {
     pub in_doubt: BTreeSet<String>,
     /// The next batch number.
     pub next_batch: u64,
+    /// `s3://bucket/key` → the `ETag` of the version records were sent from.
+    pub objects: BTreeMap<String, String>,
 }
 
 /// The journal file of one recovery, open for appending.
@@ -156,6 +170,9 @@ impl Journal {
                     Entry::Refused { batch, .. } => {
                         intents.remove(&batch);
                     }
+                    Entry::Object { object, etag } => {
+                        state.objects.insert(object, etag);
+                    }
                 }
             }
         }
@@ -210,6 +227,9 @@ impl Journal {
                 for id in self.pending.remove(batch).unwrap_or_default() {
                     self.state.in_doubt.remove(&id);
                 }
+            }
+            Entry::Object { object, etag } => {
+                self.state.objects.insert(object.clone(), etag.clone());
             }
         }
         Ok(())
@@ -295,8 +315,18 @@ mod tests {
             error: "x".into(),
         })
         .unwrap();
+        j.write(&Entry::Object {
+            object: "s3://b/k".into(),
+            etag: "\"e1\"".into(),
+        })
+        .unwrap();
         drop(j);
-        assert!(Journal::open(&path).is_ok());
+        // The version an object's records were counted in survives the restart.
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(
+            j.state().objects.get("s3://b/k").map(String::as_str),
+            Some("\"e1\"")
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -465,9 +465,15 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
-    async fn get_object(&self, bucket: &str, key: &str, max_bytes: usize) -> BResult<Vec<u8>> {
+    async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        max_bytes: usize,
+        if_match: Option<&str>,
+    ) -> BResult<Vec<u8>> {
         let c = self.clients().await;
-        let r = s3::get_object(&c.s3, &self.stats, bucket, key, max_bytes).await;
+        let r = s3::get_object(&c.s3, &self.stats, bucket, key, max_bytes, if_match).await;
         self.guard(r).await
     }
 

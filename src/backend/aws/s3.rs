@@ -33,6 +33,7 @@ pub async fn list_objects(
                     key: o.key()?.to_string(),
                     size: o.size().and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
                     last_modified: o.last_modified().and_then(to_chrono),
+                    etag: o.e_tag().map(str::to_string),
                 })
             })
             .collect(),
@@ -44,15 +45,19 @@ pub async fn list_objects(
 }
 
 /// The first `max_bytes` bytes of `key`: asked with a Range header, and read no further than
-/// that even from a server that ignores it.
+/// that even from a server that ignores it. With `if_match` (an `ETag`), only while the object
+/// still has that tag (Amazon S3 API Reference, GetObject `If-Match`: 412 Precondition Failed
+/// otherwise).
 ///
-/// Errors: NotFound when the object is gone (NoSuchKey); what S3 returns otherwise.
+/// Errors: NotFound when the object is gone (NoSuchKey); `Other` naming "PreconditionFailed"
+/// when it was replaced (its tag is no longer `if_match`); what S3 returns otherwise.
 pub async fn get_object(
     s3: &aws_sdk_s3::Client,
     stats: &ApiStats,
     bucket: &str,
     key: &str,
     max_bytes: usize,
+    if_match: Option<&str>,
 ) -> BResult<Vec<u8>> {
     stats.call(Op::GetObject);
     let r = s3
@@ -60,6 +65,7 @@ pub async fn get_object(
         .bucket(bucket)
         .key(key)
         .range(format!("bytes=0-{}", max_bytes.saturating_sub(1)))
+        .set_if_match(if_match.map(str::to_string))
         .send()
         .await
         .map_err(|e| match e.as_service_error() {
@@ -68,6 +74,16 @@ pub async fn get_object(
                 format!("GetObject: s3://{bucket}/{key} no longer exists"),
             )
             .during(Op::GetObject),
+            _ if e.raw_response().is_some_and(|r| r.status().as_u16() == 412) => {
+                BackendError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "GetObject: PreconditionFailed: s3://{bucket}/{key} was replaced since it was listed (its ETag is no longer {})",
+                        if_match.unwrap_or("?")
+                    ),
+                )
+                .during(Op::GetObject)
+            }
             _ => classify(Op::GetObject, e),
         })?;
     let mut body = r.body;

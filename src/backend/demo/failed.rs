@@ -51,6 +51,7 @@ pub fn list(
         if key.starts_with(prefix) {
             objects.push(ObjectInfo {
                 size: body(at, k).len() as u64,
+                etag: Some(format!("\"demo-{k}\"")),
                 key,
                 last_modified: Some(at),
             });

@@ -285,7 +285,14 @@ impl Backend for DemoBackend {
         failed::list(bucket, prefix, self.failures_start(), self.clock.now())
     }
 
-    async fn get_object(&self, bucket: &str, key: &str, max_bytes: usize) -> BResult<Vec<u8>> {
+    async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        max_bytes: usize,
+        _if_match: Option<&str>,
+    ) -> BResult<Vec<u8>> {
+        // The demo's objects are generated from their key: never replaced.
         failed::get(bucket, key, self.failures_start(), max_bytes)
     }
 

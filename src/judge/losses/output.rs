@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::backend::{BResult, Backend, BackendError, ErrorKind};
-use crate::judge::records::window_prefixes;
+use crate::judge::records::{ListStop, Listing, window_prefixes};
 use crate::model::Stream;
 use crate::model::failed::{ErrorOutput, ObjectInfo};
 
@@ -75,36 +75,20 @@ pub async fn list_window(
     };
     let (hours, _) = window_prefixes(&out, since, now);
     let mut found = Vec::new();
-    let mut calls = 0;
-    let mut seen = std::collections::HashSet::new();
+    let mut listing = Listing::new(since, max_calls);
     for prefix in hours.iter().flatten() {
-        let mut token: Option<String> = None;
-        loop {
-            if calls >= max_calls {
-                return Ok((out.bucket, found, calls, true));
-            }
-            calls += 1;
-            let page = match backend
-                .list_objects(&out.bucket, prefix, token.as_deref())
-                .await
-            {
-                Ok(p) => p,
-                Err(e) if calls == 1 => return Err(e),
-                Err(_) => return Ok((out.bucket, found, calls, true)),
-            };
-            for o in page.objects {
-                if o.last_modified.is_some_and(|t| t < since) || !seen.insert(o.key.clone()) {
-                    continue;
-                }
-                found.push((prefix.clone(), o));
-            }
-            match page.next {
-                Some(next) => token = Some(next),
-                None => break,
-            }
+        let mut objects = Vec::new();
+        let listed = listing
+            .prefix(backend, &out.bucket, prefix, &mut objects)
+            .await;
+        found.extend(objects.into_iter().map(|o| (prefix.clone(), o)));
+        match listed {
+            Ok(()) => {}
+            Err(ListStop::Failed(e)) if listing.calls == 1 => return Err(e),
+            Err(_) => return Ok((out.bucket, found, listing.calls, true)),
         }
     }
-    Ok((out.bucket, found, calls, false))
+    Ok((out.bucket, found, listing.calls, false))
 }
 
 /// The error output type a key names ("processing-failed", …), "error output" when none.

@@ -16,6 +16,9 @@ pub struct ObjectInfo {
     pub size: u64,
     /// When it was written (`LastModified`).
     pub last_modified: Option<DateTime<Utc>>,
+    /// Its `ETag` as S3 lists it (quotes included): which version of the key this is. A
+    /// recovery reads the object only while it still has this tag (GetObject `If-Match`).
+    pub etag: Option<String>,
 }
 
 /// One page of ListObjectsV2: its objects and the token of the next page, if any.
