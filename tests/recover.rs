@@ -650,3 +650,65 @@ fn an_error_object_replaced_after_a_partial_run_is_not_mixed_into_it() {
     want.sort();
     assert_eq!(delivered(&aws, "recover-lake", "r-orders/"), want);
 }
+
+/// Issue 26, outcome 3: `A` in the Recover overlay replays a rule's failure window from its
+/// bus's archive, to that rule only, once. The ledger offers it for a rule that failed and no
+/// longer does; the dry run names the archive and the window; `y` starts the replay and
+/// follows it to COMPLETED; `A` again finds the same window's replay and starts none.
+#[test]
+fn the_tui_replays_a_failure_window_from_the_archive_once() {
+    let (aws, state) = start();
+    // moto dates the archive when the seed made it, after the failures: present it older.
+    let created = (chrono::Utc::now() - chrono::Duration::hours(2)).timestamp();
+    aws.present(serde_json::json!({"archives": {"default-all": {"CreationTime": created}}}));
+    let audit = state.0.join("audit.jsonl");
+    let env = format!(
+        "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true FHTOP_STATE_DIR={} FHTOP_AUDIT_LOG={}",
+        aws.credentials_file().display(),
+        state.0.display(),
+        audit.display()
+    );
+    let t = common::tmux::Tmux::start("replay");
+    t.launch_with(
+        &env,
+        &format!("--region {REGION} --endpoint-url {}", aws.url),
+    );
+    t.literal("2");
+    t.wait_text("Streams (");
+    t.literal("/r-replayed");
+    t.keys(&["Enter"]);
+    t.wait_text("s3://recover-lake");
+    let offer = || {
+        t.literal("R");
+        t.wait_text("replay from the archive");
+        t.literal("A");
+        t.wait_text("Replay default/r-replay-fh's archived events of the window?")
+    };
+    let s = offer();
+    assert!(
+        s.contains("archive default-all") && s.contains("to this rule only"),
+        "the dry run, as the CLI prints it:\n{s}"
+    );
+    assert_eq!(aws.count("StartReplay"), 0, "a dry run starts nothing");
+    t.literal("y");
+    let s = t.wait_text("default/r-replay-fh: recovered: replay fhtop-r-replay-fh-");
+    assert!(s.contains("COMPLETED"), "{s}");
+    assert_eq!(aws.count("StartReplay"), 1);
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| ["\"recover replay\"", "\"recovered\"", "\"tui\""]
+                .iter()
+                .all(|p| l.contains(p))),
+        "{log}"
+    );
+    // Again: the failure's window is the same, so is the replay's name — followed, not
+    // started twice.
+    let s = offer();
+    assert!(s.contains("started before"), "{s}");
+    t.literal("y");
+    t.wait_text("COMPLETED");
+    assert_eq!(aws.count("StartReplay"), 1, "{:?}", aws.counts());
+    t.literal("q");
+    t.assert_terminal_restored("q after a replay");
+}

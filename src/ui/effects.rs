@@ -114,16 +114,29 @@ impl Runner {
                     self.clock.now(),
                 )
                 .await;
-                Some(Msg::Answer(
-                    id,
-                    match gathered {
-                        Ok(g) => crate::judge::losses::overlay_lines(&g.ledger()),
-                        Err(e) => vec![(
+                Some(match gathered {
+                    Ok(g) => {
+                        let ledger = g.ledger();
+                        // The first failing rule an archive can replay (`A`).
+                        let replay = ledger.lines.iter().find_map(|l| {
+                            l.replay_window.map(|(from, to)| {
+                                crate::ui::view::RecoverWhat::Replay(
+                                    crate::model::RuleKey::parse(&l.target),
+                                    from,
+                                    to,
+                                )
+                            })
+                        });
+                        Msg::Ledger(id, crate::judge::losses::overlay_lines(&ledger), replay)
+                    }
+                    Err(e) => Msg::Answer(
+                        id,
+                        vec![(
                             Tone::Row(Level::Fail),
                             format!("the ledger could not be read: {}", e.explained()),
                         )],
-                    },
-                ))
+                    ),
+                })
             }
             Effect::ToggleRule(ctx, key, enable) => {
                 let outcome = self.change_rule(&key, enable).await;

@@ -11,7 +11,7 @@ use crate::judge::health::Level;
 use crate::judge::iam::Tone;
 use crate::model::RuleKey;
 use crate::ui::keymap::Keymap;
-use crate::ui::view::{Effect, RecoverPlan, RecoverProgress, Status, View};
+use crate::ui::view::{Effect, RecoverPlan, RecoverProgress, RecoverWhat, Status, View};
 
 /// Everything that changes the UI.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,9 @@ pub enum Msg {
     RuleChanged(usize, RuleKey, Outcome),
     /// The lines of overlay `id` (permission simulations, checks) arrived.
     Answer(u64, Vec<(Tone, String)>),
+    /// The loss ledger of Recover overlay `id` arrived: its lines, and the replay it offers
+    /// (`A`), when an archive covers a failing rule's window.
+    Ledger(u64, Vec<(Tone, String)>, Option<RecoverWhat>),
     /// The pattern tester's samples arrived for request `id` (or why the rule could not be
     /// tested).
     Samples(
@@ -79,6 +82,15 @@ pub fn update(view: &mut View, msg: Msg, keymap: &Keymap, w: &Merged) -> Vec<Eff
         }
         Msg::Answer(id, lines) => {
             view.finished(id, lines);
+            vec![]
+        }
+        Msg::Ledger(id, lines, replay) => {
+            view.finished(id, lines);
+            if let Some(o) = &mut view.overlay
+                && o.id == id
+            {
+                o.recover_replay = replay;
+            }
             vec![]
         }
         Msg::RecoverPlanned(id, ctx, r) => match view.recovery_planned(id, ctx, *r, w) {

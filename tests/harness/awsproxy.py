@@ -10,8 +10,8 @@
   (GetMetricData queries, what CloudWatch bills)};  POST /__reset.
 - Presents resources in states moto cannot create (a service-managed rule, a stream whose
   creation failed): POST /__present {"rules": {"name": {fields}}, "streams": {"name": {fields}},
-  "buckets": {"name": {"abac": "Enabled"}}} merges the fields into ListRules/DescribeRule and
-  DescribeDeliveryStream answers.
+  "buckets": {"name": {"abac": "Enabled"}}, "archives": {"name": {fields}}} merges the fields into
+  ListRules/DescribeRule, DescribeDeliveryStream and ListArchives/DescribeArchive answers.
 - Answers S3 GetBucketAbac (GET /BUCKET?abac), which moto does not know: the bucket's status
   as /__present gives it, else S3's default, Disabled.
 - Injects faults:  POST /__fault {"mode": "throttle"|"error500"|"reset"|"latency"|"expired"|
@@ -53,7 +53,7 @@ ACCOUNT = "123456789012"
 FAULT = {"mode": "none", "ops": None, "seconds": 0, "match": None}
 CLIENTS = {}
 # Fields to merge into answers about these rules / streams (see /__present).
-PRESENT = {"rules": {}, "streams": {}, "buckets": {}}
+PRESENT = {"rules": {}, "streams": {}, "buckets": {}, "archives": {}}
 # Records the "partial" fault has refused once (their base64 data): the next try takes them.
 PARTIAL_SEEN = set()
 
@@ -146,6 +146,7 @@ class Handler(BaseHTTPRequestHandler):
                 PRESENT["rules"] = spec.get("rules", {})
                 PRESENT["streams"] = spec.get("streams", {})
                 PRESENT["buckets"] = spec.get("buckets", {})
+                PRESENT["archives"] = spec.get("archives", {})
             self._send(200, b"{}", {"Content-Type": "application/json"})
         elif self.path == "/__fault":
             spec = json.loads(body or b"{}")
@@ -263,7 +264,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _forward(self, body, op=None):
         status, data, hdr = self._upstream(body)
-        if op in ("ListRules", "DescribeRule", "DescribeDeliveryStream") and status == 200:
+        if op in ("ListRules", "DescribeRule", "DescribeDeliveryStream", "ListArchives",
+                  "DescribeArchive") and status == 200:
             data = self._present(op, data)
         self._send(status, data, hdr)
 
@@ -290,8 +292,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _present(self, op, data):
         """Merge the /__present fields into the rules / stream of this answer."""
+        kind = {"DescribeDeliveryStream": "streams", "ListArchives": "archives",
+                "DescribeArchive": "archives"}.get(op, "rules")
         with LOCK:
-            spec = PRESENT["streams" if op == "DescribeDeliveryStream" else "rules"]
+            spec = PRESENT[kind]
         if not spec:
             return data
         doc = json.loads(data or b"{}")
@@ -299,6 +303,10 @@ class Handler(BaseHTTPRequestHandler):
             items, key = doc.get("Rules", []), "Name"
         elif op == "DescribeRule":
             items, key = [doc], "Name"
+        elif op == "ListArchives":
+            items, key = doc.get("Archives", []), "ArchiveName"
+        elif op == "DescribeArchive":
+            items, key = [doc], "ArchiveName"
         else:
             items, key = [doc.get("DeliveryStreamDescription", {})], "DeliveryStreamName"
         for item in items:

@@ -1142,6 +1142,13 @@ def recover(c, region):
     c["events"].put_rule(Name="r-replay-failing", EventBusName="default", State="ENABLED",
                          EventPattern=json.dumps({"source": ["acme.replay"]}))
     series(c, "AWS/Events", "FailedInvocations", [("RuleName", "r-replay-failing")], [2] * 5)
+    # A rule feeding a stream that failed 30 to 21 minutes ago and not since: the ledger finds
+    # its window in the archive (the test presents the archive as older than moto made it),
+    # and the TUI's `A` replays it.
+    role(c, "firehose-r-replayed", fh, {"delivery": delivery_policy("recover-lake", "r-replayed")})
+    replayed = stream(c, region, "r-replayed", "recover-lake")
+    rule(c, "default", "r-replay-fh", replayed, pattern={"source": ["acme.replay-fh"]})
+    series(c, "AWS/Events", "FailedInvocations", [("RuleName", "r-replay-fh")], [3] * 10 + [0] * 20)
     # A rule on a bus without an archive: no replay.
     c["events"].create_event_bus(Name="no-archive")
     c["events"].put_rule(Name="r-unarchived", EventBusName="no-archive", State="ENABLED",

@@ -155,6 +155,10 @@ pub struct LossLine {
     /// replay's window); see [`LossLine::recover_command`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The window an archive replay of a rule's failed events covers (from, to), when one
+    /// can: what `fhtop recover replay` and the TUI's `A` replay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay_window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl LossLine {
@@ -178,6 +182,7 @@ impl LossLine {
             location: None,
             evidence,
             command: None,
+            replay_window: None,
         }
     }
     /// The command that gets this line's records back, where fhtop has one: `fhtop recover

@@ -188,6 +188,7 @@ fn queue_line(
         location: Some(queue.to_string()),
         evidence: format!("InvocationsSentToDlq, Sum over {window}"),
         command: None,
+        replay_window: None,
     };
     match inp.queues.map(|qs| qs.get(queue)) {
         // Not read (the TUI): the metric alone.
@@ -331,6 +332,7 @@ fn retrying(
             "RetryInvocationAttempts, Sum of the current run in {window}; the targets' RetryPolicy"
         ),
         command: None,
+        replay_window: None,
     })
 }
 
@@ -353,12 +355,29 @@ fn archived(inp: &Inputs, m: &Metrics, r: &Rule, mut line: LossLine) -> LossLine
             return line;
         }
     };
-    let (from, to) = (m.window.start, inp.now);
-    // When the failures began (the first period with FailedInvocations in the window).
-    let began = m
+    // The failure's window: from the first period with FailedInvocations to the end of the
+    // last — the same on every read while the metrics are (so a second replay of it is found by
+    // its name, never started again), and no wider than the failure (a replay re-sends every
+    // archived event of its window, those delivered the first time too). Without a failing
+    // period in the window: the whole window, to now.
+    let failing: Vec<usize> = m
         .series(&Scope::Rule(r.key()), MetricId::FailedInvocations)
-        .and_then(|s| s.iter().position(|v| v.is_some_and(|x| x > 0.0)))
-        .map(|i| m.window.time_of(i));
+        .map(|s| {
+            s.iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_some_and(|x| x > 0.0))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .unwrap_or_default();
+    let began = failing.first().map(|i| m.window.time_of(*i));
+    let (from, to) = match (failing.first(), failing.last()) {
+        (Some(first), Some(last)) => (
+            m.window.time_of(*first),
+            m.window.time_of(last + 1).min(inp.now),
+        ),
+        _ => (m.window.start, inp.now),
+    };
     if let Ok((a, start)) = super::choose_archive(archives, r, (from, to), inp.now) {
         if began.is_none_or(|b| b < start) {
             // Some failed before the archive holds events: those are lost; say it.
@@ -383,6 +402,7 @@ fn archived(inp: &Inputs, m: &Metrics, r: &Rule, mut line: LossLine) -> LossLine
             start.format("%Y-%m-%dT%H:%M:%SZ"),
             to.format("%Y-%m-%dT%H:%M:%SZ")
         ));
+        line.replay_window = Some((start, to));
     }
     line
 }

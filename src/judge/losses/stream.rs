@@ -314,6 +314,7 @@ fn output_lines(s: &Stream, listing: &BResult<ErrorObjects>) -> Vec<LossLine> {
         location: None,
         evidence: "ListObjectsV2 of the error output".into(),
         command: None,
+        replay_window: None,
     };
     let o = match listing {
         Err(e) => {

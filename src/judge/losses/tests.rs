@@ -353,6 +353,7 @@ fn brief_says_the_worst_in_eight_columns() {
         location: None,
         evidence: String::new(),
         command: None,
+        replay_window: None,
     };
     let d = Some(now() + chrono::Duration::minutes(23 * 60 + 20));
     assert_eq!(brief(&[], now()), "");

@@ -68,6 +68,10 @@ pub enum Action {
     /// target's dead-letter queue back to its stream, deleting each once accepted — the dry
     /// run first, then a confirmation (`fhtop recover dlq`).
     RecoverDlq,
+    /// `recover_replay` (default `A`, in the Recover overlay): replay a failing rule's events
+    /// of the failure's window from its bus's archive, to that rule only — the dry run first,
+    /// then a confirmation; followed in the background (`fhtop recover replay`).
+    RecoverReplay,
     /// `confirm` (default `y`, dialogs only): confirm the change.
     Confirm,
     /// `cancel` (default `n`, dialogs only): cancel the dialog.
@@ -95,7 +99,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Help,
         Action::Quit,
         Action::NextPane,
@@ -125,6 +129,7 @@ impl Action {
         Action::Recover,
         Action::RecoverErrors,
         Action::RecoverDlq,
+        Action::RecoverReplay,
         Action::Confirm,
         Action::Cancel,
         Action::SaveScreen,
@@ -169,6 +174,7 @@ impl Action {
             Recover => "recover",
             RecoverErrors => "recover_errors",
             RecoverDlq => "recover_dlq",
+            RecoverReplay => "recover_replay",
             Confirm => "confirm",
             Cancel => "cancel",
             SaveScreen => "save_screen",
@@ -216,6 +222,7 @@ impl Action {
             }
             RecoverErrors => "in R: re-send the stream's failed records (dry run first)",
             RecoverDlq => "in R: redrive the rule's dead-letter queue (dry run first)",
+            RecoverReplay => "in R: replay the failure's window from the archive (dry run first)",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
             SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
@@ -262,6 +269,7 @@ impl Action {
             Recover => &["R"],
             RecoverErrors => &["E"],
             RecoverDlq => &["D"],
+            RecoverReplay => &["A"],
             Confirm => &["y"],
             Cancel => &["n"],
             SaveScreen => &["S"],

@@ -15,7 +15,8 @@ use crate::ui::keymap::Action;
 use crate::ui::view::{Overlay, PendingRecovery, RecoverJob, RecoverWhat, View};
 
 /// The recoveries a Recover overlay offers, once its ledger is shown: `E` on a stream, `D`
-/// on a rule whose target has a dead-letter queue.
+/// on a rule whose target has a dead-letter queue, `A` where an archive covers a failing
+/// rule's window.
 pub fn hints(o: &Overlay) -> Vec<(Action, &'static str)> {
     let mut v = Vec::new();
     if o.lines.is_some() && o.recover.is_some() {
@@ -23,6 +24,9 @@ pub fn hints(o: &Overlay) -> Vec<(Action, &'static str)> {
     }
     if o.lines.is_some() && o.recover_rule.is_some() {
         v.push((Action::RecoverDlq, "redrive the DLQ"));
+    }
+    if o.lines.is_some() && o.recover_replay.is_some() {
+        v.push((Action::RecoverReplay, "replay from the archive"));
     }
     v
 }
@@ -35,6 +39,10 @@ fn head(j: &RecoverJob) -> String {
         RecoverWhat::Errors(_) => format!(" recover errors → {stream} "),
         RecoverWhat::Dlq(k) => format!(
             " recover dlq {} → {stream} ",
+            crate::ui::safe_fit_name(&k.to_string(), 32)
+        ),
+        RecoverWhat::Replay(k, ..) => format!(
+            " recover replay → {} ",
             crate::ui::safe_fit_name(&k.to_string(), 32)
         ),
     }
@@ -74,6 +82,7 @@ fn line<'a>(j: &RecoverJob, ctx: &Ctx) -> Line<'a> {
         let label = match &j.what {
             RecoverWhat::Errors(_) => " recover errors ",
             RecoverWhat::Dlq(_) => " recover dlq ",
+            RecoverWhat::Replay(..) => " recover replay ",
         };
         return Line::from(vec![
             Span::styled(label, t.title()),
@@ -103,7 +112,13 @@ fn line<'a>(j: &RecoverJob, ctx: &Ctx) -> Line<'a> {
         Span::styled(head(j), t.title()),
         Span::styled(bar(share, 20), t.ok()),
         Span::styled(
-            format!(" {} / {} records · {:.0}/s · {eta}", p.done, p.of, rate),
+            format!(
+                " {} / {} {} · {:.0}/s · {eta}",
+                p.done,
+                p.of,
+                j.what.unit(),
+                rate
+            ),
             t.text(),
         ),
     ])
@@ -129,6 +144,13 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &PendingRecovery, ctx: &Ctx) {
         RecoverWhat::Dlq(_) => (
             format!("Redrive the dead-letter queue (up to {n} messages) to {stream}?"),
             "redrive it".to_string(),
+        ),
+        RecoverWhat::Replay(k, ..) => (
+            format!(
+                "Replay {}'s archived events of the window?",
+                crate::ui::safe_fit_name(&k.to_string(), 50)
+            ),
+            "start the replay".to_string(),
         ),
     };
     // The dry run wraps to the dialog's width as drawn (80 columns at least, 100 at most).
@@ -163,7 +185,12 @@ pub fn confirm(f: &mut Frame, area: Rect, p: &PendingRecovery, ctx: &Ctx) {
     lines.extend([
         Line::default(),
         Line::styled(
-            "  Sent in the background, journaled: nothing accepted is sent twice.",
+            match &p.plan.what {
+                RecoverWhat::Replay(..) => {
+                    "  Started once (named from the rule and window) and followed in the background."
+                }
+                _ => "  Sent in the background, journaled: nothing accepted is sent twice.",
+            },
             t.dim(),
         ),
         Line::default(),

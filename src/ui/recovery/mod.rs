@@ -1,6 +1,7 @@
-//! Recovery from the TUI, the runner's side: the dry run of `fhtop recover errors` or `fhtop
+//! Recovery from the TUI, the runner's side: the dry run of `fhtop recover errors`, `fhtop
 //! recover dlq` (its plan and its journal, locked, held until the confirmation or its
-//! cancellation), then the send in the background — the same journaled, exactly-once
+//! cancellation) or `fhtop recover replay` (the archive chosen; the replay's name is its
+//! exactly-once key), then the send in the background — the same journaled, exactly-once
 //! [`crate::act::recover`] code as the CLI's, the same exit code and audit record
 //! ([`crate::act::recover::report`], with `"from": "tui"`) — with progress messages as it goes.
 //!
@@ -10,6 +11,7 @@
 
 mod dlq;
 mod errors;
+mod replay;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,6 +33,7 @@ pub type Tell<'a> = dyn Fn(Msg) + Send + Sync + 'a;
 enum Held {
     Errors(errors::Held),
     Dlq(dlq::Held),
+    Replay(replay::Held),
 }
 
 /// The recoveries of one context: dry runs waiting for their confirmation, by job id.
@@ -54,6 +57,7 @@ impl Recoveries {
         match self.take(id) {
             Some(Held::Errors(h)) => errors::not_confirmed(&h),
             Some(Held::Dlq(h)) => dlq::not_confirmed(&h),
+            Some(Held::Replay(h)) => replay::not_confirmed(&h),
             None => {}
         }
     }
@@ -78,6 +82,11 @@ impl Recoveries {
                 RecoverWhat::Dlq(key) => dlq::dry_run(backend, identity, key)
                     .await
                     .map(|(shown, h)| (shown, Held::Dlq(h))),
+                RecoverWhat::Replay(key, from, to) => {
+                    replay::dry_run(backend, identity, now, (key, *from, *to))
+                        .await
+                        .map(|(shown, h)| (shown, Held::Replay(h)))
+                }
             },
         };
         let r = r.map(|(shown, held)| {
@@ -124,6 +133,7 @@ impl Recoveries {
         let (code, summary) = match held {
             Held::Errors(h) => errors::send(backend, h, read_only, &progress).await,
             Held::Dlq(h) => dlq::send(backend, h, read_only, &progress).await,
+            Held::Replay(h) => replay::send(backend, h, read_only, &progress).await,
         };
         tracing::info!("{summary}");
         Msg::RecoverDone(id, clock.now(), code, summary)

@@ -27,6 +27,9 @@ pub struct Overlay {
     pub recover: Option<String>,
     /// ... and with a rule whose target has a dead-letter queue: the rule `D` redrives.
     pub recover_rule: Option<RuleKey>,
+    /// ... and a failing rule whose window an archive covers (the ledger's): what `A`
+    /// replays.
+    pub recover_replay: Option<super::RecoverWhat>,
 }
 
 /// The custom simulation dialog (`P`): principal, actions, resources.
@@ -223,6 +226,7 @@ impl View {
             scroll: 0,
             recover: None,
             recover_rule: None,
+            recover_replay: None,
         });
         self.overlay_seq
     }

@@ -204,8 +204,9 @@ impl View {
                 | Action::Simulate
                 | Action::Checks
                 | Action::Recover => self.overlay = None,
-                Action::RecoverErrors => return self.plan_recovery(w, false),
-                Action::RecoverDlq => return self.plan_recovery(w, true),
+                Action::RecoverErrors | Action::RecoverDlq | Action::RecoverReplay => {
+                    return self.plan_recovery(w, a);
+                }
                 Action::Quit => return Effect::Quit,
                 _ => {}
             }
@@ -273,10 +274,11 @@ impl View {
             Action::CustomSimulation => self.open_sim_form(w),
             // Taken before an overlay sees the key (above).
             Action::Confirm | Action::Cancel | Action::SaveScreen | Action::Copy => {}
-            Action::RecoverErrors | Action::RecoverDlq => {
+            Action::RecoverErrors | Action::RecoverDlq | Action::RecoverReplay => {
                 self.status = Some(Status {
                     level: Level::Warn,
-                    text: "E and D recover from the Recover overlay: open it with R first".into(),
+                    text: "E, D and A recover from the Recover overlay: open it with R first"
+                        .into(),
                 });
             }
             Action::ChartLonger => self.step_chart_window(true),

@@ -18,14 +18,29 @@ pub enum RecoverWhat {
     Errors(String),
     /// The events in a rule's target's dead-letter queue (`fhtop recover dlq`).
     Dlq(RuleKey),
+    /// A rule's archived events of a window (from, to), replayed to it (`fhtop recover
+    /// replay`).
+    Replay(RuleKey, DateTime<Utc>, DateTime<Utc>),
 }
 
 impl RecoverWhat {
-    /// "recover errors STREAM" or "recover dlq BUS/NAME", as the CLI names it.
+    /// "recover errors STREAM", "recover dlq BUS/NAME" or "recover replay BUS/NAME", as the
+    /// CLI names it.
     pub fn label(&self) -> String {
         match self {
             RecoverWhat::Errors(s) => format!("recover errors {s}"),
             RecoverWhat::Dlq(k) => format!("recover dlq {k}"),
+            RecoverWhat::Replay(k, ..) => format!("recover replay {k}"),
+        }
+    }
+
+    /// What its progress counts: "records", "messages", or the replay's "s of the window"
+    /// (seconds of archived events replayed).
+    pub fn unit(&self) -> &'static str {
+        match self {
+            RecoverWhat::Errors(_) => "records",
+            RecoverWhat::Dlq(_) => "messages",
+            RecoverWhat::Replay(..) => "s of the window",
         }
     }
 }
@@ -89,10 +104,11 @@ pub struct RecoverJob {
 }
 
 impl View {
-    /// `E` / `D` in the Recover overlay: the dry run of re-sending the stream's error output
-    /// (`dlq` false) or of redriving the rule's dead-letter queue (`dlq`), or why not
-    /// (read-only, no stream or rule with a queue here, one already sending).
-    pub(super) fn plan_recovery(&mut self, w: &Merged, dlq: bool) -> Effect {
+    /// `E` / `D` / `A` in the Recover overlay: the dry run of re-sending the stream's error
+    /// output, of redriving the rule's dead-letter queue, or of replaying the failure's window
+    /// from the archive — or why not (read-only, nothing of that kind here, one already
+    /// running).
+    pub(super) fn plan_recovery(&mut self, w: &Merged, which: Action) -> Effect {
         let Some(o) = &self.overlay else {
             return Effect::None;
         };
@@ -100,18 +116,22 @@ impl View {
             level: Level::Warn,
             text,
         };
-        let what = if dlq {
-            o.recover_rule.clone().map(RecoverWhat::Dlq)
-        } else {
-            o.recover.clone().map(RecoverWhat::Errors)
+        let (what, none) = match which {
+            Action::RecoverDlq => (
+                o.recover_rule.clone().map(RecoverWhat::Dlq),
+                "no dead-letter queue here: D redrives a rule target's queue (R on its pipeline)",
+            ),
+            Action::RecoverReplay => (
+                o.recover_replay.clone(),
+                "nothing to replay here: A replays a failing rule's window from its bus's archive, when the ledger finds one that covers it",
+            ),
+            _ => (
+                o.recover.clone().map(RecoverWhat::Errors),
+                "no stream here: E re-sends a stream's error output (R on its pipeline)",
+            ),
         };
         let Some(what) = what else {
-            self.status = Some(warn(if dlq {
-                "no dead-letter queue here: D redrives a rule target's queue (R on its pipeline)"
-                    .into()
-            } else {
-                "no stream here: E re-sends a stream's error output (R on its pipeline)".into()
-            }));
+            self.status = Some(warn(none.into()));
             return Effect::None;
         };
         let part = w.part(self.ctx);
@@ -130,7 +150,11 @@ impl View {
             self.status = Some(warn(format!("{}: already sending", what.label())));
             return Effect::None;
         }
-        let (recover, recover_rule) = (o.recover.clone(), o.recover_rule.clone());
+        let (recover, recover_rule, recover_replay) = (
+            o.recover.clone(),
+            o.recover_rule.clone(),
+            o.recover_replay.clone(),
+        );
         let pending = match &what {
             RecoverWhat::Errors(_) => {
                 "dry run: listing and reading the S3 error output… (nothing is sent)"
@@ -138,10 +162,13 @@ impl View {
             RecoverWhat::Dlq(_) => {
                 "dry run: reading the dead-letter queue's depth… (nothing is received)"
             }
+            RecoverWhat::Replay(..) => {
+                "dry run: finding the archive, and whether the rule still fails… (nothing is started)"
+            }
         };
         let id = self.open_overlay(format!("{} — dry run", what.label()), pending.into());
         if let Some(o) = &mut self.overlay {
-            (o.recover, o.recover_rule) = (recover, recover_rule);
+            (o.recover, o.recover_rule, o.recover_replay) = (recover, recover_rule, recover_replay);
         }
         Effect::RecoverPlan(self.ctx, id, what)
     }
@@ -204,10 +231,17 @@ impl View {
                 });
                 self.status = Some(Status {
                     level: Level::Unknown,
-                    text: format!(
-                        "sending {} records to {} in the background…",
-                        p.plan.to_send, p.plan.stream
-                    ),
+                    text: match &p.plan.what {
+                        RecoverWhat::Replay(k, ..) => {
+                            format!("replaying {k}'s window in the background…")
+                        }
+                        what => format!(
+                            "sending {} {} to {} in the background…",
+                            p.plan.to_send,
+                            what.unit(),
+                            p.plan.stream
+                        ),
+                    },
                 });
                 self.recover_confirm = None;
                 Effect::RecoverSend(ctx, id)
