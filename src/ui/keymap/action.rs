@@ -222,7 +222,7 @@ impl Action {
             }
             RecoverErrors => "in R: re-send the stream's failed records (dry run first)",
             RecoverDlq => "in R: redrive the rule's dead-letter queue (dry run first)",
-            RecoverReplay => "in R: replay the failure's window from the archive (dry run first)",
+            RecoverReplay => "in R: replay the failed window from the archive (dry run)",
             Confirm => "confirm the change in the dialog",
             Cancel => "cancel the dialog",
             SaveScreen => "save the screen as text + SVG (path shown) for the ticket",
