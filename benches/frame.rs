@@ -162,7 +162,7 @@ fn scaled(
     let mut metrics = fhtop::model::Metrics::new(m.window);
     for i in 0..rows {
         let orig = &inv.streams[i % inv.streams.len()];
-        let mut s = orig.clone();
+        let mut s = fhtop::model::Stream::clone(orig);
         if i >= inv.streams.len() {
             s.name = format!("{}-{i:05}", orig.name);
         }
@@ -176,7 +176,7 @@ fn scaled(
                 metrics.put(scope.clone(), id, 0, series.to_vec());
             }
         }
-        big.streams.push(s);
+        big.streams.push(s.into());
     }
     big.streams.sort_by(|a, b| a.name.cmp(&b.name));
     let store = fhtop::fresh::store::Store::new();

@@ -102,8 +102,8 @@ fn hostile_store() -> Store {
     st.set_inventory(
         Inventory {
             buses: vec![],
-            rules: vec![rule],
-            streams: vec![stream],
+            rules: vec![rule.into()],
+            streams: vec![stream.into()],
             errors: vec![],
         },
         now,

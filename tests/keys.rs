@@ -394,7 +394,7 @@ fn no_rule_change_is_offered_before_its_targets_are_read() {
             .iter()
             .position(|r| r.key() == key)
             .expect("the rule");
-        inv.rules[i].targets.clear();
+        std::sync::Arc::make_mut(&mut inv.rules[i]).targets.clear();
         inv.errors.push(if loading {
             fhtop::model::InventoryError::loading("rule", &key.to_string())
         } else {

@@ -139,7 +139,7 @@ pub trait Backend: Send + Sync {
     /// any is described. The default reads them from [`Backend::inventory`].
     async fn stream_names(&self) -> BResult<Vec<String>> {
         let inv = self.inventory().await?;
-        let mut names: Vec<String> = inv.streams.into_iter().map(|s| s.name).collect();
+        let mut names: Vec<String> = inv.streams.iter().map(|s| s.name.clone()).collect();
         names.extend(
             inv.errors
                 .into_iter()
@@ -186,7 +186,7 @@ pub trait Backend: Send + Sync {
             .into_iter()
             .map(|r| Rule {
                 targets: Vec::new(),
-                ..r
+                ..Rule::clone(&r)
             })
             .collect();
         let errors = inv
@@ -226,7 +226,7 @@ pub trait Backend: Send + Sync {
             inv.rules
                 .iter()
                 .filter(|r| MetricId::for_rule(r).contains(&metric))
-                .map(Rule::key),
+                .map(|r| r.key()),
         ))
     }
     /// Every CloudWatch alarm (the caller links them to streams and rules by dimension).

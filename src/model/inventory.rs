@@ -4,6 +4,7 @@
 //! ([`PipelineLink`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -147,10 +148,11 @@ impl InventoryError {
 pub struct Inventory {
     /// Every event bus (ListEventBuses).
     pub buses: Vec<Bus>,
-    /// Every rule on every bus, with its targets.
-    pub rules: Vec<Rule>,
-    /// Every delivery stream described, sorted by name.
-    pub streams: Vec<Stream>,
+    /// Every rule on every bus, with its targets. Shared (`Arc`): a rule read once is the same
+    /// allocation in every inventory published since, until it is read again.
+    pub rules: Vec<Arc<Rule>>,
+    /// Every delivery stream described, sorted by name; shared as the rules are.
+    pub streams: Vec<Arc<Stream>>,
     /// Streams and rules that could not be described: shown as error rows. Not kept in the
     /// cache (`crate::fresh::cache`): a gap is re-read, never remembered.
     #[serde(skip_deserializing)]
@@ -205,8 +207,8 @@ impl Inventory {
     /// linear search behind it so that an unsorted list still answers right.
     pub fn stream(&self, name: &str) -> Option<&Stream> {
         match self.streams.binary_search_by(|s| s.name.as_str().cmp(name)) {
-            Ok(i) => self.streams.get(i),
-            Err(_) => self.streams.iter().find(|s| s.name == name),
+            Ok(i) => self.streams.get(i).map(|s| &**s),
+            Err(_) => self.streams.iter().find(|s| s.name == name).map(|s| &**s),
         }
     }
     /// The rule with this bus and name, if it is in the inventory.
@@ -214,6 +216,7 @@ impl Inventory {
         self.rules
             .iter()
             .find(|r| r.bus == key.bus && r.name == key.name)
+            .map(|r| &**r)
     }
     /// Why the stream `name` is not in the inventory although it may exist: it could not be
     /// described, or delivery streams could not be listed at all. `None` when the streams were
@@ -275,6 +278,7 @@ impl Inventory {
                     .iter()
                     .any(|t| r.local_stream(t) == Some(stream) || Some(t.arn.as_str()) == source)
             })
+            .map(|r| &**r)
             .collect()
     }
     /// The delivery streams reading this Kinesis data stream (by ARN).
@@ -282,6 +286,7 @@ impl Inventory {
         self.streams
             .iter()
             .filter(|s| s.source.kinesis_stream_arn() == Some(kinesis_arn))
+            .map(|s| &**s)
             .collect()
     }
 

@@ -194,8 +194,8 @@ impl Backend for AwsBackend {
         errors.extend(stream_errors);
         Ok(Inventory {
             buses,
-            rules,
-            streams,
+            rules: rules.into_iter().map(Arc::new).collect(),
+            streams: streams.into_iter().map(Arc::new).collect(),
             errors,
         })
     }

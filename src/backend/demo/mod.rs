@@ -97,7 +97,7 @@ impl DemoBackend {
                     .iter()
                     .any(|t| t.dead_letter_arn.as_deref() == Some(arn))
             })
-            .map(Rule::key)
+            .map(|r| r.key())
             .collect();
         if rules.is_empty() {
             return Err(BackendError::new(
@@ -165,7 +165,12 @@ impl Backend for DemoBackend {
                 format!("Event bus {bus} does not exist."),
             ));
         }
-        Ok(inv.rules.iter().filter(|r| r.bus == bus).cloned().collect())
+        Ok(inv
+            .rules
+            .iter()
+            .filter(|r| r.bus == bus)
+            .map(|r| Rule::clone(r))
+            .collect())
     }
 
     /// The demo account has no EventBridge to ask: the local engine stands alone.
@@ -185,7 +190,7 @@ impl Backend for DemoBackend {
             .ok_or_else(|| {
                 BackendError::new(ErrorKind::NotFound, format!("Rule {key} does not exist."))
             })?;
-        rule.state = state.clone();
+        std::sync::Arc::make_mut(rule).state = state.clone();
         Ok(())
     }
 

@@ -419,8 +419,8 @@ pub(super) fn build_inventory(region: &str, incident: DateTime<Utc>) -> Inventor
     }
     Inventory {
         buses,
-        rules,
-        streams,
+        rules: rules.into_iter().map(std::sync::Arc::new).collect(),
+        streams: streams.into_iter().map(std::sync::Arc::new).collect(),
         errors: Vec::new(),
     }
 }

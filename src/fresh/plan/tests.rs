@@ -8,9 +8,11 @@ fn a_plan_costs_the_screen_every_poll_and_the_rest_once_a_rotation() {
     use crate::judge::losses::tests::{rule, stream};
     let mut inv = Inventory::default();
     for i in 0..100 {
-        inv.streams.push(stream(&format!("s-{i:03}")));
+        inv.streams
+            .push(std::sync::Arc::new(stream(&format!("s-{i:03}"))));
     }
-    inv.rules.push(rule("r", "s-000", None));
+    inv.rules
+        .push(std::sync::Arc::new(rule("r", "s-000", None)));
     let every = Duration::from_secs(60);
     let nothing = PlanCost::of(&inv, &Want::default(), &HashSet::new(), every, None);
     let triage: usize = metric_queries(&inv, &[]).len();
@@ -45,9 +47,9 @@ fn series_the_listing_says_are_empty_rest_off_screen_only() {
     use crate::judge::losses::tests::{rule, stream};
     use crate::model::RuleKey;
     let mut inv = Inventory::default();
-    inv.streams.push(stream("s"));
+    inv.streams.push(std::sync::Arc::new(stream("s")));
     for n in ["quiet", "busy", "shown", "failing", "new"] {
-        inv.rules.push(rule(n, "s", None));
+        inv.rules.push(std::sync::Arc::new(rule(n, "s", None)));
     }
     let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
     let every = Duration::from_secs(60);
@@ -138,11 +140,13 @@ fn no_verdict_rests_on_a_series_neither_fetched_nor_listed_empty() {
     for _ in 0..200 {
         let mut inv = Inventory::default();
         for i in 0..(1 + next(20)) {
-            inv.streams.push(stream(&format!("s{i}")));
+            inv.streams
+                .push(std::sync::Arc::new(stream(&format!("s{i}"))));
         }
         for i in 0..next(40) {
             let dlq = (next(3) == 0).then_some("arn:aws:sqs:us-east-1:123456789012:q");
-            inv.rules.push(rule(&format!("r{i}"), "s0", dlq));
+            inv.rules
+                .push(std::sync::Arc::new(rule(&format!("r{i}"), "s0", dlq)));
         }
         let scopes = inv.scopes();
         let pick = |k: u64, next: &mut dyn FnMut(u64) -> u64| -> Vec<Scope> {
@@ -241,7 +245,8 @@ fn the_cost_pane_states_the_rotation_the_poll_keeps_to() {
     use crate::judge::losses::tests::stream;
     let mut inv = Inventory::default();
     for i in 0..2_500 {
-        inv.streams.push(stream(&format!("s{i:04}")));
+        inv.streams
+            .push(std::sync::Arc::new(stream(&format!("s{i:04}"))));
     }
     let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
     // Four series in five listed (streams delivering), the rest silent.

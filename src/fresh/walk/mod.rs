@@ -19,6 +19,7 @@
 //! marked cached) and every one is described again, until the first walk ends.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -61,7 +62,9 @@ pub struct Wanted {
 /// What the walks know between runs: each stream's description and each rule's targets, with
 /// when they were read.
 pub struct Walker {
-    streams: HashMap<String, Known<Stream>>,
+    /// Described streams, shared with every inventory published since (a stream described
+    /// again unchanged keeps its allocation).
+    streams: HashMap<String, Known<Arc<Stream>>>,
     targets: HashMap<RuleKey, Known<Vec<Target>>>,
     /// Streams whose last DescribeDeliveryStream failed: error rows until a read succeeds, and
     /// read first.
@@ -96,11 +99,25 @@ pub const THROTTLES_PER_WALK: u32 = 20;
 struct Listing {
     names: Vec<String>,
     buses: Vec<Bus>,
-    rules: Vec<Rule>,
+    /// The rules listed, with the targets read so far: shared with every inventory published
+    /// during the walk (a rule's targets read is a copy of that rule only).
+    rules: Vec<Arc<Rule>>,
+    /// Where each rule is in `rules`.
+    rule_index: HashMap<RuleKey, usize>,
     errors: Vec<InventoryError>,
     /// Listed, then NotFound when read: deleted since; not shown.
     gone: HashSet<String>,
     gone_rules: HashSet<RuleKey>,
+}
+
+impl Listing {
+    /// The targets of rule `k` as read now (copy-on-write: the inventories already published
+    /// keep the rule as it was).
+    fn set_targets(&mut self, k: &RuleKey, targets: Vec<Target>) {
+        if let Some(r) = self.rule_index.get(k).and_then(|i| self.rules.get_mut(*i)) {
+            Arc::make_mut(r).targets = targets;
+        }
+    }
 }
 
 enum Done {
@@ -191,7 +208,7 @@ impl Walker {
 
         let mut rule_due: Vec<(u8, RuleKey)> = Vec::new();
         let mut rule_rotation: Vec<(DateTime<Utc>, RuleKey)> = Vec::new();
-        for k in listing.rules.iter().map(Rule::key) {
+        for k in listing.rules.iter().map(|r| r.key()) {
             let first = self.failed_rules.contains_key(&k) || again.1.contains(&k);
             match self.targets.get(&k) {
                 Some(t) if !first && !t.from_cache => rule_rotation.push((t.at, k)),
@@ -287,16 +304,24 @@ impl Walker {
             let mut changed = true;
             match done {
                 Done::Stream(n, Ok(s)) => {
-                    changed = self.failed.remove(&n).is_some()
-                        || self.streams.get(&n).is_none_or(|k| k.value != *s);
+                    let same = self
+                        .streams
+                        .get(&n)
+                        .filter(|k| *k.value == *s)
+                        .map(|k| k.value.clone());
+                    changed = self.failed.remove(&n).is_some() || same.is_none();
                     // Described: what its metrics reported is not needed any more (and would
                     // be stale if its describe failed later: that walk asks again).
                     self.reported.remove(&n);
-                    self.streams.insert(n, Known::new(*s, at, false));
+                    let value = same.unwrap_or_else(|| Arc::new(*s));
+                    self.streams.insert(n, Known::new(value, at, false));
                 }
                 Done::Targets(k, Ok(t)) => {
                     changed = self.failed_rules.remove(&k).is_some()
                         || self.targets.get(&k).is_none_or(|x| x.value != t);
+                    if changed {
+                        listing.set_targets(&k, t.clone());
+                    }
                     self.targets.insert(k, Known::new(t, at, false));
                 }
                 // Throttled: the pace has slowed down (Pace::observe); read it again later in
@@ -332,6 +357,7 @@ impl Walker {
                 }
                 Done::Targets(k, Err(e)) => {
                     self.targets.remove(&k);
+                    listing.set_targets(&k, Vec::new());
                     if e.kind == ErrorKind::NotFound {
                         self.failed_rules.remove(&k);
                         listing.gone_rules.insert(k);
@@ -413,15 +439,32 @@ impl Walker {
             .map(|e| e.name.as_str())
             .collect();
         if !bus_errors.iter().any(|e| e.kind == "buses") {
-            let keys: HashSet<RuleKey> = rules.iter().map(Rule::key).collect();
+            let keys: HashSet<RuleKey> = rules.iter().map(|r| r.key()).collect();
             let keep = |k: &RuleKey| keys.contains(k) || unread.contains(k.bus.as_str());
             self.targets.retain(|k, _| keep(k));
             self.failed_rules.retain(|k, _| keep(k));
         }
         errors.extend(bus_errors);
+        // Each rule with the targets read before (its row shows them until read again).
+        let rules: Vec<Arc<Rule>> = rules
+            .into_iter()
+            .map(|r| {
+                let targets = self
+                    .targets
+                    .get(&r.key())
+                    .map(|t| t.value.clone())
+                    .unwrap_or_default();
+                Arc::new(Rule { targets, ..r })
+            })
+            .collect();
         Ok(Listing {
             names,
             buses,
+            rule_index: rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key(), i))
+                .collect(),
             rules,
             errors,
             gone: HashSet::new(),

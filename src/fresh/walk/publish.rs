@@ -17,6 +17,7 @@ impl Walker {
             names: names.to_vec(),
             buses: Vec::new(),
             rules: Vec::new(),
+            rule_index: Default::default(),
             errors: vec![InventoryError::loading(
                 "buses",
                 "event buses and their rules",
@@ -63,21 +64,20 @@ impl Walker {
                 errors.push(InventoryError::loading("stream", n).with_reported(reported()));
             }
         }
+        // The rules as the listing holds them (their targets merged as they were read): shared,
+        // not copied.
         let rules = listing
             .rules
             .iter()
             .filter(|r| !listing.gone_rules.contains(&r.key()))
             .map(|r| {
                 let key = r.key();
-                let mut r = r.clone();
                 if let Some(e) = self.failed_rules.get(&key) {
                     errors.push(e.clone());
-                } else if let Some(t) = self.targets.get(&key) {
-                    r.targets = t.value.clone();
-                } else {
+                } else if !self.targets.contains_key(&key) {
                     errors.push(InventoryError::loading("rule", &key.to_string()));
                 }
-                r
+                r.clone()
             })
             .collect();
         Inventory {

@@ -65,7 +65,7 @@ impl Selection {
                 .rules
                 .iter()
                 .filter(|r| feeds_firehose(inv, r))
-                .map(Rule::key)
+                .map(|r| r.key())
                 .collect();
             sc.unread = (0..inv.errors.len()).collect();
             return sc;
@@ -75,7 +75,7 @@ impl Selection {
                 Some(s) => {
                     sc.streams.insert(s.name.clone());
                     sc.rules
-                        .extend(inv.rules_feeding(&s.name).into_iter().map(Rule::key));
+                        .extend(inv.rules_feeding(&s.name).into_iter().map(|r| r.key()));
                 }
                 // Not described, or not even listed: unread, never "does not exist".
                 None => match inv
@@ -90,7 +90,12 @@ impl Selection {
             }
         }
         for name in &self.rules {
-            let found: Vec<&Rule> = inv.rules.iter().filter(|r| rule_matches(r, name)).collect();
+            let found: Vec<&Rule> = inv
+                .rules
+                .iter()
+                .filter(|r| rule_matches(r, name))
+                .map(|r| &**r)
+                .collect();
             if found.is_empty() {
                 // Its targets unread, or a bus it may be on unread: never "does not exist".
                 let unread = inv

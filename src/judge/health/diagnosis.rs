@@ -96,7 +96,10 @@ pub fn join_dropped_while_throttled(h: &mut Health, stream: Option<&str>) {
 
 /// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
 pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
-    let rule = link.rule.and_then(|i| inp.inv.rules.get(i)).map(Rule::key);
+    let rule = link
+        .rule
+        .and_then(|i| inp.inv.rules.get(i))
+        .map(|r| r.key());
     if let Some((account, region)) = &link.foreign {
         // Another account's or region's stream: not this one of the same name, and not read
         // from this context — the rule's side is judged, the stream's is not.

@@ -97,8 +97,8 @@ fn metrics(inv: &Inventory, set: &[(Scope, MetricId, f64)]) -> Metrics {
 fn inv(rules: Vec<crate::model::Rule>, streams: Vec<Stream>) -> Inventory {
     Inventory {
         buses: Vec::new(),
-        rules,
-        streams,
+        rules: rules.into_iter().map(std::sync::Arc::new).collect(),
+        streams: streams.into_iter().map(std::sync::Arc::new).collect(),
         errors: Vec::new(),
     }
 }

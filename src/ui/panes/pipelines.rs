@@ -109,7 +109,7 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         let Some(link) = inv.pipelines.get(e.index) else {
             continue;
         };
-        let rule = link.rule.and_then(|i| inv.inv.rules.get(i));
+        let rule = link.rule.and_then(|i| inv.inv.rules.get(i)).map(|r| &**r);
         let h = diagnosis.pipeline(e.index);
         let (rule_cell, state_cell) = match rule {
             Some(r) => {
@@ -224,7 +224,10 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                         mstyle
                     },
                 ));
-                let stream = link.stream.and_then(|i| inv.inv.streams.get(i));
+                let stream = link
+                    .stream
+                    .and_then(|i| inv.inv.streams.get(i))
+                    .map(|s| &**s);
                 let kind = stream.and_then(|s| s.destination_kind());
                 let incoming = stream
                     .map(|s| MetricId::incoming(&s.source))

@@ -303,7 +303,7 @@ impl View {
                 .streams
                 .iter()
                 .flat_map(|s| i.inv.rules_feeding(s))
-                .map(crate::model::Rule::key);
+                .map(|r| r.key());
             target
                 .rule
                 .clone()
