@@ -651,6 +651,76 @@ async fn the_walk_shows_every_name_first_and_describes_the_rows_on_screen_first(
     again.abort();
 }
 
+/// Issue 27, outcome 3: with many rules never read, a cold start reads the targets of the active
+/// ones (MatchedEvents in ListMetrics), the rows on screen, and the rotation's share of the idle
+/// ones — fewer calls than rules. The idle rows say why they wait, and feed no stream an
+/// "unknown": they matched no event in 3 h.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_start_reads_the_active_rules_targets_and_a_share_of_the_idle_ones() {
+    let aws = Aws::start();
+    aws.seed("sa-east-1", "scale");
+    let store = Arc::new(Store::new());
+    let c = ctx(aws.backend("sa-east-1").await, &store);
+    // On screen: an idle rule (r-299 matched nothing) beyond the share.
+    let on_screen = RuleKey {
+        bus: "bus-b".into(),
+        name: "r-299".into(),
+    };
+    let wanted = fhtop::fresh::walk::Wanted {
+        streams: vec![],
+        rules: vec![on_screen.clone()],
+        metrics: Default::default(),
+    };
+    let (_tx, rx) = tokio::sync::watch::channel(wanted);
+    let (_refresh, mut refresh_rx) = tokio::sync::watch::channel(0u64);
+    aws.reset_counts();
+    // 300 rules, 30 active; deferral from 100 unread, walks every 300 s (6 in the 30-minute
+    // rotation: a share of 50).
+    let mut walker = fhtop::fresh::walk::Walker::new(std::time::Duration::from_secs(300))
+        .defer_idle_rules_over(100);
+    let end = walker.walk(&c, &rx, &mut refresh_rx).await.unwrap();
+    assert_eq!(end, fhtop::fresh::walk::WalkEnd::Done);
+    assert_eq!(
+        aws.count("ListTargetsByRule"),
+        30 + 50 + 1,
+        "the active rules, the idle share and the rule on screen: {:?}",
+        aws.counts()
+    );
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().unwrap().inv;
+    assert!(
+        !inv.rule(&on_screen).unwrap().targets.is_empty(),
+        "on screen: read"
+    );
+    assert_eq!(inv.reading().1.0, 300 - 81, "the rest wait for their share");
+    assert!(
+        inv.errors
+            .iter()
+            .filter(|e| e.loading && e.kind == "rule")
+            .all(|e| e.idle),
+        "every waiting rule is an idle one"
+    );
+    assert_eq!(
+        inv.active_rules_unread(),
+        0,
+        "no rule that matched events waits"
+    );
+    // A stream fed by no rule read is not "unknown" on that account: idle rules feed it nothing.
+    let d = snap.diagnosis();
+    let view = snap.inventory.get().unwrap();
+    let unlinked = (0..view.pipelines.len())
+        .find(|&i| view.pipelines[i].rule.is_none() && view.pipelines[i].stream.is_some())
+        .expect("a stream no read rule feeds");
+    assert!(
+        !d.pipeline(unlinked)
+            .findings
+            .iter()
+            .any(|f| f.text.contains("still being read")),
+        "{:?}",
+        d.pipeline(unlinked)
+    );
+}
+
 #[test]
 fn binary_shows_the_seeded_account_and_answers_keys_while_aws_hangs() {
     let aws = Aws::start();

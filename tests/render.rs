@@ -199,6 +199,7 @@ fn undescribable_stream_is_an_error_row_not_a_gap() {
         missing_permission: None,
         loading: false,
         reported: None,
+        idle: false,
     });
     snap.inventory.data = Some(std::sync::Arc::new(
         fhtop::fresh::store::InventoryView::new(inv),

@@ -55,6 +55,12 @@ pub struct InventoryError {
     /// configuration; `None` until ListMetrics answered (or when it could not be read).
     #[serde(skip)]
     pub reported: Option<Reported>,
+    /// A rule row left loading on purpose: no `MatchedEvents` in the last 3 hours
+    /// (ListMetrics), so its targets are read with the walk's rotation or when it comes on
+    /// screen (`crate::fresh::walk::DEFER_IDLE_RULES_OVER`). It delivered nothing: what it
+    /// targets decides no stream's verdict now.
+    #[serde(skip)]
+    pub idle: bool,
 }
 
 impl InventoryError {
@@ -67,6 +73,7 @@ impl InventoryError {
             missing_permission: e.missing_permission(),
             loading: false,
             reported: None,
+            idle: false,
         }
     }
 
@@ -84,6 +91,17 @@ impl InventoryError {
             missing_permission: None,
             loading: true,
             reported: None,
+            idle: false,
+        }
+    }
+
+    /// A rule (`name` "bus/rule") listed whose targets are read later, by share: it had no
+    /// `MatchedEvents` in the last 3 hours ([`InventoryError::idle`]).
+    pub fn idle_rule(name: &str) -> Self {
+        Self {
+            message: "listed, idle (no MatchedEvents in 3 h): its targets are read within 30 min, or when it is on screen".into(),
+            idle: true,
+            ..Self::loading("rule", name)
         }
     }
 
@@ -251,6 +269,15 @@ impl Inventory {
             (s, self.streams.len() + s),
             (r, self.rules.len() + loading("buses")),
         )
+    }
+    /// Rules whose targets are not read yet and may feed a stream with events now: those being
+    /// read, not the idle ones ([`InventoryError::idle`]), plus one while the rules are still
+    /// being listed. While it is above 0, "no rule feeds this stream" is not known.
+    pub fn active_rules_unread(&self) -> usize {
+        self.errors
+            .iter()
+            .filter(|e| e.loading && ((e.kind == "rule" && !e.idle) || e.kind == "buses"))
+            .count()
     }
     /// Whether the buses and their rules are still being listed (a cold start shows the
     /// stream names first).

@@ -306,6 +306,18 @@ def scale(c, region):
             for k in range(3)]
     for i in range(0, len(data), 20):
         c["cloudwatch"].put_metric_data(Namespace="AWS/Firehose", MetricData=data[i:i + 20])
+    # Every tenth rule matched events in the last 3 minutes (what ListMetrics lists as
+    # recently active); the others are idle.
+    data = []
+    for i in range(0, 2 * n, 10):
+        bus = buses[i % 3]
+        dims = [{"Name": "RuleName", "Value": f"r-{i:04d}" if n > 500 else f"r-{i:03d}"}]
+        if bus != "default":
+            dims.append({"Name": "EventBusName", "Value": bus})
+        data += [{"MetricName": "MatchedEvents", "Dimensions": dims,
+                  "Timestamp": end - datetime.timedelta(minutes=k), "Value": 10.0} for k in range(3)]
+    for i in range(0, len(data), 20):
+        c["cloudwatch"].put_metric_data(Namespace="AWS/Events", MetricData=data[i:i + 20])
 
 
 def logs10k(c, region):

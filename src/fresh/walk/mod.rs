@@ -34,7 +34,7 @@ use crate::backend::{BResult, BackendError, ErrorKind};
 use crate::fresh::ctx::PollCtx;
 use crate::judge::health::Level;
 use crate::model::{
-    AlarmState, Bus, Inventory, InventoryError, Reported, Rule, RuleKey, Stream, Target,
+    AlarmState, Bus, Inventory, InventoryError, MetricId, Reported, Rule, RuleKey, Stream, Target,
 };
 
 /// How often a walk publishes what it has learnt: each publish is a new inventory and a new
@@ -79,6 +79,10 @@ pub struct Walker {
     refresh_wanted: bool,
     /// What each listed stream's metrics report (ListMetrics), for the rows not described yet.
     reported: HashMap<String, Reported>,
+    /// [`DEFER_IDLE_RULES_OVER`], or what [`Walker::defer_idle_rules_over`] set.
+    defer_idle_over: usize,
+    /// This walk's idle rules never read (`Walker::idle_unread`): their rows say so.
+    idle: HashSet<RuleKey>,
 }
 
 /// How a walk ended without an error.
@@ -90,6 +94,14 @@ pub enum WalkEnd {
     /// and reads the rows on screen again, keeping everything else read so far.
     Interrupted,
 }
+
+/// Rules never read beyond which a walk reads the idle ones by share: with more, a rule with no
+/// `MatchedEvents` in the last 3 hours (ListMetrics) — it delivered nothing, so its targets
+/// decide no verdict now — is read in the rotation's share (all within
+/// [`REDESCRIBE_AFTER_MIN`]), or as soon as it is on screen, instead of all at a cold start.
+/// 1,000 rules are 50 s of ListTargetsByRule at the backend's EventBridge pace (20 a second,
+/// of the 50 the Amazon EventBridge quotas page allows the account); 10,000 are over 8 minutes.
+pub const DEFER_IDLE_RULES_OVER: usize = 1_000;
 
 /// Throttled answers a walk puts back in its queue (at the lowered pace) before it gives up
 /// and leaves the rest to the next walk.
@@ -138,7 +150,16 @@ impl Walker {
             cached_at: None,
             refresh_wanted: false,
             reported: HashMap::new(),
+            defer_idle_over: DEFER_IDLE_RULES_OVER,
+            idle: HashSet::new(),
         }
+    }
+
+    /// With more than `n` rules never read, idle ones are read by share
+    /// ([`DEFER_IDLE_RULES_OVER`] by default).
+    pub fn defer_idle_rules_over(mut self, n: usize) -> Self {
+        self.defer_idle_over = n;
+        self
     }
 
     /// Seeds the walker with a cached inventory read from AWS at `at`: shown until the first
@@ -208,10 +229,15 @@ impl Walker {
 
         let mut rule_due: Vec<(u8, RuleKey)> = Vec::new();
         let mut rule_rotation: Vec<(DateTime<Utc>, RuleKey)> = Vec::new();
+        // Many rules never read: the idle ones wait for their share (or the screen).
+        self.idle = self.idle_unread(c, &listing).await;
+        let idle = &self.idle;
+        let mut deferred: Vec<RuleKey> = Vec::new();
         for k in listing.rules.iter().map(|r| r.key()) {
             let first = self.failed_rules.contains_key(&k) || again.1.contains(&k);
             match self.targets.get(&k) {
                 Some(t) if !first && !t.from_cache => rule_rotation.push((t.at, k)),
+                None if !first && idle.contains(&k) => deferred.push(k),
                 _ => rule_due.push((u8::from(!first), k)),
             }
         }
@@ -220,8 +246,12 @@ impl Walker {
                 .into_iter()
                 .map(|k| (2, k)),
         );
+        deferred.sort();
+        let share = self.rotation_share(listing.rules.len()).min(deferred.len());
+        let later = deferred.split_off(share);
+        rule_due.extend(deferred.into_iter().map(|k| (2, k)));
         rule_due.sort();
-        let mut target_queue = Queue::new(rule_due.into_iter().map(|(_, k)| k));
+        let mut target_queue = Queue::new(rule_due.into_iter().map(|(_, k)| k)).on_demand(later);
 
         self.publish(c, &listing);
         let mut published = tokio::time::Instant::now();
@@ -472,6 +502,31 @@ impl Walker {
         })
     }
 
+    /// The listed rules never read that ListMetrics says had no `MatchedEvents` in the last 3
+    /// hours, when more than [`Walker::defer_idle_rules_over`] rules are unread; else none (and
+    /// none when ListMetrics cannot be read: every rule is read as before).
+    async fn idle_unread(&self, c: &PollCtx, listing: &Listing) -> HashSet<RuleKey> {
+        let unread: HashSet<RuleKey> = listing
+            .rules
+            .iter()
+            .map(|r| r.key())
+            .filter(|k| !self.targets.contains_key(k))
+            .collect();
+        if unread.len() <= self.defer_idle_over {
+            return HashSet::new();
+        }
+        match c.backend.rules_reporting(MetricId::MatchedEvents).await {
+            Ok(active) => {
+                let active: HashSet<RuleKey> = active.into_iter().collect();
+                unread.into_iter().filter(|k| !active.contains(k)).collect()
+            }
+            Err(e) => {
+                tracing::debug!("idle rules not listed: {}", e.message);
+                HashSet::new()
+            }
+        }
+    }
+
     /// Of `known` (when each was read, and what), the longest-read share a walk reads again
     /// ([`Walker::rotation_share`]), and every one older than `stale`.
     fn rotation<T: Ord>(
@@ -555,6 +610,15 @@ mod tests {
         assert_eq!(q.pick(&wanted).as_deref(), Some("b"));
         assert_eq!(q.pick(&wanted).as_deref(), Some("d"));
         assert_eq!(q.pick(&wanted), None);
+    }
+
+    #[test]
+    fn an_item_on_demand_is_read_only_when_wanted() {
+        let mut q = Queue::new(["a"].map(String::from)).on_demand(["x", "y"].map(String::from));
+        assert_eq!(q.pick(&["y".to_string()]).as_deref(), Some("y"));
+        assert_eq!(q.pick(&[]).as_deref(), Some("a"));
+        assert_eq!(q.pick(&["y".to_string()]), None, "read once");
+        assert_eq!(q.pick(&[]), None, "x is never wanted: not read");
     }
 
     #[test]

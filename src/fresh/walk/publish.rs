@@ -75,7 +75,11 @@ impl Walker {
                 if let Some(e) = self.failed_rules.get(&key) {
                     errors.push(e.clone());
                 } else if !self.targets.contains_key(&key) {
-                    errors.push(InventoryError::loading("rule", &key.to_string()));
+                    errors.push(if self.idle.contains(&key) {
+                        InventoryError::idle_rule(&key.to_string())
+                    } else {
+                        InventoryError::loading("rule", &key.to_string())
+                    });
                 }
                 r.clone()
             })

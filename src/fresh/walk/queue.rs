@@ -24,17 +24,30 @@ impl<T> Known<T> {
     }
 }
 
-/// What a walk still has to read, in order, with the rows on screen taken first.
+/// What a walk still has to read, in order, with the rows on screen taken first; and what it
+/// reads only if it comes on screen ([`Queue::on_demand`]).
 pub(super) struct Queue<T> {
     pub(super) order: VecDeque<T>,
     pub(super) todo: HashSet<T>,
+    /// Read only when wanted (on screen): a cold start's idle rules beyond the walk's share.
+    pub(super) on_demand: HashSet<T>,
 }
 
 impl<T: Clone + Eq + std::hash::Hash> Queue<T> {
     pub(super) fn new(items: impl IntoIterator<Item = T>) -> Self {
         let order: VecDeque<T> = items.into_iter().collect();
         let todo = order.iter().cloned().collect();
-        Self { order, todo }
+        Self {
+            order,
+            todo,
+            on_demand: HashSet::new(),
+        }
+    }
+
+    /// These are read only when they are wanted.
+    pub(super) fn on_demand(mut self, items: impl IntoIterator<Item = T>) -> Self {
+        self.on_demand.extend(items);
+        self
     }
 
     /// Puts `x` back, to be read next (after the wanted ones).
@@ -43,10 +56,15 @@ impl<T: Clone + Eq + std::hash::Hash> Queue<T> {
         self.order.push_front(x);
     }
 
-    /// The next item to read: the first wanted one still to do, else the queue's next.
+    /// The next item to read: the first wanted one still to do (or on demand), else the
+    /// queue's next.
     pub(super) fn pick(&mut self, wanted: &[T]) -> Option<T> {
-        if let Some(w) = wanted.iter().find(|w| self.todo.contains(*w)) {
+        if let Some(w) = wanted
+            .iter()
+            .find(|w| self.todo.contains(*w) || self.on_demand.contains(*w))
+        {
             self.todo.remove(w);
+            self.on_demand.remove(w);
             return Some(w.clone());
         }
         while let Some(x) = self.order.pop_front() {

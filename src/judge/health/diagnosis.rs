@@ -116,8 +116,9 @@ pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
         return h.sorted();
     }
     let mut h = target_health(inp, rule.as_ref(), Some(&link.stream_name));
-    // "No rule feeds it" is only known once every rule's targets are read.
-    if link.rule.is_none() && inp.inv.reading().1.0 > 0 {
+    // "No rule feeds it" is only known once every rule's targets are read (the idle ones
+    // aside: they matched no event in 3 h, so they feed it nothing now).
+    if link.rule.is_none() && inp.inv.active_rules_unread() > 0 {
         h.add(
             CheckId::RuleState,
             Symptom::NotDescribed,

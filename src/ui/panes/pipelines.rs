@@ -99,7 +99,8 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
         } else {
             t.text()
         };
-        let rules_reading = inv.inv.reading().1.0 > 0;
+        let rules_reading = inv.inv.active_rules_unread() > 0;
+        let idle_unread = inv.inv.reading().1.0 > 0;
         let in_ctx = |cells| in_context(cells, w, view, e.target.ctx, ctx);
         if let Some(err) = e.error.and_then(|i| inv.inv.errors.get(i)) {
             let cells = error_cells(ctx, COLS.len(), (1, 3), err);
@@ -146,6 +147,9 @@ pub fn render(f: &mut Frame, area: Rect, w: &Merged, view: &View, ctx: &Ctx) {
                 } else if !inv.inv.unread_buses().is_empty() {
                     // A bus that could not be read may have a rule feeding it.
                     "(rules not all read)".to_string()
+                } else if idle_unread {
+                    // Idle rules (no events in 3 h) not read yet may target it: none active.
+                    "(no active rule; idle unread)".to_string()
                 } else {
                     format!("(no rule: {source})")
                 };

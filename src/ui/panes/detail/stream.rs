@@ -172,12 +172,17 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     )));
     if rules.is_empty() {
         // "None" is only known once every rule's targets are read, on every bus.
-        let none = if inv.inv.reading().1.0 > 0 {
+        let none = if inv.inv.active_rules_unread() > 0 {
             "  not known yet: the rules' targets are still being read".to_string()
         } else if !inv.inv.unread_buses().is_empty() {
             format!(
                 "  none read; the rules of {} could not be read",
                 inv.inv.unread_buses().join(", ")
+            )
+        } else if inv.inv.reading().1.0 > 0 {
+            format!(
+                "  none active; {} idle rules (no MatchedEvents in 3 h) not read yet may target it",
+                inv.inv.reading().1.0
             )
         } else {
             "  none (direct PUT or another producer)".to_string()
