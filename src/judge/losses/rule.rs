@@ -323,7 +323,12 @@ fn retrying(
         summary: format!(
             "EventBridge is retrying deliveries ({} attempts since {} UTC{earlier}): those events are not delivered yet and are retried until MaximumEventAgeInSeconds ({}), {then} — the first {}",
             count(attempts),
-            since.format("%H:%M"),
+            // Yesterday's 09:35 is not today's: the date when it is another day's.
+            if since.date_naive() == inp.now.date_naive() {
+                since.format("%H:%M").to_string()
+            } else {
+                since.format("%b %d %H:%M").to_string()
+            },
             crate::text::fmt_duration(age as f64),
             deadline_text(deadline, inp.now)
         ),
