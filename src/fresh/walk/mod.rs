@@ -26,6 +26,7 @@ use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::watch;
 
+mod due;
 mod publish;
 mod queue;
 use queue::{Known, Queue};
@@ -34,7 +35,7 @@ use crate::backend::{BResult, BackendError, ErrorKind};
 use crate::fresh::ctx::PollCtx;
 use crate::judge::health::Level;
 use crate::model::{
-    AlarmState, Bus, Inventory, InventoryError, MetricId, Reported, Rule, RuleKey, Stream, Target,
+    AlarmState, Bus, Inventory, InventoryError, Reported, Rule, RuleKey, Stream, Target,
 };
 
 /// How often a walk publishes what it has learnt: each publish is a new inventory and a new
@@ -500,58 +501,6 @@ impl Walker {
             gone: HashSet::new(),
             gone_rules: HashSet::new(),
         })
-    }
-
-    /// The listed rules never read that ListMetrics says had no `MatchedEvents` in the last 3
-    /// hours, when more than [`Walker::defer_idle_rules_over`] rules are unread; else none (and
-    /// none when ListMetrics cannot be read: every rule is read as before).
-    async fn idle_unread(&self, c: &PollCtx, listing: &Listing) -> HashSet<RuleKey> {
-        let unread: HashSet<RuleKey> = listing
-            .rules
-            .iter()
-            .map(|r| r.key())
-            .filter(|k| !self.targets.contains_key(k))
-            .collect();
-        if unread.len() <= self.defer_idle_over {
-            return HashSet::new();
-        }
-        match c.backend.rules_reporting(MetricId::MatchedEvents).await {
-            Ok(active) => {
-                let active: HashSet<RuleKey> = active.into_iter().collect();
-                unread.into_iter().filter(|k| !active.contains(k)).collect()
-            }
-            Err(e) => {
-                tracing::debug!("idle rules not listed: {}", e.message);
-                HashSet::new()
-            }
-        }
-    }
-
-    /// Of `known` (when each was read, and what), the longest-read share a walk reads again
-    /// ([`Walker::rotation_share`]), and every one older than `stale`.
-    fn rotation<T: Ord>(
-        &self,
-        mut known: Vec<(DateTime<Utc>, T)>,
-        now: DateTime<Utc>,
-        stale: chrono::Duration,
-    ) -> Vec<T> {
-        known.sort();
-        let share = self.rotation_share(known.len());
-        known
-            .into_iter()
-            .enumerate()
-            .filter(|(i, (at, _))| *i < share || now - *at >= stale)
-            .map(|(_, (_, x))| x)
-            .collect()
-    }
-
-    /// How many of the longest-read of `n` streams (or rules) a walk reads again, so that
-    /// every one is read within [`REDESCRIBE_AFTER_MIN`] at this walker's interval.
-    fn rotation_share(&self, n: usize) -> usize {
-        let walks = (REDESCRIBE_AFTER_MIN as f64 * 60.0 / self.interval.as_secs_f64().max(1.0))
-            .floor()
-            .max(1.0);
-        (n as f64 / walks).ceil() as usize
     }
 }
 
