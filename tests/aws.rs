@@ -719,6 +719,29 @@ async fn a_cold_start_reads_the_active_rules_targets_and_a_share_of_the_idle_one
         "{:?}",
         d.pipeline(unlinked)
     );
+    // Between walks, an idle rule scrolled to is read at once, not at the next walk.
+    let scrolled = RuleKey {
+        bus: "default".into(),
+        name: "r-297".into(),
+    };
+    assert!(
+        inv.rule(&scrolled).unwrap().targets.is_empty(),
+        "not read yet"
+    );
+    let now_on_screen = fhtop::fresh::walk::Wanted {
+        streams: vec![],
+        rules: vec![scrolled.clone(), on_screen],
+        metrics: Default::default(),
+    };
+    assert_eq!(walker.read_wanted(&c, &now_on_screen).await, 1);
+    assert_eq!(aws.count("ListTargetsByRule"), 82);
+    let snap = store.snapshot();
+    let inv = &snap.inventory.get().unwrap().inv;
+    assert!(
+        !inv.rule(&scrolled).unwrap().targets.is_empty(),
+        "published"
+    );
+    assert_eq!(inv.reading().1.0, 300 - 82);
 }
 
 #[test]

@@ -231,7 +231,7 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
         let c = c.clone();
         let tx = refresh.clone();
         let mut rx = refresh.subscribe();
-        let wanted_rx = wanted_rx.clone();
+        let mut wanted_rx = wanted_rx.clone();
         handles.push(tokio::spawn(async move {
             let mut failures = 0;
             // The inventory is walked progressively (names first), seeded by the warm start.
@@ -267,9 +267,24 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     continue;
                 }
                 let delay = next_delay(Duration::from_secs(secs.max(1)), failures, jitter());
-                tokio::select! {
-                    _ = tokio::time::sleep(delay) => {}
-                    _ = rx.changed() => {}
+                let sleep = tokio::time::sleep(delay);
+                tokio::pin!(sleep);
+                let mut watching = kind == SectionKind::Inventory;
+                loop {
+                    tokio::select! {
+                        _ = &mut sleep => break,
+                        _ = rx.changed() => break,
+                        // Between walks, an idle rule scrolled to is read at once.
+                        r = wanted_rx.changed(), if watching => {
+                            if r.is_err() {
+                                // The view is gone: nothing is scrolled to any more.
+                                watching = false;
+                                continue;
+                            }
+                            let w = wanted_rx.borrow_and_update().clone();
+                            walker.read_wanted(&c, &w).await;
+                        }
+                    }
                 }
             }
         }));

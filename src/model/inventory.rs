@@ -99,7 +99,7 @@ impl InventoryError {
     /// `MatchedEvents` in the last 3 hours ([`InventoryError::idle`]).
     pub fn idle_rule(name: &str) -> Self {
         Self {
-            message: "listed, idle (no MatchedEvents in 3 h): its targets are read within 30 min, or when it is on screen".into(),
+            message: "no MatchedEvents in 3 h: its targets are read within 30 min, or as soon as it is on screen".into(),
             idle: true,
             ..Self::loading("rule", name)
         }
@@ -133,8 +133,12 @@ impl InventoryError {
     }
 
     /// What failed, in a few words: "could not describe", "could not list targets", "could not
-    /// list rules", "could not list streams", "could not list buses".
+    /// list rules", "could not list streams", "could not list buses"; "not read yet" (or "idle,
+    /// not read yet") for a row still to be read.
     pub fn what_failed(&self) -> &'static str {
+        if self.idle {
+            return "idle, not read yet";
+        }
         if self.loading {
             return "not read yet";
         }

@@ -61,4 +61,39 @@ impl Walker {
             .max(1.0);
         (n as f64 / walks).ceil() as usize
     }
+
+    /// Between walks: the targets of the idle rules on screen (`wanted.rules`) not read yet
+    /// (ListTargetsByRule each), published at once — a row scrolled to does not wait for the
+    /// next walk. Returns how many were read; a failure leaves the rule to the next walk.
+    pub async fn read_wanted(&mut self, c: &PollCtx, wanted: &super::Wanted) -> usize {
+        let due: Vec<RuleKey> = wanted
+            .rules
+            .iter()
+            .filter(|k| self.idle.contains(*k) && !self.targets.contains_key(*k))
+            .cloned()
+            .collect();
+        if due.is_empty() || self.last.is_none() {
+            return 0;
+        }
+        let answers =
+            futures_util::future::join_all(due.iter().map(|k| c.backend.rule_targets(k))).await;
+        let at = c.clock.now();
+        let mut read = 0;
+        let Some(mut listing) = self.last.take() else {
+            return 0;
+        };
+        for (k, a) in due.into_iter().zip(answers) {
+            if let Ok(t) = a {
+                listing.set_targets(&k, t.clone());
+                self.targets
+                    .insert(k, super::queue::Known::new(t, at, false));
+                read += 1;
+            }
+        }
+        if read > 0 {
+            self.publish(c, &listing);
+        }
+        self.last = Some(listing);
+        read
+    }
 }

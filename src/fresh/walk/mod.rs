@@ -84,6 +84,9 @@ pub struct Walker {
     defer_idle_over: usize,
     /// This walk's idle rules never read (`Walker::idle_unread`): their rows say so.
     idle: HashSet<RuleKey>,
+    /// The last walk's listing, kept when it ended with idle rules unread: what
+    /// [`Walker::read_wanted`] reads them into and publishes between walks.
+    last: Option<Listing>,
 }
 
 /// How a walk ended without an error.
@@ -153,6 +156,7 @@ impl Walker {
             reported: HashMap::new(),
             defer_idle_over: DEFER_IDLE_RULES_OVER,
             idle: HashSet::new(),
+            last: None,
         }
     }
 
@@ -411,6 +415,7 @@ impl Walker {
         }
         self.cached_at = None;
         self.publish_final(c, &listing);
+        self.last = (!self.idle.is_empty()).then_some(listing);
         Ok(WalkEnd::Done)
     }
 
