@@ -105,8 +105,10 @@ pub const RESOURCE_TAGS_LISTED: &str = "aws:resourcetag/*";
 pub fn known_absent(context: &BTreeMap<String, Vec<String>>, key: &str) -> bool {
     match context.get(key) {
         Some(v) => v.is_empty(),
+        // The prefix is up to the first `/`: a tag key may hold `/` itself
+        // ("aws:principaltag/kubernetes.io/cluster").
         None => key
-            .rsplit_once('/')
+            .split_once('/')
             .is_some_and(|(prefix, _)| context.contains_key(&format!("{prefix}/*"))),
     }
 }

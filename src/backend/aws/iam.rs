@@ -488,5 +488,8 @@ mod tests {
             Decision::Undetermined("aws:SourceIp".into())
         );
         assert_eq!(decision(&allowed, &both[..1], &ctx), Decision::Allowed);
+        // A tag key with `/` in it is under the listed prefix too.
+        let slashed = vec!["aws:ResourceTag/kubernetes.io/cluster".to_string()];
+        assert_eq!(decision(&allowed, &slashed, &ctx), Decision::Allowed);
     }
 }
