@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 use super::{TableSpec, num, table};
 use crate::fresh::store::Snapshot;
@@ -60,6 +60,7 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
         f.render_widget(
             Paragraph::new("The demo account makes no AWS calls. Against AWS this pane counts every API call fhtop makes, per operation, and the CloudWatch metrics it requests.")
                 .style(t.dim())
+                .wrap(Wrap { trim: true })
                 .block(block),
             area,
         );
