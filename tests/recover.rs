@@ -93,6 +93,17 @@ fn expected() -> Vec<String> {
     v
 }
 
+/// The environment of the TUI under test: the harness's credentials only, the test's state
+/// directory and audit log (`state/audit.jsonl`).
+fn tui_env(aws: &Aws, state: &tempdir::Dir) -> String {
+    format!(
+        "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true FHTOP_STATE_DIR={} FHTOP_AUDIT_LOG={}",
+        aws.credentials_file().display(),
+        state.0.display(),
+        state.0.join("audit.jsonl").display()
+    )
+}
+
 fn json(out: &str, err: &str) -> Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("JSON: {e}\n{out}\n{err}"))
 }
@@ -458,12 +469,7 @@ fn read_only_refuses_every_recovery_with_no_mutating_call() {
 fn the_tui_recovers_the_error_output_once_in_the_background() {
     let (aws, state) = start();
     let audit = state.0.join("audit.jsonl");
-    let env = format!(
-        "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true FHTOP_STATE_DIR={} FHTOP_AUDIT_LOG={}",
-        aws.credentials_file().display(),
-        state.0.display(),
-        audit.display()
-    );
+    let env = tui_env(&aws, &state);
     let open_recover = |t: &common::tmux::Tmux| {
         t.literal("2");
         t.wait_text("Streams (");
@@ -662,12 +668,7 @@ fn the_tui_replays_a_failure_window_from_the_archive_once() {
     let created = (chrono::Utc::now() - chrono::Duration::hours(2)).timestamp();
     aws.present(serde_json::json!({"archives": {"default-all": {"CreationTime": created}}}));
     let audit = state.0.join("audit.jsonl");
-    let env = format!(
-        "AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/nonexistent AWS_EC2_METADATA_DISABLED=true FHTOP_STATE_DIR={} FHTOP_AUDIT_LOG={}",
-        aws.credentials_file().display(),
-        state.0.display(),
-        audit.display()
-    );
+    let env = tui_env(&aws, &state);
     let t = common::tmux::Tmux::start("replay");
     t.launch_with(
         &env,

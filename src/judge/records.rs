@@ -87,7 +87,7 @@ impl FailedRecords {
     }
 }
 
-/// Why [`Listing::prefix`] stopped before the end of its prefix.
+/// Why [`ObjectListing::prefix`] stopped before the end of its prefix.
 #[derive(Debug)]
 pub enum ListStop {
     /// `max_calls` ListObjectsV2 calls were made.
@@ -99,7 +99,7 @@ pub enum ListStop {
 /// A listing of an error output's prefixes over a window: the objects written from `since` on
 /// (or of unknown age), each key once across prefixes, in at most `max_calls` ListObjectsV2
 /// calls in all.
-pub struct Listing {
+pub struct ObjectListing {
     since: DateTime<Utc>,
     max_calls: usize,
     /// ListObjectsV2 calls made so far.
@@ -107,7 +107,7 @@ pub struct Listing {
     seen: std::collections::HashSet<String>,
 }
 
-impl Listing {
+impl ObjectListing {
     /// A listing of objects written from `since` on, in at most `max_calls` calls.
     pub fn new(since: DateTime<Utc>, max_calls: usize) -> Self {
         Self {
@@ -219,7 +219,7 @@ pub async fn read(
         problems: widened.into_iter().collect(),
         truncated: false,
     };
-    let mut listing = Listing::new(since, limits.list_calls);
+    let mut listing = ObjectListing::new(since, limits.list_calls);
     // Hour by hour, newest first: every prefix of the hour listed (every page), the objects of
     // all of them read newest first; an older hour only while the bounds allow. A listing
     // stopped by a bound or a failure still reads what it listed.

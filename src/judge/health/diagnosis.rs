@@ -94,8 +94,29 @@ pub fn join_dropped_while_throttled(h: &mut Health, stream: Option<&str>) {
     );
 }
 
+/// Why "no rule feeds this stream" is not known, when it is not: rules that may feed a stream
+/// with events are still being read (the idle ones aside: they matched no event in 3 h, so
+/// they feed it nothing now), or a bus's rules could not be read. Computed once per diagnosis:
+/// both walk every error row.
+pub fn feeders_unknown(inv: &crate::model::Inventory) -> Option<String> {
+    if inv.active_rules_unread() > 0 {
+        return Some(
+            "rules' targets still being read: what feeds this stream is not known yet".into(),
+        );
+    }
+    let buses = inv.unread_buses();
+    (!buses.is_empty()).then(|| {
+        format!(
+            "what feeds this stream is not known: the rules of {} could not be read",
+            buses.join(", ")
+        )
+    })
+}
+
 /// A pipeline is as healthy as its worst part; a target stream that does not exist fails it.
-pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
+/// `feeders_unknown` is [`feeders_unknown`] of the inventory: said on a stream no rule read
+/// feeds.
+pub fn pipeline_health(inp: &Inputs, link: &PipelineLink, feeders_unknown: Option<&str>) -> Health {
     let rule = link
         .rule
         .and_then(|i| inp.inv.rules.get(i))
@@ -116,26 +137,15 @@ pub fn pipeline_health(inp: &Inputs, link: &PipelineLink) -> Health {
         return h.sorted();
     }
     let mut h = target_health(inp, rule.as_ref(), Some(&link.stream_name));
-    // "No rule feeds it" is only known once every rule's targets are read (the idle ones
-    // aside: they matched no event in 3 h, so they feed it nothing now).
-    if link.rule.is_none() && inp.inv.active_rules_unread() > 0 {
+    // "No rule feeds it" is only known once every rule that may feed it was read.
+    if link.rule.is_none()
+        && let Some(why) = feeders_unknown
+    {
         h.add(
             CheckId::RuleState,
             Symptom::NotDescribed,
             Level::Unknown,
-            "rules' targets still being read: what feeds this stream is not known yet",
-        );
-        h = h.sorted();
-    } else if link.rule.is_none() && !inp.inv.unread_buses().is_empty() {
-        // A bus whose rules could not be listed may feed it: "no rule" is not known.
-        h.add(
-            CheckId::RuleState,
-            Symptom::NotDescribed,
-            Level::Unknown,
-            format!(
-                "what feeds this stream is not known: the rules of {} could not be read",
-                inp.inv.unread_buses().join(", ")
-            ),
+            why.to_string(),
         );
         h = h.sorted();
     }
@@ -170,7 +180,13 @@ impl Diagnosis {
                 .iter()
                 .map(|r| (r.key(), rule_health(inp, r)))
                 .collect(),
-            pipelines: pipelines.iter().map(|l| pipeline_health(inp, l)).collect(),
+            pipelines: {
+                let feeders = feeders_unknown(inp.inv);
+                pipelines
+                    .iter()
+                    .map(|l| pipeline_health(inp, l, feeders.as_deref()))
+                    .collect()
+            },
         }
     }
     /// A stream's health; UNKNOWN for one not diagnosed.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::backend::{BResult, Backend, BackendError, ErrorKind};
-use crate::judge::records::{ListStop, Listing, window_prefixes};
+use crate::judge::records::{ListStop, ObjectListing, window_prefixes};
 use crate::model::Stream;
 use crate::model::failed::{ErrorOutput, ObjectInfo};
 
@@ -75,7 +75,7 @@ pub async fn list_window(
     };
     let (hours, _) = window_prefixes(&out, since, now);
     let mut found = Vec::new();
-    let mut listing = Listing::new(since, max_calls);
+    let mut listing = ObjectListing::new(since, max_calls);
     for prefix in hours.iter().flatten() {
         let mut objects = Vec::new();
         let listed = listing
