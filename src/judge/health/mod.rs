@@ -11,7 +11,9 @@ mod rule;
 mod stream;
 pub mod timeline;
 
-pub use diagnosis::{Diagnosis, join_dropped_while_throttled, pipeline_health, target_health};
+pub use diagnosis::{
+    Diagnosis, feeders_unknown, join_dropped_while_throttled, pipeline_health, target_health,
+};
 pub use rule::rule_health;
 pub use stream::{ErrorSummary, buffer_interval, error_summary, freshness_level, stream_health};
 
