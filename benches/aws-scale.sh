@@ -2,13 +2,14 @@
 # Accounts of N streams and 2N rules on moto, through the counting proxy, with fhtop's default
 # AWS settings (real pacing, default intervals), cold (no cache) and warm (the cache of the
 # cold run): time until every stream name is on screen, until metrics are on screen, until
-# every row (stream and rule) has its triage metrics, until every stream is described (when
-# that comes within the run: DescribeDeliveryStream's 5 calls a second take N/5 s); key
-# latency (`?` to the help on screen, Esc to it gone); calls per operation for the first load
-# and per steady-state minute (averaged over one rotation, 10 min); metrics requested per hour
-# (GetMetricData queries counted at the proxy) and the list price; RSS.
+# every row (stream and rule) has its triage metrics, until a large account's history behind
+# its short first window is in, until every stream is described (DescribeDeliveryStream's 5
+# calls a second take N/5 s); key latency (`?` to the help on screen, Esc to it gone); calls
+# per operation for the first load and per steady-state minute (averaged over one rotation,
+# 10 min, from when every stream is described); metrics requested per hour (GetMetricData
+# queries counted at the proxy) and the list price; RSS.
 #
-#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; 5000 takes about 20 minutes;
+#   benches/aws-scale.sh [N ...]      (default: 150 500 1000; 5000 takes about 35 minutes;
 #                                      needs tmux, python3 with
 #                                      moto[server] and cbor2: tests/run.sh installs them)
 set -euo pipefail
@@ -46,19 +47,24 @@ run_size() {
     until ! grep -q "Help j/k scroll" <<<"$(screen)"; do sleep 0.005; [ $(( $(now_ms) - k0 )) -lt 5000 ] || break; done
     keys_ms+=($(( $(now_ms) - k0 )))
   }
+  # A large account's short first window: the header counts its history loading
+  # ("metrics: last 40 min, 3h history 19k/75k", compact "40 min; 3h 19k/75k").
+  history_shown() { grep -Eq "[0-9]h history [0-9.]+k?/|; [0-9]+h [0-9.]+k?/" <<<"$1"; }
   measure() {
-    local t0=$1 names="" described="" metrics="" triage="" s last_key=0
-    while [ -z "$names" ] || [ -z "$metrics" ] || [ -z "$triage" ]; do
+    local t0=$1 names="" described="" metrics="" triage="" history="" seen="" s last_key=0
+    # Until the triage metrics are in, and then the history (or 10 s without one: no split).
+    while [ -z "$names" ] || [ -z "$metrics" ] || [ -z "$triage" ] || { [ -z "$history" ] && { [ -n "$seen" ] || [ $(( $(now_ms) - t0 - triage )) -lt 10000 ]; }; }; do
       s=$(screen); local ms=$(( $(now_ms) - t0 ))
       if [ -z "$names" ] && grep -q "Streams ($n)" <<<"$s"; then names=$ms; fi
       if [ -z "$described" ] && described_state "$s"; then described=$ms; fi
       if [ -z "$metrics" ] && grep -Eq "age: metrics [0-9]+s|age m/a/i [0-9]+s/" <<<"$s"; then metrics=$ms; fi
       if [ -z "$triage" ] && grep -q "Streams ($n)" <<<"$s" && grep -Eq "age: metrics [0-9]+s|age m/a/i [0-9]+s/" <<<"$s" && ! grep -Eq "triage( metrics)? [0-9]+/" <<<"$s"; then triage=$ms; fi
+      if history_shown "$s"; then seen=1; elif [ -n "$seen" ] && [ -z "$history" ]; then history=$ms; fi
       [ $ms -lt 1200000 ] || { echo "not complete in 20 minutes" >&2; screen >&2; exit 1; }
       if [ -n "$names" ] && [ $(( ms - last_key )) -ge 1000 ]; then key_probe; last_key=$(( $(now_ms) - t0 )); fi
       sleep 0.05
     done
-    echo "$names ${described:--} $metrics $triage"
+    echo "$names ${described:--} $metrics $triage ${history:--}"
   }
   start() {
     tmux -L "$sock" -f /dev/null new-session -d -s b -x 160 -y 48 \
@@ -70,23 +76,35 @@ run_size() {
     ctl /__reset '' >/dev/null
     local t0; t0=$(now_ms)
     start
-    local names described metrics triage
+    local names described metrics triage history
     # Not in a subshell: the key probes' times are kept.
     measure "$t0" > "$work/measured"
-    read -r names described metrics triage < "$work/measured"
+    read -r names described metrics triage history < "$work/measured"
     local first; first=$(ctl /__stats)
     local rss; rss=$(ps -o rss= -p "$(pgrep -n -x fhtop)")
     if [ $phase = cold ]; then
-      # Steady state: counted, reported per minute (a single minute holds one poll or two,
-      # and the rotation's share varies).
+      # Steady state, once every stream is described (DescribeDeliveryStream's 5 a second:
+      # about N/5 s; each stream described starts its triage set anew, so the minutes before
+      # are not the steady state), at most 30 minutes after the start; meanwhile RSS and keys.
+      while [ "$described" = - ] && [ $(( $(now_ms) - t0 )) -lt 1800000 ]; do
+        if described_state "$(screen)"; then described=$(( $(now_ms) - t0 )); fi
+        local r; r=$(ps -o rss= -p "$(pgrep -n -x fhtop)" 2>/dev/null || echo 0)
+        [ "${r:-0}" -le "${rss_max:-0}" ] || rss_max=$r
+        if [ $(( ($(now_ms) - t0) / 1000 % 10 )) -eq 0 ]; then key_probe; fi
+        sleep 1
+      done
+      # Counted, reported per minute (a single minute holds one poll or two, and the
+      # rotation's share varies).
       ctl /__reset '' >/dev/null
       # One whole rotation of the metric plan (STEADY_MINUTES, 10 by default: every row once),
       # looking for every stream described once a second meanwhile, a key probe every ten
       # seconds.
-      local w0 steady=${STEADY_MINUTES:-10}; w0=$(now_ms)
+      local w0 steady=${STEADY_MINUTES:-10} steady_rss=0; w0=$(now_ms)
       while [ $(( $(now_ms) - w0 )) -lt $(( steady * 60000 )) ]; do
         if [ "$described" = - ] && described_state "$(screen)"; then described=$(( $(now_ms) - t0 )); fi
         local r; r=$(ps -o rss= -p "$(pgrep -n -x fhtop)" 2>/dev/null || echo 0)
+        [ "${r:-0}" -le "$steady_rss" ] || steady_rss=$r
+        r=$(ps -o rss= -p "$(pgrep -n -x fhtop)" 2>/dev/null || echo 0)
         [ "${r:-0}" -le "${rss_max:-0}" ] || rss_max=$r
         if [ $(( ($(now_ms) - w0) / 1000 % 10 )) -eq 0 ]; then key_probe; fi
         sleep 1
@@ -94,18 +112,19 @@ run_size() {
       local minute; minute=$(ctl /__stats | python3 -c "import json,sys; print(json.dumps({k: round(v / $steady) for k, v in json.load(sys.stdin).items()}))")
     fi
     tmux -L "$sock" kill-server
-    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" "${keys_ms[*]}" "${rss_max:-0}" <<'PY'
+    python3 - "$n" "$phase" "$names" "$described" "$metrics" "$rss" "$first" "${minute:-{\}}" "$triage" "${keys_ms[*]}" "${rss_max:-0}" "$history" "${steady_rss:-0}" <<'PY'
 import json, sys
 n, phase, names, described, metrics, rss = sys.argv[1:7]
 first, minute, triage = json.loads(sys.argv[7]), json.loads(sys.argv[8]), sys.argv[9]
-rss_max = int(sys.argv[11])
+rss_max, history, steady_rss = int(sys.argv[11]), sys.argv[12], int(sys.argv[13])
 keys = sorted(int(k) for k in sys.argv[10].split())
 print(f"== {n} streams / {2 * int(n)} rules, {phase} ==")
 desc = "not within the measurement" if described == "-" else f"{int(described) / 1000:.1f} s"
 print(f"every name on screen {int(names) / 1000:.1f} s · every stream described {desc}"
       f" · metrics on screen {int(metrics) / 1000:.1f} s · every row's triage metrics {int(triage) / 1000:.1f} s"
-      f" · RSS {int(rss) / 1024:.0f} MB"
-      + (f" (highest over the steady window {rss_max / 1024:.0f} MB)" if rss_max else ""))
+      + ("" if history == "-" else f" · the history behind the short first window {int(history) / 1000:.1f} s")
+      + f" · RSS {int(rss) / 1024:.0f} MB"
+      + (f" (highest until the steady window ends {rss_max / 1024:.0f} MB, within it {steady_rss / 1024:.0f} MB)" if rss_max else ""))
 if keys:
     print(f"keys ({len(keys)} probes: `?` to help on screen, Esc to gone, tmux capture every 5 ms):"
           f" median {keys[len(keys) // 2]} ms, max {keys[-1]} ms")

@@ -95,3 +95,117 @@ async fn rows_resting_on_list_metrics_keep_the_verdicts_of_a_full_fetch() {
     // Every verdict is the full fetch's.
     assert_eq!(levels(&store), full);
 }
+
+/// Issue 27: a large account's first load over a short window, then its history. While the
+/// history loads no row is OK that the whole window does not call OK; once it is in, every
+/// series and every verdict is what one fetch of the whole window gives, and each series was
+/// requested twice in all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_first_window_and_its_history_make_what_one_fetch_of_the_whole_window_makes() {
+    const HISTORY_REGION: &str = "eu-south-1";
+    let aws = Aws::start();
+    aws.seed(HISTORY_REGION, "history");
+    let now = chrono::Utc::now();
+    let backend = aws.backend(HISTORY_REGION).await;
+    let ctx = |store: &Arc<Store>| PollCtx {
+        backend: backend.clone(),
+        store: store.clone(),
+        clock: Clock::Fixed(now),
+        window_minutes: 180,
+        cache_dir: None,
+    };
+    // The reference: every series over the whole window at once.
+    let whole = Arc::new(Store::new());
+    let c = ctx(&whole);
+    poll::poll_inventory(&c).await.expect("inventory");
+    poll::poll_alarms(&c).await.expect("alarms");
+    metrics::poll_all_metrics(&c, &whole.snapshot())
+        .await
+        .expect("every metric");
+    let reference = whole.snapshot().metrics.get().cloned().expect("metrics");
+    assert_eq!(reference.window.minutes(), 180, "one-shot: never split");
+    let (ref_streams, ref_rules) = levels(&whole);
+
+    // The split (at any size here): the first poll reads 40 minutes.
+    let store = Arc::new(Store::new());
+    let c = ctx(&store);
+    poll::poll_inventory(&c).await.expect("inventory");
+    poll::poll_alarms(&c).await.expect("alarms");
+    let mut plan = Plan::with_history(fhtop::fresh::plan::History::split_over(0));
+    aws.reset_counts();
+    let every = Duration::from_secs(60);
+    metrics::poll_metrics(&c, &store.snapshot(), &mut plan, &Want::default(), every)
+        .await
+        .expect("the first poll");
+    let short = store.snapshot().metrics.get().cloned().expect("metrics");
+    assert_eq!(
+        short.window.minutes(),
+        fhtop::fresh::plan::FIRST_WINDOW_MINUTES
+    );
+    let series = short.len() as u64;
+    assert_eq!(aws.count("metrics requested"), series);
+    assert!(plan.history().loading());
+    // Never OK where the whole window says otherwise; the rule that matched only 100 to 120
+    // minutes ago is not triggering in 40 minutes (a warning), not OK.
+    let (streams, rules) = levels(&store);
+    for (row, level) in streams.iter().chain(rules.iter()) {
+        let whole_level = ref_streams.get(row).or(ref_rules.get(row)).copied();
+        assert!(
+            *level != Level::Ok || whole_level == Some(Level::Ok),
+            "{row}: OK on 40 minutes, {whole_level:?} on 180"
+        );
+    }
+    let old = |l: &HashMap<String, Level>| {
+        l.iter()
+            .find(|(k, _)| k.ends_with("old-failure"))
+            .map(|(_, v)| *v)
+    };
+    assert_eq!(old(&rules), Some(Level::Warn));
+    assert_eq!(old(&ref_rules), Some(Level::Ok));
+
+    // The history: each series once more, over the whole window; then one window.
+    aws.reset_counts();
+    let mut batches = 0;
+    while metrics::poll_history(&c, &mut plan).await.expect("history") {
+        batches += 1;
+        let h = store.snapshot().history.expect("progress while loading");
+        assert!(h.done < h.of && h.minutes == 180, "{h:?}");
+    }
+    assert_eq!(
+        batches, 0,
+        "fewer series than a batch: one call completes it"
+    );
+    assert_eq!(
+        aws.count("metrics requested"),
+        series,
+        "each series once more"
+    );
+    assert!(!plan.history().loading());
+    let snap = store.snapshot();
+    assert!(snap.history.is_none());
+    let merged = snap.metrics.get().expect("metrics");
+    assert_eq!(merged.window, reference.window);
+    assert_eq!(merged.len() as u64, series);
+    for (scope, id) in merged.keys() {
+        assert_eq!(
+            merged.series(scope, id).map(|s| s.to_vec()),
+            reference.series(scope, id).map(|s| s.to_vec()),
+            "{scope:?} {id:?}"
+        );
+    }
+    assert_eq!(levels(&store), (ref_streams, ref_rules));
+    // From now on the polls read the whole window.
+    metrics::poll_metrics(&c, &store.snapshot(), &mut plan, &Want::default(), every)
+        .await
+        .expect("the next poll");
+    assert_eq!(
+        store
+            .snapshot()
+            .metrics
+            .get()
+            .expect("metrics")
+            .window
+            .minutes(),
+        180
+    );
+}

@@ -510,3 +510,63 @@ fn two_contexts_in_one_view() {
         "{t}"
     );
 }
+
+/// Issue 27: against AWS the API cost pane's text column wraps at 80 columns (its METRIC PLAN
+/// and per-kind lines were cut at the edge), and a large account's history is counted once,
+/// not as an hourly rate; the header says what the metrics cover while it loads.
+#[test]
+fn the_api_cost_pane_wraps_at_80_columns_and_counts_the_history_once() {
+    use fhtop::model::MetricKind;
+    let (mut snap, view) = common::settle("7");
+    snap.api.data = Some(std::sync::Arc::new(fhtop::backend::aws::ApiStatsView {
+        ops: vec![
+            ("cloudwatch:DescribeAlarmHistory".into(), 1, 2),
+            ("cloudwatch:GetMetricData".into(), 151, 302),
+        ],
+        metrics_last_hour: 150_020,
+        metrics_total: 150_020,
+        metrics_by_kind: vec![
+            (MetricKind::Triage, 75_010, 75_010),
+            (MetricKind::History, 75_010, 75_010),
+        ],
+        bytes_read: Vec::new(),
+    }));
+    snap.api.fetched_at = Some(common::at());
+    snap.history = Some(fhtop::fresh::plan::HistoryLoad {
+        done: 19_000,
+        of: 75_010,
+        minutes: 180,
+    });
+    let theme = fhtop::ui::theme::Theme::default_theme();
+    let t = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 80, 24));
+    // Every word of the per-kind text is on screen, over several lines of the last column.
+    // The last column starts after the border, 32 + 8 + 8 columns and three spaces.
+    let column: Vec<String> = t
+        .lines()
+        .map(|l| {
+            l.chars()
+                .skip(52)
+                .collect::<String>()
+                .trim_end_matches('│')
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let text = column.join(" ");
+    for words in [
+        "once: the history behind a short first window",
+        "every row: what health and the list columns read",
+    ] {
+        assert!(text.contains(words), "{words}\n{t}");
+    }
+    // The hourly rate is the triage's alone, the history said apart.
+    let wide = fhtop::ui::frame::to_text(&common::draw_with(&snap, &view, &theme, 160, 48));
+    assert!(wide.contains("≈ $0.75/hour"), "{wide}");
+    assert!(wide.contains("(+$0.75 once: the history)"), "{wide}");
+    assert!(
+        wide.lines()
+            .next()
+            .is_some_and(|h| h.contains("3h 19k/75k")),
+        "{wide}"
+    );
+}

@@ -35,7 +35,8 @@ pub async fn poll_chart(c: &PollCtx, want: &ChartWant) -> Result<(), BackendErro
 /// One metrics poll of the metric plan ([`crate::fresh::plan`]): the rows `want` shows, the failing
 /// rows, the rotation's share of the others (each row's triage set, the selection's
 /// and drill-in's every metric), each extended by its newest periods, over the metrics window
-/// ending now; published with the other rows' series carried over; `plan` notes what was
+/// ending now (a short first window while a large account's history loads:
+/// [`crate::fresh::plan::history`]); published with the other rows' series carried over; `plan` notes what was
 /// fetched. `every` is the metrics interval. Needs the inventory.
 ///
 /// Errors: "waiting for the inventory" without one, else the backend's [`BackendError`] (the
@@ -55,13 +56,16 @@ pub async fn poll_metrics(
     };
     let now = c.clock.now();
     plan.retain(&inv.inv);
-    let window = MetricWindow::ending_at(now, c.window_minutes, 60);
+    let minutes = plan.history().minutes(&inv.inv, c.window_minutes);
+    let window = MetricWindow::ending_at(now, minutes, 60);
     let mut m = crate::fresh::plan::carry(snap.metrics.get(), window, &inv.inv, &want.full);
     let urgent = urgent_off_the_workers(snap).await;
     // Rows on screen are fetched whatever a listing says: one that covers every row (the
-    // one-shot fetch) is not swept.
+    // one-shot fetch) is not swept, nor a poll that holds no series yet (only a series held
+    // can rest on it: on a cold start the sweep would only delay the first verdicts).
     let shown = want.screen.len() + want.full.len();
     if shown < inv.inv.streams.len() + inv.inv.rules.len()
+        && !m.is_empty()
         && let Some(l) = list_series(c, &inv.inv).await
     {
         plan.set_listing(l, every * 2);
@@ -131,7 +135,7 @@ pub async fn poll_all_metrics(c: &PollCtx, snap: &Snapshot) -> Result<(), Backen
     poll_metrics(
         c,
         snap,
-        &mut crate::fresh::plan::Plan::default(),
+        &mut crate::fresh::plan::Plan::with_history(crate::fresh::plan::History::whole()),
         &want,
         Duration::from_secs(60),
     )
@@ -176,7 +180,9 @@ pub const NEW_METRICS_EVERY: Duration = Duration::from_secs(2);
 /// A look between polls ([`crate::fresh::plan::Plan::look`]): rows the walk added, the rest of the
 /// metrics of a newly selected or opened row, rows scrolled to whose metrics are older than
 /// two polls (`every` is the metrics interval); fetched over the published window and merged
-/// into it. Nothing is fetched when nothing is due or no metrics were published yet.
+/// into it (over the short first window from the look on which the rows the walk listed make
+/// the first load large: [`crate::fresh::plan::history`]). Nothing is fetched when nothing is
+/// due or no metrics were published yet.
 ///
 /// Errors: the backend's [`BackendError`] (the published metrics stay as they were).
 pub async fn poll_new_metrics(
@@ -191,15 +197,69 @@ pub async fn poll_new_metrics(
     };
     let now = c.clock.now();
     let urgent = urgent_off_the_workers(&snap).await;
+    // A first load found large once the walk listed its rows: the short window from here on.
+    let minutes = plan.history().minutes(&inv.inv, c.window_minutes);
+    let window = if minutes == m.window.minutes() {
+        m.window
+    } else {
+        MetricWindow::ending_at(now, minutes, 60)
+    };
     let planned = plan.look(&inv.inv, want, &urgent, m, now, every * 2);
-    if planned.queries.is_empty() && planned.rested.is_empty() {
+    if planned.queries.is_empty() && planned.rested.is_empty() && window == m.window {
         return Ok(());
     }
-    let mut merged = crate::fresh::plan::carry(Some(m), m.window, &inv.inv, &want.full);
+    let mut merged = crate::fresh::plan::carry(Some(m), window, &inv.inv, &want.full);
     crate::backend::read::fetch_into(c.backend.as_ref(), &mut merged, planned.queries.clone())
         .await?;
     plan.record_poll(&planned, now);
     let at = snap.metrics.fetched_at.unwrap_or(now);
     c.store.set_metrics(merged, at);
     Ok(())
+}
+
+/// Series of a large account's history fetched per [`poll_history`]: two GetMetricData calls
+/// of 500 (at 180 one-minute points, 180,000 datapoints: a second of the quota).
+pub const HISTORY_BATCH: usize = 1000;
+
+/// One batch of a large account's history ([`crate::fresh::plan::history`]): the next
+/// [`HISTORY_BATCH`] series of the published short window fetched over the whole window; when
+/// every one is, the two merged and published as one window. Publishes the progress. Nothing
+/// is fetched until every row has its triage metrics (the verdicts first). Returns whether to
+/// call again at once (`false`: done, not loading, or waiting for the triage metrics).
+///
+/// Errors: the backend's [`BackendError`] (the published metrics stay as they were; the
+/// batch is asked again).
+pub async fn poll_history(
+    c: &PollCtx,
+    plan: &mut crate::fresh::plan::Plan,
+) -> Result<bool, BackendError> {
+    let snap = c.store.snapshot();
+    let Some(have) = snap.metrics.get() else {
+        return Ok(false);
+    };
+    let (with, of) = snap.triage_fetched();
+    if with < of || have.is_empty() {
+        return Ok(false);
+    }
+    let h = plan.history();
+    let Some((queries, _)) = h.next(have, HISTORY_BATCH) else {
+        return Ok(false);
+    };
+    if let Some(long) = h.long_mut()
+        && !queries.is_empty()
+    {
+        crate::backend::read::fetch_into(c.backend.as_ref(), long, queries).await?;
+    }
+    match h.finish(have) {
+        Some(whole) => {
+            let at = snap.metrics.fetched_at.unwrap_or_else(|| c.clock.now());
+            c.store.set_metrics(whole, at);
+            c.store.set_history(None);
+            Ok(false)
+        }
+        None => {
+            c.store.set_history(h.progress(have));
+            Ok(true)
+        }
+    }
 }

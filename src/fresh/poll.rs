@@ -16,7 +16,7 @@ use crate::fresh::cache::{save_inventory_cache, warm_start};
 use crate::fresh::ctx::{ChartWant, Interest, PollCtx};
 use crate::fresh::logs::{log_groups, poll_logs};
 use crate::fresh::metrics::{
-    NEW_METRICS_EVERY, poll_all_metrics, poll_chart, poll_metrics, poll_new_metrics,
+    NEW_METRICS_EVERY, poll_all_metrics, poll_chart, poll_history, poll_metrics, poll_new_metrics,
 };
 use crate::fresh::store::{LogStore, SectionKind};
 
@@ -323,8 +323,13 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                 let mut checked = tokio::time::Instant::now();
                 // A change seen too soon after the last look is looked at when the gap is over.
                 let mut deferred = false;
+                // A large account's history, a batch at a time when nothing else is due, once
+                // every row has its triage metrics; after a failed batch or while rows wait for
+                // them, from the next look on.
+                let mut history = res.is_ok() && plan.history().loading();
                 loop {
                     let look = tokio::select! {
+                        biased;
                         _ = &mut sleep => break,
                         _ = rx.changed() => break,
                         r = store_rx.changed() => {
@@ -341,6 +346,17 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                             false
                         }
                         _ = tokio::time::sleep_until(checked + NEW_METRICS_EVERY), if deferred => true,
+                        _ = std::future::ready(()), if history && failures == 0 => {
+                            match poll_history(&c, &mut plan).await {
+                                Ok(more) => history = more,
+                                Err(e) => {
+                                    tracing::debug!("history: {}", crate::text::sanitize::clean(&e.message));
+                                    history = false;
+                                }
+                            }
+                            publish_api_stats(&c);
+                            continue;
+                        }
                     };
                     if failures > 0 {
                         continue;
@@ -352,9 +368,13 @@ pub fn spawn(c: PollCtx, intervals: Intervals) -> Pollers {
                     deferred = false;
                     checked = tokio::time::Instant::now();
                     let want = wanted_rx.borrow_and_update().metrics.clone();
-                    if let Err(e) = poll_new_metrics(&c, &mut plan, &want, base).await {
-                        c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
-                        log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
+                    match poll_new_metrics(&c, &mut plan, &want, base).await {
+                        // The look may have found the first load large.
+                        Ok(()) => history |= plan.history().loading(),
+                        Err(e) => {
+                            c.store.set_error(SectionKind::Metrics, &e, c.clock.now());
+                            log_outcome(SectionKind::Metrics, &Err(e), &mut failures, &tx);
+                        }
                     }
                     publish_api_stats(&c);
                 }

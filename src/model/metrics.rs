@@ -39,6 +39,9 @@ pub enum MetricKind {
     /// A chart window longer than the metrics window (`[` / `]`): the sparklines' series and
     /// the open drill-in's.
     Chart,
+    /// A large account's history, once: the series a short first window fetched, over the
+    /// whole metrics window (`crate::fresh::plan::history`).
+    History,
 }
 
 impl MetricKind {
@@ -48,6 +51,7 @@ impl MetricKind {
             MetricKind::Triage => "triage",
             MetricKind::Full => "full",
             MetricKind::Chart => "chart",
+            MetricKind::History => "history",
         }
     }
 }

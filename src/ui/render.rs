@@ -373,6 +373,27 @@ fn header_spans<'a>(
                 base,
             ));
         }
+        // A large account's short first window, while its history loads.
+        if let (Some(h), Some(m)) = (snap.history, snap.metrics.get()) {
+            let short = crate::model::window_label(m.window.minutes());
+            let whole = crate::model::window_label(h.minutes);
+            spans.push(Span::styled(
+                if compact == 0 {
+                    format!(
+                        "  metrics: last {short}, {whole} history {}/{}",
+                        fmt::count(h.done as f64),
+                        fmt::count(h.of as f64)
+                    )
+                } else {
+                    format!(
+                        "  {short}; {whole} {}/{}",
+                        fmt::count(h.done as f64),
+                        fmt::count(h.of as f64)
+                    )
+                },
+                base,
+            ));
+        }
     }
     let off = snap.features_off();
     // On a narrow screen a missing permission matters more than the call rate.

@@ -19,6 +19,8 @@ Scenarios (one region each, so they never mix):
   recover   issue 26's recovery: `r-orders` has 120 failed records in 3 objects of its error
             output (one gzip), each record a unique line; `r-parts` (dynamic partitioning) has
             20 partitioning failures, 10 of which the query now keys
+  history   issue 27's short first window: a stream and a rule that delivered and failed 100
+            to 150 minutes ago and nothing since, beside a pair that never stopped
   org       an AWS Organization: the healthy pipeline in the management account, the incident
             in a member account "team" (reached by assuming OrganizationAccountAccessRole)
 
@@ -175,11 +177,12 @@ def rule(c, bus, name, target_arn, state="ENABLED", pattern=None, schedule=None,
         "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/{role_name}"}])
 
 
-def series(c, namespace, metric, dims, values):
-    """One datapoint a minute for the last len(values) minutes, oldest first."""
+def series(c, namespace, metric, dims, values, ago=0):
+    """One datapoint a minute for len(values) minutes ending `ago` minutes ago (the last
+    len(values) minutes by default), oldest first."""
     n = len(values)
     data = [{"MetricName": metric, "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
-             "Timestamp": NOW - datetime.timedelta(minutes=n - 1 - i, seconds=5), "Value": float(v)}
+             "Timestamp": NOW - datetime.timedelta(minutes=n - 1 - i + ago, seconds=5), "Value": float(v)}
             for i, v in enumerate(values)]
     for i in range(0, len(data), 20):
         c["cloudwatch"].put_metric_data(Namespace=namespace, MetricData=data[i:i + 20])
@@ -318,6 +321,26 @@ def scale(c, region):
                   "Timestamp": end - datetime.timedelta(minutes=k), "Value": 10.0} for k in range(3)]
     for i in range(0, len(data), 20):
         c["cloudwatch"].put_metric_data(Namespace="AWS/Events", MetricData=data[i:i + 20])
+
+
+def history(c, region):
+    """Issue 27's short first window: what happened before its 40 minutes. `steady` delivers
+    and its rule matches for the last 150 minutes; `early` received and delivered from 150 to
+    100 minutes ago and nothing since; its rule `old-failure` matched and failed then too."""
+    bucket(c, region, "history-lake")
+    steady = stream(c, region, "steady", "history-lake", logging=False)
+    early = stream(c, region, "early", "history-lake", logging=False)
+    delivering(c, "steady", n=150)
+    d = [("DeliveryStreamName", "early")]
+    for metric, v in (("IncomingRecords", 300), ("DeliveryToS3.Records", 300), ("DeliveryToS3.Success", 1),
+                      ("DeliveryToS3.DataFreshness", 40)):
+        series(c, "AWS/Firehose", metric, d, [v] * 50, ago=100)
+    rule(c, "default", "steady-rule", steady, pattern={"source": ["app.steady"]})
+    invoked(c, "steady-rule", n=150)
+    rule(c, "default", "old-failure", early, pattern={"source": ["app.early"]})
+    d = [("RuleName", "old-failure")]
+    for metric, v in (("MatchedEvents", 20), ("Invocations", 20), ("FailedInvocations", 5)):
+        series(c, "AWS/Events", metric, d, [v] * 20, ago=100)
 
 
 def logs10k(c, region):
@@ -1213,7 +1236,7 @@ def main():
                     help="print each object under PREFIX of BUCKET, base64, one a line (what tests count)")
     ap.add_argument("--receive", metavar="QUEUE",
                     help="print how many messages QUEUE holds, receiving and deleting them")
-    ap.add_argument("--scenario", choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "losses", "recover", "recover-replace", "org"])
+    ap.add_argument("--scenario", choices=["incident", "healthy", "scale", "logs10k", "shapes", "partial", "patterns", "failed", "verdicts", "losses", "recover", "recover-replace", "org", "history"])
     a = ap.parse_args()
     if a.dump:
         import base64
@@ -1237,7 +1260,7 @@ def main():
     {"incident": incident, "healthy": healthy, "scale": scale, "logs10k": logs10k,
      "shapes": shapes, "partial": partial, "patterns": patterns, "failed": failed,
      "verdicts": verdicts, "losses": losses, "recover": recover,
-     "recover-replace": recover_replace}[a.scenario](c, a.region)
+     "recover-replace": recover_replace, "history": history}[a.scenario](c, a.region)
     print(f"seeded {a.scenario} in {a.region}")
 
 

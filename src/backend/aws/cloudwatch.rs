@@ -62,7 +62,12 @@ pub(super) async fn metrics(
             .enumerate()
             .map(|(i, q)| query(base + i, q, period))
             .collect();
-        for kind in [MetricKind::Triage, MetricKind::Full, MetricKind::Chart] {
+        for kind in [
+            MetricKind::Triage,
+            MetricKind::Full,
+            MetricKind::Chart,
+            MetricKind::History,
+        ] {
             let n = chunk.iter().filter(|q| q.kind == kind).count() as u64;
             if n > 0 {
                 stats.metrics_requested(kind, n);

@@ -31,7 +31,9 @@
 //!   datapoint), not its whole window again.
 
 mod cost;
+pub mod history;
 pub use cost::{GET_METRIC_DATA_PER_1000, PlanCost};
+pub use history::{FIRST_WINDOW_MINUTES, History, HistoryLoad};
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -191,9 +193,23 @@ pub struct Plan {
     last: HashMap<Scope, DateTime<Utc>>,
     listing: Option<Listing>,
     listing_fresh_for: Duration,
+    history: History,
 }
 
 impl Plan {
+    /// A plan whose first load is split as `history` says (tests: [`History::split_over`]).
+    pub fn with_history(history: History) -> Self {
+        Self {
+            history,
+            ..Self::default()
+        }
+    }
+
+    /// The short first window and its history ([`history`]).
+    pub fn history(&mut self) -> &mut History {
+        &mut self.history
+    }
+
     /// The queries of one poll at `now` (see the module documentation): `urgent` holds the
     /// rows whose health is FAIL; `have` is what the poll starts from (the carried series): a
     /// row missing any series of its plan is due whatever its last fetch (its triage set grew

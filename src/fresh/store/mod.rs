@@ -186,6 +186,10 @@ impl Store {
     pub fn set_metrics(&self, v: Metrics, at: DateTime<Utc>) {
         self.write(|s| s.metrics.ok(v, at));
     }
+    /// Publishes how far a large account's history is (`None`: in, or not split).
+    pub fn set_history(&self, v: Option<crate::fresh::plan::HistoryLoad>) {
+        self.write(|s| s.history = v);
+    }
     /// Publishes the charts' longer-window series fetched at `at`.
     pub fn set_chart(&self, v: Metrics, at: DateTime<Utc>) {
         self.write(|s| s.chart.ok(v, at));

@@ -47,6 +47,9 @@ pub struct Snapshot {
     pub api: Section<crate::backend::aws::ApiStatsView>,
     /// What the metric plan costs at the last metrics poll, and what a full plan would.
     pub plan: Section<crate::fresh::plan::PlanCost>,
+    /// How far a large account's history is while the metrics cover a short first window
+    /// ([`crate::fresh::plan::history`]); `None` otherwise.
+    pub history: Option<crate::fresh::plan::HistoryLoad>,
     /// What is derived from the data above (the diagnosis, the memos): one per change of the
     /// data, shared by every snapshot of that data and kept by each (an older snapshot still
     /// being drawn keeps its own while a newer one is being prepared).

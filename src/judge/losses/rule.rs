@@ -375,6 +375,17 @@ fn archived(inp: &Inputs, m: &Metrics, r: &Rule, mut line: LossLine) -> LossLine
                 .collect()
         })
         .unwrap_or_default();
+    if failing.first() == Some(&0) {
+        // Failing in the window's first period: it may have begun before, so the failure's
+        // window is not known, and a window that starts with the metrics window's moves with
+        // it (every read would name another replay of overlapping events).
+        line.summary.push_str(&format!(
+            " (failing since {} UTC or earlier, the first minute of the {} read: where the failure begins is not known, so no replay is offered until a longer --window shows it)",
+            m.window.start.format("%b %d %H:%M"),
+            window_text(m.window.minutes())
+        ));
+        return line;
+    }
     let began = failing.first().map(|i| m.window.time_of(*i));
     let (from, to) = match (failing.first(), failing.last()) {
         (Some(first), Some(last)) => (

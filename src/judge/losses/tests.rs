@@ -382,7 +382,14 @@ fn brief_says_the_worst_in_eight_columns() {
 fn dropped_events_an_archive_holds_are_recoverable_by_a_replay() {
     use crate::model::archive::Archive;
     let i = inv(vec![rule("no-dlq", "a", None)], vec![stream("a")]);
-    let m = metrics(&i, &[(rk("no-dlq"), MetricId::FailedInvocations, 2.0)]);
+    // Failing over the window's last 10 minutes.
+    let mut m = metrics(&i, &[]);
+    m.put(
+        rk("no-dlq"),
+        MetricId::FailedInvocations,
+        m.window.points - 10,
+        vec![Some(2.0); 10],
+    );
     let mut archives = BTreeMap::new();
     archives.insert(
         "default".to_string(),
@@ -411,6 +418,30 @@ fn dropped_events_an_archive_holds_are_recoverable_by_a_replay() {
             .unwrap()
             .starts_with("fhtop recover replay --rule default/no-dlq --from ")
     );
+    let (from, _) = d.replay_window.unwrap();
+    assert_eq!(
+        from,
+        m.window.time_of(m.window.points - 10),
+        "where it began"
+    );
+    // Failing since the window's first minute: where it began is not known (and a window
+    // starting with the metrics' would move every minute, each read naming another replay of
+    // the same events), so none is offered.
+    let whole = metrics(&i, &[(rk("no-dlq"), MetricId::FailedInvocations, 2.0)]);
+    let l = ledger(
+        &Inputs {
+            metrics: Ok(&whole),
+            ..inp
+        },
+        &i,
+        &[rule("no-dlq", "a", None).key()],
+        &[],
+    );
+    let d = l.lines.iter().find(|x| x.place == Place::Dropped).unwrap();
+    assert_eq!(d.fate, Fate::Lost);
+    assert_eq!(d.replay_window, None);
+    assert!(d.recover_command().is_none());
+    assert!(d.summary.contains("or earlier"), "{}", d.summary);
     // No archive on the bus: lost.
     let mut none = BTreeMap::new();
     none.insert("default".to_string(), Ok(Vec::new()));

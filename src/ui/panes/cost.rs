@@ -66,28 +66,59 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
         );
         return;
     };
-    let per_hour = api.metrics_last_hour as f64;
+    // The rate leaves out what is requested once (a large account's history): it does not
+    // recur.
+    let once = api
+        .metrics_by_kind
+        .iter()
+        .filter(|(k, _, _)| *k == MetricKind::History)
+        .map(|(_, hour, _)| *hour as f64)
+        .sum::<f64>();
+    let per_hour = api.metrics_last_hour as f64 - once;
     let note = format!(
-        "metrics requested: {} in the last hour, {} since start · ≈ ${:.2}/hour, ${:.0}/month at this rate",
-        fmt::count(per_hour),
+        "metrics requested: {} in the last hour, {} since start · ≈ ${:.2}/hour, ${:.0}/month at this rate{}",
+        fmt::count(api.metrics_last_hour as f64),
         fmt::count(api.metrics_total as f64),
         per_hour / 1000.0 * GET_METRIC_DATA_PER_1000,
-        per_hour / 1000.0 * GET_METRIC_DATA_PER_1000 * 24.0 * 30.0
+        per_hour / 1000.0 * GET_METRIC_DATA_PER_1000 * 24.0 * 30.0,
+        if once > 0.0 {
+            format!(
+                " (+${:.2} once: the history)",
+                once / 1000.0 * GET_METRIC_DATA_PER_1000
+            )
+        } else {
+            String::new()
+        }
     );
     let block = ctx.block(title(ctx, heading, note), true);
+    // The last column's text wraps to what the other three leave of the width (at 80
+    // columns the operation column is narrowed to the longest operation name).
+    let narrow = area.width < 110;
+    let (op_w, num_w) = if narrow { (32, 8) } else { (36, 9) };
+    let text_w = usize::from(area.width.saturating_sub(2 + op_w + 2 * num_w + 3)).max(12);
+    let text = |s: String, style: ratatui::style::Style| -> (Cell<'static>, u16) {
+        let lines: Vec<Line<'static>> = textwrap::wrap(&s, text_w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l.into_owned(), style)))
+            .collect();
+        let h = u16::try_from(lines.len().max(1)).unwrap_or(1);
+        (Cell::from(ratatui::text::Text::from(lines)), h)
+    };
     // The plan's steady state, what fetching every row every poll would cost, and what rests
     // on ListMetrics (as of the last metrics poll).
     let planned: Vec<Row> = snap
         .plan
         .get()
         .map(|p| {
-            let line = |head: String, text: String| {
+            let line = |head: String, body: String| {
+                let (cell, h) = text(body, t.dim());
                 Row::new(vec![
                     Cell::from(Span::styled(head, t.dim())),
                     Cell::from(""),
                     Cell::from(""),
-                    Cell::from(Span::styled(text, t.dim())),
+                    cell,
                 ])
+                .height(h)
             };
             let mut rows = vec![line(
                 format!("METRIC PLAN ({} rows)", p.rows),
@@ -129,34 +160,40 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
     // Metrics requested per data kind: what each part of the metric plan costs.
     if !api.metrics_by_kind.is_empty() {
         rows.push(Row::new(vec![Cell::from("")]));
-        rows.push(Row::new(vec![
-            Cell::from(Span::styled("METRICS REQUESTED BY KIND", t.dim())),
-            Cell::from(""),
-            Cell::from(""),
-            Cell::from(Span::styled(
-                "last hour ≈ cost at list price · what for",
-                t.dim(),
-            )),
-        ]));
+        let (cell, h) = text("last hour ≈ cost at list price · what for".into(), t.dim());
+        rows.push(
+            Row::new(vec![
+                Cell::from(Span::styled("METRICS REQUESTED BY KIND", t.dim())),
+                Cell::from(""),
+                Cell::from(""),
+                cell,
+            ])
+            .height(h),
+        );
         for (kind, hour, total) in &api.metrics_by_kind {
             let what = match kind {
                 MetricKind::Triage => "every row: what health and the list columns read",
                 MetricKind::Full => "the selection and the drill-in: every metric",
                 MetricKind::Chart => "a chart window longer than the metrics window",
+                MetricKind::History => "once: the history behind a short first window",
             };
-            rows.push(Row::new(vec![
-                Cell::from(format!("metrics: {}", kind.as_str())),
-                Cell::from(""),
-                num(fmt::count(*total as f64)),
-                Cell::from(Span::styled(
-                    format!(
-                        "{} last hour ≈ ${:.2}/hour · {what}",
-                        fmt::count(*hour as f64),
-                        *hour as f64 / 1000.0 * GET_METRIC_DATA_PER_1000
-                    ),
-                    t.dim(),
-                )),
-            ]));
+            let (cell, h) = text(
+                format!(
+                    "{} last hour ≈ ${:.2}/hour · {what}",
+                    fmt::count(*hour as f64),
+                    *hour as f64 / 1000.0 * GET_METRIC_DATA_PER_1000
+                ),
+                t.dim(),
+            );
+            rows.push(
+                Row::new(vec![
+                    Cell::from(format!("metrics: {}", kind.as_str())),
+                    Cell::from(""),
+                    num(fmt::count(*total as f64)),
+                    cell,
+                ])
+                .height(h),
+            );
         }
     }
     if !planned.is_empty() {
@@ -167,22 +204,30 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
     // (`fhtop policy` prints the whole policy).
     if !off.is_empty() {
         rows.push(Row::new(vec![Cell::from("")]));
-        rows.push(Row::new(vec![
-            Cell::from(Span::styled("DENIED TO FHTOP", t.warn())),
-            Cell::from(""),
-            Cell::from(""),
-            Cell::from(Span::styled(
-                "add to fhtop's role (`fhtop policy` prints all it needs)",
-                t.warn(),
-            )),
-        ]));
+        let (cell, h) = text(
+            "add to fhtop's role (`fhtop policy` prints all it needs)".into(),
+            t.warn(),
+        );
+        rows.push(
+            Row::new(vec![
+                Cell::from(Span::styled("DENIED TO FHTOP", t.warn())),
+                Cell::from(""),
+                Cell::from(""),
+                cell,
+            ])
+            .height(h),
+        );
         for (perm, feature) in &off {
-            rows.push(Row::new(vec![
-                Cell::from(Span::styled(perm.to_string(), t.fail())),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(Span::styled(format!("off: {feature}"), t.dim())),
-            ]));
+            let (cell, h) = text(format!("off: {feature}"), t.dim());
+            rows.push(
+                Row::new(vec![
+                    Cell::from(Span::styled(perm.to_string(), t.fail())),
+                    Cell::from(""),
+                    Cell::from(""),
+                    cell,
+                ])
+                .height(h),
+            );
         }
     }
     table(
@@ -192,9 +237,9 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
         TableSpec {
             header: vec!["OPERATION", "LAST MIN", "TOTAL", ""],
             widths: vec![
-                Constraint::Length(36),
-                Constraint::Length(9),
-                Constraint::Length(9),
+                Constraint::Length(op_w),
+                Constraint::Length(num_w),
+                Constraint::Length(num_w),
                 Constraint::Min(1),
             ],
             rows,

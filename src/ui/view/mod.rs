@@ -196,6 +196,26 @@ pub fn chart_series(
     Some(snap.chart.get()?.series(scope, id)?.to_vec())
 }
 
+/// The minutes the since-when timelines cover and their title: the metrics window, which is
+/// shorter than the view's while a large account's history loads
+/// ([`crate::fresh::plan::history`]; said in the title).
+pub fn timeline_window(snap: &Snapshot, view: &View) -> (u32, String) {
+    match (snap.history, snap.metrics.get()) {
+        (Some(h), Some(m)) if m.window.minutes() < view.base_minutes => (
+            m.window.minutes(),
+            format!(
+                "last {} ({} history loading)",
+                crate::model::window_label(m.window.minutes()),
+                crate::model::window_label(h.minutes)
+            ),
+        ),
+        _ => (
+            view.base_minutes,
+            format!("last {}", crate::model::window_label(view.base_minutes)),
+        ),
+    }
+}
+
 /// Whether the charts wait for their own fetch: a window longer than the health metrics' that
 /// the chart section does not cover yet.
 pub fn chart_loading(snap: &Snapshot, view: &View) -> bool {

@@ -79,15 +79,13 @@ pub fn rule(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, key: &RuleK
         loss_lines(ctx, snap, Some(r), None),
     ));
     if let Some(inputs) = snap.health_inputs() {
-        let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));
+        let (minutes, covers) = crate::ui::view::timeline_window(snap, view);
+        let since = ctx.now - chrono::Duration::minutes(i64::from(minutes));
         let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
         let events = crate::judge::health::timeline::rule(&inputs, r, history, since);
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
-            format!(
-                "Since when · last {}, newest first",
-                crate::model::window_label(view.base_minutes)
-            ),
+            format!("Since when · {covers}, newest first"),
             t.title(),
         )));
         lines.extend(timeline_lines(

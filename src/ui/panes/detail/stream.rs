@@ -323,7 +323,8 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
     let timeline = snap
         .health_inputs()
         .map(|inputs| {
-            let since = ctx.now - chrono::Duration::minutes(i64::from(view.base_minutes));
+            let minutes = crate::ui::view::timeline_window(snap, view).0;
+            let since = ctx.now - chrono::Duration::minutes(i64::from(minutes));
             let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
             crate::judge::health::timeline::stream(&inputs, s, history, since)
         })
@@ -346,8 +347,8 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
             ctx,
             "Since when".into(),
             format!(
-                "last {}, newest first",
-                crate::model::window_label(view.base_minutes)
+                "{}, newest first",
+                crate::ui::view::timeline_window(snap, view).1
             ),
         ),
         false,
