@@ -36,7 +36,9 @@ run_size() {
   # a key every second: ms from `?` to the help on screen and from Esc to it gone
   # (keys_ms collects them).
   keys_ms=()
-  described_state() { grep -q "Streams ($n)" <<<"$1" && ! grep -Eq "described [0-9]+/|cached" <<<"$1"; }
+  # Every stream described: no "described n/N" short of N (the rules' count after it may
+  # still run: idle rules are read over 30 minutes), nothing cached.
+  described_state() { grep -q "Streams ($n)" <<<"$1" && ! grep -q "cached" <<<"$1" && { ! grep -Eq "described [0-9]+/" <<<"$1" || grep -q "described $n/$n" <<<"$1"; }; }
   key_probe() {
     local k0 s; k0=$(now_ms)
     tmux -L "$sock" send-keys -t b '?'

@@ -71,7 +71,22 @@ pub async fn poll_metrics(
         plan.set_listing(l, every * 2);
     }
     let planned = plan.poll(&inv.inv, want, &urgent, &m, now, every);
-    crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, planned.queries.clone()).await?;
+    // A large load (a warm start's every row): the rows on screen and the selection first,
+    // published at once, then the rest.
+    let shown: std::collections::HashSet<&Scope> = want.screen.iter().chain(&want.full).collect();
+    let (first, rest): (Vec<_>, Vec<_>) = planned
+        .queries
+        .iter()
+        .cloned()
+        .partition(|q| shown.contains(&q.scope));
+    if rest.len() > 2 * crate::backend::read::FETCH_BATCH && !first.is_empty() {
+        crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, first).await?;
+        c.store.set_metrics(m.clone(), now);
+        crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, rest).await?;
+    } else {
+        crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, planned.queries.clone())
+            .await?;
+    }
     plan.record_poll(&planned, now);
     let cost = crate::fresh::plan::PlanCost::of(&inv.inv, want, &urgent, every, plan.fresh(now));
     c.store.set_metrics_planned(m, cost, now);
@@ -237,11 +252,18 @@ pub async fn poll_history(
     let Some(have) = snap.metrics.get() else {
         return Ok(false);
     };
-    let (with, of) = snap.triage_fetched();
-    if with < of || have.is_empty() {
+    let h = plan.history();
+    if !h.loading() {
         return Ok(false);
     }
-    let h = plan.history();
+    let (with, of) = snap.triage_fetched();
+    if with < of || have.is_empty() {
+        // Said from the start: the metrics cover the short window.
+        if snap.history.is_none() {
+            c.store.set_history(h.progress(have));
+        }
+        return Ok(false);
+    }
     let Some((queries, _)) = h.next(have, HISTORY_BATCH) else {
         return Ok(false);
     };

@@ -6,7 +6,7 @@
 //! 2. DescribeDeliveryStream and ListTargetsByRule fill the rows in under the backend's paces:
 //!    the rows on screen first ([`Wanted`]), then the failing ones (an alarm in ALARM, or
 //!    failing on what is known), then the rest by name. What is known is published every
-//!    [`PUBLISH_EVERY`] when it changed, so the screen fills in while the walk goes on.
+//!    [`publish_every`] when it changed, so the screen fills in while the walk goes on.
 //!    Meanwhile ListMetrics (recently active `AWS/Firehose` metrics) says each stream's source
 //!    and destination kind ([`Reported`]), so its triage metrics are fetched before it is
 //!    described, or when its describe fails (the metric plan's rows, `crate::fresh::plan`); its
@@ -28,6 +28,7 @@ use tokio::sync::watch;
 
 mod due;
 mod publish;
+pub use publish::{PUBLISH_EVERY, PUBLISH_EVERY_MAX, PUBLISH_ROWS_PER_SECOND, publish_every};
 mod queue;
 use queue::{Known, Queue};
 
@@ -38,9 +39,6 @@ use crate::model::{
     AlarmState, Bus, Inventory, InventoryError, Reported, Rule, RuleKey, Stream, Target,
 };
 
-/// How often a walk publishes what it has learnt: each publish is a new inventory and a new
-/// diagnosis, so not more often than the screen's clock shows a change.
-pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 /// Minutes after which a described stream (or a rule's targets) is read again.
 pub const REDESCRIBE_AFTER_MIN: i64 = 30;
 /// DescribeDeliveryStream calls in flight at once (the pace bounds the rate).
@@ -182,7 +180,8 @@ impl Walker {
     }
 
     /// One walk: list, publish the names, then read what is due in priority order, publishing
-    /// what changed at most every [`PUBLISH_EVERY`], and at the end (and writing the cache then). A change on
+    /// what changed at most every [`publish_every`] (a row on screen within [`PUBLISH_EVERY`]),
+    /// and at the end (and writing the cache then). A change on
     /// `refresh` (the pollers' refresh: `r`, a rule change) cuts the walk short
     /// ([`WalkEnd::Interrupted`]) so the caller walks again at once.
     ///
@@ -260,6 +259,9 @@ impl Walker {
 
         self.publish(c, &listing);
         let mut published = tokio::time::Instant::now();
+        let every = publish_every(listing.names.len() + listing.rules.len());
+        // A row on screen read since the last publish: published within PUBLISH_EVERY.
+        let mut shown = false;
 
         // Streams not described, not reported yet or whose describe failed (a report from
         // an earlier walk may be stale): ask their metrics what they are.
@@ -333,6 +335,13 @@ impl Walker {
                 else => break,
             };
             let at = c.clock.now();
+            {
+                let w = wanted.borrow();
+                shown |= match &done {
+                    Done::Stream(n, _) => w.streams.contains(n),
+                    Done::Targets(k, _) => w.rules.contains(k),
+                };
+            }
             // Whether what is shown changes: a warm start's streams described again as they
             // were cached change nothing, and are not published again (each publish is a new
             // inventory, diagnosis and rows).
@@ -403,10 +412,12 @@ impl Walker {
                 }
             }
             unpublished |= changed;
-            if unpublished && published.elapsed() >= PUBLISH_EVERY {
+            let due = if shown { PUBLISH_EVERY } else { every };
+            if unpublished && published.elapsed() >= due {
                 self.publish(c, &listing);
                 published = tokio::time::Instant::now();
                 unpublished = false;
+                shown = false;
             }
         }
         if let Some(e) = account_error {
@@ -552,39 +563,4 @@ fn failing_now(c: &PollCtx) -> HashSet<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wanted_rows_jump_the_queue_and_nothing_is_read_twice() {
-        let mut q = Queue::new(["a", "b", "c", "d"].map(String::from));
-        let wanted = vec!["c".to_string(), "x".to_string()];
-        assert_eq!(q.pick(&wanted).as_deref(), Some("c"));
-        assert_eq!(q.pick(&wanted).as_deref(), Some("a"));
-        assert_eq!(q.pick(&wanted).as_deref(), Some("b"));
-        assert_eq!(q.pick(&wanted).as_deref(), Some("d"));
-        assert_eq!(q.pick(&wanted), None);
-    }
-
-    #[test]
-    fn an_item_on_demand_is_read_only_when_wanted() {
-        let mut q = Queue::new(["a"].map(String::from)).on_demand(["x", "y"].map(String::from));
-        assert_eq!(q.pick(&["y".to_string()]).as_deref(), Some("y"));
-        assert_eq!(q.pick(&[]).as_deref(), Some("a"));
-        assert_eq!(q.pick(&["y".to_string()]), None, "read once");
-        assert_eq!(q.pick(&[]), None, "x is never wanted: not read");
-    }
-
-    #[test]
-    fn the_rotation_reads_every_stream_within_half_an_hour() {
-        // Every 300 s: 6 walks in 30 minutes, so a sixth of the streams each walk.
-        let w = Walker::new(Duration::from_secs(300));
-        assert_eq!(w.rotation_share(500), 84);
-        assert_eq!(w.rotation_share(0), 0);
-        // A walk every hour: every stream, every walk.
-        assert_eq!(
-            Walker::new(Duration::from_secs(3600)).rotation_share(10),
-            10
-        );
-    }
-}
+mod tests;
