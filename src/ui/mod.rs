@@ -6,6 +6,7 @@ pub mod command;
 pub mod effects;
 pub mod fmt;
 pub mod frame;
+pub mod header;
 pub mod headless;
 pub mod keymap;
 pub mod msg;

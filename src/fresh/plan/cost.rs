@@ -26,7 +26,8 @@ pub struct PlanCost {
     /// Metrics requested a minute by fhtop's plan: the rows on screen, the selection's every
     /// metric and the failing rows every poll, the others once per rotation ([`PlanCost::rotation`]).
     pub plan_per_minute: f64,
-    /// Metrics requested a minute if every row's triage set were fetched every poll.
+    /// Metrics requested a minute if every row's triage set (and the selection's every metric)
+    /// were fetched every poll.
     pub full_per_minute: f64,
     /// Series of rows off screen not requested because the listing says they had no
     /// datapoint in the last 3 hours.
@@ -90,7 +91,11 @@ impl PlanCost {
             .filter(|s| !full.contains(**s))
             .copied()
             .collect();
-        plan += metric_queries_of(inv, &want.full, |s| full.contains(s)).len() as f64 * polls;
+        let full_set = metric_queries_of(inv, &want.full, |s| full.contains(s)).len() as f64;
+        plan += full_set * polls;
+        // A full plan fetches the selection's every metric too, not only its triage set.
+        let full_triage: usize = full.iter().filter_map(|s| triage.get(*s)).sum();
+        whole += (full_set - full_triage as f64).max(0.0) * polls;
         plan += metric_queries_of(inv, &[], |s| due_each_poll.contains(s)).len() as f64 * polls;
         Self {
             rows: triage.len(),
