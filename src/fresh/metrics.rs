@@ -73,19 +73,19 @@ pub async fn poll_metrics(
     let planned = plan.poll(&inv.inv, want, &urgent, &m, now, every);
     // A large load (a warm start's every row): the rows on screen and the selection first,
     // published at once, then the rest.
-    let shown: std::collections::HashSet<&Scope> = want.screen.iter().chain(&want.full).collect();
+    let on_screen: HashSet<&Scope> = want.screen.iter().chain(&want.full).collect();
     let (first, rest): (Vec<_>, Vec<_>) = planned
         .queries
         .iter()
         .cloned()
-        .partition(|q| shown.contains(&q.scope));
+        .partition(|q| on_screen.contains(&q.scope));
+    let backend = c.backend.as_ref();
     if rest.len() > 2 * crate::backend::read::FETCH_BATCH && !first.is_empty() {
-        crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, first).await?;
+        crate::backend::read::fetch_into(backend, &mut m, first).await?;
         c.store.set_metrics(m.clone(), now);
-        crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, rest).await?;
+        crate::backend::read::fetch_into(backend, &mut m, rest).await?;
     } else {
-        crate::backend::read::fetch_into(c.backend.as_ref(), &mut m, planned.queries.clone())
-            .await?;
+        crate::backend::read::fetch_into(backend, &mut m, [first, rest].concat()).await?;
     }
     plan.record_poll(&planned, now);
     let cost = crate::fresh::plan::PlanCost::of(&inv.inv, want, &urgent, every, plan.fresh(now));
@@ -264,7 +264,7 @@ pub async fn poll_history(
         }
         return Ok(false);
     }
-    let Some((queries, _)) = h.next(have, HISTORY_BATCH) else {
+    let Some(queries) = h.next(have, HISTORY_BATCH) else {
         return Ok(false);
     };
     if let Some(long) = h.long_mut()

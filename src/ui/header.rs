@@ -276,19 +276,12 @@ fn header_spans<'a>(
         if let (Some(h), Some(m)) = (snap.history, snap.metrics.get()) {
             let short = crate::model::window_label(m.window.minutes());
             let whole = crate::model::window_label(h.minutes);
+            let (done, of) = (fmt::count(h.done as f64), fmt::count(h.of as f64));
             spans.push(Span::styled(
                 if compact == 0 {
-                    format!(
-                        "  metrics: last {short}, {whole} history {}/{}",
-                        fmt::count(h.done as f64),
-                        fmt::count(h.of as f64)
-                    )
+                    format!("  metrics: last {short}, {whole} history {done}/{of}")
                 } else {
-                    format!(
-                        "  {short}; {whole} {}/{}",
-                        fmt::count(h.done as f64),
-                        fmt::count(h.of as f64)
-                    )
+                    format!("  {short}; {whole} {done}/{of}")
                 },
                 base,
             ));

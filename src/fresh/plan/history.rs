@@ -20,9 +20,7 @@
 //! 40 min", a since-when timeline of 40 minutes. The history costs a second request of each
 //! series, once: about 75,000 metrics ($0.75 at list price) at 5,000 streams.
 
-use std::collections::HashSet;
-
-use crate::model::{Inventory, MetricKind, MetricQuery, MetricWindow, Metrics, Scope, Series};
+use crate::model::{Inventory, MetricKind, MetricQuery, MetricWindow, Metrics, Series};
 
 /// The polls' window, minutes, while a large account's history loads: two of Firehose's
 /// longest buffering intervals (2 × 15 min), the minutes not yet published (3) and a margin.
@@ -102,9 +100,10 @@ impl History {
     }
 
     /// The next `n` series of `have` (the published short window) not fetched over the whole
-    /// window yet, as queries over it (`MetricKind::History`); with the window they are
-    /// fetched over (the whole window ending at `have`'s end, the same for every batch).
-    pub fn next(&mut self, have: &Metrics, n: usize) -> Option<(Vec<MetricQuery>, MetricWindow)> {
+    /// window yet, as queries (`MetricKind::History`) to fetch into [`History::long_mut`]: the
+    /// whole window ending at `have`'s end when the first batch was asked for, the same for
+    /// every batch.
+    pub fn next(&mut self, have: &Metrics, n: usize) -> Option<Vec<MetricQuery>> {
         if !self.loading() {
             return None;
         }
@@ -120,17 +119,17 @@ impl History {
                 points,
             })
         });
-        let q: Vec<MetricQuery> = have
-            .keys()
-            .filter(|(s, m)| long.series(s, *m).is_none())
-            .take(n)
-            .map(|(scope, metric)| MetricQuery {
-                scope: scope.clone(),
-                metric,
-                kind: MetricKind::History,
-            })
-            .collect();
-        Some((q, long.window))
+        Some(
+            have.keys()
+                .filter(|(s, m)| long.series(s, *m).is_none())
+                .take(n)
+                .map(|(scope, metric)| MetricQuery {
+                    scope: scope.clone(),
+                    metric,
+                    kind: MetricKind::History,
+                })
+                .collect(),
+        )
     }
 
     /// The series over the whole window so far, to fetch the next batch into.
@@ -200,17 +199,15 @@ pub fn merged(long: &Metrics, recent: &Metrics) -> Metrics {
         .unwrap_or_else(|| Metrics::new(window));
     let off =
         usize::try_from((recent.window.start - window.start).num_seconds() / period).unwrap_or(0);
-    let keys: HashSet<(Scope, crate::model::MetricId)> =
-        recent.keys().map(|(s, m)| (s.clone(), m)).collect();
-    for (scope, metric) in keys {
-        let Some(r) = recent.series(&scope, metric) else {
+    for (scope, metric) in recent.keys() {
+        let Some(r) = recent.series(scope, metric) else {
             continue;
         };
         let mut raw: Series = r.to_vec();
-        if let Some(l) = out.series(&scope, metric) {
+        if let Some(l) = out.series(scope, metric) {
             raw.extend((off + raw.len()..l.len()).map(|i| l.get(i)));
         }
-        out.put(scope, metric, off, raw);
+        out.put(scope.clone(), metric, off, raw);
     }
     out
 }
@@ -218,7 +215,7 @@ pub fn merged(long: &Metrics, recent: &Metrics) -> Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::MetricId;
+    use crate::model::{MetricId, Scope};
     use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
@@ -379,9 +376,10 @@ mod tests {
         let b = Scope::Stream("b".into());
         have.put(a.clone(), MetricId::IncomingRecords, 0, vec![Some(1.0); 40]);
         have.put(b.clone(), MetricId::IncomingRecords, 0, vec![Some(2.0); 40]);
-        let (q, window) = h.next(&have, 1).unwrap_or_else(|| panic!("loading"));
+        let q = h.next(&have, 1).unwrap_or_else(|| panic!("loading"));
         assert_eq!(q.len(), 1);
         assert_eq!(q[0].kind, MetricKind::History);
+        let window = h.long_mut().unwrap_or_else(|| panic!("made")).window;
         assert_eq!(window.points, 180);
         assert_eq!(window.end(), have.window.end());
         assert_eq!(h.finish(&have), None, "nothing loaded yet");
@@ -396,7 +394,7 @@ mod tests {
             })
         );
         assert_eq!(h.finish(&have), None, "one of two");
-        let (q, _) = h.next(&have, 10).unwrap_or_else(|| panic!("loading"));
+        let q = h.next(&have, 10).unwrap_or_else(|| panic!("loading"));
         assert_eq!(q.len(), 1, "only the one not loaded");
         let long = h.long_mut().unwrap_or_else(|| panic!("made"));
         long.put(q[0].scope.clone(), q[0].metric, 0, vec![Some(9.0); 180]);

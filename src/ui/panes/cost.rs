@@ -96,13 +96,20 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
     let narrow = area.width < 110;
     let (op_w, num_w) = if narrow { (32, 8) } else { (36, 9) };
     let text_w = usize::from(area.width.saturating_sub(2 + op_w + 2 * num_w + 3)).max(12);
-    let text = |s: String, style: ratatui::style::Style| -> (Cell<'static>, u16) {
-        let lines: Vec<Line<'static>> = textwrap::wrap(&s, text_w)
+    // A row whose last column is text: `head`, an empty LAST MIN, `total`, and `body` wrapped.
+    let row = |head: Cell<'static>, total: Cell<'static>, body: String, style| {
+        let lines: Vec<Line<'static>> = textwrap::wrap(&body, text_w)
             .into_iter()
             .map(|l| Line::from(Span::styled(l.into_owned(), style)))
             .collect();
         let h = u16::try_from(lines.len().max(1)).unwrap_or(1);
-        (Cell::from(ratatui::text::Text::from(lines)), h)
+        Row::new(vec![
+            head,
+            Cell::from(""),
+            total,
+            Cell::from(ratatui::text::Text::from(lines)),
+        ])
+        .height(h)
     };
     // The plan's steady state, what fetching every row every poll would cost, and what rests
     // on ListMetrics (as of the last metrics poll).
@@ -111,14 +118,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
         .get()
         .map(|p| {
             let line = |head: String, body: String| {
-                let (cell, h) = text(body, t.dim());
-                Row::new(vec![
+                row(
                     Cell::from(Span::styled(head, t.dim())),
                     Cell::from(""),
-                    Cell::from(""),
-                    cell,
-                ])
-                .height(h)
+                    body,
+                    t.dim(),
+                )
             };
             let mut rows = vec![line(
                 format!("METRIC PLAN ({} rows)", p.rows),
@@ -160,16 +165,12 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
     // Metrics requested per data kind: what each part of the metric plan costs.
     if !api.metrics_by_kind.is_empty() {
         rows.push(Row::new(vec![Cell::from("")]));
-        let (cell, h) = text("last hour ≈ cost at list price · what for".into(), t.dim());
-        rows.push(
-            Row::new(vec![
-                Cell::from(Span::styled("METRICS REQUESTED BY KIND", t.dim())),
-                Cell::from(""),
-                Cell::from(""),
-                cell,
-            ])
-            .height(h),
-        );
+        rows.push(row(
+            Cell::from(Span::styled("METRICS REQUESTED BY KIND", t.dim())),
+            Cell::from(""),
+            "last hour ≈ cost at list price · what for".into(),
+            t.dim(),
+        ));
         for (kind, hour, total) in &api.metrics_by_kind {
             let what = match kind {
                 MetricKind::Triage => "every row: what health and the list columns read",
@@ -177,23 +178,16 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
                 MetricKind::Chart => "a chart window longer than the metrics window",
                 MetricKind::History => "once: the history behind a short first window",
             };
-            let (cell, h) = text(
+            rows.push(row(
+                Cell::from(format!("metrics: {}", kind.as_str())),
+                num(fmt::count(*total as f64)),
                 format!(
                     "{} last hour ≈ ${:.2}/hour · {what}",
                     fmt::count(*hour as f64),
                     *hour as f64 / 1000.0 * GET_METRIC_DATA_PER_1000
                 ),
                 t.dim(),
-            );
-            rows.push(
-                Row::new(vec![
-                    Cell::from(format!("metrics: {}", kind.as_str())),
-                    Cell::from(""),
-                    num(fmt::count(*total as f64)),
-                    cell,
-                ])
-                .height(h),
-            );
+            ));
         }
     }
     if !planned.is_empty() {
@@ -204,30 +198,19 @@ pub fn render(f: &mut Frame, area: Rect, snap: &Snapshot, context: &str, ctx: &C
     // (`fhtop policy` prints the whole policy).
     if !off.is_empty() {
         rows.push(Row::new(vec![Cell::from("")]));
-        let (cell, h) = text(
+        rows.push(row(
+            Cell::from(Span::styled("DENIED TO FHTOP", t.warn())),
+            Cell::from(""),
             "add to fhtop's role (`fhtop policy` prints all it needs)".into(),
             t.warn(),
-        );
-        rows.push(
-            Row::new(vec![
-                Cell::from(Span::styled("DENIED TO FHTOP", t.warn())),
-                Cell::from(""),
-                Cell::from(""),
-                cell,
-            ])
-            .height(h),
-        );
+        ));
         for (perm, feature) in &off {
-            let (cell, h) = text(format!("off: {feature}"), t.dim());
-            rows.push(
-                Row::new(vec![
-                    Cell::from(Span::styled(perm.to_string(), t.fail())),
-                    Cell::from(""),
-                    Cell::from(""),
-                    cell,
-                ])
-                .height(h),
-            );
+            rows.push(row(
+                Cell::from(Span::styled(perm.to_string(), t.fail())),
+                Cell::from(""),
+                format!("off: {feature}"),
+                t.dim(),
+            ));
         }
     }
     table(

@@ -320,10 +320,10 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         false,
     );
     // Since when: the timeline under the errors.
+    let (minutes, covers) = crate::ui::view::timeline_window(snap, view);
     let timeline = snap
         .health_inputs()
         .map(|inputs| {
-            let minutes = crate::ui::view::timeline_window(snap, view).0;
             let since = ctx.now - chrono::Duration::minutes(i64::from(minutes));
             let history = snap.alarm_history.get().map(Vec::as_slice).unwrap_or(&[]);
             crate::judge::health::timeline::stream(&inputs, s, history, since)
@@ -343,14 +343,7 @@ pub fn stream(f: &mut Frame, area: Rect, snap: &Snapshot, view: &View, name: &st
         err_area,
     );
     let block = ctx.block(
-        title(
-            ctx,
-            "Since when".into(),
-            format!(
-                "{}, newest first",
-                crate::ui::view::timeline_window(snap, view).1
-            ),
-        ),
+        title(ctx, "Since when".into(), format!("{covers}, newest first")),
         false,
     );
     f.render_widget(Paragraph::new(tl).block(block), tl_area);
