@@ -338,16 +338,30 @@ async fn scale_account_loads_completely_and_metrics_are_batched() {
     metrics::poll_metrics(&c, &snap, &mut plan, &want, every)
         .await
         .expect("metrics");
-    let share = fhtop::fresh::plan::rotation_share(449, every, fhtop::fresh::plan::ROTATION);
-    assert_eq!(share, 45);
-    // The share is the 45 least recently fetched rows, streams first; each stream's
-    // ThrottledRecords, which the scale account never published, rests on the ListMetrics
-    // sweep (issue 27).
+    // The rotation's share is counted in series (issue 27): the series of the rows off screen
+    // that the ListMetrics sweep does not call empty (each stream's ThrottledRecords, which
+    // the scale account never published, rests on it), spread over the 10 polls of the
+    // 10-minute rotation; the least recently fetched rows up to it.
     assert!(aws.count("ListMetrics") > 0, "the sweep");
+    let listing = plan.listing().expect("the sweep's listing");
+    let active = fhtop::model::metric_queries(inv, &[])
+        .into_iter()
+        .filter(|q| q.scope != off && !listing.absent(&q.scope, q.metric))
+        .count();
+    assert!(
+        listing.absent(&Scope::Stream("s-001".into()), MetricId::ThrottledRecords),
+        "never published"
+    );
     assert_eq!(
-        aws.count("metrics requested"),
-        (whole + share * 4) as u64,
-        "s-100 whole, 45 streams' triage sets less their silent ThrottledRecords"
+        fhtop::fresh::plan::rotation_for(active, 150),
+        fhtop::fresh::plan::ROTATION
+    );
+    let share = fhtop::fresh::plan::rotation_share(active, every, fhtop::fresh::plan::ROTATION);
+    assert_eq!(share, active.div_ceil(10));
+    let requested = aws.count("metrics requested") as usize - whole;
+    assert!(
+        requested >= share && requested < share + stream_triage.len(),
+        "s-100 whole and {requested} series of the rotation: its share is {share} of {active}"
     );
     let m = store.snapshot();
     let m = m.metrics.get().expect("metrics");

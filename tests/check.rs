@@ -261,3 +261,146 @@ fn a_healthy_account_exits_0_and_an_unreachable_endpoint_3() {
     assert!(out.starts_with("UNKNOWN - fhtop check: "), "{out}");
     assert!(out.contains("cannot reach AWS"), "{out}");
 }
+
+/// The (check, target, status) of each finding: the verdicts, without their wording.
+fn verdicts(fs: &[Value]) -> std::collections::BTreeSet<(String, String, String)> {
+    fs.iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("check"), s("target"), s("status"))
+        })
+        .collect()
+}
+
+/// Issue 27: `check --stream NAME` and `check --rule BUS/NAME` read their own rows (the rules
+/// feeding a stream by ListRuleNamesByTarget on each bus, and the streams those rules target),
+/// not the whole account: at 5,000 streams the whole inventory is 17 minutes of
+/// DescribeDeliveryStream. Every verdict is the one the whole inventory gives — the same
+/// check with ListRuleNamesByTarget denied, which reads the whole inventory (a role whose
+/// policy predates the operation keeps working).
+#[test]
+fn a_named_stream_or_rule_is_checked_on_its_rows_with_the_whole_inventorys_verdicts() {
+    let aws = Aws::start();
+    aws.seed("us-west-2", "incident");
+    let creds = aws.credentials_file();
+    let (_, all) = fhtop(&aws.url, "us-west-2", &creds, &["--json"]);
+    let all = findings(&all);
+    let targets = |check: &str| -> Vec<String> {
+        let mut v: Vec<String> = all
+            .iter()
+            .filter(|f| f["check"] == check)
+            .filter_map(|f| f["target"].as_str().map(str::to_string))
+            .collect();
+        v.dedup();
+        v
+    };
+    let streams = targets("stream-status");
+    let rules = targets("rule-state");
+    assert!(
+        streams.len() >= 5 && rules.len() >= 3,
+        "{streams:?} {rules:?}"
+    );
+    let named = streams
+        .iter()
+        .map(|s| ("--stream", s))
+        .chain(rules.iter().map(|r| ("--rule", r)));
+    for (flag, name) in named {
+        aws.fault("none", 0.0);
+        aws.reset_counts();
+        let (code, scoped) = fhtop(&aws.url, "us-west-2", &creds, &[flag, name, "--json"]);
+        let (described, targets_read) = (
+            aws.count("DescribeDeliveryStream"),
+            aws.count("ListTargetsByRule"),
+        );
+        if flag == "--stream" {
+            assert!(aws.count("ListRuleNamesByTarget") > 0, "{name}");
+        }
+        let scoped = findings(&scoped);
+        assert!(
+            scoped.iter().any(|f| f["target"] == name.as_str()),
+            "{flag} {name}"
+        );
+        // Each row's verdicts are those of the check of the whole account (the writer policy's
+        // target covers the streams in scope, so it is compared below, by the whole read).
+        let rows: std::collections::BTreeSet<&str> = scoped
+            .iter()
+            .filter_map(|f| f["target"].as_str())
+            .filter(|t| !t.starts_with("policy "))
+            .collect();
+        let of_rows = |fs: &[Value]| -> Vec<Value> {
+            fs.iter()
+                .filter(|f| f["target"].as_str().is_some_and(|t| rows.contains(t)))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            verdicts(&of_rows(&scoped)),
+            verdicts(&of_rows(&all)),
+            "{flag} {name}"
+        );
+        if flag == "--rule" {
+            assert!(described < streams.len() as u64, "{name}: {described}");
+            continue;
+        }
+        // The same selection read whole (ListRuleNamesByTarget denied): the same findings.
+        aws.fault_one("denied", "ListRuleNamesByTarget", "");
+        aws.reset_counts();
+        let (whole_code, whole) = fhtop(&aws.url, "us-west-2", &creds, &[flag, name, "--json"]);
+        assert!(
+            aws.count("DescribeDeliveryStream") >= streams.len() as u64,
+            "denied, {flag} {name} reads the whole inventory"
+        );
+        // The rules of a bus in scope are all read on a bus this small (for the samples).
+        assert!(
+            described < streams.len() as u64 && targets_read <= aws.count("ListTargetsByRule"),
+            "{flag} {name}: {described} streams described, {targets_read} rules' targets read"
+        );
+        assert_eq!(code, whole_code, "{flag} {name}");
+        let whole = findings(&whole);
+        assert_eq!(verdicts(&scoped), verdicts(&whole), "{flag} {name}");
+    }
+}
+
+/// At 150 streams and 300 rules on 3 buses, `check --stream` describes the stream and the
+/// streams its rules target, asks each bus once for the rules feeding it, and reads the rules
+/// of the buses they are on; read whole (ListRuleNamesByTarget denied) every stream is described
+/// and every rule's targets read, to the same exit code and findings.
+#[test]
+fn a_named_stream_of_a_large_account_reads_its_rows_not_the_account() {
+    let aws = Aws::start();
+    aws.seed("eu-west-1", "scale");
+    let creds = aws.credentials_file();
+    aws.reset_counts();
+    let (code, scoped) = fhtop(
+        &aws.url,
+        "eu-west-1",
+        &creds,
+        &["--stream", "s-007", "--json"],
+    );
+    let scoped = findings(&scoped);
+    assert!(scoped.iter().any(|f| f["target"] == "s-007"), "{scoped:#?}");
+    assert_eq!(
+        aws.count("ListDeliveryStreams"),
+        0,
+        "the streams are not listed"
+    );
+    assert!(aws.count("DescribeDeliveryStream") < 10);
+    assert_eq!(aws.count("ListRuleNamesByTarget"), 3, "once a bus");
+    assert!(aws.count("ListTargetsByRule") < 300);
+    aws.fault_one("denied", "ListRuleNamesByTarget", "");
+    aws.reset_counts();
+    let (whole_code, whole) = fhtop(
+        &aws.url,
+        "eu-west-1",
+        &creds,
+        &["--stream", "s-007", "--json"],
+    );
+    assert_eq!(
+        aws.count("DescribeDeliveryStream"),
+        151,
+        "every stream, after s-007"
+    );
+    assert_eq!(aws.count("ListTargetsByRule"), 300);
+    assert_eq!(code, whole_code);
+    assert_eq!(verdicts(&scoped), verdicts(&findings(&whole)));
+}

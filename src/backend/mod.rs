@@ -265,6 +265,18 @@ pub trait Backend: Send + Sync {
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;
     /// The rule's targets now (ListTargetsByRule, every page): what a rule change affects.
     async fn rule_targets(&self, key: &RuleKey) -> BResult<Vec<crate::model::Target>>;
+    /// The names of the rules on `bus` with a target whose ARN is `target_arn`
+    /// (ListRuleNamesByTarget, every page): the rules feeding one stream without reading every
+    /// rule's targets. The default reads them from [`Backend::inventory`].
+    async fn rule_names_by_target(&self, bus: &str, target_arn: &str) -> BResult<Vec<String>> {
+        let inv = self.inventory().await?;
+        Ok(inv
+            .rules
+            .iter()
+            .filter(|r| r.bus == bus && r.targets.iter().any(|t| t.arn == target_arn))
+            .map(|r| r.name.clone())
+            .collect())
+    }
     /// The rules of one bus (ListRules, every page), without targets: what `fhtop pattern
     /// match` tests an event against.
     async fn bus_rules(&self, bus: &str) -> BResult<Vec<Rule>>;

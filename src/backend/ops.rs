@@ -104,6 +104,9 @@ ops! {
     ListRules => "events", Read, "rules";
     /// events:ListTargetsByRule, per rule.
     ListTargetsByRule => "events", Read, "which rule feeds which stream";
+    /// events:ListRuleNamesByTarget, per bus and stream: the rules feeding a stream named on the
+    /// command line, without reading every rule's targets.
+    ListRuleNamesByTarget => "events", Read, "which rules feed a stream `fhtop check --stream` names (else every rule's targets are read)";
     /// events:DescribeRule: a rule before and after a change.
     DescribeRule => "events", Read, "rule changes and their verification";
     /// events:TestEventPattern: EventBridge's own verdict beside the local pattern engine.

@@ -1,5 +1,5 @@
 //! Reads over the [`Backend`] trait that the pollers and the judges both make: metric queries
-//! into [`Metrics`] in GetMetricData batches ([`fetch_into`], [`fetch_metrics`]) and a log
+//! into [`Metrics`] in GetMetricData batches ([`fetch_into`], [`fetch`]) and a log
 //! group's newest events ([`newest_events`]). No store, no plan: what to read is the caller's.
 
 use std::collections::{BTreeSet, HashMap};
@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
 use crate::backend::{Backend, BackendError, ErrorKind};
-use crate::model::{Inventory, MetricQuery, MetricWindow, Metrics, metric_queries};
+use crate::model::{MetricQuery, MetricWindow, Metrics};
 
 /// Periods read again when a series is extended: CloudWatch can publish a datapoint for a
 /// period a few minutes after it ended.
@@ -107,19 +107,6 @@ pub const BATCHES_IN_FLIGHT: usize = 2;
 /// Queries per backend call of [`fetch_into`]: GetMetricData's 500 metrics a call, so the
 /// calls are as many as before and the memory of one answer is bounded.
 pub const FETCH_BATCH: usize = 500;
-
-/// Every row's triage set (what the checks read, `model::MetricId::triage`) over
-/// `window_minutes` ending at `now`, aligned and normalised (the batching is the backend's:
-/// GetMetricData, 500 a call).
-pub async fn fetch_metrics(
-    backend: &dyn Backend,
-    inv: &Inventory,
-    now: DateTime<Utc>,
-    window_minutes: u32,
-) -> Result<Metrics, BackendError> {
-    let window = MetricWindow::ending_at(now, window_minutes, 60);
-    fetch(backend, metric_queries(inv, &[]), window).await
-}
 
 /// `queries` over `window`, aligned and normalised: [`fetch_into`] on empty
 /// metrics.

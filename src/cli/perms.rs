@@ -9,6 +9,18 @@ use crate::judge::iam;
 use crate::text::sanitize;
 use crate::{cli, model};
 
+/// The rule `fhtop perms rule NAME [--bus BUS]` names: NAME with --bus, or BUS/NAME.
+fn perms_rule_key(name: &str, bus: &str) -> model::RuleKey {
+    if bus == "default" {
+        super::dlq::rule_key(name)
+    } else {
+        model::RuleKey {
+            bus: bus.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
 /// `fhtop perms ...`: build the simulations from the inventory, run them, print.
 pub async fn perms_command(
     settings: &Settings,
@@ -17,8 +29,20 @@ pub async fn perms_command(
 ) -> u8 {
     use cli::PermsWhat;
     let needs_inventory = !matches!(args.what, PermsWhat::Custom { .. });
+    // A stream or a rule: its rows only (a large account's whole inventory takes minutes).
+    let sel = match &args.what {
+        PermsWhat::Stream { name } => crate::judge::check::Selection {
+            streams: vec![name.clone()],
+            rules: Vec::new(),
+        },
+        PermsWhat::Rule { name, bus } => crate::judge::check::Selection {
+            streams: Vec::new(),
+            rules: vec![perms_rule_key(name, bus).to_string()],
+        },
+        _ => crate::judge::check::Selection::default(),
+    };
     let inv = if needs_inventory {
-        match backend.inventory().await {
+        match crate::judge::check::inventory_for(backend.as_ref(), &sel).await {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("fhtop: {}", sanitize::clean(&e.message));
@@ -37,11 +61,7 @@ pub async fn perms_command(
             }
         },
         PermsWhat::Rule { name, bus } => {
-            let key = if bus == "default" {
-                super::dlq::rule_key(&name)
-            } else {
-                model::RuleKey { bus, name }
-            };
+            let key = perms_rule_key(&name, &bus);
             match inv.rule(&key) {
                 Some(r) => iam::for_rule(r, &settings.writer_policy),
                 None => {

@@ -215,6 +215,37 @@ pub(super) async fn targets(
     Ok(out_targets)
 }
 
+/// The names of the rules on `bus` with a target whose ARN is `target_arn`
+/// (ListRuleNamesByTarget, every page).
+pub(super) async fn rule_names_by_target(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    bus: &str,
+    target_arn: &str,
+) -> BResult<Vec<String>> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        pace.wait().await;
+        stats.call(Op::ListRuleNamesByTarget);
+        let out = c
+            .list_rule_names_by_target()
+            .target_arn(target_arn)
+            .event_bus_name(bus)
+            .set_next_token(token.take())
+            .limit(100)
+            .send()
+            .await
+            .map_err(|e| classify(Op::ListRuleNamesByTarget, e))?;
+        names.extend(out.rule_names().iter().cloned());
+        token = out.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
 pub(super) async fn describe_rule(c: &Client, stats: &ApiStats, key: &RuleKey) -> BResult<Rule> {
     stats.call(Op::DescribeRule);
     let r = c

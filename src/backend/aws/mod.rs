@@ -288,6 +288,19 @@ impl Backend for AwsBackend {
         self.guard(r).await
     }
 
+    async fn rule_names_by_target(&self, bus: &str, target_arn: &str) -> BResult<Vec<String>> {
+        let c = self.clients().await;
+        let r = events::rule_names_by_target(
+            &c.events,
+            &self.stats,
+            &self.events_pace,
+            bus,
+            target_arn,
+        )
+        .await;
+        self.guard(r).await
+    }
+
     async fn bus_rules(&self, bus: &str) -> BResult<Vec<Rule>> {
         let c = self.clients().await;
         let r = events::list_rules(&c.events, &self.stats, &self.events_pace, bus).await;

@@ -7,8 +7,9 @@
 //!   the open drill-in (their every metric), the rows whose health is FAIL, and every series
 //!   never fetched.
 //! - The other rows (off screen, OK or undecided) get their triage set on a rotation: each
-//!   poll the least recently fetched share, so that every row is looked at again within the
-//!   rotation's period and the cost is the same every minute. The period is [`ROTATION`], 10
+//!   poll the least recently fetched rows, up to a share counted in the series they request
+//!   (rows whose series rest on the listing cost nothing), so that every row is looked at
+//!   again within the rotation's period and the cost is the same every minute. The period is [`ROTATION`], 10
 //!   minutes, until the series it fetches would cost more than [`ROTATION_BUDGET`] a stream a
 //!   minute (and [`ROTATION_FLOOR`]); then it is as long as that budget needs, at most
 //!   [`ROTATION_MAX`] ([`rotation_for`]: 13 min 20 s at 5,000 streams delivering). The API
@@ -78,21 +79,39 @@ pub fn rotation_for(active: usize, streams: usize) -> Duration {
 /// The rotation's period ([`rotation_for`]) for the rows `each_poll` does not take: their
 /// series the listing does not call empty (every series without a listing), in an account of
 /// [`listed_streams`] streams. [`PlanCost::of`] derives the same from the counts it makes.
+#[cfg(test)]
 fn rotation_of(
     inv: &Inventory,
     each_poll: impl Fn(&Scope) -> bool,
     listing: Option<&Listing>,
 ) -> Duration {
-    let mut active = 0;
+    let active = active_series(inv, each_poll, listing).values().sum();
+    rotation_for(active, listed_streams(inv))
+}
+
+/// For each row `each_poll` does not take, how many series of its triage set a rotation
+/// requests: those the listing does not call empty (every series without a listing).
+fn active_series(
+    inv: &Inventory,
+    each_poll: impl Fn(&Scope) -> bool,
+    listing: Option<&Listing>,
+) -> HashMap<Scope, usize> {
+    let mut active: HashMap<Scope, usize> = HashMap::new();
     crate::model::each_query(
         inv,
         &[],
         |s| !each_poll(s),
         |scope, metric, _| {
-            active += usize::from(!listing.is_some_and(|l| l.absent(scope, metric)));
+            let n = usize::from(!listing.is_some_and(|l| l.absent(scope, metric)));
+            match active.get_mut(scope) {
+                Some(a) => *a += n,
+                None => {
+                    active.insert(scope.clone(), n);
+                }
+            }
         },
     );
-    rotation_for(active, listed_streams(inv))
+    active
 }
 
 /// Every stream listed: described, or an error row (being read, or unreadable).
@@ -236,11 +255,18 @@ impl Plan {
             .collect();
         // Never fetched first, then the oldest.
         rest.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        let period = rotation_of(inv, |s| due.contains(s), self.fresh(now));
-        let share = rotation_share(rest.len(), every, period);
+        let cost = active_series(inv, |s| due.contains(s), self.fresh(now));
+        let active: usize = cost.values().sum();
+        let period = rotation_for(active, listed_streams(inv));
+        // The share is counted in series requested, not rows: rows whose series rest on the
+        // listing cost nothing, and a share of rows would cost what its mix of busy and idle
+        // rows happens to be (issue 27: 2,098 metrics one minute, 292 another).
+        let share = rotation_share(active, every, period).max(1);
         let rotation = chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
-        for (i, (at, s)) in rest.into_iter().enumerate() {
-            if i < share || at.is_none_or(|t| now - t >= rotation) {
+        let mut spent = 0;
+        for (at, s) in rest {
+            if spent < share || at.is_none_or(|t| now - t >= rotation) {
+                spent += cost.get(&s).copied().unwrap_or(0);
                 due.insert(s);
             }
         }
@@ -370,8 +396,8 @@ fn missing(inv: &Inventory, full: &[Scope], have: &Metrics) -> Vec<MetricQuery> 
     q
 }
 
-/// How many rows of `n` a poll every `every` fetches so that each is fetched within
-/// `period` (the rotation's: [`rotation_for`]).
+/// How many of `n` (series requested, in [`Plan::poll`]) a poll every `every` fetches so that
+/// each is fetched within `period` (the rotation's: [`rotation_for`]).
 pub fn rotation_share(n: usize, every: Duration, period: Duration) -> usize {
     let polls = (period.as_secs_f64() / every.as_secs_f64().max(1.0)).floor();
     (n as f64 / polls.max(1.0)).ceil() as usize

@@ -278,3 +278,77 @@ fn the_cost_pane_states_the_rotation_the_poll_keeps_to() {
     assert_eq!(cost.rotation, polled);
     assert!(polled > ROTATION && polled < ROTATION_MAX, "{polled:?}");
 }
+
+/// Issue 27: the rotation's share is counted in series, so a minute costs the same whether
+/// its rows are busy streams or rules whose series rest on the listing (a share of rows cost
+/// 400 metrics one minute and none the next nine); and no row waits longer than the period.
+#[test]
+fn the_rotation_costs_the_same_every_poll_whatever_its_rows() {
+    use crate::judge::losses::tests::{rule, stream};
+    let mut inv = Inventory::default();
+    for i in 0..100 {
+        inv.streams
+            .push(std::sync::Arc::new(stream(&format!("s-{i:03}"))));
+    }
+    for i in 0..1_000 {
+        inv.rules.push(std::sync::Arc::new(rule(
+            &format!("r-{i:04}"),
+            "s-000",
+            None,
+        )));
+    }
+    let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+    let every = Duration::from_secs(60);
+    let mut have = Metrics::new(MetricWindow::ending_at(t0, 180, 60));
+    let all = metric_queries(&inv, &[]);
+    for q in &all {
+        have.put(q.scope.clone(), q.metric, 0, vec![None; 180]);
+    }
+    // The streams' series are listed (busy); every rule's is not (idle, resting).
+    let present: HashSet<(Scope, MetricId)> = all
+        .iter()
+        .filter(|q| matches!(q.scope, Scope::Stream(_)))
+        .map(|q| (q.scope.clone(), q.metric))
+        .collect();
+    let busy = present.len();
+    let mut plan = Plan::default();
+    // The first load fetched every row at one instant.
+    plan.record_poll(
+        &Planned {
+            queries: all.clone(),
+            ..Planned::default()
+        },
+        t0,
+    );
+    let period = rotation_for(busy, 100);
+    assert_eq!(period, ROTATION);
+    let share = rotation_share(busy, every, period);
+    let per_stream = busy / 100;
+    let mut counts = Vec::new();
+    for k in 1..=30 {
+        let now = t0 + chrono::Duration::minutes(k);
+        plan.set_listing(
+            Listing {
+                at: now,
+                swept: Listing::metrics_of(&inv).into_iter().collect(),
+                present: present.clone(),
+            },
+            every * 2,
+        );
+        let p = plan.poll(&inv, &Want::default(), &HashSet::new(), &have, now, every);
+        counts.push(p.queries.len());
+        plan.record_poll(&p, now);
+        let limit = chrono::Duration::from_std(period).unwrap_or_default();
+        for s in inv.scopes() {
+            let last = plan.last.get(&s).copied().unwrap_or_default();
+            assert!(now - last <= limit, "{s:?} waited past the period at {k}");
+        }
+    }
+    for (k, n) in counts.iter().enumerate() {
+        assert!(
+            *n >= share && *n < share + per_stream,
+            "poll {}: {n} series, the share is {share}: {counts:?}",
+            k + 1
+        );
+    }
+}

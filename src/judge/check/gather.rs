@@ -11,12 +11,13 @@ pub struct Gathered {
     pub region: String,
     /// When the checks ran: the end of the metrics window and what "recent" is measured from.
     pub now: DateTime<Utc>,
-    /// The whole inventory (buses, rules, streams, error rows).
+    /// The inventory the selection is checked on ([`super::inventory_for`]: the whole of it,
+    /// or the rows named and those they feed or are fed by), with its error rows.
     pub inv: Inventory,
     /// The streams and rules to check, resolved from the selection.
     pub scope: Resolved,
-    /// Every metric of the inventory, or why GetMetricData failed (the metric checks are then
-    /// UNKNOWN).
+    /// The triage metrics of the rows checked, or why GetMetricData failed (the metric checks
+    /// are then UNKNOWN).
     pub metrics: BResult<Metrics>,
     /// Every CloudWatch alarm, or why DescribeAlarms failed.
     pub alarms: BResult<Vec<Alarm>>,
@@ -59,7 +60,10 @@ pub async fn gather(
     writer_policy: &str,
     now: DateTime<Utc>,
 ) -> BResult<Gathered> {
-    let (identity, inv) = tokio::join!(backend.identity(), backend.inventory());
+    let (identity, inv) = tokio::join!(
+        backend.identity(),
+        crate::judge::check::inventory_for(backend, sel)
+    );
     let identity = identity?;
     let inv = inv?;
     let scope = sel.resolve(&inv);
@@ -103,7 +107,15 @@ pub async fn gather(
     let reqs: Vec<SimRequest> = sims.iter().map(|(_, q)| q.clone()).collect();
     let window_start = now - Duration::minutes(i64::from(window_minutes));
     let (metrics, alarms, alarm_history, logs, reports) = tokio::join!(
-        crate::backend::read::fetch_metrics(backend, &inv, now, window_minutes),
+        // The rows checked only (a stream named in a large account is not 75,000 series).
+        crate::backend::read::fetch(
+            backend,
+            crate::model::metric_queries_of(&inv, &[], |s| match s {
+                crate::model::Scope::Stream(n) => scope.streams.contains(n),
+                crate::model::Scope::Rule(k) => scope.rules.contains(k),
+            }),
+            crate::model::MetricWindow::ending_at(now, window_minutes, 60),
+        ),
         backend.alarms(),
         backend.alarm_history(window_start),
         futures_util::future::join_all(groups.iter().map(|g| error_events(backend, g, since, now))),

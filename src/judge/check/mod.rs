@@ -13,12 +13,14 @@ mod gather;
 mod losses;
 mod report;
 mod rule;
+mod scoped;
 mod select;
 mod stream;
 
 pub use evaluate::{evaluate, timelines};
 pub use gather::{Gathered, SimTarget, gather};
 pub use report::{grouped, human_lines, overlay_lines, tally};
+pub use scoped::inventory_for;
 pub use select::{Resolved, Selection};
 
 use confirm::*;

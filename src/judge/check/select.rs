@@ -28,7 +28,8 @@ pub struct Resolved {
     pub unread: Vec<usize>,
 }
 
-fn rule_matches(r: &Rule, name: &str) -> bool {
+/// Whether `name` (`bus/name`, or a bare name on any bus) names `r`.
+pub(super) fn rule_matches(r: &Rule, name: &str) -> bool {
     r.name == name || format!("{}/{}", r.bus, r.name) == name
 }
 
@@ -76,6 +77,13 @@ impl Selection {
                     sc.streams.insert(s.name.clone());
                     sc.rules
                         .extend(inv.rules_feeding(&s.name).into_iter().map(|r| r.key()));
+                    // A bus or a rule's targets that could not be read may hide a rule
+                    // feeding it: checked as unread, never left out.
+                    for (i, e) in inv.errors.iter().enumerate() {
+                        if matches!(e.kind, "bus" | "buses" | "rule") && !sc.unread.contains(&i) {
+                            sc.unread.push(i);
+                        }
+                    }
                 }
                 // Not described, or not even listed: unread, never "does not exist".
                 None => match inv
@@ -135,5 +143,41 @@ impl Selection {
             }
         }
         sc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{BackendError, ErrorKind};
+    use crate::judge::losses::tests::{rule, stream};
+    use std::sync::Arc;
+
+    /// A stream named on its own is checked with what could not be read: a bus or a rule's
+    /// targets not read may hide a rule feeding it (unread, UNKNOWN), never left out.
+    #[test]
+    fn a_named_stream_is_unread_where_a_rule_feeding_it_may_hide() {
+        let denied = BackendError::new(ErrorKind::Denied, "AccessDeniedException");
+        let mut inv = Inventory::default();
+        inv.streams.push(Arc::new(stream("s")));
+        inv.rules.push(Arc::new(rule("feeds", "s", None)));
+        let sel = Selection {
+            streams: vec!["s".into()],
+            rules: Vec::new(),
+        };
+        let sc = sel.resolve(&inv);
+        assert!(sc.unread.is_empty());
+        assert_eq!(sc.rules.len(), 1);
+        inv.errors
+            .push(InventoryError::new("rule", "default/other", &denied));
+        inv.errors
+            .push(InventoryError::new("bus", "orders", &denied));
+        inv.errors.push(InventoryError::new("stream", "t", &denied));
+        let sc = sel.resolve(&inv);
+        assert_eq!(
+            sc.unread,
+            vec![0, 1],
+            "the rule and the bus, not another stream"
+        );
     }
 }

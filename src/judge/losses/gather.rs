@@ -79,7 +79,10 @@ pub async fn gather(
     window_minutes: u32,
     now: DateTime<Utc>,
 ) -> BResult<Gathered> {
-    let (identity, inv) = tokio::join!(backend.identity(), backend.inventory());
+    let (identity, inv) = tokio::join!(
+        backend.identity(),
+        crate::judge::check::inventory_for(backend, sel)
+    );
     let inv = inv?;
     let (account, region) = identity
         .map(|i| (i.account, i.region))
