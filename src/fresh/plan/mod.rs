@@ -9,12 +9,12 @@
 //! - The other rows (off screen, OK or undecided) get their triage set on a rotation: each
 //!   poll the least recently fetched rows, up to a share counted in the series they request
 //!   (rows whose series rest on the listing cost nothing), so that every row is looked at
-//!   again within the rotation's period and the cost is the same every minute. The period is [`ROTATION`], 10
-//!   minutes, until the series it fetches would cost more than [`ROTATION_BUDGET`] a stream a
-//!   minute (and [`ROTATION_FLOOR`]); then it is as long as that budget needs, at most
-//!   [`ROTATION_MAX`] ([`rotation_for`]: 13 min 20 s at 5,000 streams delivering). The API
-//!   cost pane says the period. Their health is that of their last
-//!   fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
+//!   again within the rotation's period and the cost is the same every minute. The period is
+//!   [`ROTATION`], 10 minutes, until the series it fetches would cost more than
+//!   [`ROTATION_BUDGET`] a stream a minute (and [`ROTATION_FLOOR`]); then it is as long as
+//!   that budget needs, at most [`ROTATION_MAX`] ([`rotation_for`]: 13 min 20 s at 5,000
+//!   streams delivering). The API cost pane says the period. Their health is that of their
+//!   last fetch; scrolling to them fetches them within seconds ([`Plan::look`]).
 //! - Of a row off screen, a series already fetched that CloudWatch's ListMetrics says had no
 //!   datapoint in the last 3 hours ([`Listing`], swept every poll: one request per metric name
 //!   and 500 series, instead of one metric per row) is not requested again: GetMetricData
