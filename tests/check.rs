@@ -387,6 +387,24 @@ fn a_named_stream_of_a_large_account_reads_its_rows_not_the_account() {
     assert!(aws.count("DescribeDeliveryStream") < 10);
     assert_eq!(aws.count("ListRuleNamesByTarget"), 3, "once a bus");
     assert!(aws.count("ListTargetsByRule") < 300);
+    // The quiet rules feeding s-007 (on bus-a, 100 rules) are tested against what the bus
+    // logged: which of its 100 /aws/events/<rule> groups exist is listed, and that one read,
+    // not 100 FilterLogEvents a rule.
+    let samples: Vec<&Value> = scoped
+        .iter()
+        .filter(|f| f["check"] == "pattern-samples")
+        .collect();
+    assert!(!samples.is_empty(), "{scoped:#?}");
+    for f in &samples {
+        assert_eq!(f["status"], "warn", "{f}");
+        assert_eq!(f["details"], "samples from /aws/events/r-010", "{f}");
+    }
+    assert!(aws.count("DescribeLogGroups") >= 1);
+    assert!(
+        aws.count("FilterLogEvents") <= 2 * samples.len() as u64 + 2,
+        "{} FilterLogEvents",
+        aws.count("FilterLogEvents")
+    );
     aws.fault_one("denied", "ListRuleNamesByTarget", "");
     aws.reset_counts();
     let (whole_code, whole) = fhtop(
@@ -403,4 +421,69 @@ fn a_named_stream_of_a_large_account_reads_its_rows_not_the_account() {
     assert_eq!(aws.count("ListTargetsByRule"), 300);
     assert_eq!(code, whole_code);
     assert_eq!(verdicts(&scoped), verdicts(&findings(&whole)));
+}
+
+/// A rule targeting a Kinesis data stream is checked with the delivery streams reading it
+/// (ListDeliveryStreams of type `KinesisStreamAsSource`, then only those described), not the
+/// whole inventory, to the verdicts the whole account's check gives its rows. Listing them
+/// denied, the check reads the whole inventory, to the same findings.
+#[test]
+fn a_named_rule_targeting_a_kinesis_data_stream_reads_the_streams_with_such_a_source() {
+    let aws = Aws::start();
+    aws.seed("eu-south-1", "shapes");
+    let creds = aws.credentials_file();
+    let (_, all) = fhtop(&aws.url, "eu-south-1", &creds, &["--json"]);
+    let all = findings(&all);
+    let streams = all
+        .iter()
+        .filter(|f| f["check"] == "stream-status")
+        .filter_map(|f| f["target"].as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as u64;
+    assert!(streams > 10, "{streams}");
+    for (rule, reader) in [
+        ("default/clicks-to-kinesis", "ks-archive"),
+        ("default/orders-to-kinesis", "ks-ok"),
+    ] {
+        aws.fault("none", 0.0);
+        aws.reset_counts();
+        let (code, scoped) = fhtop(&aws.url, "eu-south-1", &creds, &["--rule", rule, "--json"]);
+        assert_eq!(
+            aws.count("DescribeDeliveryStream"),
+            3,
+            "{rule}: the three streams reading a Kinesis data stream (ks-archive, ks-ok, ks-denied)"
+        );
+        let scoped = findings(&scoped);
+        assert!(
+            scoped.iter().any(|f| f["target"] == reader),
+            "{rule}: {scoped:#?}"
+        );
+        let rows: std::collections::BTreeSet<&str> = scoped
+            .iter()
+            .filter_map(|f| f["target"].as_str())
+            .filter(|t| !t.starts_with("policy "))
+            .collect();
+        let of_rows = |fs: &[Value]| -> Vec<Value> {
+            fs.iter()
+                .filter(|f| f["target"].as_str().is_some_and(|t| rows.contains(t)))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            verdicts(&of_rows(&scoped)),
+            verdicts(&of_rows(&all)),
+            "{rule}"
+        );
+        aws.fault_one("denied", "ListDeliveryStreams", "KinesisStreamAsSource");
+        aws.reset_counts();
+        let (whole_code, whole) =
+            fhtop(&aws.url, "eu-south-1", &creds, &["--rule", rule, "--json"]);
+        assert_eq!(
+            aws.count("DescribeDeliveryStream"),
+            streams,
+            "{rule}: listing by type denied, every stream is described"
+        );
+        assert_eq!(code, whole_code, "{rule}");
+        assert_eq!(verdicts(&scoped), verdicts(&findings(&whole)), "{rule}");
+    }
 }

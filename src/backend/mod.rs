@@ -149,6 +149,27 @@ pub trait Backend: Send + Sync {
         names.sort();
         Ok(names)
     }
+    /// The names of the delivery streams reading a Kinesis data stream (ListDeliveryStreams with
+    /// `DeliveryStreamType` `KinesisStreamAsSource`, every page; Amazon Data Firehose API
+    /// Reference, ListDeliveryStreams). The default reads them from [`Backend::inventory`],
+    /// with every stream that could not be described (its source is not known).
+    async fn kinesis_sourced_stream_names(&self) -> BResult<Vec<String>> {
+        let inv = self.inventory().await?;
+        let mut names: Vec<String> = inv
+            .streams
+            .iter()
+            .filter(|s| s.source.kinesis_stream_arn().is_some())
+            .map(|s| s.name.clone())
+            .collect();
+        names.extend(
+            inv.errors
+                .into_iter()
+                .filter(|e| e.kind == "stream")
+                .map(|e| e.name),
+        );
+        names.sort();
+        Ok(names)
+    }
     /// One delivery stream's configuration (DescribeDeliveryStream). NotFound when it was
     /// deleted since it was listed. The default reads it from [`Backend::inventory`].
     async fn describe_stream(&self, name: &str) -> BResult<crate::model::Stream> {
@@ -260,6 +281,18 @@ pub trait Backend: Send + Sync {
         since: DateTime<Utc>,
         limit: usize,
     ) -> BResult<Vec<LogEvent>>;
+    /// The names of the log groups starting with `prefix` (DescribeLogGroups, 50 a page), or
+    /// `None` when they take more than `max_pages` pages: the groups that exist, so that a
+    /// caller reads those rather than asking for every group that might. The default lists
+    /// none (`None`: the caller reads every group it would).
+    async fn log_group_names(
+        &self,
+        prefix: &str,
+        max_pages: usize,
+    ) -> BResult<Option<Vec<String>>> {
+        let _ = (prefix, max_pages);
+        Ok(None)
+    }
     /// One rule as it is now (state, managed-by), for the guarded toggle's checks and its
     /// verification afterwards.
     async fn describe_rule(&self, key: &RuleKey) -> BResult<Rule>;

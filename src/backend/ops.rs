@@ -125,6 +125,9 @@ ops! {
     DescribeAlarmHistory => "cloudwatch", Read, "alarm state changes in the timelines (since when)";
     /// logs:FilterLogEvents, per error log group.
     FilterLogEvents => "logs", Read, "delivery error logs";
+    /// logs:DescribeLogGroups: which `/aws/events/<rule>` groups exist, so that a rule's
+    /// pattern samples read those alone.
+    DescribeLogGroups => "logs", Read, "pattern samples read only the rule log groups that exist";
     /// iam:SimulatePrincipalPolicy (the local evaluator is used without it).
     SimulatePrincipalPolicy => "iam", Permissions, "AWS's own policy simulator (fhtop then evaluates locally)";
     /// iam:GetRole: a role's trust policy and permissions boundary.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::inventory::Inventory;
 use super::metric::{MetricId, Scope};
 use super::reported::Reported;
+use super::row_series::RowSeries;
 use super::rule::Rule;
 use super::stream::{DestinationKind, Stream};
 
@@ -332,7 +333,7 @@ pub struct Metrics {
     /// The series by stream or rule and metric; a query without an answer has no entry.
     /// Each row's series behind an `Arc`: a poll that moves the window and fetches a few rows
     /// again copies the map of rows, not every row's map (copied when written: `Arc::make_mut`).
-    series: HashMap<Scope, Arc<HashMap<MetricId, Stored>>>,
+    series: HashMap<Scope, Arc<RowSeries<Stored>>>,
 }
 
 /// A series over the window, oldest first: one value per period from the window's start, a
@@ -466,12 +467,8 @@ impl Metrics {
     /// Keeps only the series `keep` says yes to.
     pub fn retain(&mut self, mut keep: impl FnMut(&Scope, MetricId) -> bool) {
         self.series.retain(|scope, by| {
-            let drop: Vec<MetricId> = by.keys().filter(|m| !keep(scope, **m)).copied().collect();
-            if !drop.is_empty() {
-                let by = Arc::make_mut(by);
-                for m in drop {
-                    by.remove(&m);
-                }
+            if by.keys().any(|m| !keep(scope, m)) {
+                Arc::make_mut(by).retain(|m| keep(scope, m));
             }
             !by.is_empty()
         });
@@ -481,7 +478,7 @@ impl Metrics {
     pub fn keys(&self) -> impl Iterator<Item = (&Scope, MetricId)> + '_ {
         self.series
             .iter()
-            .flat_map(|(s, by)| by.keys().map(move |m| (s, *m)))
+            .flat_map(|(s, by)| by.keys().map(move |m| (s, m)))
     }
 
     /// Number of series.

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod prefix;
 pub mod queue;
 pub mod reported;
+mod row_series;
 pub mod rule;
 pub mod stream;
 

@@ -292,3 +292,37 @@ fn gaps_around_the_datapoints_are_not_stored_and_read_back_as_gaps() {
     let s = n.series(&scope, id).unwrap_or_else(|| panic!("kept"));
     assert_eq!(s.to_vec(), vec![None, None]);
 }
+
+/// A row's series are found by metric whatever order they were stored in; storing one again
+/// replaces it, and dropping some keeps the others.
+#[test]
+fn a_rows_series_are_found_by_metric_in_any_order() {
+    use MetricId::*;
+    let t0 = Utc::now();
+    let mut m = Metrics::new(MetricWindow::ending_at(t0, 3, 60));
+    let scope = Scope::Rule(RuleKey {
+        bus: "default".into(),
+        name: "r".into(),
+    });
+    let ids = [
+        FailedInvocations,
+        Invocations,
+        InvocationsSentToDlq,
+        MatchedEvents,
+        InvocationsFailedToBeSentToDlq,
+    ];
+    for (k, id) in ids.iter().enumerate() {
+        m.put(scope.clone(), *id, 0, vec![Some(k as f64); 3]);
+    }
+    for (k, id) in ids.iter().enumerate() {
+        assert_eq!(m.latest(&scope, *id), Some(k as f64), "{id:?}");
+    }
+    m.put(scope.clone(), MatchedEvents, 0, vec![Some(9.0); 3]);
+    assert_eq!(m.latest(&scope, MatchedEvents), Some(9.0));
+    assert_eq!(m.len(), ids.len());
+    m.retain(|_, id| id != Invocations && id != MatchedEvents);
+    assert_eq!(m.len(), 3);
+    assert_eq!(m.series(&scope, Invocations).map(|s| s.len()), None);
+    assert_eq!(m.latest(&scope, FailedInvocations), Some(0.0));
+    assert_eq!(m.latest(&scope, InvocationsFailedToBeSentToDlq), Some(4.0));
+}

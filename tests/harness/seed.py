@@ -321,6 +321,17 @@ def scale(c, region):
                   "Timestamp": end - datetime.timedelta(minutes=k), "Value": 10.0} for k in range(3)]
     for i in range(0, len(data), 20):
         c["cloudwatch"].put_metric_data(Namespace="AWS/Events", MetricData=data[i:i + 20])
+    # One rule of bus-a logs what it matched to its /aws/events/ group (the only such group):
+    # the events a quiet rule of bus-a is tested against (pattern-samples).
+    group = f"/aws/events/{'r-0010' if n > 500 else 'r-010'}"
+    c["logs"].create_log_group(logGroupName=group)
+    c["logs"].create_log_stream(logGroupName=group, logStreamName="events")
+    ts = int(NOW.timestamp() * 1000)
+    c["logs"].put_log_events(logGroupName=group, logStreamName="events", logEvents=[
+        {"timestamp": ts - 600_000 + k * 60_000, "message": json.dumps({
+            "version": "0", "id": f"5ca1e000-{k:04d}", "detail-type": "Tick", "source": "app.10",
+            "account": ACCOUNT, "time": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+            "resources": [], "detail": {"k": k}})} for k in range(3)])
 
 
 def history(c, region):

@@ -28,7 +28,7 @@ pub(super) async fn streams(
     (list_pace, pace): (&Pace, &Pace),
 ) -> BResult<(Vec<Stream>, Vec<InventoryError>)> {
     let mut errors = Vec::new();
-    let names = match list_names(c, stats, list_pace).await {
+    let names = match list_names(c, stats, list_pace, None).await {
         Ok(n) => n,
         Err(e) if e.is_account_wide() => return Err(e),
         // Streams cannot be listed (e.g. firehose:ListDeliveryStreams denied): an error row,
@@ -59,13 +59,22 @@ pub(super) async fn streams(
 /// pages of 100 would take 10 s to name 5,000 streams; one page of up to 10,000 takes one call.
 const LIST_LIMIT: i32 = 10_000;
 
-/// Every delivery stream name (ListDeliveryStreams, every page).
-pub(super) async fn list_names(c: &Client, stats: &ApiStats, pace: &Pace) -> BResult<Vec<String>> {
+/// Every delivery stream name (ListDeliveryStreams, every page); of one `DeliveryStreamType`
+/// only when `of_type` is given (ListDeliveryStreams' own filter).
+pub(super) async fn list_names(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    of_type: Option<DeliveryStreamType>,
+) -> BResult<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     loop {
         pace.wait().await;
         stats.call(Op::ListDeliveryStreams);
-        let mut req = c.list_delivery_streams().limit(LIST_LIMIT);
+        let mut req = c
+            .list_delivery_streams()
+            .limit(LIST_LIMIT)
+            .set_delivery_stream_type(of_type.clone());
         if let Some(last) = names.last() {
             req = req.exclusive_start_delivery_stream_name(last);
         }

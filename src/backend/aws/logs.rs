@@ -58,3 +58,43 @@ pub(super) async fn events(
     out.sort_by_key(|e| e.timestamp);
     Ok(out)
 }
+
+/// Log groups in one DescribeLogGroups page (its `limit`: 1 to 50; Amazon CloudWatch Logs API
+/// Reference, DescribeLogGroups).
+const GROUPS_PAGE: i32 = 50;
+
+/// The names of the log groups starting with `prefix` (DescribeLogGroups with
+/// `logGroupNamePrefix`, every page), or `None` when there are more than `max_pages` pages.
+pub(super) async fn group_names(
+    c: &Client,
+    stats: &ApiStats,
+    pace: &Pace,
+    prefix: &str,
+    max_pages: usize,
+) -> BResult<Option<Vec<String>>> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..max_pages {
+        pace.wait().await;
+        stats.call(Op::DescribeLogGroups);
+        let r = c
+            .describe_log_groups()
+            .log_group_name_prefix(prefix)
+            .limit(GROUPS_PAGE)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify(Op::DescribeLogGroups, e))?;
+        names.extend(
+            r.log_groups()
+                .iter()
+                .filter_map(|g| g.log_group_name())
+                .map(str::to_string),
+        );
+        token = r.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(Some(names));
+        }
+    }
+    Ok(None)
+}

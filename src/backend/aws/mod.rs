@@ -140,7 +140,7 @@ impl AwsBackend {
         match op {
             Op::DescribeDeliveryStream => Some(&self.firehose_pace),
             Op::ListDeliveryStreams => Some(&self.firehose_list_pace),
-            Op::FilterLogEvents => Some(&self.logs_pace),
+            Op::FilterLogEvents | Op::DescribeLogGroups => Some(&self.logs_pace),
             op if op.action().starts_with("events:") => Some(&self.events_pace),
             _ => None,
         }
@@ -202,7 +202,20 @@ impl Backend for AwsBackend {
 
     async fn stream_names(&self) -> BResult<Vec<String>> {
         let c = self.clients().await;
-        let r = firehose::list_names(&c.firehose, &self.stats, &self.firehose_list_pace).await;
+        let r =
+            firehose::list_names(&c.firehose, &self.stats, &self.firehose_list_pace, None).await;
+        self.guard(r).await
+    }
+
+    async fn kinesis_sourced_stream_names(&self) -> BResult<Vec<String>> {
+        let c = self.clients().await;
+        let r = firehose::list_names(
+            &c.firehose,
+            &self.stats,
+            &self.firehose_list_pace,
+            Some(aws_sdk_firehose::types::DeliveryStreamType::KinesisStreamAsSource),
+        )
+        .await;
         self.guard(r).await
     }
 
@@ -266,6 +279,16 @@ impl Backend for AwsBackend {
     ) -> BResult<Vec<LogEvent>> {
         let c = self.clients().await;
         let r = logs::events(&c.logs, &self.stats, &self.logs_pace, group, since, limit).await;
+        self.guard(r).await
+    }
+
+    async fn log_group_names(
+        &self,
+        prefix: &str,
+        max_pages: usize,
+    ) -> BResult<Option<Vec<String>>> {
+        let c = self.clients().await;
+        let r = logs::group_names(&c.logs, &self.stats, &self.logs_pace, prefix, max_pages).await;
         self.guard(r).await
     }
 

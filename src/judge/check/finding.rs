@@ -92,7 +92,7 @@ pub(super) fn unread_finding(g: &Gathered, e: &InventoryError, cli: &Confirm) ->
             Some(p) => format!("{summary} (add {p} to fhtop's role)"),
             None => summary,
         },
-        details: e.message.clone(),
+        details: e.message.to_string(),
         confirm,
         pipeline: e.name.clone(),
     }
@@ -149,7 +149,7 @@ pub(super) fn from_health_refined(
             check: check.id(),
             target: target.to_string(),
             status: f.level,
-            summary: f.text.clone(),
+            summary: f.text.to_string(),
             details: String::new(),
             confirm: refine(f.symptom).unwrap_or_else(|| confirm.clone()),
             pipeline: pipeline.to_string(),

@@ -13,10 +13,14 @@
 //! where `pattern-samples` finds what the bus carried. On a larger bus the samples come from
 //! the log groups of the rules in scope only (the finding names the groups it read).
 //!
-//! The whole inventory is read instead when the selection is empty, when the role may not call
-//! ListRuleNamesByTarget (a policy from before this operation was used: nothing changes for
-//! it), or when a rule in scope targets a Kinesis data stream other than a named stream's
-//! source (which delivery streams read it is only known by describing them all).
+//! A rule in scope that targets a Kinesis data stream (other than a named stream's source) is
+//! checked with the delivery streams reading it: ListDeliveryStreams of type
+//! `KinesisStreamAsSource` names the streams with such a source, and each is described (which
+//! data stream it reads is only in its description).
+//!
+//! The whole inventory is read instead when the selection is empty, or when the role may not
+//! call ListRuleNamesByTarget (a policy from before this operation was used: nothing changes
+//! for it).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -134,6 +138,7 @@ async fn scoped(backend: &dyn Backend, sel: &Selection) -> BResult<Option<Invent
         .filter_map(|s| s.source.kinesis_stream_arn())
         .collect();
     let mut more: BTreeSet<String> = BTreeSet::new();
+    let mut kinesis: BTreeSet<String> = BTreeSet::new();
     for r in &read {
         for t in &r.targets {
             match r.local_stream(t) {
@@ -142,7 +147,7 @@ async fn scoped(backend: &dyn Backend, sel: &Selection) -> BResult<Option<Invent
                 }
                 Some(_) => {}
                 None if is_kinesis_stream(&t.arn) && !sources.contains(t.arn.as_str()) => {
-                    return Ok(None);
+                    kinesis.insert(t.arn.clone());
                 }
                 None => {}
             }
@@ -150,12 +155,45 @@ async fn scoped(backend: &dyn Backend, sel: &Selection) -> BResult<Option<Invent
     }
     // A target that does not exist is left out, as the whole inventory would (it is not listed).
     describe(backend, more.into_iter(), &mut streams, &mut errors).await?;
+    if !kinesis.is_empty() && !read_kinesis(backend, &kinesis, &mut streams, &mut errors).await? {
+        return Ok(None);
+    }
     Ok(Some(Inventory {
         buses,
         rules: read.into_iter().chain(mates_read).map(Arc::new).collect(),
         streams: streams.into_iter().map(Arc::new).collect(),
         errors,
     }))
+}
+
+/// The delivery streams reading the Kinesis data streams `arns` (rules in scope target them),
+/// into `streams`: ListDeliveryStreams of type `KinesisStreamAsSource`, then
+/// DescribeDeliveryStream of each not yet described (a failure into `errors`, as the whole
+/// inventory would hold it). `false` when they cannot be listed (only the whole inventory can
+/// answer); fails only on an account-wide error.
+async fn read_kinesis(
+    backend: &dyn Backend,
+    arns: &BTreeSet<String>,
+    streams: &mut Vec<Stream>,
+    errors: &mut Vec<InventoryError>,
+) -> BResult<bool> {
+    let names = match backend.kinesis_sourced_stream_names().await {
+        Ok(n) => n,
+        Err(e) if e.is_account_wide() => return Err(e),
+        Err(_) => return Ok(false),
+    };
+    let fresh: Vec<String> = names
+        .into_iter()
+        .filter(|n| !streams.iter().any(|s| &s.name == n))
+        .collect();
+    let mut found = Vec::new();
+    describe(backend, fresh.into_iter(), &mut found, errors).await?;
+    streams.extend(found.into_iter().filter(|s| {
+        s.source
+            .kinesis_stream_arn()
+            .is_some_and(|a| arns.contains(a))
+    }));
+    Ok(true)
 }
 
 /// Each of `rules` with its targets (ListTargetsByRule), in order.

@@ -17,6 +17,7 @@ pub use diagnosis::{
 pub use rule::rule_health;
 pub use stream::{ErrorSummary, buffer_interval, error_summary, freshness_level, stream_health};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -232,7 +233,8 @@ pub struct Finding {
     /// How bad it is.
     pub level: Level,
     /// What was found, in words for the panes and `fhtop check` (may contain AWS names: sanitize).
-    pub text: String,
+    /// Borrowed when the words are fixed: a diagnosis of 10,000 rows holds one per row.
+    pub text: Cow<'static, str>,
 }
 
 /// The health of one stream, rule or pipeline: the worst level and every finding.
@@ -259,7 +261,7 @@ impl Health {
         check: CheckId,
         symptom: Symptom,
         level: Level,
-        text: impl Into<String>,
+        text: impl Into<Cow<'static, str>>,
     ) {
         self.level = self.level.max(level);
         self.findings.push(Finding {
@@ -273,9 +275,10 @@ impl Health {
         self.level = self.level.max(other.level);
         self.findings.extend(other.findings);
     }
-    /// Findings worst first.
+    /// Findings worst first (and no room kept for more: a diagnosis holds one per row).
     pub fn sorted(mut self) -> Self {
         self.findings.sort_by_key(|f| std::cmp::Reverse(f.level));
+        self.findings.shrink_to_fit();
         self
     }
     /// Whether any finding is of this symptom.

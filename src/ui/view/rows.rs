@@ -182,7 +182,7 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
     };
     let diagnosis = snap.diagnosis();
     let alarms = snap.alarms.get().map(Vec::as_slice).unwrap_or(&[]);
-    let mut out: Vec<(Entry, String)> = Vec::new();
+    let mut out: Vec<Entry> = Vec::new();
     match pane {
         Pane::Pipelines => {
             for (i, link) in inv.pipelines.iter().enumerate() {
@@ -197,23 +197,20 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     continue;
                 }
                 let level = diagnosis.pipeline_level(i);
-                out.push((
-                    Entry {
-                        id: format!("{name}#{i}"),
-                        level,
-                        target: Focus {
-                            rule: rk,
-                            // Another account's stream is not the one of that name here.
-                            stream: link.foreign.is_none().then(|| link.stream_name.clone()),
-                            unread: None,
-                            ctx: 0,
-                        },
-                        index: i,
-                        error: None,
-                        name: String::new(),
+                out.push(Entry {
+                    id: format!("{name}#{i}"),
+                    level,
+                    target: Focus {
+                        rule: rk,
+                        // Another account's stream is not the one of that name here.
+                        stream: link.foreign.is_none().then(|| link.stream_name.clone()),
+                        unread: None,
+                        ctx: 0,
                     },
+                    index: i,
+                    error: None,
                     name,
-                ));
+                });
             }
         }
         Pane::Streams => {
@@ -222,22 +219,19 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                 if !matches(filter, &[&s.name, &s.status, bucket]) {
                     continue;
                 }
-                out.push((
-                    Entry {
-                        id: s.name.clone(),
-                        level: diagnosis.stream_level(&s.name),
-                        target: Focus {
-                            rule: None,
-                            stream: Some(s.name.clone()),
-                            unread: None,
-                            ctx: 0,
-                        },
-                        index: i,
-                        error: None,
-                        name: String::new(),
+                out.push(Entry {
+                    id: s.name.clone(),
+                    level: diagnosis.stream_level(&s.name),
+                    target: Focus {
+                        rule: None,
+                        stream: Some(s.name.clone()),
+                        unread: None,
+                        ctx: 0,
                     },
-                    s.name.clone(),
-                ));
+                    index: i,
+                    error: None,
+                    name: s.name.clone(),
+                });
             }
         }
         Pane::Rules => {
@@ -251,22 +245,19 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     .iter()
                     .find_map(|t| r.local_stream(t))
                     .map(str::to_string);
-                out.push((
-                    Entry {
-                        id: key.clone(),
-                        level: diagnosis.rule_level(&r.key()),
-                        target: Focus {
-                            rule: Some(r.key()),
-                            stream,
-                            unread: None,
-                            ctx: 0,
-                        },
-                        index: i,
-                        error: None,
-                        name: String::new(),
+                out.push(Entry {
+                    id: key.clone(),
+                    level: diagnosis.rule_level(&r.key()),
+                    target: Focus {
+                        rule: Some(r.key()),
+                        stream,
+                        unread: None,
+                        ctx: 0,
                     },
-                    key,
-                ));
+                    index: i,
+                    error: None,
+                    name: key,
+                });
             }
         }
         Pane::Alarms => {
@@ -283,22 +274,19 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
                     bus: a.bus().to_string(),
                     name: n.to_string(),
                 });
-                out.push((
-                    Entry {
-                        id: a.name.clone(),
-                        level,
-                        target: Focus {
-                            rule,
-                            stream: a.stream().map(str::to_string),
-                            unread: None,
-                            ctx: 0,
-                        },
-                        index: i,
-                        error: None,
-                        name: String::new(),
+                out.push(Entry {
+                    id: a.name.clone(),
+                    level,
+                    target: Focus {
+                        rule,
+                        stream: a.stream().map(str::to_string),
+                        unread: None,
+                        ctx: 0,
                     },
-                    a.name.clone(),
-                ));
+                    index: i,
+                    error: None,
+                    name: a.name.clone(),
+                });
             }
         }
         Pane::Logs | Pane::AppLog | Pane::Cost => {}
@@ -318,31 +306,28 @@ fn make_entries(pane: Pane, snap: &Snapshot, filter: &str) -> Vec<Entry> {
             continue;
         }
         let stream = (err.kind == "stream").then(|| err.name.clone());
-        out.push((
-            Entry {
-                id: format!("error:{}:{}", err.kind, err.name),
-                level: if err.is_one_resource() {
-                    Level::Fail
-                } else {
-                    Level::Unknown
-                },
-                target: Focus {
-                    rule: None,
-                    stream,
-                    unread: Some((err.kind, err.name.clone())),
-                    ctx: 0,
-                },
-                index: usize::MAX,
-                error: Some(i),
-                name: String::new(),
+        out.push(Entry {
+            id: format!("error:{}:{}", err.kind, err.name),
+            level: if err.is_one_resource() {
+                Level::Fail
+            } else {
+                Level::Unknown
             },
-            err.name.clone(),
-        ));
+            target: Focus {
+                rule: None,
+                stream,
+                unread: Some((err.kind, err.name.clone())),
+                ctx: 0,
+            },
+            index: usize::MAX,
+            error: Some(i),
+            name: err.name.clone(),
+        });
     }
-    out.sort_by(|(a, an), (b, bn)| b.level.cmp(&a.level).then_with(|| an.cmp(bn)));
-    out.into_iter()
-        .map(|(e, name)| Entry { name, ..e })
-        .collect()
+    out.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.name.cmp(&b.name)));
+    // Kept until the data changes (one per pane shown): no room for more.
+    out.shrink_to_fit();
+    out
 }
 
 #[cfg(test)]
