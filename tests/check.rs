@@ -272,6 +272,25 @@ fn verdicts(fs: &[Value]) -> std::collections::BTreeSet<(String, String, String)
         .collect()
 }
 
+/// The verdicts of `fs` on the rows `scoped` has findings for (not the account's writer
+/// policy, which names no row).
+fn verdicts_of_rows(
+    scoped: &[Value],
+    fs: &[Value],
+) -> std::collections::BTreeSet<(String, String, String)> {
+    let rows: std::collections::BTreeSet<&str> = scoped
+        .iter()
+        .filter_map(|f| f["target"].as_str())
+        .filter(|t| !t.starts_with("policy "))
+        .collect();
+    let of_rows: Vec<Value> = fs
+        .iter()
+        .filter(|f| f["target"].as_str().is_some_and(|t| rows.contains(t)))
+        .cloned()
+        .collect();
+    verdicts(&of_rows)
+}
+
 /// Issue 27: `check --stream NAME` and `check --rule BUS/NAME` read their own rows (the rules
 /// feeding a stream by ListRuleNamesByTarget on each bus, and the streams those rules target),
 /// not the whole account: at 5,000 streams the whole inventory is 17 minutes of
@@ -322,20 +341,9 @@ fn a_named_stream_or_rule_is_checked_on_its_rows_with_the_whole_inventorys_verdi
         );
         // Each row's verdicts are those of the check of the whole account (the writer policy's
         // target covers the streams in scope, so it is compared below, by the whole read).
-        let rows: std::collections::BTreeSet<&str> = scoped
-            .iter()
-            .filter_map(|f| f["target"].as_str())
-            .filter(|t| !t.starts_with("policy "))
-            .collect();
-        let of_rows = |fs: &[Value]| -> Vec<Value> {
-            fs.iter()
-                .filter(|f| f["target"].as_str().is_some_and(|t| rows.contains(t)))
-                .cloned()
-                .collect()
-        };
         assert_eq!(
-            verdicts(&of_rows(&scoped)),
-            verdicts(&of_rows(&all)),
+            verdicts_of_rows(&scoped, &scoped),
+            verdicts_of_rows(&scoped, &all),
             "{flag} {name}"
         );
         if flag == "--rule" {
@@ -458,20 +466,9 @@ fn a_named_rule_targeting_a_kinesis_data_stream_reads_the_streams_with_such_a_so
             scoped.iter().any(|f| f["target"] == reader),
             "{rule}: {scoped:#?}"
         );
-        let rows: std::collections::BTreeSet<&str> = scoped
-            .iter()
-            .filter_map(|f| f["target"].as_str())
-            .filter(|t| !t.starts_with("policy "))
-            .collect();
-        let of_rows = |fs: &[Value]| -> Vec<Value> {
-            fs.iter()
-                .filter(|f| f["target"].as_str().is_some_and(|t| rows.contains(t)))
-                .cloned()
-                .collect()
-        };
         assert_eq!(
-            verdicts(&of_rows(&scoped)),
-            verdicts(&of_rows(&all)),
+            verdicts_of_rows(&scoped, &scoped),
+            verdicts_of_rows(&scoped, &all),
             "{rule}"
         );
         aws.fault_one("denied", "ListDeliveryStreams", "KinesisStreamAsSource");

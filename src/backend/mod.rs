@@ -138,37 +138,16 @@ pub trait Backend: Send + Sync {
     /// Every delivery stream's name (ListDeliveryStreams, every page): the rows shown before
     /// any is described. The default reads them from [`Backend::inventory`].
     async fn stream_names(&self) -> BResult<Vec<String>> {
-        let inv = self.inventory().await?;
-        let mut names: Vec<String> = inv.streams.iter().map(|s| s.name.clone()).collect();
-        names.extend(
-            inv.errors
-                .into_iter()
-                .filter(|e| e.kind == "stream")
-                .map(|e| e.name),
-        );
-        names.sort();
-        Ok(names)
+        Ok(stream_names_of(self.inventory().await?, |_| true))
     }
     /// The names of the delivery streams reading a Kinesis data stream (ListDeliveryStreams with
     /// `DeliveryStreamType` `KinesisStreamAsSource`, every page; Amazon Data Firehose API
     /// Reference, ListDeliveryStreams). The default reads them from [`Backend::inventory`],
     /// with every stream that could not be described (its source is not known).
     async fn kinesis_sourced_stream_names(&self) -> BResult<Vec<String>> {
-        let inv = self.inventory().await?;
-        let mut names: Vec<String> = inv
-            .streams
-            .iter()
-            .filter(|s| s.source.kinesis_stream_arn().is_some())
-            .map(|s| s.name.clone())
-            .collect();
-        names.extend(
-            inv.errors
-                .into_iter()
-                .filter(|e| e.kind == "stream")
-                .map(|e| e.name),
-        );
-        names.sort();
-        Ok(names)
+        Ok(stream_names_of(self.inventory().await?, |s| {
+            s.source.kinesis_stream_arn().is_some()
+        }))
     }
     /// One delivery stream's configuration (DescribeDeliveryStream). NotFound when it was
     /// deleted since it was listed. The default reads it from [`Backend::inventory`].
@@ -544,6 +523,25 @@ impl Clock {
 }
 
 /// `items` sorted, each once.
+/// The names of `inv`'s streams that `keep` says yes to, and of every stream that could not be
+/// described (what it is is not known), sorted: the default answers of the listings.
+fn stream_names_of(inv: Inventory, keep: impl Fn(&crate::model::Stream) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = inv
+        .streams
+        .iter()
+        .filter(|s| keep(s))
+        .map(|s| s.name.clone())
+        .collect();
+    names.extend(
+        inv.errors
+            .into_iter()
+            .filter(|e| e.kind == "stream")
+            .map(|e| e.name),
+    );
+    names.sort();
+    names
+}
+
 fn sorted_once<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
     let mut v: Vec<T> = items.collect();
     v.sort_unstable();
