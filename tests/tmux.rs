@@ -185,3 +185,52 @@ fn the_pattern_tester_shows_why_a_rule_matches_nothing() {
     t.literal("q");
     t.assert_terminal_restored("q");
 }
+
+/// The dashboard's runtime threads (pollers, merges, frame preparation) run at a lower CPU
+/// priority than its UI thread, so a loaded machine runs the UI first (issue 27: keys within
+/// 100 ms at 5,000 streams). Read from /proc: each thread's name and nice value.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_dashboards_background_threads_yield_the_cpu_to_its_ui_thread() {
+    let t = Tmux::start("nice");
+    t.launch("");
+    t.wait_text("DEMO");
+    let pid = t.app_pid();
+    assert!(!pid.is_empty(), "found fhtop's pid");
+    // (name, nice) of each of the process's threads; nice is stat's 19th field, the 17th
+    // after the parenthesized name.
+    let threads: Vec<(String, String, i32)> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("the process's threads")
+        .map(|e| {
+            let tid = e
+                .expect("a thread")
+                .file_name()
+                .to_string_lossy()
+                .to_string();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).unwrap();
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm")).unwrap();
+            let after = &stat[stat.rfind(')').unwrap() + 1..];
+            let nice = after.split_whitespace().nth(16).unwrap().parse().unwrap();
+            (tid, comm.trim().to_string(), nice)
+        })
+        .collect();
+    let ui = threads
+        .iter()
+        .find(|(tid, ..)| *tid == pid)
+        .expect("the main thread");
+    assert_eq!(ui.2, 0, "the UI thread keeps its priority: {threads:?}");
+    let workers: Vec<_> = threads
+        .iter()
+        .filter(|(_, n, _)| n == "tokio-rt-worker")
+        .collect();
+    assert!(!workers.is_empty(), "runtime threads: {threads:?}");
+    assert!(
+        workers
+            .iter()
+            .all(|(.., nice)| *nice == fhtop::cli::run::BACKGROUND_NICE),
+        "every runtime thread at nice {}: {threads:?}",
+        fhtop::cli::run::BACKGROUND_NICE
+    );
+    t.literal("q");
+    t.assert_terminal_restored("q");
+}

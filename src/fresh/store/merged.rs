@@ -43,26 +43,31 @@ type AnyValue = Arc<dyn std::any::Any + Send + Sync>;
 const GENERATIONS: usize = 2;
 
 impl MergedValues {
-    /// The generation number of `deps`, made the newest when it is new (values of a generation
-    /// that falls out are dropped).
-    fn generation(&mut self, deps: &[Arc<Diagnosis>]) -> usize {
+    /// The generation number of `deps`, made the newest when it is new, and what a generation
+    /// that falls out held (its diagnoses and values: the caller frees them once it has
+    /// released the lock, so no other thread waits on the freeing of a large account's rows).
+    fn generation(&mut self, deps: &[Arc<Diagnosis>]) -> (usize, Vec<AnyValue>) {
         let same = |held: &Vec<Arc<Diagnosis>>| {
             held.len() == deps.len() && held.iter().zip(deps).all(|(a, b)| Arc::ptr_eq(a, b))
         };
         if let Some(i) = self.generations.iter().position(same) {
-            return self.first + i;
+            return (self.first + i, Vec::new());
         }
         self.generations.push(deps.to_vec());
+        let mut dropped: Vec<AnyValue> = Vec::new();
         if self.generations.len() > GENERATIONS {
-            self.generations.remove(0);
+            let old = self.generations.remove(0);
+            dropped.extend(old.into_iter().map(|d| d as AnyValue));
             self.first += 1;
             let first = self.first;
             self.values.retain(|_, vs| {
-                vs.retain(|(g, _)| *g >= first);
+                let (keep, out): (Vec<_>, Vec<_>) = vs.drain(..).partition(|(g, _)| *g >= first);
+                dropped.extend(out.into_iter().map(|(_, v)| v));
+                *vs = keep;
                 !vs.is_empty()
             });
         }
-        self.first + self.generations.len() - 1
+        (self.first + self.generations.len() - 1, dropped)
     }
 }
 
@@ -103,19 +108,21 @@ impl Merged {
         make: impl FnOnce() -> T,
     ) -> Arc<T> {
         let deps: Vec<Arc<Diagnosis>> = self.parts.iter().map(|p| p.snap.diagnosis()).collect();
-        let generation = {
+        let (generation, held, dropped) = {
             let mut m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
-            let g = m.generation(&deps);
-            if let Some(v) = m
+            let (g, dropped) = m.generation(&deps);
+            let held = m
                 .values
                 .get(key)
                 .and_then(|vs| vs.iter().find(|(at, _)| *at == g))
-                .and_then(|(_, v)| v.clone().downcast::<T>().ok())
-            {
-                return v;
-            }
-            g
+                .and_then(|(_, v)| v.clone().downcast::<T>().ok());
+            (g, held, dropped)
         };
+        // Freed outside the lock.
+        drop(dropped);
+        if let Some(v) = held {
+            return v;
+        }
         let v = Arc::new(make());
         let mut m = self.memo.0.lock().unwrap_or_else(|p| p.into_inner());
         // Kept only while its generation is among the newest.
@@ -168,5 +175,55 @@ impl Merged {
                 .iter()
                 .position(|p| p.name.eq_ignore_ascii_case(name))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fresh::store::Store;
+    use crate::model::Inventory;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// A memoized value that notes, when freed, whether the memo's lock was free then (1) or
+    /// held (2).
+    struct Probe(MergedMemo, Arc<AtomicU8>);
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            let free = self.0.0.try_lock().is_ok();
+            self.1.store(if free { 1 } else { 2 }, Ordering::SeqCst);
+        }
+    }
+
+    /// The values of a generation that falls out (a large account's rows: milliseconds to
+    /// free) are freed once the lock is released, never while the UI thread may wait on it.
+    #[test]
+    fn a_generation_that_falls_out_is_freed_outside_the_lock() {
+        let st = Store::new();
+        let memo = MergedMemo::default();
+        let freed = Arc::new(AtomicU8::new(0));
+        // New data each time: a new diagnosis, so a new generation.
+        let frame = || {
+            st.set_inventory(Inventory::default(), chrono::Utc::now());
+            Merged::with_memo(
+                vec![Part {
+                    snap: st.snapshot(),
+                    ..Part::default()
+                }],
+                memo.clone(),
+            )
+        };
+        let _ = frame().memo("probe", || Probe(memo.clone(), freed.clone()));
+        for _ in 0..GENERATIONS - 1 {
+            let _ = frame().memo("other", || 0u8);
+            assert_eq!(
+                freed.load(Ordering::SeqCst),
+                0,
+                "kept while among the newest"
+            );
+        }
+        let _ = frame().memo("other", || 0u8);
+        assert_eq!(freed.load(Ordering::SeqCst), 1, "freed, with the lock free");
     }
 }

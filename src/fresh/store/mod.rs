@@ -142,15 +142,23 @@ impl Store {
         self.tx.subscribe()
     }
 
+    /// Applies `f` under the write lock, which holds nothing but `f`'s swaps: what `f` replaces
+    /// (at 5,000 streams an inventory, a metrics map or a diagnosis of tens of MB) is freed after
+    /// the lock is released, so a reader (the UI thread's [`Store::snapshot`]) never waits for
+    /// it. Make what `f` stores before calling it.
     fn write(&self, f: impl FnOnce(&mut Snapshot)) {
-        {
+        let replaced = {
             let mut g = match self.inner.write() {
                 Ok(g) => g,
                 Err(poisoned) => poisoned.into_inner(),
             };
+            // Shares every section's data: what `f` replaces is kept alive by this copy alone.
+            let before = g.clone();
             f(&mut g);
             g.renew_derived();
-        }
+            before
+        };
+        drop(replaced);
         self.tx.send_modify(|n| *n += 1);
     }
 
@@ -161,22 +169,25 @@ impl Store {
     /// Publishes a new inventory fetched at `at` (computing its pipelines) and clears the section's
     /// error.
     pub fn set_inventory(&self, v: Inventory, at: DateTime<Utc>) {
-        self.write(|s| s.inventory.ok(InventoryView::new(v), at));
+        let v = InventoryView::new(v);
+        self.write(|s| s.inventory.ok(v, at));
     }
     /// Publishes what the progressive walk knows: fetched at `at`, or — while
     /// a warm start's rows are still in it — marked cached with the cache's time.
     pub fn set_inventory_walk(&self, v: Inventory, at: DateTime<Utc>, cached: bool) {
+        let v = InventoryView::new(v);
         self.write(|s| {
-            s.inventory.ok(InventoryView::new(v), at);
+            s.inventory.ok(v, at);
             s.inventory.cached = cached;
         });
     }
     /// Publishes an inventory read from the cache (read from AWS at `at`), marked cached —
     /// only while no fresh inventory is there.
     pub fn set_inventory_cached(&self, v: Inventory, at: DateTime<Utc>) {
+        let v = InventoryView::new(v);
         self.write(|s| {
             if s.inventory.data.is_none() {
-                s.inventory.data = Some(Arc::new(InventoryView::new(v)));
+                s.inventory.data = Some(Arc::new(v));
                 s.inventory.fetched_at = Some(at);
                 s.inventory.cached = true;
             }
@@ -330,6 +341,39 @@ mod tests {
 
     /// A memo (a list pane's rows) is made once per change of the data and key, shared by
     /// snapshots and frames, and made again after new data.
+    /// A memoized value that notes, when freed, whether the store's lock was free then (1)
+    /// or held (2).
+    struct Probe(Arc<Store>, Arc<std::sync::atomic::AtomicU8>);
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            let free = self.0.inner.try_read().is_ok();
+            self.1.store(
+                if free { 1 } else { 2 },
+                std::sync::atomic::Ordering::SeqCst,
+            );
+        }
+    }
+
+    /// What a write replaces (a large account's diagnosis and rows: milliseconds to free) is
+    /// freed after the write lock is released: the UI thread's `snapshot` never waits on it.
+    #[test]
+    fn what_a_write_replaces_is_freed_outside_the_lock() {
+        let st = Arc::new(Store::new());
+        let freed = Arc::new(std::sync::atomic::AtomicU8::new(0));
+        st.set_inventory(Inventory::default(), Utc::now());
+        let _ = st
+            .snapshot()
+            .memo("probe", || Probe(st.clone(), freed.clone()));
+        assert_eq!(freed.load(std::sync::atomic::Ordering::SeqCst), 0, "held");
+        st.set_inventory(Inventory::default(), Utc::now());
+        assert_eq!(
+            freed.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "freed, with the lock free"
+        );
+    }
+
     #[test]
     fn a_memo_is_made_once_per_change_of_the_data() {
         let st = Store::new();
