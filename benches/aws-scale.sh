@@ -129,7 +129,8 @@ print(f"every name on screen {int(names) / 1000:.1f} s · every stream described
       + (f" (highest until the steady window ends {rss_max / 1024:.0f} MB, within it {steady_rss / 1024:.0f} MB)" if rss_max else ""))
 if keys:
     print(f"keys ({len(keys)} probes: `?` to help on screen, Esc to gone, tmux capture every 5 ms):"
-          f" median {keys[len(keys) // 2]} ms, max {keys[-1]} ms")
+          f" median {keys[len(keys) // 2]} ms, 99th percentile {keys[min(len(keys) - 1, len(keys) * 99 // 100)]} ms,"
+          f" max {keys[-1]} ms; over 100 ms: {sum(k > 100 for k in keys)}")
 if phase == "cold":
     ops = sorted(set(first) | set(minute))
     print(f"{'operation':<28}{'first load':>12}{'per minute':>12}")
