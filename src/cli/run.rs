@@ -150,7 +150,6 @@ fn one_context(settings: &Settings, what: &str) -> Result<()> {
     )
 }
 
-/// Before the screen opens: can we talk to AWS at all? Otherwise one screen of explanation.
 /// The nice value the dashboard's runtime threads run at: 10 (the UI thread keeps 0). Linux
 /// weighs a thread's CPU share by its nice value (weight 1024 at 0, 110 at 10: the kernel's
 /// `sched_prio_to_weight`), so on a loaded machine the UI thread is run before the background
@@ -175,6 +174,7 @@ pub fn yield_to_ui() {
     }
 }
 
+/// Before the screen opens: can we talk to AWS at all? Otherwise one screen of explanation.
 async fn preflight(backend: &Arc<dyn Backend>, settings: &Settings) -> Option<String> {
     if settings.demo {
         return None;
