@@ -181,20 +181,9 @@ impl Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fresh::store::Store;
+    use crate::fresh::store::{OnDrop, Store};
     use crate::model::Inventory;
     use std::sync::atomic::{AtomicU8, Ordering};
-
-    /// A memoized value that notes, when freed, whether the memo's lock was free then (1) or
-    /// held (2).
-    struct Probe(MergedMemo, Arc<AtomicU8>);
-
-    impl Drop for Probe {
-        fn drop(&mut self) {
-            let free = self.0.0.try_lock().is_ok();
-            self.1.store(if free { 1 } else { 2 }, Ordering::SeqCst);
-        }
-    }
 
     /// The values of a generation that falls out (a large account's rows: milliseconds to
     /// free) are freed once the lock is released, never while the UI thread may wait on it.
@@ -214,7 +203,14 @@ mod tests {
                 memo.clone(),
             )
         };
-        let _ = frame().memo("probe", || Probe(memo.clone(), freed.clone()));
+        // Notes, when freed, whether the memo's lock was free then (1) or held (2).
+        let (held, note) = (memo.clone(), freed.clone());
+        let _ = frame().memo("probe", move || {
+            OnDrop(move || {
+                let free = held.0.try_lock().is_ok();
+                note.store(if free { 1 } else { 2 }, Ordering::SeqCst);
+            })
+        });
         for _ in 0..GENERATIONS - 1 {
             let _ = frame().memo("other", || 0u8);
             assert_eq!(

@@ -254,6 +254,18 @@ impl Store {
     }
 }
 
+/// Test aid: a value that runs its closure when it is freed (the lock tests memoize one to see
+/// what is held at that moment).
+#[cfg(test)]
+struct OnDrop<F: FnMut()>(F);
+
+#[cfg(test)]
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,20 +353,6 @@ mod tests {
 
     /// A memo (a list pane's rows) is made once per change of the data and key, shared by
     /// snapshots and frames, and made again after new data.
-    /// A memoized value that notes, when freed, whether the store's lock was free then (1)
-    /// or held (2).
-    struct Probe(Arc<Store>, Arc<std::sync::atomic::AtomicU8>);
-
-    impl Drop for Probe {
-        fn drop(&mut self) {
-            let free = self.0.inner.try_read().is_ok();
-            self.1.store(
-                if free { 1 } else { 2 },
-                std::sync::atomic::Ordering::SeqCst,
-            );
-        }
-    }
-
     /// What a write replaces (a large account's diagnosis and rows: milliseconds to free) is
     /// freed after the write lock is released: the UI thread's `snapshot` never waits on it.
     #[test]
@@ -362,9 +360,17 @@ mod tests {
         let st = Arc::new(Store::new());
         let freed = Arc::new(std::sync::atomic::AtomicU8::new(0));
         st.set_inventory(Inventory::default(), Utc::now());
-        let _ = st
-            .snapshot()
-            .memo("probe", || Probe(st.clone(), freed.clone()));
+        // Notes, when freed, whether the store's lock was free then (1) or held (2).
+        let (held, note) = (st.clone(), freed.clone());
+        let _ = st.snapshot().memo("probe", move || {
+            OnDrop(move || {
+                let free = held.inner.try_read().is_ok();
+                note.store(
+                    if free { 1 } else { 2 },
+                    std::sync::atomic::Ordering::SeqCst,
+                );
+            })
+        });
         assert_eq!(freed.load(std::sync::atomic::Ordering::SeqCst), 0, "held");
         st.set_inventory(Inventory::default(), Utc::now());
         assert_eq!(
